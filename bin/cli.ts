@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../core/config.ts";
+import { commands } from "./commands.ts";
+
+const version = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    "Usage: peakwatch <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Options:",
+    "  --help, -h     show this help (or `peakwatch <command> --help`)",
+    "  --version, -v  print the version",
+    "",
+    "Configuration is read from environment variables; see README.md.",
+  ].join("\n");
+}
+
+/** Dispatches to a command's main; returns the exit code (2 for usage and configuration errors). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    console.log(version);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`peakwatch: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  // A supervised child (see `up`) exits when its supervisor goes away, so none is left behind.
+  if (process.send) process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  try {
+    const module = await command.load();
+    return await module.main(rest);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`peakwatch ${name}: configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

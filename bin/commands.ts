@@ -1,0 +1,45 @@
+/** What every component's command module exports: run with the arguments after the command name. */
+export interface CommandModule {
+  /** Resolves to the process exit code. Long-running servers resolve when they have shut down. */
+  main(argv: string[]): Promise<number>;
+}
+
+export interface Command {
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+/** The `peakwatch` commands: thin dispatch to each component's own main. */
+export const commands: Record<string, Command> = {
+  up: {
+    summary: "start hub, shop and probes together (what `npm start` runs)",
+    load: () => import("./up.ts"),
+  },
+  hub: { summary: "run the hub server alone", load: () => import("../server/main.ts") },
+  shop: { summary: "run the reference shop alone", load: () => import("../shop/main.ts") },
+  probes: { summary: "run the synthetic probes alone", load: () => import("../probes/main.ts") },
+  run: {
+    summary: "run a load profile against a target: run <profile|file> --target URL",
+    load: () => import("../loadgen/main.ts"),
+  },
+  profiles: {
+    summary: "list the built-in load profiles",
+    load: () => import("../loadgen/profiles-command.ts"),
+  },
+  migrate: {
+    summary: "apply database migrations (hub and shop) and exit",
+    load: () => import("./migrate.ts"),
+  },
+  users: {
+    summary: "manage hub users: users add EMAIL --role ROLE",
+    load: () => import("../server/users-command.ts"),
+  },
+  keys: {
+    summary: "manage the shop's encryption keys: keys rotate",
+    load: () => import("../shop/keys-command.ts"),
+  },
+  "build-dashboard": {
+    summary: "build the dashboard bundle (run by npm install)",
+    load: () => import("./build-dashboard.ts"),
+  },
+};

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { AppError } from "./app-error.ts";
+import { formatPath, parseOr400 } from "./validate.ts";
+
+describe("parseOr400", () => {
+  const schema = z.object({ items: z.array(z.object({ count: z.number() })) });
+
+  it("returns parsed data", () => {
+    expect(parseOr400(schema, { items: [{ count: 1 }] }, "body")).toEqual({ items: [{ count: 1 }] });
+  });
+
+  it("throws a 400 naming the item index and field", () => {
+    const bad = () => parseOr400(schema, { items: [{ count: 1 }, { count: "x" }] }, "body");
+    expect(bad).toThrowError(AppError);
+    expect(bad).toThrowError(/^body\.items\[1\]\.count: /);
+  });
+
+  it("formats nested paths", () => {
+    expect(formatPath(["a", 0, "b"])).toBe("a[0].b");
+  });
+});

@@ -1,0 +1,27 @@
+import type { z } from "zod";
+import { AppError } from "./app-error.ts";
+
+/** Formats a zod issue path as `items[3].histogram` so a message names the exact field. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** One line naming the first bad field: `body.items[3].count: Expected number, received string`. */
+export function describeZodError(error: z.ZodError, where: string): string {
+  const issue = error.issues[0];
+  if (!issue) return `${where}: invalid`;
+  const path = formatPath(issue.path);
+  return `${where}${path ? `.${path}` : ""}: ${issue.message}`;
+}
+
+/** Parses `data` or throws AppError 400 naming the field (`where` is "body", "query" or "params"). */
+export function parseOr400<S extends z.ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new AppError("bad_request", describeZodError(result.error, where));
+  return result.data;
+}

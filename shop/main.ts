@@ -1,0 +1,42 @@
+import { serve } from "@hono/node-server";
+import { openDb, pgliteDir } from "../db/open.ts";
+import { createShopApp } from "./app.ts";
+import { loadShopConfig } from "./config.ts";
+
+/** Runs the shop until SIGINT/SIGTERM. */
+export async function main(_argv: string[]): Promise<number> {
+  const config = loadShopConfig();
+  const database = await openDb({
+    domains: ["shop"],
+    url: config.databaseUrl,
+    dataDir: pgliteDir(config.PEAKWATCH_DATA_DIR, "shop"),
+  });
+  const app = createShopApp({ db: database.db, config });
+  const server = serve({
+    fetch: app.fetch,
+    port: config.PEAKWATCH_SHOP_PORT,
+    hostname: config.PEAKWATCH_HOST,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(
+              `port ${config.PEAKWATCH_SHOP_PORT} is already in use (set PEAKWATCH_SHOP_PORT to another port)`,
+            )
+          : error,
+      ),
+    );
+  });
+  console.log(
+    `shop listening on http://${config.PEAKWATCH_HOST}:${config.PEAKWATCH_SHOP_PORT} (database: ${database.driver} ${database.location})`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  server.close();
+  await database.close();
+  return 0;
+}
