@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/** Alert lifecycle as in Prometheus: inactive → pending (`for`) → firing → resolved. */
+export const alertStates = ["inactive", "pending", "firing", "resolved"] as const;
+export type AlertState = (typeof alertStates)[number];
+
+export const severities = ["info", "warning", "critical"] as const;
+export type Severity = (typeof severities)[number];
+
+const labels = z.record(z.string(), z.string());
+
+/** An alert instance, identified by the fingerprint of its sorted labels. */
+export const AlertSchema = z.object({
+  fingerprint: z.string().min(1),
+  rule: z.string().min(1),
+  state: z.enum(alertStates),
+  severity: z.enum(severities),
+  labels,
+  annotations: labels,
+  value: z.number().nullable(),
+  /** Unix epoch milliseconds. */
+  activeAt: z.number().int().nullable(),
+  firedAt: z.number().int().nullable(),
+  resolvedAt: z.number().int().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: z.number().int().nullable(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const alertEventKinds = ["pending", "firing", "resolved", "acknowledged", "reminder"] as const;
+
+/** What the hub pushes to the dashboard; `seq` is monotonic so a reconnecting client can resume. */
+export const AlertEventSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  kind: z.enum(alertEventKinds),
+  at: z.number().int(),
+  alert: AlertSchema,
+});
+export type AlertEvent = z.infer<typeof AlertEventSchema>;

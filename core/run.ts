@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+export const runStatuses = ["starting", "running", "passed", "failed", "aborted", "error"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** The outcome of one threshold, e.g. `p95(checkout) < 800ms`. */
+export const ThresholdResultSchema = z.object({
+  expression: z.string().min(1).max(200),
+  ok: z.boolean(),
+  /** The measured value in the expression's unit (ms, ratio), null when there was no data. */
+  value: z.number().nullable(),
+  abortOnFail: z.boolean().default(false),
+});
+export type ThresholdResult = z.infer<typeof ThresholdResultSchema>;
+
+/** A fault applied or cleared during a run, shown as a marker on the charts. */
+export const FaultMarkerSchema = z.object({
+  at: z.number().int().nonnegative(),
+  action: z.enum(["set", "clear"]),
+  fault: z.string().min(1).max(100),
+  detail: z.string().max(500).optional(),
+});
+export type FaultMarker = z.infer<typeof FaultMarkerSchema>;
+
+/**
+ * A load run's state as its generator reports it (POST /api/v1/ingest/runs, agent token).
+ * Idempotent: the hub upserts by runId, so a generator may send it as often as it likes.
+ */
+export const RunReportSchema = z.object({
+  runId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.:-]+$/),
+  profile: z.string().min(1).max(200),
+  target: z.url(),
+  status: z.enum(runStatuses),
+  /** Unix epoch milliseconds. */
+  startedAt: z.number().int().nonnegative(),
+  endedAt: z.number().int().nonnegative().optional(),
+  /** Planned length of the run in seconds (after scaling). */
+  plannedSeconds: z.number().nonnegative().optional(),
+  workers: z.number().int().min(1).max(1000).default(1),
+  thresholds: z.array(ThresholdResultSchema).max(100).default([]),
+  faults: z.array(FaultMarkerSchema).max(1000).default([]),
+  /** A plain-words verdict for managers, e.g. "passed: p95 checkout 412 ms, 0.2 % errors". */
+  verdict: z.string().max(2000).optional(),
+});
+export type RunReport = z.infer<typeof RunReportSchema>;
