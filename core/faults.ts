@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/**
+ * The shop's fault switches, shared by the shop (/admin/faults), the hub (which proxies
+ * them) and the load generator's fault timeline. Each switch carries its own parameters.
+ */
+export const faultNames = [
+  "latency",
+  "errors",
+  "payment_failure",
+  "payment_unreachable",
+  "failing_product",
+  "slow_db",
+  "cpu_burn",
+  "memory_leak",
+  "readiness",
+] as const;
+export const FaultName = z.enum(faultNames);
+export type FaultName = z.infer<typeof FaultName>;
+
+/** Route templates a fault applies to (`/api/products/:id`); empty means every route. */
+const routes = z.array(z.string().min(1).max(200)).max(50).default([]);
+const probability = z.number().min(0).max(1);
+
+/** Parameters of each switch, with defaults so `PUT {}` turns a switch on sensibly. */
+export const faultParams = {
+  latency: z.object({
+    routes,
+    fixedMs: z.number().int().min(0).max(60_000).default(200),
+    jitterMs: z.number().int().min(0).max(60_000).default(0),
+    probability: probability.default(1),
+  }),
+  errors: z.object({
+    routes,
+    rate: probability.default(0.5),
+    status: z.number().int().min(400).max(599).default(500),
+  }),
+  payment_failure: z.object({ percentage: z.number().min(0).max(100).default(100) }),
+  /** The payment provider accepts the connection and never answers: checkouts wait for the payment timeout. */
+  payment_unreachable: z.object({}),
+  failing_product: z.object({ productId: z.uuid(), status: z.number().int().min(400).max(599).default(500) }),
+  /** Added to every request that reaches the database. */
+  slow_db: z.object({ delayMs: z.number().int().min(0).max(60_000).default(500) }),
+  /** Busy CPU work on the event loop per request. */
+  cpu_burn: z.object({ msPerRequest: z.number().int().min(0).max(5_000).default(20) }),
+  /** Retained per request until the switch turns off. */
+  memory_leak: z.object({ bytesPerRequest: z.number().int().min(0).max(10_000_000).default(100_000) }),
+  readiness: z.object({}),
+} satisfies Record<FaultName, z.ZodObject>;
+
+export type FaultParams = { [K in FaultName]: z.infer<(typeof faultParams)[K]> };
+
+/** Common fields of a PUT /admin/faults/:name body, beside the switch's own parameters. */
+export const FaultSwitchFields = z.object({
+  enabled: z.boolean().default(true),
+  /** Turns itself off after this many seconds. */
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional(),
+});
+
+/** The body of PUT /admin/faults/:name for a given switch. */
+export function faultUpdateSchema<K extends FaultName>(name: K) {
+  return faultParams[name].extend(FaultSwitchFields.shape).strict();
+}
+
+/** One switch's state as GET /admin/faults reports it. */
+export const FaultState = z.object({
+  enabled: z.boolean(),
+  /** ISO time the switch turns itself off, or null. */
+  expiresAt: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()),
+});
+export type FaultState = z.infer<typeof FaultState>;
+
+export const FaultsResponse = z.object({ faults: z.record(FaultName, FaultState) });
+export type FaultsResponse = z.infer<typeof FaultsResponse>;
