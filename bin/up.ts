@@ -1,4 +1,129 @@
-/** Supervisor: being written. */
-export async function main(_argv: string[]): Promise<number> {
-  return 2;
+import { loadProbesConfig } from "../probes/config.ts";
+import { loadHubConfig } from "../server/config.ts";
+import { loadShopConfig } from "../shop/config.ts";
+import { main as buildDashboard } from "./build-dashboard.ts";
+import { waitHealthy } from "./up/health.ts";
+import { PrefixedLog } from "./up/log.ts";
+import { portIsFree } from "./up/ports.ts";
+import { sharedSecrets } from "./up/secrets.ts";
+import { type ChildSpec, Supervisor } from "./up/supervisor.ts";
+
+const HEALTHY_WITHIN_MS = 90_000;
+
+const help = `Usage: peakwatch up
+
+Starts the whole platform on one machine: the hub (API, alerting, dashboard), the reference
+shop and the synthetic probes, each as its own process. Logs are prefixed by component; a
+crashed component is restarted with backoff. Ctrl-C stops everything.
+
+Configuration (environment): PEAKWATCH_HUB_PORT (4000), PEAKWATCH_SHOP_PORT (4100),
+PEAKWATCH_PROBES_PORT (4200), PEAKWATCH_HOST (127.0.0.1), PEAKWATCH_DATA_DIR (.peakwatch),
+DATABASE_URL / HUB_DATABASE_URL / SHOP_DATABASE_URL (embedded PGlite when unset).
+See README.md for the rest.`;
+
+/** `peakwatch up`: validates config, checks ports, then supervises hub, shop and probes until a signal. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(help);
+    return 0;
+  }
+  const log = new PrefixedLog();
+  // Validate every child's configuration here, so a bad value stops us before anything starts.
+  const hub = loadHubConfig();
+  const shop = loadShopConfig();
+  const probes = loadProbesConfig();
+  const host = hub.PEAKWATCH_HOST;
+  const ports = [
+    ["PEAKWATCH_HUB_PORT", hub.PEAKWATCH_HUB_PORT],
+    ["PEAKWATCH_SHOP_PORT", shop.PEAKWATCH_SHOP_PORT],
+    ["PEAKWATCH_PROBES_PORT", probes.PEAKWATCH_PROBES_PORT],
+  ] as const;
+  for (const [variable, port] of ports) {
+    if (port === 0) {
+      console.error(
+        `peakwatch up: ${variable}=0 is not supported here; the components must know each other's ports`,
+      );
+      return 2;
+    }
+    if (!(await portIsFree(host, port))) {
+      console.error(
+        `peakwatch up: ${variable}: port ${port} on ${host} is already in use. Stop whatever holds it, or choose another port, e.g. ${variable}=${port + 1} npm start`,
+      );
+      return 2;
+    }
+  }
+
+  // The platform is still useful without the UI (API, probes, alerts): a failed build is reported, not fatal.
+  if ((await buildDashboard(["--if-needed"])) !== 0) log.line("up", "starting without the dashboard");
+
+  const hubUrl = `http://${host}:${hub.PEAKWATCH_HUB_PORT}`;
+  const shopUrl = `http://${host}:${shop.PEAKWATCH_SHOP_PORT}`;
+  const probesUrl = `http://${host}:${probes.PEAKWATCH_PROBES_PORT}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...sharedSecrets(process.env),
+    PEAKWATCH_HUB_URL: hubUrl,
+    PEAKWATCH_SHOP_URL: shopUrl,
+    SHOP_TRUST_PROXY: process.env.SHOP_TRUST_PROXY ?? "1",
+    FORCE_COLOR: process.stdout.isTTY ? "1" : "0",
+  };
+  const specs: ChildSpec[] = [
+    { name: "hub", env, healthUrl: `${hubUrl}/healthz` },
+    { name: "shop", env, healthUrl: `${shopUrl}/healthz` },
+    { name: "probes", env, healthUrl: `${probesUrl}/healthz` },
+  ];
+  const supervisor = new Supervisor(specs, log);
+  const stopped = new AbortController();
+  const done = new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        log.line("up", "second signal: killing everything now");
+        supervisor.kill();
+        return;
+      }
+      log.line("up", `${signal}: stopping hub, shop and probes…`);
+      stopped.abort();
+      supervisor.stop().then(resolve);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+
+  supervisor.start();
+  const healthy = await Promise.all(
+    specs.map((s) => waitHealthy(s.healthUrl, HEALTHY_WITHIN_MS, stopped.signal)),
+  );
+  if (!stopped.signal.aborted) {
+    if (healthy.every(Boolean)) printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL);
+    else {
+      const slow = specs.filter((_, i) => !healthy[i]).map((s) => s.name);
+      log.line(
+        "up",
+        `still waiting for ${slow.join(", ")} after ${HEALTHY_WITHIN_MS / 1000} s; see the log above`,
+      );
+    }
+  }
+  await done;
+  log.line("up", "all stopped");
+  return 0;
+}
+
+function printBanner(
+  log: PrefixedLog,
+  hubUrl: string,
+  shopUrl: string,
+  probesUrl: string,
+  admin: string,
+): void {
+  for (const line of [
+    "Peakwatch is up.",
+    `  Dashboard:  ${hubUrl}/   (open this)`,
+    `  Shop:       ${shopUrl}/`,
+    `  Probes:     ${probesUrl}/metrics`,
+    `  Log in as ${admin}: the login code is printed here when you ask for one.`,
+    "  Ctrl-C stops everything.",
+  ])
+    log.line("up", line);
 }
