@@ -1,15 +1,44 @@
 import { Hono } from "hono";
+import { requestId } from "hono/request-id";
 import type { Db } from "../db/open.ts";
+import type { AgentTokens } from "./auth/agent-tokens.ts";
 import type { HubConfig } from "./config.ts";
+import { agentResolver, authenticate, type PrincipalResolver } from "./http/auth.ts";
+import type { HubEnv } from "./http/env.ts";
+import { renderError, renderNotFound } from "./http/error-handler.ts";
+import { type IngestListener, ingestRoutes } from "./ingest/routes.ts";
 
 export interface HubDeps {
   db: Db;
   config: HubConfig;
+  agents: AgentTokens;
+  /** Extra ways to recognise a caller (sessions), tried after agent tokens. */
+  resolvers?: ReadonlyArray<PrincipalResolver>;
+  ingestListeners?: ReadonlyArray<IngestListener>;
+  /** More /api/v1 routes (alerting, runs, …), mounted in order. */
+  apiRoutes?: ReadonlyArray<Hono<HubEnv> | Hono>;
 }
 
 /** Builds the hub's Hono app; `main.ts` listens. */
-export function createHubApp(_deps: HubDeps): Hono {
-  const app = new Hono();
+export function createHubApp(deps: HubDeps): Hono<HubEnv> {
+  const app = new Hono<HubEnv>();
+  app.use(requestId());
+  app.onError(renderError);
+  app.notFound(renderNotFound);
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  const api = new Hono<HubEnv>();
+  api.use(authenticate([agentResolver((t) => deps.agents.verify(t)), ...(deps.resolvers ?? [])]));
+  api.route(
+    "/",
+    ingestRoutes({
+      db: deps.db,
+      maxBytes: deps.config.HUB_INGEST_MAX_BYTES,
+      listeners: deps.ingestListeners ?? [],
+    }),
+  );
+  // Sub-apps built without HubEnv (alerting) still see `principal` at run time.
+  for (const routes of deps.apiRoutes ?? []) api.route("/", routes as Hono<HubEnv>);
+  app.route("/api/v1", api);
   return app;
 }

@@ -1,6 +1,18 @@
 import { z } from "zod";
 import { commonSettings, optionalString, parseEnv, portSetting } from "../core/config.ts";
 
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== ""),
+    );
+
 const schema = z.object({
   ...commonSettings,
   PEAKWATCH_HUB_PORT: portSetting(4000),
@@ -12,6 +24,42 @@ const schema = z.object({
   PEAKWATCH_AGENT_TOKEN: optionalString,
   /** The first admin, created at start-up when the hub has no users. */
   PEAKWATCH_ADMIN_EMAIL: z.email().default("admin@peakwatch.local"),
+  /** Largest accepted request body on the ingest routes, in bytes. */
+  HUB_INGEST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** Per-second windows older than this roll up into per-minute rows and are deleted. */
+  HUB_RAW_RETENTION_HOURS: seconds(48),
+  /** Per-minute roll-ups and probe results older than this are deleted. */
+  HUB_RETENTION_DAYS: seconds(90),
+  /** Most WebSocket clients at once; more are refused with 503. */
+  HUB_LIVE_MAX_CLIENTS: seconds(2000),
+  /** A live client whose unsent buffer passes this many bytes is cut off. */
+  HUB_LIVE_MAX_BUFFER_BYTES: seconds(4 * 1024 * 1024),
+  /** Seconds between pings; a client that misses one pong is dropped. */
+  HUB_LIVE_HEARTBEAT_SECONDS: seconds(30),
+  /** SMTP server for login codes; without it codes are printed on the console (embedded mode). */
+  SMTP_URL: optionalString,
+  /** Sender address of the hub's login mails. */
+  HUB_MAIL_FROM: z.string().default("Peakwatch <peakwatch@localhost>"),
+  /** Hosts a load run may target, besides loopback and the configured shop. */
+  HUB_RUN_ALLOWED_HOSTS: csv(""),
+  /** Shop /metrics URLs the hub scrapes (comma-separated); default the configured shop's. */
+  HUB_SCRAPE_TARGETS: optionalString,
+  /** Seconds between scrapes; 0 turns scraping off. */
+  HUB_SCRAPE_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(5),
+  /** Session lifetimes: idle and absolute, in minutes. */
+  HUB_SESSION_IDLE_MINUTES: seconds(12 * 60),
+  HUB_SESSION_MAX_MINUTES: seconds(7 * 24 * 60),
+  /** Set the Secure flag on the session cookie (turn on behind HTTPS). */
+  HUB_COOKIE_SECURE: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** Secret for hashing login codes; generated per process when unset (codes then die with it). */
+  HUB_OTP_SECRET: optionalString,
 });
 
 export type HubConfig = z.infer<typeof schema> & { databaseUrl: string | undefined };

@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /** The hub's tables live in their own Postgres schema, apart from the shop's. */
 export const hub = pgSchema("hub");
@@ -16,3 +29,138 @@ export const users = hub.table("users", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 export type User = typeof users.$inferSelect;
+
+/** Epoch milliseconds or seconds as a JS number (safe far beyond any date we store). */
+const epoch = (name: string) => bigint(name, { mode: "number" });
+
+/**
+ * One second of one step from one worker. The primary key is the idempotency key of
+ * core/window.ts: a replayed window replaces its row, never adds to it.
+ */
+export const windows = hub.table(
+  "windows",
+  {
+    runId: text().notNull(),
+    step: text().notNull(),
+    worker: text().notNull(),
+    /** Start of the second, Unix epoch seconds. */
+    second: epoch("second").notNull(),
+    count: integer().notNull(),
+    errConnect: integer().notNull(),
+    errTimeout: integer().notNull(),
+    errHttp4xx: integer().notNull(),
+    errHttp5xx: integer().notNull(),
+    errAssertion: integer().notNull(),
+    bytes: epoch("bytes").notNull(),
+    targetRate: doublePrecision().notNull(),
+    achievedRate: doublePrecision().notNull(),
+    dropped: integer().notNull(),
+    latency: text().notNull(),
+    service: text(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.step, t.worker, t.second] }), index().on(t.second)],
+);
+export type WindowRow = typeof windows.$inferSelect;
+
+/**
+ * Per-minute roll-ups of windows past raw retention, merged across workers: counts summed,
+ * histograms merged, rates averaged over the seconds present.
+ */
+export const windowMinutes = hub.table(
+  "window_minutes",
+  {
+    runId: text().notNull(),
+    step: text().notNull(),
+    /** Start of the minute, Unix epoch seconds. */
+    minute: epoch("minute").notNull(),
+    /** How many per-second rows (seconds × workers) went into this minute. */
+    seconds: integer().notNull(),
+    count: integer().notNull(),
+    errConnect: integer().notNull(),
+    errTimeout: integer().notNull(),
+    errHttp4xx: integer().notNull(),
+    errHttp5xx: integer().notNull(),
+    errAssertion: integer().notNull(),
+    bytes: epoch("bytes").notNull(),
+    /** Sums of the per-second rates; divide by 60 for the minute's mean rate across workers. */
+    targetRateSum: doublePrecision().notNull(),
+    achievedRateSum: doublePrecision().notNull(),
+    dropped: integer().notNull(),
+    latency: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.step, t.minute] })],
+);
+export type WindowMinuteRow = typeof windowMinutes.$inferSelect;
+
+/** One check of one probe; `id` comes from the probe, so a replayed batch inserts nothing twice. */
+export const probeResults = hub.table(
+  "probe_results",
+  {
+    id: uuid().primaryKey(),
+    probe: text().notNull(),
+    kind: text().notNull(),
+    region: text().notNull(),
+    target: text().notNull(),
+    /** Unix epoch milliseconds. */
+    startedAt: epoch("started_at").notNull(),
+    ok: boolean().notNull(),
+    state: text().notNull(),
+    status: integer(),
+    message: text(),
+    totalMs: doublePrecision().notNull(),
+    phases: jsonb().notNull(),
+    steps: jsonb(),
+  },
+  (t) => [index().on(t.probe, t.startedAt), index().on(t.startedAt)],
+);
+export type ProbeResultRow = typeof probeResults.$inferSelect;
+
+/** A load run: created when the hub starts one, upserted by the generator's RunReports. */
+export const runs = hub.table(
+  "runs",
+  {
+    runId: text().primaryKey(),
+    profile: text().notNull(),
+    target: text().notNull(),
+    status: text().notNull(),
+    /** Unix epoch milliseconds. */
+    startedAt: epoch("started_at").notNull(),
+    endedAt: epoch("ended_at"),
+    plannedSeconds: doublePrecision(),
+    workers: integer().notNull().default(1),
+    thresholds: jsonb().notNull().default([]),
+    faults: jsonb().notNull().default([]),
+    verdict: text(),
+    /** Who started it from the hub (email), null when a generator reported it on its own. */
+    startedBy: text(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.startedAt)],
+);
+export type RunRow = typeof runs.$inferSelect;
+
+/** Bearer tokens for loadgen and probes; only a SHA-256 of the token is stored. */
+export const agentTokens = hub.table("agent_tokens", {
+  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+  name: text().notNull(),
+  tokenHash: text().notNull().unique(),
+  createdBy: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp({ withTimezone: true }),
+});
+export type AgentTokenRow = typeof agentTokens.$inferSelect;
+
+/** Every alert event the hub pushed; `seq` orders them so a reconnecting client can resume. */
+export const alertEvents = hub.table(
+  "alert_events",
+  {
+    seq: bigserial({ mode: "number" }).primaryKey(),
+    kind: text().notNull(),
+    /** Unix epoch milliseconds. */
+    at: epoch("at").notNull(),
+    fingerprint: text().notNull(),
+    alert: jsonb().notNull(),
+  },
+  (t) => [index().on(t.at)],
+);
+export type AlertEventRow = typeof alertEvents.$inferSelect;

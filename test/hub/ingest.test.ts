@@ -1,0 +1,152 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub, type TestHub } from "../helpers/hub.ts";
+import { makeProbeResult, makeWindow } from "./fixtures.ts";
+
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] ingest`, () => {
+    let t: TestHub;
+    beforeAll(async () => {
+      t = await startTestHub({ kind });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const post = (path: string, body: unknown, headers: Record<string, string> = t.agentHeaders) =>
+      fetch(`${t.url}/api/v1${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+
+    async function totals(runId: string) {
+      const result = await t.database.db.execute(
+        sql`select count(*)::int as rows, coalesce(sum(count), 0)::int as total from hub.windows where run_id = ${runId}`,
+      );
+      return rowsOf<{ rows: number; total: number }>(result)[0]!;
+    }
+
+    it("a replayed batch does not double the count", async () => {
+      const windows = [0, 1, 2].map((i) =>
+        makeWindow(
+          { runId: "replay", step: "browse", worker: "w1", second: 1_700_000_000 + i },
+          [1000, 2000],
+        ),
+      );
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await post("/ingest/windows", { windows });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ stored: 3 });
+      }
+      expect(await totals("replay")).toEqual({ rows: 3, total: 6 });
+    });
+
+    it("a replayed window replaces its row with the newer figures", async () => {
+      const key = { runId: "replace", step: "browse", worker: "w1", second: 1_700_000_000 };
+      await post("/ingest/windows", { windows: [makeWindow(key, [1000])] });
+      await post("/ingest/windows", { windows: [makeWindow(key, [1000, 1000, 1000, 1000])] });
+      expect(await totals("replace")).toEqual({ rows: 1, total: 4 });
+    });
+
+    it("a batch with one bad window is rejected whole with a 400 naming its index and field", async () => {
+      const good = makeWindow({ runId: "bad-batch", step: "browse", worker: "w1", second: 1_700_000_000 });
+      const bad = { ...makeWindow({ ...good, second: 1_700_000_001 }), count: -1 };
+      const res = await post("/ingest/windows", { windows: [good, bad, good] });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { code: string; message: string; requestId: string };
+      expect(body.code).toBe("bad_request");
+      expect(body.message).toMatch(/windows\[1\]\.count/);
+      expect(body.requestId).toBeTruthy();
+      expect(await totals("bad-batch")).toEqual({ rows: 0, total: 0 });
+    });
+
+    it("a window with a corrupt histogram is named by its field", async () => {
+      const w = {
+        ...makeWindow({ runId: "corrupt", step: "s", worker: "w", second: 1 }),
+        latency: "bm90IGhkcg==",
+      };
+      const res = await post("/ingest/windows", { windows: [w] });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/windows\[0\]\.latency/);
+    });
+
+    it("rejects unparsable JSON with a 400", async () => {
+      const res = await post("/ingest/windows", "{not json");
+      expect(res.status).toBe(400);
+    });
+
+    it("needs an agent token", async () => {
+      const body = { windows: [makeWindow({ runId: "auth", step: "s", worker: "w", second: 1 })] };
+      expect((await post("/ingest/windows", body, {})).status).toBe(401);
+      expect((await post("/ingest/windows", body, { authorization: "Bearer nope" })).status).toBe(401);
+      expect(await totals("auth")).toEqual({ rows: 0, total: 0 });
+    });
+
+    it("accepts a token an admin created and refuses it once deleted", async () => {
+      const { id, token } = await t.hub.agents.create("probes-eu", "admin@test");
+      const body = { windows: [makeWindow({ runId: "db-token", step: "s", worker: "w", second: 1 })] };
+      expect((await post("/ingest/windows", body, { authorization: `Bearer ${token}` })).status).toBe(200);
+      await t.hub.agents.delete(id);
+      expect((await post("/ingest/windows", body, { authorization: `Bearer ${token}` })).status).toBe(401);
+    });
+
+    it("refuses a body past the size limit with 413", async () => {
+      const res = await post("/ingest/windows", `{"windows":[${" ".repeat(17 * 1024 * 1024)}]}`);
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { code: string }).code).toBe("payload_too_large");
+    });
+
+    it("stores a replayed probe result once", async () => {
+      const results = [makeProbeResult({ probe: "replayed" }), makeProbeResult({ probe: "replayed" })];
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await post("/ingest/probe-results", { results });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ stored: 2 });
+      }
+      const rows = rowsOf<{ n: number }>(
+        await t.database.db.execute(
+          sql`select count(*)::int as n from hub.probe_results where probe = 'replayed'`,
+        ),
+      );
+      expect(rows[0]!.n).toBe(2);
+    });
+
+    it("names the bad probe result", async () => {
+      const res = await post("/ingest/probe-results", {
+        results: [makeProbeResult(), { ...makeProbeResult(), state: "sideways" }],
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/results\[1\]\.state/);
+    });
+
+    it("upserts a run report by runId", async () => {
+      const report = {
+        runId: "run-upsert",
+        profile: "smoke",
+        target: "http://127.0.0.1:4100",
+        status: "running",
+        startedAt: Date.now(),
+      };
+      expect((await post("/ingest/runs", report)).status).toBe(200);
+      const res = await post("/ingest/runs", {
+        ...report,
+        status: "passed",
+        endedAt: Date.now(),
+        verdict: "ok",
+      });
+      expect(await res.json()).toEqual({ ok: true });
+      const rows = rowsOf<{ status: string; n: number }>(
+        await t.database.db.execute(
+          sql`select status, count(*) over ()::int as n from hub.runs where run_id = 'run-upsert'`,
+        ),
+      );
+      expect(rows).toEqual([{ status: "passed", n: 1 }]);
+    });
+  });
+}
