@@ -1,0 +1,211 @@
+/**
+ * Thresholds such as `p95(checkout) < 800ms`, `p99 < 2s`, `error_rate < 1%`,
+ * `achieved_rate > 95%`: parsing and evaluation over aggregated step totals. Pure.
+ */
+import { decodeHistogram, type Histogram, newHistogram } from "./histogram.ts";
+import { JOURNEY_STEP, type Window } from "./window.ts";
+
+/** What a threshold measures, and in which unit its value is compared. */
+const metricKinds = {
+  latency: "ms",
+  ratio: "ratio",
+  count: "count",
+} as const;
+type MetricKind = keyof typeof metricKinds;
+
+export interface ParsedThreshold {
+  expression: string;
+  /** `p95`, `avg`, `max`, `min`, `error_rate`, `achieved_rate`, `dropped_rate`, `dropped`, `count`. */
+  metric: string;
+  /** The step it looks at; undefined means every request (latency, errors) or the arrivals. */
+  step: string | undefined;
+  op: "<" | "<=" | ">" | ">=";
+  /** The limit in the metric's unit: ms for latency, 0..1 for ratios, a plain number for counts. */
+  limit: number;
+  kind: MetricKind;
+  /** For percentile metrics, the percentile (e.g. 95). */
+  percentile?: number;
+}
+
+const PATTERN =
+  /^\s*([a-z_]+|p\d{1,2}(?:\.\d+)?)\s*(?:\(\s*([A-Za-z0-9_.:-]+)\s*\))?\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
+
+const namedMetrics: Record<string, MetricKind> = {
+  avg: "latency",
+  mean: "latency",
+  min: "latency",
+  max: "latency",
+  error_rate: "ratio",
+  achieved_rate: "ratio",
+  dropped_rate: "ratio",
+  dropped: "count",
+  count: "count",
+};
+
+/** Parses one expression; the error result says what is wrong in words. */
+export function parseThreshold(
+  expression: string,
+): { ok: true; threshold: ParsedThreshold } | { ok: false; error: string } {
+  const m = PATTERN.exec(expression);
+  if (!m) {
+    return {
+      ok: false,
+      error:
+        'expected "<metric>[(<step>)] <op> <value>[unit]", e.g. "p95(checkout) < 800ms" or "error_rate < 1%"',
+    };
+  }
+  const [, metric, step, op, rawValue, unit] = m as unknown as [
+    string,
+    string,
+    string | undefined,
+    ParsedThreshold["op"],
+    string,
+    string | undefined,
+  ];
+  const value = Number(rawValue);
+  let kind: MetricKind;
+  let percentile: number | undefined;
+  if (metric.startsWith("p") && /^p\d/.test(metric)) {
+    kind = "latency";
+    percentile = Number(metric.slice(1));
+    if (!(percentile > 0 && percentile <= 100))
+      return { ok: false, error: `percentile out of range in "${metric}"` };
+  } else {
+    const k = namedMetrics[metric];
+    if (!k)
+      return {
+        ok: false,
+        error: `unknown metric "${metric}"; use pNN, avg, min, max, ${Object.keys(namedMetrics).slice(4).join(", ")}`,
+      };
+    kind = k;
+  }
+  let limit: number;
+  if (kind === "latency") {
+    if (unit === "%") return { ok: false, error: `"${metric}" is a latency: give the limit in ms or s` };
+    limit = unit === "s" ? value * 1000 : value;
+  } else if (kind === "ratio") {
+    if (unit === "ms" || unit === "s")
+      return { ok: false, error: `"${metric}" is a ratio: give the limit in % or as 0..1` };
+    limit = unit === "%" ? value / 100 : value;
+  } else {
+    if (unit) return { ok: false, error: `"${metric}" is a count: give a plain number` };
+    limit = value;
+  }
+  return {
+    ok: true,
+    threshold: { expression: expression.trim(), metric, step, op, limit, kind, percentile },
+  };
+}
+
+/** Aggregated figures of one step over some span of seconds (one run, or a sliding window). */
+export interface StepTotals {
+  count: number;
+  errors: number;
+  bytes: number;
+  dropped: number;
+  /** Target arrivals (sum of per-second target rates); journey step only. */
+  target: number;
+  /** Arrivals actually started; journey step only. */
+  achieved: number;
+  latency: Histogram;
+}
+
+export function emptyTotals(): StepTotals {
+  return { count: 0, errors: 0, bytes: 0, dropped: 0, target: 0, achieved: 0, latency: newHistogram() };
+}
+
+/** Adds one window into per-step totals (mutates `totals`). */
+export function addWindow(totals: Map<string, StepTotals>, w: Window, histogram?: Histogram): void {
+  let t = totals.get(w.step);
+  if (!t) {
+    t = emptyTotals();
+    totals.set(w.step, t);
+  }
+  t.count += w.count;
+  t.errors += w.errors.connect + w.errors.timeout + w.errors.http4xx + w.errors.http5xx + w.errors.assertion;
+  t.bytes += w.bytes;
+  t.dropped += w.dropped;
+  t.target += w.targetRate;
+  t.achieved += w.achievedRate;
+  t.latency.add(histogram ?? decodeHistogram(w.latency));
+}
+
+/** Per-step totals of any set of windows; the hub and the generator aggregate the same way. */
+export function totalsFromWindows(windows: Iterable<Window>): Map<string, StepTotals> {
+  const totals = new Map<string, StepTotals>();
+  for (const w of windows) addWindow(totals, w);
+  return totals;
+}
+
+/** Requests of every step except the whole-journey step, summed. */
+function requestTotals(totals: ReadonlyMap<string, StepTotals>): StepTotals | undefined {
+  let sum: StepTotals | undefined;
+  for (const [step, t] of totals) {
+    if (step === JOURNEY_STEP) continue;
+    sum ??= emptyTotals();
+    sum.count += t.count;
+    sum.errors += t.errors;
+    sum.bytes += t.bytes;
+    sum.latency.add(t.latency);
+  }
+  return sum;
+}
+
+/** The measured value, in the threshold's unit; null when there is no data to judge. */
+export function measure(t: ParsedThreshold, totals: ReadonlyMap<string, StepTotals>): number | null {
+  const arrivals = t.metric === "achieved_rate" || t.metric === "dropped_rate" || t.metric === "dropped";
+  const data =
+    t.step !== undefined ? totals.get(t.step) : arrivals ? totals.get(JOURNEY_STEP) : requestTotals(totals);
+  if (!data) return null;
+  const h = data.latency;
+  switch (t.metric) {
+    case "error_rate":
+      return data.count === 0 ? null : data.errors / data.count;
+    case "achieved_rate":
+      return data.target === 0 ? null : data.achieved / data.target;
+    case "dropped_rate":
+      return data.target === 0 ? null : data.dropped / data.target;
+    case "dropped":
+      return data.dropped;
+    case "count":
+      return data.count;
+  }
+  if (h.totalCount === 0) return null;
+  const ms = (micros: number) => micros / 1000;
+  if (t.percentile !== undefined) return ms(h.getValueAtPercentile(t.percentile));
+  if (t.metric === "max") return ms(h.maxValue);
+  if (t.metric === "min") return ms(h.minNonZeroValue);
+  return ms(h.mean);
+}
+
+/** Whether `value` satisfies the threshold. No data never passes: a typo in a step name must not go green. */
+export function holds(t: ParsedThreshold, value: number | null): boolean {
+  if (value === null) return false;
+  switch (t.op) {
+    case "<":
+      return value < t.limit;
+    case "<=":
+      return value <= t.limit;
+    case ">":
+      return value > t.limit;
+    case ">=":
+      return value >= t.limit;
+  }
+}
+
+/** Evaluates a threshold over totals: the measured value and whether it held. */
+export function evaluateThreshold(
+  t: ParsedThreshold,
+  totals: ReadonlyMap<string, StepTotals>,
+): { value: number | null; ok: boolean } {
+  const value = measure(t, totals);
+  return { value, ok: holds(t, value) };
+}
+
+/** Formats a measured value in the threshold's unit for people. */
+export function formatMeasured(t: ParsedThreshold, value: number | null): string {
+  if (value === null) return "no data";
+  if (t.kind === "latency") return `${value.toFixed(1)} ms`;
+  if (t.kind === "ratio") return `${(value * 100).toFixed(2)} %`;
+  return String(value);
+}
