@@ -24,10 +24,23 @@ export const AlertSchema = z.object({
   resolvedAt: z.number().int().nullable(),
   acknowledgedBy: z.string().nullable(),
   acknowledgedAt: z.number().int().nullable(),
+  /** Ids of the silences muting this alert's notifications (it stays visible). */
+  silencedBy: z.array(z.string()).default([]),
+  /** Muted by an inhibition rule, e.g. latency alerts while the shop is down. */
+  inhibited: z.boolean().default(false),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
-export const alertEventKinds = ["pending", "firing", "resolved", "acknowledged", "reminder"] as const;
+/** `inactive`: a pending alert whose condition cleared before `for` elapsed (it never fired). */
+export const alertEventKinds = [
+  "pending",
+  "firing",
+  "resolved",
+  "acknowledged",
+  "reminder",
+  "inactive",
+] as const;
+export type AlertEventKind = (typeof alertEventKinds)[number];
 
 /** What the hub pushes to the dashboard; `seq` is monotonic so a reconnecting client can resume. */
 export const AlertEventSchema = z.object({

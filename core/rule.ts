@@ -1,0 +1,146 @@
+import { z } from "zod";
+import { severities } from "./alert.ts";
+import { LabelsSchema } from "./matchers.ts";
+
+/** How a measured value is compared with a rule's threshold. */
+export const comparators = [">", ">=", "<", "<=", "==", "!="] as const;
+export type Comparator = (typeof comparators)[number];
+
+/** Statistics over load-run windows, per run and step (latencies in ms, ratios in 0..1). */
+export const windowStats = ["p50", "p95", "p99", "error_rate", "rate", "achieved_ratio", "dropped"] as const;
+/** Statistics over probe results, per probe and region. */
+export const probeStats = ["success_ratio", "latency_p50", "latency_p95", "latency_p99"] as const;
+/** Statistics over a scraped shop series (e.g. nodejs_eventloop_lag_p99_seconds). */
+export const metricStats = ["last", "avg", "min", "max"] as const;
+
+const seconds = z
+  .number()
+  .nonnegative()
+  .max(7 * 24 * 3600);
+const windowSeconds = z
+  .number()
+  .positive()
+  .max(24 * 3600);
+const stepName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/);
+
+/** What a threshold rule measures; every query yields one value per series (run, probe, metric labels). */
+export const QuerySchema = z.discriminatedUnion("source", [
+  z.object({
+    source: z.literal("windows"),
+    stat: z.enum(windowStats),
+    /** The journey step, e.g. "checkout"; "journey" is the whole journey (arrival figures live there). */
+    step: stepName.default("journey"),
+    windowSeconds,
+    /** Fewer requests than this in the window gives no value: one failed request of two is not an outage. */
+    minCount: z.number().int().nonnegative().default(1),
+  }),
+  z.object({
+    source: z.literal("probes"),
+    stat: z.enum(probeStats),
+    /** Only this probe; absent means every probe (one series each). */
+    probe: z.string().min(1).max(100).optional(),
+    windowSeconds,
+    minCount: z.number().int().nonnegative().default(1),
+  }),
+  z.object({
+    source: z.literal("metrics"),
+    stat: z.enum(metricStats),
+    /** The scraped series name. */
+    series: z.string().min(1).max(200),
+    windowSeconds,
+  }),
+]);
+export type Query = z.infer<typeof QuerySchema>;
+
+/** One window pair of a multiwindow burn-rate alert (SRE workbook ch. 5): both must burn faster than `factor`. */
+export const BurnWindowSchema = z
+  .object({
+    longSeconds: windowSeconds,
+    shortSeconds: windowSeconds,
+    factor: z.number().positive(),
+  })
+  .refine((w) => w.shortSeconds < w.longSeconds, {
+    message: "shortSeconds must be less than longSeconds",
+    path: ["shortSeconds"],
+  });
+export type BurnWindow = z.infer<typeof BurnWindowSchema>;
+
+const common = {
+  /** The alert name (label `alertname`). */
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _ (not starting with a digit)"),
+  description: z.string().max(1000).default(""),
+  enabled: z.boolean().default(true),
+  /** A breach must last this long before the alert fires (pending meanwhile). */
+  forSeconds: seconds.default(0),
+  /** A firing alert stays firing this long after its condition clears, so a flapping signal does not flap. */
+  keepFiringForSeconds: seconds.default(0),
+  severity: z.enum(severities).default("warning"),
+  labels: LabelsSchema.default({}),
+  /** Templates: `{{ $value }}`, `{{ $value | humanizePercentage }}`, `{{ $labels.step }}`, `{{ $threshold }}`. */
+  annotations: LabelsSchema.default({}),
+};
+
+/** A rule as written by users or shipped as a default; what the API accepts. */
+export const RuleSpecSchema = z.discriminatedUnion("kind", [
+  z.object({
+    ...common,
+    kind: z.literal("threshold"),
+    query: QuerySchema,
+    comparator: z.enum(comparators),
+    threshold: z.number(),
+  }),
+  z.object({
+    ...common,
+    kind: z.literal("burn_rate"),
+    /** The step whose error ratio spends the budget ("journey" for the whole journey). */
+    step: stepName.default("journey"),
+    /** The success objective, e.g. 0.99 for 99 %. */
+    objective: z.number().gt(0).lt(1),
+    windows: z.array(BurnWindowSchema).min(1).max(4),
+    minCount: z.number().int().nonnegative().default(1),
+  }),
+]);
+export type RuleSpec = z.infer<typeof RuleSpecSchema>;
+export type ThresholdRuleSpec = Extract<RuleSpec, { kind: "threshold" }>;
+export type BurnRateRuleSpec = Extract<RuleSpec, { kind: "burn_rate" }>;
+
+/** A stored rule. */
+export type Rule = RuleSpec & {
+  id: string;
+  /** Shipped with Peakwatch (may be edited or disabled, and restored). */
+  builtin: boolean;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** Whether `value` breaches `threshold` under `comparator`. */
+export function compare(value: number, comparator: Comparator, threshold: number): boolean {
+  switch (comparator) {
+    case ">":
+      return value > threshold;
+    case ">=":
+      return value >= threshold;
+    case "<":
+      return value < threshold;
+    case "<=":
+      return value <= threshold;
+    case "==":
+      return value === threshold;
+    case "!=":
+      return value !== threshold;
+  }
+}
+
+/** The longest span of data a rule looks at, in seconds. */
+export function lookbackSeconds(rule: RuleSpec): number {
+  if (rule.kind === "threshold") return rule.query.windowSeconds;
+  return Math.max(...rule.windows.map((w) => w.longSeconds));
+}
