@@ -4,10 +4,13 @@ import { defineConfig } from "vitest/config";
 // integration tests under test/ (real databases, sockets, processes, browsers).
 export default defineConfig({
   test: {
+    // In CI every test is listed (so both database variants show); the last line is a plain summary.
+    reporters: [process.env.CI ? "verbose" : "default", "./test/helpers/summary-reporter.ts"],
     projects: [
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["{core,db,server,shop,loadgen,probes,dashboard,bin}/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/dist/**"],
           environment: "node",
@@ -17,6 +20,8 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          // After the unit tests, with fewer workers of its own.
+          sequence: { groupOrder: 1 },
           include: ["test/**/*.test.ts"],
           environment: "node",
           pool: "forks",

@@ -1,0 +1,24 @@
+import type { Reporter, TestModule } from "vitest/node";
+
+/**
+ * Prints one plain closing line, `tests: N passed, N failed, N skipped`, and which databases the
+ * database tests ran on, so CI logs and humans can read the outcome without parsing colours.
+ */
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    const databases = new Set<string>();
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") counts.passed += 1;
+        else if (state === "failed") counts.failed += 1;
+        else counts.skipped += 1;
+        const kind = test.fullName.match(/\[(pglite|postgres)\]/)?.[1];
+        if (kind && state === "passed") databases.add(kind);
+      }
+    }
+    if (databases.size > 0) console.log(`database tests ran on: ${[...databases].sort().join(", ")}`);
+    console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  }
+}
