@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { TlsOptions } from "../core/probe.ts";
 import type { Phases } from "../core/probe-result.ts";
@@ -52,6 +52,8 @@ export function timedRequest(options: TimedRequestOptions): Promise<TimedOutcome
   const secure = options.url.protocol === "https:";
   return new Promise<TimedOutcome>((resolve) => {
     const marks: PhaseMarks = { start: now() };
+    // An IP literal needs no lookup: its DNS phase is zero.
+    if (isIP(options.url.hostname.replace(/^\[|\]$/g, ""))) marks.dns = marks.start;
     let certValidTo: Date | undefined;
     let settled = false;
     const finish = (outcome: (phases: Phases, failedIn: PhaseName | undefined) => TimedOutcome) => {
@@ -96,8 +98,8 @@ export function timedRequest(options: TimedRequestOptions): Promise<TimedOutcome
       });
       socket.once("connect", () => {
         marks.connect = now();
-        // An IP literal needs no lookup; plain http has no handshake: both last zero.
         marks.dns ??= marks.start;
+        // Plain http has no handshake: its TLS phase is zero.
         if (!secure) marks.tls = marks.connect;
       });
       socket.once("secureConnect", () => {

@@ -12,6 +12,7 @@ export const tcpKind: ProbeKind<TcpProbe> = {
     const now = () => performance.now();
     return new Promise<CheckOutcome>((resolve) => {
       const marks: PhaseMarks = { start: now() };
+      if (net.isIP(probe.host)) marks.dns = marks.start;
       let certValidTo: Date | undefined;
       let settled = false;
       const socket = probe.tls
