@@ -1,0 +1,70 @@
+import type { Alert } from "../../../core/alert.ts";
+import type { ProbeResult, ProbeState } from "../../../core/probe-result.ts";
+import type { RunReport } from "../../../core/run.ts";
+import type { WindowSummary } from "../../../core/window.ts";
+import type { Role } from "./roles.ts";
+
+/** Response shapes of the hub's REST API as the dashboard reads them (contracts in common.md). */
+
+export interface Me {
+  email: string;
+  role: Role;
+  csrfToken: string;
+}
+
+/** A run as the hub lists it: the generator's report plus what the hub knows about it. */
+export type Run = RunReport & { id?: string; createdBy?: string; createdAt?: number };
+
+export interface RunDetail {
+  run: Run;
+  steps: Record<string, WindowSummary>;
+}
+
+export const seriesStats = ["p50", "p95", "p99", "rate", "errors", "target", "achieved", "dropped"] as const;
+export type SeriesStat = (typeof seriesStats)[number];
+
+/** `[epochSeconds, value]` pairs, already downsampled by the hub to the requested resolution. */
+export interface Series {
+  points: Array<[number, number | null]>;
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+}
+
+export interface ProbeStatus {
+  name: string;
+  kind: string;
+  target: string;
+  region: string;
+  state: ProbeState;
+  lastResult: ProbeResult | null;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt?: number | string | null;
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  kind: string;
+  enabled?: boolean;
+  [key: string]: unknown;
+}
+
+export type { Alert, ProbeResult, RunReport, WindowSummary };
+
+/** The hub wraps lists as `{<key>: [...]}`; accept a bare array too, so a shape change is not fatal. */
+export function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === "object") {
+    const value = (body as Record<string, unknown>)[key];
+    if (Array.isArray(value)) return value as T[];
+  }
+  return [];
+}

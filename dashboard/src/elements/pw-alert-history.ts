@@ -1,0 +1,58 @@
+import { html, LitElement } from "lit";
+import { customElement } from "lit/decorators.js";
+import type { AlertEvent } from "../../../core/alert.ts";
+import { hub } from "../api/hub-client.ts";
+import { listOf } from "../api/types.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { formatLabels, formatTime } from "../format.ts";
+import { sharedStyles } from "../styles/shared.ts";
+
+/** The alert history: every state change, newest first (GET /alerts/history). */
+@customElement("pw-alert-history")
+export class PwAlertHistory extends LitElement {
+  static override styles = [sharedStyles];
+
+  private readonly history = new ApiTask(this, {
+    task: async (signal) =>
+      listOf<AlertEvent>(await hub.get("/alerts/history", { limit: 100 }, signal), "events").sort(
+        (a, b) => b.seq - a.seq,
+      ),
+    refreshMs: 15_000,
+  });
+
+  override render() {
+    const events = this.history.value ?? [];
+    return html`<section class="panel" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      ${this.history.error ? html`<p class="error-text">${this.history.error.message}</p>` : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Change</th>
+            <th scope="col">Alert</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            events.length === 0
+              ? html`<tr><td colspan="3" class="muted">Nothing yet.</td></tr>`
+              : events.map(
+                  (e) => html`<tr>
+                  <td>${formatTime(e.at)}</td>
+                  <td><span class="badge ${e.kind}">${e.kind}</span></td>
+                  <td>${e.alert.rule} <span class="muted">${formatLabels(e.alert.labels)}</span></td>
+                </tr>`,
+                )
+          }
+        </tbody>
+      </table>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-alert-history": PwAlertHistory;
+  }
+}

@@ -1,0 +1,263 @@
+import { css, html, LitElement, nothing } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { hub } from "../api/hub-client.ts";
+import { atLeast, type Role } from "../api/roles.ts";
+import type { Me } from "../api/types.ts";
+import { type LiveStatus, liveConnection } from "../live/live-connection.ts";
+import { parseRoute, type Route, routeHref, type View } from "../router.ts";
+import { sharedStyles } from "../styles/shared.ts";
+import { applyTheme, effectiveTheme } from "../theme.ts";
+import "./pw-admin.ts";
+import "./pw-alert-notice.ts";
+import "./pw-alerts.ts";
+import "./pw-compare.ts";
+import "./pw-control.ts";
+import "./pw-history.ts";
+import "./pw-live-run.ts";
+import "./pw-login.ts";
+import "./pw-probes.ts";
+import "./pw-run-detail.ts";
+import "./pw-summary.ts";
+
+interface NavItem {
+  view: View;
+  label: string;
+  least: Role;
+}
+
+const nav: NavItem[] = [
+  { view: "summary", label: "Summary", least: "viewer" },
+  { view: "live", label: "Live run", least: "viewer" },
+  { view: "control", label: "Control", least: "viewer" },
+  { view: "history", label: "History", least: "viewer" },
+  { view: "probes", label: "Probes", least: "viewer" },
+  { view: "alerts", label: "Alerts", least: "viewer" },
+  { view: "admin", label: "Admin", least: "admin" },
+];
+
+/**
+ * The application shell: session, hash routing, navigation by role, theme toggle, the live
+ * connection's status and the new-alert notice. Each view is its own element.
+ */
+@customElement("pw-app")
+export class PwApp extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto auto 1fr;
+        min-height: 100vh;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 1rem;
+        padding: 0.5rem 1rem;
+        background: var(--pw-surface);
+        border-bottom: 1px solid var(--pw-border);
+        flex-wrap: wrap;
+      }
+      .brand {
+        font-weight: 700;
+        font-size: 1.1rem;
+        color: var(--pw-text);
+        text-decoration: none;
+      }
+      nav ul {
+        display: flex;
+        gap: 0.25rem;
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        flex-wrap: wrap;
+      }
+      nav a {
+        display: block;
+        padding: 0.35rem 0.7rem;
+        border-radius: var(--pw-radius);
+        color: var(--pw-text);
+        text-decoration: none;
+      }
+      nav a[aria-current="page"] {
+        background: var(--pw-accent);
+        color: var(--pw-accent-text);
+      }
+      .spacer {
+        flex: 1;
+      }
+      .status {
+        padding: 0.35rem 1rem;
+        background: var(--pw-warn-bg);
+        color: var(--pw-warn);
+        border-bottom: 1px solid var(--pw-border);
+      }
+      main {
+        padding: 1rem;
+        max-width: 1400px;
+        width: 100%;
+        box-sizing: border-box;
+        margin: 0 auto;
+      }
+      .skip {
+        position: absolute;
+        left: -999px;
+      }
+      .skip:focus {
+        left: 1rem;
+        top: 0.5rem;
+        z-index: 10;
+        background: var(--pw-surface);
+        padding: 0.5rem;
+      }
+    `,
+  ];
+
+  @state() private me: Me | undefined;
+  @state() private checked = false;
+  @state() private route: Route = parseRoute(location.hash);
+  @state() private liveStatus: LiveStatus = "closed";
+  @state() private theme = effectiveTheme();
+
+  private readonly onHash = () => {
+    this.route = parseRoute(location.hash);
+  };
+  private stopStatus: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("hashchange", this.onHash);
+    hub.onUnauthenticated = () => this.signedOut();
+    this.stopStatus = liveConnection().onStatus((status) => {
+      this.liveStatus = status;
+    });
+    void this.loadMe();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener("hashchange", this.onHash);
+    this.stopStatus?.();
+  }
+
+  private async loadMe(): Promise<void> {
+    try {
+      const me = await hub.get<Me>("/auth/me");
+      hub.csrfToken = me.csrfToken;
+      this.me = me;
+      liveConnection().start();
+    } catch {
+      this.me = undefined;
+    } finally {
+      this.checked = true;
+    }
+  }
+
+  private signedOut(): void {
+    this.me = undefined;
+    hub.csrfToken = undefined;
+    liveConnection().stop();
+  }
+
+  private async logout(): Promise<void> {
+    try {
+      await hub.post("/auth/logout");
+    } finally {
+      this.signedOut();
+      location.hash = routeHref("summary");
+    }
+  }
+
+  private toggleTheme(): void {
+    this.theme = this.theme === "dark" ? "light" : "dark";
+    applyTheme(this.theme);
+  }
+
+  override render() {
+    if (!this.checked) return html`<main aria-busy="true"><p class="muted">Loading…</p></main>`;
+    if (!this.me) {
+      return html`<main>
+        <pw-login @pw-login=${() => void this.loadMe()}></pw-login>
+      </main>`;
+    }
+    const me = this.me;
+    return html`
+      <a class="skip" href="#main" @click=${this.skipToMain}>Skip to content</a>
+      <header>
+        <a class="brand" href=${routeHref("summary")}>Peakwatch</a>
+        <nav aria-label="Main">
+          <ul>
+            ${nav
+              .filter((item) => atLeast(me.role, item.least))
+              .map(
+                (item) => html`<li>
+                  <a href=${routeHref(item.view)} aria-current=${this.current(item.view) ? "page" : "false"}
+                    >${item.label}</a
+                  >
+                </li>`,
+              )}
+          </ul>
+        </nav>
+        <span class="spacer"></span>
+        <span class="muted" data-testid="whoami">${me.email} (${me.role})</span>
+        <button @click=${this.toggleTheme} aria-label=${`Switch to ${this.theme === "dark" ? "light" : "dark"} theme`}>
+          ${this.theme === "dark" ? "Light" : "Dark"} theme
+        </button>
+        <button @click=${() => void this.logout()}>Log out</button>
+      </header>
+      ${
+        this.liveStatus === "reconnecting"
+          ? html`<div class="status" role="status" data-testid="live-status">Connection to the hub lost, reconnecting…</div>`
+          : html`<div role="status" class="visually-hidden" data-testid="live-status" data-state=${this.liveStatus}>
+              live ${this.liveStatus}
+            </div>`
+      }
+      <main id="main" tabindex="-1">${this.view(me)}</main>
+      <pw-alert-notice></pw-alert-notice>
+    `;
+  }
+
+  private skipToMain(event: Event): void {
+    event.preventDefault();
+    this.renderRoot.querySelector<HTMLElement>("main")?.focus();
+  }
+
+  private current(view: View): boolean {
+    const v = this.route.view;
+    return v === view || (view === "history" && (v === "run" || v === "compare"));
+  }
+
+  private view(me: Me) {
+    const { view, id, query } = this.route;
+    switch (view) {
+      case "summary":
+        return html`<pw-summary></pw-summary>`;
+      case "live":
+        return html`<pw-live-run .runId=${id} .me=${me}></pw-live-run>`;
+      case "control":
+        return html`<pw-control .me=${me}></pw-control>`;
+      case "history":
+        return html`<pw-history></pw-history>`;
+      case "run":
+        return html`<pw-run-detail .runId=${id}></pw-run-detail>`;
+      case "compare":
+        return html`<pw-compare .a=${query.get("a") ?? ""} .b=${query.get("b") ?? ""}></pw-compare>`;
+      case "probes":
+        return html`<pw-probes></pw-probes>`;
+      case "alerts":
+        return html`<pw-alerts .me=${me}></pw-alerts>`;
+      case "admin":
+        return atLeast(me.role, "admin") ? html`<pw-admin .me=${me}></pw-admin>` : html`<p>Admins only.</p>`;
+      case "login":
+        return html`<p>You are logged in as ${me.email}.</p>`;
+      default:
+        return nothing;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-app": PwApp;
+  }
+}

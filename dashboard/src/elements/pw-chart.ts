@@ -1,0 +1,199 @@
+import { css, html, LitElement, type PropertyValues, unsafeCSS } from "lit";
+import { customElement, property, query } from "lit/decorators.js";
+import uPlot from "uplot";
+import uplotCss from "uplot/dist/uPlot.min.css?inline";
+import { type ChartMarker, faultMarkersPlugin } from "../charts/fault-markers.ts";
+import type { Aligned } from "../live/run-series.ts";
+
+/** One line of a chart; `color` is a theme variable name such as `--pw-chart-1`. */
+export interface ChartSeries {
+  label: string;
+  color: string;
+  /** "y" (left axis, default) or "y2" (right axis). */
+  scale?: "y" | "y2";
+  dash?: boolean;
+}
+
+/** The theme changed (toggle or OS setting): charts repaint with the new colours. */
+export const THEME_EVENT = "pw-theme-change";
+
+/**
+ * A uPlot time-series chart. Setting `data` only swaps the data (cheap, so it can run every
+ * second on a live run); changing `series` or the theme rebuilds the plot. Sized to its container.
+ *
+ * @csspart plot - the element uPlot draws into
+ */
+@customElement("pw-chart")
+export class PwChart extends LitElement {
+  static override styles = [
+    unsafeCSS(uplotCss),
+    css`
+      :host {
+        display: block;
+        min-width: 0;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-weight: 600;
+        margin-bottom: 0.25rem;
+      }
+      .u-legend {
+        font-size: 0.8rem;
+        color: var(--pw-text);
+      }
+      .u-legend .u-marker {
+        width: 0.9em;
+        height: 0.9em;
+      }
+      .empty {
+        color: var(--pw-muted);
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  @property() override title = "";
+  @property({ attribute: false }) series: ChartSeries[] = [];
+  @property({ attribute: false }) data: Aligned = [[]];
+  @property({ attribute: false }) markers: ChartMarker[] = [];
+  /** Unit of the left axis ("ms", "%", "/s"); "%" expects ratios and shows them ×100. */
+  @property() unit = "";
+  @property() unit2 = "";
+  @property({ type: Number }) height = 220;
+  /** x is "seconds into the run" rather than wall-clock time (compare view). */
+  @property({ type: Boolean }) relative = false;
+
+  @query(".plot") private plotHost!: HTMLDivElement;
+  private plot: uPlot | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  /** How many times data was applied; tests and the bench read it from `data-updates`. */
+  private updates = 0;
+  private readonly onTheme = () => this.rebuild();
+  private readonly media = matchMedia("(prefers-color-scheme: dark)");
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(THEME_EVENT, this.onTheme);
+    this.media.addEventListener("change", this.onTheme);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener(THEME_EVENT, this.onTheme);
+    this.media.removeEventListener("change", this.onTheme);
+    this.resizeObserver?.disconnect();
+    this.plot?.destroy();
+    this.plot = undefined;
+  }
+
+  override render() {
+    const points = this.data[0]?.length ?? 0;
+    return html`<figure>
+      ${this.title ? html`<figcaption>${this.title}</figcaption>` : null}
+      <div class="plot" part="plot" role="img" aria-label=${`${this.title} chart, ${points} points`}></div>
+      ${points === 0 ? html`<div class="empty">No data yet.</div>` : null}
+    </figure>`;
+  }
+
+  protected override firstUpdated(): void {
+    this.resizeObserver = new ResizeObserver(() => {
+      if (this.plot) this.plot.setSize({ width: this.width(), height: this.height });
+    });
+    this.resizeObserver.observe(this);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (
+      !this.plot ||
+      changed.has("series") ||
+      changed.has("unit") ||
+      changed.has("height") ||
+      changed.has("relative")
+    ) {
+      this.rebuild();
+    } else if (changed.has("data")) {
+      this.plot.setData(this.data as uPlot.AlignedData);
+      this.countUpdate();
+    } else if (changed.has("markers")) {
+      this.plot.redraw(false);
+    }
+  }
+
+  private rebuild(): void {
+    if (!this.plotHost) return;
+    this.plot?.destroy();
+    const style = getComputedStyle(this);
+    const color = (name: string) => style.getPropertyValue(name).trim() || "#888";
+    const text = color("--pw-muted");
+    const grid = color("--pw-chart-grid");
+    const axis = (unit: string, scale: string, side?: 1) => ({
+      scale,
+      side,
+      stroke: text,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 },
+      values: (_u: uPlot, splits: number[]) => splits.map((v) => formatTick(v, unit)),
+      size: 60,
+    });
+    const hasY2 = this.series.some((s) => s.scale === "y2");
+    const options: uPlot.Options = {
+      width: this.width(),
+      height: this.height,
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: !this.relative }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [
+        {
+          stroke: text,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          ...(this.relative ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => `${v} s`) } : {}),
+        },
+        axis(this.unit, "y"),
+        ...(hasY2 ? [{ ...axis(this.unit2, "y2", 1), grid: { show: false } }] : []),
+      ],
+      series: [
+        {},
+        ...this.series.map((s) => ({
+          label: s.label,
+          scale: s.scale ?? "y",
+          stroke: color(s.color),
+          width: 1.5,
+          dash: s.dash ? [6, 4] : undefined,
+          spanGaps: false,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) =>
+            v === null ? "–" : formatTick(v, s.scale === "y2" ? this.unit2 : this.unit),
+        })),
+      ],
+      plugins: [faultMarkersPlugin(() => this.markers, { set: color("--pw-bad"), clear: color("--pw-ok") })],
+    };
+    if (hasY2) options.scales!.y2 = { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] };
+    this.plot = new uPlot(options, this.data as uPlot.AlignedData, this.plotHost);
+    this.countUpdate();
+  }
+
+  private countUpdate(): void {
+    this.updates += 1;
+    this.dataset.updates = String(this.updates);
+    this.dataset.points = String(this.data[0]?.length ?? 0);
+  }
+
+  private width(): number {
+    return Math.max(240, Math.floor(this.getBoundingClientRect().width || 600));
+  }
+}
+
+function formatTick(v: number, unit: string): string {
+  if (unit === "%") return `${Number((v * 100).toFixed(2))} %`;
+  if (unit === "ms") return v >= 1000 ? `${Number((v / 1000).toFixed(2))} s` : `${Number(v.toFixed(1))} ms`;
+  if (unit === "/s") return `${Number(v.toFixed(1))}/s`;
+  return String(Number(v.toFixed(2)));
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-chart": PwChart;
+  }
+}

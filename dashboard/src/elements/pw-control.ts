@@ -1,0 +1,188 @@
+import { css, html, LitElement } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import { ApiError } from "../api/api-error.ts";
+import { hub } from "../api/hub-client.ts";
+import { atLeast } from "../api/roles.ts";
+import { listOf, type Me, type Profile, type Run } from "../api/types.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { LiveController } from "../controllers/live-controller.ts";
+import { formatTime } from "../format.ts";
+import { routeHref } from "../router.ts";
+import { sharedStyles } from "../styles/shared.ts";
+import "./pw-faults.ts";
+
+const TARGET_KEY = "pw-last-target";
+const ACTIVE = new Set(["starting", "running"]);
+
+/**
+ * Control (ops): pick a profile, scale and target, start and stop runs; the shop's fault
+ * switches below. Viewers and engineers see the runs in progress and the switches' state only.
+ */
+@customElement("pw-control")
+export class PwControl extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: flex-end;
+      }
+      input[type="number"] {
+        width: 6rem;
+      }
+      input[type="url"] {
+        width: 18rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) me: Me | undefined;
+  @state() private message = "";
+  @state() private busy = false;
+
+  private readonly profiles = new ApiTask(this, {
+    task: async (signal) => listOf<Profile>(await hub.get("/profiles", undefined, signal), "profiles"),
+  });
+
+  private readonly runs = new ApiTask(this, {
+    task: async (signal) => listOf<Run>(await hub.get("/runs", { limit: 50 }, signal), "runs"),
+  });
+
+  constructor() {
+    super();
+    new LiveController(this, {
+      topics: () => ["runs"],
+      onMessage: (message) => {
+        if (message.type === "run") void this.runs.run();
+      },
+      onReconnect: () => void this.runs.run(),
+    });
+  }
+
+  override render() {
+    const canRun = atLeast(this.me?.role, "ops");
+    const active = (this.runs.value ?? []).filter((r) => ACTIVE.has(r.status));
+    return html`<h1>Control</h1>
+      ${
+        canRun
+          ? this.startForm()
+          : html`<p class="muted" data-testid="no-control">Starting and stopping runs and
+            switching faults needs the ops role; you have ${this.me?.role}.</p>`
+      }
+      ${this.message ? html`<p role="status" data-testid="control-message">${this.message}</p>` : null}
+      <section class="panel" aria-labelledby="active-title">
+        <h2 id="active-title">Runs in progress</h2>
+        ${
+          active.length === 0
+            ? html`<p class="muted">None.</p>`
+            : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">Run</th>
+                  <th scope="col">Profile</th>
+                  <th scope="col">Started</th>
+                  <th scope="col">Status</th>
+                  ${canRun ? html`<th scope="col">Action</th>` : null}
+                </tr>
+              </thead>
+              <tbody>
+                ${active.map(
+                  (r) => html`<tr>
+                    <td><a href=${routeHref("live", r.runId)}>${r.runId}</a></td>
+                    <td>${r.profile}</td>
+                    <td>${formatTime(r.startedAt)}</td>
+                    <td><span class="badge ${r.status}">${r.status}</span></td>
+                    ${
+                      canRun
+                        ? html`<td>
+                          <button class="danger" @click=${() => void this.stop(r)} aria-label=${`Stop run ${r.runId}`}>
+                            Stop
+                          </button>
+                        </td>`
+                        : null
+                    }
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`
+        }
+      </section>
+      <pw-faults .canSwitch=${canRun}></pw-faults>`;
+  }
+
+  private startForm() {
+    const profiles = this.profiles.value ?? [];
+    return html`<section class="panel" aria-labelledby="start-title">
+      <h2 id="start-title">Start a run</h2>
+      <form @submit=${this.start} data-testid="start-form">
+        <label
+          >Profile
+          <select name="profile" required>
+            ${profiles.map((p) => html`<option value=${p.name} title=${p.description}>${p.name}</option>`)}
+          </select></label
+        >
+        <label
+          >Target URL
+          <input
+            name="target"
+            type="url"
+            required
+            placeholder="http://127.0.0.1:4100"
+            .value=${localStorage.getItem(TARGET_KEY) ?? "http://127.0.0.1:4100"}
+        /></label>
+        <label>Rate scale <input name="rateScale" type="number" min="0.01" max="100" step="0.01" value="1" /></label>
+        <label
+          >Duration scale <input name="durationScale" type="number" min="0.01" max="100" step="0.01" value="1"
+        /></label>
+        <button class="primary" type="submit" ?disabled=${this.busy || profiles.length === 0}>Start run</button>
+      </form>
+      ${this.profiles.error ? html`<p class="error-text">${this.profiles.error.message}</p>` : null}
+    </section>`;
+  }
+
+  private async start(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const target = String(data.get("target"));
+    localStorage.setItem(TARGET_KEY, target);
+    await this.act(async () => {
+      const body = await hub.post<{ run?: Run; runId?: string; id?: string }>("/runs", {
+        profile: String(data.get("profile")),
+        target,
+        rateScale: Number(data.get("rateScale")),
+        durationScale: Number(data.get("durationScale")),
+      });
+      const id = body.run?.runId ?? body.runId ?? body.id;
+      this.message = `Started ${id ?? "the run"}.`;
+      if (id) location.hash = routeHref("live", id);
+    });
+  }
+
+  private async stop(run: Run): Promise<void> {
+    await this.act(async () => {
+      await hub.post(`/runs/${encodeURIComponent(run.runId)}/stop`);
+      this.message = `Stopping ${run.runId}.`;
+      await this.runs.run();
+    });
+  }
+
+  private async act(action: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    try {
+      await action();
+    } catch (error) {
+      this.message =
+        error instanceof ApiError ? `Failed: ${error.message}` : "Failed: the hub could not be reached.";
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-control": PwControl;
+  }
+}

@@ -1,0 +1,102 @@
+import { css, html, LitElement } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { hub } from "../api/hub-client.ts";
+import { listOf, type Run } from "../api/types.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { formatDuration, formatTime } from "../format.ts";
+import { routeHref } from "../router.ts";
+import { sharedStyles } from "../styles/shared.ts";
+
+/** History: every run, newest first; pick two to compare them side by side. */
+@customElement("pw-history")
+export class PwHistory extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      td.verdict {
+        max-width: 28rem;
+      }
+    `,
+  ];
+
+  @state() private picked: string[] = [];
+
+  private readonly runs = new ApiTask(this, {
+    task: async (signal) =>
+      listOf<Run>(await hub.get("/runs", { limit: 200 }, signal), "runs").sort(
+        (a, b) => b.startedAt - a.startedAt,
+      ),
+    refreshMs: 15_000,
+  });
+
+  override render() {
+    const runs = this.runs.value ?? [];
+    const [a, b] = this.picked;
+    return html`<h1>History</h1>
+      <section class="panel">
+        <div class="row">
+          <span class="muted">Tick two runs to compare them.</span>
+          ${
+            a && b
+              ? html`<a class="button" href=${routeHref("compare", "", { a, b })} data-testid="compare-link"
+                >Compare ${a} with ${b}</a
+              >`
+              : html`<button disabled>Compare</button>`
+          }
+        </div>
+        ${this.runs.error ? html`<p class="error-text">${this.runs.error.message}</p>` : null}
+        <table data-testid="runs-table">
+          <thead>
+            <tr>
+              <th scope="col"><span class="visually-hidden">Compare</span></th>
+              <th scope="col">Run</th>
+              <th scope="col">Profile</th>
+              <th scope="col">Started</th>
+              <th scope="col">Length</th>
+              <th scope="col">Status</th>
+              <th scope="col">Verdict</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              runs.length === 0
+                ? html`<tr><td colspan="7" class="muted">No runs yet.</td></tr>`
+                : runs.map((r) => this.row(r))
+            }
+          </tbody>
+        </table>
+      </section>`;
+  }
+
+  private row(r: Run) {
+    const checked = this.picked.includes(r.runId);
+    return html`<tr>
+      <td>
+        <input
+          type="checkbox"
+          aria-label=${`Compare ${r.runId}`}
+          .checked=${checked}
+          @change=${(e: Event) => this.pick(r.runId, (e.target as HTMLInputElement).checked)}
+        />
+      </td>
+      <td><a href=${routeHref("run", r.runId)}>${r.runId}</a></td>
+      <td>${r.profile}</td>
+      <td>${formatTime(r.startedAt)}</td>
+      <td>${r.endedAt ? formatDuration((r.endedAt - r.startedAt) / 1000) : "–"}</td>
+      <td><span class="badge ${r.status}">${r.status}</span></td>
+      <td class="verdict">${r.verdict ?? ""}</td>
+    </tr>`;
+  }
+
+  /** Keeps the two most recent picks. */
+  private pick(runId: string, on: boolean): void {
+    const rest = this.picked.filter((id) => id !== runId);
+    this.picked = on ? [...rest, runId].slice(-2) : rest;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-history": PwHistory;
+  }
+}

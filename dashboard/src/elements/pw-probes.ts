@@ -1,0 +1,148 @@
+import { css, html, LitElement } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import type { ProbeResult } from "../../../core/probe-result.ts";
+import { hub } from "../api/hub-client.ts";
+import { listOf, type ProbeStatus } from "../api/types.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { LiveController } from "../controllers/live-controller.ts";
+import { formatAgo, formatMs, formatTime } from "../format.ts";
+import { sharedStyles } from "../styles/shared.ts";
+import "./pw-phase-bar.ts";
+import "./pw-sparkline.ts";
+
+const RECENT = 60;
+
+/**
+ * Probes at a glance: state per probe, a latency sparkline of the recent checks, the phase
+ * breakdown of the last one, and recent failures with their messages. Live via the probes topic.
+ */
+@customElement("pw-probes")
+export class PwProbes extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .failures {
+        font-size: 0.85rem;
+        margin: 0;
+        padding-left: 1rem;
+      }
+      td {
+        vertical-align: middle;
+      }
+    `,
+  ];
+
+  /** Recent results per probe, oldest first. */
+  @state() private recent = new Map<string, ProbeResult[]>();
+
+  private readonly probes = new ApiTask(this, {
+    task: async (signal) => {
+      const probes = listOf<ProbeStatus>(await hub.get("/probes", undefined, signal), "probes");
+      const recent = new Map<string, ProbeResult[]>();
+      await Promise.all(
+        probes.map(async (p) => {
+          const results = listOf<ProbeResult>(
+            await hub.get(`/probes/${encodeURIComponent(p.name)}/results`, { limit: RECENT }, signal),
+            "results",
+          );
+          recent.set(
+            p.name,
+            results.sort((a, b) => a.startedAt - b.startedAt),
+          );
+        }),
+      );
+      this.recent = recent;
+      return probes;
+    },
+  });
+
+  constructor() {
+    super();
+    new LiveController(this, {
+      topics: () => ["probes"],
+      onMessage: (message) => {
+        if (message.type !== "probe") return;
+        const r = message.result;
+        const list = [...(this.recent.get(r.probe) ?? []).filter((x) => x.id !== r.id), r].slice(-RECENT);
+        this.recent = new Map(this.recent).set(r.probe, list);
+        if (!this.probes.value?.some((p) => p.name === r.probe)) void this.probes.run();
+      },
+      onReconnect: () => void this.probes.run(),
+    });
+  }
+
+  override render() {
+    const probes = this.probes.value ?? [];
+    return html`<h1>Probes</h1>
+      <section class="panel">
+        ${this.probes.error ? html`<p class="error-text">${this.probes.error.message}</p>` : null}
+        <table data-testid="probes-table">
+          <thead>
+            <tr>
+              <th scope="col">Probe</th>
+              <th scope="col">State</th>
+              <th scope="col">Latency, last ${RECENT}</th>
+              <th scope="col">Last check phases</th>
+              <th scope="col">Recent failures</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              probes.length === 0
+                ? html`<tr><td colspan="5" class="muted">No probes have reported yet.</td></tr>`
+                : probes.map((p) => this.row(p))
+            }
+          </tbody>
+        </table>
+      </section>`;
+  }
+
+  private row(p: ProbeStatus) {
+    const results = this.recent.get(p.name) ?? [];
+    const last = results.at(-1) ?? p.lastResult ?? undefined;
+    const state = last?.state ?? p.state;
+    const failures = results
+      .filter((r) => !r.ok)
+      .slice(-3)
+      .reverse();
+    return html`<tr data-probe=${p.name}>
+      <th scope="row">
+        ${p.name}
+        <div class="muted">${p.kind} · ${p.region} · ${p.target}</div>
+      </th>
+      <td>
+        <span class="badge ${state}">${state}</span>
+        <div class="muted">${last ? formatAgo(last.startedAt, Date.now()) : ""}</div>
+      </td>
+      <td>
+        <pw-sparkline
+          .values=${results.map((r) => (r.ok ? r.phases.total : null))}
+          label=${`${p.name} latency, last ${formatMs(last?.phases.total)}`}
+        ></pw-sparkline>
+        <div class="muted">last ${formatMs(last?.phases.total)}</div>
+      </td>
+      <td><pw-phase-bar .phases=${last?.phases}></pw-phase-bar></td>
+      <td>
+        ${
+          failures.length === 0
+            ? html`<span class="muted">none</span>`
+            : html`<ul class="failures">
+              ${failures.map(
+                (f) => html`<li>
+                  <span class="muted">${formatTime(f.startedAt)}</span> ${f.status ? `HTTP ${f.status}: ` : ""}${
+                    f.message ?? "failed"
+                  }
+                </li>`,
+              )}
+            </ul>`
+        }
+      </td>
+    </tr>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-probes": PwProbes;
+  }
+}

@@ -1,0 +1,63 @@
+import { html, LitElement } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { WindowSummary } from "../../../core/window.ts";
+import { formatMs, formatPercent } from "../format.ts";
+import { sharedStyles } from "../styles/shared.ts";
+
+export interface StepColumn {
+  label: string;
+  steps: Record<string, WindowSummary>;
+}
+
+/** Percentiles per step for one run, or several side by side (compare). */
+@customElement("pw-step-table")
+export class PwStepTable extends LitElement {
+  static override styles = [sharedStyles];
+
+  @property({ attribute: false }) runs: StepColumn[] = [];
+
+  override render() {
+    const steps = [...new Set(this.runs.flatMap((r) => Object.keys(r.steps)))].sort();
+    const many = this.runs.length > 1;
+    const figures = ["count", "p50", "p95", "p99", "errors"];
+    return html`<table data-testid="step-table">
+      <thead>
+        ${
+          many
+            ? html`<tr>
+              <th></th>
+              ${this.runs.map((r) => html`<th colspan=${figures.length} scope="colgroup">${r.label}</th>`)}
+            </tr>`
+            : null
+        }
+        <tr>
+          <th scope="col">Step</th>
+          ${this.runs.map(() => figures.map((f) => html`<th class="num" scope="col">${f}</th>`))}
+        </tr>
+      </thead>
+      <tbody>
+        ${steps.map(
+          (step) => html`<tr>
+            <th scope="row">${step}</th>
+            ${this.runs.map((r) => this.cells(r.steps[step]))}
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private cells(s: WindowSummary | undefined) {
+    if (!s) return html`<td class="num muted" colspan="5">not run</td>`;
+    return html`<td class="num">${s.count}</td>
+      <td class="num">${formatMs(s.latency.p50)}</td>
+      <td class="num">${formatMs(s.latency.p95)}</td>
+      <td class="num">${formatMs(s.latency.p99)}</td>
+      <td class="num">${formatPercent(s.errorRate)}</td>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-step-table": PwStepTable;
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { RunSeries } from "./run-series.ts";
+import { readStepFigures, type StepFigures } from "./step-figures.ts";
+
+const figures = (p95: number): StepFigures => ({
+  p50: p95 / 2,
+  p95,
+  p99: p95 * 2,
+  rate: 10,
+  errorRate: 0,
+  target: 10,
+  achieved: 10,
+  dropped: 0,
+});
+
+describe("RunSeries", () => {
+  it("a replayed second replaces its figures instead of adding a point", () => {
+    const series = new RunSeries();
+    series.put(100, { checkout: figures(10) });
+    series.put(101, { checkout: figures(20) });
+    series.put(101, { checkout: figures(30) });
+    expect(series.aligned("checkout", ["p95"])).toEqual([
+      [100, 101],
+      [10, 30],
+    ]);
+  });
+
+  it("a late second lands in order, with gaps for steps that did not report it", () => {
+    const series = new RunSeries();
+    series.put(100, { a: figures(1) });
+    series.put(102, { a: figures(3), b: figures(30) });
+    series.put(101, { a: figures(2) });
+    expect(series.aligned("a", ["p95"])).toEqual([
+      [100, 101, 102],
+      [1, 2, 3],
+    ]);
+    expect(series.aligned("b", ["p95"])).toEqual([
+      [100, 101, 102],
+      [null, null, 30],
+    ]);
+    expect(series.latest("b")?.p95).toBe(30);
+  });
+
+  it("keeps at most maxPoints seconds, dropping the oldest", () => {
+    const series = new RunSeries(3);
+    for (let s = 0; s < 5; s++) series.put(s, { a: figures(s) });
+    expect(series.aligned("a", ["p95"])).toEqual([
+      [2, 3, 4],
+      [2, 3, 4],
+    ]);
+  });
+});
+
+describe("readStepFigures", () => {
+  it("reads a WindowSummary-shaped step", () => {
+    const f = readStepFigures({
+      count: 50,
+      errors: { connect: 1, timeout: 0, http4xx: 0, http5xx: 4, assertion: 0 },
+      latency: { p50: 5, p95: 9, p99: 12 },
+      targetRate: 60,
+      achievedRate: 50,
+      dropped: 10,
+    });
+    expect(f).toEqual({
+      p50: 5,
+      p95: 9,
+      p99: 12,
+      rate: 50,
+      errorRate: 0.1,
+      target: 60,
+      achieved: 50,
+      dropped: 10,
+    });
+  });
+
+  it("shows a missing figure as a gap, not a zero", () => {
+    expect(readStepFigures({ count: 3 }).p95).toBeNull();
+    expect(readStepFigures(undefined).rate).toBeNull();
+  });
+});

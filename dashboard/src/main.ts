@@ -1,0 +1,4 @@
+import { applyTheme, storedTheme } from "./theme.ts";
+import "./elements/pw-app.ts";
+
+applyTheme(storedTheme());
