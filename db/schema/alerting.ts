@@ -1,4 +1,141 @@
-import { pgSchema } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /** Alert rules, alert state, silences, channels and the delivery log: the hub's alerting domain. */
 export const alerting = pgSchema("alerting");
+
+/** Unix epoch milliseconds as a JS number. */
+const epoch = (name: string) => bigint(name, { mode: "number" });
+
+/** Alert rules; `spec` is a core/rule.ts RuleSpec, validated on the way in and out. */
+export const rules = alerting.table("rules", {
+  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+  name: text().notNull().unique(),
+  spec: jsonb().notNull(),
+  /** Shipped with Peakwatch; seeded once, then owned by the users (edits are kept). */
+  builtin: boolean().notNull().default(false),
+  updatedBy: text(),
+  createdAt: epoch("created_at").notNull(),
+  updatedAt: epoch("updated_at").notNull(),
+});
+export type RuleRow = typeof rules.$inferSelect;
+
+/** The current alert instances (pending, firing, recently resolved), one row per fingerprint. */
+export const alerts = alerting.table(
+  "alerts",
+  {
+    fingerprint: text().primaryKey(),
+    ruleId: uuid().notNull(),
+    state: text().notNull(),
+    /** The whole tracked alert (server/alerting/evaluate.ts TrackedAlert). */
+    alert: jsonb().notNull(),
+    updatedAt: epoch("updated_at").notNull(),
+  },
+  (t) => [index().on(t.ruleId)],
+);
+export type AlertRow = typeof alerts.$inferSelect;
+
+/** Every lifecycle transition and acknowledgement, for history and the manager summary. */
+export const alertHistory = alerting.table(
+  "alert_history",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    fingerprint: text().notNull(),
+    rule: text().notNull(),
+    kind: text().notNull(),
+    severity: text().notNull(),
+    at: epoch("at").notNull(),
+    labels: jsonb().notNull(),
+    value: doublePrecision(),
+    /** Set on `resolved`: when this activation fired (for time to resolve). */
+    firedAt: epoch("fired_at"),
+    /** Who acknowledged (on `acknowledged`). */
+    actor: text(),
+  },
+  (t) => [index().on(t.at), index().on(t.fingerprint, t.at)],
+);
+export type AlertHistoryRow = typeof alertHistory.$inferSelect;
+
+export const silences = alerting.table(
+  "silences",
+  {
+    id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+    matchers: jsonb().notNull(),
+    startsAt: epoch("starts_at").notNull(),
+    endsAt: epoch("ends_at").notNull(),
+    createdBy: text().notNull(),
+    comment: text().notNull(),
+    createdAt: epoch("created_at").notNull(),
+  },
+  (t) => [index().on(t.endsAt)],
+);
+export type SilenceRow = typeof silences.$inferSelect;
+
+/**
+ * Notification channels. `settings` holds what is safe to show; `secret` is an envelope-encrypted
+ * JSON blob (SMTP password, webhook auth headers) bound to this table, column and row.
+ */
+export const channels = alerting.table("channels", {
+  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+  name: text().notNull().unique(),
+  kind: text().notNull(),
+  settings: jsonb().notNull(),
+  secret: text(),
+  /** Where it was declared: "api", "env" or "config" (the latter two are re-applied at start-up). */
+  source: text().notNull().default("api"),
+  createdAt: epoch("created_at").notNull(),
+});
+export type ChannelRow = typeof channels.$inferSelect;
+
+/** The routing tree (one row): which alerts go to which channel, with grouping and timing. */
+export const routing = alerting.table("routing", {
+  id: integer().primaryKey(),
+  tree: jsonb().notNull(),
+  source: text().notNull().default("api"),
+  updatedAt: epoch("updated_at").notNull(),
+});
+
+/** The delivery log: one row per notification per channel, updated as attempts go. */
+export const deliveries = alerting.table(
+  "deliveries",
+  {
+    id: uuid().primaryKey(),
+    channel: text().notNull(),
+    channelKind: text().notNull(),
+    groupKey: text().notNull(),
+    /** firing, resolved or reminder. */
+    kind: text().notNull(),
+    status: text().notNull(),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    summary: text().notNull(),
+    createdAt: epoch("created_at").notNull(),
+    updatedAt: epoch("updated_at").notNull(),
+  },
+  (t) => [index().on(t.createdAt)],
+);
+export type DeliveryRow = typeof deliveries.$inferSelect;
+
+/** Mail captured in embedded mode (no SMTP_URL): shown in the dashboard instead of being sent. */
+export const capturedEmails = alerting.table(
+  "captured_emails",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    to: text().notNull(),
+    subject: text().notNull(),
+    text: text().notNull(),
+    at: epoch("at").notNull(),
+  },
+  (t) => [index().on(t.at)],
+);
