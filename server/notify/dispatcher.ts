@@ -46,9 +46,9 @@ export class Dispatcher {
         const labels = groupLabels(route, alert.labels);
         const key = groupKey(route, labels);
         if (!this.groups.has(key)) this.groups.set(key, newGroup(key, route, labels));
-        let list = members.get(key);
-        if (!list) members.set(key, (list = []));
+        const list = members.get(key) ?? [];
         list.push(alert);
+        members.set(key, list);
       }
     }
     for (const [key, state] of this.groups) {

@@ -38,9 +38,11 @@ export class AlertmanagerForwarder {
         if (last && last.state === "firing") due.push(alert);
         continue;
       }
-      if (!last || last.state !== "firing" || now - last.at >= this.options.resendMs) due.push(alert);
+      if (last?.state !== "firing" || now - last.at >= this.options.resendMs) due.push(alert);
     }
-    for (const fp of this.lastSent.keys()) if (!present.has(fp)) this.lastSent.delete(fp);
+    for (const fp of [...this.lastSent.keys()]) {
+      if (!present.has(fp)) this.lastSent.delete(fp);
+    }
     if (due.length === 0) return;
     for (const a of due) this.lastSent.set(a.fingerprint, { at: now, state: a.state });
     const notified: NotifiedAlert[] = due.map((a) => ({
