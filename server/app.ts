@@ -3,17 +3,19 @@ import { requestId } from "hono/request-id";
 import type { Db } from "../db/open.ts";
 import type { AgentTokens } from "./auth/agent-tokens.ts";
 import type { HubConfig } from "./config.ts";
-import { agentResolver, authenticate, type PrincipalResolver } from "./http/auth.ts";
+import { authenticate, type PrincipalResolver } from "./http/auth.ts";
 import type { HubEnv } from "./http/env.ts";
 import { renderError, renderNotFound } from "./http/error-handler.ts";
 import { type IngestListener, ingestRoutes } from "./ingest/routes.ts";
+import type { HubMetrics } from "./metrics/hub-metrics.ts";
 
 export interface HubDeps {
   db: Db;
   config: HubConfig;
   agents: AgentTokens;
-  /** Extra ways to recognise a caller (sessions), tried after agent tokens. */
-  resolvers?: ReadonlyArray<PrincipalResolver>;
+  metrics: HubMetrics;
+  /** How callers are recognised (agent tokens, sessions), tried in order. */
+  resolvers: ReadonlyArray<PrincipalResolver>;
   ingestListeners?: ReadonlyArray<IngestListener>;
   /** More /api/v1 routes (alerting, runs, …), mounted in order. */
   apiRoutes?: ReadonlyArray<Hono<HubEnv> | Hono>;
@@ -26,9 +28,12 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
   app.onError(renderError);
   app.notFound(renderNotFound);
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/metrics", async (c) =>
+    c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
+  );
 
   const api = new Hono<HubEnv>();
-  api.use(authenticate([agentResolver((t) => deps.agents.verify(t)), ...(deps.resolvers ?? [])]));
+  api.use(authenticate(deps.resolvers));
   api.route(
     "/",
     ingestRoutes({

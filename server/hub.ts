@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Db } from "../db/open.ts";
@@ -5,6 +6,13 @@ import { createAlerting } from "./alerting/index.ts";
 import { createHubApp } from "./app.ts";
 import { AgentTokens } from "./auth/agent-tokens.ts";
 import type { HubConfig } from "./config.ts";
+import { agentResolver } from "./http/auth.ts";
+import type { IngestListener } from "./ingest/routes.ts";
+import { AlertLog } from "./live/alert-log.ts";
+import { LiveHub } from "./live/live-hub.ts";
+import { LiveWindows } from "./live/live-windows.ts";
+import { attachLiveUpgrade } from "./live/upgrade.ts";
+import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
 
 export interface StartHubOptions {
   db: Db;
@@ -13,11 +21,14 @@ export interface StartHubOptions {
   now?: () => number;
 }
 
-/** A listening hub: its URL and how to stop it. */
+/** A listening hub: its URL, its parts tests and main need, and how to stop it. */
 export interface RunningHub {
   url: string;
   port: number;
   agents: AgentTokens;
+  live: LiveHub;
+  alerts: AlertLog;
+  metrics: HubMetrics;
   close(): Promise<void>;
 }
 
@@ -28,31 +39,55 @@ export interface RunningHub {
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const { db, config } = options;
   const now = options.now ?? Date.now;
+  const metrics = createHubMetrics();
   const agents = new AgentTokens(db, config.PEAKWATCH_AGENT_TOKEN, now);
-  const alerting = createAlerting({
-    db,
-    config,
-    now,
-    live: { publishAlert: async () => 0 },
+  const resolvers = [agentResolver((t) => agents.verify(t))];
+
+  let alertLog: AlertLog | undefined;
+  const live = new LiveHub({
+    metrics,
+    alertHistory: (after, limit) => alertLog!.since(after, limit),
+    maxBufferBytes: config.HUB_LIVE_MAX_BUFFER_BYTES,
+    heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
   });
+  alertLog = new AlertLog(db, live);
+  const liveWindows = new LiveWindows(live);
+  const windowTicker = setInterval(() => liveWindows.tick(), 1000).unref();
+
+  const alerting = createAlerting({ db, config, now, live: alertLog });
+  const ingestListeners: IngestListener[] = [
+    {
+      windowsStored: (windows, seconds) => {
+        metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
+        metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
+        liveWindows.ingest(windows);
+        alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
+      },
+      probeResultsStored: (results, seconds) => {
+        metrics.ingestedWindows.inc({ kind: "probe-results" }, results.length);
+        metrics.ingestBatchSeconds.observe({ kind: "probe-results" }, seconds);
+        for (const result of results) live.broadcast("probes", { type: "probe", result });
+        alerting.dataIngested("probe-results", []);
+      },
+      runStored: (run) => live.broadcast("runs", { type: "run", run }),
+    },
+  ];
   const app = createHubApp({
     db,
     config,
     agents,
+    metrics,
+    resolvers,
     apiRoutes: [alerting.routes],
-    ingestListeners: [
-      {
-        windowsStored: (windows) =>
-          alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]),
-        probeResultsStored: () => alerting.dataIngested("probe-results", []),
-      },
-    ],
+    ingestListeners,
   });
+
   const server = serve({
     fetch: app.fetch,
     port: config.PEAKWATCH_HUB_PORT,
     hostname: config.PEAKWATCH_HOST,
-  });
+  }) as Server;
+  const wss = attachLiveUpgrade(server, { live, resolvers, maxClients: config.HUB_LIVE_MAX_CLIENTS });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -71,11 +106,17 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     url: `http://${config.PEAKWATCH_HOST}:${port}`,
     port,
     agents,
+    live,
+    alerts: alertLog,
+    metrics,
     close: async () => {
+      clearInterval(windowTicker);
       await alerting.stop();
+      live.close();
+      wss.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        server.closeAllConnections();
       });
     },
   };

@@ -3,8 +3,25 @@ import { AppError } from "../../core/http/app-error.ts";
 import { type Role, roleAtLeast } from "../auth/roles.ts";
 import type { HubEnv, Principal } from "./env.ts";
 
+/** The part of a request a resolver reads (a Hono request or an HTTP upgrade's headers). */
+export interface RequestLike {
+  header(name: string): string | undefined;
+}
+
 /** Finds the caller from a request (bearer token, session cookie…); null when it carries none. */
-export type PrincipalResolver = (c: Context<HubEnv>) => Promise<Principal | null>;
+export type PrincipalResolver = (req: RequestLike) => Promise<Principal | null>;
+
+/** The first resolver's answer; throws what a resolver throws (AppError unauthorized). */
+export async function resolvePrincipal(
+  resolvers: ReadonlyArray<PrincipalResolver>,
+  req: RequestLike,
+): Promise<Principal | null> {
+  for (const resolve of resolvers) {
+    const principal = await resolve(req);
+    if (principal) return principal;
+  }
+  return null;
+}
 
 /** Reads `Authorization: Bearer <token>`; undefined when absent. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -18,12 +35,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function authenticate(resolvers: ReadonlyArray<PrincipalResolver>): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
-    let principal: Principal | null = null;
-    for (const resolve of resolvers) {
-      principal = await resolve(c);
-      if (principal) break;
-    }
-    c.set("principal", principal);
+    c.set("principal", await resolvePrincipal(resolvers, c.req));
     await next();
   };
 }
@@ -67,8 +79,8 @@ export function requireRole(role: Role): MiddlewareHandler<HubEnv> {
 export function agentResolver(
   verify: (token: string) => Promise<{ tokenId: string | null; name: string } | null>,
 ) {
-  const resolver: PrincipalResolver = async (c) => {
-    const token = bearerToken(c.req.header("authorization"));
+  const resolver: PrincipalResolver = async (req) => {
+    const token = bearerToken(req.header("authorization"));
     if (!token) return null;
     const agent = await verify(token);
     if (!agent) throw new AppError("unauthorized", "unknown or revoked token");

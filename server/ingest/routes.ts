@@ -1,20 +1,22 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { RunView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { type ProbeResult, ProbeResultBatchSchema } from "../../core/probe-result.ts";
-import { type RunReport, RunReportSchema } from "../../core/run.ts";
+import { RunReportSchema } from "../../core/run.ts";
 import { type Window, WindowBatchSchema } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { requireAgent } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
+import { rowToRunView } from "../runs/run-view.ts";
 import { storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
 
 /** What happens after a batch is stored (live push, alerting, metrics). Must not block. */
 export interface IngestListener {
   windowsStored?(windows: ReadonlyArray<Window>, seconds: number): void;
   probeResultsStored?(results: ReadonlyArray<ProbeResult>, seconds: number): void;
-  runStored?(report: RunReport): void;
+  runStored?(run: RunView): void;
 }
 
 export interface IngestRoutesOptions {
@@ -60,8 +62,8 @@ export function ingestRoutes({ db, maxBytes, listeners }: IngestRoutesOptions): 
 
   app.post("/ingest/runs", async (c) => {
     const report = await jsonBody(c, RunReportSchema);
-    await storeRunReport(db, report);
-    for (const l of listeners) l.runStored?.(report);
+    const run = rowToRunView(await storeRunReport(db, report));
+    for (const l of listeners) l.runStored?.(run);
     return c.json({ ok: true });
   });
   return app;

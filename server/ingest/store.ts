@@ -3,7 +3,7 @@ import type { ProbeResult } from "../../core/probe-result.ts";
 import type { RunReport } from "../../core/run.ts";
 import { type Window, windowKey } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
-import { probeResults, runs, windows } from "../../db/schema/hub.ts";
+import { probeResults, type RunRow, runs, windows } from "../../db/schema/hub.ts";
 import { windowToRow } from "./window-rows.ts";
 
 /** Rows per INSERT: 16 columns × 2000 rows stays under Postgres's 65,535 bind parameters. */
@@ -78,8 +78,8 @@ export async function storeProbeResults(db: Db, batch: ReadonlyArray<ProbeResult
   return rows.length;
 }
 
-/** Upserts a run by runId with what its generator reports; keeps who started it. */
-export async function storeRunReport(db: Db, report: RunReport): Promise<void> {
+/** Upserts a run by runId with what its generator reports; keeps who started it. Returns the stored row. */
+export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow> {
   const values = {
     runId: report.runId,
     profile: report.profile,
@@ -94,8 +94,10 @@ export async function storeRunReport(db: Db, report: RunReport): Promise<void> {
     verdict: report.verdict ?? null,
   };
   const { runId: _key, ...update } = values;
-  await db
+  const [row] = await db
     .insert(runs)
     .values(values)
-    .onConflictDoUpdate({ target: runs.runId, set: { ...update, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({ target: runs.runId, set: { ...update, updatedAt: sql`now()` } })
+    .returning();
+  return row!;
 }

@@ -1,0 +1,237 @@
+import { WebSocket } from "ws";
+import { describeZodError } from "../../core/http/validate.ts";
+import { type ClientMessage, ClientMessageSchema, type ServerMessage, type Topic } from "../../core/live.ts";
+import type { Principal } from "../http/env.ts";
+import type { HubMetrics } from "../metrics/hub-metrics.ts";
+import { LiveClient } from "./client.ts";
+
+/** Reads alert events after a seq, oldest first (the alert log). */
+export type AlertHistory = (afterSeq: number, limit: number) => Promise<Array<{ seq: number; data: Buffer }>>;
+
+export interface LiveHubOptions {
+  metrics: HubMetrics;
+  alertHistory: AlertHistory;
+  /** A client whose unsent bytes pass this is cut off (it may reconnect and resume). */
+  maxBufferBytes: number;
+  /** Past this many unsent bytes live windows are coalesced (newest per run kept) instead of queued. */
+  coalesceAboveBytes?: number;
+  heartbeatMs: number;
+  /** Most live alerts held for one client while its missed ones are replayed. */
+  maxReplayQueue?: number;
+}
+
+const REPLAY_PAGE = 500;
+
+/** Serialises a message once; the same bytes go to every subscriber (no per-client copies). */
+export function encodeMessage(message: ServerMessage): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
+
+/**
+ * Topic fan-out to WebSocket clients. Never lets a client grow the hub's memory: windows are
+ * coalesced for slow readers, anything past the buffer cap closes the client; heartbeats drop
+ * dead peers. Alert events are delivered in seq order exactly once, including a reconnecting
+ * client's missed ones.
+ */
+export class LiveHub {
+  readonly #clients = new Set<LiveClient>();
+  readonly #byTopic = new Map<Topic, Set<LiveClient>>();
+  readonly #coalesceAbove: number;
+  readonly #timers: NodeJS.Timeout[] = [];
+  /** Largest unsent buffer seen on any client (bytes), for tests and metrics. */
+  peakBufferedBytes = 0;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.#coalesceAbove = options.coalesceAboveBytes ?? Math.min(64 * 1024, options.maxBufferBytes / 4);
+    this.#timers.push(setInterval(() => this.#heartbeat(), options.heartbeatMs).unref());
+    this.#timers.push(setInterval(() => this.flushPending(), 250).unref());
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  hasSubscribers(topic: Topic): boolean {
+    return (this.#byTopic.get(topic)?.size ?? 0) > 0;
+  }
+
+  /** Takes over an open socket of an authenticated principal. */
+  add(ws: WebSocket, principal: Principal): LiveClient {
+    const client = new LiveClient(ws, principal);
+    this.#clients.add(client);
+    this.options.metrics.liveClients.set(this.#clients.size);
+    ws.on("pong", () => {
+      client.alive = true;
+    });
+    ws.on("message", (raw, isBinary) => {
+      void this.#onMessage(client, isBinary ? null : raw.toString());
+    });
+    ws.on("close", () => this.#remove(client));
+    ws.on("error", () => this.#remove(client));
+    return client;
+  }
+
+  /** Sends `message` to every subscriber of `topic`; window messages may be coalesced per run. */
+  broadcast(topic: Topic, message: ServerMessage): void {
+    const subscribers = this.#byTopic.get(topic);
+    if (!subscribers || subscribers.size === 0) return;
+    const data = encodeMessage(message);
+    this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
+    if (message.type === "window") {
+      for (const client of subscribers) this.#sendWindow(client, message.runId, data);
+    } else if (message.type === "alert") {
+      for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data);
+    } else {
+      for (const client of subscribers) this.#send(client, data);
+    }
+  }
+
+  /** Sends coalesced windows to clients that have caught up. */
+  flushPending(): void {
+    for (const client of this.#clients) {
+      if (client.pendingWindows.size === 0 || client.ws.bufferedAmount > this.#coalesceAbove) continue;
+      const pending = [...client.pendingWindows.values()];
+      client.pendingWindows.clear();
+      for (const data of pending) this.#send(client, data);
+    }
+  }
+
+  /** Closes every client and stops the timers. */
+  close(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const client of this.#clients) client.ws.terminate();
+    this.#clients.clear();
+    this.#byTopic.clear();
+  }
+
+  async #onMessage(client: LiveClient, text: string | null): Promise<void> {
+    let message: ClientMessage;
+    try {
+      const parsed = ClientMessageSchema.safeParse(text === null ? null : JSON.parse(text));
+      if (!parsed.success) {
+        this.#send(
+          client,
+          encodeMessage({
+            type: "error",
+            code: "bad_request",
+            message: describeZodError(parsed.error, "message"),
+          }),
+        );
+        return;
+      }
+      message = parsed.data;
+    } catch {
+      this.#send(
+        client,
+        encodeMessage({ type: "error", code: "bad_request", message: "message: not valid JSON" }),
+      );
+      return;
+    }
+    if (message.type === "ping") {
+      this.#send(client, encodeMessage({ type: "pong" }));
+    } else if (message.type === "unsubscribe") {
+      for (const topic of message.topics) this.#unsubscribe(client, topic);
+    } else {
+      await this.#subscribe(client, message.topics, message.lastAlertSeq);
+    }
+  }
+
+  async #subscribe(
+    client: LiveClient,
+    topics: ReadonlyArray<Topic>,
+    lastAlertSeq: number | undefined,
+  ): Promise<void> {
+    const wantsAlerts = topics.includes("alerts") && !client.topics.has("alerts");
+    for (const topic of topics) {
+      client.topics.add(topic);
+      const set = this.#byTopic.get(topic) ?? new Set<LiveClient>();
+      this.#byTopic.set(topic, set);
+      set.add(client);
+    }
+    if (wantsAlerts && lastAlertSeq !== undefined) {
+      // Live alerts arriving during the replay queue up behind it; the cursor drops duplicates.
+      client.replaying = true;
+      try {
+        let after = Math.max(lastAlertSeq, client.alertCursor);
+        client.alertCursor = after;
+        for (;;) {
+          const page = await this.options.alertHistory(after, REPLAY_PAGE);
+          for (const event of page) this.#deliverAlert(client, event.seq, event.data, true);
+          if (page.length < REPLAY_PAGE) break;
+          after = page[page.length - 1]!.seq;
+        }
+      } finally {
+        client.replaying = false;
+      }
+      const queued = client.alertQueue.splice(0);
+      for (const event of queued) this.#deliverAlert(client, event.seq, event.data);
+    }
+    this.#send(client, encodeMessage({ type: "subscribed", topics: [...client.topics] }));
+  }
+
+  #unsubscribe(client: LiveClient, topic: Topic): void {
+    client.topics.delete(topic);
+    const set = this.#byTopic.get(topic);
+    set?.delete(client);
+    if (set?.size === 0) this.#byTopic.delete(topic);
+  }
+
+  #deliverAlert(client: LiveClient, seq: number, data: Buffer, fromReplay = false): void {
+    if (client.replaying && !fromReplay) {
+      client.alertQueue.push({ seq, data });
+      if (client.alertQueue.length > (this.options.maxReplayQueue ?? 10_000))
+        this.#cutOff(client, "replay_queue");
+      return;
+    }
+    if (seq <= client.alertCursor) return;
+    client.alertCursor = seq;
+    this.#send(client, data);
+  }
+
+  #sendWindow(client: LiveClient, runId: string, data: Buffer): void {
+    if (client.ws.bufferedAmount > this.#coalesceAbove || client.pendingWindows.size > 0) {
+      if (client.pendingWindows.has(runId)) this.options.metrics.liveCoalesced.inc();
+      client.pendingWindows.set(runId, data);
+      return;
+    }
+    this.#send(client, data);
+  }
+
+  #send(client: LiveClient, data: Buffer): void {
+    const { ws } = client;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    // The buffered amount grows only when the peer stops reading; past the cap the client goes.
+    if (ws.bufferedAmount + data.length > this.options.maxBufferBytes) {
+      this.#cutOff(client, "too_slow");
+      return;
+    }
+    ws.send(data, { binary: false });
+    if (ws.bufferedAmount > this.peakBufferedBytes) this.peakBufferedBytes = ws.bufferedAmount;
+  }
+
+  #cutOff(client: LiveClient, reason: string): void {
+    this.options.metrics.liveDropped.inc({ reason });
+    // A slow peer would never read a close frame in time: drop the socket and its buffers now.
+    client.ws.terminate();
+    this.#remove(client);
+  }
+
+  #remove(client: LiveClient): void {
+    if (!this.#clients.delete(client)) return;
+    for (const topic of client.topics) this.#unsubscribe(client, topic);
+    client.pendingWindows.clear();
+    client.alertQueue.length = 0;
+    this.options.metrics.liveClients.set(this.#clients.size);
+  }
+
+  #heartbeat(): void {
+    for (const client of this.#clients) {
+      if (!client.alive) {
+        this.#cutOff(client, "heartbeat");
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { type LiveStep, runTopic } from "../../core/live.ts";
+import { summarizeWindows, type Window } from "../../core/window.ts";
+import type { LiveHub } from "./live-hub.ts";
+
+/** Seconds of recent windows kept per run so late workers still merge into their second. */
+const KEEP_SECONDS = 10;
+
+interface RunBuffer {
+  /** second → step → worker → window */
+  seconds: Map<number, Map<string, Map<string, Window>>>;
+  /** Newest second that changed since the last push, or null. */
+  dirty: number | null;
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Merges one second of one step across workers: counts summed, percentiles from merged histograms. */
+export function liveStep(windows: ReadonlyArray<Window>): LiveStep {
+  const summary = summarizeWindows(windows);
+  const errors = Object.values(summary.errors).reduce((a, b) => a + b, 0);
+  return {
+    count: summary.count,
+    errors,
+    errorRate: summary.errorRate,
+    p50: summary.latency.p50,
+    p95: summary.latency.p95,
+    p99: summary.latency.p99,
+    max: summary.latency.max,
+    targetRate: windows.reduce((s, w) => s + w.targetRate, 0),
+    achievedRate: windows.reduce((s, w) => s + w.achievedRate, 0),
+    dropped: summary.dropped,
+    workers: windows.length,
+  };
+}
+
+/**
+ * Turns ingested windows into `run:<id>` live messages: at most one per run per tick, for the
+ * newest second that changed, merged across the workers heard from so far. Runs nobody watches
+ * cost nothing.
+ */
+export class LiveWindows {
+  readonly #runs = new Map<string, RunBuffer>();
+
+  constructor(private readonly live: LiveHub) {}
+
+  ingest(windows: ReadonlyArray<Window>): void {
+    for (const w of windows) {
+      if (!this.live.hasSubscribers(runTopic(w.runId))) continue;
+      const run = getOrAdd(this.#runs, w.runId, () => ({ seconds: new Map(), dirty: null }));
+      const steps = getOrAdd(run.seconds, w.second, () => new Map<string, Map<string, Window>>());
+      getOrAdd(steps, w.step, () => new Map<string, Window>()).set(w.worker, w);
+      run.dirty = Math.max(run.dirty ?? w.second, w.second);
+    }
+  }
+
+  /** Pushes each changed run's newest second; called once a second. */
+  tick(): void {
+    for (const [runId, run] of this.#runs) {
+      if (run.dirty === null) continue;
+      const second = run.dirty;
+      run.dirty = null;
+      const steps: Record<string, LiveStep> = {};
+      for (const [step, workers] of run.seconds.get(second) ?? [])
+        steps[step] = liveStep([...workers.values()]);
+      this.live.broadcast(runTopic(runId), { type: "window", runId, second, steps });
+      for (const s of run.seconds.keys()) if (s < second - KEEP_SECONDS) run.seconds.delete(s);
+      if (!this.live.hasSubscribers(runTopic(runId))) this.#runs.delete(runId);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** The hub's own Prometheus metrics, on a registry per hub so tests can run several hubs. */
+export interface HubMetrics {
+  registry: Registry;
+  ingestedWindows: Counter<"kind">;
+  ingestBatchSeconds: Histogram<"kind">;
+  liveClients: Gauge;
+  liveMessages: Counter<"type">;
+  liveDropped: Counter<"reason">;
+  liveCoalesced: Counter;
+  queueDepth: Gauge<"queue">;
+  ruleEvaluationSeconds: Histogram;
+  scrapes: Counter<"target" | "outcome">;
+}
+
+export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): HubMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "peakwatch_hub_" });
+  const registers = [registry];
+  return {
+    registry,
+    ingestedWindows: new Counter({
+      name: "peakwatch_hub_ingested_items_total",
+      help: "Windows and probe results stored by ingest.",
+      labelNames: ["kind"],
+      registers,
+    }),
+    ingestBatchSeconds: new Histogram({
+      name: "peakwatch_hub_ingest_batch_seconds",
+      help: "Time to store one ingest batch.",
+      labelNames: ["kind"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    liveClients: new Gauge({
+      name: "peakwatch_hub_live_clients",
+      help: "Connected live WebSocket clients.",
+      registers,
+    }),
+    liveMessages: new Counter({
+      name: "peakwatch_hub_live_messages_total",
+      help: "Live messages sent, by type.",
+      labelNames: ["type"],
+      registers,
+    }),
+    liveDropped: new Counter({
+      name: "peakwatch_hub_live_disconnects_total",
+      help: "Live clients the hub cut off, by reason.",
+      labelNames: ["reason"],
+      registers,
+    }),
+    liveCoalesced: new Counter({
+      name: "peakwatch_hub_live_coalesced_total",
+      help: "Live window messages replaced by a newer one because the client was reading slowly.",
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: "peakwatch_hub_queue_depth",
+      help: "Items waiting in the hub's internal queues.",
+      labelNames: ["queue"],
+      registers,
+    }),
+    ruleEvaluationSeconds: new Histogram({
+      name: "peakwatch_hub_rule_evaluation_seconds",
+      help: "Time to evaluate all alert rules once.",
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }),
+    scrapes: new Counter({
+      name: "peakwatch_hub_scrapes_total",
+      help: "Scrapes of shop /metrics, by outcome.",
+      labelNames: ["target", "outcome"],
+      registers,
+    }),
+  };
+}
