@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       { name: "one hour downsampled to 6 s (what the dashboard requests)", points: 600 },
       { name: "one hour at 1 s", points: 3600 },
     ];
-    await page.evaluate(renderInPage, [600, SERIES, 2]); // warm-up: JIT and fonts
+    await page.evaluate(renderInPage, [600, SERIES, 2] as [number, number, number]); // warm-up: JIT and fonts
     console.log(
       `chart render in headless chromium, ${SERIES} series, median of ${REPEATS} (first paint included)`,
     );
