@@ -1,4 +1,5 @@
 import type { Alert } from "../../../core/alert.ts";
+import type { RunView } from "../../../core/api/runs.ts";
 import type { ProbeResult, ProbeState } from "../../../core/probe-result.ts";
 import type { RunReport } from "../../../core/run.ts";
 import type { WindowSummary } from "../../../core/window.ts";
@@ -12,8 +13,8 @@ export interface Me {
   csrfToken: string;
 }
 
-/** A run as the hub lists it: the generator's report plus what the hub knows about it. */
-export type Run = RunReport & { id?: string; createdBy?: string; createdAt?: number };
+/** A run as the hub lists it: the generator's report plus who started it (core/api/runs.ts). */
+export type Run = RunView;
 
 export interface RunDetail {
   run: Run;

@@ -1,5 +1,8 @@
-import type { AlertEvent } from "../../../core/alert.ts";
+import type { ClientMessage } from "../../../core/live.ts";
 import { type LiveMessage, type LiveTopic, parseLiveMessage } from "./messages.ts";
+
+/** core/live.ts liveCloseCodes.unauthorized, restated to keep zod out of the bundle. */
+const UNAUTHORIZED = 4001;
 
 export type LiveStatus = "connecting" | "open" | "reconnecting" | "closed";
 type Listener = (message: LiveMessage) => void;
@@ -64,11 +67,15 @@ export class LiveConnection {
     for (const t of topics) this.topics.set(t, (this.topics.get(t) ?? 0) + 1);
     if (fresh.length > 0 && this.status === "open") this.sendSubscribe(fresh);
     return () => {
+      const gone: LiveTopic[] = [];
       for (const t of topics) {
         const n = (this.topics.get(t) ?? 1) - 1;
-        if (n <= 0) this.topics.delete(t);
-        else this.topics.set(t, n);
+        if (n <= 0) {
+          this.topics.delete(t);
+          gone.push(t);
+        } else this.topics.set(t, n);
       }
+      if (gone.length > 0 && this.status === "open") this.send({ type: "unsubscribe", topics: gone });
     };
   }
 
@@ -110,10 +117,12 @@ export class LiveConnection {
       const message = parseLiveMessage(event.data);
       if (message) this.dispatch(message);
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.scheduleReconnect();
+      // 4001: the session ended; reconnecting would only be refused again.
+      if (event.code === UNAUTHORIZED) this.setStatus("closed");
+      else this.scheduleReconnect();
     });
     // An error is always followed by close; the close handler reconnects.
     socket.addEventListener("error", () => {});
@@ -134,16 +143,16 @@ export class LiveConnection {
     };
     if (topics.includes("alerts") && this.lastAlertSeq !== undefined)
       message.lastAlertSeq = this.lastAlertSeq;
-    this.socket?.send(JSON.stringify(message));
+    this.send(message);
+  }
+
+  private send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private dispatch(message: LiveMessage): void {
-    if (message.type === "ping") {
-      this.socket?.send(JSON.stringify({ type: "pong" }));
-      return;
-    }
     if (message.type === "alert") {
-      const seq = (message.event as AlertEvent).seq;
+      const seq = message.event.seq;
       if (this.lastAlertSeq !== undefined && seq <= this.lastAlertSeq) return; // a replay we already have
       this.lastAlertSeq = seq;
     }

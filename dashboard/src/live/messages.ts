@@ -1,20 +1,8 @@
-import type { AlertEvent } from "../../../core/alert.ts";
-import type { ProbeResult } from "../../../core/probe-result.ts";
-import type { Run } from "../api/types.ts";
+import type { ServerMessage, Topic } from "../../../core/live.ts";
 
-/**
- * What /api/v1/live sends, as the dashboard reads it (contract in common.md). The figures in a
- * window message's steps are read leniently by `readStepFigures`, so a renamed field shows as a
- * gap instead of breaking the view.
- */
-export type LiveMessage =
-  | { type: "window"; runId: string; second: number; steps: Record<string, unknown> }
-  | { type: "run"; run: Run }
-  | { type: "probe"; result: ProbeResult }
-  | { type: "alert"; event: AlertEvent }
-  | { type: "ping" | "pong" | "subscribed" | "error"; [key: string]: unknown };
-
-export type LiveTopic = "runs" | "probes" | "alerts" | `run:${string}`;
+/** What /api/v1/live sends (core/live.ts); imported as types only, to keep zod out of the bundle. */
+export type LiveMessage = ServerMessage;
+export type LiveTopic = Topic;
 
 /** Parses one socket frame; anything that is not an object with a string `type` is dropped. */
 export function parseLiveMessage(data: unknown): LiveMessage | undefined {
