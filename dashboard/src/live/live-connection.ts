@@ -3,6 +3,8 @@ import { type LiveMessage, type LiveTopic, parseLiveMessage } from "./messages.t
 
 /** core/live.ts liveCloseCodes.unauthorized, restated to keep zod out of the bundle. */
 const UNAUTHORIZED = 4001;
+/** WebSocket.OPEN (a literal, so the class works where no global WebSocket exists). */
+const OPEN = 1;
 
 export type LiveStatus = "connecting" | "open" | "reconnecting" | "closed";
 type Listener = (message: LiveMessage) => void;
@@ -147,7 +149,7 @@ export class LiveConnection {
   }
 
   private send(message: ClientMessage): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private dispatch(message: LiveMessage): void {
