@@ -1,5 +1,93 @@
-/** Not built yet: see the open issue for this component. */
-export async function main(_argv: string[]): Promise<number> {
-  console.error("peakwatch: this command is not available yet");
-  return 2;
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { scaleProfile } from "../core/profile.ts";
+import { checkTarget } from "./allowlist.ts";
+import { parseRunArgs, RUN_USAGE } from "./args.ts";
+import { loadLoadgenConfig } from "./config.ts";
+import { loadProfile } from "./profile-loader.ts";
+import { runLoad } from "./runner.ts";
+
+/** `peakwatch run`: exit 0 passed, 1 threshold failed or stopped, 2 usage or configuration error. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  const usage = (message: string) => {
+    console.error(`peakwatch run: ${message}\n\n${RUN_USAGE}`);
+    return 2;
+  };
+  const parsed = parseRunArgs(argv);
+  if (!parsed.ok) return usage(parsed.error);
+  const args = parsed.args;
+  const config = loadLoadgenConfig();
+
+  const loaded = loadProfile(args.profile);
+  if (!loaded.ok) {
+    console.error(`peakwatch run: ${loaded.error}`);
+    return 2;
+  }
+  const profile = scaleProfile(loaded.profile, { rate: args.rateScale, duration: args.durationScale });
+
+  const target = args.target ?? config.PEAKWATCH_SHOP_URL;
+  if (!target) return usage("--target is required (or set PEAKWATCH_SHOP_URL)");
+  const allowed = checkTarget(target, {
+    shopUrl: config.PEAKWATCH_SHOP_URL,
+    extra: config.PEAKWATCH_ALLOWED_TARGETS,
+  });
+  if (!allowed.ok) {
+    console.error(`peakwatch run: ${allowed.error}`);
+    return 2;
+  }
+  const hubUrl = args.hub ?? config.PEAKWATCH_HUB_URL;
+  const token = args.token ?? config.PEAKWATCH_AGENT_TOKEN;
+  if (args.hub && !token) return usage("--token is required with --hub (or set PEAKWATCH_AGENT_TOKEN)");
+  const adminToken = args.adminToken ?? config.SHOP_ADMIN_TOKEN;
+  if (profile.faults.length > 0 && !adminToken) {
+    return usage(
+      `--admin-token is required: profile ${profile.name} has a fault timeline (or set SHOP_ADMIN_TOKEN)`,
+    );
+  }
+
+  const runId =
+    args.runId ??
+    `run-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    console.error(`\n${signal}: stopping the run (clearing faults, flushing windows)…`);
+    controller.abort(signal);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    const outcome = await runLoad({
+      profile,
+      profileName: args.profile,
+      target: allowed.url.origin,
+      runId,
+      worker: args.worker,
+      hub: hubUrl && token ? { url: hubUrl, token } : undefined,
+      dataDir: config.PEAKWATCH_DATA_DIR,
+      maxSpoolBytes: config.PEAKWATCH_SPOOL_MAX_MB * 1024 * 1024,
+      outDir: args.out ?? join(config.PEAKWATCH_DATA_DIR, "runs", runId),
+      adminToken,
+      testHooksToken: args.testHooksToken ?? config.SHOP_TEST_HOOKS_TOKEN,
+      signal: controller.signal,
+      progress: args.quiet ? undefined : process.stderr,
+    });
+    const s = outcome.summary;
+    console.log(s.verdict);
+    for (const t of s.thresholds)
+      console.log(
+        `  ${t.ok ? "✔" : "✘"} ${t.expression}  (${t.value === null ? "no data" : Number(t.value.toFixed(4))})`,
+      );
+    console.log(
+      `report: ${outcome.files.html}\nsummary: ${outcome.files.summary}\njunit: ${outcome.files.junit}`,
+    );
+    return outcome.exitCode;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
 }

@@ -1,5 +1,9 @@
-/** Not built yet: see the open issue for this component. */
+import { profileList } from "../core/profiles/index.ts";
+
+/** `peakwatch profiles`: the built-in load profiles, one line each. */
 export async function main(_argv: string[]): Promise<number> {
-  console.error("peakwatch: this command is not available yet");
-  return 2;
+  const list = profileList();
+  const width = Math.max(...list.map((p) => p.name.length));
+  for (const p of list) console.log(`${p.name.padEnd(width)}  ${p.description}`);
+  return 0;
 }

@@ -1,0 +1,102 @@
+import { parseArgs } from "node:util";
+
+/** Parsed `peakwatch run` arguments (flags override environment variables). */
+export interface RunArgs {
+  profile: string;
+  target?: string;
+  hub?: string;
+  token?: string;
+  runId?: string;
+  worker?: string;
+  rateScale: number;
+  durationScale: number;
+  out?: string;
+  adminToken?: string;
+  testHooksToken?: string;
+  quiet: boolean;
+}
+
+export const RUN_USAGE = `Usage: peakwatch run <profile|file.json|file.yaml> --target URL [options]
+
+Options:
+  --target URL            the shop to load (default PEAKWATCH_SHOP_URL); must be allowlisted
+  --hub URL --token T     send windows and run reports to a hub (default PEAKWATCH_HUB_URL, PEAKWATCH_AGENT_TOKEN)
+  --run-id ID             run id (default: generated)
+  --worker NAME           worker name in the windows (default w0)
+  --rate-scale X          multiply every rate and connection count
+  --duration-scale X      multiply every duration and offset
+  --out DIR               where summary.json, thresholds.xml, report.html go (default PEAKWATCH_DATA_DIR/runs/ID)
+  --admin-token T         bearer token for the shop's fault API (default SHOP_ADMIN_TOKEN)
+  --test-hooks-token T    token for the shop's capture mailbox, for OTP logins (default SHOP_TEST_HOOKS_TOKEN)
+  --quiet                 no progress line
+
+Exit codes: 0 thresholds passed, 1 a threshold failed or the run stopped, 2 usage or configuration error.`;
+
+/** Parses argv; the error names the flag at fault. */
+export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok: false; error: string } {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    return {
+      ok: false,
+      error: positionals.length === 0 ? "missing <profile>" : `unexpected argument "${positionals[1]}"`,
+    };
+  }
+  const scale = (flag: string, raw: string | undefined) => {
+    if (raw === undefined) return 1;
+    const n = Number(raw);
+    if (!(Number.isFinite(n) && n > 0 && n <= 1000))
+      throw new Error(`--${flag}: expected a number > 0, got "${raw}"`);
+    return n;
+  };
+  if (values["run-id"] !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(values["run-id"])) {
+    return { ok: false, error: "--run-id: use 1-100 letters, digits and _ . : -" };
+  }
+  try {
+    return {
+      ok: true,
+      args: {
+        profile: positionals[0]!,
+        target: values.target,
+        hub: values.hub,
+        token: values.token,
+        runId: values["run-id"],
+        worker: values.worker,
+        rateScale: scale("rate-scale", values["rate-scale"]),
+        durationScale: scale("duration-scale", values["duration-scale"]),
+        out: values.out,
+        adminToken: values["admin-token"],
+        testHooksToken: values["test-hooks-token"],
+        quiet: values.quiet ?? false,
+      },
+    };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      target: { type: "string" },
+      hub: { type: "string" },
+      token: { type: "string" },
+      "run-id": { type: "string" },
+      worker: { type: "string" },
+      "rate-scale": { type: "string" },
+      "duration-scale": { type: "string" },
+      out: { type: "string" },
+      "admin-token": { type: "string" },
+      "test-hooks-token": { type: "string" },
+      quiet: { type: "boolean" },
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import type { Profile } from "../../core/profile.ts";
+import type { Clock } from "../clock.ts";
+import type { WindowAggregator } from "../window-aggregator.ts";
+
+/** What an executor needs while it runs. */
+export interface ExecutorContext {
+  target: string;
+  clock: Clock;
+  aggregator: WindowAggregator;
+  /** Aborts the run: the executor stops starting work and returns soon after. */
+  signal: AbortSignal;
+  testHooksToken: string | undefined;
+}
+
+/** Live figures for the progress line. */
+export interface ExecutorStatus {
+  /** Journeys (open) or connections (closed) in use. */
+  active: number;
+}
+
+/** Drives load for a profile's stages. One per model, chosen by the stage kind. */
+export interface Executor {
+  readonly plannedSeconds: number;
+  /** Target arrivals in an epoch second (open model only). */
+  readonly targetOf?: (second: number) => number;
+  /** The target rate at a moment (arrivals/s), 0 when the model has none. */
+  targetRateAt(nowMs: number): number;
+  status(): ExecutorStatus;
+  run(ctx: ExecutorContext): Promise<void>;
+}
+
+/** Builds an executor for a validated profile whose run starts at `startMs`. */
+export type ExecutorFactory = (profile: Profile, startMs: number) => Executor;

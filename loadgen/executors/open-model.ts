@@ -1,0 +1,125 @@
+import { rateSegments } from "../../core/profile.ts";
+import { RateSchedule } from "../../core/rate.ts";
+import { sleep } from "../clock.ts";
+import { HttpClient } from "../http-client.ts";
+import { JourneyPicker } from "../journeys/picker.ts";
+import { CatalogCache, type JourneyContext, JourneySession } from "../journeys/session.ts";
+import { VirtualUser } from "../virtual-user.ts";
+import { ArrivalQueue } from "./arrival-queue.ts";
+import type { ExecutorFactory } from "./executor.ts";
+
+/**
+ * Open model (arrival rate): each arrival starts a journey at its scheduled time on the
+ * profile's rate curve, whether or not earlier ones finished. Journeys in flight are bounded
+ * by maxVUs and HTTP connections by the pool size; an arrival that finds no free virtual user
+ * waits at most maxQueueDelay, then counts as dropped. Latency runs from the scheduled time.
+ */
+export const openModel: ExecutorFactory = (profile, startMs) => {
+  const schedule = new RateSchedule(rateSegments(profile));
+  const startSeconds = startMs / 1000;
+  let active = 0;
+  return {
+    plannedSeconds: schedule.totalSeconds,
+    targetOf: (second) => schedule.arrivalsBetween(second - startSeconds, second + 1 - startSeconds),
+    targetRateAt: (nowMs) => schedule.rateAt((nowMs - startMs) / 1000),
+    status: () => ({ active }),
+    async run(ctx) {
+      const { clock, aggregator, signal } = ctx;
+      const options = profile.executor;
+      const maxDelayMs = options.maxQueueDelay * 1000;
+      const http = new HttpClient(ctx.target, clock, options.connections);
+      const picker = new JourneyPicker(profile.journeys);
+      const journeyContext: JourneyContext = {
+        http,
+        aggregator,
+        clock,
+        timeoutMs: options.timeout * 1000,
+        signal,
+        testHooksToken: ctx.testHooksToken,
+        catalog: new CatalogCache(),
+      };
+      // LIFO reuse keeps few users hot, so each keeps its session like a returning shopper.
+      const free: VirtualUser[] = [];
+      let created = 0;
+      const waiting = new ArrivalQueue();
+      const inFlight = new Set<Promise<void>>();
+
+      const acquire = () => free.pop() ?? (created < options.maxVUs ? new VirtualUser(created++) : undefined);
+
+      const start = (vu: VirtualUser, arrivalMs: number) => {
+        aggregator.arrival(arrivalMs, true);
+        active++;
+        const journey = picker.pick();
+        const session = new JourneySession(vu, journeyContext, arrivalMs, journey.thinkTime);
+        const done: Promise<void> = journey
+          .run(session)
+          .catch(() => {
+            session.failure ??= "assertion";
+          })
+          .then(() => {
+            const end = clock.now();
+            aggregator.journeyEnd(end, (end - arrivalMs) * 1000, session.failure);
+            active--;
+            inFlight.delete(done);
+            release(vu);
+          });
+        inFlight.add(done);
+      };
+
+      const dropExpired = (now: number) => {
+        while (waiting.length > 0 && now - waiting.peek()! > maxDelayMs)
+          aggregator.arrival(waiting.shift()!, false);
+      };
+
+      // A freed user takes the oldest arrival still within its bound.
+      const release = (vu: VirtualUser) => {
+        if (!signal.aborted) {
+          dropExpired(clock.now());
+          const at = waiting.shift();
+          if (at !== undefined) return start(vu, at);
+        }
+        free.push(vu);
+      };
+
+      let k = 0;
+      let next = schedule.arrivalTime(k);
+      await new Promise<void>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        const tick = () => {
+          timer = undefined;
+          if (signal.aborted) {
+            // Arrivals still waiting when the run stops never started: they were dropped.
+            while (waiting.length > 0) aggregator.arrival(waiting.shift()!, false);
+            return resolve();
+          }
+          const now = clock.now();
+          dropExpired(now);
+          while (next !== undefined && startMs + next * 1000 <= now) {
+            const at = startMs + next * 1000;
+            const vu = waiting.length === 0 ? acquire() : undefined;
+            if (vu) start(vu, at);
+            else waiting.push(at);
+            next = schedule.arrivalTime(++k);
+          }
+          if (next === undefined && waiting.length === 0) return resolve();
+          let wakeAt = next === undefined ? Number.POSITIVE_INFINITY : startMs + next * 1000;
+          if (waiting.length > 0) wakeAt = Math.min(wakeAt, waiting.peek()! + maxDelayMs + 1);
+          timer = setTimeout(tick, Math.max(0, wakeAt - clock.now()));
+        };
+        signal.addEventListener(
+          "abort",
+          () => {
+            if (timer) clearTimeout(timer);
+            tick();
+          },
+          { once: true },
+        );
+        tick();
+      });
+      // Let journeys in flight finish (they stop at their next step when aborted).
+      const grace = signal.aborted ? 3000 : options.timeout * 1000 * 3;
+      await Promise.race([Promise.allSettled([...inFlight]), sleep(grace)]);
+      await http.close(true);
+    },
+  };
+};

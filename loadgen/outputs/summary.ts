@@ -1,0 +1,110 @@
+import { type LatencySummary, summarize } from "../../core/histogram.ts";
+import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
+import { JOURNEY_STEP } from "../../core/window.ts";
+import type { RunStats, SecondPoint } from "../run-stats.ts";
+
+export interface StepSummary extends LatencySummary {
+  /** Requests (journeys started, for the journey step). */
+  requests: number;
+  errors: number;
+  errorRate: number;
+  bytes: number;
+}
+
+/** The JSON summary of a run (written as summary.json; the HTML report renders the same data). */
+export interface RunSummary {
+  runId: string;
+  profile: string;
+  target: string;
+  status: RunStatus;
+  verdict: string;
+  startedAt: number;
+  endedAt: number;
+  plannedSeconds: number;
+  elapsedSeconds: number;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  targetArrivals: number;
+  achievedArrivals: number;
+  dropped: number;
+  steps: Record<string, StepSummary>;
+  thresholds: ThresholdResult[];
+  abortedBy?: { expression: string; value: string } | { signal: string };
+  breakpoint?: { highestRateHeld: number };
+  faults: FaultMarker[];
+  hub?: { sent: number; pending: number; discarded: number };
+  series: SecondPoint[];
+  stepSeries: Record<string, [number, number, number, number][]>;
+}
+
+export interface SummaryInput {
+  runId: string;
+  profile: string;
+  target: string;
+  status: RunStatus;
+  verdict: string;
+  startedAt: number;
+  endedAt: number;
+  plannedSeconds: number;
+  thresholds: ThresholdResult[];
+  faults: FaultMarker[];
+  abortedBy?: RunSummary["abortedBy"];
+  breakpoint?: RunSummary["breakpoint"];
+  hub?: RunSummary["hub"];
+}
+
+/** Builds the summary from the run's statistics. */
+export function buildSummary(input: SummaryInput, stats: RunStats): RunSummary {
+  const steps: Record<string, StepSummary> = {};
+  let requests = 0;
+  let errors = 0;
+  for (const [step, t] of [...stats.totals].sort((a, b) => a[0].localeCompare(b[0]))) {
+    steps[step] = {
+      requests: t.count,
+      errors: t.errors,
+      errorRate: t.count === 0 ? 0 : t.errors / t.count,
+      bytes: t.bytes,
+      ...summarize(t.latency),
+    };
+    if (step !== JOURNEY_STEP) {
+      requests += t.count;
+      errors += t.errors;
+    }
+  }
+  const journey = stats.totals.get(JOURNEY_STEP);
+  return {
+    ...input,
+    elapsedSeconds: (input.endedAt - input.startedAt) / 1000,
+    requests,
+    errors,
+    errorRate: requests === 0 ? 0 : errors / requests,
+    targetArrivals: Math.round(journey?.target ?? 0),
+    achievedArrivals: journey?.achieved ?? 0,
+    dropped: journey?.dropped ?? 0,
+    steps,
+    series: stats.series,
+    stepSeries: Object.fromEntries(stats.stepSeries),
+  };
+}
+
+/** A plain-words verdict for managers. */
+export function verdictOf(
+  status: RunStatus,
+  stats: RunStats,
+  thresholds: ReadonlyArray<ThresholdResult>,
+  extra?: string,
+): string {
+  const requestsHist = [...stats.totals].filter(([s]) => s !== JOURNEY_STEP);
+  const count = requestsHist.reduce((n, [, t]) => n + t.count, 0);
+  const errors = requestsHist.reduce((n, [, t]) => n + t.errors, 0);
+  const checkout = stats.totals.get("checkout");
+  const parts = [`${count} requests`, `${count === 0 ? 0 : ((errors / count) * 100).toFixed(2)} % errors`];
+  if (checkout && checkout.latency.totalCount > 0) {
+    parts.push(`p95 checkout ${(checkout.latency.getValueAtPercentile(95) / 1000).toFixed(0)} ms`);
+  }
+  const failed = thresholds.filter((t) => !t.ok).map((t) => t.expression);
+  if (failed.length > 0) parts.push(`failed: ${failed.join("; ")}`);
+  if (extra) parts.push(extra);
+  return `${status}: ${parts.join(", ")}`;
+}

@@ -1,0 +1,108 @@
+import { decodeHistogram, type Histogram, newHistogram } from "../core/histogram.ts";
+import { addWindow, type StepTotals } from "../core/threshold.ts";
+import { errorTotal, JOURNEY_STEP, type Window } from "../core/window.ts";
+import type { WindowSink } from "./window-aggregator.ts";
+
+/** One second of the whole run, for the progress line and the report's charts. */
+export interface SecondPoint {
+  second: number;
+  target: number;
+  achieved: number;
+  dropped: number;
+  requests: number;
+  errors: number;
+  /** Request latency from the intended start, ms. */
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Service time from the actual send, ms (p99). */
+  serviceP99: number;
+}
+
+const ms = (h: Histogram, p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
+
+/**
+ * Everything the generator keeps about a run: per-step totals (cumulative histograms), a
+ * few numbers per second for charts, and the last seconds' windows for sliding thresholds.
+ * Memory grows with seconds, never with requests.
+ */
+export class RunStats implements WindowSink {
+  readonly totals = new Map<string, StepTotals>();
+  readonly series: SecondPoint[] = [];
+  /** Per step and second: [second, count, errors, p95 ms]. */
+  readonly stepSeries = new Map<string, [number, number, number, number][]>();
+  private recent: Window[] = [];
+
+  constructor(private readonly keepSeconds = 60) {}
+
+  accept(windows: ReadonlyArray<Window>): void {
+    const bySecond = new Map<number, Window[]>();
+    for (const w of windows) {
+      const list = bySecond.get(w.second) ?? [];
+      list.push(w);
+      bySecond.set(w.second, list);
+    }
+    for (const [second, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+      const requests = newHistogram();
+      const service = newHistogram();
+      const point: SecondPoint = {
+        second,
+        target: 0,
+        achieved: 0,
+        dropped: 0,
+        requests: 0,
+        errors: 0,
+        p50: 0,
+        p95: 0,
+        p99: 0,
+        serviceP99: 0,
+      };
+      for (const w of list) {
+        const h = decodeHistogram(w.latency);
+        addWindow(this.totals, w, h);
+        if (w.step === JOURNEY_STEP) {
+          point.target += w.targetRate;
+          point.achieved += w.achievedRate;
+          point.dropped += w.dropped;
+          continue;
+        }
+        requests.add(h);
+        if (w.service) service.add(decodeHistogram(w.service));
+        point.requests += w.count;
+        point.errors += errorTotal(w);
+        const steps = this.stepSeries.get(w.step) ?? [];
+        steps.push([second, w.count, errorTotal(w), ms(h, 95)]);
+        this.stepSeries.set(w.step, steps);
+      }
+      point.p50 = ms(requests, 50);
+      point.p95 = ms(requests, 95);
+      point.p99 = ms(requests, 99);
+      point.serviceP99 = ms(service, 99);
+      const last = this.series[this.series.length - 1];
+      if (last && last.second === second) Object.assign(last, point);
+      else this.series.push(point);
+      this.recent.push(...list);
+    }
+    const newest = this.series[this.series.length - 1]?.second ?? 0;
+    this.recent = this.recent.filter((w) => w.second > newest - this.keepSeconds);
+  }
+
+  /** Per-step totals over the last `seconds` seconds received. */
+  windowTotals(seconds: number): Map<string, StepTotals> {
+    const newest = this.series[this.series.length - 1]?.second ?? 0;
+    const totals = new Map<string, StepTotals>();
+    for (const w of this.recent) if (w.second > newest - seconds) addWindow(totals, w);
+    return totals;
+  }
+
+  /** Requests recorded (every step except the journey). */
+  requestCount(): number {
+    let n = 0;
+    for (const [step, t] of this.totals) if (step !== JOURNEY_STEP) n += t.count;
+    return n;
+  }
+
+  latest(): SecondPoint | undefined {
+    return this.series[this.series.length - 1];
+  }
+}

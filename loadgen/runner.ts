@@ -1,0 +1,217 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Profile, profileSeconds } from "../core/profile.ts";
+import type { RunReport, RunStatus } from "../core/run.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { executorFor } from "./executors/index.ts";
+import { FaultTimeline } from "./faults.ts";
+import { htmlReport } from "./outputs/html.ts";
+import { HubOutput } from "./outputs/hub.ts";
+import { junitXml } from "./outputs/junit.ts";
+import { ProgressPrinter } from "./outputs/progress.ts";
+import { buildSummary, type RunSummary, verdictOf } from "./outputs/summary.ts";
+import { RunStats } from "./run-stats.ts";
+import { ThresholdWatch } from "./thresholds.ts";
+import { WindowAggregator, type WindowSink } from "./window-aggregator.ts";
+
+export interface RunOptions {
+  profile: Profile;
+  /** Display name of the profile (built-in name or file). */
+  profileName: string;
+  target: string;
+  runId: string;
+  worker?: string;
+  hub?: { url: string; token: string; flushTimeoutMs?: number };
+  dataDir: string;
+  maxSpoolBytes?: number;
+  /** Where summary.json, thresholds.xml and report.html go. */
+  outDir: string;
+  adminToken?: string;
+  testHooksToken?: string;
+  clock?: Clock;
+  /** Aborting it stops the run as Ctrl-C does (status "aborted"). */
+  signal?: AbortSignal;
+  progress?: NodeJS.WriteStream;
+  log?: (message: string) => void;
+  /** Extra window sinks (tests). */
+  sinks?: WindowSink[];
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  /** 0 passed, 1 a threshold failed or the run did not complete. */
+  exitCode: 0 | 1;
+  files: { summary: string; junit: string; html: string };
+  /** Requests the executor sent and recorded. */
+  requests: number;
+}
+
+/**
+ * Runs a profile end to end: executor → per-second windows → hub, thresholds, progress; then
+ * clears faults, flushes, and writes the JSON summary, JUnit XML and HTML report.
+ */
+export async function runLoad(o: RunOptions): Promise<RunOutcome> {
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? ((m: string) => console.error(m));
+  const { profile } = o;
+  const startMs = Math.ceil(clock.now()) + 100;
+  const executor = executorFor(profile, startMs);
+  const planned = profileSeconds(profile);
+  const watch = new ThresholdWatch(profile.thresholds);
+  const longestWindow = Math.max(10, ...profile.thresholds.map((t) => t.window));
+  const stats = new RunStats(longestWindow + 5);
+  const hub = o.hub
+    ? new HubOutput({
+        hubUrl: o.hub.url,
+        token: o.hub.token,
+        dataDir: o.dataDir,
+        maxSpoolBytes: o.maxSpoolBytes ?? 256 * 1024 * 1024,
+        log,
+      })
+    : undefined;
+  const aggregator = new WindowAggregator(
+    {
+      runId: o.runId,
+      worker: o.worker ?? "w0",
+      graceMs: profile.executor.maxQueueDelay * 1000 + 300,
+      targetOf: executor.targetOf,
+      firstSecond: Math.floor(startMs / 1000),
+    },
+    [stats, ...(hub ? [hub] : []), ...(o.sinks ?? [])],
+  );
+  const faults =
+    profile.faults.length > 0 && o.adminToken
+      ? new FaultTimeline(profile.faults, o.target, o.adminToken, clock, log)
+      : undefined;
+
+  const report = (status: RunStatus, extra: Partial<RunReport> = {}): RunReport => ({
+    runId: o.runId,
+    profile: o.profileName,
+    target: o.target,
+    status,
+    startedAt: Math.round(startMs),
+    plannedSeconds: planned,
+    workers: 1,
+    thresholds: [],
+    faults: faults?.markers ?? [],
+    ...extra,
+  });
+  hub?.setReport(report("running"));
+  hub?.start();
+  faults?.start(startMs, planned);
+
+  const controller = new AbortController();
+  let abortedBy: RunSummary["abortedBy"];
+  const onSignal = () => {
+    abortedBy ??= { signal: String(o.signal?.reason ?? "SIGINT") };
+    controller.abort();
+  };
+  if (o.signal?.aborted) onSignal();
+  o.signal?.addEventListener("abort", onSignal, { once: true });
+
+  const printer = o.progress ? new ProgressPrinter(o.progress) : undefined;
+  let lastSecond = 0;
+  const ticker = setInterval(() => {
+    const now = clock.now();
+    aggregator.flush(now);
+    const elapsed = (now - startMs) / 1000;
+    if (Math.floor(elapsed) === lastSecond) return;
+    lastSecond = Math.floor(elapsed);
+    const failing = watch.check(stats, elapsed);
+    if (failing && !controller.signal.aborted) {
+      abortedBy = failing;
+      log(`threshold ${failing.expression} failed over its window (${failing.value}): stopping the run`);
+      controller.abort();
+    }
+    const total = stats.requestCount();
+    const errors = [...stats.totals].reduce((n, [s, t]) => n + (s === "journey" ? 0 : t.errors), 0);
+    printer?.show({
+      elapsed,
+      total: planned,
+      targetRate: executor.targetRateAt(now),
+      active: executor.status().active,
+      point: stats.latest(),
+      errorRate: total === 0 ? 0 : errors / total,
+    });
+    if (lastSecond % 5 === 0) hub?.setReport(report("running"));
+  }, 200);
+
+  let runError: unknown;
+  try {
+    await executor.run({
+      target: o.target,
+      clock,
+      aggregator,
+      signal: controller.signal,
+      testHooksToken: o.testHooksToken,
+    });
+  } catch (error) {
+    runError = error;
+    log(`run failed: ${(error as Error).message}`);
+  }
+  clearInterval(ticker);
+  o.signal?.removeEventListener("abort", onSignal);
+  aggregator.flush(clock.now(), true);
+  printer?.end();
+  await faults?.stop(startMs);
+
+  const thresholds = watch.final(stats);
+  const byThreshold = abortedBy !== undefined && "expression" in abortedBy;
+  let status: RunStatus;
+  let extra: string | undefined;
+  let breakpoint: RunSummary["breakpoint"];
+  if (runError) status = "error";
+  else if (abortedBy && !byThreshold) status = "aborted";
+  else if (profile.breakpoint) {
+    // A breakpoint run is meant to break: its result is the capacity found, not a failure.
+    status = "passed";
+    breakpoint = { highestRateHeld: Math.round(watch.highestRateHeld * 10) / 10 };
+    extra = byThreshold
+      ? `capacity ${breakpoint.highestRateHeld} journeys/s (broke on ${(abortedBy as { expression: string }).expression})`
+      : `held the whole ramp, capacity ≥ ${breakpoint.highestRateHeld} journeys/s`;
+  } else if (byThreshold || thresholds.some((t) => !t.ok)) status = "failed";
+  else status = "passed";
+  if (byThreshold && !profile.breakpoint) {
+    const a = abortedBy as { expression: string; value: string };
+    extra = `stopped early: ${a.expression} was ${a.value}`;
+  }
+  const verdict = verdictOf(status, stats, thresholds, extra);
+  const endedAt = Math.round(clock.now());
+  const finalReport = report(status, { endedAt, thresholds, verdict });
+  let hubFigures: RunSummary["hub"];
+  if (hub) {
+    hub.setReport(finalReport);
+    const { pending } = await hub.close(Date.now() + (o.hub?.flushTimeoutMs ?? 30_000));
+    if (pending > 0)
+      log(`hub still unreachable: ${pending} batches left in the spool for the next run to replay`);
+    hubFigures = { sent: hub.sent, pending, discarded: hub.discarded };
+  }
+  const summary = buildSummary(
+    {
+      runId: o.runId,
+      profile: o.profileName,
+      target: o.target,
+      status,
+      verdict,
+      startedAt: Math.round(startMs),
+      endedAt,
+      plannedSeconds: planned,
+      thresholds,
+      faults: faults?.markers ?? [],
+      abortedBy,
+      breakpoint,
+      hub: hubFigures,
+    },
+    stats,
+  );
+  mkdirSync(o.outDir, { recursive: true });
+  const files = {
+    summary: join(o.outDir, "summary.json"),
+    junit: join(o.outDir, "thresholds.xml"),
+    html: join(o.outDir, "report.html"),
+  };
+  writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(files.junit, junitXml(o.runId, o.profileName, thresholds, summary.elapsedSeconds));
+  writeFileSync(files.html, htmlReport(summary));
+  return { summary, exitCode: status === "passed" ? 0 : 1, files, requests: aggregator.requests };
+}

@@ -1,0 +1,151 @@
+import { encodeHistogram, type Histogram, newHistogram, recordMicros } from "../core/histogram.ts";
+import { type ErrorClass, JOURNEY_STEP, type Window } from "../core/window.ts";
+
+/** Receives closed windows. Must not block: implementations only enqueue or add up. */
+export interface WindowSink {
+  accept(windows: ReadonlyArray<Window>): void;
+}
+
+interface Accumulator {
+  count: number;
+  errors: Record<ErrorClass, number>;
+  bytes: number;
+  achieved: number;
+  dropped: number;
+  latency: Histogram;
+  service: Histogram | undefined;
+}
+
+function accumulator(): Accumulator {
+  return {
+    count: 0,
+    errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 },
+    bytes: 0,
+    achieved: 0,
+    dropped: 0,
+    latency: newHistogram(),
+    service: undefined,
+  };
+}
+
+export interface AggregatorOptions {
+  runId: string;
+  worker: string;
+  /** How long after a second ends its window stays open for late arrivals (queued, dropped). */
+  graceMs: number;
+  /** Target arrivals of an epoch second (open model); omitted for the closed model. */
+  targetOf?: (second: number) => number;
+  /** Epoch seconds the run covers, so seconds with a target but no events still get a journey window. */
+  firstSecond: number;
+}
+
+/**
+ * Folds individual measurements into per-second, per-step windows (count, errors by class,
+ * bytes, HDR histograms in µs) and hands closed seconds to the sinks. Nothing is stored per
+ * request: memory is one histogram per open (second, step).
+ */
+export class WindowAggregator {
+  private readonly open = new Map<number, Map<string, Accumulator>>();
+  private nextSecond: number;
+  /** Requests recorded so far (every step except the journey). */
+  requests = 0;
+
+  constructor(
+    private readonly options: AggregatorOptions,
+    private readonly sinks: ReadonlyArray<WindowSink>,
+  ) {
+    this.nextSecond = options.firstSecond;
+  }
+
+  private slot(atMs: number, step: string): Accumulator {
+    // A measurement for a second already emitted (a stalled event loop) joins the oldest open
+    // second: re-sending an emitted window would replace it at the hub, losing its counts.
+    const second = Math.max(Math.floor(atMs / 1000), this.nextSecond);
+    let steps = this.open.get(second);
+    if (!steps) {
+      steps = new Map();
+      this.open.set(second, steps);
+    }
+    let acc = steps.get(step);
+    if (!acc) {
+      acc = accumulator();
+      steps.set(step, acc);
+    }
+    return acc;
+  }
+
+  /** One request finished at `endMs` (latency from its intended start, service from its send). */
+  request(
+    step: string,
+    endMs: number,
+    latencyMicros: number,
+    serviceMicros: number | undefined,
+    bytes: number,
+    error: ErrorClass | undefined,
+  ): void {
+    const acc = this.slot(endMs, step);
+    acc.count++;
+    this.requests++;
+    acc.bytes += bytes;
+    if (error) acc.errors[error]++;
+    recordMicros(acc.latency, latencyMicros);
+    if (serviceMicros !== undefined) {
+      acc.service ??= newHistogram();
+      recordMicros(acc.service, serviceMicros);
+    }
+  }
+
+  /** An arrival scheduled at `scheduledMs` either started a journey or was dropped. */
+  arrival(scheduledMs: number, started: boolean): void {
+    const acc = this.slot(scheduledMs, JOURNEY_STEP);
+    if (started) {
+      acc.count++;
+      acc.achieved++;
+    } else {
+      acc.dropped++;
+    }
+  }
+
+  /** A whole journey ended (latency from its arrival's intended start); `error` when a step failed. */
+  journeyEnd(endMs: number, latencyMicros: number, error: ErrorClass | undefined): void {
+    const acc = this.slot(endMs, JOURNEY_STEP);
+    if (error) acc.errors[error]++;
+    recordMicros(acc.latency, latencyMicros);
+  }
+
+  /** Emits every second that closed before `nowMs` (all of them when `final`). */
+  flush(nowMs: number, final = false): void {
+    const limit = final ? Number.POSITIVE_INFINITY : Math.floor((nowMs - this.options.graceMs) / 1000);
+    const seconds = [...this.open.keys()].sort((a, b) => a - b);
+    const last = final ? Math.max(this.nextSecond - 1, ...seconds) : limit - 1;
+    const out: Window[] = [];
+    for (let second = this.nextSecond; second <= last; second++) {
+      const steps = this.open.get(second) ?? new Map<string, Accumulator>();
+      const target = this.options.targetOf?.(second) ?? 0;
+      if (target > 0 && !steps.has(JOURNEY_STEP)) steps.set(JOURNEY_STEP, accumulator());
+      for (const [step, acc] of steps)
+        out.push(this.toWindow(second, step, acc, step === JOURNEY_STEP ? target : 0));
+      this.open.delete(second);
+    }
+    if (last >= this.nextSecond) this.nextSecond = last + 1;
+    if (out.length > 0) for (const sink of this.sinks) sink.accept(out);
+  }
+
+  private toWindow(second: number, step: string, acc: Accumulator, target: number): Window {
+    const w: Window = {
+      runId: this.options.runId,
+      step,
+      worker: this.options.worker,
+      second,
+      count: acc.count,
+      errors: acc.errors,
+      bytes: acc.bytes,
+      targetRate: Math.round(target * 1000) / 1000,
+      achievedRate: acc.achieved,
+      dropped: acc.dropped,
+      latency: encodeHistogram(acc.latency),
+    };
+    if (acc.service) w.service = encodeHistogram(acc.service);
+    return w;
+  }
+}
