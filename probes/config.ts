@@ -12,6 +12,12 @@ const schema = z.object({
   /** A probe file (YAML or JSON); without it the default probes of the reference shop run. */
   PEAKWATCH_PROBES_FILE: optionalString,
   PEAKWATCH_REGION: z.string().min(1).default("local"),
+  /** Checks running at once across all probes. */
+  PEAKWATCH_PROBES_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Results kept while the hub is unreachable; beyond it the oldest are dropped (and counted). */
+  PEAKWATCH_PROBES_BUFFER: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  /** The shop seeds customer1..N@shop.test; the login flow picks one of them. */
+  SHOP_SEED_CUSTOMERS: z.coerce.number().int().min(1).default(2000),
 });
 
 export type ProbesConfig = z.infer<typeof schema>;
