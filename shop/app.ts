@@ -1,15 +1,195 @@
+import { hkdfSync } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { AppError } from "../core/http/app-error.ts";
 import type { Db } from "../db/open.ts";
+import { OtpService } from "./auth/otp-service.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { loadSession } from "./auth/session-middleware.ts";
+import { SessionStore } from "./auth/session-store.ts";
+import { CartStore } from "./cart/cart-store.ts";
+import { cartRoutes } from "./cart/routes.ts";
+import { Catalog } from "./catalog/catalog.ts";
+import { catalogRoutes } from "./catalog/routes.ts";
+import { seedShop } from "./catalog/seed.ts";
+import { CheckoutService } from "./checkout/checkout-service.ts";
+import { PaymentSimulator } from "./checkout/payment-simulator.ts";
+import { checkoutRoutes } from "./checkout/routes.ts";
 import type { ShopConfig } from "./config.ts";
+import { Keyring } from "./crypto/keyring.ts";
+import { faultEffects, Leak } from "./faults/effects.ts";
+import { faultRoutes } from "./faults/routes.ts";
+import { Switchboard } from "./faults/switchboard.ts";
+import { requireBearer } from "./http/bearer.ts";
+import type { ShopEnv } from "./http/env.ts";
+import { renderError, ShopError } from "./http/errors.ts";
+import { RateLimiter } from "./http/rate-limit.ts";
+import { mailboxRoutes } from "./mail/mailbox-routes.ts";
+import { createMailer, type Mailer } from "./mail/mailer.ts";
+import { Outbox } from "./mail/outbox.ts";
+import { ShopMetrics } from "./metrics.ts";
 
 export interface ShopDeps {
   db: Db;
   config: ShopConfig;
+  /** 32 bytes; wraps the key-encryption keys and derives the OTP HMAC secret. */
+  masterKey: Buffer;
+  /** Injected clock (tests move time); defaults to the wall clock. */
+  clock?: () => Date;
+  /** Randomness for fault probabilities (not for secrets). */
+  random?: () => number;
+  /** Replaces the configured mailer (tests). */
+  mailer?: Mailer;
 }
 
-/** Builds the shop's Hono app; `main.ts` listens. */
-export function createShopApp(_deps: ShopDeps): Hono {
-  const app = new Hono();
+/** A built shop: the Hono app plus the parts tests and main need to reach. */
+export interface Shop {
+  app: Hono<ShopEnv>;
+  faults: Switchboard;
+  metrics: ShopMetrics;
+  keyring: Keyring;
+  outbox: Outbox;
+  sessions: SessionStore;
+  leak: Leak;
+  /** Stops timers and the mail transport. Does not close the database. */
+  close(): void;
+}
+
+/** Derives the OTP HMAC secret from the master key, so there is no second secret to manage. */
+function otpSecret(masterKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "peakwatch shop otp hmac", 32));
+}
+
+/** Builds the shop: opens the keyring, seeds an empty database, wires routes. `main.ts` listens. */
+export async function createShop(deps: ShopDeps): Promise<Shop> {
+  const { db, config } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const nowMs = () => clock().getTime();
+  const random = deps.random ?? Math.random;
+
+  const keyring = new Keyring(db, deps.masterKey, nowMs);
+  await keyring.init();
+  await seedShop(db, keyring, { products: config.SHOP_SEED_PRODUCTS, customers: config.SHOP_SEED_CUSTOMERS });
+
+  const metrics = new ShopMetrics();
+  const faults = new Switchboard(nowMs);
+  const leak = new Leak();
+  faults.onOff((name) => name === "memory_leak" && leak.release());
+  const sweeper = setInterval(() => faults.sweep(), 1000);
+  sweeper.unref();
+
+  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.SHOP_MAIL_FROM, db });
+  const outbox = new Outbox(mailer);
+  const sessions = new SessionStore(
+    db,
+    {
+      idleTimeoutMs: config.SHOP_SESSION_IDLE_MINUTES * 60_000,
+      absoluteTimeoutMs: config.SHOP_SESSION_ABSOLUTE_HOURS * 3_600_000,
+      touchIntervalMs: 60_000,
+    },
+    clock,
+  );
+  const minute = 60_000;
+  const otp = new OtpService({
+    db,
+    secret: otpSecret(deps.masterKey),
+    policy: { ttlMs: config.SHOP_OTP_TTL_SECONDS * 1000, maxAttempts: 5 },
+    outbox,
+    metrics,
+    now: clock,
+    limits: {
+      requestPerAddress: new RateLimiter(config.SHOP_RATE_OTP_REQUEST_PER_ADDRESS, minute, nowMs),
+      verifyPerAddress: new RateLimiter(config.SHOP_RATE_OTP_VERIFY_PER_ADDRESS, minute, nowMs),
+      requestPerAccount: new RateLimiter(config.SHOP_RATE_OTP_REQUEST_PER_ACCOUNT, 10 * minute, nowMs),
+      failuresPerAccount: new RateLimiter(
+        config.SHOP_LOCKOUT_FAILURES,
+        config.SHOP_LOCKOUT_MINUTES * minute,
+        nowMs,
+      ),
+    },
+  });
+  const checkProduct = (productId: string) => {
+    const failing = faults.get("failing_product");
+    if (failing && failing.productId === productId) {
+      throw new ShopError(
+        failing.status,
+        "injected_fault",
+        `fault switch "failing_product" fails product ${productId}`,
+      );
+    }
+  };
+  const carts = new CartStore(db);
+  const catalog = new Catalog(db, nowMs);
+  const checkout = new CheckoutService({
+    db,
+    keyring,
+    payments: new PaymentSimulator(faults, config.SHOP_PAYMENT_TIMEOUT_MS, random),
+    outbox,
+    metrics,
+    checkProduct,
+  });
+  const trustProxy = config.SHOP_TRUST_PROXY;
+
+  const app = new Hono<ShopEnv>();
+  app.use("*", requestId());
+  app.use("*", metrics.middleware());
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.SHOP_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError("payload_too_large", `body: larger than ${config.SHOP_BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/api/*", faultEffects(faults, leak, random));
+  app.use("/api/*", loadSession(sessions));
+  app.route("/api", catalogRoutes({ catalog, checkProduct }));
+  app.route("/api/cart", cartRoutes({ carts, trustProxy, checkProduct }));
+  app.route("/api", authRoutes({ db, otp, sessions, carts, keyring, trustProxy }));
+  app.route("/api/checkout", checkoutRoutes(checkout));
+
+  app.use("/admin/*", requireBearer(config.SHOP_ADMIN_TOKEN));
+  app.route("/admin/faults", faultRoutes(faults));
+  if (config.SHOP_TEST_HOOKS_TOKEN) app.route("/__test", mailboxRoutes(db, config.SHOP_TEST_HOOKS_TOKEN));
+
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  return app;
+  app.get("/readyz", async (c) => {
+    if (faults.get("readiness"))
+      return c.json({ status: "not_ready", reason: "readiness fault switch" }, 503);
+    try {
+      await db.execute(sql`select 1`);
+    } catch {
+      return c.json({ status: "not_ready", reason: "database unreachable" }, 503);
+    }
+    return c.json({ status: "ready" });
+  });
+  app.get("/metrics", async (c) => {
+    c.header("content-type", metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+  app.notFound((c) =>
+    c.json(
+      { code: "not_found", message: `no route ${c.req.method} ${c.req.path}`, requestId: c.get("requestId") },
+      404,
+    ),
+  );
+  app.onError(renderError);
+
+  return {
+    app,
+    faults,
+    metrics,
+    keyring,
+    outbox,
+    sessions,
+    leak,
+    close: () => {
+      clearInterval(sweeper);
+      mailer.close();
+      leak.release();
+    },
+  };
 }

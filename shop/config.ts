@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { commonSettings, optionalString, parseEnv, portSetting } from "../core/config.ts";
 
+const count = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
+const positive = (fallback: number) => z.coerce.number().int().min(1).max(100_000_000).default(fallback);
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .default("0")
+  .transform((v) => v === "1" || v === "true");
+
 const schema = z.object({
   ...commonSettings,
   PEAKWATCH_SHOP_PORT: portSetting(4100),
@@ -9,6 +16,31 @@ const schema = z.object({
   SHOP_ADMIN_TOKEN: optionalString,
   /** When set, /__test/* hooks (the capture mailbox) exist and require this token. */
   SHOP_TEST_HOOKS_TOKEN: optionalString,
+  /** Take the client address from the left-most X-Forwarded-For (rate limits key on it). */
+  SHOP_TRUST_PROXY: flag,
+  /** 32 bytes, base64: wraps the key-encryption keys. Generated into the data directory when unset. */
+  PEAKWATCH_MASTER_KEY: optionalString,
+  /** Products and customers seeded into an empty database. */
+  SHOP_SEED_PRODUCTS: count(1200),
+  SHOP_SEED_CUSTOMERS: count(2000),
+  /** Real SMTP (smtp://user:pass@host:port); without it mail goes to the capture mailbox table. */
+  SMTP_URL: optionalString,
+  SHOP_MAIL_FROM: z.string().min(3).default("Peakwatch Shop <shop@peakwatch.local>"),
+  SHOP_OTP_TTL_SECONDS: positive(600),
+  SHOP_SESSION_IDLE_MINUTES: positive(30),
+  SHOP_SESSION_ABSOLUTE_HOURS: positive(12),
+  /** Per client address per minute. */
+  SHOP_RATE_OTP_REQUEST_PER_ADDRESS: positive(10),
+  SHOP_RATE_OTP_VERIFY_PER_ADDRESS: positive(30),
+  /** Codes one account may be sent per 10 minutes, so an inbox cannot be flooded. */
+  SHOP_RATE_OTP_REQUEST_PER_ACCOUNT: positive(5),
+  /** Failed verifications of one account within the lockout window before it locks. */
+  SHOP_LOCKOUT_FAILURES: positive(10),
+  SHOP_LOCKOUT_MINUTES: positive(15),
+  /** How long a checkout waits for the payment provider. */
+  SHOP_PAYMENT_TIMEOUT_MS: positive(5000),
+  /** Largest accepted request body. */
+  SHOP_BODY_LIMIT_BYTES: positive(64 * 1024),
 });
 
 export type ShopConfig = z.infer<typeof schema> & { databaseUrl: string | undefined };

@@ -1,19 +1,24 @@
 import { serve } from "@hono/node-server";
 import { openDb, pgliteDir } from "../db/open.ts";
-import { createShopApp } from "./app.ts";
+import { createShop } from "./app.ts";
 import { loadShopConfig } from "./config.ts";
+import { loadMasterKey } from "./crypto/master-key.ts";
 
 /** Runs the shop until SIGINT/SIGTERM. */
 export async function main(_argv: string[]): Promise<number> {
   const config = loadShopConfig();
+  const masterKey = loadMasterKey({
+    fromEnv: config.PEAKWATCH_MASTER_KEY,
+    dataDir: config.PEAKWATCH_DATA_DIR,
+  });
   const database = await openDb({
     domains: ["shop"],
     url: config.databaseUrl,
     dataDir: pgliteDir(config.PEAKWATCH_DATA_DIR, "shop"),
   });
-  const app = createShopApp({ db: database.db, config });
+  const shop = await createShop({ db: database.db, config, masterKey });
   const server = serve({
-    fetch: app.fetch,
+    fetch: shop.app.fetch,
     port: config.PEAKWATCH_SHOP_PORT,
     hostname: config.PEAKWATCH_HOST,
   });
@@ -37,6 +42,8 @@ export async function main(_argv: string[]): Promise<number> {
     process.once("SIGTERM", resolve);
   });
   server.close();
+  await shop.outbox.idle();
+  shop.close();
   await database.close();
   return 0;
 }

@@ -1,0 +1,73 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { OtpRequestBody, OtpVerifyBody } from "../../core/shop-api.ts";
+import type { Db } from "../../db/open.ts";
+import { customers } from "../../db/schema/shop.ts";
+import type { CartStore } from "../cart/cart-store.ts";
+import { fieldContext } from "../crypto/encrypted-fields.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import { clientAddress } from "../http/client-address.ts";
+import { CART_COOKIE, clearCookie, readCookie, SESSION_COOKIE, setPrivateCookie } from "../http/cookies.ts";
+import type { ShopEnv } from "../http/env.ts";
+import { jsonBody } from "../http/json-body.ts";
+import { uuidOrUndefined } from "../http/uuid.ts";
+import type { OtpService } from "./otp-service.ts";
+import { requireCustomer } from "./session-middleware.ts";
+import type { SessionStore } from "./session-store.ts";
+
+export interface AuthRoutesDeps {
+  db: Db;
+  otp: OtpService;
+  sessions: SessionStore;
+  carts: CartStore;
+  keyring: Keyring;
+  trustProxy: boolean;
+}
+
+/** /api/auth/* and /api/me. */
+export function authRoutes(deps: AuthRoutesDeps): Hono<ShopEnv> {
+  const app = new Hono<ShopEnv>();
+  const { trustProxy } = deps;
+
+  app.post("/auth/otp/request", async (c) => {
+    const { email } = await jsonBody(c, OtpRequestBody);
+    return c.json(await deps.otp.request(email, clientAddress(c, trustProxy)));
+  });
+
+  app.post("/auth/otp/verify", async (c) => {
+    const { challengeId, code } = await jsonBody(c, OtpVerifyBody);
+    const customer = await deps.otp.verify(challengeId, code, clientAddress(c, trustProxy));
+    // A login always gets a new token; whatever session the browser had before ends here.
+    const previous = readCookie(c, SESSION_COOKIE);
+    if (previous) await deps.sessions.delete(previous);
+    const token = await deps.sessions.create(customer.customerId);
+    setPrivateCookie(c, SESSION_COOKIE, token, deps.sessions.policy.absoluteTimeoutMs / 1000, trustProxy);
+    const anonymousCart = uuidOrUndefined(readCookie(c, CART_COOKIE));
+    if (anonymousCart) {
+      await deps.carts.attach(anonymousCart, customer.customerId);
+      clearCookie(c, CART_COOKIE, trustProxy);
+    }
+    return c.json({ customer: { email: customer.email } });
+  });
+
+  app.post("/auth/logout", async (c) => {
+    const token = readCookie(c, SESSION_COOKIE);
+    if (token) await deps.sessions.delete(token);
+    clearCookie(c, SESSION_COOKIE, trustProxy);
+    return c.json({ ok: true });
+  });
+
+  app.get("/me", requireCustomer, async (c) => {
+    const { customerId, email } = c.get("customer")!;
+    const [row] = await deps.db
+      .select({ nameEnc: customers.nameEnc })
+      .from(customers)
+      .where(eq(customers.id, customerId));
+    const name = row?.nameEnc
+      ? await deps.keyring.decrypt(row.nameEnc, fieldContext("customers", "name", customerId))
+      : null;
+    return c.json({ customer: { email, name } });
+  });
+
+  return app;
+}

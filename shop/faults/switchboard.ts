@@ -1,0 +1,84 @@
+import {
+  type FaultName,
+  type FaultParams,
+  type FaultState,
+  type FaultsResponse,
+  faultNames,
+} from "../../core/faults.ts";
+
+interface Active<K extends FaultName> {
+  params: FaultParams[K];
+  expiresAt: number | null;
+}
+
+/**
+ * The state of the shop's fault switches. A switch with an expiry turns itself off when the
+ * (injected) clock passes it: every read checks, so an expired switch never acts.
+ */
+export class Switchboard {
+  private readonly active = new Map<FaultName, Active<FaultName>>();
+  private readonly listeners = new Set<(name: FaultName) => void>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Turns a switch on (with its parameters and optional lifetime) or off. */
+  set<K extends FaultName>(
+    name: K,
+    update: { enabled: boolean; expiresInSeconds?: number | undefined } & FaultParams[K],
+  ): void {
+    const { enabled, expiresInSeconds, ...params } = update;
+    if (!enabled) {
+      this.off(name);
+      return;
+    }
+    const expiresAt = expiresInSeconds === undefined ? null : this.now() + expiresInSeconds * 1000;
+    this.active.set(name, { params: params as unknown as FaultParams[K], expiresAt });
+  }
+
+  off(name: FaultName): void {
+    if (this.active.delete(name)) for (const listener of this.listeners) listener(name);
+  }
+
+  clearAll(): void {
+    for (const name of [...this.active.keys()]) this.off(name);
+  }
+
+  /** The parameters of a switch that is on now, or undefined. */
+  get<K extends FaultName>(name: K): FaultParams[K] | undefined {
+    const entry = this.active.get(name);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== null && this.now() >= entry.expiresAt) {
+      this.off(name);
+      return undefined;
+    }
+    return entry.params as FaultParams[K];
+  }
+
+  /** Called with a switch's name whenever it turns off (by API or by expiry). */
+  onOff(listener: (name: FaultName) => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Turns off every expired switch now (called on a timer so effects end without traffic). */
+  sweep(): void {
+    for (const name of faultNames) this.get(name);
+  }
+
+  state(name: FaultName): FaultState {
+    const params = this.get(name);
+    const expiresAt = this.active.get(name)?.expiresAt ?? null;
+    return {
+      enabled: params !== undefined,
+      expiresAt: params !== undefined && expiresAt !== null ? new Date(expiresAt).toISOString() : null,
+      params: (params ?? {}) as Record<string, unknown>,
+    };
+  }
+
+  snapshot(): FaultsResponse {
+    return {
+      faults: Object.fromEntries(
+        faultNames.map((name) => [name, this.state(name)]),
+      ) as FaultsResponse["faults"],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { AppError } from "../../core/http/app-error.ts";
+import { parseOr400 } from "../../core/http/validate.ts";
+
+/** Reads and validates a JSON body; 400 for malformed JSON or a bad field (named). */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let data: unknown;
+  try {
+    data = await c.req.json();
+  } catch (error) {
+    throw new AppError("bad_request", "body: not valid JSON", { cause: error });
+  }
+  return parseOr400(schema, data, "body");
+}
+
+/** Like jsonBody, but an empty body counts as `{}`. */
+export async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return parseOr400(schema, {}, "body");
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new AppError("bad_request", "body: not valid JSON", { cause: error });
+  }
+  return parseOr400(schema, data, "body");
+}
