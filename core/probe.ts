@@ -98,7 +98,7 @@ const requestFields = {
 /** Settings every probe kind shares. */
 const common = {
   name: probeName,
-  interval: durationMs(1000, 24 * 3_600_000).default(15_000),
+  interval: durationMs(100, 24 * 3_600_000).default(15_000),
   /** Per-check timeout; a hanging target fails the check at this point. */
   timeout: durationMs(10, 10 * 60_000).default(10_000),
   /** Each check starts up to this much after its slot, so probes do not fire in lockstep. */
@@ -151,7 +151,7 @@ export type FlowStep = z.infer<typeof FlowStepSchema>;
 export const FlowProbeSchema = z.object({
   kind: z.literal("flow"),
   ...common,
-  interval: durationMs(1000, 24 * 3_600_000).default(30_000),
+  interval: durationMs(100, 24 * 3_600_000).default(30_000),
   timeout: durationMs(10, 10 * 60_000).default(20_000),
   /** Values rendered once at the start of each run (e.g. a random customer), usable as `{{name}}`. */
   vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
