@@ -1,10 +1,18 @@
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Db } from "../db/open.ts";
 import { createAlerting } from "./alerting/index.ts";
 import { createHubApp } from "./app.ts";
+import { adminRoutes } from "./auth/admin-routes.ts";
 import { AgentTokens } from "./auth/agent-tokens.ts";
+import { Login } from "./auth/login.ts";
+import { consoleMailer, type LoginMailer, smtpMailer } from "./auth/mailer.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { sessionResolver } from "./auth/session-resolver.ts";
+import { Sessions } from "./auth/sessions.ts";
+import { Users } from "./auth/users.ts";
 import type { HubConfig } from "./config.ts";
 import { agentResolver } from "./http/auth.ts";
 import type { IngestListener } from "./ingest/routes.ts";
@@ -19,6 +27,8 @@ export interface StartHubOptions {
   driver: "pglite" | "postgres";
   config: HubConfig;
   now?: () => number;
+  /** Where login codes go; default the console, or SMTP when SMTP_URL is set. */
+  mailer?: LoginMailer;
 }
 
 /** A listening hub: its URL, its parts tests and main need, and how to stop it. */
@@ -26,6 +36,8 @@ export interface RunningHub {
   url: string;
   port: number;
   agents: AgentTokens;
+  users: Users;
+  sessions: Sessions;
   live: LiveHub;
   alerts: AlertLog;
   metrics: HubMetrics;
@@ -41,7 +53,22 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const now = options.now ?? Date.now;
   const metrics = createHubMetrics();
   const agents = new AgentTokens(db, config.PEAKWATCH_AGENT_TOKEN, now);
-  const resolvers = [agentResolver((t) => agents.verify(t))];
+  const users = new Users(db);
+  await users.ensureAdmin(config.PEAKWATCH_ADMIN_EMAIL);
+  const sessions = new Sessions(
+    db,
+    {
+      idleTimeoutMs: config.HUB_SESSION_IDLE_MINUTES * 60_000,
+      absoluteTimeoutMs: config.HUB_SESSION_MAX_MINUTES * 60_000,
+      touchIntervalMs: 60_000,
+    },
+    now,
+  );
+  const mailer =
+    options.mailer ?? (config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.HUB_MAIL_FROM) : consoleMailer());
+  // Without a configured secret, codes in flight die with the process: harmless, they last 10 minutes.
+  const login = new Login(db, users, mailer, config.HUB_OTP_SECRET ?? randomBytes(32).toString("hex"), now);
+  const resolvers = [agentResolver((t) => agents.verify(t)), sessionResolver(sessions)];
 
   let alertLog: AlertLog | undefined;
   const live = new LiveHub({
@@ -78,7 +105,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     agents,
     metrics,
     resolvers,
-    apiRoutes: [alerting.routes],
+    apiRoutes: [
+      authRoutes({
+        login,
+        sessions,
+        cookieSecure: config.HUB_COOKIE_SECURE,
+        cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
+      }),
+      adminRoutes({ users, sessions, agents }),
+      alerting.routes,
+    ],
     ingestListeners,
   });
 
@@ -106,6 +142,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     url: `http://${config.PEAKWATCH_HOST}:${port}`,
     port,
     agents,
+    users,
+    sessions,
     live,
     alerts: alertLog,
     metrics,

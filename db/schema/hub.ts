@@ -164,3 +164,36 @@ export const alertEvents = hub.table(
   (t) => [index().on(t.at)],
 );
 export type AlertEventRow = typeof alertEvents.$inferSelect;
+
+/** Dashboard login sessions; only a SHA-256 of the cookie token is stored. */
+export const sessions = hub.table(
+  "sessions",
+  {
+    tokenHash: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Sent back in x-csrf-token on cookie-authenticated mutating requests. */
+    csrfToken: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    lastSeenAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.userId)],
+);
+export type SessionRow = typeof sessions.$inferSelect;
+
+/** Pending email login codes (core/otp): the code itself is never stored, only its HMAC. */
+export const otpChallenges = hub.table(
+  "otp_challenges",
+  {
+    id: uuid().primaryKey(),
+    subject: text().notNull(),
+    codeHash: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    attempts: integer().notNull(),
+    maxAttempts: integer().notNull(),
+    consumedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.subject, t.createdAt)],
+);

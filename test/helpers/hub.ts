@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Role } from "../../server/auth/roles.ts";
 import { loadHubConfig } from "../../server/config.ts";
 import { type RunningHub, startHub } from "../../server/hub.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
@@ -11,6 +12,15 @@ export interface TestHubOptions {
   now?: () => number;
 }
 
+/** A logged-in dashboard user: send `headers` with every request (cookie + CSRF token). */
+export interface TestSession {
+  email: string;
+  role: Role;
+  cookie: string;
+  csrfToken: string;
+  headers: Record<string, string>;
+}
+
 /** A throwaway hub on a free port with a fresh database. */
 export interface TestHub {
   url: string;
@@ -18,10 +28,18 @@ export interface TestHub {
   agentToken: string;
   /** `{authorization: "Bearer …"}` for agent requests. */
   agentHeaders: Record<string, string>;
+  /** Login codes the hub "mailed", newest last. */
+  mailbox: Array<{ email: string; code: string }>;
+  /** Creates a user with `role` (unless `email` exists) and logs in through the real OTP flow. */
+  loginAs(role: Role, options?: { email?: string; expiresAt?: Date | null }): Promise<TestSession>;
+  /** Logs in an existing user by email through the OTP flow; rejects with the hub's status on failure. */
+  login(email: string): Promise<TestSession>;
   hub: RunningHub;
   database: TestDatabase;
   close(): Promise<void>;
 }
+
+let userCounter = 0;
 
 /** Starts a hub on 127.0.0.1 port 0 with a fresh database; call close() when done. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -31,20 +49,57 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     PEAKWATCH_HUB_PORT: "0",
     PEAKWATCH_HOST: "127.0.0.1",
     PEAKWATCH_AGENT_TOKEN: agentToken,
+    PEAKWATCH_ADMIN_EMAIL: "admin@peakwatch.test",
     HUB_SCRAPE_INTERVAL_SECONDS: "0",
     ...options.env,
   });
+  const mailbox: TestHub["mailbox"] = [];
   let hub: RunningHub;
   try {
-    hub = await startHub({ db: database.db, driver: database.driver, config, now: options.now });
+    hub = await startHub({
+      db: database.db,
+      driver: database.driver,
+      config,
+      now: options.now,
+      mailer: { sendCode: async (email, code) => void mailbox.push({ email, code }) },
+    });
   } catch (error) {
     await database.close();
     throw error;
   }
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${hub.url}/api/v1${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  async function login(email: string): Promise<TestSession> {
+    const requested = await post("/auth/otp/request", { email });
+    if (requested.status !== 200) throw new Error(`otp request answered ${requested.status}`);
+    const { challengeId } = (await requested.json()) as { challengeId: string };
+    const mail = mailbox.findLast((m) => m.email === email.toLowerCase());
+    const verified = await post("/auth/otp/verify", { challengeId, code: mail?.code ?? "000000" });
+    if (verified.status !== 200) throw new Error(`otp verify answered ${verified.status}`);
+    const { user } = (await verified.json()) as { user: { email: string; role: Role } };
+    const cookie = verified.headers.getSetCookie()[0]!.split(";")[0]!;
+    const me = await fetch(`${hub.url}/api/v1/auth/me`, { headers: { cookie } });
+    const { csrfToken } = (await me.json()) as { csrfToken: string };
+    return { ...user, cookie, csrfToken, headers: { cookie, "x-csrf-token": csrfToken } };
+  }
+
   return {
     url: hub.url,
     agentToken,
     agentHeaders: { authorization: `Bearer ${agentToken}` },
+    mailbox,
+    login,
+    loginAs: async (role, opts = {}) => {
+      const email = opts.email ?? `${role}-${++userCounter}-${randomBytes(3).toString("hex")}@peakwatch.test`;
+      await hub.users.create({ email, role, expiresAt: opts.expiresAt ?? null });
+      return login(email);
+    },
     hub,
     database,
     close: async () => {

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub, type TestHub } from "../helpers/hub.ts";
+import { makeWindow } from "./fixtures.ts";
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] auth`, () => {
+    let t: TestHub;
+    beforeAll(async () => {
+      t = await startTestHub({ kind });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+      fetch(`${t.url}/api/v1${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    it("logs in by emailed code with an HttpOnly SameSite cookie and reports role and CSRF token", async () => {
+      const requested = await call("POST", "/auth/otp/request", {}, { email: "Admin@Peakwatch.test" });
+      expect(requested.status).toBe(200);
+      const { challengeId } = (await requested.json()) as { challengeId: string };
+      const code = t.mailbox.at(-1)!;
+      expect(code.email).toBe("admin@peakwatch.test");
+      expect(code.code).toMatch(/^\d{6}$/);
+      const verified = await call("POST", "/auth/otp/verify", {}, { challengeId, code: code.code });
+      expect(verified.status).toBe(200);
+      expect(await verified.json()).toEqual({ user: { email: "admin@peakwatch.test", role: "admin" } });
+      const setCookie = verified.headers.getSetCookie()[0]!;
+      expect(setCookie).toMatch(/^pw_session=[A-Za-z0-9_-]{22};/);
+      expect(setCookie).toMatch(/HttpOnly/);
+      expect(setCookie).toMatch(/SameSite=Lax/);
+      const cookie = setCookie.split(";")[0]!;
+      const me = await call("GET", "/auth/me", { cookie });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({
+        email: "admin@peakwatch.test",
+        role: "admin",
+        csrfToken: expect.any(String),
+      });
+
+      // Single use: the same code does not log in twice.
+      expect((await call("POST", "/auth/otp/verify", {}, { challengeId, code: code.code })).status).toBe(401);
+    });
+
+    it("answers the same for an unknown email and mails nothing", async () => {
+      const before = t.mailbox.length;
+      const res = await call("POST", "/auth/otp/request", {}, { email: "nobody@peakwatch.test" });
+      expect(res.status).toBe(200);
+      expect(Object.keys((await res.json()) as object)).toEqual(["challengeId"]);
+      expect(t.mailbox.length).toBe(before);
+    });
+
+    it("refuses a wrong code, and kills the challenge after five wrong tries", async () => {
+      const { email } = await t.loginAs("viewer");
+      const res = await call("POST", "/auth/otp/request", {}, { email });
+      const { challengeId } = (await res.json()) as { challengeId: string };
+      const right = t.mailbox.at(-1)!.code;
+      const wrong = right === "000000" ? "111111" : "000000";
+      for (let i = 0; i < 5; i++) {
+        expect((await call("POST", "/auth/otp/verify", {}, { challengeId, code: wrong })).status).toBe(401);
+      }
+      expect((await call("POST", "/auth/otp/verify", {}, { challengeId, code: right })).status).toBe(401);
+    });
+
+    it("an expired user cannot log in", async () => {
+      const email = "expired@peakwatch.test";
+      await t.hub.users.create({ email, role: "ops", expiresAt: new Date(Date.now() - 60_000) });
+      await expect(t.login(email)).rejects.toThrow(/401/);
+    });
+
+    it("a user whose expiry passes loses the session at once", async () => {
+      const admin = await t.loginAs("admin");
+      const ops = await t.loginAs("ops");
+      expect((await call("GET", "/auth/me", ops.headers)).status).toBe(200);
+      const list = (await (await call("GET", "/users", admin.headers)).json()) as {
+        users: { id: string; email: string }[];
+      };
+      const id = list.users.find((u) => u.email === ops.email)!.id;
+      const past = new Date(Date.now() - 1000).toISOString();
+      expect((await call("PATCH", `/users/${id}`, admin.headers, { expiresAt: past })).status).toBe(200);
+      expect((await call("GET", "/auth/me", ops.headers)).status).toBe(401);
+      await expect(t.login(ops.email)).rejects.toThrow(/401/);
+    });
+
+    it("logout ends the session", async () => {
+      const s = await t.loginAs("viewer");
+      expect((await call("POST", "/auth/logout", s.headers)).status).toBe(200);
+      expect((await call("GET", "/auth/me", s.headers)).status).toBe(401);
+    });
+
+    it("a cookie-authenticated mutating request without the CSRF header is refused", async () => {
+      const admin = await t.loginAs("admin");
+      const res = await call(
+        "POST",
+        "/users",
+        { cookie: admin.cookie },
+        { email: "csrf@peakwatch.test", role: "viewer" },
+      );
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { message: string }).message).toMatch(/csrf/i);
+      const wrong = await call(
+        "POST",
+        "/users",
+        { cookie: admin.cookie, "x-csrf-token": "guess" },
+        { email: "csrf@peakwatch.test", role: "viewer" },
+      );
+      expect(wrong.status).toBe(403);
+      const ok = await call("POST", "/users", admin.headers, {
+        email: "csrf@peakwatch.test",
+        role: "viewer",
+      });
+      expect(ok.status).toBe(201);
+    });
+
+    it("admins manage users: create, conflict, validate, change role, delete", async () => {
+      const admin = await t.loginAs("admin");
+      const created = await call("POST", "/users", admin.headers, {
+        email: "New@Peakwatch.test",
+        role: "engineer",
+      });
+      expect(created.status).toBe(201);
+      const user = (await created.json()) as { id: string; email: string; role: string };
+      expect(user).toMatchObject({ email: "new@peakwatch.test", role: "engineer", expiresAt: null });
+      expect(
+        (await call("POST", "/users", admin.headers, { email: "new@peakwatch.test", role: "viewer" })).status,
+      ).toBe(409);
+      const bad = await call("POST", "/users", admin.headers, { email: "x@peakwatch.test", role: "root" });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toMatch(/body\.role/);
+      const patched = await call("PATCH", `/users/${user.id}`, admin.headers, { role: "ops" });
+      expect(await patched.json()).toMatchObject({ role: "ops" });
+      expect((await call("DELETE", `/users/${user.id}`, admin.headers)).status).toBe(204);
+      expect((await call("DELETE", `/users/${user.id}`, admin.headers)).status).toBe(404);
+    });
+
+    it("an agent token created by an admin is shown once, works for ingest, and stops when deleted", async () => {
+      const admin = await t.loginAs("admin");
+      const created = await call("POST", "/agent-tokens", admin.headers, { name: "loadgen-ci" });
+      expect(created.status).toBe(201);
+      const { id, token } = (await created.json()) as { id: string; token: string };
+      const listed = (await (await call("GET", "/agent-tokens", admin.headers)).json()) as {
+        tokens: object[];
+      };
+      expect(JSON.stringify(listed)).not.toContain(token);
+      expect(listed.tokens).toContainEqual(expect.objectContaining({ id, name: "loadgen-ci" }));
+      const body = { windows: [makeWindow({ runId: "token-run", step: "s", worker: "w", second: 1 })] };
+      const agent = { authorization: `Bearer ${token}` };
+      expect((await call("POST", "/ingest/windows", agent, body)).status).toBe(200);
+      expect((await call("DELETE", `/agent-tokens/${id}`, admin.headers)).status).toBe(204);
+      expect((await call("POST", "/ingest/windows", agent, body)).status).toBe(401);
+    });
+  });
+}
