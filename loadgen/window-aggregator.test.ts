@@ -38,8 +38,10 @@ describe("WindowAggregator", () => {
     for (const p of [50, 90, 95, 99, 99.9]) {
       const a = merged.getValueAtPercentile(p);
       const b = all.getValueAtPercentile(p);
-      // Within one HDR bucket (they are in fact identical: merging is lossless).
-      expect(all.highestEquivalentValue(a)).toBe(all.highestEquivalentValue(b));
+      // Within one HDR bucket (3 significant digits: a bucket is at most 0.1 % wide); in fact
+      // identical, because merging histograms is lossless.
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(b / 1000);
+      expect(a).toBe(b);
     }
   });
 
