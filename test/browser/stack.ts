@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { main as buildDashboard } from "../../bin/build-dashboard.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
+
+const built = fileURLToPath(new URL("../../dashboard/dist/index.html", import.meta.url));
+
+/** A free loopback port (the hub must come back on the same one after a restart). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitHealthy(url: string, proc: PeakwatchProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become healthy in ${timeoutMs} ms; output:\n${proc.output()}`);
+}
+
+/** Ends a peakwatch process and everything it started (its process group). */
+async function kill(proc: PeakwatchProcess, signal: NodeJS.Signals): Promise<void> {
+  if (proc.proc.exitCode !== null || proc.proc.signalCode !== null) return;
+  try {
+    process.kill(-proc.proc.pid!, signal);
+  } catch {
+    // already gone
+  }
+  await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 10_000))]);
+}
+
+/**
+ * The real thing for browser tests: a shop and a hub as separate `peakwatch` processes on
+ * loopback, with the built dashboard served by the hub. The hub can be killed (SIGKILL, with
+ * the load runs it started) and restarted on the same port and database.
+ */
+export interface Stack {
+  hubUrl: string;
+  shopUrl: string;
+  adminEmail: string;
+  agentToken: string;
+  shopAdminToken: string;
+  hub(): PeakwatchProcess;
+  /** Resolves with the login code the hub prints for `email` after output offset `from`. */
+  loginCode(email: string, from: number): Promise<string>;
+  killHub(): Promise<void>;
+  startHub(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
+  if (!existsSync(built)) await buildDashboard([]);
+  const dataDir = await mkdtemp(join(tmpdir(), "pw-browser-"));
+  const databases: TestDatabase[] = [];
+  let hubDbUrl: string | undefined;
+  let shopDbUrl: string | undefined;
+  if (kind === "postgres") {
+    const hubDb = await createTestDatabase("postgres", ["hub", "alerting"]);
+    const shopDb = await createTestDatabase("postgres", ["shop"]);
+    databases.push(hubDb, shopDb);
+    hubDbUrl = hubDb.url;
+    shopDbUrl = shopDb.url;
+  }
+  const [hubPort, shopPort] = [await freePort(), await freePort()];
+  const secret = () => randomBytes(16).toString("hex");
+  const shopAdminToken = secret();
+  const agentToken = secret();
+  const hubUrl = `http://127.0.0.1:${hubPort}`;
+  const shopUrl = `http://127.0.0.1:${shopPort}`;
+  const adminEmail = "admin@peakwatch.test";
+  const common = {
+    PEAKWATCH_DATA_DIR: dataDir,
+    PEAKWATCH_HOST: "127.0.0.1",
+    SHOP_ADMIN_TOKEN: shopAdminToken,
+  };
+
+  const shop = startPeakwatch(["shop"], {
+    ...common,
+    PEAKWATCH_SHOP_PORT: String(shopPort),
+    SHOP_TEST_HOOKS_TOKEN: secret(),
+    SHOP_TRUST_PROXY: "1",
+    SHOP_SEED_PRODUCTS: "200",
+    SHOP_SEED_CUSTOMERS: "200",
+    ...(shopDbUrl ? { SHOP_DATABASE_URL: shopDbUrl } : {}),
+  });
+  const hubEnv = {
+    ...common,
+    PEAKWATCH_HUB_PORT: String(hubPort),
+    PEAKWATCH_HUB_URL: hubUrl,
+    PEAKWATCH_SHOP_URL: shopUrl,
+    PEAKWATCH_AGENT_TOKEN: agentToken,
+    PEAKWATCH_ADMIN_EMAIL: adminEmail,
+    HUB_OTP_SECRET: secret(),
+    HUB_SCRAPE_INTERVAL_SECONDS: "0",
+    ...(hubDbUrl ? { HUB_DATABASE_URL: hubDbUrl } : {}),
+  };
+  let hub = startPeakwatch(["hub"], hubEnv);
+  const stack: Stack = {
+    hubUrl,
+    shopUrl,
+    adminEmail,
+    agentToken,
+    shopAdminToken,
+    hub: () => hub,
+    async loginCode(email, from) {
+      const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const match = await hub.waitFor(new RegExp(`login code for ${escaped}: (\\d{6,10})`), 10_000, from);
+      return match[1]!;
+    },
+    killHub: () => kill(hub, "SIGKILL"),
+    async startHub() {
+      hub = startPeakwatch(["hub"], hubEnv);
+      await waitHealthy(hubUrl, hub, 60_000);
+    },
+    async close() {
+      await kill(hub, "SIGTERM");
+      await kill(shop, "SIGTERM");
+      for (const db of databases) await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await Promise.all([waitHealthy(shopUrl, shop, 90_000), waitHealthy(hubUrl, hub, 60_000)]);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return stack;
+}
