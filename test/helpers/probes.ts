@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import net, { type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CheckContext } from "../../probes/kinds/kind.ts";
@@ -90,4 +90,52 @@ export function phaseSum(phases: {
   transfer: number;
 }) {
   return phases.dns + phases.connect + phases.tls + phases.firstByte + phases.transfer;
+}
+
+/** A TCP proxy in front of a server that can be taken down (connections refused) and brought back. */
+export interface SwitchableProxy {
+  url: string;
+  /** Stops accepting: new connections are reset at once and open ones are cut. */
+  down(): void;
+  up(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on 127.0.0.1 port 0 forwarding to `targetPort`; it keeps its port while down. */
+export async function startSwitchableProxy(targetPort: number): Promise<SwitchableProxy> {
+  let isUp = true;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (!isUp) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.once("close", () => open.delete(s));
+      s.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    down() {
+      isUp = false;
+      for (const s of open) s.destroy();
+    },
+    up() {
+      isUp = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
