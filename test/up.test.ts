@@ -18,6 +18,13 @@ async function portsEnv() {
   };
 }
 
+let firstProductId: string | undefined;
+const firstProduct = async (shopUrl: string) => {
+  const response = await fetch(`${shopUrl}/api/products?pageSize=1&sort=name`);
+  const body = (await response.json()) as { items: { id: string }[] };
+  return body.items[0]?.id;
+};
+
 const status = async (url: string) => {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -41,6 +48,8 @@ describe("peakwatch up", () => {
       expect(await status(`${hub}/healthz`)).toBe(200);
       expect(await status(`${shop}/healthz`)).toBe(200);
       expect(await status(`http://127.0.0.1:${env.PEAKWATCH_PROBES_PORT}/healthz`)).toBe(200);
+      firstProductId = await firstProduct(shop);
+      expect(firstProductId).toBeTruthy();
 
       const pids = [...up.output().matchAll(/started (\w+) \(pid (\d+)\)/g)].map((m) => Number(m[2]));
       expect(pids).toHaveLength(3);
@@ -72,6 +81,21 @@ describe("peakwatch up", () => {
       if (up.proc.exitCode === null) process.kill(-up.proc.pid!, "SIGKILL");
     }
   }, 120_000);
+
+  it("resumes on the same embedded data when started again", async () => {
+    expect(firstProductId).toBeTruthy();
+    const env = await portsEnv();
+    const up = startPeakwatch(["up"], env);
+    try {
+      await up.waitFor(/Peakwatch is up/, 60_000);
+      // Seeding happens only on an empty database and gives fresh ids, so the same id means the same data.
+      expect(await firstProduct(`http://127.0.0.1:${env.PEAKWATCH_SHOP_PORT}`)).toBe(firstProductId);
+      process.kill(-up.proc.pid!, "SIGINT");
+      expect(await up.exited).toBe(0);
+    } finally {
+      if (up.proc.exitCode === null) process.kill(-up.proc.pid!, "SIGKILL");
+    }
+  }, 90_000);
 
   it("stops at once naming a bad port variable", async () => {
     const up = startPeakwatch(["up"], { ...(await portsEnv()), PEAKWATCH_HUB_PORT: "abc" });
