@@ -1,5 +1,68 @@
-/** Not built yet: see the open issue for this component. */
-export async function main(_argv: string[]): Promise<number> {
-  console.error("peakwatch: this command is not available yet");
-  return 2;
+import { openDb, pgliteDir } from "../db/open.ts";
+import { loadShopConfig } from "./config.ts";
+import { Keyring } from "./crypto/keyring.ts";
+import { loadMasterKey } from "./crypto/master-key.ts";
+import { type RotationResult, rotateKeys } from "./crypto/rotate.ts";
+
+const usage = `Usage: peakwatch keys rotate
+
+Makes a new key-encryption key and re-wraps every stored data key under it, while the shop
+runs. With SHOP_DATABASE_URL/DATABASE_URL it works on that database directly. With the
+embedded database, whose files only the running shop may open, it asks the running shop
+(PEAKWATCH_SHOP_URL, bearer SHOP_ADMIN_TOKEN) and opens the files itself only when no shop
+answers.`;
+
+/** Asks a running shop to rotate; undefined when no shop answers at that address. */
+async function rotateThroughShop(
+  shopUrl: string,
+  token: string | undefined,
+): Promise<RotationResult | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(new URL("/admin/keys/rotate", shopUrl), {
+      method: "POST",
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch {
+    return undefined;
+  }
+  if (!response.ok)
+    throw new Error(`the shop at ${shopUrl} refused: ${response.status} ${await response.text()}`);
+  return (await response.json()) as RotationResult;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] !== "rotate" || argv.length > 1) {
+    console.error(usage);
+    return argv[0] === "--help" || argv[0] === "-h" ? 0 : 2;
+  }
+  const config = loadShopConfig();
+  let result: RotationResult | undefined;
+  if (!config.databaseUrl) {
+    const shopUrl =
+      process.env.PEAKWATCH_SHOP_URL ?? `http://${config.PEAKWATCH_HOST}:${config.PEAKWATCH_SHOP_PORT}`;
+    result = await rotateThroughShop(shopUrl, config.SHOP_ADMIN_TOKEN);
+  }
+  if (!result) {
+    const masterKey = loadMasterKey({
+      fromEnv: config.PEAKWATCH_MASTER_KEY,
+      dataDir: config.PEAKWATCH_DATA_DIR,
+    });
+    const database = await openDb({
+      domains: ["shop"],
+      url: config.databaseUrl,
+      dataDir: pgliteDir(config.PEAKWATCH_DATA_DIR, "shop"),
+      poolSize: 2,
+    });
+    try {
+      const keyring = new Keyring(database.db, masterKey);
+      await keyring.init();
+      result = await rotateKeys(database.db, keyring);
+    } finally {
+      await database.close();
+    }
+  }
+  console.log(`new key-encryption key ${result.keyId}; re-wrapped ${result.rewrapped} data keys`);
+  return 0;
 }

@@ -180,3 +180,20 @@ export async function logIn(client: ShopClient, email: string): Promise<void> {
   if (verified.status !== 200)
     throw new Error(`otp verify: ${verified.status} ${JSON.stringify(verified.body)}`);
 }
+
+/**
+ * A client already logged in as `email`, with a session made directly in the shop's session
+ * store (for tests that need many customers at once; the OTP flow has its own tests).
+ */
+export async function loggedInClient(t: TestShop, email: string): Promise<ShopClient> {
+  const { customers } = await import("../../db/schema/shop.ts");
+  const { eq } = await import("drizzle-orm");
+  const [customer] = await t.database.db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(eq(customers.email, email));
+  if (!customer) throw new Error(`no customer ${email}`);
+  const client = new ShopClient(t.url);
+  client.cookies.set("shop_session", await t.shop.sessions.create(customer.id));
+  return client;
+}
