@@ -128,7 +128,7 @@ export class PwAdmin extends LitElement {
       await hub.post("/users", {
         email: String(data.get("email")),
         role: String(data.get("role")),
-        ...(expires ? { expiresAt: Date.parse(expires) } : {}),
+        ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
       });
       form.reset();
     });
