@@ -19,6 +19,9 @@ import "./pw-probes.ts";
 import "./pw-run-detail.ts";
 import "./pw-summary.ts";
 
+/** localStorage key: set at login, cleared at logout or on any 401. */
+const SESSION_HINT = "pw-session";
+
 interface NavItem {
   view: View;
   label: string;
@@ -141,6 +144,12 @@ export class PwApp extends LitElement {
   }
 
   private async loadMe(): Promise<void> {
+    // The session cookie is HttpOnly, so a hint remembers whether one may exist: a first visit
+    // goes straight to the login form instead of asking the hub and logging a 401.
+    if (!localStorage.getItem(SESSION_HINT)) {
+      this.checked = true;
+      return;
+    }
     try {
       const me = await hub.get<Me>("/auth/me");
       hub.csrfToken = me.csrfToken;
@@ -154,10 +163,16 @@ export class PwApp extends LitElement {
   }
 
   private signedOut(): void {
+    localStorage.removeItem(SESSION_HINT);
     this.me = undefined;
     hub.csrfToken = undefined;
     liveConnection().stop();
   }
+
+  private readonly loggedIn = () => {
+    localStorage.setItem(SESSION_HINT, "1");
+    void this.loadMe();
+  };
 
   private async logout(): Promise<void> {
     try {
@@ -177,7 +192,7 @@ export class PwApp extends LitElement {
     if (!this.checked) return html`<main aria-busy="true"><p class="muted">Loading…</p></main>`;
     if (!this.me) {
       return html`<main>
-        <pw-login @pw-login=${() => void this.loadMe()}></pw-login>
+        <pw-login @pw-login=${this.loggedIn}></pw-login>
       </main>`;
     }
     const me = this.me;
