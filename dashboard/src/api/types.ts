@@ -21,7 +21,17 @@ export interface RunDetail {
   steps: Record<string, WindowSummary>;
 }
 
-export const seriesStats = ["p50", "p95", "p99", "rate", "errors", "target", "achieved", "dropped"] as const;
+export const seriesStats = [
+  "p50",
+  "p95",
+  "p99",
+  "rate",
+  "errors",
+  "errorRate",
+  "target",
+  "achieved",
+  "dropped",
+] as const;
 export type SeriesStat = (typeof seriesStats)[number];
 
 /** `[epochSeconds, value]` pairs, already downsampled by the hub to the requested resolution. */
