@@ -80,8 +80,18 @@ export class PwLiveRun extends LitElement {
       if (!id) return undefined;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       this.run = detail.run;
-      const steps = [...new Set([JOURNEY_STEP, ...Object.keys(detail.steps ?? {})])];
-      await loadSeries(hub, this.series, { runId: id, steps, resolution: 1, signal });
+      const others = Object.keys(detail.steps ?? {}).filter((s) => s !== JOURNEY_STEP);
+      // Arrival figures exist on the journey step only; other steps need latency and errors.
+      await Promise.all([
+        loadSeries(hub, this.series, { runId: id, steps: [JOURNEY_STEP], resolution: 1, signal }),
+        loadSeries(hub, this.series, {
+          runId: id,
+          steps: others,
+          keys: ["p50", "p95", "p99", "errorRate"],
+          resolution: 1,
+          signal,
+        }),
+      ]);
       this.ticks += 1;
       return detail;
     },
