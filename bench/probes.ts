@@ -1,0 +1,171 @@
+/**
+ * Probes benchmark: how many checks per second one probes process sustains against a local
+ * server with per-phase timings on, beside bare undici request loops measured in the same run
+ * (keep-alive, and a fresh connection per request as a probe makes).
+ *
+ * The target server runs in a child process so it does not share the measured event loop.
+ * Run: npm run bench:probes   (BENCH_SECONDS=5 per mode, BENCH_CONCURRENCY=16)
+ */
+import { spawn } from "node:child_process";
+import { Agent, request } from "undici";
+import { ProbeSchema } from "../core/probe.ts";
+import { Scheduler } from "../probes/scheduler.ts";
+import { timedRequest } from "../probes/timed-request.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const body = JSON.stringify({ items: [{ id: "p1", name: "Mug", priceCents: 1299 }], total: 1 });
+
+/** Starts the target in a child process; resolves with its URL. */
+async function startTarget(): Promise<{ url: string; stop: () => void }> {
+  const source = `
+    const http = require("node:http");
+    const body = ${JSON.stringify(body)};
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+    server.keepAliveTimeout = 5000;
+    server.listen(0, "127.0.0.1", () => process.send(server.address().port));
+  `;
+  const child = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(Number(m))));
+  return { url: `http://127.0.0.1:${port}/api/products`, stop: () => child.kill() };
+}
+
+interface Figure {
+  mode: string;
+  checks: number;
+  errors: number;
+  perSecond: number;
+  note?: string;
+}
+
+/** Runs `concurrency` loops of `once` for `seconds`; counts completions. */
+async function loop(mode: string, once: () => Promise<boolean>): Promise<Figure> {
+  let checks = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        if (await once().catch(() => false)) checks++;
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { mode, checks, errors, perSecond: checks / elapsed };
+}
+
+async function schedulerRun(url: string): Promise<Figure> {
+  // Far more demand than one process can serve (probes × 10 checks/s each), so the figure is capacity.
+  const count = concurrency * 20;
+  const probes = Array.from({ length: count }, (_, i) =>
+    ProbeSchema.parse({
+      kind: "http",
+      name: `bench-${i}`,
+      url,
+      interval: 100,
+      timeout: 5000,
+      assertions: [
+        { type: "status", in: [200] },
+        { type: "jsonPathCompare", path: "total", op: ">", value: 0 },
+      ],
+    }),
+  );
+  let checks = 0;
+  let errors = 0;
+  let skipped = 0;
+  const scheduler = new Scheduler({
+    probes,
+    region: "bench",
+    concurrency,
+    context: { env: {}, random: Math.random, wallNow: Date.now },
+    onResult: (r) => (r.ok ? checks++ : errors++),
+    onSkip: () => skipped++,
+  });
+  const started = performance.now();
+  scheduler.start();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await scheduler.stop();
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    mode: "probes scheduler: http kind, phases + 2 assertions + result",
+    checks,
+    errors,
+    perSecond: checks / elapsed,
+    note: `${count} probes at 100 ms; ${skipped} slots skipped (saturated on purpose)`,
+  };
+}
+
+async function main(): Promise<void> {
+  const target = await startTarget();
+  const keepAlive = new Agent({ connections: concurrency });
+  const figures: Figure[] = [];
+  try {
+    // Warm up the target and the JIT.
+    await loop(
+      "warm-up",
+      async () =>
+        (
+          await timedRequest({
+            url: new URL(target.url),
+            method: "GET",
+            headers: {},
+            signal: AbortSignal.timeout(5000),
+          })
+        ).ok,
+    );
+    figures.push(
+      await loop("undici.request, keep-alive (baseline)", async () => {
+        const response = await request(target.url, { dispatcher: keepAlive });
+        await response.body.text();
+        return response.statusCode === 200;
+      }),
+    );
+    figures.push(
+      await loop("undici.request, new connection each (baseline)", async () => {
+        const response = await request(target.url, { dispatcher: keepAlive, reset: true });
+        await response.body.text();
+        return response.statusCode === 200;
+      }),
+    );
+    const url = new URL(target.url);
+    figures.push(
+      await loop("timedRequest: new connection, phase timings", async () => {
+        const outcome = await timedRequest({
+          url,
+          method: "GET",
+          headers: {},
+          signal: AbortSignal.timeout(5000),
+        });
+        return outcome.ok && outcome.response.status === 200;
+      }),
+    );
+    figures.push(await schedulerRun(target.url));
+  } finally {
+    await keepAlive.close();
+    target.stop();
+  }
+  const base = figures[1]!.perSecond;
+  console.log(`probes bench: ${seconds} s per mode, concurrency ${concurrency}, node ${process.version}`);
+  console.log(
+    "mode".padEnd(62),
+    "checks/s".padStart(9),
+    "vs fresh-conn undici".padStart(21),
+    "errors".padStart(7),
+  );
+  for (const f of figures) {
+    console.log(
+      f.mode.padEnd(62),
+      f.perSecond.toFixed(0).padStart(9),
+      `${((f.perSecond / base) * 100).toFixed(0)} %`.padStart(21),
+      String(f.errors).padStart(7),
+      f.note ? ` ${f.note}` : "",
+    );
+  }
+}
+
+await main();
