@@ -42,6 +42,9 @@ export class PwFaults extends LitElement {
       input[type="number"] {
         width: 5rem;
       }
+      th .muted {
+        font-weight: normal;
+      }
     `,
   ];
 
@@ -81,10 +84,15 @@ export class PwFaults extends LitElement {
 
   private row(name: FaultName, state: FaultState | undefined) {
     const on = state?.enabled ?? false;
+    const known = this.faults.value !== undefined;
     return html`<tr data-fault=${name}>
       <th scope="row"><code>${name}</code><div class="muted">${descriptions[name]}</div></th>
       <td>
-        <span class="badge ${on ? "firing" : "resolved"}">${on ? "on" : "off"}</span>
+        ${
+          known
+            ? html`<span class="badge ${on ? "firing" : "resolved"}">${on ? "on" : "off"}</span>`
+            : html`<span class="badge unknown">unknown</span>`
+        }
         ${state?.expiresAt ? html`<div class="muted">until ${formatTime(Date.parse(state.expiresAt))}</div>` : null}
       </td>
       <td class="muted">
