@@ -145,20 +145,31 @@ export class ShopClient {
   }
 }
 
-/** Reads the newest OTP code mailed to `email` from the capture mailbox, waiting up to `timeoutMs`. */
+async function mailbox(baseUrl: string, email: string): Promise<Array<{ id: string; text: string }>> {
+  const response = await fetch(`${baseUrl}/__test/mailbox?to=${encodeURIComponent(email)}`, {
+    headers: { "x-test-hooks-token": HOOKS_TOKEN },
+  });
+  return ((await response.json()) as { messages: Array<{ id: string; text: string }> }).messages;
+}
+
+/** Ids of the mail `email` has received so far (to tell the next mail apart). */
+export async function mailIds(baseUrl: string, email: string): Promise<Set<string>> {
+  return new Set((await mailbox(baseUrl, email)).map((m) => m.id));
+}
+
+/**
+ * Reads the OTP code of the newest mail to `email` not in `seen` from the capture mailbox,
+ * waiting up to `timeoutMs` (mail goes out in the background).
+ */
 export async function readOtpCode(
   baseUrl: string,
   email: string,
-  after = 0,
+  seen: ReadonlySet<string> = new Set(),
   timeoutMs = 5000,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(`${baseUrl}/__test/mailbox?to=${encodeURIComponent(email)}`, {
-      headers: { "x-test-hooks-token": HOOKS_TOKEN },
-    });
-    const { messages } = (await response.json()) as { messages: Array<{ text: string; createdAt: string }> };
-    const fresh = messages.filter((m) => Date.parse(m.createdAt) >= after);
+    const fresh = (await mailbox(baseUrl, email)).filter((m) => !seen.has(m.id));
     const code = fresh.map((m) => otpCodeFromMail(m.text)).find((c) => c !== undefined);
     if (code) return code;
     if (Date.now() > deadline) throw new Error(`no OTP mail for ${email} within ${timeoutMs} ms`);
@@ -168,11 +179,11 @@ export async function readOtpCode(
 
 /** Logs `client` in as `email` through the real OTP flow. */
 export async function logIn(client: ShopClient, email: string): Promise<void> {
-  const started = Date.now() - 1000;
+  const seen = await mailIds(client.baseUrl, email);
   const requested = await client.post<{ challengeId: string }>("/api/auth/otp/request", { email });
   if (requested.status !== 200)
     throw new Error(`otp request: ${requested.status} ${JSON.stringify(requested.body)}`);
-  const code = await readOtpCode(client.baseUrl, email, started);
+  const code = await readOtpCode(client.baseUrl, email, seen);
   const verified = await client.post("/api/auth/otp/verify", {
     challengeId: requested.body.challengeId,
     code,
