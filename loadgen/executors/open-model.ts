@@ -118,7 +118,9 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
       });
       // Let journeys in flight finish (they stop at their next step when aborted).
       const grace = signal.aborted ? 3000 : options.timeout * 1000 * 3;
-      await Promise.race([Promise.allSettled([...inFlight]), sleep(grace)]);
+      const waited = new AbortController();
+      await Promise.race([Promise.allSettled([...inFlight]), sleep(grace, waited.signal)]);
+      waited.abort(); // its timer must not keep the process alive
       await http.close(true);
     },
   };

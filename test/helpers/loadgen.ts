@@ -8,6 +8,8 @@ import type { Window } from "../../core/window.ts";
 import { type RunOptions, type RunOutcome, runLoad } from "../../loadgen/runner.ts";
 
 export interface TargetOptions {
+  /** Answer every request after this many ms. */
+  delayMs?: number;
   /** Hold responses while inside a stall: stalls of `stallMs` every `stallEveryMs`, the first `stallAfterMs` after the first request. */
   stall?: { everyMs: number; forMs: number; afterMs: number };
 }
@@ -17,6 +19,8 @@ export interface TestTarget {
   url: string;
   /** Arrival times (performance.now() + timeOrigin, ms) in order. */
   arrivals: number[];
+  /** `METHOD /path` of every request to /admin/* (fault API calls). */
+  adminCalls: string[];
   close(): Promise<void>;
 }
 
@@ -24,15 +28,26 @@ const now = () => performance.timeOrigin + performance.now();
 
 export async function startTestTarget(options: TargetOptions = {}): Promise<TestTarget> {
   const arrivals: number[] = [];
+  const adminCalls: string[] = [];
   const server: Server = createServer((req, res) => {
     const t = now();
-    arrivals.push(t);
     req.resume();
+    if (req.url?.startsWith("/admin/")) {
+      adminCalls.push(`${req.method} ${req.url}`);
+      res.setHeader("content-type", "application/json");
+      res.end("{}");
+      return;
+    }
+    arrivals.push(t);
     const respond = () => {
       res.setHeader("content-type", "text/plain");
       res.end("ok");
     };
     const stall = options.stall;
+    if (options.delayMs) {
+      setTimeout(respond, options.delayMs);
+      return;
+    }
     if (!stall) return respond();
     const since = t - arrivals[0]! - stall.afterMs;
     const phase = since < 0 ? -1 : since % stall.everyMs;
@@ -45,6 +60,7 @@ export async function startTestTarget(options: TargetOptions = {}): Promise<Test
   return {
     url: `http://127.0.0.1:${port}`,
     arrivals,
+    adminCalls,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
