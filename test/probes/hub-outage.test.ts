@@ -14,10 +14,10 @@ import {
 
 /**
  * The hub goes away for a while and comes back: every result made meanwhile reaches it, none twice.
- * The issue's scenario is a 30 s outage; the suite uses 8 s to stay quick. Run the full one with
+ * The issue's scenario is a 30 s outage; the suite uses 6 s to stay quick. Run the full one with
  * PEAKWATCH_TEST_HUB_GAP_SECONDS=30 npx vitest run test/probes/hub-outage.test.ts
  */
-const gapMs = Number(process.env.PEAKWATCH_TEST_HUB_GAP_SECONDS ?? 8) * 1000;
+const gapMs = Number(process.env.PEAKWATCH_TEST_HUB_GAP_SECONDS ?? 6) * 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachDatabase("probe results across a hub outage", ["hub", "alerting"], (_get, kind) => {
