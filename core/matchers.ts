@@ -12,16 +12,28 @@ const labelName = z
 
 /** A label matcher; regexes are anchored at both ends, as in Alertmanager. */
 export const MatcherSchema = z
-  .object({
-    name: labelName,
-    op: z.enum(matcherOps).default("="),
-    value: z.string().max(1000),
-  })
+  .preprocess(
+    alertmanagerStyle,
+    z.object({
+      name: labelName,
+      op: z.enum(matcherOps).default("="),
+      value: z.string().max(1000),
+    }),
+  )
   .refine((m) => !m.op.includes("~") || isValidRegex(m.value), {
     message: "not a valid regular expression",
     path: ["value"],
   });
 export type Matcher = z.infer<typeof MatcherSchema>;
+
+/** Accepts Alertmanager's `{isRegex, isEqual}` form too, as its API and UIs send it. */
+function alertmanagerStyle(input: unknown): unknown {
+  if (!input || typeof input !== "object" || "op" in input) return input;
+  const { isRegex, isEqual, ...rest } = input as { isRegex?: unknown; isEqual?: unknown };
+  if (isRegex === undefined && isEqual === undefined) return input;
+  const negative = isEqual === false;
+  return { ...rest, op: isRegex === true ? (negative ? "!~" : "=~") : negative ? "!=" : "=" };
+}
 
 export const LabelNameSchema = labelName;
 export const LabelsSchema = z.record(labelName, z.string().max(1000));

@@ -62,6 +62,8 @@ export const alertHistory = alerting.table(
     firedAt: epoch("fired_at"),
     /** Who acknowledged (on `acknowledged`). */
     actor: text(),
+    /** The alert as it was at this event (core/alert.ts Alert). */
+    alert: jsonb(),
   },
   (t) => [index().on(t.at), index().on(t.fingerprint, t.at)],
 );

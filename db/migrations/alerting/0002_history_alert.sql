@@ -1,0 +1,1 @@
+ALTER TABLE "alerting"."alert_history" ADD COLUMN "alert" jsonb;

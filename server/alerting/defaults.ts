@@ -1,0 +1,147 @@
+import type { InhibitRule } from "../../core/channel.ts";
+import { type RuleSpec, RuleSpecSchema } from "../../core/rule.ts";
+
+/**
+ * The rules Peakwatch ships with. Windows are short enough that a demo run (holiday-spike with
+ * a 30 % payment-failure fault for a minute) fires and resolves the checkout alert.
+ */
+export const defaultRules: RuleSpec[] = [
+  {
+    kind: "threshold",
+    name: "CheckoutErrorRate",
+    description: "Checkout requests fail: customers cannot pay.",
+    severity: "critical",
+    query: { source: "windows", stat: "error_rate", step: "checkout", windowSeconds: 20, minCount: 10 },
+    comparator: ">",
+    threshold: 0.05,
+    forSeconds: 10,
+    keepFiringForSeconds: 20,
+    labels: { category: "errors", team: "shop" },
+    annotations: {
+      summary:
+        "Checkout error rate {{ $value | humanizePercentage }} (limit {{ $threshold | humanizePercentage }}) in run {{ $labels.runId }}",
+    },
+  },
+  {
+    kind: "threshold",
+    name: "CheckoutLatencyHigh",
+    description: "Checkout p95 latency above 800 ms.",
+    severity: "warning",
+    query: { source: "windows", stat: "p95", step: "checkout", windowSeconds: 30, minCount: 10 },
+    comparator: ">",
+    threshold: 800,
+    forSeconds: 30,
+    keepFiringForSeconds: 30,
+    labels: { category: "latency", team: "shop" },
+    annotations: { summary: "Checkout p95 {{ $value | ms }} in run {{ $labels.runId }}" },
+  },
+  {
+    kind: "threshold",
+    name: "JourneyLatencyHigh",
+    description: "Whole-journey p99 above 5 s.",
+    severity: "warning",
+    query: { source: "windows", stat: "p99", step: "journey", windowSeconds: 30, minCount: 10 },
+    comparator: ">",
+    threshold: 5000,
+    forSeconds: 30,
+    keepFiringForSeconds: 30,
+    labels: { category: "latency" },
+    annotations: { summary: "Journey p99 {{ $value | ms }} in run {{ $labels.runId }}" },
+  },
+  {
+    kind: "threshold",
+    name: "ArrivalRateShortfall",
+    description: "The generator reaches less than 90 % of the planned arrival rate: the shop cannot keep up.",
+    severity: "warning",
+    query: { source: "windows", stat: "achieved_ratio", step: "journey", windowSeconds: 30, minCount: 1 },
+    comparator: "<",
+    threshold: 0.9,
+    forSeconds: 30,
+    keepFiringForSeconds: 30,
+    labels: { category: "throughput" },
+    annotations: {
+      summary: "Achieved {{ $value | humanizePercentage }} of the target rate in run {{ $labels.runId }}",
+    },
+  },
+  {
+    kind: "threshold",
+    name: "DroppedArrivals",
+    description: "Visitors dropped because every connection was busy.",
+    severity: "warning",
+    query: { source: "windows", stat: "dropped", step: "journey", windowSeconds: 30, minCount: 0 },
+    comparator: ">",
+    threshold: 10,
+    forSeconds: 15,
+    keepFiringForSeconds: 30,
+    labels: { category: "throughput" },
+    annotations: { summary: "{{ $value }} arrivals dropped in 30 s in run {{ $labels.runId }}" },
+  },
+  {
+    kind: "burn_rate",
+    name: "CheckoutErrorBudgetBurn",
+    description: "Checkout spends its 99 % error budget too fast (SRE workbook multiwindow burn rate).",
+    severity: "critical",
+    step: "checkout",
+    objective: 0.99,
+    windows: [
+      { longSeconds: 3600, shortSeconds: 300, factor: 14.4 },
+      { longSeconds: 21600, shortSeconds: 1800, factor: 6 },
+    ],
+    minCount: 10,
+    forSeconds: 0,
+    keepFiringForSeconds: 60,
+    labels: { category: "slo" },
+    annotations: { summary: "Checkout burns its error budget {{ $value }}× too fast" },
+  },
+  {
+    kind: "threshold",
+    name: "ShopDown",
+    description: "Most probe checks fail: the shop is down or unreachable.",
+    severity: "critical",
+    query: { source: "probes", stat: "success_ratio", windowSeconds: 60, minCount: 2 },
+    comparator: "<",
+    threshold: 0.5,
+    forSeconds: 15,
+    keepFiringForSeconds: 30,
+    labels: { category: "availability" },
+    annotations: {
+      summary:
+        "Probe {{ $labels.probe }} succeeds {{ $value | humanizePercentage }} of checks on {{ $labels.target }}",
+    },
+  },
+  {
+    kind: "threshold",
+    name: "ProbeLatencyHigh",
+    description: "Probe checks are slow.",
+    severity: "warning",
+    query: { source: "probes", stat: "latency_p95", windowSeconds: 120, minCount: 3 },
+    comparator: ">",
+    threshold: 1000,
+    forSeconds: 60,
+    keepFiringForSeconds: 60,
+    labels: { category: "latency" },
+    annotations: { summary: "Probe {{ $labels.probe }} p95 {{ $value | ms }}" },
+  },
+  {
+    kind: "threshold",
+    name: "ShopEventLoopLag",
+    description: "The shop's event loop lags: it is CPU-bound.",
+    severity: "warning",
+    query: { source: "metrics", series: "nodejs_eventloop_lag_p99_seconds", stat: "avg", windowSeconds: 30 },
+    comparator: ">",
+    threshold: 0.2,
+    forSeconds: 30,
+    keepFiringForSeconds: 30,
+    labels: { category: "saturation" },
+    annotations: { summary: "Shop event-loop lag p99 {{ $value | seconds }}" },
+  },
+].map((spec) => RuleSpecSchema.parse(spec));
+
+/** A shop that is down makes every latency alert about it noise. */
+export const defaultInhibitRules: InhibitRule[] = [
+  {
+    sourceMatchers: [{ name: "alertname", op: "=", value: "ShopDown" }],
+    targetMatchers: [{ name: "category", op: "=", value: "latency" }],
+    equal: ["target"],
+  },
+];

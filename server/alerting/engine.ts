@@ -1,0 +1,254 @@
+import type { Alert, AlertEventKind } from "../../core/alert.ts";
+import type { InhibitRule } from "../../core/channel.ts";
+import { AppError } from "../../core/http/app-error.ts";
+import { lookbackSeconds, type Rule } from "../../core/rule.ts";
+import { type Silence, silencedBy } from "../../core/silence.ts";
+import type { GroupedAlert } from "../notify/group.ts";
+import { type AlertStore, publicAlert } from "./alert-store.ts";
+import type { AlertDataSource, DataSpan } from "./data.ts";
+import { evaluateRule, type TrackedAlert, type Transition } from "./evaluate.ts";
+import { isInhibited } from "./inhibit.ts";
+import { advance } from "./lifecycle.ts";
+
+export interface EngineDeps {
+  store: AlertStore;
+  data: AlertDataSource;
+  now: () => number;
+  /** Enabled and disabled rules; called after `invalidateRules`. */
+  loadRules: () => Promise<Rule[]>;
+  /** Current silences; called after `invalidateSilences` and every few seconds (they expire by time). */
+  loadSilences: () => Promise<Silence[]>;
+  inhibitRules: () => ReadonlyArray<InhibitRule>;
+  /** Hands a lifecycle event to live push. Must not block; ordering is kept by the engine. */
+  publish: (kind: AlertEventKind, alert: Alert, at: number) => Promise<unknown>;
+  /** Hands every current alert to the notification pipeline. Must not block. */
+  notify: (alerts: ReadonlyArray<GroupedAlert>, now: number) => void;
+}
+
+const windowStatsWithLatency = new Set(["p50", "p95", "p99"]);
+
+/** What data the rules need at `now`. */
+export function spanFor(rules: ReadonlyArray<Rule>, now: number): DataSpan & { steps: string[] } {
+  const until = Math.floor(now / 1000);
+  let windows = 0;
+  let latency = 0;
+  let probes = 0;
+  let metrics = 0;
+  const steps = new Set<string>();
+  for (const rule of rules) {
+    const back = Math.ceil(lookbackSeconds(rule));
+    if (rule.kind === "burn_rate") {
+      windows = Math.max(windows, back);
+      steps.add(rule.step);
+    } else if (rule.query.source === "windows") {
+      windows = Math.max(windows, back);
+      steps.add(rule.query.step);
+      if (windowStatsWithLatency.has(rule.query.stat)) latency = Math.max(latency, back);
+    } else if (rule.query.source === "probes") probes = Math.max(probes, back);
+    else metrics = Math.max(metrics, back);
+  }
+  return {
+    windowsFromSecond: until - windows,
+    latencyFromSecond: until - latency,
+    untilSecond: until,
+    probesFromMs: now - probes * 1000,
+    metricsFromMs: now - metrics * 1000,
+    steps: [...steps],
+  };
+}
+
+const SILENCE_REFRESH_MS = 5000;
+
+/**
+ * Runs the pure evaluator over fresh data and keeps the alert instances. Evaluations never
+ * overlap: a trigger during one schedules exactly one more. Persistence, live push and
+ * notification are handed off and never awaited by the evaluation.
+ */
+export class AlertEngine {
+  private readonly alerts = new Map<string, TrackedAlert>();
+  private readonly saved = new Map<string, string>();
+  private rules: Rule[] | null = null;
+  private silences: { list: Silence[]; at: number } | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private writes: Promise<void> = Promise.resolve();
+  private publishing: Promise<unknown> = Promise.resolve();
+  /** Wall time of the last evaluation, ms (for the bench and /metrics). */
+  lastDurationMs = 0;
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  async init(): Promise<void> {
+    for (const a of await this.deps.store.load()) {
+      this.alerts.set(a.fingerprint, a);
+      this.saved.set(a.fingerprint, JSON.stringify(a));
+    }
+  }
+
+  invalidateRules(): void {
+    this.rules = null;
+  }
+
+  invalidateSilences(): void {
+    this.silences = null;
+  }
+
+  /** Current alerts (pending, firing, recently resolved), newest activity first. */
+  list(): Alert[] {
+    return [...this.alerts.values()].sort((a, b) => (b.activeAt ?? 0) - (a.activeAt ?? 0)).map(publicAlert);
+  }
+
+  /** Requests an evaluation; coalesces with one already running. Never blocks. */
+  trigger(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Evaluates now and resolves when done (tests, bench). */
+  async evaluateNow(): Promise<void> {
+    while (this.running) await this.running;
+    this.trigger();
+    await this.running;
+  }
+
+  /** Waits for write-behind persistence and live pushes (tests, shutdown). */
+  async flushed(): Promise<void> {
+    while (this.running) await this.running;
+    await this.writes;
+    await this.publishing;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.evaluate();
+      } catch (error) {
+        console.error("alerting: evaluation failed:", error);
+      }
+    } while (this.again);
+  }
+
+  private async evaluate(): Promise<void> {
+    const started = performance.now();
+    this.rules ??= await this.deps.loadRules();
+    const now = this.deps.now();
+    if (!this.silences || now - this.silences.at >= SILENCE_REFRESH_MS) {
+      this.silences = { list: await this.deps.loadSilences(), at: now };
+    }
+    const enabled = this.rules.filter((r) => r.enabled);
+    const data = await this.deps.data.load(spanFor(enabled, now));
+    const byRule = new Map<string, Map<string, TrackedAlert>>();
+    for (const a of this.alerts.values()) {
+      const map = byRule.get(a.ruleId) ?? new Map<string, TrackedAlert>();
+      map.set(a.fingerprint, a);
+      byRule.set(a.ruleId, map);
+    }
+    const next = new Map<string, TrackedAlert>();
+    const transitions: Transition[] = [];
+    for (const rule of enabled) {
+      const result = evaluateRule(rule, data, byRule.get(rule.id) ?? new Map(), now);
+      for (const a of result.alerts) next.set(a.fingerprint, a);
+      transitions.push(...result.transitions);
+      byRule.delete(rule.id);
+    }
+    // Alerts of rules deleted or disabled: resolve what fired, forget what was pending.
+    for (const orphans of byRule.values()) {
+      for (const a of orphans.values()) {
+        if (a.state === "resolved") continue;
+        const { next: lifecycle, event } = advance(a, false, { forSeconds: 0, keepFiringForSeconds: 0 }, now);
+        const ended = { ...a, ...lifecycle, evaluatedAt: now };
+        if (event) transitions.push({ kind: event, alert: ended });
+        if (ended.state === "resolved") next.set(a.fingerprint, ended);
+      }
+    }
+    this.applyMutes(next, now);
+    this.alerts.clear();
+    for (const [fp, a] of next) this.alerts.set(fp, a);
+    this.lastDurationMs = performance.now() - started;
+
+    this.deps.notify(this.grouped(), now);
+    for (const t of transitions) this.emit(t.kind, t.alert, now);
+    this.persist(transitions, now);
+  }
+
+  private applyMutes(alerts: Map<string, TrackedAlert>, now: number): void {
+    const firing = [...alerts.values()].filter((a) => a.state === "firing");
+    const inhibitRules = this.deps.inhibitRules();
+    const silences = this.silences?.list ?? [];
+    for (const [fp, a] of alerts) {
+      const silenced = silencedBy(silences, a.labels, now);
+      const inhibited = a.state === "firing" && isInhibited(a, firing, inhibitRules);
+      alerts.set(fp, { ...a, silencedBy: silenced, inhibited });
+    }
+  }
+
+  private grouped(): GroupedAlert[] {
+    const out: GroupedAlert[] = [];
+    for (const a of this.alerts.values()) {
+      if (a.state !== "firing" && a.state !== "resolved") continue;
+      out.push({
+        fingerprint: a.fingerprint,
+        state: a.state,
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: a.firedAt ?? a.activeAt ?? 0,
+        endsAt: a.resolvedAt,
+        acknowledgedBy: a.acknowledgedBy,
+        muted: a.silencedBy.length > 0 || a.inhibited,
+      });
+    }
+    return out;
+  }
+
+  private emit(kind: AlertEventKind, alert: TrackedAlert, at: number): void {
+    const shown = publicAlert(alert);
+    this.publishing = this.publishing
+      .then(() => this.deps.publish(kind, shown, at))
+      .catch((error) => console.error("alerting: live push failed:", error));
+  }
+
+  /** Write-behind: queued in order, never awaited by the evaluation. */
+  private persist(transitions: ReadonlyArray<Transition>, now: number, actor?: string): void {
+    const changed: TrackedAlert[] = [];
+    for (const a of this.alerts.values()) {
+      const json = JSON.stringify(a);
+      if (this.saved.get(a.fingerprint) !== json) {
+        changed.push(a);
+        this.saved.set(a.fingerprint, json);
+      }
+    }
+    const removed = [...this.saved.keys()].filter((fp) => !this.alerts.has(fp));
+    for (const fp of removed) this.saved.delete(fp);
+    const events = transitions.map((t) => ({ kind: t.kind, at: now, alert: t.alert, actor }));
+    if (changed.length === 0 && removed.length === 0 && events.length === 0) return;
+    this.writes = this.writes
+      .then(async () => {
+        await this.deps.store.save(changed, removed, now);
+        await this.deps.store.append(events);
+      })
+      .catch((error) => console.error("alerting: saving alert state failed:", error));
+  }
+
+  /**
+   * Acknowledges a pending or firing alert: reminders stop, the alert stays listed with who and
+   * when. Idempotent for the same user. Throws not_found / conflict.
+   */
+  acknowledge(fp: string, by: string): Alert {
+    const alert = this.alerts.get(fp);
+    if (!alert) throw new AppError("not_found", `no current alert ${fp}`);
+    if (alert.state === "resolved") throw new AppError("conflict", "the alert is already resolved");
+    if (alert.acknowledgedBy !== null) return publicAlert(alert);
+    const now = this.deps.now();
+    const acked = { ...alert, acknowledgedBy: by, acknowledgedAt: now };
+    this.alerts.set(fp, acked);
+    this.emit("acknowledged", acked, now);
+    this.persist([{ kind: "acknowledged", alert: acked }], now, by);
+    return publicAlert(acked);
+  }
+}

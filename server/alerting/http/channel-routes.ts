@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ChannelInputSchema, RoutingSchema } from "../../../core/channel.ts";
+import { parseOr400 } from "../../../core/http/validate.ts";
+import { requireRole } from "../../http/auth.ts";
+import type { HubEnv } from "../../http/env.ts";
+import { jsonBody } from "../../http/json-body.ts";
+import { defaultRoute } from "../../notify/routing-store.ts";
+import { defaultInhibitRules } from "../defaults.ts";
+import type { AlertingService } from "../service.ts";
+
+const DeliveriesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  channel: z.string().max(100).optional(),
+});
+
+/** /channels and /routes (admin), /deliveries (engineer and up). Secrets are never returned. */
+export function channelRoutes(service: AlertingService): Hono<HubEnv> {
+  const app = new Hono<HubEnv>();
+  app.get("/channels", requireRole("admin"), async (c) => {
+    const rows = await service.channels.rows();
+    return c.json({ channels: rows.map((r) => service.channels.view(r)) });
+  });
+  app.post("/channels", requireRole("admin"), async (c) => {
+    const channel = await service.channels.create(await jsonBody(c, ChannelInputSchema));
+    await service.reloadChannels();
+    return c.json({ channel }, 201);
+  });
+  app.delete("/channels/:id", requireRole("admin"), async (c) => {
+    await service.channels.remove(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
+    await service.reloadChannels();
+    return c.body(null, 204);
+  });
+  app.get("/routes", requireRole("admin"), async (c) => {
+    const doc = await service.routing.get();
+    if (doc) return c.json(doc);
+    const rows = await service.channels.rows();
+    return c.json({ route: defaultRoute(rows), inhibitRules: defaultInhibitRules, source: "default" });
+  });
+  app.put("/routes", requireRole("admin"), async (c) => {
+    const doc = await jsonBody(c, RoutingSchema);
+    await service.routing.put(doc, "api");
+    await service.reloadChannels();
+    return c.json({ ...doc, source: "api" });
+  });
+  app.delete("/routes", requireRole("admin"), async (c) => {
+    await service.routing.clear();
+    await service.reloadChannels();
+    return c.body(null, 204);
+  });
+  app.get("/deliveries", requireRole("engineer"), async (c) => {
+    const q = parseOr400(DeliveriesQuery, c.req.query(), "query");
+    return c.json({ deliveries: await service.deliveries.list(q.limit, q.channel) });
+  });
+  app.get("/deliveries/captured-mail", requireRole("engineer"), async (c) => {
+    return c.json({ messages: await service.deliveries.capturedMail(100) });
+  });
+  return app;
+}

@@ -1,0 +1,197 @@
+import type { Alert, AlertEventKind } from "../../core/alert.ts";
+import type { InhibitRule, Route } from "../../core/channel.ts";
+import type { Kek } from "../../core/crypto/envelope.ts";
+import type { Db } from "../../db/open.ts";
+import { ChannelStore } from "../notify/channel-store.ts";
+import { envChannels, readAlertingFile } from "../notify/declared.ts";
+import { DeliveryStore } from "../notify/delivery-store.ts";
+import { type ChannelHandle, Dispatcher } from "../notify/dispatcher.ts";
+import { AlertmanagerForwarder } from "../notify/forwarder.ts";
+import type { GroupedAlert } from "../notify/group.ts";
+import { DeliveryQueue } from "../notify/queue.ts";
+import { buildNotifier } from "../notify/registry.ts";
+import { defaultRoute, RoutingStore } from "../notify/routing-store.ts";
+import { AlertStore } from "./alert-store.ts";
+import type { AlertingConfig } from "./config.ts";
+import type { AlertDataSource } from "./data.ts";
+import { defaultInhibitRules, defaultRules } from "./defaults.ts";
+import { AlertEngine } from "./engine.ts";
+import { RuleStore } from "./rule-store.ts";
+import { SilenceStore } from "./silence-store.ts";
+
+export interface ServiceOptions {
+  db: Db;
+  config: AlertingConfig;
+  kek: Kek;
+  now: () => number;
+  data: AlertDataSource | ((steps: () => ReadonlyArray<string>) => AlertDataSource);
+  publish: (kind: AlertEventKind, alert: Alert, at: number) => Promise<unknown>;
+}
+
+/**
+ * Alerting's parts wired together: stores, the engine (rules → evaluate → mute), the dispatcher
+ * and Alertmanager forwarder (group → notify) and the delivery queue.
+ */
+export class AlertingService {
+  readonly rules: RuleStore;
+  readonly silences: SilenceStore;
+  readonly alertStore: AlertStore;
+  readonly channels: ChannelStore;
+  readonly routing: RoutingStore;
+  readonly deliveries: DeliveryStore;
+  readonly queue: DeliveryQueue;
+  readonly engine: AlertEngine;
+  private readonly dispatcher: Dispatcher;
+  private readonly forwarder: AlertmanagerForwarder;
+  private inhibitRules: InhibitRule[] = defaultInhibitRules;
+  private steps: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private ready: Promise<void> | null = null;
+
+  constructor(private readonly options: ServiceOptions) {
+    const { db, config, now } = options;
+    this.rules = new RuleStore(db, now);
+    this.silences = new SilenceStore(db, now);
+    this.alertStore = new AlertStore(db);
+    this.channels = new ChannelStore(db, options.kek, now);
+    this.routing = new RoutingStore(db, now);
+    this.deliveries = new DeliveryStore(db);
+    this.queue = new DeliveryQueue({
+      timeoutMs: config.PEAKWATCH_NOTIFY_TIMEOUT_MS,
+      maxAttempts: config.PEAKWATCH_NOTIFY_MAX_ATTEMPTS,
+      backoffMs: config.PEAKWATCH_NOTIFY_BACKOFF_MS,
+      now,
+      log: this.deliveries.record,
+    });
+    const generatorURL = (a: GroupedAlert) =>
+      `${config.PEAKWATCH_EXTERNAL_URL.replace(/\/$/, "")}/#/alerts?fingerprint=${a.fingerprint}`;
+    this.dispatcher = new Dispatcher({
+      queue: this.queue,
+      externalURL: config.PEAKWATCH_EXTERNAL_URL,
+      generatorURL,
+    });
+    this.forwarder = new AlertmanagerForwarder({
+      queue: this.queue,
+      resendMs: config.PEAKWATCH_ALERTMANAGER_RESEND_MS,
+      externalURL: config.PEAKWATCH_EXTERNAL_URL,
+      generatorURL,
+    });
+    const data = typeof options.data === "function" ? options.data(() => this.steps) : options.data;
+    this.engine = new AlertEngine({
+      store: this.alertStore,
+      data,
+      now,
+      loadRules: async () => {
+        const rules = await this.rules.list();
+        this.steps = [
+          ...new Set(
+            rules.flatMap((r) =>
+              r.kind === "burn_rate" ? [r.step] : r.query.source === "windows" ? [r.query.step] : [],
+            ),
+          ),
+        ];
+        return rules;
+      },
+      loadSilences: () => this.silences.list(),
+      inhibitRules: () => this.inhibitRules,
+      publish: options.publish,
+      notify: (alerts, at) => {
+        this.dispatcher.update(alerts, at);
+        this.forwarder.update(alerts, at);
+      },
+    });
+  }
+
+  /** Seeds rules, applies declared channels and routing, loads alert state. Idempotent. */
+  init(): Promise<void> {
+    this.ready ??= (async () => {
+      const { config } = this.options;
+      await this.rules.seed(defaultRules);
+      if (config.PEAKWATCH_ALERTING_CONFIG) {
+        const file = readAlertingFile(config.PEAKWATCH_ALERTING_CONFIG);
+        await this.channels.declare("config", file.channels);
+        if (file.route || file.inhibitRules) {
+          await this.routing.put(
+            {
+              route: file.route ?? defaultRoute(file.channels),
+              inhibitRules: file.inhibitRules ?? defaultInhibitRules,
+            },
+            "config",
+          );
+        }
+      } else {
+        await this.channels.declare("config", []);
+      }
+      await this.channels.declare("env", envChannels(config));
+      await this.reloadChannels();
+      await this.engine.init();
+    })();
+    return this.ready;
+  }
+
+  /** Rebuilds notifiers and the routing tree after a channel or routing change. */
+  async reloadChannels(): Promise<void> {
+    const rows = await this.channels.rows();
+    const ctx = {
+      now: this.options.now,
+      timeoutMs: this.options.config.PEAKWATCH_NOTIFY_TIMEOUT_MS,
+      smtpUrl: this.options.config.SMTP_URL,
+      mailFrom: this.options.config.PEAKWATCH_ALERT_EMAIL_FROM,
+      capture: this.deliveries.capture,
+      alertmanagerValidForMs: 4 * this.options.config.PEAKWATCH_ALERTMANAGER_RESEND_MS,
+    };
+    const handles: ChannelHandle[] = [];
+    for (const row of rows) {
+      try {
+        handles.push({
+          name: row.name,
+          kind: row.kind,
+          notifier: buildNotifier(this.channels.reveal(row), ctx),
+        });
+      } catch (error) {
+        console.error(`alerting: channel ${row.name} cannot be used:`, error);
+      }
+    }
+    const doc = await this.routing.get();
+    const route: Route = doc?.route ?? defaultRoute(rows);
+    this.inhibitRules = doc?.inhibitRules ?? defaultInhibitRules;
+    this.dispatcher.configure(
+      route,
+      handles.filter((h) => h.kind !== "alertmanager"),
+    );
+    this.forwarder.configure(handles.filter((h) => h.kind === "alertmanager"));
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.init()
+      .then(() => this.engine.trigger())
+      .catch((error) => console.error("alerting: start-up failed:", error));
+    this.timer = setInterval(() => {
+      if (this.ready)
+        void this.ready.then(
+          () => this.engine.trigger(),
+          () => {},
+        );
+    }, this.options.config.PEAKWATCH_ALERT_EVAL_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Evaluate soon (after an ingest); never blocks. */
+  poke(): void {
+    if (this.ready)
+      void this.ready.then(
+        () => this.engine.trigger(),
+        () => {},
+      );
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ready?.catch(() => {});
+    await this.engine.flushed();
+    await this.queue.stop();
+    await this.deliveries.flushed();
+  }
+}

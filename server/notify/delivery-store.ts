@@ -1,0 +1,61 @@
+import { desc, eq } from "drizzle-orm";
+import type { Db } from "../../db/open.ts";
+import { capturedEmails, type DeliveryRow, deliveries } from "../../db/schema/alerting.ts";
+import type { Mail } from "./email.ts";
+import type { DeliveryEntry } from "./queue.ts";
+
+/**
+ * The delivery log and captured mail. `record` is write-behind: entries are written in order on
+ * a chain of their own, so a slow database never slows delivery.
+ */
+export class DeliveryStore {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: Db) {}
+
+  record = (entry: DeliveryEntry): void => {
+    this.chain = this.chain
+      .then(async () => {
+        const values = {
+          channel: entry.channel,
+          channelKind: entry.channelKind,
+          groupKey: entry.groupKey,
+          kind: entry.kind,
+          status: entry.status,
+          attempts: entry.attempts,
+          lastError: entry.lastError,
+          summary: entry.summary,
+          updatedAt: entry.at,
+        };
+        await this.db
+          .insert(deliveries)
+          .values({ id: entry.id, ...values, createdAt: entry.at })
+          .onConflictDoUpdate({ target: deliveries.id, set: values });
+      })
+      .catch((error) => console.error("alerting: writing the delivery log failed:", error));
+  };
+
+  /** Resolves once everything recorded so far is written. */
+  async flushed(): Promise<void> {
+    await this.chain;
+  }
+
+  async list(limit: number, channel?: string): Promise<DeliveryRow[]> {
+    const query = this.db.select().from(deliveries);
+    return (channel ? query.where(eq(deliveries.channel, channel)) : query)
+      .orderBy(desc(deliveries.createdAt))
+      .limit(limit);
+  }
+
+  /** Embedded mode: keeps the mail and prints it, so an operator without SMTP still sees it. */
+  capture = async (mail: Mail): Promise<void> => {
+    console.log(`alert mail (captured, no SMTP_URL) to ${mail.to.join(", ")}: ${mail.subject}\n${mail.text}`);
+    await this.db
+      .insert(capturedEmails)
+      .values({ to: mail.to.join(", "), subject: mail.subject, text: mail.text, at: Date.now() });
+  };
+
+  async capturedMail(limit: number) {
+    return this.db.select().from(capturedEmails).orderBy(desc(capturedEmails.id)).limit(limit);
+  }
+}
