@@ -41,6 +41,11 @@ describe("parseProfile", () => {
     expect(journey).toMatchObject({ ok: false, path: "journeys[0].name" });
     const threshold = parseProfile({ ...minimal, thresholds: ["p99 < 2s", "p95(checkout) < 3%"] });
     expect(threshold.ok || threshold.error).toMatch(/^thresholds\[1\]: "p95" is a latency/);
+    const fault = parseProfile({
+      ...minimal,
+      faults: [{ at: 1, fault: "payment_failure", params: { percentage: 300 } }],
+    });
+    expect(fault).toMatchObject({ ok: false, path: "faults[0].params.percentage" });
     const unknown = parseProfile({ ...minimal, stagez: [] });
     expect(unknown.ok).toBe(false);
   });
@@ -48,7 +53,7 @@ describe("parseProfile", () => {
   it("scales rates and durations together with fault offsets", () => {
     const r = parseProfile({
       ...minimal,
-      faults: [{ at: "60s", fault: "latency", duration: "30s", params: { ms: 200 } }],
+      faults: [{ at: "60s", fault: "latency", duration: "30s", params: { fixedMs: 200 } }],
     });
     if (!r.ok) throw new Error(r.error);
     const scaled = scaleProfile(r.profile, { rate: 2, duration: 0.5 });

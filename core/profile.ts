@@ -4,6 +4,7 @@
  * of the bad field. Durations are normalised to seconds.
  */
 import { z } from "zod";
+import { faultNames, faultParams } from "./faults.ts";
 import { parseThreshold } from "./threshold.ts";
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
@@ -30,19 +31,6 @@ export const builtinJourneys = [
   "view_cart",
   "add_to_cart",
   "checkout",
-] as const;
-
-/** The shop's fault switches (shared contract: PUT /admin/faults/:name). */
-export const faultNames = [
-  "latency",
-  "errors",
-  "payment_failure",
-  "payment_unreachable",
-  "failing_product",
-  "slow_db",
-  "cpu_burn",
-  "memory_leak",
-  "readiness",
 ] as const;
 
 const stepName = z
@@ -195,6 +183,17 @@ export const ProfileSchema = z
           code: "custom",
           path: typeof t === "string" ? ["thresholds", i] : ["thresholds", i, "expression"],
           message: parsed.error,
+        });
+      }
+    });
+    p.faults.forEach((f, i) => {
+      const r = faultParams[f.fault].strict().safeParse(f.params);
+      if (!r.success) {
+        const issue = r.error.issues[0]!;
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "params", ...issue.path],
+          message: issue.message,
         });
       }
     });

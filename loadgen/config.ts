@@ -12,6 +12,8 @@ export const loadgenSettings = z.object({
   PEAKWATCH_AGENT_TOKEN: optionalString,
   SHOP_ADMIN_TOKEN: optionalString,
   SHOP_TEST_HOOKS_TOKEN: optionalString,
+  /** How many seeded customers the shop has (journeys log in as customer1..N@shop.test). */
+  SHOP_SEED_CUSTOMERS: z.coerce.number().int().min(1).max(10_000_000).default(2000),
   /** Upper bound of the on-disk spool of windows waiting for the hub, in MiB. */
   PEAKWATCH_SPOOL_MAX_MB: z.coerce.number().positive().max(100_000).default(256),
 });

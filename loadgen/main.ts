@@ -73,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       outDir: args.out ?? join(config.PEAKWATCH_DATA_DIR, "runs", runId),
       adminToken,
       testHooksToken: args.testHooksToken ?? config.SHOP_TEST_HOOKS_TOKEN,
+      customers: config.SHOP_SEED_CUSTOMERS,
       signal: controller.signal,
       progress: args.quiet ? undefined : process.stderr,
     });

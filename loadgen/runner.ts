@@ -28,6 +28,8 @@ export interface RunOptions {
   outDir: string;
   adminToken?: string;
   testHooksToken?: string;
+  /** Seeded shop customers (customer1..N@shop.test); 2000 by default like the shop. */
+  customers?: number;
   clock?: Clock;
   /** Aborting it stops the run as Ctrl-C does (status "aborted"). */
   signal?: AbortSignal;
@@ -144,6 +146,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       aggregator,
       signal: controller.signal,
       testHooksToken: o.testHooksToken,
+      customers: o.customers ?? 2000,
     });
   } catch (error) {
     runError = error;

@@ -14,9 +14,12 @@ export class VirtualUser {
   readonly address: string;
   readonly email: string;
 
-  constructor(readonly id: number) {
+  constructor(
+    readonly id: number,
+    customers = SEEDED_CUSTOMERS,
+  ) {
     this.address = syntheticAddress(id);
-    this.email = `customer${(id % SEEDED_CUSTOMERS) + 1}@shop.test`;
+    this.email = `customer${(id % customers) + 1}@shop.test`;
   }
 }
 

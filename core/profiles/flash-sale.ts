@@ -19,6 +19,6 @@ export const flashSale: ProfileInput = {
     { name: "checkout", weight: 6, thinkTime: shopperThinkTime },
   ],
   thresholds: ["p95(checkout) < 1s", "p99 < 3s", "error_rate < 5%", "achieved_rate > 90%"],
-  faults: [{ at: "90s", fault: "payment_failure", params: { rate: 0.3 }, duration: "60s" }],
+  faults: [{ at: "90s", fault: "payment_failure", params: { percentage: 30 }, duration: "60s" }],
   executor: { connections: 128, maxVUs: 4000, maxQueueDelay: "1s", timeout: "10s" },
 };

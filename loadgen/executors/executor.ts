@@ -10,6 +10,8 @@ export interface ExecutorContext {
   /** Aborts the run: the executor stops starting work and returns soon after. */
   signal: AbortSignal;
   testHooksToken: string | undefined;
+  /** Seeded shop customers to log in as (customer1..N@shop.test). */
+  customers: number;
 }
 
 /** Live figures for the progress line. */

@@ -44,7 +44,8 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
       const waiting = new ArrivalQueue();
       const inFlight = new Set<Promise<void>>();
 
-      const acquire = () => free.pop() ?? (created < options.maxVUs ? new VirtualUser(created++) : undefined);
+      const acquire = () =>
+        free.pop() ?? (created < options.maxVUs ? new VirtualUser(created++, ctx.customers) : undefined);
 
       const start = (vu: VirtualUser, arrivalMs: number) => {
         aggregator.arrival(arrivalMs, true);
