@@ -64,5 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   console.log(`new key-encryption key ${result.keyId}; re-wrapped ${result.rewrapped} data keys`);
+  if (result.unreadable.length > 0) {
+    console.error(
+      `warning: ${result.unreadable.length} stored values could not be decrypted and were left as they are: ${result.unreadable.slice(0, 20).join(", ")}`,
+    );
+  }
   return 0;
 }

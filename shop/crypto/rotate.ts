@@ -7,6 +7,8 @@ export interface RotationResult {
   keyId: string;
   /** Blobs whose data key was re-wrapped under it. */
   rewrapped: number;
+  /** Blobs no key could open (`table.column:rowId`), left untouched. */
+  unreadable: string[];
 }
 
 /**
@@ -16,6 +18,6 @@ export interface RotationResult {
  */
 export async function rotateKeys(db: Db, keyring: Keyring): Promise<RotationResult> {
   const kek = await keyring.rotate();
-  const rewrapped = await rewrapAll(db, keyring);
-  return { keyId: kek.id, rewrapped };
+  const { rewrapped, unreadable } = await rewrapAll(db, keyring);
+  return { keyId: kek.id, rewrapped, unreadable };
 }
