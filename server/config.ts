@@ -44,8 +44,10 @@ const schema = z.object({
   SMTP_URL: optionalString,
   /** Sender address of the hub's login mails. */
   HUB_MAIL_FROM: z.string().default("Peakwatch <peakwatch@localhost>"),
-  /** Hosts a load run may target, besides loopback and the configured shop. */
-  HUB_RUN_ALLOWED_HOSTS: csv(""),
+  /** Hosts a load run may target, besides loopback and the configured shop (same as loadgen's). */
+  PEAKWATCH_ALLOWED_TARGETS: csv(""),
+  /** The command that runs a load generator; the hub appends `run <profile> --target … --run-id …`. */
+  HUB_RUN_COMMAND: csv(""),
   /** Shop /metrics URLs the hub scrapes (comma-separated); default the configured shop's. */
   HUB_SCRAPE_TARGETS: optionalString,
   /** Seconds between scrapes; 0 turns scraping off. */

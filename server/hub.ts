@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { eq } from "drizzle-orm";
+import { runTopic } from "../core/live.ts";
 import type { Db } from "../db/open.ts";
+import { runs } from "../db/schema/hub.ts";
 import { createAlerting } from "./alerting/index.ts";
 import { createHubApp } from "./app.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
@@ -21,6 +24,10 @@ import { LiveHub } from "./live/live-hub.ts";
 import { LiveWindows } from "./live/live-windows.ts";
 import { attachLiveUpgrade } from "./live/upgrade.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
+import { probeRoutes } from "./probes/routes.ts";
+import { RunLauncher } from "./runs/launcher.ts";
+import { runRoutes } from "./runs/routes.ts";
+import { rowToRunView } from "./runs/run-view.ts";
 
 export interface StartHubOptions {
   db: Db;
@@ -96,9 +103,33 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         for (const result of results) live.broadcast("probes", { type: "probe", result });
         alerting.dataIngested("probe-results", []);
       },
-      runStored: (run) => live.broadcast("runs", { type: "run", run }),
+      runStored: (run) => {
+        live.broadcast("runs", { type: "run", run });
+        live.broadcast(runTopic(run.runId), { type: "run", run });
+      },
     },
   ];
+  let hubUrl = "";
+  const runChanged = (runId: string) => {
+    void db
+      .select()
+      .from(runs)
+      .where(eq(runs.runId, runId))
+      .then(([row]) => {
+        if (!row) return;
+        const run = rowToRunView(row);
+        live.broadcast("runs", { type: "run", run });
+        live.broadcast(runTopic(runId), { type: "run", run });
+      })
+      .catch(() => {});
+  };
+  const launcher = new RunLauncher({
+    db,
+    agents,
+    hubUrl: () => hubUrl,
+    command: config.HUB_RUN_COMMAND,
+    changed: runChanged,
+  });
   const app = createHubApp({
     db,
     config,
@@ -113,6 +144,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
       }),
       adminRoutes({ users, sessions, agents }),
+      runRoutes({
+        db,
+        launcher,
+        shopUrl: config.PEAKWATCH_SHOP_URL,
+        allowedHosts: config.PEAKWATCH_ALLOWED_TARGETS,
+        changed: runChanged,
+      }),
+      probeRoutes({ db }),
       alerting.routes,
     ],
     ingestListeners,
@@ -138,8 +177,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   alerting.start();
   const port = (server.address() as AddressInfo).port;
+  hubUrl = `http://${config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST}:${port}`;
   return {
-    url: `http://${config.PEAKWATCH_HOST}:${port}`,
+    url: hubUrl,
     port,
     agents,
     users,
@@ -149,6 +189,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     metrics,
     close: async () => {
       clearInterval(windowTicker);
+      await launcher.stopAll();
       await alerting.stop();
       live.close();
       wss.close();

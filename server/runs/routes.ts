@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import { desc, eq, inArray } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError } from "../../core/http/app-error.ts";
+import { parseOr400 } from "../../core/http/validate.ts";
+import { builtinProfiles, profileList } from "../../core/profiles/index.ts";
+import { runStatuses } from "../../core/run.ts";
+import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
+import type { Db } from "../../db/open.ts";
+import { runs } from "../../db/schema/hub.ts";
+import { requireRole } from "../http/auth.ts";
+import type { HubEnv } from "../http/env.ts";
+import { jsonBody } from "../http/json-body.ts";
+import { targetAllowed } from "./allowlist.ts";
+import type { RunLauncher } from "./launcher.ts";
+import { htmlReport, junitReport, type RunReportData } from "./report.ts";
+import { rowToRunView } from "./run-view.ts";
+import { autoResolution, series, seriesStats, summarizeBySteps } from "./slices.ts";
+import { loadSlices } from "./slices-query.ts";
+
+export interface RunRoutesOptions {
+  db: Db;
+  launcher: RunLauncher;
+  shopUrl: string;
+  allowedHosts: ReadonlyArray<string>;
+  /** Tells live clients a run changed. */
+  changed: (runId: string) => void;
+}
+
+const runId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/);
+const IdSchema = z.object({ id: runId });
+const ListSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  status: z.enum(runStatuses).optional(),
+});
+const StartSchema = z.object({
+  profile: z.string().min(1).max(200),
+  target: z.url(),
+  rateScale: z.number().positive().max(1000).optional(),
+  durationScale: z.number().positive().max(1000).optional(),
+});
+const SeriesSchema = z.object({
+  step: z.string().min(1).max(100).optional(),
+  stat: z.enum(seriesStats).default("p95"),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  /** Bucket width in seconds; default keeps about 600 points. */
+  resolution: z.coerce.number().int().min(1).max(86_400).optional(),
+});
+const CompareSchema = z.object({ a: runId, b: runId });
+
+/** Runs: list, start (ops), stop (ops), detail with merged summaries, series, compare, reports, profiles. */
+export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
+  const { db, launcher } = options;
+  const app = new Hono<HubEnv>();
+
+  async function findRun(id: string) {
+    const [row] = await db.select().from(runs).where(eq(runs.runId, id));
+    if (!row) throw new AppError("not_found", `no run ${id}`);
+    return rowToRunView(row);
+  }
+
+  async function reportData(id: string): Promise<RunReportData> {
+    const run = await findRun(id);
+    return { run, ...summarizeBySteps(await loadSlices(db, id)) };
+  }
+
+  app.get("/profiles", requireRole("viewer"), (c) => c.json({ profiles: profileList() }));
+
+  app.get("/runs", requireRole("viewer"), async (c) => {
+    const { limit, status } = parseOr400(ListSchema, c.req.query(), "query");
+    const rows = await db
+      .select()
+      .from(runs)
+      .where(status ? eq(runs.status, status) : undefined)
+      .orderBy(desc(runs.startedAt))
+      .limit(limit);
+    return c.json({ runs: rows.map(rowToRunView) });
+  });
+
+  app.post("/runs", requireRole("ops"), async (c) => {
+    const body = await jsonBody(c, StartSchema);
+    if (!builtinProfiles[body.profile]) {
+      throw new AppError(
+        "bad_request",
+        `body.profile: unknown profile "${body.profile}" (see GET /api/v1/profiles)`,
+      );
+    }
+    const allowed = targetAllowed(body.target, {
+      shopUrl: options.shopUrl,
+      extraHosts: options.allowedHosts,
+    });
+    if (!allowed.ok) throw new AppError("bad_request", `body.target: ${allowed.reason}`);
+    const principal = c.get("principal");
+    const id = `run-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+    const [row] = await db
+      .insert(runs)
+      .values({
+        runId: id,
+        profile: body.profile,
+        target: body.target,
+        status: "starting",
+        startedAt: Date.now(),
+        startedBy: principal?.kind === "user" ? principal.email : null,
+      })
+      .returning();
+    await launcher.launch({ runId: id, ...body });
+    options.changed(id);
+    return c.json({ run: rowToRunView(row!) }, 201);
+  });
+
+  app.post("/runs/:id/stop", requireRole("ops"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    const run = await findRun(id);
+    if (run.status !== "starting" && run.status !== "running") {
+      throw new AppError("conflict", `run ${id} has already finished (${run.status})`);
+    }
+    if (!launcher.stop(id)) {
+      throw new AppError(
+        "conflict",
+        `run ${id} is not running on this hub (stop its generator where it runs)`,
+      );
+    }
+    return c.json({ run }, 202);
+  });
+
+  app.get("/runs/compare", requireRole("viewer"), async (c) => {
+    const { a, b } = parseOr400(CompareSchema, c.req.query(), "query");
+    const [ra, rb] = await Promise.all([reportData(a), reportData(b)]);
+    const diff: Record<
+      string,
+      Record<string, { a: number | null; b: number | null; change: number | null }>
+    > = {};
+    const pick = (s: WindowSummary | undefined) =>
+      s && {
+        p50: s.latency.p50,
+        p95: s.latency.p95,
+        p99: s.latency.p99,
+        errorRate: s.errorRate,
+        count: s.count,
+      };
+    for (const step of new Set([...Object.keys(ra.steps), ...Object.keys(rb.steps)])) {
+      const va = pick(ra.steps[step]);
+      const vb = pick(rb.steps[step]);
+      diff[step] = {};
+      for (const key of ["p50", "p95", "p99", "errorRate", "count"] as const) {
+        const x = va?.[key] ?? null;
+        const y = vb?.[key] ?? null;
+        diff[step][key] = { a: x, b: y, change: x !== null && y !== null && x !== 0 ? (y - x) / x : null };
+      }
+    }
+    return c.json({ a: ra, b: rb, diff });
+  });
+
+  app.get("/runs/:id", requireRole("viewer"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    return c.json(await reportData(id));
+  });
+
+  app.get("/runs/:id/series", requireRole("viewer"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    const q = parseOr400(SeriesSchema, c.req.query(), "query");
+    await findRun(id);
+    // Arrival figures live on the journey window; request figures on every other step.
+    const arrival = q.stat === "target" || q.stat === "achieved" || q.stat === "dropped";
+    const step = q.step ?? (arrival ? JOURNEY_STEP : { except: JOURNEY_STEP });
+    const slices = await loadSlices(db, id, { step, from: q.from, to: q.to });
+    if (slices.length === 0) return c.json({ points: [], resolution: q.resolution ?? 1 });
+    const seconds = slices.map((s) => s.second);
+    const from = q.from ?? Math.min(...seconds);
+    const to = q.to ?? Math.max(...seconds);
+    const resolution = q.resolution ?? autoResolution(from, to);
+    return c.json({ points: series(slices, q.stat, resolution), resolution });
+  });
+
+  app.get("/runs/:id/report.json", requireRole("viewer"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    return c.json(await reportData(id));
+  });
+  app.get("/runs/:id/report.xml", requireRole("viewer"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    return c.body(junitReport(await reportData(id)), 200, {
+      "content-type": "application/xml; charset=utf-8",
+    });
+  });
+  app.get("/runs/:id/report.html", requireRole("viewer"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    return c.html(htmlReport(await reportData(id)));
+  });
+
+  return app;
+}
+
+/** Runs still marked in progress (for /metrics). */
+export async function activeRunIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .select({ runId: runs.runId })
+    .from(runs)
+    .where(inArray(runs.status, ["starting", "running"]));
+  return rows.map((r) => r.runId);
+}
