@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,30 @@ import { main as buildDashboard } from "../../bin/build-dashboard.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
 
-const built = fileURLToPath(new URL("../../dashboard/dist/index.html", import.meta.url));
+const dashboard = fileURLToPath(new URL("../../dashboard/", import.meta.url));
+const built = join(dashboard, "dist", "index.html");
+
+/** Newest modification time under `dir` (files only), in ms. */
+async function newest(dir: string): Promise<number> {
+  let latest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return latest;
+}
+
+/** Builds the dashboard when dist is missing or older than its sources, so tests see the code under test. */
+async function ensureDashboardBuilt(): Promise<void> {
+  if (existsSync(built)) {
+    const sources = Math.max(
+      await newest(join(dashboard, "src")),
+      (await stat(join(dashboard, "index.html"))).mtimeMs,
+      (await stat(join(dashboard, "vite.config.ts"))).mtimeMs,
+    );
+    if ((await stat(built)).mtimeMs >= sources) return;
+  }
+  await buildDashboard([]);
+}
 
 /** A free loopback port (the hub must come back on the same one after a restart). */
 async function freePort(): Promise<number> {
@@ -65,7 +88,7 @@ export interface Stack {
 }
 
 export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
-  if (!existsSync(built)) await buildDashboard([]);
+  await ensureDashboardBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), "pw-browser-"));
   const databases: TestDatabase[] = [];
   let hubDbUrl: string | undefined;

@@ -219,8 +219,8 @@ export class PwLiveRun extends LitElement {
             .markers=${markers}
           ></pw-chart>
         </section>
-        <section class="panel">${this.stepTable(steps)}</section>
-      </div>`;
+      </div>
+      <section class="panel">${this.stepTable(steps)}</section>`;
   }
 
   private kpis(latest: StepFigures | undefined) {

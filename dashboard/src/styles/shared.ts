@@ -65,6 +65,7 @@ export const sharedStyles = css`
   td.num,
   th.num {
     text-align: right;
+    white-space: nowrap;
   }
   button,
   .button {
