@@ -11,6 +11,8 @@ import "./pw-phase-bar.ts";
 import "./pw-sparkline.ts";
 
 const RECENT = 60;
+/** A probe runs in several regions; each (probe, region) is its own row. */
+const key = (probe: string, region: string) => `${probe}|${region}`;
 
 /**
  * Probes at a glance: state per probe, a latency sparkline of the recent checks, the phase
@@ -32,7 +34,7 @@ export class PwProbes extends LitElement {
     `,
   ];
 
-  /** Recent results per probe, oldest first. */
+  /** Recent results per probe and region, oldest first. */
   @state() private recent = new Map<string, ProbeResult[]>();
 
   private readonly probes = new ApiTask(this, {
@@ -63,9 +65,11 @@ export class PwProbes extends LitElement {
       onMessage: (message) => {
         if (message.type !== "probe") return;
         const r = message.result;
-        const list = [...(this.recent.get(r.probe) ?? []).filter((x) => x.id !== r.id), r].slice(-RECENT);
-        this.recent = new Map(this.recent).set(r.probe, list);
-        if (!this.probes.value?.some((p) => p.name === r.probe)) void this.probes.run();
+        const k = key(r.probe, r.region);
+        const list = [...(this.recent.get(k) ?? []).filter((x) => x.id !== r.id), r].slice(-RECENT);
+        this.recent = new Map(this.recent).set(k, list);
+        if (!this.probes.value?.some((p) => p.name === r.probe && p.region === r.region))
+          void this.probes.run();
       },
       onReconnect: () => void this.probes.run(),
     });
@@ -98,14 +102,14 @@ export class PwProbes extends LitElement {
   }
 
   private row(p: ProbeStatus) {
-    const results = this.recent.get(p.name) ?? [];
+    const results = this.recent.get(key(p.name, p.region)) ?? [];
     const last = results.at(-1) ?? p.lastResult ?? undefined;
     const state = last?.state ?? p.state;
     const failures = results
       .filter((r) => !r.ok)
       .slice(-3)
       .reverse();
-    return html`<tr data-probe=${p.name}>
+    return html`<tr data-probe=${p.name} data-region=${p.region}>
       <th scope="row">
         ${p.name}
         <div class="muted">${p.kind} · ${p.region} · ${p.target}</div>
