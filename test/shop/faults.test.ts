@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FaultName, FaultState, FaultsResponse } from "../../core/faults.ts";
+import type { ProductPage } from "../../core/shop-api.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { ADMIN_TOKEN, loggedInClient, ShopClient, startTestShop, type TestShop } from "../helpers/shop.ts";
+
+/** Added delays are this long; a request counts as delayed above DELAYED_MS (room for a loaded machine). */
+const DELAY_MS = 1000;
+const DELAYED_MS = 800;
+const PAYMENT_TIMEOUT_MS = 300;
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] fault switches`, () => {
+    let t: TestShop;
+    let offset = 0;
+    let productIds: string[] = [];
+    let nextCustomer = 1;
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+    beforeAll(async () => {
+      t = await startTestShop(kind, {
+        clock: () => new Date(Date.now() + offset),
+        env: { SHOP_PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) },
+      });
+      productIds = (await new ShopClient(t.url).get<ProductPage>("/api/products?pageSize=5")).body.items.map(
+        (p) => p.id,
+      );
+    });
+    afterAll(async () => t?.close());
+
+    const client = () => new ShopClient(t.url);
+    const put = (name: string, body: unknown) =>
+      client().request<FaultState>("PUT", `/admin/faults/${name}`, body, admin);
+    const state = async (name: FaultName) =>
+      (await client().request<FaultsResponse>("GET", "/admin/faults", undefined, admin)).body.faults[name];
+    async function took(path: string): Promise<number> {
+      const started = performance.now();
+      await client().get(path);
+      return performance.now() - started;
+    }
+    async function checkoutStatus(): Promise<number> {
+      const buyer = await loggedInClient(t, `customer${nextCustomer++}@shop.test`);
+      await buyer.post("/api/cart/items", { productId: productIds[1]!, quantity: 1 });
+      return (await buyer.post("/api/checkout")).status;
+    }
+
+    /** Each switch: parameters that turn it on, and whether its effect shows right now. */
+    const switches: Record<FaultName, { params: Record<string, unknown>; effect: () => Promise<boolean> }> = {
+      latency: {
+        params: { fixedMs: DELAY_MS, routes: ["/api/products/:id"] },
+        effect: async () => (await took(`/api/products/${productIds[0]}`)) > DELAYED_MS,
+      },
+      errors: {
+        params: { rate: 1, status: 503, routes: ["/api/categories"] },
+        effect: async () => {
+          const reply = await client().get<{ code: string }>("/api/categories");
+          return reply.status === 503 && reply.body.code === "injected_fault";
+        },
+      },
+      payment_failure: { params: { percentage: 100 }, effect: async () => (await checkoutStatus()) === 402 },
+      payment_unreachable: {
+        params: {},
+        effect: async () => {
+          const started = performance.now();
+          const status = await checkoutStatus();
+          return status === 504 && performance.now() - started >= PAYMENT_TIMEOUT_MS;
+        },
+      },
+      failing_product: {
+        params: { productId: "" },
+        effect: async () => (await client().get(`/api/products/${productIds[2]}`)).status === 500,
+      },
+      slow_db: {
+        params: { delayMs: DELAY_MS },
+        effect: async () => (await took("/api/categories")) > DELAYED_MS,
+      },
+      cpu_burn: {
+        params: { msPerRequest: DELAY_MS },
+        effect: async () => (await took("/api/categories")) > DELAYED_MS,
+      },
+      memory_leak: {
+        params: { bytesPerRequest: 1_000_000 },
+        effect: async () => {
+          const before = t.shop.leak.bytes;
+          await client().get("/api/categories");
+          return t.shop.leak.bytes >= before + 1_000_000;
+        },
+      },
+      readiness: { params: {}, effect: async () => (await client().get("/readyz")).status === 503 },
+    };
+    const paramsOf = (name: FaultName) =>
+      name === "failing_product"
+        ? { ...switches[name].params, productId: productIds[2] }
+        : switches[name].params;
+
+    for (const name of Object.keys(switches) as FaultName[]) {
+      it(`${name}: shows its effect and turns off through the API`, async () => {
+        expect(await switches[name].effect()).toBe(false);
+        const on = await put(name, paramsOf(name));
+        expect(on.status).toBe(200);
+        expect(on.body).toMatchObject({ enabled: true, expiresAt: null });
+        expect(await switches[name].effect()).toBe(true);
+        expect((await client().request("DELETE", `/admin/faults/${name}`, undefined, admin)).status).toBe(
+          200,
+        );
+        expect((await state(name)).enabled).toBe(false);
+        expect(await switches[name].effect()).toBe(false);
+      });
+
+      it(`${name}: turns itself off when it expires`, async () => {
+        const on = await put(name, { ...paramsOf(name), expiresInSeconds: 30 });
+        expect(on.body.expiresAt).not.toBeNull();
+        expect(await switches[name].effect()).toBe(true);
+        offset += 31_000;
+        expect((await state(name)).enabled).toBe(false);
+        expect(await switches[name].effect()).toBe(false);
+      });
+    }
+
+    it("a switch scoped to routes leaves other routes alone", async () => {
+      await put("errors", { rate: 1, status: 500, routes: ["/api/categories"] });
+      expect((await client().get("/api/categories")).status).toBe(500);
+      expect((await client().get("/api/products?pageSize=1")).status).toBe(200);
+      await client().request("DELETE", "/admin/faults", undefined, admin);
+      expect((await client().get("/api/categories")).status).toBe(200);
+    });
+
+    it("memory leaked while on is released when the switch turns off", async () => {
+      await put("memory_leak", { bytesPerRequest: 2_000_000 });
+      for (let i = 0; i < 3; i++) await client().get("/api/categories");
+      expect(t.shop.leak.bytes).toBe(6_000_000);
+      await client().request("DELETE", "/admin/faults/memory_leak", undefined, admin);
+      expect(t.shop.leak.bytes).toBe(0);
+    });
+
+    it("needs the admin token and validates every field", async () => {
+      expect((await client().get("/admin/faults")).status).toBe(401);
+      expect(
+        (await client().request("GET", "/admin/faults", undefined, { authorization: "Bearer wrong" })).status,
+      ).toBe(401);
+      const unknown = await put("meteor_strike", {});
+      expect(unknown.status).toBe(400);
+      expect(JSON.stringify(unknown.body)).toMatch(/params\.name/);
+      const bad = await put("errors", { rate: 2 });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/body\.rate/);
+      const extra = await put("latency", { fixedMs: 10, bogus: true });
+      expect(extra.status).toBe(400);
+      const missing = await put("failing_product", {});
+      expect(JSON.stringify(missing.body)).toMatch(/body\.productId/);
+    });
+  });
+}
