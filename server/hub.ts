@@ -23,6 +23,7 @@ import { AlertLog } from "./live/alert-log.ts";
 import { LiveHub } from "./live/live-hub.ts";
 import { LiveWindows } from "./live/live-windows.ts";
 import { attachLiveUpgrade } from "./live/upgrade.ts";
+import { registerAggregates } from "./metrics/aggregates.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
 import { probeRoutes } from "./probes/routes.ts";
 import { RunLauncher } from "./runs/launcher.ts";
@@ -59,6 +60,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const { db, config } = options;
   const now = options.now ?? Date.now;
   const metrics = createHubMetrics();
+  registerAggregates(metrics.registry, db, now);
   const agents = new AgentTokens(db, config.PEAKWATCH_AGENT_TOKEN, now);
   const users = new Users(db);
   await users.ensureAdmin(config.PEAKWATCH_ADMIN_EMAIL);
@@ -86,7 +88,13 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   alertLog = new AlertLog(db, live);
   const liveWindows = new LiveWindows(live);
-  const windowTicker = setInterval(() => liveWindows.tick(), 1000).unref();
+  const windowTicker = setInterval(() => {
+    liveWindows.tick();
+    const held = live.heldBack;
+    metrics.queueDepth.set({ queue: "live_coalesced_windows" }, held.windows);
+    metrics.queueDepth.set({ queue: "live_resume_alerts" }, held.alerts);
+    metrics.queueDepth.set({ queue: "running_generators" }, launcher.running);
+  }, 1000).unref();
 
   const alerting = createAlerting({ db, config, now, live: alertLog });
   const ingestListeners: IngestListener[] = [

@@ -51,6 +51,17 @@ export class LiveHub {
     return this.#clients.size;
   }
 
+  /** Messages held back for slow or resuming clients (coalesced windows, queued alerts). */
+  get heldBack(): { windows: number; alerts: number } {
+    let windows = 0;
+    let alerts = 0;
+    for (const c of this.#clients) {
+      windows += c.pendingWindows.size;
+      alerts += c.alertQueue.length;
+    }
+    return { windows, alerts };
+  }
+
   hasSubscribers(topic: Topic): boolean {
     return (this.#byTopic.get(topic)?.size ?? 0) > 0;
   }
