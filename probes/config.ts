@@ -16,6 +16,8 @@ const schema = z.object({
   PEAKWATCH_PROBES_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** Results kept while the hub is unreachable; beyond it the oldest are dropped (and counted). */
   PEAKWATCH_PROBES_BUFFER: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  /** How often to ask the hub for probe definitions (GET /api/v1/probes/config); 0 turns it off. */
+  PEAKWATCH_PROBES_HUB_CONFIG_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** The shop seeds customer1..N@shop.test; the login flow picks one of them. */
   SHOP_SEED_CUSTOMERS: z.coerce.number().int().min(1).default(2000),
 });

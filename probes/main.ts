@@ -6,8 +6,8 @@ import { startProbes } from "./runtime.ts";
 
 const help = `Usage: peakwatch probes [--check FILE]
 
-Runs synthetic probes against the shop (or the probes in PEAKWATCH_PROBES_FILE), reports each
-result to the hub and serves /metrics and /healthz on PEAKWATCH_PROBES_PORT.
+Runs synthetic probes against the shop (or the probes in PEAKWATCH_PROBES_FILE, plus any the hub
+serves), reports each result to the hub and serves /metrics and /healthz on PEAKWATCH_PROBES_PORT.
 
 Options:
   --check FILE   validate a probe file (YAML or JSON) and exit: 0 when valid, 1 naming the bad field
@@ -23,7 +23,8 @@ Environment:
   SHOP_SEED_CUSTOMERS           the flow logs in as customer1..N@shop.test (default 2000)
   PEAKWATCH_REGION              region label of the results (default local)
   PEAKWATCH_PROBES_CONCURRENCY  checks running at once (default 16)
-  PEAKWATCH_PROBES_BUFFER       results kept while the hub is away (default 10000)`;
+  PEAKWATCH_PROBES_BUFFER       results kept while the hub is away (default 10000)
+  PEAKWATCH_PROBES_HUB_CONFIG_SECONDS  poll the hub for more probes this often (default 60, 0: off)`;
 
 /** `peakwatch probes`: runs until SIGINT/SIGTERM; `--check FILE` validates a probe file and exits. */
 export async function main(argv: string[]): Promise<number> {
@@ -91,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
           },
         }
       : {}),
+    hubConfigIntervalMs: config.PEAKWATCH_PROBES_HUB_CONFIG_SECONDS * 1000,
     onResult: (result) => {
       // Only failures and state changes are worth a console line; /metrics and the hub have the rest.
       if (!result.ok) console.log(`probe ${result.probe} failed (${result.state}): ${result.message ?? ""}`);

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import type { Probe } from "../core/probe.ts";
 import type { ProbeResult } from "../core/probe-result.ts";
 import { createProbesApp } from "./app.ts";
+import { HubConfig, mergeProbes } from "./hub-config.ts";
 import type { CheckContext } from "./kinds/kind.ts";
 import { createProbeMetrics, type ProbeMetrics } from "./metrics.ts";
 import { Reporter, type ReporterOptions } from "./reporter.ts";
@@ -19,6 +20,8 @@ export interface StartProbesOptions {
   port: number;
   hostname: string;
   env?: Record<string, string | undefined>;
+  /** Poll the hub for more probes this often (needs `hub`); 0 or absent: local probes only. */
+  hubConfigIntervalMs?: number;
   /** Also called with every result (tests, logs). Must not block. */
   onResult?: (result: ProbeResult) => void;
 }
@@ -62,8 +65,19 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
       ),
     );
   });
+  const hubConfig =
+    options.hub && options.hubConfigIntervalMs
+      ? new HubConfig({
+          hubUrl: options.hub.hubUrl,
+          token: options.hub.token,
+          intervalMs: options.hubConfigIntervalMs,
+          onProbes: (fromHub) => scheduler.update(mergeProbes(options.probes, fromHub)),
+          ...(options.hub.log ? { log: options.hub.log } : {}),
+        })
+      : undefined;
   reporter?.start();
   scheduler.start();
+  hubConfig?.start();
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${options.hostname}:${port}`,
@@ -71,6 +85,7 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
     reporter,
     metrics,
     close: async () => {
+      await hubConfig?.stop();
       await scheduler.stop();
       await reporter?.stop(3000);
       await new Promise<void>((resolve) => {

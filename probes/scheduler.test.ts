@@ -115,4 +115,30 @@ describe("Scheduler", () => {
     expect(peak).toBe(2);
     expect(results).toHaveLength(5);
   });
+
+  it("updates the probe set in place: unchanged keep their timer, changed restart, removed stop, new start", async () => {
+    const { s, starts } = scheduler(
+      [
+        probe("keep", { interval: 1000, jitter: 0 }),
+        probe("change", { interval: 1000, jitter: 0 }),
+        probe("drop", { interval: 1000, jitter: 0 }),
+      ],
+      async () => outcome(true),
+    );
+    s.start();
+    await vi.advanceTimersByTimeAsync(1500);
+    s.update([
+      probe("keep", { interval: 1000, jitter: 0 }),
+      probe("change", { interval: 300, jitter: 0 }),
+      probe("new", { interval: 1000, jitter: 0 }),
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    await s.stop();
+    const at = (name: string) => starts.filter(([n]) => n === name).map(([, t]) => t - 1_000_000);
+    expect(at("keep")).toEqual([0, 1000, 2000]);
+    expect(at("change")).toEqual([0, 1000, 1500, 1800, 2100, 2400]);
+    expect(at("drop")).toEqual([0, 1000]);
+    expect(at("new")).toEqual([1500, 2500]);
+    expect(s.states().map((x) => x.probe.name)).toEqual(["keep", "change", "new"]);
+  });
 });

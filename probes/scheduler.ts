@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { jitterOf, type Probe } from "../core/probe.ts";
 import type { ProbeResult } from "../core/probe-result.ts";
 import { checkProbe, targetOf } from "./kinds/index.ts";
@@ -28,6 +29,8 @@ export interface SchedulerOptions {
 
 interface Slot {
   probe: Probe;
+  /** Bumped when the slot is rescheduled or removed, so a stale timer chain stops. */
+  generation: number;
   health: ProbeHealth;
   running: boolean;
   last?: ProbeResult;
@@ -43,7 +46,8 @@ interface Slot {
  */
 export class Scheduler {
   readonly #options: SchedulerOptions;
-  readonly #slots: Slot[];
+  readonly #slots = new Map<string, Slot>();
+  #started = false;
   readonly #semaphore: Semaphore;
   readonly #stop = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
@@ -55,36 +59,67 @@ export class Scheduler {
     this.#semaphore = new Semaphore(options.concurrency);
     this.#now = options.now ?? (() => performance.now());
     this.#random = options.random ?? Math.random;
-    this.#slots = options.probes
-      .filter((p) => p.enabled)
-      .map((probe) => ({ probe, health: initialHealth, running: false }));
+    for (const probe of options.probes)
+      if (probe.enabled)
+        this.#slots.set(probe.name, { probe, generation: 0, health: initialHealth, running: false });
   }
 
   /** Starts every probe's timer. The first slot of each probe is spread over its jitter. */
   start(): void {
+    this.#started = true;
     const start = this.#now();
-    for (const slot of this.#slots) this.#schedule(slot, start, 0);
+    for (const slot of this.#slots.values()) this.#schedule(slot, slot.generation, start, 0);
+  }
+
+  /**
+   * Replaces the probe set without a restart: a probe whose definition is unchanged keeps its
+   * timer; a changed one keeps its health and restarts its timer; a removed one stops (a check
+   * in flight still reports); a new one starts.
+   */
+  update(probes: ReadonlyArray<Probe>): void {
+    const wanted = new Map(probes.filter((p) => p.enabled).map((p) => [p.name, p]));
+    for (const [name, slot] of this.#slots) {
+      if (wanted.has(name)) continue;
+      clearTimeout(slot.timer);
+      slot.generation++;
+      this.#slots.delete(name);
+    }
+    const start = this.#now();
+    for (const [name, probe] of wanted) {
+      const slot = this.#slots.get(name);
+      if (slot && isDeepStrictEqual(slot.probe, probe)) continue;
+      if (slot) {
+        clearTimeout(slot.timer);
+        slot.generation++;
+        slot.probe = probe;
+        if (this.#started) this.#schedule(slot, slot.generation, start, 0);
+        continue;
+      }
+      const fresh: Slot = { probe, generation: 0, health: initialHealth, running: false };
+      this.#slots.set(name, fresh);
+      if (this.#started) this.#schedule(fresh, 0, start, 0);
+    }
   }
 
   /** Stops scheduling, aborts running checks and waits for them to report. */
   async stop(): Promise<void> {
-    for (const slot of this.#slots) clearTimeout(slot.timer);
+    for (const slot of this.#slots.values()) clearTimeout(slot.timer);
     this.#stop.abort(new Error("probes stopping"));
     await Promise.allSettled([...this.#inFlight]);
   }
 
   /** Each probe's definition, health and last result (for GET /probes and the metrics). */
   states(): ReadonlyArray<{ probe: Probe; health: ProbeHealth; last: ProbeResult | undefined }> {
-    return this.#slots.map((s) => ({ probe: s.probe, health: s.health, last: s.last }));
+    return [...this.#slots.values()].map((s) => ({ probe: s.probe, health: s.health, last: s.last }));
   }
 
-  #schedule(slot: Slot, base: number, k: number): void {
-    if (this.#stop.signal.aborted) return;
+  #schedule(slot: Slot, generation: number, base: number, k: number): void {
+    if (this.#stop.signal.aborted || slot.generation !== generation) return;
     const jitter = jitterOf(slot.probe);
     const due = base + k * slot.probe.interval + this.#random() * jitter;
     slot.timer = setTimeout(
       () => {
-        this.#schedule(slot, base, k + 1);
+        this.#schedule(slot, generation, base, k + 1);
         this.#fire(slot);
       },
       Math.max(0, due - this.#now()),

@@ -69,6 +69,8 @@ async function runStep(
   let phases = zeroPhases();
   let status: number | undefined;
   let message = "not run";
+  let failedAttempts = 0;
+  let cutShort: string | undefined;
   for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
     if (attempt > 1) await sleep(step.retry?.delay ?? 0, undefined, { signal }).catch(() => {});
     if (signal.aborted) break;
@@ -84,7 +86,10 @@ async function runStep(
     const outcome = await timedRequest({ ...request, tls: step.tls, signal });
     phases = addPhases(phases, outcome.phases);
     if (!outcome.ok) {
-      message = outcome.message;
+      // A request cut off by the flow's deadline says less than the attempt before it.
+      if (signal.aborted) cutShort = outcome.message;
+      else message = outcome.message;
+      failedAttempts += signal.aborted ? 0 : 1;
       continue;
     }
     const { response } = outcome;
@@ -93,6 +98,7 @@ async function runStep(
     const checked = verdict(step.assertions, observe(response, outcome.phases.total, context.wallNow()));
     if (!checked.ok) {
       message = checked.message;
+      failedAttempts++;
       continue;
     }
     const captured: Record<string, string> = {};
@@ -104,12 +110,18 @@ async function runStep(
       });
     if (failure && !failure[1].ok) {
       message = failure[1].message;
+      failedAttempts++;
       continue;
     }
     const durationMs = performance.now() - started;
     return { result: { name: step.name, ok: true, status, durationMs }, phases, captured };
   }
-  if (signal.aborted) message = `${timedOut(signal) ? "timed out" : "aborted"}: ${message}`;
+  if (signal.aborted) {
+    const stopped = timedOut(signal) ? "timed out" : "aborted";
+    if (failedAttempts > 0)
+      message = `${stopped} after ${failedAttempts} attempt${failedAttempts === 1 ? "" : "s"}; last: ${message}`;
+    else message = cutShort ?? `${stopped} before the step ran`;
+  }
   const durationMs = performance.now() - started;
   return {
     result: {

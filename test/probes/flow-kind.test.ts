@@ -154,10 +154,12 @@ describe("flow probe against a local OTP shop", () => {
     });
     const before = shop.seen.length;
     const started = performance.now();
-    const result = await flowKind.check(probe, AbortSignal.timeout(250), testContext());
-    expect(performance.now() - started).toBeLessThan(1000);
+    const result = await flowKind.check(probe, AbortSignal.timeout(800), testContext());
+    expect(performance.now() - started).toBeLessThan(2500);
     expect(result.ok).toBe(false);
-    expect(result.message).toBe("step read-mail: timed out: capture code: /Your code: (\\d+)/ did not match");
+    expect(result.message).toMatch(
+      /^step read-mail: timed out after \d+ attempts?; last: capture code: \/Your code: \(\\d\+\)\/ did not match$/,
+    );
     // It polled more than once before the deadline.
     expect(shop.seen.slice(before).filter((s) => s.path === "/mailbox").length).toBeGreaterThanOrEqual(2);
   });
