@@ -195,7 +195,7 @@ export class PwAlerts extends LitElement {
     await this.act(async () => {
       const now = Date.now();
       await hub.post("/silences", {
-        matchers: Object.entries(a.labels).map(([name, value]) => ({ name, value, isRegex: false })),
+        matchers: Object.entries(a.labels).map(([name, value]) => ({ name, op: "=", value })),
         startsAt: now,
         endsAt: now + seconds * 1000,
         comment: `silenced from the dashboard for ${a.rule}`,
