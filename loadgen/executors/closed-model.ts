@@ -7,8 +7,9 @@ import type { ExecutorFactory } from "./executor.ts";
 /**
  * Closed model (fixed concurrency) on autocannon, for saturation and soak runs: each stage
  * keeps `connections` connections busy for its duration, cycling through the journeys'
- * request steps. autocannon's coordinated-omission correction assumes a 1 ms interval and
- * inflates counts, so it is off; windows are built from its `response` events instead.
+ * request steps. autocannon's coordinated-omission correction (only active with a rate)
+ * assumes a 1 ms interval and inflates counts, so no rate is ever given to it and windows are
+ * built from its `response` events instead.
  */
 export const closedModel: ExecutorFactory = (profile, startMs) => {
   const plannedSeconds = profile.stages.reduce((s, st) => s + st.duration, 0);
@@ -39,7 +40,6 @@ export const closedModel: ExecutorFactory = (profile, startMs) => {
             connections: active,
             duration: seconds,
             timeout: profile.executor.timeout,
-            ignoreCoordinatedOmission: true,
             headers: { "x-forwarded-for": syntheticAddress(0) },
             requests: steps.map((s) => ({
               method: s.method,
