@@ -60,12 +60,15 @@ export interface User {
   expiresAt?: number | string | null;
 }
 
+/** A notification channel as GET /channels shows it; secrets never leave the hub. */
 export interface Channel {
   id: string;
   name: string;
   kind: string;
-  enabled?: boolean;
-  [key: string]: unknown;
+  settings?: Record<string, unknown>;
+  hasSecret?: boolean;
+  /** Where it was defined: the API, or the hub's configuration. */
+  source?: string;
 }
 
 export type { Alert, ProbeResult, RunReport, WindowSummary };

@@ -73,18 +73,26 @@ export class PwAdmin extends LitElement {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Kind</th>
-              <th scope="col">Enabled</th>
+              <th scope="col">Settings</th>
+              <th scope="col">Secret</th>
+              <th scope="col">Defined in</th>
             </tr>
           </thead>
           <tbody>
             ${
               (this.channels.value ?? []).length === 0
-                ? html`<tr><td colspan="3" class="muted">No channels; alerts show on the dashboard only.</td></tr>`
+                ? html`<tr><td colspan="5" class="muted">No channels; alerts show on the dashboard only.</td></tr>`
                 : (this.channels.value ?? []).map(
                     (c) => html`<tr>
                     <td>${c.name}</td>
                     <td>${c.kind}</td>
-                    <td>${c.enabled === false ? "no" : "yes"}</td>
+                    <td class="muted">
+                      ${Object.entries(c.settings ?? {})
+                        .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+                        .join(", ")}
+                    </td>
+                    <td>${c.hasSecret ? "stored encrypted" : "none"}</td>
+                    <td>${c.source ?? "–"}</td>
                   </tr>`,
                   )
             }
