@@ -1,0 +1,262 @@
+/**
+ * Hub benchmark: `npm run bench:hub`.
+ *
+ * 1. Ingest: N concurrent agents POST batches of windows for a fixed time; prints windows/s
+ *    and batch latency p50/p99, against a baseline of one agent in the same run. PGlite
+ *    always; Postgres too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
+ * 2. Live fan-out: C clients subscribed to `probes`; each ingested probe result is broadcast;
+ *    prints delivery lag p50/p99 (send → every client's receipt) against a 10-client baseline.
+ *
+ * The hub runs as its own process (`peakwatch hub`), as in production, so the load generated
+ * here never shares its event loop. Settings: BENCH_AGENTS (50), BENCH_BATCH (100 windows),
+ * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { Agent, request } from "undici";
+import { WebSocket } from "ws";
+import { encodeHistogram, newHistogram, recordMicros } from "../core/histogram.ts";
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
+const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 30);
+const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Hub {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+async function startHub(databaseUrl: string | undefined): Promise<Hub> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "pw-bench-hub-"));
+  const token = randomBytes(16).toString("hex");
+  const child: ChildProcess = spawn(process.execPath, ["bin/peakwatch.js", "hub"], {
+    env: {
+      ...process.env,
+      PEAKWATCH_HUB_PORT: String(port),
+      PEAKWATCH_DATA_DIR: dataDir,
+      PEAKWATCH_AGENT_TOKEN: token,
+      HUB_DATABASE_URL: databaseUrl ?? "",
+      DATABASE_URL: "",
+      HUB_SCRAPE_INTERVAL_SECONDS: "0",
+      HUB_LIVE_MAX_CLIENTS: String(CLIENTS + 100),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("hub listening")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`hub exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    stop: async () => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A realistic compressed histogram: ~100 latencies spread over 1–300 ms. */
+function sampleHistogram(): string {
+  const h = newHistogram();
+  for (let i = 0; i < 100; i++) recordMicros(h, 1000 + ((i * 7919) % 300_000));
+  return encodeHistogram(h);
+}
+
+async function ingest(hub: Hub, agents: number, seconds: number) {
+  const latency = sampleHistogram();
+  const dispatcher = new Agent({ connections: agents, pipelining: 1 });
+  const latencies: number[] = [];
+  let windows = 0;
+  let failures = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: agents }, async (_, a) => {
+      let second = 1_700_000_000;
+      const runId = `bench-${a}-${randomUUID().slice(0, 8)}`;
+      while (performance.now() < deadline) {
+        const batch = [];
+        for (let i = 0; i < BATCH; i++, second++) {
+          batch.push({
+            runId,
+            step: "browse",
+            worker: "w0",
+            second,
+            count: 100,
+            errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 },
+            bytes: 10_000,
+            targetRate: 100,
+            achievedRate: 100,
+            dropped: 0,
+            latency,
+          });
+        }
+        const body = JSON.stringify({ windows: batch });
+        const t0 = performance.now();
+        const res = await request(`${hub.url}/api/v1/ingest/windows`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/json" },
+          body,
+          dispatcher,
+        });
+        await res.body.text();
+        latencies.push(performance.now() - t0);
+        if (res.statusCode === 200) windows += BATCH;
+        else failures++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await dispatcher.close();
+  latencies.sort((x, y) => x - y);
+  return {
+    windowsPerSecond: windows / elapsed,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    batches: latencies.length,
+    failures,
+  };
+}
+
+async function fanOut(hub: Hub, clients: number, broadcasts: number) {
+  const sockets: WebSocket[] = [];
+  const lags: number[] = [];
+  let received = 0;
+  for (let i = 0; i < clients; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, clients - i) }, async () => {
+        const ws = new WebSocket(`${hub.url.replace("http", "ws")}/api/v1/live`, {
+          headers: { authorization: `Bearer ${hub.token}` },
+        });
+        await new Promise((resolve, reject) => {
+          ws.once("open", resolve);
+          ws.once("error", reject);
+        });
+        ws.on("message", (data) => {
+          const message = JSON.parse(data.toString()) as { type: string; result?: { startedAt: number } };
+          if (message.type === "subscribed") return;
+          if (message.type !== "probe" || !message.result) return;
+          lags.push(Date.now() - message.result.startedAt);
+          received++;
+        });
+        const subscribed = new Promise((resolve) => ws.once("message", resolve));
+        ws.send(JSON.stringify({ type: "subscribe", topics: ["probes"] }));
+        await subscribed;
+        sockets.push(ws);
+      }),
+    );
+  }
+  for (let b = 0; b < broadcasts; b++) {
+    const result = {
+      id: randomUUID(),
+      probe: "bench",
+      kind: "http",
+      region: "local",
+      target: "http://127.0.0.1/",
+      startedAt: Date.now(),
+      ok: true,
+      state: "up",
+      phases: { dns: 0, connect: 1, tls: 0, firstByte: 1, transfer: 1, total: 3 },
+    };
+    const res = await fetch(`${hub.url}/api/v1/ingest/probe-results`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ results: [result] }),
+    });
+    await res.text();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const deadline = Date.now() + 10_000;
+  while (received < clients * broadcasts && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  for (const ws of sockets) ws.terminate();
+  lags.sort((x, y) => x - y);
+  return {
+    p50: quantile(lags, 0.5),
+    p99: quantile(lags, 0.99),
+    delivered: received,
+    expected: clients * broadcasts,
+  };
+}
+
+async function freshPostgres(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `pw_bench_${Date.now().toString(36)}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+async function main() {
+  console.log(
+    `hub bench: ${AGENTS} agents × batches of ${BATCH} windows for ${SECONDS} s; fan-out to ${CLIENTS} clients`,
+  );
+  const kinds: Array<"pglite" | "postgres"> = pgUrl ? ["pglite", "postgres"] : ["pglite"];
+  for (const kind of kinds) {
+    const pg = kind === "postgres" ? await freshPostgres(pgUrl!) : undefined;
+    const hub = await startHub(pg?.url);
+    try {
+      const baseline = await ingest(hub, 1, Math.max(3, SECONDS / 2));
+      const loaded = await ingest(hub, AGENTS, SECONDS);
+      console.log(
+        `[${kind}] ingest baseline 1 agent : ${fmt(baseline.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(baseline.p50)} ms, p99 ${fmt(baseline.p99)} ms (${baseline.batches} batches)`,
+      );
+      console.log(
+        `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput`,
+      );
+      if (kind === kinds[0]) {
+        const small = await fanOut(hub, 10, BROADCASTS);
+        const big = await fanOut(hub, CLIENTS, BROADCASTS);
+        console.log(
+          `[${kind}] fan-out baseline 10 clients: lag p50 ${fmt(small.p50, 0)} ms, p99 ${fmt(small.p99, 0)} ms (${small.delivered}/${small.expected} delivered)`,
+        );
+        console.log(
+          `[${kind}] fan-out ${CLIENTS} clients     : lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms (${big.delivered}/${big.expected} delivered)`,
+        );
+      }
+    } finally {
+      await hub.stop();
+      await pg?.drop();
+    }
+  }
+}
+
+await main();
