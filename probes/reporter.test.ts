@@ -115,4 +115,20 @@ describe("Reporter", () => {
     await reporter.stop();
     expect(hub.stored.size).toBe(1);
   });
+
+  it("counts a batch in flight as not yet delivered", async () => {
+    let answer: (r: Response) => void = () => {};
+    const fetch = (() =>
+      new Promise<Response>((resolve) => (answer = resolve))) as unknown as typeof globalThis.fetch;
+    const reporter = new Reporter(options(fetch));
+    reporter.push(result(1));
+    reporter.start();
+    await until(() => reporter.stats.failures === 0 && reporter.stats.buffered === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(reporter.stats).toMatchObject({ buffered: 1, sent: 0 });
+    answer(new Response("{}", { status: 200 }));
+    await until(() => reporter.stats.sent === 1);
+    expect(reporter.stats.buffered).toBe(0);
+    await reporter.stop();
+  });
 });

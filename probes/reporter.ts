@@ -21,6 +21,7 @@ export interface ReporterOptions {
 
 /** Counters the /metrics endpoint shows. */
 export interface ReporterStats {
+  /** Results not yet acknowledged by the hub (queued or in a request). */
   buffered: number;
   sent: number;
   dropped: number;
@@ -44,6 +45,8 @@ export class Reporter {
     random: () => number;
   };
   #buffer: ProbeResult[] = [];
+  /** Results in a request the hub has not answered yet: still undelivered. */
+  #inFlight = 0;
   readonly #stats: ReporterStats = { buffered: 0, sent: 0, dropped: 0, rejected: 0, failures: 0 };
   readonly #stop = new AbortController();
   #loop: Promise<void> | undefined;
@@ -66,7 +69,7 @@ export class Reporter {
   }
 
   get stats(): ReporterStats {
-    return { ...this.#stats, buffered: this.#buffer.length };
+    return { ...this.#stats, buffered: this.#buffer.length + this.#inFlight };
   }
 
   /** Queues a result. Never blocks; drops the oldest queued result when the buffer is full. */
@@ -130,6 +133,7 @@ export class Reporter {
     const batch = this.#buffer.splice(0, this.#o.batchSize);
     if (batch.length === 0) return true;
     let outcome: "sent" | "rejected" | "retry";
+    this.#inFlight += batch.length;
     try {
       const response = await this.#o.fetch(
         `${this.#o.hubUrl.replace(/\/$/, "")}/api/v1/ingest/probe-results`,
@@ -152,6 +156,8 @@ export class Reporter {
     } catch (error) {
       outcome = "retry";
       this.#note(`hub unreachable for probe results; retrying: ${(error as Error).message}`);
+    } finally {
+      this.#inFlight -= batch.length;
     }
     if (outcome === "sent") {
       this.#stats.sent += batch.length;

@@ -71,7 +71,7 @@ describeEachDatabase("probe results across a hub outage", ["hub", "alerting"], (
       await probes.scheduler.stop();
       // Backoff is capped at 2 s: everything buffered drains within a few seconds of the hub's return.
       const drainBy = Date.now() + 15_000;
-      while (probes.reporter!.stats.buffered > 0 && Date.now() < drainBy) await sleep(100);
+      while (probes.reporter!.stats.sent < made.length && Date.now() < drainBy) await sleep(100);
 
       expect(failuresDuringGap).toBeGreaterThan(0);
       const duringGap = made.filter((r) => r.startedAt >= downAt && r.startedAt < upAt);
