@@ -10,6 +10,8 @@ import { type RunOptions, type RunOutcome, runLoad } from "../../loadgen/runner.
 export interface TargetOptions {
   /** Answer every request after this many ms. */
   delayMs?: number;
+  /** Serve one request at a time, each taking this many ms: capacity is 1000 / serialMs per second. */
+  serialMs?: number;
   /** Hold responses while inside a stall: stalls of `stallMs` every `stallEveryMs`, the first `stallAfterMs` after the first request. */
   stall?: { everyMs: number; forMs: number; afterMs: number };
 }
@@ -29,6 +31,7 @@ const now = () => performance.timeOrigin + performance.now();
 export async function startTestTarget(options: TargetOptions = {}): Promise<TestTarget> {
   const arrivals: number[] = [];
   const adminCalls: string[] = [];
+  let busyUntil = 0;
   const server: Server = createServer((req, res) => {
     const t = now();
     req.resume();
@@ -44,6 +47,11 @@ export async function startTestTarget(options: TargetOptions = {}): Promise<Test
       res.end("ok");
     };
     const stall = options.stall;
+    if (options.serialMs) {
+      busyUntil = Math.max(busyUntil, t) + options.serialMs;
+      setTimeout(respond, busyUntil - t);
+      return;
+    }
     if (options.delayMs) {
       setTimeout(respond, options.delayMs);
       return;
