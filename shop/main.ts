@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { openDb, pgliteDir } from "../db/open.ts";
 import { createShop } from "./app.ts";
@@ -34,8 +35,9 @@ export async function main(_argv: string[]): Promise<number> {
       ),
     );
   });
+  const { port } = server.address() as AddressInfo;
   console.log(
-    `shop listening on http://${config.PEAKWATCH_HOST}:${config.PEAKWATCH_SHOP_PORT} (database: ${database.driver} ${database.location})`,
+    `shop listening on http://${config.PEAKWATCH_HOST}:${port} (database: ${database.driver} ${database.location})`,
   );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
