@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import type { AlertEvent } from "../../core/alert.ts";
+import { parseProfile } from "../../core/profile.ts";
+import type { Rule } from "../../core/rule.ts";
+import { eventually, startReceiver, startSmtpSink } from "../helpers/alerting.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub } from "../helpers/hub.ts";
+import { runInProcess } from "../helpers/loadgen.ts";
+import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop } from "../helpers/shop.ts";
+
+// The test's rule: short windows so the whole story fits in half a minute.
+const WINDOW_S = 4;
+const FOR_S = 2;
+const KEEP_FIRING_S = 4;
+const FAULT_AT_S = 8;
+const FAULT_FOR_S = 12;
+
+/** Records when the shop's payment_failure switch flips, polling its fault API every 100 ms. */
+function watchFault(shopUrl: string) {
+  const seen: { setAt?: number; clearedAt?: number } = {};
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const r = await fetch(`${shopUrl}/admin/faults`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const body = JSON.stringify(await r.json());
+      const on = /"payment_failure":\{[^}]*"enabled":true/.test(body);
+      if (on && seen.setAt === undefined) seen.setAt = Date.now();
+      if (!on && seen.setAt !== undefined && seen.clearedAt === undefined) seen.clearedAt = Date.now();
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] a payment-failure fault during a load run`, () => {
+    const cleanup: Array<() => Promise<void>> = [];
+    afterAll(async () => {
+      for (const c of cleanup.reverse()) await c().catch(() => {});
+    });
+
+    it("fires the checkout error-rate alert and resolves it in time, each channel hearing each once", async () => {
+      const hook = await startReceiver();
+      cleanup.push(() => hook.close());
+      const smtp = await startSmtpSink();
+      cleanup.push(() => smtp.close());
+      const shop = await startTestShop(kind);
+      cleanup.push(() => shop.close());
+
+      // Alerting reads its own settings from the environment (the hub passes none): set them
+      // for the hub's start-up only.
+      const settings = {
+        PEAKWATCH_WEBHOOK_URL: hook.url,
+        SMTP_URL: smtp.url,
+        PEAKWATCH_ALERT_EMAIL: "managers@shop.test",
+        PEAKWATCH_MASTER_KEY: randomBytes(32).toString("base64"),
+        PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "250",
+        PEAKWATCH_NOTIFY_BACKOFF_MS: "200",
+      };
+      const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, settings);
+      const hub = await startTestHub({
+        kind,
+        env: { PEAKWATCH_SHOP_URL: shop.url, SHOP_ADMIN_TOKEN: ADMIN_TOKEN },
+      });
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      cleanup.push(() => hub.close());
+
+      const admin = await hub.loginAs("admin");
+      const api = async (method: string, path: string, body?: unknown) => {
+        const r = await fetch(`${hub.url}/api/v1${path}`, {
+          method,
+          headers: { ...admin.headers, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        expect(r.status, `${method} ${path}: ${r.status}`).toBeLessThan(300);
+        return r.json() as Promise<Record<string, unknown>>;
+      };
+      // The shipped rule, with the test's short window, for and keep_firing_for.
+      const { rules } = (await api("GET", "/rules")) as { rules: Rule[] };
+      const rule = rules.find((r) => r.name === "CheckoutErrorRate");
+      if (rule?.kind !== "threshold") throw new Error("the default CheckoutErrorRate rule is missing");
+      const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = rule;
+      await api("PUT", `/rules/${id}`, {
+        ...spec,
+        query: { ...spec.query, windowSeconds: WINDOW_S, minCount: 4 },
+        threshold: 0.1,
+        forSeconds: FOR_S,
+        keepFiringForSeconds: KEEP_FIRING_S,
+      });
+      // Both start-up channels (env) get this alert at once: no group_wait in a test.
+      await api("PUT", "/routes", {
+        route: {
+          matchers: [{ name: "alertname", value: "CheckoutErrorRate" }],
+          groupWaitSeconds: 0,
+          groupIntervalSeconds: 1,
+          routes: [
+            { channel: "env-webhook", continue: true },
+            { channel: "env-email", continue: true },
+          ],
+        },
+        inhibitRules: [],
+      });
+
+      // A dashboard client on the live socket.
+      const socketEvents: Array<{ receivedAt: number; event: AlertEvent }> = [];
+      const ws = new WebSocket(`${hub.url.replace(/^http/, "ws")}/api/v1/live`, {
+        headers: { cookie: admin.cookie },
+      });
+      cleanup.push(async () => ws.close());
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      ws.on("message", (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; event?: AlertEvent };
+        if (message.type === "alert" && message.event)
+          socketEvents.push({ receivedAt: Date.now(), event: message.event });
+      });
+      ws.send(JSON.stringify({ type: "subscribe", topics: ["alerts"] }));
+
+      const parsed = parseProfile({
+        name: "alert-demo",
+        stages: [{ duration: FAULT_AT_S + FAULT_FOR_S + 8, rate: 4 }],
+        journeys: [{ name: "checkout", weight: 1 }],
+        // A short grace before a second's window is sent: the hub hears of failures sooner.
+        executor: { maxQueueDelay: "200ms" },
+        faults: [
+          {
+            at: `${FAULT_AT_S}s`,
+            fault: "payment_failure",
+            params: { percentage: 30 },
+            duration: `${FAULT_FOR_S}s`,
+          },
+        ],
+      });
+      if (!parsed.ok) throw new Error(parsed.error);
+      const fault = watchFault(shop.url);
+      cleanup.push(() => fault.stop());
+      const outcome = await runInProcess(parsed.profile, shop.url, {
+        testHooksToken: HOOKS_TOKEN,
+        adminToken: ADMIN_TOKEN,
+        customers: 100,
+        hub: { url: hub.url, token: hub.agentToken },
+        log: () => {},
+      });
+      expect(outcome.summary.steps.checkout?.errors).toBeGreaterThan(0);
+
+      const ours = () => socketEvents.filter((e) => e.event.alert.rule === "CheckoutErrorRate");
+      const resolvedAt = await eventually(
+        () => ours().find((e) => e.event.kind === "resolved")?.receivedAt,
+        (KEEP_FIRING_S + WINDOW_S + 2) * 1000,
+        "the resolved event",
+      );
+      await fault.stop();
+      const { setAt, clearedAt } = fault.seen;
+      if (setAt === undefined || clearedAt === undefined)
+        throw new Error("the fault was never seen set and cleared");
+      const firedAt = ours().find((e) => e.event.kind === "firing")!.receivedAt;
+      console.log(
+        `[${kind}] fired ${firedAt - setAt} ms after the fault began, resolved ${resolvedAt - clearedAt} ms after it ended`,
+      );
+      // Fired within window + for + 2 s of the fault's start; resolved within keep_firing_for + window + 2 s of its end.
+      expect(firedAt - setAt).toBeLessThanOrEqual((WINDOW_S + FOR_S + 2) * 1000);
+      expect(firedAt).toBeGreaterThan(setAt);
+      expect(resolvedAt - clearedAt).toBeLessThanOrEqual((KEEP_FIRING_S + WINDOW_S + 2) * 1000);
+      expect(resolvedAt).toBeGreaterThan(clearedAt);
+
+      // Each channel heard "firing" once and "resolved" once.
+      const kinds = ours()
+        .map((e) => e.event.kind)
+        .filter((k) => k === "firing" || k === "resolved");
+      expect(kinds).toEqual(["firing", "resolved"]);
+      await eventually(
+        () => (hook.received.length >= 2 && smtp.messages.length >= 2 ? true : undefined),
+        5000,
+        "notices",
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const hookStatuses = hook.received.map((r) => (r.body as { status: string }).status);
+      expect(hookStatuses).toEqual(["firing", "resolved"]);
+      const payload = hook.received[0]!.body as Record<string, unknown>;
+      expect(payload).toMatchObject({ version: "4", receiver: "env-webhook", status: "firing" });
+      expect(smtp.messages.map((m) => m.subject)).toEqual([
+        expect.stringMatching(/^\[FIRING:1\] CheckoutErrorRate \(critical\)$/),
+        expect.stringMatching(/^\[RESOLVED\] CheckoutErrorRate \(critical\)$/),
+      ]);
+      expect(smtp.messages[0]!.to).toEqual(["managers@shop.test"]);
+      expect(smtp.messages[0]!.raw).toMatch(/Checkout error rate \d+(\.\d+)?%/);
+    }, 180_000);
+  });
+}
