@@ -17,6 +17,7 @@ import { sessionResolver } from "./auth/session-resolver.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
 import type { HubConfig } from "./config.ts";
+import { faultRoutes } from "./faults/routes.ts";
 import { agentResolver } from "./http/auth.ts";
 import type { IngestListener } from "./ingest/routes.ts";
 import { AlertLog } from "./live/alert-log.ts";
@@ -29,6 +30,8 @@ import { probeRoutes } from "./probes/routes.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
 import { rowToRunView } from "./runs/run-view.ts";
+import { scrapeRoutes } from "./scraper/routes.ts";
+import { Scraper, scrapedMetrics } from "./scraper/scraper.ts";
 
 export interface StartHubOptions {
   db: Db;
@@ -48,6 +51,7 @@ export interface RunningHub {
   sessions: Sessions;
   live: LiveHub;
   alerts: AlertLog;
+  scraper: Scraper;
   metrics: HubMetrics;
   close(): Promise<void>;
 }
@@ -96,7 +100,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     metrics.queueDepth.set({ queue: "running_generators" }, launcher.running);
   }, 1000).unref();
 
-  const alerting = createAlerting({ db, config, now, live: alertLog });
+  const scraper = new Scraper({
+    db,
+    targets: config.HUB_SCRAPE_TARGETS?.split(",")
+      .map((t) => t.trim())
+      .filter(Boolean) ?? [new URL("/metrics", config.PEAKWATCH_SHOP_URL).toString()],
+    intervalMs: config.HUB_SCRAPE_INTERVAL_SECONDS * 1000,
+    metrics,
+    now,
+  });
+  const alerting = createAlerting({ db, config, now, live: alertLog, metrics: scrapedMetrics(db) });
   const ingestListeners: IngestListener[] = [
     {
       windowsStored: (windows, seconds) => {
@@ -160,6 +173,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         changed: runChanged,
       }),
       probeRoutes({ db }),
+      scrapeRoutes({ db, scraper }),
+      faultRoutes({
+        shopUrl: config.PEAKWATCH_SHOP_URL,
+        adminToken: config.SHOP_ADMIN_TOKEN,
+        changed: ({ by, method, name }) => console.log(`fault ${method} ${name ?? "(all)"} by ${by}`),
+      }),
       alerting.routes,
     ],
     ingestListeners,
@@ -184,6 +203,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     );
   });
   alerting.start();
+  scraper.start();
   const port = (server.address() as AddressInfo).port;
   hubUrl = `http://${config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST}:${port}`;
   return {
@@ -194,10 +214,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     sessions,
     live,
     alerts: alertLog,
+    scraper,
     metrics,
     close: async () => {
       clearInterval(windowTicker);
       await launcher.stopAll();
+      await scraper.stop();
       await alerting.stop();
       live.close();
       wss.close();

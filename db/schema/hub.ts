@@ -197,3 +197,16 @@ export const otpChallenges = hub.table(
   },
   (t) => [index().on(t.subject, t.createdAt)],
 );
+
+/** Chosen series scraped from the shop's /metrics (see server/scraper/extract.ts). */
+export const scrapedSamples = hub.table(
+  "scraped_samples",
+  {
+    target: text().notNull(),
+    series: text().notNull(),
+    /** Unix epoch milliseconds of the scrape. */
+    at: epoch("at").notNull(),
+    value: doublePrecision().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.series, t.at] }), index().on(t.at)],
+);

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Role } from "../../server/auth/roles.ts";
 import { loadHubConfig } from "../../server/config.ts";
 import { type RunningHub, startHub } from "../../server/hub.ts";
@@ -44,9 +47,12 @@ let userCounter = 0;
 /** Starts a hub on 127.0.0.1 port 0 with a fresh database; call close() when done. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = await createTestDatabase(options.kind ?? "pglite", ["hub", "alerting"]);
+  // Generated keys (alerting's master key) go to a throwaway directory, never the work tree.
+  const dataDir = mkdtempSync(join(tmpdir(), "pw-hub-"));
   const agentToken = `test_${randomBytes(16).toString("hex")}`;
   const config = loadHubConfig({
     PEAKWATCH_HUB_PORT: "0",
+    PEAKWATCH_DATA_DIR: dataDir,
     PEAKWATCH_HOST: "127.0.0.1",
     PEAKWATCH_AGENT_TOKEN: agentToken,
     PEAKWATCH_ADMIN_EMAIL: "admin@peakwatch.test",
@@ -65,6 +71,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     });
   } catch (error) {
     await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
 
@@ -105,6 +112,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     close: async () => {
       await hub.close();
       await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
