@@ -187,9 +187,15 @@ async function main() {
     clearInterval(sampler);
     console.log(`   ${samples.map(([t, mb]) => `${t.toFixed(0)}s:${mb.toFixed(0)}MB`).join("  ")}`);
     const warm = samples.filter(([t]) => t >= 30).map(([, mb]) => mb);
-    if (warm.length > 1) {
+    if (warm.length >= 3) {
+      // Flat means no upward trend: GC makes a sawtooth, so compare the first and last thirds.
+      const third = Math.max(1, Math.floor(warm.length / 3));
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const early = mean(warm.slice(0, third));
+      const late = mean(warm.slice(-third));
       console.log(
-        `   after warm-up (≥30 s): min ${Math.min(...warm).toFixed(0)} MB, max ${Math.max(...warm).toFixed(0)} MB, last ${warm[warm.length - 1]!.toFixed(0)} MB over ${fmt(long.requests)} requests (${(((Math.max(...warm) - Math.min(...warm)) * 1048576) / long.requests).toFixed(2)} bytes/request spread)`,
+        `   after warm-up (≥30 s): min ${Math.min(...warm).toFixed(0)} MB, max ${Math.max(...warm).toFixed(0)} MB; ` +
+          `mean of first third ${early.toFixed(0)} MB vs last third ${late.toFixed(0)} MB over ${fmt(long.requests)} requests`,
       );
     }
     console.log(
