@@ -4,6 +4,7 @@ import type { AlertEvent } from "../../../core/alert.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
+import { LiveController } from "../controllers/live-controller.ts";
 import { formatLabels, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
@@ -17,8 +18,28 @@ export class PwAlertHistory extends LitElement {
       listOf<AlertEvent>(await hub.get("/alerts/history", { limit: 100 }, signal), "events").sort(
         (a, b) => b.seq - a.seq,
       ),
-    refreshMs: 15_000,
+    refreshMs: 30_000,
   });
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    // History rows have their own ids (not live seqs), so refetch after a burst of live events.
+    new LiveController(this, {
+      topics: () => ["alerts"],
+      onMessage: (message) => {
+        if (message.type !== "alert") return;
+        clearTimeout(this.pending);
+        this.pending = setTimeout(() => void this.history.run(), 500);
+      },
+      onReconnect: () => void this.history.run(),
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.pending);
+  }
 
   override render() {
     const events = this.history.value ?? [];
