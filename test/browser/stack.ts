@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type PreviewServer, preview } from "vite";
 import { main as buildDashboard } from "../../bin/build-dashboard.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
@@ -57,6 +58,11 @@ async function waitHealthy(url: string, proc: PeakwatchProcess, timeoutMs: numbe
   throw new Error(`${url} did not become healthy in ${timeoutMs} ms; output:\n${proc.output()}`);
 }
 
+async function servesDashboard(hubUrl: string): Promise<boolean> {
+  const response = await fetch(`${hubUrl}/`).catch(() => undefined);
+  return Boolean(response?.ok && response.headers.get("content-type")?.includes("text/html"));
+}
+
 /** Ends a peakwatch process and everything it started (its process group). */
 async function kill(proc: PeakwatchProcess, signal: NodeJS.Signals): Promise<void> {
   if (proc.proc.exitCode !== null || proc.proc.signalCode !== null) return;
@@ -75,6 +81,8 @@ async function kill(proc: PeakwatchProcess, signal: NodeJS.Signals): Promise<voi
  */
 export interface Stack {
   hubUrl: string;
+  /** Where the browser opens the dashboard: the hub itself when it serves dashboard/dist. */
+  dashboardUrl: string;
   shopUrl: string;
   adminEmail: string;
   agentToken: string;
@@ -107,19 +115,22 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const shopUrl = `http://127.0.0.1:${shopPort}`;
   const adminEmail = "admin@peakwatch.test";
+  // The hub passes its environment on to the load runs it starts, which read OTP mail through
+  // the shop's test hooks and log in as seeded customers: both processes get those settings.
   const common = {
     PEAKWATCH_DATA_DIR: dataDir,
     PEAKWATCH_HOST: "127.0.0.1",
     SHOP_ADMIN_TOKEN: shopAdminToken,
+    SHOP_TEST_HOOKS_TOKEN: secret(),
+    // A small seed starts the shop fast; load runs pick customers from the same range.
+    SHOP_SEED_PRODUCTS: "200",
+    SHOP_SEED_CUSTOMERS: "200",
   };
 
   const shop = startPeakwatch(["shop"], {
     ...common,
     PEAKWATCH_SHOP_PORT: String(shopPort),
-    SHOP_TEST_HOOKS_TOKEN: secret(),
     SHOP_TRUST_PROXY: "1",
-    SHOP_SEED_PRODUCTS: "200",
-    SHOP_SEED_CUSTOMERS: "200",
     ...(shopDbUrl ? { SHOP_DATABASE_URL: shopDbUrl } : {}),
   });
   const hubEnv = {
@@ -134,8 +145,10 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
     ...(hubDbUrl ? { HUB_DATABASE_URL: hubDbUrl } : {}),
   };
   let hub = startPeakwatch(["hub"], hubEnv);
+  let front: PreviewServer | undefined;
   const stack: Stack = {
     hubUrl,
+    dashboardUrl: hubUrl,
     shopUrl,
     adminEmail,
     agentToken,
@@ -152,6 +165,7 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
       await waitHealthy(hubUrl, hub, 60_000);
     },
     async close() {
+      await front?.close();
       await kill(hub, "SIGTERM");
       await kill(shop, "SIGTERM");
       for (const db of databases) await db.close();
@@ -160,6 +174,17 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
   };
   try {
     await Promise.all([waitHealthy(shopUrl, shop, 90_000), waitHealthy(hubUrl, hub, 60_000)]);
+    if (!(await servesDashboard(hubUrl))) {
+      // Until the hub serves dashboard/dist itself, put the same bundle in front of it on one
+      // origin (cookies and the live socket behave as they will behind the hub).
+      front = await preview({
+        root: dashboard,
+        configFile: join(dashboard, "vite.config.ts"),
+        preview: { port: 0, host: "127.0.0.1", proxy: { "/api": { target: hubUrl, ws: true } } },
+        logLevel: "silent",
+      });
+      stack.dashboardUrl = front.resolvedUrls?.local[0]?.replace(/\/$/, "") ?? hubUrl;
+    }
   } catch (error) {
     await stack.close();
     throw error;
