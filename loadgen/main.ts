@@ -54,7 +54,11 @@ export async function main(argv: string[]): Promise<number> {
     `run-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      // A second Ctrl-C means "now": faults still expire on their own (expiresInSeconds).
+      console.error(`${signal} again: exiting without cleanup`);
+      process.exit(130);
+    }
     console.error(`\n${signal}: stopping the run (clearing faults, flushing windows)…`);
     controller.abort(signal);
   };
