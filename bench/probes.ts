@@ -4,7 +4,7 @@
  * (keep-alive, and a fresh connection per request as a probe makes).
  *
  * The target server runs in a child process so it does not share the measured event loop.
- * Run: npm run bench:probes   (BENCH_SECONDS=5 per mode, BENCH_CONCURRENCY=16)
+ * Run: npm run bench:probes   (BENCH_SECONDS=3 per mode and round, BENCH_ROUNDS=3, BENCH_CONCURRENCY=16)
  */
 import { spawn } from "node:child_process";
 import { Agent, request } from "undici";
@@ -12,7 +12,8 @@ import { ProbeSchema } from "../core/probe.ts";
 import { Scheduler } from "../probes/scheduler.ts";
 import { timedRequest } from "../probes/timed-request.ts";
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const body = JSON.stringify({ items: [{ id: "p1", name: "Mug", priceCents: 1299 }], total: 1 });
 
@@ -100,70 +101,89 @@ async function schedulerRun(url: string): Promise<Figure> {
   };
 }
 
+type Mode = { name: string; run: () => Promise<Figure> };
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 async function main(): Promise<void> {
   const target = await startTarget();
   const keepAlive = new Agent({ connections: concurrency });
-  const figures: Figure[] = [];
-  try {
-    // Warm up the target and the JIT.
-    await loop(
-      "warm-up",
-      async () =>
-        (
-          await timedRequest({
-            url: new URL(target.url),
+  const url = new URL(target.url);
+  const modes: Mode[] = [
+    {
+      name: "undici.request, keep-alive (bare baseline)",
+      run: () =>
+        loop("", async () => {
+          const response = await request(target.url, { dispatcher: keepAlive });
+          await response.body.text();
+          return response.statusCode === 200;
+        }),
+    },
+    {
+      name: "undici.request, new connection each (baseline)",
+      run: () =>
+        loop("", async () => {
+          const response = await request(target.url, { dispatcher: keepAlive, reset: true });
+          await response.body.text();
+          return response.statusCode === 200;
+        }),
+    },
+    {
+      name: "timedRequest: new connection, phase timings",
+      run: () =>
+        loop("", async () => {
+          const outcome = await timedRequest({
+            url,
             method: "GET",
             headers: {},
             signal: AbortSignal.timeout(5000),
-          })
-        ).ok,
-    );
-    figures.push(
-      await loop("undici.request, keep-alive (baseline)", async () => {
-        const response = await request(target.url, { dispatcher: keepAlive });
-        await response.body.text();
-        return response.statusCode === 200;
-      }),
-    );
-    figures.push(
-      await loop("undici.request, new connection each (baseline)", async () => {
-        const response = await request(target.url, { dispatcher: keepAlive, reset: true });
-        await response.body.text();
-        return response.statusCode === 200;
-      }),
-    );
-    const url = new URL(target.url);
-    figures.push(
-      await loop("timedRequest: new connection, phase timings", async () => {
-        const outcome = await timedRequest({
-          url,
-          method: "GET",
-          headers: {},
-          signal: AbortSignal.timeout(5000),
-        });
-        return outcome.ok && outcome.response.status === 200;
-      }),
-    );
-    figures.push(await schedulerRun(target.url));
+          });
+          return outcome.ok && outcome.response.status === 200;
+        }),
+    },
+    {
+      name: "probes scheduler: http kind, phases + 2 assertions + result",
+      run: () => schedulerRun(target.url),
+    },
+  ];
+  const samples = new Map<string, Figure[]>(modes.map((m) => [m.name, []]));
+  try {
+    // Warm up the target and the JIT.
+    await modes[2]!.run();
+    // Rounds with a rotating order, so load that comes and goes on a shared machine hits every mode alike.
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < modes.length; i++) {
+        const mode = modes[(i + round) % modes.length]!;
+        samples.get(mode.name)!.push(await mode.run());
+      }
+    }
   } finally {
     await keepAlive.close();
     target.stop();
   }
-  const base = figures[1]!.perSecond;
-  console.log(`probes bench: ${seconds} s per mode, concurrency ${concurrency}, node ${process.version}`);
+  const rate = (name: string) => median(samples.get(name)!.map((f) => f.perSecond));
+  const bare = rate(modes[0]!.name);
+  const fresh = rate(modes[1]!.name);
+  console.log(
+    `probes bench: median of ${rounds} rounds × ${seconds} s per mode, concurrency ${concurrency}, node ${process.version}`,
+  );
   console.log(
     "mode".padEnd(62),
     "checks/s".padStart(9),
-    "vs fresh-conn undici".padStart(21),
+    "vs bare".padStart(8),
+    "vs fresh-conn".padStart(14),
     "errors".padStart(7),
   );
-  for (const f of figures) {
+  for (const mode of modes) {
+    const figures = samples.get(mode.name)!;
+    const value = rate(mode.name);
     console.log(
-      f.mode.padEnd(62),
-      f.perSecond.toFixed(0).padStart(9),
-      `${((f.perSecond / base) * 100).toFixed(0)} %`.padStart(21),
-      String(f.errors).padStart(7),
-      f.note ? ` ${f.note}` : "",
+      mode.name.padEnd(62),
+      value.toFixed(0).padStart(9),
+      `${((value / bare) * 100).toFixed(0)} %`.padStart(8),
+      `${((value / fresh) * 100).toFixed(0)} %`.padStart(14),
+      String(figures.reduce((sum, f) => sum + f.errors, 0)).padStart(7),
+      figures[0]?.note ? ` ${figures[0].note}` : "",
     );
   }
 }

@@ -51,6 +51,8 @@ export class Scheduler {
   readonly #semaphore: Semaphore;
   readonly #stop = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
+  /** One controller per running check, aborted on timeout or stop. */
+  readonly #running = new Set<AbortController>();
   readonly #now: () => number;
   readonly #random: () => number;
 
@@ -105,6 +107,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     for (const slot of this.#slots.values()) clearTimeout(slot.timer);
     this.#stop.abort(new Error("probes stopping"));
+    for (const controller of this.#running) controller.abort(this.#stop.signal.reason);
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -147,15 +150,28 @@ export class Scheduler {
       const { probe } = slot;
       const startedAt = (this.#options.wallNow ?? Date.now)();
       // The timeout starts when the check does, not while it waits for a free slot.
-      const signal = AbortSignal.any([AbortSignal.timeout(probe.timeout), this.#stop.signal]);
-      const check = this.#options.check ?? checkProbe;
-      const outcome = await check(probe, signal, this.#options.context).catch(
-        (error: unknown): CheckOutcome => ({
-          ok: false,
-          message: `check crashed: ${(error as Error).message}`,
-          phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0, total: 0 },
-        }),
+      // A plain controller and timer rather than AbortSignal.any, whose listeners on a long-lived
+      // signal pile up in some Node 20 releases: this process runs for weeks.
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new DOMException(`timed out after ${probe.timeout} ms`, "TimeoutError")),
+        probe.timeout,
       );
+      this.#running.add(controller);
+      const check = this.#options.check ?? checkProbe;
+      const outcome = await Promise.resolve()
+        .then(() => check(probe, controller.signal, this.#options.context))
+        .finally(() => {
+          clearTimeout(timer);
+          this.#running.delete(controller);
+        })
+        .catch(
+          (error: unknown): CheckOutcome => ({
+            ok: false,
+            message: `check crashed: ${(error as Error).message}`,
+            phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0, total: 0 },
+          }),
+        );
       // A check cut short because the process is stopping says nothing about the target.
       if (this.#stop.signal.aborted) return;
       slot.health = nextHealth(slot.health, outcome.ok, probe);
