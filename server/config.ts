@@ -32,8 +32,10 @@ const schema = z.object({
     .default(16 * 1024 * 1024),
   /** Per-second windows older than this roll up into per-minute rows and are deleted. */
   HUB_RAW_RETENTION_HOURS: seconds(48),
-  /** Per-minute roll-ups and probe results older than this are deleted. */
+  /** Per-minute roll-ups, probe results, scraped samples and alert events older than this are deleted. */
   HUB_RETENTION_DAYS: seconds(90),
+  /** Minutes between retention passes (roll-up and deletion); 0 turns retention off. */
+  HUB_RETENTION_INTERVAL_MINUTES: z.coerce.number().int().nonnegative().default(10),
   /** Most WebSocket clients at once; more are refused with 503. */
   HUB_LIVE_MAX_CLIENTS: seconds(2000),
   /** A live client whose unsent buffer passes this many bytes is cut off. */

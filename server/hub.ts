@@ -16,6 +16,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { sessionResolver } from "./auth/session-resolver.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
+import { advisoryLeadership, leaderLocks, soleLeader } from "./cluster/leader.ts";
 import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
 import { agentResolver } from "./http/auth.ts";
@@ -27,6 +28,7 @@ import { attachLiveUpgrade } from "./live/upgrade.ts";
 import { registerAggregates } from "./metrics/aggregates.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
 import { probeRoutes } from "./probes/routes.ts";
+import { Retention } from "./retention/retention.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
 import { rowToRunView } from "./runs/run-view.ts";
@@ -52,6 +54,7 @@ export interface RunningHub {
   live: LiveHub;
   alerts: AlertLog;
   scraper: Scraper;
+  retention: Retention;
   metrics: HubMetrics;
   close(): Promise<void>;
 }
@@ -108,6 +111,18 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     intervalMs: config.HUB_SCRAPE_INTERVAL_SECONDS * 1000,
     metrics,
     now,
+  });
+  const leadership =
+    options.driver === "postgres" && config.databaseUrl
+      ? advisoryLeadership(config.databaseUrl, leaderLocks.retention)
+      : soleLeader;
+  const retention = new Retention({
+    db,
+    rawRetentionHours: config.HUB_RAW_RETENTION_HOURS,
+    retentionDays: config.HUB_RETENTION_DAYS,
+    intervalMs: config.HUB_RETENTION_INTERVAL_MINUTES * 60_000,
+    now,
+    leadership,
   });
   const alerting = createAlerting({ db, config, now, live: alertLog, metrics: scrapedMetrics(db) });
   const ingestListeners: IngestListener[] = [
@@ -204,6 +219,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   alerting.start();
   scraper.start();
+  retention.start();
   const port = (server.address() as AddressInfo).port;
   hubUrl = `http://${config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST}:${port}`;
   return {
@@ -215,11 +231,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     live,
     alerts: alertLog,
     scraper,
+    retention,
     metrics,
     close: async () => {
       clearInterval(windowTicker);
       await launcher.stopAll();
       await scraper.stop();
+      await retention.stop();
+      await leadership.close();
       await alerting.stop();
       live.close();
       wss.close();

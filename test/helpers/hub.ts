@@ -57,6 +57,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     PEAKWATCH_AGENT_TOKEN: agentToken,
     PEAKWATCH_ADMIN_EMAIL: "admin@peakwatch.test",
     HUB_SCRAPE_INTERVAL_SECONDS: "0",
+    // Tests use fixed old timestamps: background retention would roll them up mid-test.
+    HUB_RETENTION_INTERVAL_MINUTES: "0",
+    // On Postgres the hub elects a leader with an advisory lock over its own connection.
+    HUB_DATABASE_URL: database.url ?? "",
     ...options.env,
   });
   const mailbox: TestHub["mailbox"] = [];
