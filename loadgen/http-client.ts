@@ -25,6 +25,8 @@ export interface SendResult {
   /** Transport failure class; HTTP statuses are classified by the caller. */
   error?: Extract<ErrorClass, "connect" | "timeout">;
   errorMessage?: string;
+  /** Cut off by our own shutdown (close(true)): not the target's failure, so not counted. */
+  cancelled?: boolean;
 }
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
@@ -36,6 +38,7 @@ const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"
  */
 export class HttpClient {
   private readonly pool: Pool;
+  private closing = false;
 
   constructor(
     origin: string,
@@ -79,7 +82,19 @@ export class HttpClient {
             const body = options.readBody ? Buffer.concat(chunks).toString("utf8") : "";
             resolve({ status, headers, body, bytes, sentAt, endAt: clock.now() });
           },
-          onResponseError(_controller, error) {
+          onResponseError: (_controller, error) => {
+            if (this.closing) {
+              resolve({
+                status: 0,
+                headers: {},
+                body: "",
+                bytes,
+                sentAt,
+                endAt: clock.now(),
+                cancelled: true,
+              });
+              return;
+            }
             const code = (error as { code?: string }).code ?? "";
             resolve({
               status: 0,
@@ -99,6 +114,7 @@ export class HttpClient {
 
   /** Closes the pool; in-flight requests are aborted when `force` is set. */
   async close(force = false): Promise<void> {
+    this.closing = true;
     if (force) await this.pool.destroy();
     else await this.pool.close();
   }

@@ -59,7 +59,7 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
           })
           .then(() => {
             const end = clock.now();
-            aggregator.journeyEnd(end, (end - arrivalMs) * 1000, session.failure);
+            if (!session.cancelled) aggregator.journeyEnd(end, (end - arrivalMs) * 1000, session.failure);
             active--;
             inFlight.delete(done);
             release(vu);

@@ -61,6 +61,8 @@ export interface ThinkTime {
 export class JourneySession {
   /** The error class of the step that ended the journey, if one failed. */
   failure: ErrorClass | undefined;
+  /** The run stopped under this journey: its cut-off request is not counted, nor is the journey. */
+  cancelled = false;
   private intended: number;
 
   constructor(
@@ -92,6 +94,10 @@ export class JourneySession {
       readBody: req.read ?? false,
       timeoutMs,
     });
+    if (r.cancelled) {
+      this.cancelled = true;
+      return undefined;
+    }
     this.vu.cookies.store(r.headers["set-cookie"]);
     const error = r.error ?? classifyStatus(r.status, req.expect ?? [200]);
     aggregator.request(
