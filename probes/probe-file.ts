@@ -3,6 +3,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { describeZodError, formatPath } from "../core/http/validate.ts";
 import { type Probe, type ProbeFile, ProbeFileSchema } from "../core/probe.ts";
 import { parsePath } from "./json-path.ts";
+import { findUndefinedVariable } from "./template-check.ts";
 
 export type ProbeFileOutcome = { ok: true; file: ProbeFile } | { ok: false; error: string };
 
@@ -24,8 +25,8 @@ export function parseProbeFile(text: string, source: string): ProbeFileOutcome {
   const result = ProbeFileSchema.safeParse(data);
   if (!result.success)
     return { ok: false, error: describeZodError(result.error, source).replace(`${source}.`, `${source}: `) };
-  const badPath = findBadJsonPath(result.data.probes);
-  if (badPath) return { ok: false, error: `${source}: ${badPath}` };
+  const bad = findBadJsonPath(result.data.probes) ?? findUndefinedVariable(result.data.probes);
+  if (bad) return { ok: false, error: `${source}: ${bad}` };
   return { ok: true, file: result.data };
 }
 

@@ -65,3 +65,18 @@ export function renderDeep(value: unknown, context: TemplateContext): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, context)]));
   return value;
 }
+
+const generators = new Set(["randomInt", "uuid", "syntheticIp"]);
+
+/**
+ * The variables `text` refers to (generators and `env.…` left out), for checking a probe file
+ * before it runs. Pure.
+ */
+export function referencedVariables(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(/\{\{([^{}]+)\}\}/g)) {
+    const head = match[1]!.trim().split(/\s+/)[0] ?? "";
+    if (!generators.has(head) && !head.startsWith("env.")) names.push(head);
+  }
+  return names;
+}
