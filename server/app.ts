@@ -4,10 +4,12 @@ import type { Db } from "../db/open.ts";
 import type { AgentTokens } from "./auth/agent-tokens.ts";
 import type { HubConfig } from "./config.ts";
 import { authenticate, type PrincipalResolver } from "./http/auth.ts";
+import { dashboardRoutes } from "./http/dashboard.ts";
 import type { HubEnv } from "./http/env.ts";
 import { renderError, renderNotFound } from "./http/error-handler.ts";
 import { type IngestListener, ingestRoutes } from "./ingest/routes.ts";
 import type { HubMetrics } from "./metrics/hub-metrics.ts";
+import { openApiDocument } from "./openapi.ts";
 
 export interface HubDeps {
   db: Db;
@@ -17,6 +19,8 @@ export interface HubDeps {
   /** How callers are recognised (agent tokens, sessions), tried in order. */
   resolvers: ReadonlyArray<PrincipalResolver>;
   ingestListeners?: ReadonlyArray<IngestListener>;
+  /** The built dashboard (default dashboard/dist). */
+  dashboardDir?: string;
   /** More /api/v1 routes (alerting, runs, …), mounted in order. */
   apiRoutes?: ReadonlyArray<Hono<HubEnv> | Hono>;
 }
@@ -33,6 +37,9 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
   );
 
   const api = new Hono<HubEnv>();
+  // The document is public: it describes routes, not data.
+  const document = openApiDocument();
+  api.get("/openapi.json", (c) => c.json(document));
   api.use(authenticate(deps.resolvers));
   api.route(
     "/",
@@ -45,5 +52,6 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
   // Sub-apps built without HubEnv (alerting) still see `principal` at run time.
   for (const routes of deps.apiRoutes ?? []) api.route("/", routes as Hono<HubEnv>);
   app.route("/api/v1", api);
+  app.route("/", dashboardRoutes(deps.dashboardDir));
   return app;
 }

@@ -79,5 +79,23 @@ for (const kind of databaseKinds) {
       ).toBeCloseTo(0.007, 9);
       expect(family("peakwatch_hub_process_resident_memory_bytes").type).toBe("GAUGE");
     });
+
+    it("serves an OpenAPI document with the shared wire schemas", async () => {
+      const res = await fetch(`${t.url}/api/v1/openapi.json`);
+      expect(res.status).toBe(200);
+      const doc = (await res.json()) as {
+        openapi: string;
+        paths: Record<
+          string,
+          Record<string, { requestBody?: { content: Record<string, { schema: { properties: object } }> } }>
+        >;
+      };
+      expect(doc.openapi).toBe("3.1.0");
+      const ingest = doc.paths["/ingest/windows"]!.post!.requestBody!.content["application/json"]!.schema;
+      expect(Object.keys(ingest.properties)).toEqual(["windows"]);
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(["/runs/{id}/series", "/users/{id}", "/live"]),
+      );
+    });
   });
 }
