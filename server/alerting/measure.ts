@@ -1,7 +1,8 @@
 import type { Labels } from "../../core/fingerprint.ts";
-import { type Histogram, mergeEncoded } from "../../core/histogram.ts";
+import type { Histogram } from "../../core/histogram.ts";
 import { type BurnRateRuleSpec, compare, type Query, type RuleSpec } from "../../core/rule.ts";
 import type { AlertData, MetricSample, ProbeSample, WindowSample } from "./data.ts";
+import { histogramCache } from "./histogram-cache.ts";
 
 /** One series a rule measured: its labels, value (null: not enough data) and whether it breaches. */
 export interface Series {
@@ -18,7 +19,8 @@ interface WindowAggregate {
   targetRate: number;
   achievedRate: number;
   dropped: number;
-  latencies: string[];
+  /** Encoded latency histograms by second (one per worker). */
+  latencies: Map<number, string[]>;
 }
 
 /**
@@ -57,7 +59,7 @@ function aggregateWindows(data: AlertData, step: string, span: number, now: numb
           targetRate: 0,
           achievedRate: 0,
           dropped: 0,
-          latencies: [],
+          latencies: new Map(),
         };
         byRun.set(w.runId, agg);
       }
@@ -66,7 +68,11 @@ function aggregateWindows(data: AlertData, step: string, span: number, now: numb
       agg.targetRate += w.targetRate;
       agg.achievedRate += w.achievedRate;
       agg.dropped += w.dropped;
-      if (w.latency && w.count > 0) agg.latencies.push(w.latency);
+      if (w.latency && w.count > 0) {
+        const list = agg.latencies.get(w.second) ?? [];
+        list.push(w.latency);
+        agg.latencies.set(w.second, list);
+      }
     }
     return byRun;
   });
@@ -81,7 +87,9 @@ function mergedLatency(
   agg: WindowAggregate,
 ) {
   const [from, until] = secondsRange(now, span);
-  return memoized<Histogram>(data, `h|${step}|${from}|${until}|${runId}`, () => mergeEncoded(agg.latencies));
+  return memoized<Histogram>(data, `h|${step}|${from}|${until}|${runId}`, () =>
+    histogramCache.merge(`${runId}|${step}`, agg.latencies, from, until),
+  );
 }
 
 const percentileOf = { p50: 50, p95: 95, p99: 99 } as const;
@@ -96,7 +104,7 @@ function measureWindows(query: Extract<Query, { source: "windows" }>, data: Aler
       case "p50":
       case "p95":
       case "p99":
-        if (enough && agg.latencies.length > 0) {
+        if (enough && agg.latencies.size > 0) {
           const histogram = mergedLatency(data, query.step, query.windowSeconds, now, runId, agg);
           value = histogram.getValueAtPercentile(percentileOf[query.stat]) / 1000;
         }
