@@ -128,7 +128,7 @@ describe("peakwatch run (command line)", () => {
     target.adminCalls.length = 0;
     const file = profile("faulty.json", {
       stages: [{ duration: "30s", rate: 10 }],
-      faults: [{ at: "0.5s", fault: "latency", params: { ms: 100 } }],
+      faults: [{ at: "0.5s", fault: "latency", params: { fixedMs: 100 } }],
     });
     const out = join(dir, "faulty-out");
     const r = await run(
