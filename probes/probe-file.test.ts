@@ -1,5 +1,6 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseProbeFile } from "./probe-file.ts";
+import { loadProbeFile, parseProbeFile } from "./probe-file.ts";
 
 const check = (text: string) => {
   const outcome = parseProbeFile(text, "p.yaml");
@@ -95,5 +96,15 @@ describe("probe files", () => {
     expect(check("probes:\n  - {kind: http, name: a, url: 'http://x', headers: {x-id: '{{id}}'}}")).toBe(
       "p.yaml: probes[0].headers.x-id: {{id}} is not defined here",
     );
+  });
+
+  it("keeps the shipped example file valid", async () => {
+    const outcome = await loadProbeFile(fileURLToPath(new URL("./example.yaml", import.meta.url)));
+    expect(outcome.ok ? outcome.file.probes.map((p) => p.kind) : outcome.error).toEqual([
+      "http",
+      "http",
+      "tcp",
+      "flow",
+    ]);
   });
 });
