@@ -92,6 +92,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     alertHistory: (after, limit) => alertLog!.since(after, limit),
     maxBufferBytes: config.HUB_LIVE_MAX_BUFFER_BYTES,
     heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
+    stillAllowed: async (p) => p.kind !== "user" || (await sessions.findByHash(p.sessionId)) !== null,
   });
   alertLog = new AlertLog(db, live);
   const liveWindows = new LiveWindows(live);

@@ -36,8 +36,12 @@ export class Sessions {
   }
 
   /** The session behind a cookie token, or null if unknown, timed out or its user expired. */
-  async find(token: string): Promise<SessionUser | null> {
-    const tokenHash = hashSessionToken(token);
+  find(token: string): Promise<SessionUser | null> {
+    return this.findByHash(hashSessionToken(token));
+  }
+
+  /** As find, by the stored hash (what a Principal carries as sessionId). */
+  async findByHash(tokenHash: string): Promise<SessionUser | null> {
     const [row] = await this.db
       .select({ session: sessions, user: users })
       .from(sessions)
@@ -47,7 +51,7 @@ export class Sessions {
     const now = this.now();
     const check = checkSession(row.session, new Date(now), this.policy);
     if (!check.ok || !userActive(row.user, now)) {
-      await this.end(token);
+      await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
       return null;
     }
     if (check.touch) {

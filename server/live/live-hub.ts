@@ -1,6 +1,12 @@
 import { WebSocket } from "ws";
 import { describeZodError } from "../../core/http/validate.ts";
-import { type ClientMessage, ClientMessageSchema, type ServerMessage, type Topic } from "../../core/live.ts";
+import {
+  type ClientMessage,
+  ClientMessageSchema,
+  liveCloseCodes,
+  type ServerMessage,
+  type Topic,
+} from "../../core/live.ts";
 import type { Principal } from "../http/env.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { LiveClient } from "./client.ts";
@@ -18,6 +24,8 @@ export interface LiveHubOptions {
   heartbeatMs: number;
   /** Most live alerts held for one client while its missed ones are replayed. */
   maxReplayQueue?: number;
+  /** Checked at each heartbeat: false closes the client with 4001 (session ended, user expired). */
+  stillAllowed?: (principal: Principal) => Promise<boolean>;
 }
 
 const REPLAY_PAGE = 500;
@@ -243,6 +251,16 @@ export class LiveHub {
       }
       client.alive = false;
       client.ws.ping();
+      const check = this.options.stillAllowed;
+      if (check && client.principal.kind === "user") {
+        void check(client.principal)
+          .then((ok) => {
+            if (ok) return;
+            this.options.metrics.liveDropped.inc({ reason: "unauthorized" });
+            client.ws.close(liveCloseCodes.unauthorized, "session ended");
+          })
+          .catch(() => {});
+      }
     }
   }
 }

@@ -195,4 +195,11 @@ describe("live limits", () => {
     expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
     healthy.ws.close();
   });
+
+  it("closes a user's socket with 4001 once the session has ended", async () => {
+    const viewer = await t.loginAs("viewer");
+    const client = await connectLive(t.url, { cookie: viewer.cookie });
+    await fetch(`${t.url}/api/v1/auth/logout`, { method: "POST", headers: viewer.headers });
+    expect(await client.closed).toBe(4001);
+  });
 });
