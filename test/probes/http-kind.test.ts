@@ -189,6 +189,7 @@ describe("https probe against a local TLS server", () => {
     });
     expect(result.message).toBeUndefined();
     expect(result.ok).toBe(true);
+    expect(result.phases.connect).toBeGreaterThan(0);
     expect(result.phases.tls).toBeGreaterThan(0);
     expect(Math.abs(phaseSum(result.phases) - result.phases.total)).toBeLessThan(3);
   });
