@@ -79,10 +79,12 @@ describe("Reporter", () => {
 
   it("drops the oldest results beyond its bound and counts them", async () => {
     const hub = fakeHub(() => "throw");
-    const reporter = new Reporter(options(hub.fetch, { maxBuffered: 4 }));
+    const lines: string[] = [];
+    const reporter = new Reporter(options(hub.fetch, { maxBuffered: 4, log: (l) => lines.push(l) }));
     const pushed = Array.from({ length: 10 }, (_, i) => result(i));
     for (const r of pushed) reporter.push(r);
     expect(reporter.stats).toMatchObject({ buffered: 4, dropped: 6 });
+    expect(lines).toEqual(["probes: result buffer full (4): dropping the oldest results"]);
     const later = fakeHub(() => 200);
     // A fresh reporter shows the kept ones are the newest.
     const r2 = new Reporter(options(later.fetch, { maxBuffered: 4 }));

@@ -52,6 +52,8 @@ export class Reporter {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #lastError = "";
+  /** Dropping is logged once per outage; the counter in /metrics has the rest. */
+  #droppingNoted = false;
 
   constructor(options: ReporterOptions) {
     this.#o = {
@@ -98,6 +100,9 @@ export class Reporter {
     const over = this.#buffer.length - this.#o.maxBuffered;
     if (over > 0) {
       this.#buffer.splice(0, over);
+      if (!this.#droppingNoted)
+        this.#o.log(`probes: result buffer full (${this.#o.maxBuffered}): dropping the oldest results`);
+      this.#droppingNoted = true;
       this.#stats.dropped += over;
     }
   }
@@ -163,6 +168,7 @@ export class Reporter {
       this.#stats.sent += batch.length;
       if (this.#lastError !== "") this.#o.log("probes: hub reachable again, delivering buffered results");
       this.#lastError = "";
+      this.#droppingNoted = false;
     } else if (outcome === "rejected") this.#stats.rejected += batch.length;
     else {
       this.#stats.failures++;
