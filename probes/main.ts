@@ -8,6 +8,7 @@ const help = `Usage: peakwatch probes [--check FILE]
 
 Runs synthetic probes against the shop (or the probes in PEAKWATCH_PROBES_FILE, plus any the hub
 serves), reports each result to the hub and serves /metrics and /healthz on PEAKWATCH_PROBES_PORT.
+SIGHUP re-reads PEAKWATCH_PROBES_FILE (a bad file is refused and the running probes stay).
 
 Options:
   --check FILE   validate a probe file (YAML or JSON) and exit: 0 when valid, 1 naming the bad field
@@ -101,10 +102,23 @@ export async function main(argv: string[]): Promise<number> {
   console.log(
     `probes: ${probes.filter((p) => p.enabled).length} probes in region ${config.PEAKWATCH_REGION}; metrics on ${running.url}/metrics`,
   );
+  const file = config.PEAKWATCH_PROBES_FILE;
+  // SIGHUP re-reads the probe file, like Prometheus: a bad file keeps the probes that run now.
+  const reload = async () => {
+    if (!file) return console.log("probes: SIGHUP ignored: no PEAKWATCH_PROBES_FILE to reload");
+    const loaded = await loadProbeFile(file);
+    if (!loaded.ok)
+      return console.error(`probes: reload refused, keeping the current probes: ${loaded.error}`);
+    running.setProbes(loaded.file.probes);
+    console.log(`probes: reloaded ${loaded.file.probes.length} probes from ${file}`);
+  };
+  const onHup = () => void reload();
+  process.on("SIGHUP", onHup);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  process.off("SIGHUP", onHup);
   await running.close();
   return 0;
 }

@@ -32,6 +32,8 @@ export interface RunningProbes {
   scheduler: Scheduler;
   reporter: Reporter | undefined;
   metrics: ProbeMetrics;
+  /** Replaces the local probes (a reloaded file); the hub's probes stay merged in. */
+  setProbes(probes: ReadonlyArray<Probe>): void;
   /** Stops checks, delivers what is buffered (bounded) and closes the server. */
   close(): Promise<void>;
 }
@@ -65,13 +67,18 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
       ),
     );
   });
+  let local = options.probes;
+  let fromHub: ReadonlyArray<Probe> = [];
   const hubConfig =
     options.hub && options.hubConfigIntervalMs
       ? new HubConfig({
           hubUrl: options.hub.hubUrl,
           token: options.hub.token,
           intervalMs: options.hubConfigIntervalMs,
-          onProbes: (fromHub) => scheduler.update(mergeProbes(options.probes, fromHub)),
+          onProbes: (probes) => {
+            fromHub = probes;
+            scheduler.update(mergeProbes(local, fromHub));
+          },
           ...(options.hub.log ? { log: options.hub.log } : {}),
         })
       : undefined;
@@ -84,6 +91,10 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
     scheduler,
     reporter,
     metrics,
+    setProbes: (probes) => {
+      local = probes;
+      scheduler.update(mergeProbes(local, fromHub));
+    },
     close: async () => {
       await hubConfig?.stop();
       await scheduler.stop();

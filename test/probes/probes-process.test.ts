@@ -85,6 +85,40 @@ describe("the probes process", () => {
     expect(await exited(child)).toBe(0);
   });
 
+  it("re-reads the probe file on SIGHUP and keeps the running probes when the new file is bad", async () => {
+    const file = join(dir, "reload.yaml");
+    const probe = (name: string) =>
+      `  - { kind: http, name: ${name}, url: "${target.url}/", interval: 300ms }`;
+    writeFileSync(file, ["probes:", probe("first")].join("\n"));
+    const { child, output } = spawnProbes({ PEAKWATCH_PROBES_FILE: file });
+    const names = async (url: string) =>
+      ((await (await fetch(`${url}/probes`)).json()) as { probes: Array<{ name: string }> }).probes.map(
+        (p) => p.name,
+      );
+    try {
+      const url = await waitFor(() => /metrics on (http:\S+)\/metrics/.exec(output())?.[1], 20_000);
+      expect(await names(url)).toEqual(["first"]);
+      writeFileSync(file, ["probes:", probe("first"), probe("second")].join("\n"));
+      child.kill("SIGHUP");
+      await waitFor(() => (output().includes("reloaded 2 probes") ? true : undefined), 10_000);
+      expect(await names(url)).toEqual(["first", "second"]);
+      await waitFor(async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return text.includes('probe_success{probe="second"') ? true : undefined;
+      }, 10_000);
+
+      writeFileSync(file, "probes:\n  - { kind: http, name: broken, url: nope }\n");
+      child.kill("SIGHUP");
+      await waitFor(() => (output().includes("reload refused") ? true : undefined), 10_000);
+      expect(output()).toContain("reload refused, keeping the current probes: ");
+      expect(output()).toContain("probes[0].url: must start with http:// or https://");
+      expect(await names(url)).toEqual(["first", "second"]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited(child)).toBe(0);
+  });
+
   it("refuses to start with a bad probe file, naming the field", async () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, `probes:\n  - { kind: http, name: x, url: "${target.url}/", timeout: soon }\n`);
