@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { probeResults, runs, windows } from "../../db/schema/hub.ts";
-import type { AlertData, AlertDataSource, DataSpan, MetricSample } from "./data.ts";
+import type { AlertData, AlertDataSource, DataSpan, MetricSample, WindowSample } from "./data.ts";
 import { originOf } from "./measure.ts";
 
 export interface HubDataOptions {
@@ -9,42 +9,109 @@ export interface HubDataOptions {
   steps: () => ReadonlyArray<string>;
   /** Scraped shop series, when the hub stores them; none otherwise. */
   metrics?: (fromMs: number, untilMs: number) => Promise<MetricSample[]>;
+  now?: () => number;
 }
 
-/** Reads the evaluator's data from the hub's windows, runs and probe_results tables. Read-only. */
+/**
+ * Seconds re-read on every evaluation: windows arrive a second or two late, and a generator
+ * retrying after a short hub outage replays them within this span.
+ */
+const RECENT_SECONDS = 120;
+/** Everything is re-read this often, healing anything replayed later than RECENT_SECONDS. */
+const FULL_RELOAD_MS = 5 * 60 * 1000;
+
+interface Covered {
+  from: number;
+  latencyFrom: number;
+  until: number;
+  steps: string;
+  loadedAt: number;
+}
+
+/**
+ * Reads the evaluator's data from the hub's windows, runs and probe_results tables. Read-only.
+ * Windows are cached between evaluations: each one re-reads only the recent seconds, so a six-hour
+ * burn-rate window does not reload six hours of rows every second.
+ */
 export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource {
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, WindowSample>();
+  let covered: Covered | null = null;
+  const origins = new Map<string, string>();
+  const origin = (url: string | null) => {
+    if (!url) return "";
+    const known = origins.get(url);
+    if (known !== undefined) return known;
+    const computed = originOf(url);
+    origins.set(url, computed);
+    return computed;
+  };
+
+  const readWindows = async (steps: string[], from: number, until: number, latencyFrom: number) => {
+    if (steps.length === 0 || from >= until) return [];
+    const rows = await db
+      .select({
+        runId: windows.runId,
+        target: runs.target,
+        step: windows.step,
+        worker: windows.worker,
+        second: windows.second,
+        count: windows.count,
+        errorCount: sql<number>`${windows.errConnect} + ${windows.errTimeout} + ${windows.errHttp4xx} + ${windows.errHttp5xx} + ${windows.errAssertion}`,
+        targetRate: windows.targetRate,
+        achievedRate: windows.achievedRate,
+        dropped: windows.dropped,
+        // Histograms are the heavy part: only for the span latency rules look at.
+        latency: sql<
+          string | null
+        >`case when ${windows.second} >= ${latencyFrom} then ${windows.latency} end`,
+      })
+      .from(windows)
+      .leftJoin(runs, eq(runs.runId, windows.runId))
+      .where(and(gte(windows.second, from), lt(windows.second, until), inArray(windows.step, steps)));
+    return rows.map(
+      (w): WindowSample => ({
+        ...w,
+        target: origin(w.target),
+        errorCount: Number(w.errorCount),
+        latency: w.latency ?? undefined,
+      }),
+    );
+  };
+
+  const loadWindows = async (span: DataSpan): Promise<WindowSample[]> => {
+    const steps = [...options.steps()].sort();
+    const stepsKey = steps.join(",");
+    const at = now();
+    const full =
+      covered === null ||
+      covered.steps !== stepsKey ||
+      span.windowsFromSecond < covered.from ||
+      span.latencyFromSecond < covered.latencyFrom ||
+      span.untilSecond < covered.until ||
+      at - covered.loadedAt >= FULL_RELOAD_MS;
+    const from = full
+      ? span.windowsFromSecond
+      : Math.max(span.windowsFromSecond, covered!.until - RECENT_SECONDS);
+    const fresh = await readWindows(steps, from, span.untilSecond, span.latencyFromSecond);
+    if (full) cache.clear();
+    for (const [key, w] of cache) {
+      if (w.second >= from || w.second < span.windowsFromSecond) cache.delete(key);
+    }
+    for (const w of fresh) cache.set(`${w.runId}|${w.step}|${w.worker}|${w.second}`, w);
+    covered = {
+      from: span.windowsFromSecond,
+      latencyFrom: span.latencyFromSecond,
+      until: span.untilSecond,
+      steps: stepsKey,
+      loadedAt: full ? at : covered!.loadedAt,
+    };
+    return [...cache.values()];
+  };
+
   return {
     async load(span: DataSpan): Promise<AlertData> {
-      const steps = [...options.steps()];
-      const windowRows =
-        steps.length === 0
-          ? []
-          : await db
-              .select({
-                runId: windows.runId,
-                target: runs.target,
-                step: windows.step,
-                worker: windows.worker,
-                second: windows.second,
-                count: windows.count,
-                errorCount: sql<number>`${windows.errConnect} + ${windows.errTimeout} + ${windows.errHttp4xx} + ${windows.errHttp5xx} + ${windows.errAssertion}`,
-                targetRate: windows.targetRate,
-                achievedRate: windows.achievedRate,
-                dropped: windows.dropped,
-                // Histograms are the heavy part: only for the span latency rules look at.
-                latency: sql<
-                  string | null
-                >`case when ${windows.second} >= ${span.latencyFromSecond} then ${windows.latency} end`,
-              })
-              .from(windows)
-              .leftJoin(runs, eq(runs.runId, windows.runId))
-              .where(
-                and(
-                  gte(windows.second, span.windowsFromSecond),
-                  lt(windows.second, span.untilSecond),
-                  inArray(windows.step, steps),
-                ),
-              );
+      const windowSamples = await loadWindows(span);
       const probeRows = await db
         .select({
           probe: probeResults.probe,
@@ -56,22 +123,8 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
         })
         .from(probeResults)
         .where(gte(probeResults.startedAt, span.probesFromMs));
-      const origins = new Map<string, string>();
-      const origin = (url: string | null) => {
-        if (!url) return "";
-        const known = origins.get(url);
-        if (known !== undefined) return known;
-        const computed = originOf(url);
-        origins.set(url, computed);
-        return computed;
-      };
       return {
-        windows: windowRows.map((w) => ({
-          ...w,
-          target: origin(w.target),
-          errorCount: Number(w.errorCount),
-          latency: w.latency ?? undefined,
-        })),
+        windows: windowSamples,
         probes: probeRows,
         metrics: options.metrics ? await options.metrics(span.metricsFromMs, span.untilSecond * 1000) : [],
       };
