@@ -57,7 +57,7 @@ export class PwAdmin extends LitElement {
           <label>Email <input name="email" type="email" required /></label>
           <label
             >Role
-            <select name="role">
+            <select name="role" aria-label="Role">
               ${roles.map((r) => html`<option ?selected=${r === "viewer"}>${r}</option>`)}
             </select></label
           >

@@ -62,6 +62,7 @@ export class PwAlertNotice extends LitElement {
       (event) => html`<div class="notice" role="alert" data-testid="alert-notice">
         <div><strong>Alert firing:</strong> ${event.alert.rule} (${event.alert.severity})</div>
         <div class="muted">${event.alert.annotations.summary ?? formatLabels(event.alert.labels)}</div>
+        ${event.alert.labels.runId ? html`<div class="muted">run ${event.alert.labels.runId}</div>` : null}
         <div class="row" style="margin-top:0.5rem">
           <a href=${routeHref("alerts")} @click=${() => this.dismiss(event)}>Open alerts</a>
           <button @click=${() => this.dismiss(event)} aria-label=${`Dismiss notice for ${event.alert.rule}`}>

@@ -94,6 +94,17 @@ describe("LiveConnection", () => {
     connection.stop();
   });
 
+  it("delivers a replayed event that arrives after a newer one, once", () => {
+    const { connection, sockets, received } = setup();
+    connection.subscribe(["alerts"]);
+    connection.start();
+    sockets[0]!.open();
+    for (const seq of [7, 4, 5, 7, 6]) sockets[0]!.deliver({ type: "alert", event: alertEvent(seq) });
+    expect(received.map((m) => (m.type === "alert" ? m.event.seq : -1))).toEqual([7, 4, 5, 6]);
+    expect(connection.lastAlertSeq).toBe(7);
+    connection.stop();
+  });
+
   it("unsubscribes a topic only when its last follower leaves", () => {
     const { connection, sockets } = setup();
     connection.start();

@@ -5,6 +5,8 @@ import { type LiveMessage, type LiveTopic, parseLiveMessage } from "./messages.t
 const UNAUTHORIZED = 4001;
 /** WebSocket.OPEN (a literal, so the class works where no global WebSocket exists). */
 const OPEN = 1;
+/** Alert seqs remembered for deduplication; far more than one replay page. */
+const SEEN_LIMIT = 5000;
 
 export type LiveStatus = "connecting" | "open" | "reconnecting" | "closed";
 type Listener = (message: LiveMessage) => void;
@@ -26,6 +28,7 @@ export class LiveConnection {
   status: LiveStatus = "closed";
   /** The highest alert event seq seen; sent as `lastAlertSeq` when resubscribing. */
   lastAlertSeq: number | undefined;
+  private readonly seenAlertSeqs = new Set<number>();
   /** Bumped on every successful (re)open, so views can refetch what the socket cannot replay. */
   generation = 0;
 
@@ -155,8 +158,15 @@ export class LiveConnection {
   private dispatch(message: LiveMessage): void {
     if (message.type === "alert") {
       const seq = message.event.seq;
-      if (this.lastAlertSeq !== undefined && seq <= this.lastAlertSeq) return; // a replay we already have
-      this.lastAlertSeq = seq;
+      // Dedupe by the seqs actually seen, not by a high-water mark: a replay that arrives after
+      // a newer live event must still get through.
+      if (this.seenAlertSeqs.has(seq)) return;
+      this.seenAlertSeqs.add(seq);
+      if (this.seenAlertSeqs.size > SEEN_LIMIT) {
+        const oldest = this.seenAlertSeqs.values().next().value;
+        if (oldest !== undefined) this.seenAlertSeqs.delete(oldest);
+      }
+      this.lastAlertSeq = Math.max(seq, this.lastAlertSeq ?? seq);
     }
     for (const listener of this.listeners) {
       try {
