@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { AlertEvent } from "../../core/alert.ts";
@@ -50,6 +51,13 @@ export function gaugeRule(
   });
 }
 
+/** Empties alerting's tables so the next test on a shared database starts clean. */
+export async function resetAlerting(database: TestDatabase): Promise<void> {
+  await database.db.execute(
+    sql`truncate alerting.rules, alerting.alerts, alerting.alert_history, alerting.silences, alerting.channels, alerting.routing, alerting.deliveries, alerting.captured_emails`,
+  );
+}
+
 export interface Harness {
   alerting: Alerting;
   database: TestDatabase;
@@ -67,9 +75,9 @@ export interface Harness {
  */
 export async function startAlerting(
   kind: "pglite" | "postgres",
-  options: { rules?: RuleSpec[]; env?: Record<string, string> } = {},
+  options: { rules?: RuleSpec[]; env?: Record<string, string>; database?: TestDatabase } = {},
 ): Promise<Harness> {
-  const database = await createTestDatabase(kind, ["hub", "alerting"]);
+  const database = options.database ?? (await createTestDatabase(kind, ["hub", "alerting"]));
   const gauges = new Gauges();
   const events: Harness["events"] = [];
   const alerting = createAlerting({
@@ -124,7 +132,8 @@ export async function startAlerting(
       ),
     close: async () => {
       await alerting.stop();
-      await database.close();
+      if (options.database) await resetAlerting(database);
+      else await database.close();
     },
   };
 }

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Route } from "../../core/channel.ts";
 import { eventually, startReceiver, type TestReceiver } from "../helpers/alerting.ts";
-import { databaseKinds } from "../helpers/db.ts";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
 import { gaugeRule, type Harness, startAlerting } from "./harness.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,6 +34,14 @@ const statuses = (hook: TestReceiver) => hook.received.map((r) => (r.body as { s
 for (const kind of databaseKinds) {
   describe(`[${kind}] notifications`, () => {
     const cleanup: Array<() => Promise<void>> = [];
+    // One database for the file: each test's harness empties alerting's tables when it closes.
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await createTestDatabase(kind, ["hub", "alerting"]);
+    });
+    afterAll(async () => {
+      await database?.close();
+    });
     afterEach(async () => {
       for (const c of cleanup.splice(0).reverse()) await c();
     });
@@ -42,7 +50,7 @@ for (const kind of databaseKinds) {
       routes: Route[],
       env: Record<string, string> = {},
     ) {
-      const h = await startAlerting(kind, { rules: [gaugeRule("Probe", "g")], env });
+      const h = await startAlerting(kind, { rules: [gaugeRule("Probe", "g")], env, database });
       cleanup.push(() => h.close());
       await wire(h, hooks, routes);
       return h;
