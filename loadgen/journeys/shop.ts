@@ -70,6 +70,9 @@ async function addToCart(s: JourneySession): Promise<boolean> {
 async function login(s: JourneySession): Promise<boolean> {
   const { vu } = s;
   if (vu.loggedIn && vu.cookies.has("shop_session")) return true;
+  // Only a message mailed after this request carries our code: older ones (earlier runs,
+  // earlier attempts) are still in the mailbox and mail is delivered asynchronously.
+  const since = Date.now() - 50;
   const requested = await s.request("otp_request", {
     method: "POST",
     path: "/api/auth/otp/request",
@@ -79,7 +82,7 @@ async function login(s: JourneySession): Promise<boolean> {
   if (!requested) return false;
   const challengeId = parseJson<{ challengeId?: string }>(requested.body)?.challengeId;
   if (!challengeId) return s.fail() ?? false;
-  const code = await readCode(s);
+  const code = await readCode(s, since);
   if (!code) return s.fail() ?? false;
   const verified = await s.request("otp_verify", {
     method: "POST",
@@ -91,17 +94,19 @@ async function login(s: JourneySession): Promise<boolean> {
 }
 
 /** The newest code mailed to the user; mail may land a moment after the request, so poll briefly. */
-async function readCode(s: JourneySession): Promise<string | undefined> {
+async function readCode(s: JourneySession, since: number): Promise<string | undefined> {
   const token = s.ctx.testHooksToken;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 8; attempt++) {
     const r = await s.request("otp_mailbox", {
       path: `/__test/mailbox?to=${encodeURIComponent(s.vu.email)}`,
       headers: token ? { "x-test-hooks-token": token } : {},
       read: true,
     });
     if (!r) return undefined;
-    const messages = parseJson<{ messages?: { text?: string }[] }>(r.body)?.messages ?? [];
+    const messages =
+      parseJson<{ messages?: { text?: string; createdAt?: string }[] }>(r.body)?.messages ?? [];
     for (const m of messages) {
+      if (!(Date.parse(m.createdAt ?? "") >= since)) continue;
       const match = /Your code: (\d{6,})/.exec(m.text ?? "");
       if (match) return match[1];
     }
