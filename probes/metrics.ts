@@ -9,6 +9,8 @@ export interface ProbeMetrics {
   observe(result: ProbeResult): void;
   /** Counts a slot skipped because the probe's previous check still ran. */
   skipped(probe: string): void;
+  /** Drops the last-check series of a probe that no longer exists, so no stale value lingers. */
+  forget(probe: string): void;
 }
 
 const stateValue = { up: 1, down: 0, unknown: -1 } as const;
@@ -97,10 +99,13 @@ export function createProbeMetrics(reporterStats: () => ReporterStats | undefine
     (s) => s.failures,
   );
 
+  const seen = new Map<string, Set<string>>();
   return {
     registry,
     observe(result) {
       const l = { probe: result.probe, kind: result.kind, region: result.region };
+      const labels = seen.get(result.probe) ?? new Set<string>();
+      seen.set(result.probe, labels.add(JSON.stringify(l)));
       success.set(l, result.ok ? 1 : 0);
       status.set(l, result.status ?? 0);
       state.set(l, stateValue[result.state]);
@@ -110,6 +115,14 @@ export function createProbeMetrics(reporterStats: () => ReporterStats | undefine
     },
     skipped(probe) {
       skips.inc({ probe });
+    },
+    forget(probe) {
+      for (const text of seen.get(probe) ?? []) {
+        const l = JSON.parse(text) as { probe: string; kind: string; region: string };
+        for (const gauge of [success, status, state]) gauge.remove(l);
+        for (const phase of [...phaseOrder, "total"]) duration.remove({ ...l, phase });
+      }
+      seen.delete(probe);
     },
   };
 }

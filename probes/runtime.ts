@@ -69,6 +69,12 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
   });
   let local = options.probes;
   let fromHub: ReadonlyArray<Probe> = [];
+  const apply = () => {
+    const before = scheduler.states().map((s) => s.probe.name);
+    scheduler.update(mergeProbes(local, fromHub));
+    const now = new Set(scheduler.states().map((s) => s.probe.name));
+    for (const name of before) if (!now.has(name)) metrics.forget(name);
+  };
   const hubConfig =
     options.hub && options.hubConfigIntervalMs
       ? new HubConfig({
@@ -77,7 +83,7 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
           intervalMs: options.hubConfigIntervalMs,
           onProbes: (probes) => {
             fromHub = probes;
-            scheduler.update(mergeProbes(local, fromHub));
+            apply();
           },
           ...(options.hub.log ? { log: options.hub.log } : {}),
         })
@@ -93,7 +99,7 @@ export async function startProbes(options: StartProbesOptions): Promise<RunningP
     metrics,
     setProbes: (probes) => {
       local = probes;
-      scheduler.update(mergeProbes(local, fromHub));
+      apply();
     },
     close: async () => {
       await hubConfig?.stop();

@@ -107,12 +107,19 @@ describe("the probes process", () => {
         return text.includes('probe_success{probe="second"') ? true : undefined;
       }, 10_000);
 
+      writeFileSync(file, ["probes:", probe("second")].join("\n"));
+      child.kill("SIGHUP");
+      await waitFor(() => (output().includes("reloaded 1 probes") ? true : undefined), 10_000);
+      expect(await names(url)).toEqual(["second"]);
+      // The removed probe's last-check series are gone, not frozen at their last value.
+      expect(await (await fetch(`${url}/metrics`)).text()).not.toContain('probe_success{probe="first"');
+
       writeFileSync(file, "probes:\n  - { kind: http, name: broken, url: nope }\n");
       child.kill("SIGHUP");
       await waitFor(() => (output().includes("reload refused") ? true : undefined), 10_000);
       expect(output()).toContain("reload refused, keeping the current probes: ");
       expect(output()).toContain("probes[0].url: must start with http:// or https://");
-      expect(await names(url)).toEqual(["first", "second"]);
+      expect(await names(url)).toEqual(["second"]);
     } finally {
       child.kill("SIGTERM");
     }
