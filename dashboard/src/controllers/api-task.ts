@@ -1,5 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 
+const busyCounts = new WeakMap<object, number>();
+
 export type TaskStatus = "idle" | "pending" | "complete" | "error";
 
 export interface ApiTaskOptions<T> {
@@ -24,6 +26,7 @@ export class ApiTask<T> implements ReactiveController {
   private abort: AbortController | undefined;
   private interval: ReturnType<typeof setInterval> | undefined;
   private runId = 0;
+  private busy = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -43,6 +46,7 @@ export class ApiTask<T> implements ReactiveController {
     clearInterval(this.interval);
     this.interval = undefined;
     this.abort?.abort();
+    this.setBusy(false);
   }
 
   hostUpdate(): void {
@@ -59,6 +63,7 @@ export class ApiTask<T> implements ReactiveController {
     this.abort = abort;
     const id = ++this.runId;
     this.status = "pending";
+    this.setBusy(true);
     this.host.requestUpdate();
     try {
       const value = await this.options.task(abort.signal);
@@ -71,7 +76,22 @@ export class ApiTask<T> implements ReactiveController {
       this.error = error instanceof Error ? error : new Error(String(error));
       this.status = "error";
     }
+    this.setBusy(false);
     this.host.requestUpdate();
+  }
+
+  /**
+   * Marks the host element aria-busy while any of its tasks loads, so assistive technology
+   * (and tests) know when a view has settled. Counted per host across its tasks.
+   */
+  private setBusy(busy: boolean): void {
+    if (busy === this.busy || !(this.host instanceof HTMLElement)) return;
+    this.busy = busy;
+    const host = this.host;
+    const count = (busyCounts.get(host) ?? 0) + (busy ? 1 : -1);
+    busyCounts.set(host, count);
+    if (count > 0) host.setAttribute("aria-busy", "true");
+    else host.removeAttribute("aria-busy");
   }
 }
 
