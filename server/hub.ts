@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { runTopic } from "../core/live.ts";
+import type { Window } from "../core/window.ts";
 import type { Db } from "../db/open.ts";
 import { runs } from "../db/schema/hub.ts";
 import { createAlerting } from "./alerting/index.ts";
@@ -16,7 +17,9 @@ import { authRoutes } from "./auth/routes.ts";
 import { sessionResolver } from "./auth/session-resolver.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
+import { localBus, postgresBus } from "./cluster/bus.ts";
 import { advisoryLeadership, leaderLocks, soleLeader } from "./cluster/leader.ts";
+import { relayClusterEvents } from "./cluster/relay.ts";
 import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
 import { agentResolver } from "./http/auth.ts";
@@ -94,7 +97,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
     stillAllowed: async (p) => p.kind !== "user" || (await sessions.findByHash(p.sessionId)) !== null,
   });
-  alertLog = new AlertLog(db, live);
+  const postgresUrl = options.driver === "postgres" ? config.databaseUrl : undefined;
+  // Across replicas on one Postgres, live events travel by LISTEN/NOTIFY; PGlite is one process.
+  const bus = postgresUrl ? await postgresBus(postgresUrl) : localBus;
+  alertLog = new AlertLog(db, live, {
+    serialiseInserts: options.driver === "postgres",
+    stored: () => bus.publish({ type: "alerts" }),
+  });
+  await alertLog.init();
   const liveWindows = new LiveWindows(live);
   const windowTicker = setInterval(() => {
     liveWindows.tick();
@@ -132,22 +142,29 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         liveWindows.ingest(windows);
+        bus.publish({ type: "windows", runs: secondsByRun(windows) });
         alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
       },
       probeResultsStored: (results, seconds) => {
         metrics.ingestedWindows.inc({ kind: "probe-results" }, results.length);
         metrics.ingestBatchSeconds.observe({ kind: "probe-results" }, seconds);
         for (const result of results) live.broadcast("probes", { type: "probe", result });
+        bus.publish({ type: "probes", ids: results.map((r) => r.id) });
         alerting.dataIngested("probe-results", []);
       },
       runStored: (run) => {
         live.broadcast("runs", { type: "run", run });
         live.broadcast(runTopic(run.runId), { type: "run", run });
+        bus.publish({ type: "run", runId: run.runId });
       },
     },
   ];
   let hubUrl = "";
   const runChanged = (runId: string) => {
+    pushRun(runId);
+    bus.publish({ type: "run", runId });
+  };
+  const pushRun = (runId: string) => {
     void db
       .select()
       .from(runs)
@@ -205,6 +222,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     port: config.PEAKWATCH_HUB_PORT,
     hostname: config.PEAKWATCH_HOST,
   }) as Server;
+  relayClusterEvents({ db, bus, live, liveWindows, alerts: alertLog, pushRun });
   const wss = attachLiveUpgrade(server, { live, resolvers, maxClients: config.HUB_LIVE_MAX_CLIENTS });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -240,6 +258,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await scraper.stop();
       await retention.stop();
       await leadership.close();
+      await bus.close();
       await alerting.stop();
       live.close();
       wss.close();
@@ -249,4 +268,18 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       });
     },
   };
+}
+
+/** Each run's second range in a batch (what other replicas need to read it back). */
+function secondsByRun(windows: ReadonlyArray<Window>): Array<{ runId: string; from: number; to: number }> {
+  const ranges = new Map<string, { runId: string; from: number; to: number }>();
+  for (const w of windows) {
+    const r = ranges.get(w.runId);
+    if (!r) ranges.set(w.runId, { runId: w.runId, from: w.second, to: w.second });
+    else {
+      r.from = Math.min(r.from, w.second);
+      r.to = Math.max(r.to, w.second);
+    }
+  }
+  return [...ranges.values()];
 }

@@ -105,6 +105,14 @@ export class LiveHub {
     }
   }
 
+  /** Sends an already encoded alert (from the alert log) to `topic`'s subscribers. */
+  broadcastEncoded(topic: Topic, type: "alert", data: Buffer, seq: number): void {
+    const subscribers = this.#byTopic.get(topic);
+    if (!subscribers || subscribers.size === 0) return;
+    this.options.metrics.liveMessages.inc({ type }, subscribers.size);
+    for (const client of subscribers) this.#deliverAlert(client, seq, data);
+  }
+
   /** Sends coalesced windows to clients that have caught up. */
   flushPending(): void {
     for (const client of this.#clients) {

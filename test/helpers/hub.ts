@@ -13,6 +13,8 @@ export interface TestHubOptions {
   /** Extra hub environment (e.g. PEAKWATCH_SHOP_URL, SHOP_ADMIN_TOKEN). */
   env?: Record<string, string>;
   now?: () => number;
+  /** Share a database with another test hub (a second replica); it stays open on close. */
+  database?: TestDatabase;
 }
 
 /** A logged-in dashboard user: send `headers` with every request (cookie + CSRF token). */
@@ -46,7 +48,9 @@ let userCounter = 0;
 
 /** Starts a hub on 127.0.0.1 port 0 with a fresh database; call close() when done. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const database = await createTestDatabase(options.kind ?? "pglite", ["hub", "alerting"]);
+  const database =
+    options.database ?? (await createTestDatabase(options.kind ?? "pglite", ["hub", "alerting"]));
+  const ownsDatabase = !options.database;
   // Generated keys (alerting's master key) go to a throwaway directory, never the work tree.
   const dataDir = mkdtempSync(join(tmpdir(), "pw-hub-"));
   const agentToken = `test_${randomBytes(16).toString("hex")}`;
@@ -74,7 +78,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       mailer: { sendCode: async (email, code) => void mailbox.push({ email, code }) },
     });
   } catch (error) {
-    await database.close();
+    if (ownsDatabase) await database.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -115,7 +119,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     database,
     close: async () => {
       await hub.close();
-      await database.close();
+      if (ownsDatabase) await database.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
