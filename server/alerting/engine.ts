@@ -23,6 +23,8 @@ export interface EngineDeps {
   publish: (kind: AlertEventKind, alert: Alert, at: number) => Promise<unknown>;
   /** Hands every current alert to the notification pipeline. Must not block. */
   notify: (alerts: ReadonlyArray<GroupedAlert>, now: number) => void;
+  /** With several hub replicas only the leader evaluates; absent: always this process. */
+  isLeader?: () => Promise<boolean>;
 }
 
 const windowStatsWithLatency = new Set(["p50", "p95", "p99"]);
@@ -68,6 +70,7 @@ export class AlertEngine {
   private readonly alerts = new Map<string, TrackedAlert>();
   private readonly saved = new Map<string, string>();
   private rules: Rule[] | null = null;
+  private leading = true;
   private silences: { list: Silence[]; at: number } | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -79,6 +82,13 @@ export class AlertEngine {
   constructor(private readonly deps: EngineDeps) {}
 
   async init(): Promise<void> {
+    await this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    await this.writes;
+    this.alerts.clear();
+    this.saved.clear();
     for (const a of await this.deps.store.load()) {
       this.alerts.set(a.fingerprint, a);
       this.saved.set(a.fingerprint, JSON.stringify(a));
@@ -135,6 +145,13 @@ export class AlertEngine {
   }
 
   private async evaluate(): Promise<void> {
+    if (this.deps.isLeader) {
+      const leader = await this.deps.isLeader();
+      // A replica taking over picks up the state its predecessor persisted.
+      if (leader && !this.leading) await this.reload();
+      this.leading = leader;
+      if (!leader) return;
+    }
     const started = performance.now();
     this.rules ??= await this.deps.loadRules();
     const now = this.deps.now();

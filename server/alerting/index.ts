@@ -33,6 +33,8 @@ export interface AlertingDeps {
   alertingConfig?: AlertingConfig;
   /** Key for channel secrets; default PEAKWATCH_MASTER_KEY or a generated file under the data dir. */
   masterKey?: Kek;
+  /** With several hub replicas, whether this one leads (evaluates and notifies); default always. */
+  isLeader?: () => Promise<boolean>;
 }
 
 /** The alerting subsystem as the hub sees it. */
@@ -59,6 +61,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     now,
     data: deps.data ?? ((steps) => hubDataSource(deps.db, { steps, metrics: deps.metrics })),
     publish: (kind, alert, at) => deps.live.publishAlert({ kind, alert, at }),
+    isLeader: deps.isLeader,
   });
   const routes = new Hono<HubEnv>();
   routes.route("/", alertRoutes(service));

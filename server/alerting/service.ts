@@ -26,6 +26,7 @@ export interface ServiceOptions {
   now: () => number;
   data: AlertDataSource | ((steps: () => ReadonlyArray<string>) => AlertDataSource);
   publish: (kind: AlertEventKind, alert: Alert, at: number) => Promise<unknown>;
+  isLeader?: () => Promise<boolean>;
 }
 
 /**
@@ -95,6 +96,7 @@ export class AlertingService {
       loadSilences: () => this.silences.list(),
       inhibitRules: () => this.inhibitRules,
       publish: options.publish,
+      isLeader: options.isLeader,
       notify: (alerts, at) => {
         this.dispatcher.update(alerts, at);
         this.forwarder.update(alerts, at);
