@@ -1,10 +1,10 @@
-import { hkdfSync } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { AppError } from "../core/http/app-error.ts";
 import type { Db } from "../db/open.ts";
+import { deriveOtpSecret } from "./auth/otp-secret.ts";
 import { OtpService } from "./auth/otp-service.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { loadSession } from "./auth/session-middleware.ts";
@@ -58,11 +58,6 @@ export interface Shop {
   close(): void;
 }
 
-/** Derives the OTP HMAC secret from the master key, so there is no second secret to manage. */
-function otpSecret(masterKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "peakwatch shop otp hmac", 32));
-}
-
 /** Builds the shop: opens the keyring, seeds an empty database, wires routes. `main.ts` listens. */
 export async function createShop(deps: ShopDeps): Promise<Shop> {
   const { db, config } = deps;
@@ -95,7 +90,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
   const minute = 60_000;
   const otp = new OtpService({
     db,
-    secret: otpSecret(deps.masterKey),
+    secret: deriveOtpSecret(deps.masterKey),
     policy: { ttlMs: config.SHOP_OTP_TTL_SECONDS * 1000, maxAttempts: 5 },
     outbox,
     metrics,

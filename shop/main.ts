@@ -43,7 +43,9 @@ export async function main(_argv: string[]): Promise<number> {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  // Stop accepting, and drop idle keep-alive connections so the process can exit.
   server.close();
+  (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   await shop.outbox.idle();
   shop.close();
   await database.close();

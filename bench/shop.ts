@@ -1,0 +1,267 @@
+/**
+ * npm run bench:shop — throughput and p99 of the shop's hot paths (product detail, search,
+ * add to cart, OTP verify) on PGlite and on Postgres, beside a bare node:http server that
+ * answers the same product JSON (the ceiling no database-backed handler can beat).
+ *
+ * Each server runs in its own process, as in production; autocannon drives it from this one.
+ * Settings: BENCH_SECONDS (per case, default 4), BENCH_CONNECTIONS (default 16),
+ * BENCH_DATABASE_URL (a Postgres server; default TEST_DATABASE_URL, else the local one).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { issueOtpChallenge } from "../core/otp/challenge.ts";
+import type { Product, ProductPage } from "../core/shop-api.ts";
+import { openDb, pgliteDir } from "../db/open.ts";
+import { otpChallenges } from "../db/schema/shop.ts";
+import { deriveOtpSecret } from "../shop/auth/otp-secret.ts";
+import { seedShop } from "../shop/catalog/seed.ts";
+import { Keyring } from "../shop/crypto/keyring.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const challengeCount = 40_000;
+const words = ["telescope", "binoculars", "tent", "carbon", "solar filter", "jacket", "lantern", "atlas"];
+
+interface Figures {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** A synthetic client address per request (RFC 2544 range), as the load generator sends. */
+const address = (n: number) => `198.18.${(n >> 8) & 255}.${n & 255}`;
+
+async function drive(
+  url: string,
+  next: () => autocannon.Request,
+  duration = seconds,
+  label?: string,
+): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    requests: [{ setupRequest: (request) => ({ ...request, ...next() }) }],
+  });
+  const figures = {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+  if (label) console.log(`  ${label}: ${Math.round(figures.rps)} req/s, p99 ${figures.p99} ms`);
+  return figures;
+}
+
+/** Starts a server process and resolves with its URL once it prints `listening on URL`. */
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+
+/** Seeds the database and issues OTP challenges with known codes before the shop starts. */
+async function prepare(where: { url?: string; dataDir?: string }, masterKey: Buffer) {
+  const database = await openDb({ domains: ["shop"], url: where.url, dataDir: where.dataDir, poolSize: 4 });
+  try {
+    const keyring = new Keyring(database.db, masterKey);
+    await keyring.init();
+    const started = performance.now();
+    await seedShop(database.db, keyring, { products: 1200, customers: 2000 });
+    const seedMs = performance.now() - started;
+    const secret = deriveOtpSecret(masterKey);
+    const challenges: Array<{ challengeId: string; code: string }> = [];
+    for (let start = 0; start < challengeCount; start += 1000) {
+      const rows = [];
+      for (let i = start; i < start + 1000; i++) {
+        const email = `customer${(i % 2000) + 1}@shop.test`;
+        const { challenge, code } = issueOtpChallenge({ subject: email, secret, now: new Date() });
+        challenges.push({ challengeId: challenge.id, code });
+        rows.push({ ...challenge, email });
+      }
+      await database.db.insert(otpChallenges).values(rows);
+    }
+    return { seedMs, challenges };
+  } finally {
+    await database.close();
+  }
+}
+
+async function benchShop(
+  label: string,
+  where: { url?: string; dataDir?: string },
+): Promise<{ figures: Record<string, Figures>; product: Product }> {
+  const masterKey = randomBytes(32);
+  const { seedMs, challenges } = await prepare(where, masterKey);
+  console.log(`${label}: seeded 1,200 products and 2,000 customers (encrypted) in ${Math.round(seedMs)} ms`);
+  const dataRoot = where.dataDir ? join(where.dataDir, "..", "..") : mkdtempSync(join(tmpdir(), "pw-bench-"));
+  const { child, url } = await startProcess(["bin/peakwatch.js", "shop"], {
+    PEAKWATCH_DATA_DIR: dataRoot,
+    PEAKWATCH_SHOP_PORT: "0",
+    PEAKWATCH_MASTER_KEY: masterKey.toString("base64"),
+    SHOP_DATABASE_URL: where.url ?? "",
+    DATABASE_URL: "",
+    SHOP_TRUST_PROXY: "1",
+  });
+  try {
+    const page = (await (await fetch(`${url}/api/products?pageSize=100`)).json()) as ProductPage;
+    const ids = page.items.map((p) => p.id);
+    const product = (await (await fetch(`${url}/api/products/${ids[0]}`)).json()) as Product;
+    let n = 0;
+    const detail = () => ({ method: "GET" as const, path: `/api/products/${ids[n++ % ids.length]}` });
+    await drive(url, detail, 1); // warm-up: JIT, prepared statements, caches
+    let c = 0;
+    const cases: Record<string, () => autocannon.Request> = {
+      "product detail": detail,
+      search: () => ({
+        method: "GET",
+        path: `/api/search?q=${encodeURIComponent(words[n++ % words.length]!)}&limit=20`,
+      }),
+      "add to cart": () => ({
+        method: "POST",
+        path: "/api/cart/items",
+        headers: { "content-type": "application/json", "x-forwarded-for": address(n) },
+        body: JSON.stringify({ productId: ids[n++ % ids.length], quantity: 1 }),
+      }),
+      "OTP verify": () => ({
+        method: "POST",
+        path: "/api/auth/otp/verify",
+        headers: { "content-type": "application/json", "x-forwarded-for": address(c) },
+        body: JSON.stringify(challenges[c++ % challenges.length]),
+      }),
+    };
+    const figures: Record<string, Figures> = {};
+    for (const [name, next] of Object.entries(cases))
+      figures[name] = await drive(url, next, seconds, `${label} ${name}`);
+    return { figures, product };
+  } finally {
+    await stop(child);
+    if (!where.dataDir) rmSync(dataRoot, { recursive: true, force: true });
+  }
+}
+
+const ceilingServer = `
+const http = require("node:http");
+const body = process.env.PRODUCT_JSON;
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+});
+server.listen(0, "127.0.0.1", () => console.log("ceiling listening on http://127.0.0.1:" + server.address().port));
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
+`;
+
+async function benchCeiling(product: Product): Promise<Figures> {
+  const { child, url } = await startProcess(["-e", ceilingServer], { PRODUCT_JSON: JSON.stringify(product) });
+  try {
+    const request = () => ({ method: "GET" as const, path: `/api/products/${product.id}` });
+    await drive(url, request, 1);
+    return await drive(url, request, seconds, "node:http ceiling");
+  } finally {
+    await stop(child);
+  }
+}
+
+async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const base =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    "postgres://postgres@127.0.0.1:5432/postgres";
+  const admin = postgres(base, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  const name = `pw_bench_${Date.now().toString(36)}`;
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } catch (error) {
+    console.log(`postgres: skipped (${(error as Error).message})`);
+    await admin.end({ timeout: 1 });
+    return undefined;
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  console.log(`shop bench: ${seconds} s per case, ${connections} connections, autocannon\n`);
+  const results: Record<string, Record<string, Figures>> = {};
+  const root = mkdtempSync(join(tmpdir(), "pw-bench-pglite-"));
+  let product: Product;
+  try {
+    const pglite = await benchShop("pglite", { dataDir: pgliteDir(root, "shop") });
+    results.pglite = pglite.figures;
+    product = pglite.product;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const pg = await postgresDatabase();
+  if (pg) {
+    try {
+      results.postgres = (await benchShop("postgres", { url: pg.url })).figures;
+    } finally {
+      await pg.drop();
+    }
+  }
+  const ceiling = await benchCeiling(product);
+
+  const cell = (f: Figures | undefined) =>
+    f
+      ? `${Math.round(f.rps).toString().padStart(7)} req/s  p99 ${String(f.p99).padStart(4)} ms${f.non2xx + f.errors ? ` (${f.non2xx} non-2xx, ${f.errors} errors)` : ""}`
+      : "-";
+  console.log(`\n${"case".padEnd(16)}${"pglite".padEnd(44)}postgres`);
+  for (const name of ["product detail", "search", "add to cart", "OTP verify"]) {
+    console.log(
+      `${name.padEnd(16)}${cell(results.pglite?.[name]).padEnd(44)}${cell(results.postgres?.[name])}`,
+    );
+  }
+  console.log(
+    `${"node:http".padEnd(16)}${cell(ceiling)}   (ceiling: same product JSON, no framework, no database)`,
+  );
+  for (const kind of Object.keys(results)) {
+    const share = (results[kind]!["product detail"]!.rps / ceiling.rps) * 100;
+    console.log(`${kind}: product detail reaches ${share.toFixed(0)} % of the ceiling`);
+  }
+}
+
+await main();
