@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /**
- * Probe definitions: what a probe file (YAML or JSON) or the hub may configure.
+ * Probe definitions: what a probe file (YAML or JSON) or the hub may configure. Objects are
+ * strict: a misspelt key (`assertion:`) is an error naming it, never silently ignored.
  * Durations accept milliseconds as a number or a string such as "300ms", "15s", "2m".
  */
 
@@ -45,21 +46,21 @@ export type CompareOp = (typeof compareOps)[number];
 
 /** One assertion on a check's outcome. Evaluated by pure functions in probes/assertions.ts. */
 export const AssertionSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("status"), in: z.array(z.number().int().min(100).max(999)).min(1) }),
-  z.object({ type: z.literal("bodyContains"), value: z.string().min(1) }),
-  z.object({ type: z.literal("bodyMatches"), pattern: regex }),
-  z.object({ type: z.literal("bodyNotMatches"), pattern: regex }),
-  z.object({ type: z.literal("jsonPathExists"), path: z.string().min(1) }),
-  z.object({ type: z.literal("jsonPathEquals"), path: z.string().min(1), value: z.unknown() }),
-  z.object({
+  z.strictObject({ type: z.literal("status"), in: z.array(z.number().int().min(100).max(999)).min(1) }),
+  z.strictObject({ type: z.literal("bodyContains"), value: z.string().min(1) }),
+  z.strictObject({ type: z.literal("bodyMatches"), pattern: regex }),
+  z.strictObject({ type: z.literal("bodyNotMatches"), pattern: regex }),
+  z.strictObject({ type: z.literal("jsonPathExists"), path: z.string().min(1) }),
+  z.strictObject({ type: z.literal("jsonPathEquals"), path: z.string().min(1), value: z.unknown() }),
+  z.strictObject({
     type: z.literal("jsonPathCompare"),
     path: z.string().min(1),
     op: z.enum(compareOps),
     value: z.number(),
   }),
-  z.object({ type: z.literal("header"), name: z.string().min(1), pattern: regex }),
-  z.object({ type: z.literal("latencyBelow"), ms: z.number().positive() }),
-  z.object({ type: z.literal("certDaysLeft"), min: z.number().nonnegative() }),
+  z.strictObject({ type: z.literal("header"), name: z.string().min(1), pattern: regex }),
+  z.strictObject({ type: z.literal("latencyBelow"), ms: z.number().positive() }),
+  z.strictObject({ type: z.literal("certDaysLeft"), min: z.number().nonnegative() }),
 ]);
 export type Assertion = z.infer<typeof AssertionSchema>;
 export type AssertionType = Assertion["type"];
@@ -73,7 +74,7 @@ const probeName = z
 const headers = z.record(z.string().min(1), z.string());
 
 /** TLS options of an http or tcp check. */
-export const TlsOptionsSchema = z.object({
+export const TlsOptionsSchema = z.strictObject({
   /** Accept certificates that do not verify (self-signed test servers). The days-left check still runs. */
   insecureSkipVerify: z.boolean().default(false),
   /** Extra trusted CA certificate(s), PEM. */
@@ -112,10 +113,10 @@ const common = {
   enabled: z.boolean().default(true),
 };
 
-export const HttpProbeSchema = z.object({ kind: z.literal("http"), ...common, ...requestFields });
+export const HttpProbeSchema = z.strictObject({ kind: z.literal("http"), ...common, ...requestFields });
 export type HttpProbe = z.infer<typeof HttpProbeSchema>;
 
-export const TcpProbeSchema = z.object({
+export const TcpProbeSchema = z.strictObject({
   kind: z.literal("tcp"),
   ...common,
   host: z.string().min(1),
@@ -126,7 +127,7 @@ export const TcpProbeSchema = z.object({
 export type TcpProbe = z.infer<typeof TcpProbeSchema>;
 
 /** A value taken from one flow step's response and available to later steps as `{{name}}`. */
-export const CaptureSchema = z.object({
+export const CaptureSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _ (not starting with a digit)"),
   /** Where the value comes from: a JSON path of the body, a response header, or the raw body. */
   from: z.enum(["json", "header", "body"]),
@@ -137,18 +138,18 @@ export const CaptureSchema = z.object({
 });
 export type Capture = z.infer<typeof CaptureSchema>;
 
-export const FlowStepSchema = z.object({
+export const FlowStepSchema = z.strictObject({
   name: probeName,
   ...requestFields,
   capture: z.array(CaptureSchema).default([]),
   /** Repeat the step until its assertions and captures pass (e.g. waiting for a mail to arrive). */
   retry: z
-    .object({ attempts: z.number().int().min(1).max(20), delay: durationMs(0, 60_000).default(250) })
+    .strictObject({ attempts: z.number().int().min(1).max(20), delay: durationMs(0, 60_000).default(250) })
     .optional(),
 });
 export type FlowStep = z.infer<typeof FlowStepSchema>;
 
-export const FlowProbeSchema = z.object({
+export const FlowProbeSchema = z.strictObject({
   kind: z.literal("flow"),
   ...common,
   interval: durationMs(100, 24 * 3_600_000).default(30_000),

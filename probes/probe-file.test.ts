@@ -57,6 +57,10 @@ describe("probe files", () => {
       'p.yaml: probes[0].assertions[0].path: malformed JSON path "a[x"',
     ],
     ["probes: [", "p.yaml line 1: not valid YAML or JSON"],
+    [
+      "probes:\n  - {kind: http, name: a, url: 'http://x', assertion: [{type: status, in: [200]}]}",
+      'p.yaml: probes[0]: Unrecognized key: "assertion"',
+    ],
     ["probe: []", "p.yaml: probes: Invalid input: expected array"],
   ])("names the bad field: %s", (text, message) => {
     expect(check(text)).toContain(message);
