@@ -135,7 +135,17 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     now,
     leadership,
   });
-  const alerting = createAlerting({ db, config, now, live: alertLog, metrics: scrapedMetrics(db) });
+  // One replica evaluates rules and notifies; another takes over when its connection drops.
+  const alertLeadership = postgresUrl ? advisoryLeadership(postgresUrl, leaderLocks.alerting) : soleLeader;
+  const alerting = createAlerting({
+    db,
+    config,
+    now,
+    live: alertLog,
+    metrics: scrapedMetrics(db),
+    isLeader: () => alertLeadership.isLeader(),
+  });
+  metrics.ruleEvaluationSeconds.collect = () => alerting.service.engine.lastDurationMs / 1000;
   const ingestListeners: IngestListener[] = [
     {
       windowsStored: (windows, seconds) => {
@@ -258,6 +268,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await scraper.stop();
       await retention.stop();
       await leadership.close();
+      await alertLeadership.close();
       await bus.close();
       await alerting.stop();
       live.close();

@@ -10,7 +10,8 @@ export interface HubMetrics {
   liveDropped: Counter<"reason">;
   liveCoalesced: Counter;
   queueDepth: Gauge<"queue">;
-  ruleEvaluationSeconds: Histogram;
+  /** Reads the alert engine's last evaluation time at scrape (set by the hub). */
+  ruleEvaluationSeconds: { collect: () => number };
   scrapes: Counter<"target" | "outcome">;
 }
 
@@ -18,6 +19,23 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "peakwatch_hub_" });
   const registers = [registry];
+  const ruleEvaluation = { collect: () => 0 };
+  new Gauge({
+    name: "peakwatch_hub_rule_evaluation_seconds",
+    help: "How long the last evaluation of all alert rules took.",
+    registers,
+    collect() {
+      this.set(ruleEvaluation.collect());
+    },
+  });
+  const queueDepth = new Gauge({
+    name: "peakwatch_hub_queue_depth",
+    help: "Items waiting in the hub's internal queues.",
+    labelNames: ["queue"],
+    registers,
+  });
+  for (const queue of ["live_coalesced_windows", "live_resume_alerts", "running_generators"])
+    queueDepth.set({ queue }, 0);
   return {
     registry,
     ingestedWindows: new Counter({
@@ -55,18 +73,8 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
       help: "Live window messages replaced by a newer one because the client was reading slowly.",
       registers,
     }),
-    queueDepth: new Gauge({
-      name: "peakwatch_hub_queue_depth",
-      help: "Items waiting in the hub's internal queues.",
-      labelNames: ["queue"],
-      registers,
-    }),
-    ruleEvaluationSeconds: new Histogram({
-      name: "peakwatch_hub_rule_evaluation_seconds",
-      help: "Time to evaluate all alert rules once.",
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    }),
+    queueDepth,
+    ruleEvaluationSeconds: ruleEvaluation,
     scrapes: new Counter({
       name: "peakwatch_hub_scrapes_total",
       help: "Scrapes of shop /metrics, by outcome.",

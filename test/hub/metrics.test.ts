@@ -78,6 +78,8 @@ for (const kind of databaseKinds) {
         value("peakwatch_probe_duration_seconds", { probe: "home", region: "local", phase: "total" }),
       ).toBeCloseTo(0.007, 9);
       expect(family("peakwatch_hub_process_resident_memory_bytes").type).toBe("GAUGE");
+      expect(family("peakwatch_hub_rule_evaluation_seconds").type).toBe("GAUGE");
+      expect(family("peakwatch_hub_queue_depth").type).toBe("GAUGE");
     });
 
     it("serves an OpenAPI document with the shared wire schemas", async () => {
