@@ -4,6 +4,7 @@ import { scaleProfile } from "../core/profile.ts";
 import { checkTarget } from "./allowlist.ts";
 import { parseRunArgs, RUN_USAGE } from "./args.ts";
 import { loadLoadgenConfig } from "./config.ts";
+import { formatThresholdValue } from "./outputs/summary.ts";
 import { loadProfile } from "./profile-loader.ts";
 import { runLoad } from "./runner.ts";
 
@@ -84,9 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     const s = outcome.summary;
     console.log(s.verdict);
     for (const t of s.thresholds)
-      console.log(
-        `  ${t.ok ? "✔" : "✘"} ${t.expression}  (${t.value === null ? "no data" : Number(t.value.toFixed(4))})`,
-      );
+      console.log(`  ${t.ok ? "✔" : "✘"} ${t.expression}  (${formatThresholdValue(t)})`);
     console.log(
       `report: ${outcome.files.html}\nsummary: ${outcome.files.summary}\njunit: ${outcome.files.junit}`,
     );

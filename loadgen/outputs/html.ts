@@ -1,4 +1,4 @@
-import type { RunSummary } from "./summary.ts";
+import { formatThresholdValue, type RunSummary } from "./summary.ts";
 
 const esc = (s: string) =>
   s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
@@ -103,7 +103,7 @@ export function htmlReport(s: RunSummary): string {
   const thresholdRows = s.thresholds
     .map(
       (t) =>
-        `<tr class="${t.ok ? "ok" : "bad"}"><td>${t.ok ? "✔" : "✘"}</td><td><code>${esc(t.expression)}</code></td><td>${t.value === null ? "no data" : Number(t.value.toFixed(4))}</td><td>${t.abortOnFail ? "abort" : ""}</td></tr>`,
+        `<tr class="${t.ok ? "ok" : "bad"}"><td>${t.ok ? "✔" : "✘"}</td><td><code>${esc(t.expression)}</code></td><td>${esc(formatThresholdValue(t))}</td><td>${t.abortOnFail ? "abort" : ""}</td></tr>`,
     )
     .join("");
   const stepRows = Object.entries(s.steps)

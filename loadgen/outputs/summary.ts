@@ -1,5 +1,6 @@
 import { type LatencySummary, summarize } from "../../core/histogram.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
+import { formatMeasured, parseThreshold } from "../../core/threshold.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
 import type { RunStats, SecondPoint } from "../run-stats.ts";
 
@@ -107,4 +108,10 @@ export function verdictOf(
   if (failed.length > 0) parts.push(`failed: ${failed.join("; ")}`);
   if (extra) parts.push(extra);
   return `${status}: ${parts.join(", ")}`;
+}
+
+/** A threshold's measured value in its own unit ("912.5 ms", "1.20 %"), for people. */
+export function formatThresholdValue(t: Pick<ThresholdResult, "expression" | "value">): string {
+  const parsed = parseThreshold(t.expression);
+  return parsed.ok ? formatMeasured(parsed.threshold, t.value) : String(t.value);
 }
