@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Profile, profileSeconds } from "../core/profile.ts";
@@ -103,6 +104,8 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   faults?.start(startMs, planned);
 
   const controller = new AbortController();
+  // Every thinking virtual user listens for the stop: thousands of listeners are expected.
+  setMaxListeners(0, controller.signal);
   let abortedBy: RunSummary["abortedBy"];
   const onSignal = () => {
     abortedBy ??= { signal: String(o.signal?.reason ?? "SIGINT") };
