@@ -139,10 +139,11 @@ for (const kind of kinds) {
       await page.goto(`${stack.dashboardUrl}/`);
       await page.getByLabel("Email").fill(email);
       const from = stack.hub().output().length;
-      await page.getByRole("button", { name: "Send me a code" }).click();
+      // By keyboard: Enter submits each form.
+      await page.getByLabel("Email").press("Enter");
       const code = await stack.loginCode(email, from);
       await page.getByLabel("Code").fill(code);
-      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByLabel("Code").press("Enter");
       await page.getByTestId("whoami").waitFor();
       expect(await page.getByTestId("whoami").textContent()).toContain(email);
     }
@@ -320,9 +321,26 @@ for (const kind of kinds) {
       });
       expect(ingest.status).toBe(200);
 
-      // Notices from the earlier alerts would cover the views: dismiss them (keyboard and all).
+      // Notices from the earlier alerts would cover the views: dismiss them by keyboard.
       const dismiss = page.getByRole("button", { name: /^Dismiss notice/ });
-      while ((await dismiss.count()) > 0) await dismiss.first().click();
+      while ((await dismiss.count()) > 0) {
+        await dismiss.first().focus();
+        await page.keyboard.press("Enter");
+      }
+      // The first Tab reaches "Skip to content", which moves focus to the view.
+      await page.goto(`${stack.dashboardUrl}/#/summary`);
+      await page.reload();
+      await page.getByTestId("whoami").waitFor();
+      await page.keyboard.press("Tab");
+      const focused = () =>
+        page.evaluate(() => {
+          let el = document.activeElement;
+          while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+          return el ? `${el.tagName.toLowerCase()}:${el.textContent?.trim().slice(0, 30) ?? ""}` : "";
+        });
+      expect(await focused()).toBe("a:Skip to content");
+      await page.keyboard.press("Enter");
+      expect(await focused()).toMatch(/^main:/);
 
       for (const theme of ["light", "dark"] as const) {
         if (theme === "dark") {
