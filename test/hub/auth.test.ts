@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
 import { makeWindow } from "./fixtures.ts";
+import { roleMatrixTests } from "./role-matrix.ts";
 
 for (const kind of databaseKinds) {
   describe(`[${kind}] auth`, () => {
@@ -154,5 +155,7 @@ for (const kind of databaseKinds) {
       expect((await call("DELETE", `/agent-tokens/${id}`, admin.headers)).status).toBe(204);
       expect((await call("POST", "/ingest/windows", agent, body)).status).toBe(401);
     });
+
+    roleMatrixTests(() => t);
   });
 }

@@ -4,6 +4,7 @@ import type { WindowSummary } from "../../core/window.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
 import { lehmer, makeWindow } from "./fixtures.ts";
+import { probeApiTests } from "./probe-api.ts";
 
 const fakeLoadgen = ["node", "test/hub/fake-loadgen.mjs"].join(",");
 
@@ -175,5 +176,7 @@ for (const kind of databaseKinds) {
       expect(unknown.status).toBe(400);
       expect(unknown.body.message).toMatch(/body\.profile/);
     });
+
+    probeApiTests(() => t);
   });
 }

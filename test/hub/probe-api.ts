@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ProbeResult } from "../../core/probe-result.ts";
-import { databaseKinds } from "../helpers/db.ts";
-import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import type { TestHub, TestSession } from "../helpers/hub.ts";
 import { makeProbeResult } from "./fixtures.ts";
 
-for (const kind of databaseKinds) {
-  describe(`[${kind}] probes API`, () => {
+/** Probe states, results and history, run on a hub another suite started. */
+export function probeApiTests(getHub: () => TestHub): void {
+  describe("probes API", () => {
     let t: TestHub;
     let viewer: TestSession;
     const base = 1_700_000_000_000;
     beforeAll(async () => {
-      t = await startTestHub({ kind });
+      t = getHub();
       viewer = await t.loginAs("viewer");
       const results: ProbeResult[] = [];
       for (let i = 0; i < 120; i++) {
@@ -33,10 +33,6 @@ for (const kind of databaseKinds) {
       });
       expect(res.status).toBe(200);
     });
-    afterAll(async () => {
-      await t?.close();
-    });
-
     const get = async (path: string) => {
       const res = await fetch(`${t.url}/api/v1${path}`, { headers: viewer.headers });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };

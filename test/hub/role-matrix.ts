@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../server/auth/roles.ts";
-import { databaseKinds } from "../helpers/db.ts";
-import { startTestHub, type TestHub } from "../helpers/hub.ts";
+import type { TestHub } from "../helpers/hub.ts";
 import { connectLive } from "./live-client.ts";
 
 type Caller = "anonymous" | Role | "agent";
@@ -43,21 +42,18 @@ function expected(caller: Caller, allowed: "agent" | Role): "401" | "403" | "all
   return rank[caller] >= rank[allowed] ? "allowed" : "403";
 }
 
-for (const kind of databaseKinds) {
-  describe(`[${kind}] route × role matrix`, () => {
+/** The route × role matrix, run on a hub another suite started. */
+export function roleMatrixTests(getHub: () => TestHub): void {
+  describe("route × role matrix", () => {
     let t: TestHub;
     const headers = {} as Record<Caller, Record<string, string>>;
     beforeAll(async () => {
-      t = await startTestHub({ kind });
+      t = getHub();
       headers.anonymous = {};
       headers.agent = t.agentHeaders;
       for (const role of ["viewer", "engineer", "ops", "admin"] as const)
         headers[role] = (await t.loginAs(role)).headers;
     });
-    afterAll(async () => {
-      await t?.close();
-    });
-
     it("every route answers each caller as its role allows", async () => {
       const mismatches: string[] = [];
       for (const route of routes) {
