@@ -74,6 +74,7 @@ export class AlertEngine {
   private silences: { list: Silence[]; at: number } | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
   private writes: Promise<void> = Promise.resolve();
   private publishing: Promise<unknown> = Promise.resolve();
   /** Wall time of the last evaluation, ms (for the bench and /metrics). */
@@ -110,6 +111,7 @@ export class AlertEngine {
 
   /** Requests an evaluation; coalesces with one already running. Never blocks. */
   trigger(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
@@ -123,7 +125,13 @@ export class AlertEngine {
   async evaluateNow(): Promise<void> {
     while (this.running) await this.running;
     this.trigger();
-    await this.running;
+    if (this.running) await this.running;
+  }
+
+  /** No evaluation starts after this; resolves when the running one and its writes are done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.flushed();
   }
 
   /** Waits for write-behind persistence and live pushes (tests, shutdown). */

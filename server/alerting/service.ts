@@ -192,7 +192,7 @@ export class AlertingService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.ready?.catch(() => {});
-    await this.engine.flushed();
+    await this.engine.stop();
     await this.queue.stop();
     await this.deliveries.flushed();
   }

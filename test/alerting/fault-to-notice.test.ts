@@ -11,11 +11,11 @@ import { runInProcess } from "../helpers/loadgen.ts";
 import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop } from "../helpers/shop.ts";
 
 // The test's rule: short windows so the whole story fits in half a minute.
-const WINDOW_S = 4;
+const WINDOW_S = 6;
 const FOR_S = 2;
-const KEEP_FIRING_S = 4;
+const KEEP_FIRING_S = 5;
 const FAULT_AT_S = 8;
-const FAULT_FOR_S = 12;
+const FAULT_FOR_S = 15;
 
 /** Records when the shop's payment_failure switch flips, polling its fault API every 100 ms. */
 function watchFault(shopUrl: string) {
@@ -96,8 +96,9 @@ for (const kind of databaseKinds) {
       const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = rule;
       await api("PUT", `/rules/${id}`, {
         ...spec,
-        query: { ...spec.query, windowSeconds: WINDOW_S, minCount: 4 },
-        threshold: 0.1,
+        query: { ...spec.query, windowSeconds: WINDOW_S, minCount: 6 },
+        // Halfway between no errors and the fault's 30 %: crossing takes as long on the way up as down.
+        threshold: 0.15,
         forSeconds: FOR_S,
         keepFiringForSeconds: KEEP_FIRING_S,
       });
@@ -131,7 +132,7 @@ for (const kind of databaseKinds) {
 
       const parsed = parseProfile({
         name: "alert-demo",
-        stages: [{ duration: FAULT_AT_S + FAULT_FOR_S + 8, rate: 4 }],
+        stages: [{ duration: FAULT_AT_S + FAULT_FOR_S + 8, rate: 5 }],
         journeys: [{ name: "checkout", weight: 1 }],
         // A short grace before a second's window is sent: the hub hears of failures sooner.
         executor: { maxQueueDelay: "200ms" },
