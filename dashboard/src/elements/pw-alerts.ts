@@ -133,7 +133,11 @@ export class PwAlerts extends LitElement {
     const since = a.state === "resolved" ? a.resolvedAt : (a.firedAt ?? a.activeAt);
     const silenceSeconds = this.silenceFor[a.fingerprint] ?? silenceChoices[1]!.seconds;
     return html`<tr data-fingerprint=${a.fingerprint} data-state=${a.state}>
-      <td><span class="badge ${a.state}">${a.state}</span></td>
+      <td>
+        <span class="badge ${a.state}">${a.state}</span>
+        ${(a.silencedBy ?? []).length > 0 ? html`<div class="muted">silenced</div>` : null}
+        ${a.inhibited ? html`<div class="muted">inhibited</div>` : null}
+      </td>
       <td>
         <strong>${a.rule}</strong> <span class="muted">(${a.severity})</span>
         ${a.annotations.summary ? html`<div>${a.annotations.summary}</div>` : null}
@@ -157,6 +161,7 @@ export class PwAlerts extends LitElement {
             <label class="inline"
               ><span class="visually-hidden">Silence ${a.rule} for</span>
               <select
+                aria-label=${`Silence ${a.rule} for`}
                 @change=${(e: Event) =>
                   (this.silenceFor = {
                     ...this.silenceFor,
