@@ -127,7 +127,7 @@ export const defaultRules: RuleSpec[] = [
     name: "ShopEventLoopLag",
     description: "The shop's event loop lags: it is CPU-bound.",
     severity: "warning",
-    query: { source: "metrics", series: "nodejs_eventloop_lag_p99_seconds", stat: "avg", windowSeconds: 30 },
+    query: { source: "metrics", series: "event_loop_lag_seconds", stat: "avg", windowSeconds: 30 },
     comparator: ">",
     threshold: 0.2,
     forSeconds: 30,
