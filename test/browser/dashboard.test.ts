@@ -225,6 +225,14 @@ for (const kind of kinds) {
       await expect
         .poll(async () => row.getByTestId("acknowledged-by").textContent(), { timeout: 5000 })
         .toContain(stack.adminEmail);
+      // Silence it for a chosen duration: the hub mutes its notifications, the row stays.
+      await row
+        .getByRole("combobox", { name: `Silence ${event.alert.rule} for` })
+        .selectOption({ label: "4 hours" });
+      await row.getByRole("button", { name: `Silence ${event.alert.rule}` }).click();
+      await page.getByText(`Silenced ${event.alert.rule} until`).waitFor({ timeout: 5000 });
+      const silences = await apiFromPage(page, "GET", "/silences");
+      expect(JSON.stringify(silences.body)).toContain(runId);
       await screenshot(page, `${kind}-alerts`);
       consoleWatch.assertClean("alerts");
     }, 150_000);
@@ -360,6 +368,19 @@ for (const kind of kinds) {
           await expect(page.getByText("Loading…").count()).resolves.toBe(0);
           await screenshot(page, `${kind}-${theme}-${name}`);
           consoleWatch.assertClean(`${name} (${theme})`);
+          if (name === "run-detail" && theme === "light") {
+            // The three report downloads answer with their formats.
+            for (const [label, type] of [
+              ["JSON report", "application/json"],
+              ["JUnit XML", "xml"],
+              ["HTML report", "text/html"],
+            ] as const) {
+              const href = await page.getByRole("link", { name: label }).getAttribute("href");
+              const response = await page.request.get(new URL(href!, page.url()).toString());
+              expect(response.status(), label).toBe(200);
+              expect(response.headers()["content-type"], label).toContain(type);
+            }
+          }
         }
       }
       await page.getByRole("button", { name: "Switch to light theme" }).click();
