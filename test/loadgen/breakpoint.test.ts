@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getProfile, runInProcess, startTestTarget, type TestTarget } from "../helpers/loadgen.ts";
+import {
+  getProfile,
+  measureUnstalled,
+  runInProcess,
+  startTestTarget,
+  type TestTarget,
+} from "../helpers/loadgen.ts";
 
 describe("breakpoint", () => {
   let target: TestTarget;
@@ -19,10 +25,17 @@ describe("breakpoint", () => {
       breakpoint: true,
       executor: { connections: 64, maxVUs: 2000 },
     });
-    const outcome = await runInProcess(profile, target.url);
+    // A descheduled process shows up as latency and would break the ramp early.
+    const { result: outcome, stallMs } = await measureUnstalled(() => runInProcess(profile, target.url), {
+      maxStallMs: 100,
+    });
     const s = outcome.summary;
     expect(s.abortedBy).toMatchObject({ expression: "p95 < 150ms" });
     expect(s.elapsedSeconds).toBeLessThan(14);
+    expect(
+      s.breakpoint!.highestRateHeld,
+      `event loop stalled up to ${stallMs.toFixed(0)} ms`,
+    ).toBeGreaterThan(60);
     expect(s.status).toBe("passed");
     expect(outcome.exitCode).toBe(0);
     // The capacity found is near the server's 200/s, not the ramp's 500/s.
