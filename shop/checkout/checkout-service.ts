@@ -18,7 +18,7 @@ import { ShopError } from "../http/errors.ts";
 import type { Outbox } from "../mail/outbox.ts";
 import type { ShopMetrics } from "../metrics.ts";
 import type { PaymentSimulator } from "./payment-simulator.ts";
-import { convertFromUsdCents, shippingQuoteCents } from "./pricing.ts";
+import { convertFromUsdCents, minorDigits, shippingQuoteCents } from "./pricing.ts";
 
 export interface CheckoutDeps {
   db: Db;
@@ -36,6 +36,9 @@ export interface Buyer {
 }
 
 type OrderRow = typeof orders.$inferSelect;
+
+const formatMoney = (minor: number, currency: Currency) =>
+  `${(minor / 10 ** minorDigits[currency]).toFixed(minorDigits[currency])} ${currency}`;
 
 /** Whether an error (or its cause) is a Postgres unique violation. */
 function isUniqueViolation(error: unknown): boolean {
@@ -214,7 +217,7 @@ export class CheckoutService {
     this.deps.outbox.enqueue({
       to: buyer.email,
       subject: `Order confirmed: ${order.id}`,
-      text: `Thank you for your order ${order.id}.\nTotal: ${(order.totalCents / 10 ** (order.currency === "JPY" ? 0 : 2)).toFixed(order.currency === "JPY" ? 0 : 2)} ${order.currency}\n`,
+      text: `Thank you for your order ${order.id}.\nTotal: ${formatMoney(order.totalCents, order.currency as Currency)}\n`,
     });
     return {
       orderId: order.id,

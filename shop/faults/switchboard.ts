@@ -6,6 +6,9 @@ import {
   faultNames,
 } from "../../core/faults.ts";
 
+/** A switch's parameters; switches without any (zod infers `Record<string, never>`) take none. */
+type ParamsOf<K extends FaultName> = string extends keyof FaultParams[K] ? unknown : FaultParams[K];
+
 interface Active<K extends FaultName> {
   params: FaultParams[K];
   expiresAt: number | null;
@@ -24,7 +27,7 @@ export class Switchboard {
   /** Turns a switch on (with its parameters and optional lifetime) or off. */
   set<K extends FaultName>(
     name: K,
-    update: { enabled: boolean; expiresInSeconds?: number | undefined } & FaultParams[K],
+    update: { enabled: boolean; expiresInSeconds?: number | undefined } & ParamsOf<K>,
   ): void {
     const { enabled, expiresInSeconds, ...params } = update;
     if (!enabled) {
