@@ -65,6 +65,29 @@ for (const kind of databaseKinds) {
       expect(customerOrders!.n).toBe(1);
     });
 
+    it("a declined payment puts the stock back and keeps the cart", async () => {
+      const productId = productIds[3]!;
+      const client = await loggedInClient(t, "customer62@shop.test");
+      await client.post("/api/cart/items", { productId, quantity: 2 });
+      const stock = async () =>
+        (
+          await t.database.db
+            .select({ stock: products.stock })
+            .from(products)
+            .where(eq(products.id, productId))
+        )[0]!.stock;
+      const before = await stock();
+      t.shop.faults.set("payment_failure", { enabled: true, percentage: 100 });
+      const declined = await client.post<{ code: string }>("/api/checkout");
+      t.shop.faults.off("payment_failure");
+      expect(declined.status).toBe(402);
+      expect(declined.body.code).toBe("payment_failed");
+      expect(await stock()).toBe(before);
+      expect((await client.get<{ items: unknown[] }>("/api/cart")).body.items).toHaveLength(1);
+      expect((await client.post("/api/checkout")).status).toBe(201);
+      expect(await stock()).toBe(before - 2);
+    });
+
     it("a checkout without the key is a new order each time", async () => {
       const client = await loggedInClient(t, "customer61@shop.test");
       await client.post("/api/cart/items", { productId: productIds[2]!, quantity: 1 });
