@@ -5,7 +5,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type PreviewServer, preview } from "vite";
 import { main as buildDashboard } from "../../bin/build-dashboard.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
@@ -81,7 +80,7 @@ async function kill(proc: PeakwatchProcess, signal: NodeJS.Signals): Promise<voi
  */
 export interface Stack {
   hubUrl: string;
-  /** Where the browser opens the dashboard: the hub itself when it serves dashboard/dist. */
+  /** Where the browser opens the dashboard: the hub serves dashboard/dist at /. */
   dashboardUrl: string;
   shopUrl: string;
   adminEmail: string;
@@ -145,7 +144,6 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
     ...(hubDbUrl ? { HUB_DATABASE_URL: hubDbUrl } : {}),
   };
   let hub = startPeakwatch(["hub"], hubEnv);
-  let front: PreviewServer | undefined;
   const stack: Stack = {
     hubUrl,
     dashboardUrl: hubUrl,
@@ -165,7 +163,6 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
       await waitHealthy(hubUrl, hub, 60_000);
     },
     async close() {
-      await front?.close();
       await kill(hub, "SIGTERM");
       await kill(shop, "SIGTERM");
       for (const db of databases) await db.close();
@@ -174,17 +171,8 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
   };
   try {
     await Promise.all([waitHealthy(shopUrl, shop, 90_000), waitHealthy(hubUrl, hub, 60_000)]);
-    if (!(await servesDashboard(hubUrl))) {
-      // Until the hub serves dashboard/dist itself, put the same bundle in front of it on one
-      // origin (cookies and the live socket behave as they will behind the hub).
-      front = await preview({
-        root: dashboard,
-        configFile: join(dashboard, "vite.config.ts"),
-        preview: { port: 0, host: "127.0.0.1", proxy: { "/api": { target: hubUrl, ws: true } } },
-        logLevel: "silent",
-      });
-      stack.dashboardUrl = front.resolvedUrls?.local[0]?.replace(/\/$/, "") ?? hubUrl;
-    }
+    if (!(await servesDashboard(hubUrl)))
+      throw new Error(`the hub at ${hubUrl} does not serve the dashboard at /`);
   } catch (error) {
     await stack.close();
     throw error;
