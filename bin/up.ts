@@ -91,9 +91,16 @@ export async function main(argv: string[]): Promise<number> {
     process.on("SIGTERM", onSignal);
   });
 
-  supervisor.start();
+  // Probes start once the shop answers, so a seeding shop does not read as DOWN at start-up.
+  supervisor.start(["hub", "shop"]);
+  const shopUp = waitHealthy(`${shopUrl}/healthz`, HEALTHY_WITHIN_MS, stopped.signal).then((up) => {
+    supervisor.start(["probes"]);
+    return up;
+  });
   const healthy = await Promise.all(
-    specs.map((s) => waitHealthy(s.healthUrl, HEALTHY_WITHIN_MS, stopped.signal)),
+    specs.map((s) =>
+      s.name === "shop" ? shopUp : waitHealthy(s.healthUrl, HEALTHY_WITHIN_MS, stopped.signal),
+    ),
   );
   if (!stopped.signal.aborted) {
     if (healthy.every(Boolean)) printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL);

@@ -46,8 +46,12 @@ export class Supervisor {
     }));
   }
 
-  start(): void {
-    for (const child of this.children) this.launch(child);
+  /** Starts the named children (all when none are named); each is started at most once. */
+  start(names?: ReadonlyArray<ChildSpec["name"]>): void {
+    for (const child of this.children) {
+      if (this.stopping || child.process || child.startedAt > 0) continue;
+      if (!names || names.includes(child.spec.name)) this.launch(child);
+    }
   }
 
   /** Pids of the running children, by name. */
