@@ -10,6 +10,7 @@ import { formatMs, formatPercent, formatRate } from "../format.ts";
 import { AlertBook } from "../live/alert-book.ts";
 import { JOURNEY_STEP } from "../live/journey.ts";
 import type { LiveMessage } from "../live/messages.ts";
+import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
 import { readStepFigures, type StepFigures } from "../live/step-figures.ts";
@@ -19,6 +20,7 @@ import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-run-verdict.ts";
 
+const LIVE_POINTS = 3600;
 const FINAL = new Set(["passed", "failed", "aborted", "error"]);
 const rateSeries: ChartSeries[] = [
   { label: "target", color: "--pw-chart-2", dash: true },
@@ -65,7 +67,8 @@ export class PwLiveRun extends LitElement {
   @state() private run: Run | undefined;
   @state() private step: string = JOURNEY_STEP;
   @state() private ticks = 0;
-  private series = new RunSeries();
+  /** One hour of live seconds at most: the bench shows that stays a fast redraw. */
+  private series = new RunSeries(LIVE_POINTS);
   private readonly alerts = new AlertBook();
 
   /** With no run id, follow the newest run (running first). */
@@ -81,14 +84,17 @@ export class PwLiveRun extends LitElement {
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       this.run = detail.run;
       const others = Object.keys(detail.steps ?? {}).filter((s) => s !== JOURNEY_STEP);
+      // The history so far comes downsampled (about 600 points even for a long soak); live
+      // seconds then append at one per second.
+      const resolution = chartResolution(detail.run);
       // Arrival figures exist on the journey step only; other steps need latency and errors.
       await Promise.all([
-        loadSeries(hub, this.series, { runId: id, steps: [JOURNEY_STEP], resolution: 1, signal }),
+        loadSeries(hub, this.series, { runId: id, steps: [JOURNEY_STEP], resolution, signal }),
         loadSeries(hub, this.series, {
           runId: id,
           steps: others,
           keys: ["p50", "p95", "p99", "errorRate"],
-          resolution: 1,
+          resolution,
           signal,
         }),
       ]);
@@ -122,7 +128,7 @@ export class PwLiveRun extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("runId")) {
-      this.series = new RunSeries();
+      this.series = new RunSeries(LIVE_POINTS);
       this.run = undefined;
     }
   }
