@@ -395,7 +395,9 @@ for (const kind of kinds) {
       await page.getByRole("button", { name: "Add user" }).click();
       await users.getByRole("cell", { name: "viewer@peakwatch.test", exact: true }).waitFor();
       await page.getByRole("button", { name: "Log out" }).click();
-      await page.getByLabel("Email").waitFor();
+      // (Not the Email field: the admin view has one too, and leaving before the logout
+      // answered would race it.)
+      await page.getByRole("heading", { name: "Log in to Peakwatch" }).waitFor();
 
       await logIn("viewer@peakwatch.test");
       await page.getByRole("link", { name: "Control" }).click();
