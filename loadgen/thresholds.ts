@@ -5,12 +5,23 @@ import {
   formatMeasured,
   type ParsedThreshold,
   parseThreshold,
+  type StepTotals,
 } from "../core/threshold.ts";
+import { JOURNEY_STEP } from "../core/window.ts";
 import type { RunStats } from "./run-stats.ts";
 
 interface Watched {
   spec: Threshold;
   parsed: ParsedThreshold;
+}
+
+/** Requests a sliding window must hold before an abort threshold may stop the run on it. */
+export const MIN_ABORT_SAMPLES = 20;
+
+function requestsIn(totals: ReadonlyMap<string, StepTotals>): number {
+  let n = 0;
+  for (const [step, t] of totals) if (step !== JOURNEY_STEP) n += t.count;
+  return n;
 }
 
 /** A threshold that failed over its sliding window. */
@@ -47,6 +58,11 @@ export class ThresholdWatch {
     for (const { spec, parsed } of this.watched) {
       if (!spec.abortOnFail || elapsedSeconds < spec.delayAbortEval) continue;
       const totals = stats.windowTotals(spec.window);
+      // A handful of requests is noise, not evidence: one error in five is not "20 % errors".
+      if (requestsIn(totals) < MIN_ABORT_SAMPLES) {
+        allHeld = false;
+        continue;
+      }
       const r = evaluateThreshold(parsed, totals);
       if (!r.ok) {
         allHeld = false;
