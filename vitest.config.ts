@@ -1,7 +1,30 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects so `npm test` runs both: fast unit tests beside the code, and
-// integration tests under test/ (real databases, sockets, processes, browsers).
+/**
+ * Tests whose assertions are about time or rate (arrivals per second, schedule intervals,
+ * alert latency, start-up and restart times, equal response times). They run last, one file
+ * at a time, so their figures measure our code and not two other test files sharing the cores.
+ */
+const timing = [
+  "test/loadgen/rate-accuracy.test.ts",
+  "test/loadgen/coordinated-omission.test.ts",
+  "test/loadgen/breakpoint.test.ts",
+  "test/probes/schedule.test.ts",
+  "test/alerting/fault-to-notice.test.ts",
+  "test/shop/otp-login.test.ts",
+  "test/browser/dashboard.test.ts",
+  "test/up.test.ts",
+];
+
+const integration = {
+  environment: "node" as const,
+  pool: "forks" as const,
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+};
+
+// Three projects, all run by `npm test`: fast unit tests beside the code, integration tests
+// under test/ (real databases, sockets, processes, browsers), then the timing-sensitive ones.
 export default defineConfig({
   test: {
     // In CI every test is listed (so both database variants show); the last line is a plain summary.
@@ -19,16 +42,22 @@ export default defineConfig({
       },
       {
         test: {
+          ...integration,
           name: "integration",
-          // After the unit tests, with fewer workers of its own.
           sequence: { groupOrder: 1 },
           include: ["test/**/*.test.ts"],
-          environment: "node",
-          pool: "forks",
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          // Timing assertions must hold on a loaded 2-core machine: keep parallelism modest.
+          exclude: timing,
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          ...integration,
+          name: "timing",
+          sequence: { groupOrder: 2 },
+          include: timing,
+          maxWorkers: 1,
+          fileParallelism: false,
         },
       },
     ],
