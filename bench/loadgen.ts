@@ -147,7 +147,7 @@ async function main() {
     // 2. Highest rate held within ±2 %: each step 5 s, held when achieved and completed requests are within 2 % of the target and nothing dropped.
     console.log("\n2. Highest open-model rate held within ±2 % (5 s per step)");
     let held = 0;
-    for (const rate of [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000]) {
+    for (const rate of [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 14000, 16000, 20000, 24000]) {
       const r = await runProfile(
         profile({
           stages: [{ duration: 5, rate }],
