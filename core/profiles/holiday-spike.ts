@@ -3,7 +3,8 @@ import { holidayMix, shopperThinkTime } from "./mixes.ts";
 
 export const holidaySpike: ProfileInput = {
   name: "holiday-spike",
-  description: "Black Friday: 10 → 60 journeys/s in a minute, 3 min at peak, cart- and checkout-heavy mix",
+  description:
+    "Black Friday: 10 → 60 journeys/s in a minute, 3 min at peak, cart- and checkout-heavy mix; the payment provider fails 30 % for a minute at peak",
   startRate: 10,
   stages: [
     { duration: "1m", rate: 10 },
@@ -20,5 +21,7 @@ export const holidaySpike: ProfileInput = {
     "achieved_rate > 95%",
     { expression: "error_rate < 20%", abortOnFail: true, window: "15s", delayAbortEval: "30s" },
   ],
+  // The incident ops rehearse: the default alert rules must fire on it and resolve after it.
+  faults: [{ at: "150s", fault: "payment_failure", params: { percentage: 30 }, duration: "60s" }],
   executor: { connections: 128, maxVUs: 4000, maxQueueDelay: "1s", timeout: "10s" },
 };
