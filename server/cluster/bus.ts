@@ -50,7 +50,8 @@ export async function postgresBus(url: string): Promise<ClusterBus> {
           send({ type: "probes", ids: event.ids.slice(i, i + IDS_PER_MESSAGE) });
         }
       } else if (event.type === "windows") {
-        for (let i = 0; i < event.runs.length; i += 50) send({ type: "windows", runs: event.runs.slice(i, i + 50) });
+        for (let i = 0; i < event.runs.length; i += 50)
+          send({ type: "windows", runs: event.runs.slice(i, i + 50) });
       } else {
         send(event);
       }
