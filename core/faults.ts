@@ -1,20 +1,12 @@
 import { z } from "zod";
+import { faultNames } from "./names.ts";
+
+export { faultNames };
 
 /**
  * The shop's fault switches, shared by the shop (/admin/faults), the hub (which proxies
  * them) and the load generator's fault timeline. Each switch carries its own parameters.
  */
-export const faultNames = [
-  "latency",
-  "errors",
-  "payment_failure",
-  "payment_unreachable",
-  "failing_product",
-  "slow_db",
-  "cpu_burn",
-  "memory_leak",
-  "readiness",
-] as const;
 export const FaultName = z.enum(faultNames);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -5,12 +5,7 @@ import { isEncodedHistogram, type LatencySummary, mergeEncoded, summarize } from
 export const errorClasses = ["connect", "timeout", "http4xx", "http5xx", "assertion"] as const;
 export type ErrorClass = (typeof errorClasses)[number];
 
-/**
- * The step name of a journey as a whole: its window counts journeys started, its histogram
- * holds whole-journey latencies, and it alone carries the arrival figures (targetRate,
- * achievedRate, dropped). Request totals therefore sum every step except this one.
- */
-export const JOURNEY_STEP = "journey";
+export { JOURNEY_STEP } from "./names.ts";
 
 const name = z
   .string()

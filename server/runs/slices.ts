@@ -19,18 +19,9 @@ export interface Slice {
   latency: string;
 }
 
-export const seriesStats = [
-  "p50",
-  "p95",
-  "p99",
-  "rate",
-  "errors",
-  "errorRate",
-  "target",
-  "achieved",
-  "dropped",
-] as const;
-export type SeriesStat = (typeof seriesStats)[number];
+import { type SeriesStat, seriesStats } from "../../core/names.ts";
+
+export { type SeriesStat, seriesStats };
 
 const zeroErrors = (): Record<ErrorClass, number> => ({
   connect: 0,

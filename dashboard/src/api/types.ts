@@ -21,18 +21,9 @@ export interface RunDetail {
   steps: Record<string, WindowSummary>;
 }
 
-export const seriesStats = [
-  "p50",
-  "p95",
-  "p99",
-  "rate",
-  "errors",
-  "errorRate",
-  "target",
-  "achieved",
-  "dropped",
-] as const;
-export type SeriesStat = (typeof seriesStats)[number];
+import { type SeriesStat, seriesStats } from "../../../core/names.ts";
+
+export { type SeriesStat, seriesStats };
 
 /** `[epochSeconds, value]` pairs, already downsampled by the hub to the requested resolution. */
 export interface Series {

@@ -1,9 +1,9 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
-import { JOURNEY_STEP } from "../live/journey.ts";
 import { overlay } from "../live/overlay.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";

@@ -1,6 +1,7 @@
 import { css, html, LitElement, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { Alert } from "../../../core/alert.ts";
+import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf, type Me, type Run, type RunDetail } from "../api/types.ts";
 import { runMarkers } from "../charts/run-markers.ts";
@@ -8,7 +9,6 @@ import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatMs, formatPercent, formatRate } from "../format.ts";
 import { AlertBook } from "../live/alert-book.ts";
-import { JOURNEY_STEP } from "../live/journey.ts";
 import type { LiveMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";

@@ -1,11 +1,11 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
 import { runMarkers } from "../charts/run-markers.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatDuration, formatTime } from "../format.ts";
-import { JOURNEY_STEP } from "../live/journey.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
