@@ -8,6 +8,9 @@ export interface RunArgs {
   token?: string;
   runId?: string;
   worker?: string;
+  /** This process's share of the run: 1/workers of every rate; worker 0 alone drives faults. */
+  workers: number;
+  workerIndex: number;
   rateScale: number;
   durationScale: number;
   out?: string;
@@ -22,7 +25,11 @@ Options:
   --target URL            the shop to load (default PEAKWATCH_SHOP_URL); must be allowlisted
   --hub URL --token T     send windows and run reports to a hub (default PEAKWATCH_HUB_URL, PEAKWATCH_AGENT_TOKEN)
   --run-id ID             run id (default: generated)
-  --worker NAME           worker name in the windows (default w0)
+  --worker NAME           worker name in the windows (default w<index>)
+  --workers N             the run is split over N generator processes; this one takes 1/N of every
+                          rate (needs --run-id shared by all; only worker 0 applies the fault timeline)
+  --worker-index I        which of the N workers this is, 0..N-1 (a Kubernetes Indexed Job passes
+                          $(JOB_COMPLETION_INDEX))
   --rate-scale X          multiply every rate and connection count
   --duration-scale X      multiply every duration and offset
   --out DIR               where summary.json, thresholds.xml, report.html go (default PEAKWATCH_DATA_DIR/runs/ID)
@@ -57,6 +64,27 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
   if (values["run-id"] !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(values["run-id"])) {
     return { ok: false, error: "--run-id: use 1-100 letters, digits and _ . : -" };
   }
+  const whole = (flag: string, raw: string | undefined, fallback: number, min: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!(Number.isInteger(n) && n >= min && n <= max))
+      throw new Error(`--${flag}: expected a whole number from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
+  let workers: number;
+  let workerIndex: number;
+  try {
+    workers = whole("workers", values.workers, 1, 1, 1000);
+    workerIndex = whole("worker-index", values["worker-index"], 0, 0, workers - 1);
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  if (workers > 1 && values["run-id"] === undefined) {
+    return {
+      ok: false,
+      error: "--run-id is required with --workers: every worker must report into the same run",
+    };
+  }
   try {
     return {
       ok: true,
@@ -66,7 +94,9 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
         hub: values.hub,
         token: values.token,
         runId: values["run-id"],
-        worker: values.worker,
+        worker: values.worker ?? `w${workerIndex}`,
+        workers,
+        workerIndex,
         rateScale: scale("rate-scale", values["rate-scale"]),
         durationScale: scale("duration-scale", values["duration-scale"]),
         out: values.out,
@@ -91,6 +121,8 @@ function parse(argv: string[]) {
       token: { type: "string" },
       "run-id": { type: "string" },
       worker: { type: "string" },
+      workers: { type: "string" },
+      "worker-index": { type: "string" },
       "rate-scale": { type: "string" },
       "duration-scale": { type: "string" },
       out: { type: "string" },

@@ -28,7 +28,12 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peakwatch run: ${loaded.error}`);
     return 2;
   }
-  const profile = scaleProfile(loaded.profile, { rate: args.rateScale, duration: args.durationScale });
+  const scaled = scaleProfile(loaded.profile, {
+    rate: args.rateScale / args.workers,
+    duration: args.durationScale,
+  });
+  // N workers share one shop: only worker 0 switches its faults on and off.
+  const profile = args.workerIndex === 0 ? scaled : { ...scaled, faults: [] };
 
   const target = args.target ?? config.PEAKWATCH_SHOP_URL;
   if (!target) return usage("--target is required (or set PEAKWATCH_SHOP_URL)");

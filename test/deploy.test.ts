@@ -38,6 +38,17 @@ describe("deploy manifests", () => {
     for (const c of containers) expect(Object.keys(commands)).toContain(c.args[0]);
   });
 
+  it("split a load run the way the generator's flags expect", () => {
+    const job = manifests.find(({ doc }) => doc.kind === "Job")!.doc as {
+      spec: { completions: number; completionMode: string; template: { spec: { containers: Container[] } } };
+    };
+    const args = job.spec.template.spec.containers[0]!.args;
+    expect(job.spec.completionMode).toBe("Indexed");
+    expect(Number(args[args.indexOf("--workers") + 1])).toBe(job.spec.completions);
+    expect(args[args.indexOf("--worker-index") + 1]).toBe("$(JOB_COMPLETION_INDEX)");
+    expect(args).toContain("--run-id");
+  });
+
   it("expose the port each component is configured to listen on", () => {
     for (const c of containers) {
       const variable = portVariable[c.args[0]!];
