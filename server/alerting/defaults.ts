@@ -38,11 +38,13 @@ export const defaultRules: RuleSpec[] = [
   {
     kind: "threshold",
     name: "JourneyLatencyHigh",
-    description: "Whole-journey p99 above 5 s.",
+    // A journey's latency includes its think time (several seconds for a shopper), so only a
+    // stall far beyond that is worth an alert; per-step latency rules catch the rest.
+    description: "Whole-journey p99, think time included, above 30 s: visitors are stuck.",
     severity: "warning",
     query: { source: "windows", stat: "p99", step: "journey", windowSeconds: 30, minCount: 10 },
     comparator: ">",
-    threshold: 5000,
+    threshold: 30_000,
     forSeconds: 30,
     keepFiringForSeconds: 30,
     labels: { category: "latency" },
