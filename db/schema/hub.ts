@@ -33,6 +33,17 @@ export type User = typeof users.$inferSelect;
 /** Epoch milliseconds or seconds as a JS number (safe far beyond any date we store). */
 const epoch = (name: string) => bigint(name, { mode: "number" });
 
+/** The totals every window row carries, per second or rolled up per minute (fresh builders per table). */
+const windowTotals = () => ({
+  count: integer().notNull(),
+  errConnect: integer().notNull(),
+  errTimeout: integer().notNull(),
+  errHttp4xx: integer().notNull(),
+  errHttp5xx: integer().notNull(),
+  errAssertion: integer().notNull(),
+  bytes: epoch("bytes").notNull(),
+});
+
 /**
  * One second of one step from one worker. The primary key is the idempotency key of
  * core/window.ts: a replayed window replaces its row, never adds to it.
@@ -45,13 +56,7 @@ export const windows = hub.table(
     worker: text().notNull(),
     /** Start of the second, Unix epoch seconds. */
     second: epoch("second").notNull(),
-    count: integer().notNull(),
-    errConnect: integer().notNull(),
-    errTimeout: integer().notNull(),
-    errHttp4xx: integer().notNull(),
-    errHttp5xx: integer().notNull(),
-    errAssertion: integer().notNull(),
-    bytes: epoch("bytes").notNull(),
+    ...windowTotals(),
     targetRate: doublePrecision().notNull(),
     achievedRate: doublePrecision().notNull(),
     dropped: integer().notNull(),
@@ -75,13 +80,7 @@ export const windowMinutes = hub.table(
     minute: epoch("minute").notNull(),
     /** How many per-second rows (seconds × workers) went into this minute. */
     seconds: integer().notNull(),
-    count: integer().notNull(),
-    errConnect: integer().notNull(),
-    errTimeout: integer().notNull(),
-    errHttp4xx: integer().notNull(),
-    errHttp5xx: integer().notNull(),
-    errAssertion: integer().notNull(),
-    bytes: epoch("bytes").notNull(),
+    ...windowTotals(),
     /** Sums of the per-second rates; divide by 60 for the minute's mean rate across workers. */
     targetRateSum: doublePrecision().notNull(),
     achievedRateSum: doublePrecision().notNull(),
