@@ -260,6 +260,13 @@ for (const kind of kinds) {
       const missed = await tap.firing((e) => e.alert.labels.runId === runId, 90_000);
       expect(missed.seq).toBeGreaterThan(seqBefore!);
 
+      // The alert is in the hub's history (stored just after it is pushed) before the crash.
+      const deadline = Date.now() + 15_000;
+      while (!JSON.stringify((await apiFromPage(page, "GET", "/alerts/history")).body).includes(runId)) {
+        if (Date.now() > deadline) throw new Error(`alert of ${runId} never reached the history`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+
       // …and then the hub dies (SIGKILL, with the run it started) and comes back.
       tap.close();
       await stack.killHub();
