@@ -6,7 +6,7 @@ import type { AlertEvent } from "../../core/alert.ts";
 import type { RuleSpec } from "../../core/rule.ts";
 import { RuleSpecSchema } from "../../core/rule.ts";
 import { loadAlertingConfig } from "../../server/alerting/config.ts";
-import type { AlertData, AlertDataSource, MetricSample } from "../../server/alerting/data.ts";
+import type { AlertData, AlertDataSource, DataSpan, MetricSample } from "../../server/alerting/data.ts";
 import { type Alerting, createAlerting } from "../../server/alerting/index.ts";
 import type { Role } from "../../server/auth/roles.ts";
 import { loadHubConfig } from "../../server/config.ts";
@@ -21,8 +21,10 @@ export class Gauges implements AlertDataSource {
   set(series: string, value: number): void {
     this.values.set(series, value);
   }
-  async load(): Promise<AlertData> {
-    const at = Date.now();
+  async load(span: DataSpan): Promise<AlertData> {
+    // The engine takes `now` before it loads, and ignores samples stamped after it: stamp a
+    // gauge a second back (still inside any rule's window), as a scraped sample would be.
+    const at = Math.max(span.metricsFromMs, Date.now() - 1000);
     const metrics: MetricSample[] = [...this.values].map(([series, value]) => ({
       series,
       labels: {},
