@@ -138,10 +138,16 @@ for (const kind of databaseKinds) {
       expect(flaky.attempts).toBe(3);
       expect(flaky.received).toHaveLength(1);
       await h.alerting.service.deliveries.flushed();
-      const log = (await (await h.request("GET", "/deliveries", "engineer")).json()) as {
-        deliveries: Array<{ channel: string; status: string; attempts: number; lastError: string | null }>;
-      };
-      expect(log.deliveries[0]).toMatchObject({ channel: "flaky", status: "sent", attempts: 3 });
+      // The log row is written after the send; wait for it rather than race it.
+      type Delivery = { channel: string; status: string; attempts: number; lastError: string | null };
+      let sent: Delivery | undefined;
+      for (const deadline = Date.now() + 3000; !sent && Date.now() < deadline; await sleep(100)) {
+        const log = (await (await h.request("GET", "/deliveries", "engineer")).json()) as {
+          deliveries: Delivery[];
+        };
+        sent = log.deliveries.find((d) => d.channel === "flaky" && d.status === "sent");
+      }
+      expect(sent).toMatchObject({ channel: "flaky", status: "sent", attempts: 3 });
     });
 
     it("a 4xx answer is not retried", async () => {
