@@ -164,6 +164,29 @@ export const alertEvents = hub.table(
 );
 export type AlertEventRow = typeof alertEvents.$inferSelect;
 
+/**
+ * Every fault switch flipped through the hub (by hand, not by a run's timeline, which the run
+ * reports itself), so charts can mark it at the second it happened.
+ */
+export const faultChanges = hub.table(
+  "fault_changes",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    /** Unix epoch milliseconds. */
+    at: epoch("at").notNull(),
+    /** The switch's name, or "all" when every switch was cleared at once. */
+    fault: text().notNull(),
+    /** "set" or "clear". */
+    action: text().notNull(),
+    /** Who flipped it (email or agent name). */
+    by: text().notNull(),
+    /** The parameters it was switched on with, as `key=value` text. */
+    detail: text(),
+  },
+  (t) => [index().on(t.at)],
+);
+export type FaultChangeRow = typeof faultChanges.$inferSelect;
+
 /** Dashboard login sessions; only a SHA-256 of the cookie token is stored. */
 export const sessions = hub.table(
   "sessions",
