@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgSchema,
+  primaryKey,
   text,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -94,6 +95,8 @@ export const channels = alerting.table("channels", {
   kind: text().notNull(),
   settings: jsonb().notNull(),
   secret: text(),
+  /** A disabled channel is kept (with its secrets) but gets no notifications. */
+  enabled: boolean().notNull().default(true),
   /** Where it was declared: "api", "env" or "config" (the latter two are re-applied at start-up). */
   source: text().notNull().default("api"),
   createdAt: epoch("created_at").notNull(),
@@ -128,6 +131,40 @@ export const deliveries = alerting.table(
   (t) => [index().on(t.createdAt)],
 );
 export type DeliveryRow = typeof deliveries.$inferSelect;
+
+/**
+ * The notification log (Alertmanager's nflog plus its dispatcher's group state): per group,
+ * what its channel was last told and when. Written at each flush, read when a hub starts or
+ * takes over as leader, so a restart or failover neither repeats nor forgets a notice.
+ */
+export const notificationLog = alerting.table("notification_log", {
+  groupKey: text().primaryKey(),
+  channel: text().notNull(),
+  /** The resolved route (server/notify/routing.ts ResolvedRoute) and the group's labels. */
+  route: jsonb().notNull(),
+  labels: jsonb().notNull(),
+  startedAt: epoch("started_at"),
+  lastFlushAt: epoch("last_flush_at"),
+  /** Fingerprints announced as firing in the last flush. */
+  sentFiring: jsonb().notNull(),
+  updatedAt: epoch("updated_at").notNull(),
+});
+export type NotificationLogRow = typeof notificationLog.$inferSelect;
+
+/**
+ * Acknowledgements, written by whichever replica the user reached; the leader applies them to
+ * the activation they name (fingerprint + activeAt), so a new activation starts unacknowledged.
+ */
+export const acknowledgements = alerting.table(
+  "acknowledgements",
+  {
+    fingerprint: text().notNull(),
+    activeAt: epoch("active_at").notNull(),
+    by: text().notNull(),
+    at: epoch("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fingerprint, t.activeAt] })],
+);
 
 /** Mail captured in embedded mode (no SMTP_URL): shown in the dashboard instead of being sent. */
 export const capturedEmails = alerting.table(
