@@ -13,6 +13,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { CauseCounts } from "../../core/error-causes.ts";
 
 /** The hub's tables live in their own Postgres schema, apart from the shop's. */
 export const hub = pgSchema("hub");
@@ -42,6 +43,10 @@ const windowTotals = () => ({
   errHttp5xx: integer().notNull(),
   errAssertion: integer().notNull(),
   bytes: epoch("bytes").notNull(),
+  /** Failed requests by cause, `{cause: {count, message?}}` (core/error-causes.ts); null in rows from before causes. */
+  causes: jsonb().$type<CauseCounts>(),
+  /** Failed requests' latency histogram (µs, compressed base64); null when none failed. */
+  failedLatency: text(),
 });
 
 /**
