@@ -38,6 +38,8 @@ export const faultParams = {
   /** Retained per request until the switch turns off. */
   memory_leak: z.object({ bytesPerRequest: z.number().int().min(0).max(10_000_000).default(100_000) }),
   readiness: z.object({}),
+  /** Empties the shop's catalog cache and keeps it empty while on: every catalog read hits the database. */
+  cache_flush: z.object({}),
 } satisfies Record<FaultName, z.ZodObject>;
 
 export type FaultParams = { [K in FaultName]: z.infer<(typeof faultParams)[K]> };
@@ -70,3 +72,18 @@ export type FaultState = z.infer<typeof FaultState>;
 
 export const FaultsResponse = z.object({ faults: z.record(FaultName, FaultState) });
 export type FaultsResponse = z.infer<typeof FaultsResponse>;
+
+/**
+ * A fault switch flipped through the hub by hand (GET /faults/changes, live `fault` message),
+ * marked on charts beside a run's own fault timeline. `at` is Unix epoch milliseconds.
+ */
+export const FaultChangeSchema = z.object({
+  at: z.number().int().nonnegative(),
+  /** The switch's name, or "all" when every switch was cleared at once. */
+  fault: z.string(),
+  action: z.enum(["set", "clear"]),
+  by: z.string(),
+  /** The parameters it was switched on with, as `key=value` text. */
+  detail: z.string().nullable(),
+});
+export type FaultChange = z.infer<typeof FaultChangeSchema>;

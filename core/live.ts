@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AlertEventSchema } from "./alert.ts";
 import { RunViewSchema } from "./api/runs.ts";
+import { FaultChangeSchema } from "./faults.ts";
 import { ProbeResultSchema } from "./probe-result.ts";
 
 /**
@@ -68,6 +69,8 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run"), run: RunViewSchema }),
   z.object({ type: z.literal("probe"), result: ProbeResultSchema }),
   z.object({ type: z.literal("alert"), event: AlertEventSchema }),
+  /** A fault switch flipped by hand, on the `runs` topic: charts mark it. */
+  z.object({ type: z.literal("fault"), change: FaultChangeSchema }),
   z.object({ type: z.literal("subscribed"), topics: z.array(TopicSchema) }),
   z.object({ type: z.literal("pong") }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),

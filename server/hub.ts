@@ -220,7 +220,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       faultRoutes({
         shopUrl: config.PEAKWATCH_SHOP_URL,
         adminToken: config.SHOP_ADMIN_TOKEN,
-        changed: ({ by, method, name }) => console.log(`fault ${method} ${name ?? "(all)"} by ${by}`),
+        db,
+        changed: (change) => {
+          console.log(`fault ${change.fault} ${change.action} by ${change.by}`);
+          live.broadcast("runs", { type: "fault", change });
+        },
       }),
       alerting.routes,
     ],

@@ -155,6 +155,19 @@ const operations: Operation[] = [
   },
   { method: "get", path: "/faults", summary: "The shop's fault switches (proxied)", access: "viewer" },
   {
+    method: "get",
+    path: "/faults/products",
+    summary: "Products of the shop to pick for failing_product ({id, name})",
+    access: "viewer",
+  },
+  {
+    method: "get",
+    path: "/faults/changes",
+    summary: "Fault switches flipped through the hub, oldest first (chart markers)",
+    access: "viewer",
+    query: { from: "epoch ms", to: "epoch ms", limit: "max rows" },
+  },
+  {
     method: "put",
     path: "/faults/{name}",
     summary: "Set a fault switch on the shop (body as core/faults.ts)",

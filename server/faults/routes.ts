@@ -1,8 +1,12 @@
+import { and, asc, gte, lte, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { FaultName } from "../../core/faults.ts";
+import { type FaultChange, FaultName } from "../../core/faults.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
+import { ProductPage } from "../../core/shop-api.ts";
+import type { Db } from "../../db/open.ts";
+import { faultChanges } from "../../db/schema/hub.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 
@@ -10,11 +14,32 @@ export interface FaultRoutesOptions {
   shopUrl: string;
   adminToken: string | undefined;
   timeoutMs?: number;
-  /** Told of every change, e.g. to log who flipped which switch. */
-  changed?: (change: { by: string; method: string; name: string | null }) => void;
+  /** Where hand-made changes are recorded for chart markers; without it they are not kept. */
+  db?: Db;
+  /** Told of every recorded change, e.g. to push it to live charts and log who flipped what. */
+  changed?: (change: FaultChange) => void;
 }
 
 const NameSchema = z.object({ name: FaultName });
+const ChangesQuery = z.object({
+  /** Unix epoch milliseconds, inclusive. */
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+/** The parameters the shop answered with, as `key=value` text for a chart label's tooltip. */
+async function paramsText(res: Response): Promise<string | null> {
+  try {
+    const body = (await res.clone().json()) as { params?: Record<string, unknown> };
+    const entries = Object.entries(body.params ?? {}).filter(
+      ([, v]) => !(Array.isArray(v) && v.length === 0),
+    );
+    return entries.length === 0 ? null : entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ");
+  } catch {
+    return null;
+  }
+}
 
 /**
  * GET/PUT/DELETE /faults… proxied to the shop's /admin/faults with the shop's admin token, so
@@ -49,6 +74,17 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     });
   }
 
+  /** Records a successful change and tells `changed`; a failed insert never fails the switch. */
+  async function record(change: Omit<FaultChange, "at">): Promise<void> {
+    const full: FaultChange = { at: Date.now(), ...change };
+    try {
+      await options.db?.insert(faultChanges).values(full);
+    } catch (error) {
+      console.warn("could not record fault change", error);
+    }
+    options.changed?.(full);
+  }
+
   const who = (c: { get(key: "principal"): HubEnv["Variables"]["principal"] }) => {
     const p = c.get("principal");
     return p?.kind === "user" ? p.email : (p?.name ?? "unknown");
@@ -56,24 +92,61 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
 
   app.get("/faults", requireRole("viewer"), () => forward("GET", "/admin/faults"));
 
+  /**
+   * Products to pick for `failing_product` (its `productId` is required): the first page of the
+   * shop's public catalog by name, as `{id, name}`.
+   */
+  app.get("/faults/products", requireRole("viewer"), async (c) => {
+    const res = await forward("GET", "/api/products?pageSize=100&sort=name");
+    if (!res.ok) return res;
+    const page = ProductPage.parse(await res.json());
+    return c.json({ products: page.items.map((p) => ({ id: p.id, name: p.name })) });
+  });
+
+  /** Hand-made changes in a time range, oldest first: the charts' manual fault markers. */
+  app.get("/faults/changes", requireRole("viewer"), async (c) => {
+    const q = parseOr400(ChangesQuery, c.req.query(), "query");
+    if (!options.db) return c.json({ changes: [] });
+    const where: SQL[] = [];
+    if (q.from !== undefined) where.push(gte(faultChanges.at, q.from));
+    if (q.to !== undefined) where.push(lte(faultChanges.at, q.to));
+    const rows = await options.db
+      .select()
+      .from(faultChanges)
+      .where(and(...where))
+      .orderBy(asc(faultChanges.at))
+      .limit(q.limit);
+    return c.json({
+      changes: rows.map(
+        (r): FaultChange => ({
+          at: r.at,
+          fault: r.fault,
+          action: r.action === "clear" ? "clear" : "set",
+          by: r.by,
+          detail: r.detail,
+        }),
+      ),
+    });
+  });
+
   app.put("/faults/:name", requireRole("ops"), async (c) => {
     const { name } = parseOr400(NameSchema, c.req.param(), "params");
     const body = await c.req.text();
     const res = await forward("PUT", `/admin/faults/${name}`, body === "" ? "{}" : body);
-    if (res.ok) options.changed?.({ by: who(c), method: "PUT", name });
+    if (res.ok) await record({ fault: name, action: "set", by: who(c), detail: await paramsText(res) });
     return res;
   });
 
   app.delete("/faults/:name", requireRole("ops"), async (c) => {
     const { name } = parseOr400(NameSchema, c.req.param(), "params");
     const res = await forward("DELETE", `/admin/faults/${name}`);
-    if (res.ok) options.changed?.({ by: who(c), method: "DELETE", name });
+    if (res.ok) await record({ fault: name, action: "clear", by: who(c), detail: null });
     return res;
   });
 
   app.delete("/faults", requireRole("ops"), async (c) => {
     const res = await forward("DELETE", "/admin/faults");
-    if (res.ok) options.changed?.({ by: who(c), method: "DELETE", name: null });
+    if (res.ok) await record({ fault: "all", action: "clear", by: who(c), detail: null });
     return res;
   });
   return app;

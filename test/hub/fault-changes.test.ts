@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { FaultChange } from "../../core/faults.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import { ADMIN_TOKEN, startTestShop, type TestShop } from "../helpers/shop.ts";
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] fault switches flipped by hand are recorded for chart markers`, () => {
+    let shop: TestShop;
+    let t: TestHub;
+    let ops: TestSession;
+    beforeAll(async () => {
+      shop = await startTestShop("pglite", { env: { SHOP_SEED_PRODUCTS: "20", SHOP_SEED_CUSTOMERS: "2" } });
+      t = await startTestHub({
+        kind,
+        env: { PEAKWATCH_SHOP_URL: shop.url, SHOP_ADMIN_TOKEN: ADMIN_TOKEN },
+      });
+      ops = await t.loginAs("ops");
+    });
+    afterAll(async () => {
+      await t?.close();
+      await shop?.close();
+    });
+
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${t.url}/api/v1${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...ops.headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+    };
+
+    it("failing_product switches on with a product picked from the shop's catalog", async () => {
+      const products = await call("GET", "/faults/products");
+      expect(products.status).toBe(200);
+      const list = products.body.products as Array<{ id: string; name: string }>;
+      expect(list.length).toBe(20);
+      const missing = await call("PUT", "/faults/failing_product", {});
+      expect(missing.status).toBe(400);
+      expect(JSON.stringify(missing.body)).toMatch(/body\.productId/);
+      const on = await call("PUT", "/faults/failing_product", { productId: list[3]!.id, status: 503 });
+      expect(on.status).toBe(200);
+      expect((await fetch(`${shop.url}/api/products/${list[3]!.id}`)).status).toBe(503);
+      expect((await fetch(`${shop.url}/api/products/${list[4]!.id}`)).status).toBe(200);
+      expect((await call("DELETE", "/faults/failing_product")).status).toBe(200);
+    });
+
+    it("stores each change with who made it and pushes it on the runs topic", async () => {
+      const ws = new WebSocket(`${t.url.replace("http", "ws")}/api/v1/live`, {
+        headers: { cookie: ops.headers.cookie ?? "" },
+      });
+      const pushed: FaultChange[] = [];
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+      });
+      ws.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; change?: FaultChange };
+        if (message.type === "fault" && message.change) pushed.push(message.change);
+      });
+      ws.send(JSON.stringify({ type: "subscribe", topics: ["runs"] }));
+      await new Promise((r) => setTimeout(r, 200));
+
+      const from = Date.now();
+      expect((await call("PUT", "/faults/latency", { fixedMs: 40, probability: 0.5 })).status).toBe(200);
+      expect((await call("PUT", "/faults/latency", { fixedMs: -1 })).status).toBe(400);
+      expect((await call("DELETE", "/faults/latency")).status).toBe(200);
+      const changes = (await call("GET", `/faults/changes?from=${from}`)).body.changes as FaultChange[];
+      expect(changes.map((c) => [c.fault, c.action])).toEqual([
+        ["latency", "set"],
+        ["latency", "clear"],
+      ]);
+      expect(changes[0]!.detail).toContain("fixedMs=40");
+      expect(changes[0]!.detail).toContain("probability=0.5");
+      expect(changes[0]!.by).toMatch(/@/);
+      expect(changes[0]!.at).toBeGreaterThanOrEqual(from);
+      const deadline = Date.now() + 5000;
+      while (pushed.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(pushed.map((c) => c.action)).toEqual(["set", "clear"]);
+      ws.terminate();
+
+      const bad = await call("GET", "/faults/changes?from=yesterday");
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/query\.from/);
+    });
+  });
+}
