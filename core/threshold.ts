@@ -2,8 +2,9 @@
  * Thresholds such as `p95(checkout) < 800ms`, `p99 < 2s`, `error_rate < 1%`,
  * `achieved_rate > 95%`: parsing and evaluation over aggregated step totals. Pure.
  */
+import { type CauseCounts, mergeCauses } from "./error-causes.ts";
 import { decodeHistogram, type Histogram, newHistogram } from "./histogram.ts";
-import { JOURNEY_STEP, type Window } from "./window.ts";
+import { causesOf, errorTotal, JOURNEY_STEP, type Window } from "./window.ts";
 
 /** What a threshold measures, and in which unit its value is compared. */
 const metricKinds = {
@@ -107,11 +108,26 @@ export interface StepTotals {
   target: number;
   /** Arrivals actually started; journey step only. */
   achieved: number;
+  /** Failed requests by cause (dropped arrivals under `dropped`). */
+  causes: CauseCounts;
+  /** Successful requests' latency (every request's, in windows from before causes existed). */
   latency: Histogram;
+  /** Failed requests' latency, kept apart so a fast refusal never passes a latency threshold. */
+  failedLatency: Histogram;
 }
 
 export function emptyTotals(): StepTotals {
-  return { count: 0, errors: 0, bytes: 0, dropped: 0, target: 0, achieved: 0, latency: newHistogram() };
+  return {
+    count: 0,
+    errors: 0,
+    bytes: 0,
+    dropped: 0,
+    target: 0,
+    achieved: 0,
+    causes: {},
+    latency: newHistogram(),
+    failedLatency: newHistogram(),
+  };
 }
 
 /** Adds one window into per-step totals (mutates `totals`). */
@@ -122,12 +138,14 @@ export function addWindow(totals: Map<string, StepTotals>, w: Window, histogram?
     totals.set(w.step, t);
   }
   t.count += w.count;
-  t.errors += w.errors.connect + w.errors.timeout + w.errors.http4xx + w.errors.http5xx + w.errors.assertion;
+  t.errors += errorTotal(w);
   t.bytes += w.bytes;
   t.dropped += w.dropped;
   t.target += w.targetRate;
   t.achieved += w.achievedRate;
+  mergeCauses(t.causes, causesOf(w));
   t.latency.add(histogram ?? decodeHistogram(w.latency));
+  if (w.failedLatency) t.failedLatency.add(decodeHistogram(w.failedLatency));
 }
 
 /** Per-step totals of any set of windows; the hub and the generator aggregate the same way. */
@@ -146,7 +164,9 @@ function requestTotals(totals: ReadonlyMap<string, StepTotals>): StepTotals | un
     sum.count += t.count;
     sum.errors += t.errors;
     sum.bytes += t.bytes;
+    mergeCauses(sum.causes, t.causes);
     sum.latency.add(t.latency);
+    sum.failedLatency.add(t.failedLatency);
   }
   return sum;
 }

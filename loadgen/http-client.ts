@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import type { ErrorClass } from "../core/window.ts";
+import { type Failure, transportCauseOf } from "../core/error-causes.ts";
 import type { Clock } from "./clock.ts";
 
 export interface SendOptions {
@@ -22,14 +22,16 @@ export interface SendResult {
   /** When the request was written to a connection (undefined if it never was). */
   sentAt: number | undefined;
   endAt: number;
-  /** Transport failure class; HTTP statuses are classified by the caller. */
-  error?: Extract<ErrorClass, "connect" | "timeout">;
-  errorMessage?: string;
+  /** Transport failure (refused, reset, timeout phase, DNS, TLS); HTTP statuses are classified by the caller. */
+  failure?: Failure;
   /** Cut off by our own shutdown (close(true)): not the target's failure, so not counted. */
   cancelled?: boolean;
 }
 
-const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+/** Why our own total deadline aborted a request (undici reports the reason back as the error). */
+class TotalTimeout extends Error {
+  readonly code = "PW_TOTAL_TIMEOUT";
+}
 
 /**
  * A bounded connection pool to one origin. Never throws: transport failures come back as
@@ -44,8 +46,15 @@ export class HttpClient {
     origin: string,
     private readonly clock: Clock,
     connections: number,
+    /** Longest wait for a TCP (and TLS) connection; undici's default is 10 s. */
+    connectTimeoutMs = 10_000,
   ) {
-    this.pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connectTimeout: connectTimeoutMs,
+    });
   }
 
   send(options: SendOptions): Promise<SendResult> {
@@ -55,6 +64,7 @@ export class HttpClient {
       let status = 0;
       let headers: SendResult["headers"] = {};
       let bytes = 0;
+      let deadline: NodeJS.Timeout | undefined;
       const chunks: Buffer[] = [];
       this.pool.dispatch(
         {
@@ -70,19 +80,27 @@ export class HttpClient {
           onRequestStart() {
             sentAt = clock.now();
           },
-          onResponseStart(_controller, statusCode, responseHeaders) {
+          onResponseStart(controller, statusCode, responseHeaders) {
             status = statusCode;
             headers = responseHeaders as SendResult["headers"];
+            // headersTimeout bounds the first byte; the body gets what is left of the total.
+            const left = options.timeoutMs - (clock.now() - (sentAt ?? clock.now()));
+            deadline = setTimeout(
+              () => controller.abort(new TotalTimeout(`no complete response within ${options.timeoutMs} ms`)),
+              Math.max(1, left),
+            );
           },
           onResponseData(_controller, chunk) {
             bytes += chunk.length;
             if (options.readBody) chunks.push(chunk);
           },
           onResponseEnd() {
+            clearTimeout(deadline);
             const body = options.readBody ? Buffer.concat(chunks).toString("utf8") : "";
             resolve({ status, headers, body, bytes, sentAt, endAt: clock.now() });
           },
           onResponseError: (_controller, error) => {
+            clearTimeout(deadline);
             if (this.closing) {
               resolve({
                 status: 0,
@@ -95,7 +113,9 @@ export class HttpClient {
               });
               return;
             }
-            const code = (error as { code?: string }).code ?? "";
+            const code = (error as { code?: string }).code;
+            const cause =
+              error instanceof TotalTimeout ? "timeout_total" : transportCauseOf(code, error.message);
             resolve({
               status: 0,
               headers: {},
@@ -103,8 +123,7 @@ export class HttpClient {
               bytes,
               sentAt,
               endAt: clock.now(),
-              error: TIMEOUT_CODES.has(code) ? "timeout" : "connect",
-              errorMessage: error.message,
+              failure: { cause, message: code ? `${code}: ${error.message}` : error.message },
             });
           },
         },

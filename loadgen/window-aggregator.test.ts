@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mergeEncoded, newHistogram, recordMicros } from "../core/histogram.ts";
-import { JOURNEY_STEP, type Window, windowKey } from "../core/window.ts";
+import { decodeHistogram, mergeEncoded, newHistogram, recordMicros } from "../core/histogram.ts";
+import { JOURNEY_STEP, type Window, WindowSchema, windowKey } from "../core/window.ts";
 import { WindowAggregator } from "./window-aggregator.ts";
 
 function collector() {
@@ -72,11 +72,36 @@ describe("WindowAggregator", () => {
     const agg = new WindowAggregator({ runId: "r", worker: "w0", graceMs: 0, firstSecond: 10 }, [sink]);
     agg.request("get", 10_500, 1000, 900, 10, undefined);
     agg.flush(11_000);
-    agg.request("get", 10_900, 1000, 900, 10, "http5xx");
+    agg.request("get", 10_900, 1000, 900, 10, { cause: "http_503" });
     agg.flush(0, true);
     expect(windows.map((w) => [w.second, w.count, w.errors.http5xx])).toEqual([
       [10, 1, 0],
       [11, 1, 1],
     ]);
+  });
+
+  it("counts each failure under its cause and keeps failed latency apart from successful latency", () => {
+    const { windows, sink } = collector();
+    const agg = new WindowAggregator({ runId: "r", worker: "w0", graceMs: 0, firstSecond: 10 }, [sink]);
+    agg.request("get", 10_100, 2_000, 1_900, 10, undefined);
+    agg.request("get", 10_200, 300, undefined, 0, { cause: "refused", message: "ECONNREFUSED" });
+    agg.request("get", 10_300, 400, undefined, 0, { cause: "refused", message: "ECONNREFUSED again" });
+    agg.request("get", 10_400, 5_000, 4_000, 20, { cause: "http_503", message: "HTTP 503" });
+    agg.request("get", 10_500, 3_000, 2_000, 20, { cause: "assertion:product_list" });
+    agg.arrival(10_600, false);
+    agg.flush(0, true);
+    const get = windows.find((w) => w.step === "get")!;
+    expect(get.count).toBe(5);
+    expect(get.causes).toEqual({
+      refused: { count: 2, message: "ECONNREFUSED again" },
+      http_503: { count: 1, message: "HTTP 503" },
+      "assertion:product_list": { count: 1 },
+    });
+    expect(get.errors).toEqual({ connect: 2, timeout: 0, http4xx: 0, http5xx: 1, assertion: 1 });
+    expect(decodeHistogram(get.latency).totalCount).toBe(1);
+    expect(decodeHistogram(get.failedLatency!).totalCount).toBe(4);
+    const journey = windows.find((w) => w.step === JOURNEY_STEP)!;
+    expect(journey.causes).toEqual({ dropped: { count: 1, message: expect.any(String) } });
+    expect(WindowSchema.safeParse(get).success).toBe(true);
   });
 });

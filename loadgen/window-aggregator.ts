@@ -1,5 +1,13 @@
+import {
+  addCause,
+  type CauseCounts,
+  classOf,
+  DROPPED,
+  type ErrorClass,
+  type Failure,
+} from "../core/error-causes.ts";
 import { encodeHistogram, type Histogram, newHistogram, recordMicros } from "../core/histogram.ts";
-import { type ErrorClass, JOURNEY_STEP, type Window } from "../core/window.ts";
+import { JOURNEY_STEP, type Window } from "../core/window.ts";
 
 /** Receives closed windows. Must not block: implementations only enqueue or add up. */
 export interface WindowSink {
@@ -9,10 +17,12 @@ export interface WindowSink {
 interface Accumulator {
   count: number;
   errors: Record<ErrorClass, number>;
+  causes: CauseCounts;
   bytes: number;
   achieved: number;
   dropped: number;
   latency: Histogram;
+  failedLatency: Histogram | undefined;
   service: Histogram | undefined;
 }
 
@@ -20,10 +30,12 @@ function accumulator(): Accumulator {
   return {
     count: 0,
     errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 },
+    causes: {},
     bytes: 0,
     achieved: 0,
     dropped: 0,
     latency: newHistogram(),
+    failedLatency: undefined,
     service: undefined,
   };
 }
@@ -39,9 +51,12 @@ export interface AggregatorOptions {
   firstSecond: number;
 }
 
+/** Message of a dropped arrival (the same for all, so it is not repeated per arrival). */
+const DROPPED_MESSAGE = "no free virtual user within maxQueueDelay";
+
 /**
- * Folds individual measurements into per-second, per-step windows (count, errors by class,
- * bytes, HDR histograms in µs) and hands closed seconds to the sinks. Nothing is stored per
+ * Folds individual measurements into per-second, per-step windows (count, errors by cause and
+ * class, bytes, HDR histograms in µs; failed requests' latency apart from successful ones) and hands closed seconds to the sinks. Nothing is stored per
  * request: memory is one histogram per open (second, step).
  */
 export class WindowAggregator {
@@ -74,21 +89,31 @@ export class WindowAggregator {
     return acc;
   }
 
-  /** One request finished at `endMs` (latency from its intended start, service from its send). */
+  /**
+   * One request finished at `endMs` (latency from its intended start, service from its send);
+   * `failure` when it failed, whose latency then goes to the failed histogram.
+   */
   request(
     step: string,
     endMs: number,
     latencyMicros: number,
     serviceMicros: number | undefined,
     bytes: number,
-    error: ErrorClass | undefined,
+    failure: Failure | undefined,
   ): void {
     const acc = this.slot(endMs, step);
     acc.count++;
     this.requests++;
     acc.bytes += bytes;
-    if (error) acc.errors[error]++;
-    recordMicros(acc.latency, latencyMicros);
+    if (failure) {
+      const k = classOf(failure.cause);
+      if (k) acc.errors[k]++;
+      addCause(acc.causes, failure.cause, 1, failure.message);
+      acc.failedLatency ??= newHistogram();
+      recordMicros(acc.failedLatency, latencyMicros);
+    } else {
+      recordMicros(acc.latency, latencyMicros);
+    }
     if (serviceMicros !== undefined) {
       acc.service ??= newHistogram();
       recordMicros(acc.service, serviceMicros);
@@ -103,14 +128,25 @@ export class WindowAggregator {
       acc.achieved++;
     } else {
       acc.dropped++;
+      addCause(acc.causes, DROPPED, 1, DROPPED_MESSAGE);
     }
   }
 
-  /** A whole journey ended (latency from its arrival's intended start); `error` when a step failed. */
-  journeyEnd(endMs: number, latencyMicros: number, error: ErrorClass | undefined): void {
+  /**
+   * A whole journey ended (latency from its arrival's intended start, think time included);
+   * `failure` when a step failed. Its cause is counted on that step, not again here, so summing
+   * causes over steps counts each failed request once.
+   */
+  journeyEnd(endMs: number, latencyMicros: number, failure: Failure | undefined): void {
     const acc = this.slot(endMs, JOURNEY_STEP);
-    if (error) acc.errors[error]++;
-    recordMicros(acc.latency, latencyMicros);
+    if (failure) {
+      const k = classOf(failure.cause);
+      if (k) acc.errors[k]++;
+      acc.failedLatency ??= newHistogram();
+      recordMicros(acc.failedLatency, latencyMicros);
+    } else {
+      recordMicros(acc.latency, latencyMicros);
+    }
   }
 
   /** Emits every second that closed before `nowMs` (all of them when `final`). */
@@ -144,8 +180,10 @@ export class WindowAggregator {
       achievedRate: acc.achieved,
       dropped: acc.dropped,
       latency: encodeHistogram(acc.latency),
+      causes: acc.causes,
     };
     if (acc.service) w.service = encodeHistogram(acc.service);
+    if (acc.failedLatency) w.failedLatency = encodeHistogram(acc.failedLatency);
     return w;
   }
 }

@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { transportCauseOf } from "../../core/error-causes.ts";
 import type { RequestStep } from "../../core/profile.ts";
 import { classifyStatus } from "../journeys/session.ts";
 import { syntheticAddress } from "../virtual-user.ts";
@@ -44,7 +45,9 @@ export const closedModel: ExecutorFactory = (profile, startMs) => {
             requests: steps.map((s) => ({
               method: s.method,
               path: s.path,
-              headers: s.headers,
+              // JSON routes refuse bodies without a JSON content type (CSRF hardening, issue 14).
+              headers:
+                s.body === undefined ? s.headers : { "content-type": "application/json", ...s.headers },
               body: s.body === undefined ? undefined : JSON.stringify(s.body),
             })),
           },
@@ -66,16 +69,13 @@ export const closedModel: ExecutorFactory = (profile, startMs) => {
           );
         });
         instance.on("reqError", (error: Error) => {
-          const timeout = /timed out/i.test(error.message);
-          const micros = timeout ? profile.executor.timeout * 1e6 : 1;
-          aggregator.request(
-            steps[0]!.name,
-            clock.now(),
-            micros,
-            undefined,
-            0,
-            timeout ? "timeout" : "connect",
-          );
+          const code = (error as { code?: string }).code;
+          const cause = transportCauseOf(code, error.message);
+          const micros = cause.startsWith("timeout") ? profile.executor.timeout * 1e6 : 1;
+          aggregator.request(steps[0]!.name, clock.now(), micros, undefined, 0, {
+            cause,
+            message: code ? `${code}: ${error.message}` : error.message,
+          });
         });
         const stop = () => instance.stop();
         signal.addEventListener("abort", stop, { once: true });

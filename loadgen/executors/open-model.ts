@@ -27,7 +27,7 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
       const { clock, aggregator, signal } = ctx;
       const options = profile.executor;
       const maxDelayMs = options.maxQueueDelay * 1000;
-      const http = new HttpClient(ctx.target, clock, options.connections);
+      const http = new HttpClient(ctx.target, clock, options.connections, options.timeout * 1000);
       const picker = new JourneyPicker(profile.journeys);
       const journeyContext: JourneyContext = {
         http,
@@ -54,9 +54,12 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
         const session = new JourneySession(vu, journeyContext, arrivalMs, journey.thinkTime);
         const done: Promise<void> = journey
           .run(session)
-          .catch(() => {
-            session.failure ??= "assertion";
-          })
+          .then(
+            () => session.finish(),
+            (error: unknown) => {
+              session.fail("journey_threw", error instanceof Error ? error.message : String(error));
+            },
+          )
           .then(() => {
             const end = clock.now();
             if (!session.cancelled) aggregator.journeyEnd(end, (end - arrivalMs) * 1000, session.failure);

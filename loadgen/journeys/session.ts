@@ -1,4 +1,4 @@
-import type { ErrorClass } from "../../core/window.ts";
+import { assertionCause, type Failure, httpCause } from "../../core/error-causes.ts";
 import { type Clock, sleep } from "../clock.ts";
 import type { HttpClient } from "../http-client.ts";
 import type { VirtualUser } from "../virtual-user.ts";
@@ -59,11 +59,18 @@ export interface ThinkTime {
  * time after that, so waiting for a connection shows up in the percentiles.
  */
 export class JourneySession {
-  /** The error class of the step that ended the journey, if one failed. */
-  failure: ErrorClass | undefined;
+  /** Why the step that ended the journey failed, if one did. */
+  failure: Failure | undefined;
   /** The run stopped under this journey: its cut-off request is not counted, nor is the journey. */
   cancelled = false;
   private intended: number;
+  /**
+   * The last successful response, recorded only once the journey moves on: a check of its body
+   * (fail()) may still turn it into a failed request of its own step.
+   */
+  private pending:
+    | { step: string; endAt: number; latency: number; service: number | undefined; bytes: number }
+    | undefined;
 
   constructor(
     readonly vu: VirtualUser,
@@ -76,6 +83,7 @@ export class JourneySession {
 
   /** Sends one step and records it; resolves undefined (journey should stop) when it failed. */
   async request(step: string, req: StepRequest): Promise<StepResponse | undefined> {
+    this.commit(undefined);
     if (this.failure || this.ctx.signal.aborted) return undefined;
     const { http, aggregator, timeoutMs } = this.ctx;
     const headers: Record<string, string> = { "x-forwarded-for": this.vu.address, ...req.headers };
@@ -99,32 +107,51 @@ export class JourneySession {
       return undefined;
     }
     this.vu.cookies.store(r.headers["set-cookie"]);
-    const error = r.error ?? classifyStatus(r.status, req.expect ?? [200]);
-    aggregator.request(
-      step,
-      r.endAt,
-      (r.endAt - this.intended) * 1000,
-      r.sentAt === undefined ? undefined : (r.endAt - r.sentAt) * 1000,
-      r.bytes,
-      error,
-    );
+    const failure = r.failure ?? classifyStatus(r.status, req.expect ?? [200]);
+    const latency = (r.endAt - this.intended) * 1000;
+    const service = r.sentAt === undefined ? undefined : (r.endAt - r.sentAt) * 1000;
     this.intended = r.endAt;
-    if (error) {
-      this.failure = error;
+    if (failure) {
+      aggregator.request(step, r.endAt, latency, service, r.bytes, failure);
+      this.failure = failure;
       return undefined;
     }
+    this.pending = { step, endAt: r.endAt, latency, service, bytes: r.bytes };
     return { status: r.status, headers: r.headers, body: r.body };
   }
 
-  /** Marks the journey failed on a response that had the right status but the wrong content. */
-  fail(): undefined {
-    this.failure ??= "assertion";
+  /**
+   * Marks the journey failed on a response that had the right status but the wrong content:
+   * that request counts as failed under `assertion:<name>`.
+   */
+  fail(name: string, message?: string): undefined {
+    const failure: Failure = {
+      cause: assertionCause(name),
+      message: message ?? `assertion "${name}" failed`,
+    };
+    if (!this.commit(failure)) this.failure ??= failure;
     return undefined;
+  }
+
+  /** Records the pending response (as `failure` when given); false when none was pending. */
+  private commit(failure: Failure | undefined): boolean {
+    const p = this.pending;
+    if (!p) return false;
+    this.pending = undefined;
+    this.ctx.aggregator.request(p.step, p.endAt, p.latency, p.service, p.bytes, failure);
+    if (failure) this.failure ??= failure;
+    return true;
+  }
+
+  /** Ends the journey: records the last response. Call once, after the journey's last step. */
+  finish(): void {
+    this.commit(undefined);
   }
 
   /** Pauses like a shopper between clicks; the next step's intended start moves with it. */
   async think(): Promise<void> {
     const t = this.thinkTime;
+    this.commit(undefined);
     if (!t || t.max <= 0) return;
     const ms = (t.min + Math.random() * (t.max - t.min)) * 1000;
     await sleep(ms, this.ctx.signal);
@@ -132,12 +159,17 @@ export class JourneySession {
   }
 }
 
-/** Error class of an HTTP status, or undefined when it is one of the expected ones. */
-export function classifyStatus(status: number, expect: ReadonlyArray<number>): ErrorClass | undefined {
+/**
+ * Why a response failed by its status, or undefined when the status is expected: 4xx and 5xx
+ * are `http_<status>`; any other unexpected status fails the `expect_status` assertion.
+ */
+export function classifyStatus(status: number, expect: ReadonlyArray<number>): Failure | undefined {
   if (expect.includes(status)) return undefined;
-  if (status >= 500) return "http5xx";
-  if (status >= 400) return "http4xx";
-  return "assertion";
+  if (status >= 400) return { cause: httpCause(status), message: `HTTP ${status}` };
+  return {
+    cause: assertionCause("expect_status"),
+    message: `status ${status}, expected ${expect.join(" or ")}`,
+  };
 }
 
 /** Parses a JSON body, undefined when it is not JSON. */

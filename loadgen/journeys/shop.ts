@@ -31,7 +31,8 @@ async function listProducts(s: JourneySession, category?: string): Promise<strin
   const r = await s.request("products", { path: `/api/products?${query}`, read: true });
   if (!r) return undefined;
   const list = parseJson<ProductList>(r.body);
-  if (!list || !Array.isArray(list.items)) return s.fail();
+  if (!list || !Array.isArray(list.items))
+    return s.fail("product_list", "product listing has no items array");
   if (!category) catalog.totalPages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   const ids = list.items.map((p) => String(p.id));
   catalog.remember(ids);
@@ -81,9 +82,9 @@ async function login(s: JourneySession): Promise<boolean> {
   });
   if (!requested) return false;
   const challengeId = parseJson<{ challengeId?: string }>(requested.body)?.challengeId;
-  if (!challengeId) return s.fail() ?? false;
+  if (!challengeId) return s.fail("otp_challenge", "OTP request answered without a challengeId") ?? false;
   const code = await readCode(s, since);
-  if (!code) return s.fail() ?? false;
+  if (!code) return s.fail("otp_code_mailed", "no OTP code arrived in the capture mailbox") ?? false;
   const verified = await s.request("otp_verify", {
     method: "POST",
     path: "/api/auth/otp/verify",

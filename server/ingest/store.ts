@@ -48,6 +48,8 @@ export async function storeWindows(db: Db, batch: ReadonlyArray<Window>): Promis
             dropped: sql`excluded.dropped`,
             latency: sql`excluded.latency`,
             service: sql`excluded.service`,
+            causes: sql`excluded.causes`,
+            failedLatency: sql`excluded.failed_latency`,
           },
         });
     }

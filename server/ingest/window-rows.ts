@@ -20,6 +20,8 @@ export function windowToRow(w: Window): WindowRow {
     dropped: w.dropped,
     latency: w.latency,
     service: w.service ?? null,
+    causes: w.causes ?? null,
+    failedLatency: w.failedLatency ?? null,
   };
 }
 
@@ -44,5 +46,7 @@ export function rowToWindow(r: WindowRow): Window {
     dropped: r.dropped,
     latency: r.latency,
     ...(r.service ? { service: r.service } : {}),
+    ...(r.causes ? { causes: r.causes } : {}),
+    ...(r.failedLatency ? { failedLatency: r.failedLatency } : {}),
   };
 }

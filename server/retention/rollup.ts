@@ -1,5 +1,7 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { type CauseCounts, mergeCauses } from "../../core/error-causes.ts";
 import { encodeHistogram, mergeEncoded } from "../../core/histogram.ts";
+import { causesOf } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { type WindowMinuteRow, type WindowRow, windowMinutes, windows } from "../../db/schema/hub.ts";
 
@@ -13,6 +15,12 @@ export function rollUpMinute(
 ): WindowMinuteRow {
   const sum = (f: (r: WindowRow) => number) => rows.reduce((acc, r) => acc + f(r), 0);
   const latency = mergeEncoded([...rows.map((r) => r.latency), ...(existing ? [existing.latency] : [])]);
+  const failed = [...rows, ...(existing ? [existing] : [])].flatMap((r) =>
+    r.failedLatency ? [r.failedLatency] : [],
+  );
+  const causes: CauseCounts = {};
+  for (const r of rows) mergeCauses(causes, causesOf(rowCauses(r)));
+  if (existing) mergeCauses(causes, causesOf(rowCauses(existing)));
   return {
     runId,
     step,
@@ -29,6 +37,24 @@ export function rollUpMinute(
     achievedRateSum: sum((r) => r.achievedRate) + (existing?.achievedRateSum ?? 0),
     dropped: sum((r) => r.dropped) + (existing?.dropped ?? 0),
     latency: encodeHistogram(latency),
+    causes,
+    failedLatency: failed.length > 0 ? encodeHistogram(mergeEncoded(failed)) : null,
+  };
+}
+
+/** The fields causesOf() reads, from a per-second or per-minute row. */
+function rowCauses(r: WindowRow | WindowMinuteRow) {
+  return {
+    step: r.step,
+    causes: r.causes ?? undefined,
+    dropped: r.dropped,
+    errors: {
+      connect: r.errConnect,
+      timeout: r.errTimeout,
+      http4xx: r.errHttp4xx,
+      http5xx: r.errHttp5xx,
+      assertion: r.errAssertion,
+    },
   };
 }
 
@@ -97,6 +123,8 @@ export async function rollUpWindows(db: Db, cutoffSecond: number): Promise<numbe
                   "achieved_rate_sum",
                   "dropped",
                   "latency",
+                  "causes",
+                  "failed_latency",
                 ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
               ),
             });

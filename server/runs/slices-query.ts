@@ -60,6 +60,8 @@ export async function loadSlices(db: Db, runId: string, filter: SliceFilter = {}
     targetRateSeconds: r.targetRate,
     achievedRateSeconds: r.achievedRate,
     latency: r.latency,
+    ...(r.causes ? { causes: r.causes } : {}),
+    ...(r.failedLatency ? { failedLatency: r.failedLatency } : {}),
   }));
   for (const m of minutes) {
     slices.push({
@@ -79,6 +81,10 @@ export async function loadSlices(db: Db, runId: string, filter: SliceFilter = {}
       targetRateSeconds: m.targetRateSum,
       achievedRateSeconds: m.achievedRateSum,
       latency: m.latency,
+      ...(m.causes ? { causes: m.causes } : {}),
+      ...(m.failedLatency ? { failedLatency: m.failedLatency } : {}),
+      ...(m.causes ? { causes: m.causes } : {}),
+      ...(m.failedLatency ? { failedLatency: m.failedLatency } : {}),
     });
   }
   return slices;

@@ -1,5 +1,12 @@
+import { type CauseCounts, mergeCauses } from "../../core/error-causes.ts";
 import { mergeEncoded, summarize } from "../../core/histogram.ts";
-import { type ErrorClass, errorClasses, JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
+import {
+  causesOf,
+  type ErrorClass,
+  errorClasses,
+  JOURNEY_STEP,
+  type WindowSummary,
+} from "../../core/window.ts";
 
 /**
  * A stored stretch of one step: a raw per-second window (span 1) or a per-minute roll-up
@@ -12,11 +19,14 @@ export interface Slice {
   span: number;
   count: number;
   errors: Record<ErrorClass, number>;
+  /** Failed requests by cause; undefined in rows from before causes (read through causesOf). */
+  causes?: CauseCounts;
   bytes: number;
   dropped: number;
   targetRateSeconds: number;
   achievedRateSeconds: number;
   latency: string;
+  failedLatency?: string;
 }
 
 import { type SeriesStat, seriesStats } from "../../core/names.ts";
@@ -34,6 +44,7 @@ const zeroErrors = (): Record<ErrorClass, number> => ({
 /** Totals and merged percentiles over slices; never averages percentiles. */
 export function summarizeSlices(slices: ReadonlyArray<Slice>): WindowSummary {
   const errors = zeroErrors();
+  const causes: CauseCounts = {};
   let count = 0;
   let bytes = 0;
   let dropped = 0;
@@ -42,15 +53,18 @@ export function summarizeSlices(slices: ReadonlyArray<Slice>): WindowSummary {
     bytes += s.bytes;
     dropped += s.dropped;
     for (const c of errorClasses) errors[c] += s.errors[c];
+    mergeCauses(causes, causesOf(s));
   }
   const errorCount = errorClasses.reduce((sum, c) => sum + errors[c], 0);
   return {
     count,
     errors,
+    causes,
     errorRate: count === 0 ? 0 : errorCount / count,
     bytes,
     dropped,
     latency: summarize(mergeEncoded(slices.map((s) => s.latency))),
+    failedLatency: summarize(mergeEncoded(slices.flatMap((s) => (s.failedLatency ? [s.failedLatency] : [])))),
   };
 }
 
