@@ -1,3 +1,4 @@
+import { inflateSync } from "node:zlib";
 import * as hdr from "hdr-histogram-js";
 
 /** An HDR histogram of latencies in microseconds. */
@@ -28,19 +29,191 @@ export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
 
-/** Inverse of encodeHistogram; throws on a malformed string. */
+/**
+ * Bounds of the encodings accepted from the network: what our generators produce (3 digits from
+ * 1 µs, auto-resized past one hour) with room for other HDR writers, but never a header that
+ * makes the decoder allocate or loop in proportion to a number it declares rather than to the
+ * bytes it was sent (a 5-digit, 2^53 header costs 19 MB to decode; a run of 2^33 empty buckets
+ * loops for minutes).
+ */
+export const HISTOGRAM_LIMITS = {
+  /** Base64 characters of one encoded histogram. */
+  maxEncodedChars: 200_000,
+  maxSignificantDigits: 3,
+  maxLowestDiscernible: 1_000,
+  /** 2^43 µs ≈ 100 days: far past any latency, and at most ~35,000 counts (140 KB decoded). */
+  maxHighestTrackable: 2 ** 43,
+  /** Inflated bytes of one histogram: 40-byte header plus at most ~4 bytes per bucket. */
+  maxInflatedBytes: 160 * 1024,
+} as const;
+
+const COMPRESSED_COOKIE = 0x1c849314;
+const COOKIE_MASK = ~0xf0;
+const V2_COOKIE_BASE = 0x1c849303;
+const HEADER_BYTES = 40;
+
+/** What a structurally valid encoding declares, read without building the histogram. */
+export interface HistogramHeader {
+  significantDigits: number;
+  lowestDiscernible: number;
+  highestTrackable: number;
+  /** Length of the counts array the decoder will allocate for this header. */
+  countsLength: number;
+}
+
+/** The outcome of checking an encoding: its header and total count, or why it was refused. */
+export type HistogramCheck =
+  | { ok: true; header: HistogramHeader; totalCount: number; inflatedBytes: number }
+  | { ok: false; reason: string };
+
+/**
+ * Length of the counts array of an HDR histogram with these bounds, by the same arithmetic as
+ * hdr-histogram-js (JsHistogram.init / getBucketsNeededToCoverValue), without allocating it.
+ */
+export function countsLengthOf(significantDigits: number, lowest: number, highest: number): number {
+  const largestSingleUnit = 2 * 10 ** significantDigits;
+  const subBucketCountMagnitude = Math.ceil(Math.log2(largestSingleUnit));
+  const halfMagnitude = (subBucketCountMagnitude > 1 ? subBucketCountMagnitude : 1) - 1;
+  const subBucketCount = 2 ** (halfMagnitude + 1);
+  const unitMagnitude = Math.floor(Math.log2(lowest));
+  let smallestUntrackable = subBucketCount * 2 ** unitMagnitude;
+  let buckets = 1;
+  while (smallestUntrackable <= highest) {
+    if (smallestUntrackable > Number.MAX_SAFE_INTEGER / 2) {
+      buckets++;
+      break;
+    }
+    smallestUntrackable *= 2;
+    buckets++;
+  }
+  return (buckets + 1) * (subBucketCount / 2);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Checks an encoded histogram structurally: base64 of the V2 compressed format, compressed
+ * length within the buffer, inflated size capped while inflating (never after), header bounds,
+ * payload length within the inflated bytes, every ZigZag-LEB128 word complete, every bucket
+ * index inside the counts array the header implies. Work and memory are proportional to the
+ * bytes received (at most maxInflatedBytes inflated); nothing is allocated from a declared size.
+ * Never throws.
+ */
+export function checkHistogram(encoded: string): HistogramCheck {
+  const fail = (reason: string): HistogramCheck => ({ ok: false, reason });
+  if (typeof encoded !== "string" || encoded.length === 0) return fail("empty");
+  if (encoded.length > HISTOGRAM_LIMITS.maxEncodedChars)
+    return fail(`longer than ${HISTOGRAM_LIMITS.maxEncodedChars} characters`);
+  if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) return fail("not base64");
+  const bytes = Buffer.from(encoded, "base64");
+  if (bytes.length < 8) return fail("shorter than its 8-byte header");
+  if (bytes.readInt32BE(0) !== COMPRESSED_COOKIE) return fail("not a compressed V2 HDR histogram");
+  const compressedLength = bytes.readUInt32BE(4);
+  if (compressedLength > bytes.length - 8) return fail("declares more compressed bytes than it holds");
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(bytes.subarray(8, 8 + compressedLength), {
+      maxOutputLength: HISTOGRAM_LIMITS.maxInflatedBytes,
+    });
+  } catch (error) {
+    return (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
+      ? fail(`inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`)
+      : fail("compressed payload does not inflate");
+  }
+  if (inflated.length < HEADER_BYTES) return fail("shorter than its 40-byte histogram header");
+  const cookie = inflated.readInt32BE(0);
+  if ((cookie & COOKIE_MASK) !== V2_COOKIE_BASE) return fail("not a V2 HDR histogram");
+  const payloadLength = inflated.readUInt32BE(4);
+  const significantDigits = inflated.readInt32BE(12);
+  const lowest = Number(inflated.readBigUInt64BE(16));
+  const highest = Number(inflated.readBigUInt64BE(24));
+  if (significantDigits < 1 || significantDigits > HISTOGRAM_LIMITS.maxSignificantDigits)
+    return fail(`significant digits ${significantDigits} outside 1–${HISTOGRAM_LIMITS.maxSignificantDigits}`);
+  if (lowest < 1 || lowest > HISTOGRAM_LIMITS.maxLowestDiscernible)
+    return fail(`lowest discernible value ${lowest} outside 1–${HISTOGRAM_LIMITS.maxLowestDiscernible}`);
+  if (highest < 2 * lowest || highest > HISTOGRAM_LIMITS.maxHighestTrackable)
+    return fail(`highest trackable value ${highest} outside 2×lowest–2^43`);
+  if (payloadLength > inflated.length - HEADER_BYTES)
+    return fail("declares a payload longer than the bytes it holds");
+  const countsLength = countsLengthOf(significantDigits, lowest, highest);
+  const end = HEADER_BYTES + payloadLength;
+  let position = HEADER_BYTES;
+  let index = 0;
+  let totalCount = 0;
+  while (position < end) {
+    // ZigZag LEB128-64b9B: 7 bits a byte for 8 bytes, then a whole 9th byte.
+    let value = 0;
+    let scale = 1;
+    let byte = 0x80;
+    let read = 0;
+    while (byte & 0x80 && read < 9) {
+      if (position >= end) return fail("payload ends inside a count");
+      byte = inflated[position++]!;
+      value += (read === 8 ? byte : byte & 0x7f) * scale;
+      scale *= 128;
+      read++;
+    }
+    if (value > Number.MAX_SAFE_INTEGER) return fail("a count exceeds 2^53");
+    const count = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+    if (count < 0) {
+      index += -count;
+      if (index > countsLength) return fail("a run of empty buckets passes the end of the counts array");
+    } else {
+      if (index >= countsLength) return fail("a bucket index passes the end of the counts array");
+      // Stored counts are 32-bit: a larger one would wrap when decoded and break the round trip.
+      if (count > 2 ** 31 - 1) return fail("a bucket count exceeds 2^31 − 1");
+      index++;
+      totalCount += count;
+      if (totalCount > Number.MAX_SAFE_INTEGER) return fail("total count exceeds 2^53");
+    }
+  }
+  return {
+    ok: true,
+    header: { significantDigits, lowestDiscernible: lowest, highestTrackable: highest, countsLength },
+    totalCount,
+    inflatedBytes: inflated.length,
+  };
+}
+
+/** Thrown by decodeHistogram for an encoding checkHistogram refuses. */
+export class HistogramFormatError extends Error {
+  override readonly name = "HistogramFormatError";
+}
+
+/** Inverse of encodeHistogram; checks the encoding structurally first and throws HistogramFormatError. */
 export function decodeHistogram(encoded: string): Histogram {
+  const check = checkHistogram(encoded);
+  if (!check.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${check.reason}`);
   return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
 
-/** True when `encoded` decodes as a histogram (used to validate network input). */
-export function isEncodedHistogram(encoded: string): boolean {
-  try {
-    decodeHistogram(encoded);
-    return true;
-  } catch {
-    return false;
+/** The last few checks: a window's schema asks about each histogram twice (field, then totals). */
+const recentChecks = new Map<string, HistogramCheck>();
+
+function checkRecent(encoded: string): HistogramCheck {
+  let check = recentChecks.get(encoded);
+  if (!check) {
+    check = checkHistogram(encoded);
+    if (recentChecks.size >= 8) recentChecks.delete(recentChecks.keys().next().value!);
+    recentChecks.set(encoded, check);
   }
+  return check;
+}
+
+/** True when `encoded` passes checkHistogram (used to validate network input; never decodes). */
+export function isEncodedHistogram(encoded: string): boolean {
+  return checkRecent(encoded).ok;
+}
+
+/** The number of values an encoding holds, read structurally; undefined when checkHistogram refuses it. */
+export function encodedTotal(encoded: string): number | undefined {
+  const check = checkRecent(encoded);
+  return check.ok ? check.totalCount : undefined;
+}
+
+/** Bytes a decoded histogram of this header holds (its Int32 counts array), for caches' budgets. */
+export function decodedBytes(histogram: Histogram): number {
+  return 4 * ((histogram as unknown as { countsArrayLength?: number }).countsArrayLength ?? 0) + 512;
 }
 
 /**
