@@ -22,6 +22,10 @@ export const commands: Record<string, Command> = {
     summary: "run a load profile against a target: run <profile|file> --target URL",
     load: () => import("../loadgen/main.ts"),
   },
+  profile: {
+    summary: "derive a load profile from access logs: profile from-log FILE… --out p.yaml; profile example-log",
+    load: () => import("./profile.ts"),
+  },
   profiles: {
     summary: "list the built-in load profiles",
     load: () => import("../loadgen/profiles-command.ts"),

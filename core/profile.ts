@@ -4,6 +4,7 @@
  * of the bad field. Durations are normalised to seconds.
  */
 import { z } from "zod";
+import { DerivedFromSchema } from "./derived-profile.ts";
 import { faultNames, faultParams } from "./faults.ts";
 import { parseThreshold } from "./threshold.ts";
 
@@ -145,6 +146,8 @@ export const ProfileSchema = z
     executor: ExecutorOptionsSchema.default(ExecutorOptionsSchema.parse({})),
     /** Ramp until an abort threshold breaks, then report the highest rate that held. */
     breakpoint: z.boolean().default(false),
+    /** Set by `peakwatch profile from-log`: the log's aggregates this profile was derived from. */
+    derivedFrom: DerivedFromSchema.optional(),
   })
   .superRefine((p, ctx) => {
     const open = p.stages[0]?.rate !== undefined;
