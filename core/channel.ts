@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LabelNameSchema, type Matcher, MatcherSchema } from "./matchers.ts";
 
 /** Notification channel kinds; the dashboard (WebSocket) is always on and needs no channel. */
-export const channelKinds = ["webhook", "alertmanager", "email"] as const;
+export const channelKinds = ["webhook", "alertmanager", "email", "slack", "pagerduty"] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 
 const channelName = z
@@ -13,47 +13,114 @@ const channelName = z
 const headers = z.record(z.string().min(1).max(200), z.string().max(4000));
 
 /**
- * A channel as declared through the API or at start-up. Secrets (`headers`, SMTP credentials in
- * `smtpUrl`) are stored encrypted and never returned.
+ * An http(s) URL without user:password: credentials in a URL end up in logs and error messages,
+ * so they go in `headers` (stored encrypted) instead. The whole URL is stored encrypted too,
+ * since webhook URLs (Slack's among them) often are the secret.
+ */
+export const ChannelUrlSchema = z
+  .url()
+  .max(2000)
+  .refine((u) => /^https?:\/\//i.test(u), { message: "use an http:// or https:// URL" })
+  .refine(
+    (u) => {
+      try {
+        const parsed = new URL(u);
+        return parsed.username === "" && parsed.password === "";
+      } catch {
+        return false;
+      }
+    },
+    { message: "credentials in the URL are not allowed; send them as a header (e.g. Authorization)" },
+  );
+
+/** PagerDuty's Events API v2 endpoint. */
+export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
+
+const enabled = z.boolean().default(true);
+
+/**
+ * A channel as declared through the API or at start-up. Secrets (the URL, `headers`, SMTP
+ * credentials in `smtpUrl`, PagerDuty's routing key) are stored encrypted and never returned.
  */
 export const ChannelInputSchema = z.discriminatedUnion("kind", [
   z.object({
     name: channelName,
     kind: z.literal("webhook"),
-    url: z.url(),
+    enabled,
+    url: ChannelUrlSchema,
     /** Sent with every request, e.g. an Authorization header. Secret. */
     headers: headers.default({}),
   }),
   z.object({
     name: channelName,
     kind: z.literal("alertmanager"),
+    enabled,
     /** The Alertmanager base URL; alerts go to {url}/api/v2/alerts. */
-    url: z.url(),
+    url: ChannelUrlSchema,
     headers: headers.default({}),
   }),
   z.object({
     name: channelName,
     kind: z.literal("email"),
+    enabled,
     to: z.array(z.email()).min(1).max(50),
     /** smtp(s)://user:pass@host:port; absent uses SMTP_URL, or captures mail in embedded mode. Secret. */
     smtpUrl: z
       .string()
+      .max(2000)
       .regex(/^smtps?:\/\//, "use smtp:// or smtps://")
       .optional(),
     from: z.string().max(200).optional(),
   }),
+  z.object({
+    name: channelName,
+    kind: z.literal("slack"),
+    enabled,
+    /** A Slack incoming-webhook URL (https://hooks.slack.com/services/…). Secret. */
+    url: ChannelUrlSchema,
+    /** Overrides the webhook's default channel, e.g. "#ops". */
+    channel: z.string().max(100).optional(),
+  }),
+  z.object({
+    name: channelName,
+    kind: z.literal("pagerduty"),
+    enabled,
+    /** The integration's routing key (32 characters). Secret. */
+    routingKey: z.string().min(1).max(100),
+    /** Events API v2 endpoint; the default is PagerDuty's. */
+    url: ChannelUrlSchema.default(PAGERDUTY_EVENTS_URL),
+  }),
 ]);
 export type ChannelInput = z.infer<typeof ChannelInputSchema>;
+
+/** The fields of each kind that are secret: stored encrypted, never shown after saving. */
+export const secretFields: { [K in ChannelKind]: ReadonlyArray<string> } = {
+  webhook: ["url", "headers"],
+  alertmanager: ["url", "headers"],
+  email: ["smtpUrl"],
+  slack: ["url"],
+  pagerduty: ["routingKey", "url"],
+};
 
 /** What the API shows of a channel: no secrets, only whether there are some. */
 export interface ChannelView {
   id: string;
   name: string;
   kind: ChannelKind;
+  enabled: boolean;
+  /** The non-secret settings, plus `urlHost` (scheme and host of a secret URL) to tell channels apart. */
   settings: Record<string, unknown>;
   hasSecret: boolean;
   source: "api" | "env" | "config";
   createdAt: number;
+}
+
+/** The outcome of "Send test": what the receiver answered. */
+export interface ChannelTestResult {
+  ok: boolean;
+  /** Redacted: no URL query, path or credentials. */
+  error: string | null;
+  durationMs: number;
 }
 
 /** A node of the routing tree (Alertmanager's `route`); unset timings are inherited from the parent. */

@@ -2,6 +2,13 @@ import { z } from "zod";
 import { optionalString, parseEnv } from "../../core/config.ts";
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** Seconds, fractions allowed (tests run on sub-second timings). */
+const seconds = (fallback: number) =>
+  z.coerce
+    .number()
+    .nonnegative()
+    .max(7 * 24 * 3600)
+    .default(fallback);
 
 const schema = z.object({
   /** Forward alerts to this Alertmanager (POST {url}/api/v2/alerts). */
@@ -30,6 +37,14 @@ const schema = z.object({
   PEAKWATCH_NOTIFY_BACKOFF_MS: ms(1000),
   /** How often firing alerts are re-sent to Alertmanager (it expires them otherwise), ms. */
   PEAKWATCH_ALERTMANAGER_RESEND_MS: ms(60_000),
+  /** Alertmanager's group_wait for routes that set none: wait this long before a group's first notice. */
+  PEAKWATCH_GROUP_WAIT_SECONDS: seconds(30),
+  /** group_interval: new alerts in an already-notified group wait this long. */
+  PEAKWATCH_GROUP_INTERVAL_SECONDS: seconds(300),
+  /** repeat_interval: reminders of unacknowledged firing alerts (channels and live push). */
+  PEAKWATCH_REPEAT_INTERVAL_SECONDS: seconds(4 * 3600),
+  /** A run that has not reported for this long is over (its generator died): its alerts resolve. */
+  PEAKWATCH_RUN_STALE_SECONDS: seconds(90),
 });
 
 export type AlertingConfig = z.infer<typeof schema>;

@@ -43,6 +43,12 @@ export interface AlertData {
   windows: ReadonlyArray<WindowSample>;
   probes: ReadonlyArray<ProbeSample>;
   metrics: ReadonlyArray<MetricSample>;
+  /**
+   * Runs that are over (finished, or silent past the stale limit). Rules over windows and
+   * burn-rate rules measure live runs only, and their alerts about an ended run resolve at once
+   * ("run ended"). A run the hub has not heard of yet counts as live.
+   */
+  endedRuns?: ReadonlySet<string>;
 }
 
 /** How far back each kind of data must reach for the enabled rules. */

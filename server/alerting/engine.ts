@@ -25,6 +25,20 @@ export interface EngineDeps {
   notify: (alerts: ReadonlyArray<GroupedAlert>, now: number) => void;
   /** With several hub replicas only the leader evaluates; absent: always this process. */
   isLeader?: () => Promise<boolean>;
+  /** Called when this replica becomes leader (and at start), before it notifies anything. */
+  onLeadership?: () => Promise<void>;
+  /** Acknowledgements written by any replica; the leader applies them each evaluation. */
+  loadAcknowledgements?: () => Promise<Acknowledgement[]>;
+  /** Firing, unacknowledged alerts are re-announced over live push this often; 0: never. */
+  reminderIntervalMs?: number;
+}
+
+/** One acknowledgement of one activation of an alert. */
+export interface Acknowledgement {
+  fingerprint: string;
+  activeAt: number;
+  by: string;
+  at: number;
 }
 
 const windowStatsWithLatency = new Set(["p50", "p95", "p99"]);
@@ -79,6 +93,8 @@ export class AlertEngine {
   private publishing: Promise<unknown> = Promise.resolve();
   /** Wall time of the last evaluation, ms (for the bench and /metrics). */
   lastDurationMs = 0;
+  /** Per rule name, the values measured by the last evaluation (null: not enough data). */
+  readonly measured = new Map<string, { at: number; values: Array<number | null> }>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -155,10 +171,17 @@ export class AlertEngine {
   private async evaluate(): Promise<void> {
     if (this.deps.isLeader) {
       const leader = await this.deps.isLeader();
-      // A replica taking over picks up the state its predecessor persisted.
-      if (leader && !this.leading) await this.reload();
+      // A replica taking over picks up the state and notification log its predecessor persisted.
+      if (leader && !this.leading) {
+        await this.reload();
+        await this.deps.onLeadership?.();
+      }
       this.leading = leader;
-      if (!leader) return;
+      if (!leader) {
+        // A follower serves GET /alerts from what the leader persisted.
+        await this.reload();
+        return;
+      }
     }
     const started = performance.now();
     this.rules ??= await this.deps.loadRules();
@@ -180,7 +203,11 @@ export class AlertEngine {
       const result = evaluateRule(rule, data, byRule.get(rule.id) ?? new Map(), now);
       for (const a of result.alerts) next.set(a.fingerprint, a);
       transitions.push(...result.transitions);
+      this.measured.set(rule.name, { at: now, values: result.measured });
       byRule.delete(rule.id);
+    }
+    for (const name of [...this.measured.keys()]) {
+      if (!enabled.some((r) => r.name === name)) this.measured.delete(name);
     }
     // Alerts of rules deleted or disabled: resolve what fired, forget what was pending.
     for (const orphans of byRule.values()) {
@@ -193,6 +220,9 @@ export class AlertEngine {
       }
     }
     this.applyMutes(next, now);
+    if (this.deps.loadAcknowledgements)
+      transitions.push(...this.applyAcknowledgements(next, await this.deps.loadAcknowledgements()));
+    transitions.push(...this.remind(next, now));
     this.alerts.clear();
     for (const [fp, a] of next) this.alerts.set(fp, a);
     this.lastDurationMs = performance.now() - started;
@@ -200,6 +230,40 @@ export class AlertEngine {
     this.deps.notify(this.grouped(), now);
     for (const t of transitions) this.emit(t.kind, t.alert, now);
     this.persist(transitions, now);
+  }
+
+  /** Acknowledgements made on any replica, applied to the activation they name. */
+  private applyAcknowledgements(
+    alerts: Map<string, TrackedAlert>,
+    acks: ReadonlyArray<Acknowledgement>,
+  ): Transition[] {
+    const out: Transition[] = [];
+    for (const ack of acks) {
+      const a = alerts.get(ack.fingerprint);
+      if (!a || a.acknowledgedBy !== null || a.activeAt !== ack.activeAt) continue;
+      if (a.state !== "firing" && a.state !== "pending") continue;
+      const acked = { ...a, acknowledgedBy: ack.by, acknowledgedAt: ack.at };
+      alerts.set(a.fingerprint, acked);
+      out.push({ kind: "acknowledged", alert: acked, actor: ack.by });
+    }
+    return out;
+  }
+
+  /** Reminders over live push: a firing alert nobody acknowledged is re-announced each interval. */
+  private remind(alerts: Map<string, TrackedAlert>, now: number): Transition[] {
+    const every = this.deps.reminderIntervalMs ?? 0;
+    if (every <= 0) return [];
+    const out: Transition[] = [];
+    for (const a of alerts.values()) {
+      if (a.state !== "firing" || a.acknowledgedBy !== null || a.silencedBy.length > 0 || a.inhibited)
+        continue;
+      const since = a.remindedAt ?? a.firedAt ?? now;
+      if (now - since < every) continue;
+      const reminded = { ...a, remindedAt: now };
+      alerts.set(a.fingerprint, reminded);
+      out.push({ kind: "reminder", alert: reminded });
+    }
+    return out;
   }
 
   private applyMutes(alerts: Map<string, TrackedAlert>, now: number): void {
@@ -226,6 +290,7 @@ export class AlertEngine {
         endsAt: a.resolvedAt,
         acknowledgedBy: a.acknowledgedBy,
         muted: a.silencedBy.length > 0 || a.inhibited,
+        recovering: a.state === "firing" && a.lastBreachAt !== null && a.lastBreachAt < a.evaluatedAt,
       });
     }
     return out;
@@ -250,7 +315,12 @@ export class AlertEngine {
     }
     const removed = [...this.saved.keys()].filter((fp) => !this.alerts.has(fp));
     for (const fp of removed) this.saved.delete(fp);
-    const events = transitions.map((t) => ({ kind: t.kind, at: now, alert: t.alert, actor }));
+    const events = transitions.map((t) => ({
+      kind: t.kind,
+      at: now,
+      alert: t.alert,
+      actor: t.actor ?? actor,
+    }));
     if (changed.length === 0 && removed.length === 0 && events.length === 0) return;
     this.writes = this.writes
       .then(async () => {
@@ -264,13 +334,14 @@ export class AlertEngine {
    * Acknowledges a pending or firing alert: reminders stop, the alert stays listed with who and
    * when. Idempotent for the same user. Throws not_found / conflict.
    */
-  acknowledge(fp: string, by: string): Alert {
+  acknowledge(fp: string, by: string, now = this.deps.now()): Alert {
     const alert = this.alerts.get(fp);
     if (!alert) throw new AppError("not_found", `no current alert ${fp}`);
     if (alert.state === "resolved") throw new AppError("conflict", "the alert is already resolved");
     if (alert.acknowledgedBy !== null) return publicAlert(alert);
-    const now = this.deps.now();
     const acked = { ...alert, acknowledgedBy: by, acknowledgedAt: now };
+    // A follower only shows it; the leader applies the stored acknowledgement and announces it.
+    if (this.deps.isLeader && !this.leading) return publicAlert(acked);
     this.alerts.set(fp, acked);
     this.emit("acknowledged", acked, now);
     this.persist([{ kind: "acknowledged", alert: acked }], now, by);

@@ -12,11 +12,18 @@ export interface TrackedAlert extends Alert {
   lastBreachAt: number | null;
   /** Last evaluation that saw this instance (series present or not). */
   evaluatedAt: number;
+  /** When the last reminder went out over live push (null: none yet this activation). */
+  remindedAt?: number | null;
 }
+
+/** Annotation set on an alert resolved because the load run it was about ended. */
+export const RUN_ENDED = "run ended";
 
 export interface Transition {
   kind: AlertEventKind;
   alert: TrackedAlert;
+  /** Who caused it (acknowledgements). */
+  actor?: string;
 }
 
 export interface RuleEvaluation {
@@ -24,6 +31,8 @@ export interface RuleEvaluation {
   alerts: TrackedAlert[];
   /** What changed, in order. */
   transitions: Transition[];
+  /** Every value measured this time (null: not enough data), for "is the objective met now". */
+  measured: Array<number | null>;
 }
 
 /** Resolved alerts stay listed this long (as Prometheus keeps resolved alerts for 15 minutes). */
@@ -53,23 +62,40 @@ export function evaluateRule(
 ): RuleEvaluation {
   const alerts: TrackedAlert[] = [];
   const transitions: Transition[] = [];
+  const measured: Array<number | null> = [];
   const seen = new Set<string>();
+  const ended = data.endedRuns ?? new Set<string>();
+  const runScoped = rule.kind === "burn_rate" || rule.query.source === "windows";
   const threshold = rule.kind === "threshold" ? rule.threshold : (rule.windows[0]?.factor ?? null);
 
-  const step = (labels: Record<string, string>, fp: string, value: number | null, breaching: boolean) => {
+  const step = (
+    labels: Record<string, string>,
+    fp: string,
+    value: number | null,
+    breaching: boolean,
+    runEnded = false,
+  ) => {
     const prev = previous.get(fp);
-    const { next, event } = advance(lifecycleOf(prev), breaching, rule, now);
+    // The run is over: nothing will clear its frozen windows, so its alert ends with it, at once.
+    const timing = runEnded ? { forSeconds: rule.forSeconds, keepFiringForSeconds: 0 } : rule;
+    const { next, event } = advance(lifecycleOf(prev), breaching, timing, now);
     if (next.state === "inactive" && !prev) return;
     const shown = value ?? prev?.value ?? null;
+    const annotations = renderAnnotations(rule.annotations, { value: shown, threshold, labels });
+    if (next.state === "resolved") {
+      const why = event === "resolved" ? (runEnded ? RUN_ENDED : undefined) : prev?.annotations.resolution;
+      if (why) annotations.resolution = why;
+    }
     const alert: TrackedAlert = {
       fingerprint: fp,
       rule: rule.name,
       ruleId: rule.id,
       severity: rule.severity,
       labels,
-      annotations: renderAnnotations(rule.annotations, { value: shown, threshold, labels }),
+      annotations,
       value: shown,
       ...next,
+      remindedAt: next.activeAt === prev?.activeAt ? (prev?.remindedAt ?? null) : null,
       silencedBy: prev?.silencedBy ?? [],
       inhibited: prev?.inhibited ?? false,
       evaluatedAt: now,
@@ -80,6 +106,8 @@ export function evaluateRule(
   };
 
   for (const series of measure(rule, data, now)) {
+    if (runScoped && series.labels.runId !== undefined && ended.has(series.labels.runId)) continue;
+    measured.push(series.value);
     const labels = alertLabels(rule, series.labels);
     const fp = fingerprint(labels);
     if (seen.has(fp)) continue;
@@ -87,7 +115,9 @@ export function evaluateRule(
     step(labels, fp, series.value, series.breaching);
   }
   for (const [fp, prev] of previous) {
-    if (prev.ruleId === rule.id && !seen.has(fp)) step(prev.labels, fp, null, false);
+    if (prev.ruleId !== rule.id || seen.has(fp)) continue;
+    const runEnded = prev.labels.runId !== undefined && ended.has(prev.labels.runId);
+    step(prev.labels, fp, null, false, runEnded);
   }
-  return { alerts, transitions };
+  return { alerts, transitions, measured };
 }

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { probeResults, runs, windows } from "../../db/schema/hub.ts";
 import type { AlertData, AlertDataSource, DataSpan, MetricSample, WindowSample } from "./data.ts";
@@ -10,7 +10,12 @@ export interface HubDataOptions {
   /** Scraped shop series, when the hub stores them; none otherwise. */
   metrics?: (fromMs: number, untilMs: number) => Promise<MetricSample[]>;
   now?: () => number;
+  /** A run silent this long is over (its generator died); default 90 s. */
+  runStaleMs?: number;
 }
+
+/** Runs older than this are never live: their alerts resolved long ago. */
+const RUN_HORIZON_MS = 24 * 3600 * 1000;
 
 /**
  * Seconds re-read on every evaluation: windows arrive a second or two late, and a generator
@@ -123,8 +128,22 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
         })
         .from(probeResults)
         .where(gte(probeResults.startedAt, span.probesFromMs));
+      const at = now();
+      const endedRows = await db
+        .select({ runId: runs.runId })
+        .from(runs)
+        .where(
+          and(
+            gte(runs.startedAt, at - RUN_HORIZON_MS),
+            or(
+              notInArray(runs.status, ["starting", "running"]),
+              lt(runs.updatedAt, new Date(at - (options.runStaleMs ?? 90_000))),
+            ),
+          ),
+        );
       return {
         windows: windowSamples,
+        endedRuns: new Set(endedRows.map((r) => r.runId)),
         probes: probeRows,
         metrics: options.metrics ? await options.metrics(span.metricsFromMs, span.untilSecond * 1000) : [],
       };

@@ -59,7 +59,15 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     config,
     kek: deps.masterKey ?? loadMasterKey(config.PEAKWATCH_MASTER_KEY, deps.config.PEAKWATCH_DATA_DIR),
     now,
-    data: deps.data ?? ((steps) => hubDataSource(deps.db, { steps, metrics: deps.metrics })),
+    data:
+      deps.data ??
+      ((steps) =>
+        hubDataSource(deps.db, {
+          steps,
+          metrics: deps.metrics,
+          now,
+          runStaleMs: config.PEAKWATCH_RUN_STALE_SECONDS * 1000,
+        })),
     publish: (kind, alert, at) => deps.live.publishAlert({ kind, alert, at }),
     isLeader: deps.isLeader,
   });

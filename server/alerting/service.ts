@@ -1,14 +1,19 @@
+import { randomUUID } from "node:crypto";
+import { and, gte, lt } from "drizzle-orm";
 import type { Alert, AlertEventKind } from "../../core/alert.ts";
-import type { InhibitRule, Route } from "../../core/channel.ts";
+import type { ChannelTestResult, InhibitRule, Route } from "../../core/channel.ts";
 import type { Kek } from "../../core/crypto/envelope.ts";
 import type { Db } from "../../db/open.ts";
+import { acknowledgements } from "../../db/schema/alerting.ts";
 import { ChannelStore } from "../notify/channel-store.ts";
 import { envChannels, readAlertingFile } from "../notify/declared.ts";
 import { DeliveryStore } from "../notify/delivery-store.ts";
 import { type ChannelHandle, Dispatcher } from "../notify/dispatcher.ts";
 import { AlertmanagerForwarder } from "../notify/forwarder.ts";
 import type { GroupedAlert } from "../notify/group.ts";
+import { NotificationLog } from "../notify/notification-log.ts";
 import { DeliveryQueue } from "../notify/queue.ts";
+import { redactSecrets } from "../notify/redact.ts";
 import { buildNotifier } from "../notify/registry.ts";
 import { defaultRoute, RoutingStore } from "../notify/routing-store.ts";
 import { AlertStore } from "./alert-store.ts";
@@ -29,6 +34,9 @@ export interface ServiceOptions {
   isLeader?: () => Promise<boolean>;
 }
 
+/** Acknowledgements older than this were applied long ago (the alert row keeps who and when). */
+const ACK_LOOKBACK_MS = 10 * 60 * 1000;
+
 /**
  * Alerting's parts wired together: stores, the engine (rules → evaluate → mute), the dispatcher
  * and Alertmanager forwarder (group → notify) and the delivery queue.
@@ -42,6 +50,7 @@ export class AlertingService {
   readonly deliveries: DeliveryStore;
   readonly queue: DeliveryQueue;
   readonly engine: AlertEngine;
+  readonly notificationLog: NotificationLog;
   private readonly dispatcher: Dispatcher;
   private readonly forwarder: AlertmanagerForwarder;
   private inhibitRules: InhibitRule[] = defaultInhibitRules;
@@ -49,8 +58,11 @@ export class AlertingService {
   private timer: NodeJS.Timeout | null = null;
   private ready: Promise<void> | null = null;
 
+  private readonly db: Db;
+
   constructor(private readonly options: ServiceOptions) {
     const { db, config, now } = options;
+    this.db = db;
     this.rules = new RuleStore(db, now);
     this.silences = new SilenceStore(db, now);
     this.alertStore = new AlertStore(db);
@@ -66,10 +78,18 @@ export class AlertingService {
     });
     const generatorURL = (a: GroupedAlert) =>
       `${config.PEAKWATCH_EXTERNAL_URL.replace(/\/$/, "")}/#/alerts?fingerprint=${a.fingerprint}`;
+    this.notificationLog = new NotificationLog(db, now);
     this.dispatcher = new Dispatcher({
       queue: this.queue,
       externalURL: config.PEAKWATCH_EXTERNAL_URL,
       generatorURL,
+      log: this.notificationLog,
+      defaults: {
+        groupBy: ["alertname"],
+        groupWaitSeconds: config.PEAKWATCH_GROUP_WAIT_SECONDS,
+        groupIntervalSeconds: config.PEAKWATCH_GROUP_INTERVAL_SECONDS,
+        repeatIntervalSeconds: config.PEAKWATCH_REPEAT_INTERVAL_SECONDS,
+      },
     });
     this.forwarder = new AlertmanagerForwarder({
       queue: this.queue,
@@ -97,6 +117,13 @@ export class AlertingService {
       inhibitRules: () => this.inhibitRules,
       publish: options.publish,
       isLeader: options.isLeader,
+      onLeadership: () => this.dispatcher.restore(),
+      loadAcknowledgements: () =>
+        this.db
+          .select()
+          .from(acknowledgements)
+          .where(gte(acknowledgements.at, now() - ACK_LOOKBACK_MS)),
+      reminderIntervalMs: config.PEAKWATCH_REPEAT_INTERVAL_SECONDS * 1000,
       notify: (alerts, at) => {
         this.dispatcher.update(alerts, at);
         this.forwarder.update(alerts, at);
@@ -126,6 +153,7 @@ export class AlertingService {
       }
       await this.channels.declare("env", envChannels(config));
       await this.reloadChannels();
+      await this.dispatcher.restore();
       await this.engine.init();
     })();
     return this.ready;
@@ -133,15 +161,8 @@ export class AlertingService {
 
   /** Rebuilds notifiers and the routing tree after a channel or routing change. */
   async reloadChannels(): Promise<void> {
-    const rows = await this.channels.rows();
-    const ctx = {
-      now: this.options.now,
-      timeoutMs: this.options.config.PEAKWATCH_NOTIFY_TIMEOUT_MS,
-      smtpUrl: this.options.config.SMTP_URL,
-      mailFrom: this.options.config.PEAKWATCH_ALERT_EMAIL_FROM,
-      capture: this.deliveries.capture,
-      alertmanagerValidForMs: 4 * this.options.config.PEAKWATCH_ALERTMANAGER_RESEND_MS,
-    };
+    const rows = (await this.channels.rows()).filter((r) => r.enabled);
+    const ctx = this.notifierContext();
     const handles: ChannelHandle[] = [];
     for (const row of rows) {
       try {
@@ -162,6 +183,91 @@ export class AlertingService {
       handles.filter((h) => h.kind !== "alertmanager"),
     );
     this.forwarder.configure(handles.filter((h) => h.kind === "alertmanager"));
+  }
+
+  private notifierContext() {
+    return {
+      now: this.options.now,
+      timeoutMs: this.options.config.PEAKWATCH_NOTIFY_TIMEOUT_MS,
+      smtpUrl: this.options.config.SMTP_URL,
+      mailFrom: this.options.config.PEAKWATCH_ALERT_EMAIL_FROM,
+      capture: this.deliveries.capture,
+      alertmanagerValidForMs: 4 * this.options.config.PEAKWATCH_ALERTMANAGER_RESEND_MS,
+    };
+  }
+
+  /**
+   * Acknowledges on any replica: stored for the leader (which applies and announces it), shown
+   * at once here. Throws not_found / conflict as the engine does.
+   */
+  async acknowledge(fingerprint: string, by: string): Promise<Alert> {
+    const now = this.options.now();
+    const shown = this.engine.acknowledge(fingerprint, by, now);
+    if (shown.activeAt !== null) {
+      await this.db
+        .insert(acknowledgements)
+        .values({ fingerprint, activeAt: shown.activeAt, by: shown.acknowledgedBy ?? by, at: now })
+        .onConflictDoNothing();
+      await this.db.delete(acknowledgements).where(lt(acknowledgements.at, now - 7 * 24 * 3600 * 1000));
+    }
+    this.poke();
+    return shown;
+  }
+
+  /**
+   * "Send test": one test notification to a saved channel (enabled or not), now, bypassing
+   * grouping and the queue; logged as a delivery of kind "test". Never throws on delivery failure.
+   */
+  async testChannel(id: string, by: string): Promise<ChannelTestResult> {
+    const row = await this.channels.row(id);
+    const { now, config } = this.options;
+    const at = now();
+    const notifier = buildNotifier(this.channels.reveal(row), this.notifierContext());
+    const alert = {
+      status: "firing" as const,
+      labels: { alertname: "PeakwatchTest", severity: "info", channel: row.name },
+      annotations: { summary: `Test notification from Peakwatch, sent by ${by}` },
+      startsAt: at,
+      endsAt: null,
+      generatorURL: config.PEAKWATCH_EXTERNAL_URL,
+      fingerprint: "0000000000000000",
+      acknowledgedBy: null,
+      recovering: false,
+    };
+    const notification = {
+      id: randomUUID(),
+      groupKey: `test:${row.name}`,
+      receiver: row.name,
+      status: "firing" as const,
+      reminder: false,
+      groupLabels: { alertname: "PeakwatchTest" },
+      commonLabels: alert.labels,
+      commonAnnotations: alert.annotations,
+      externalURL: config.PEAKWATCH_EXTERNAL_URL,
+      alerts: [alert],
+    };
+    const started = performance.now();
+    const signal = AbortSignal.timeout(config.PEAKWATCH_NOTIFY_TIMEOUT_MS);
+    const result = await notifier.send(notification, signal).catch((error: unknown) => ({
+      ok: false as const,
+      retryable: true,
+      error: error instanceof Error ? error.message : String(error),
+    }));
+    const error = result.ok ? null : redactSecrets(result.error);
+    this.deliveries.record({
+      id: notification.id,
+      channel: row.name,
+      channelKind: row.kind,
+      groupKey: notification.groupKey,
+      kind: "test",
+      status: result.ok ? "sent" : "failed",
+      attempts: 1,
+      lastError: error,
+      summary: `test notification by ${by}`,
+      at,
+    });
+    await this.deliveries.flushed();
+    return { ok: result.ok, error, durationMs: Math.round(performance.now() - started) };
   }
 
   start(): void {
@@ -195,5 +301,6 @@ export class AlertingService {
     await this.engine.stop();
     await this.queue.stop();
     await this.deliveries.flushed();
+    await this.notificationLog.flushed();
   }
 }

@@ -1,37 +1,45 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, notInArray } from "drizzle-orm";
-import type { ChannelInput, ChannelKind, ChannelView } from "../../core/channel.ts";
+import {
+  type ChannelInput,
+  ChannelInputSchema,
+  type ChannelKind,
+  type ChannelView,
+  secretFields,
+} from "../../core/channel.ts";
 import { decryptField, encryptField, type Kek } from "../../core/crypto/envelope.ts";
 import { AppError } from "../../core/http/app-error.ts";
+import { describeZodError } from "../../core/http/validate.ts";
 import type { Db } from "../../db/open.ts";
 import { type ChannelRow, channels } from "../../db/schema/alerting.ts";
+import { urlHost } from "./redact.ts";
 
 type Source = ChannelView["source"];
 
-/** The parts of a channel that are secret; stored encrypted, never returned by the API. */
-interface Secret {
-  headers?: Record<string, string>;
-  smtpUrl?: string;
-}
-
-function split(input: ChannelInput): { settings: Record<string, unknown>; secret: Secret | null } {
-  switch (input.kind) {
-    case "webhook":
-    case "alertmanager": {
-      const hasHeaders = Object.keys(input.headers).length > 0;
-      return { settings: { url: input.url }, secret: hasHeaders ? { headers: input.headers } : null };
-    }
-    case "email":
-      return {
-        settings: { to: input.to, ...(input.from ? { from: input.from } : {}) },
-        secret: input.smtpUrl ? { smtpUrl: input.smtpUrl } : null,
-      };
+/** Splits a channel into what may be shown and what is sealed (core/channel.ts secretFields). */
+function split(input: ChannelInput): {
+  settings: Record<string, unknown>;
+  secret: Record<string, unknown> | null;
+} {
+  const secretNames = new Set(secretFields[input.kind]);
+  const settings: Record<string, unknown> = {};
+  const secret: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (key === "name" || key === "kind" || key === "enabled" || value === undefined) continue;
+    (secretNames.has(key) ? secret : settings)[key] = value;
   }
+  return { settings, secret: Object.keys(secret).length > 0 ? secret : null };
 }
 
 const place = (id: string) => ({ table: "alerting.channels", column: "secret", rowId: id });
 
-/** Channels with their secrets sealed by envelope encryption bound to the row. */
+/**
+ * An edit: the declared fields, where secret fields left out (or empty) keep their stored value,
+ * so the dashboard can save a channel without ever having been shown its secrets.
+ */
+export type ChannelPatch = Record<string, unknown>;
+
+/** Channels with their secrets (URLs included) sealed by envelope encryption bound to the row. */
 export class ChannelStore {
   constructor(
     private readonly db: Db,
@@ -40,11 +48,18 @@ export class ChannelStore {
   ) {}
 
   view(row: ChannelRow): ChannelView {
+    const settings = { ...(row.settings as Record<string, unknown>) };
+    // Rows written before URLs were sealed keep theirs in settings: never show it whole.
+    if (typeof settings.url === "string") settings.url = undefined;
+    const revealed = row.secret ? this.unseal(row) : {};
+    const url = revealed.url ?? (row.settings as Record<string, unknown>).url;
+    if (typeof url === "string") settings.urlHost = urlHost(url);
     return {
       id: row.id,
       name: row.name,
       kind: row.kind as ChannelKind,
-      settings: row.settings as Record<string, unknown>,
+      enabled: row.enabled,
+      settings: JSON.parse(JSON.stringify(settings)),
       hasSecret: row.secret !== null,
       source: row.source as Source,
       createdAt: row.createdAt,
@@ -55,31 +70,55 @@ export class ChannelStore {
     return this.db.select().from(channels).orderBy(asc(channels.name));
   }
 
+  async row(id: string): Promise<ChannelRow> {
+    const [row] = await this.db.select().from(channels).where(eq(channels.id, id));
+    if (!row) throw new AppError("not_found", `no channel ${id}`);
+    return row;
+  }
+
+  private unseal(row: ChannelRow): Record<string, unknown> {
+    if (!row.secret) return {};
+    return JSON.parse(
+      decryptField(row.secret, place(row.id), (id) => (id === this.kek.id ? this.kek.key : undefined)),
+    ) as Record<string, unknown>;
+  }
+
   /** The channel as declared, secrets decrypted (for building notifiers only). */
   reveal(row: ChannelRow): ChannelInput {
-    const secret: Secret = row.secret
-      ? JSON.parse(
-          decryptField(row.secret, place(row.id), (id) => (id === this.kek.id ? this.kek.key : undefined)),
-        )
-      : {};
-    const settings = row.settings as Record<string, unknown>;
     return {
+      ...(row.settings as Record<string, unknown>),
+      ...this.unseal(row),
       name: row.name,
       kind: row.kind,
-      ...settings,
-      headers: secret.headers ?? {},
-      smtpUrl: secret.smtpUrl,
+      enabled: row.enabled,
     } as unknown as ChannelInput;
   }
 
   /** Creates a channel; throws conflict when the name is taken. */
   async create(input: ChannelInput, source: Source = "api"): Promise<ChannelView> {
-    const [taken] = await this.db
-      .select({ id: channels.id })
-      .from(channels)
-      .where(eq(channels.name, input.name));
-    if (taken) throw new AppError("conflict", `a channel named ${input.name} exists`);
+    await this.assertFree(input.name);
     return this.view(await this.write(randomUUID(), input, source, true));
+  }
+
+  /**
+   * Applies an edit: secret fields not given keep their stored value. Throws bad_request naming
+   * the field when the result is not a valid channel, not_found, or conflict on a taken name.
+   */
+  async update(id: string, patch: ChannelPatch): Promise<ChannelView> {
+    const row = await this.row(id);
+    const current = this.reveal(row) as unknown as Record<string, unknown>;
+    const kind = (patch.kind ?? row.kind) as ChannelKind;
+    if (kind !== row.kind) throw new AppError("bad_request", "body.kind: a channel's kind cannot change");
+    const merged: Record<string, unknown> = { ...current };
+    for (const [key, value] of Object.entries(patch)) {
+      const keep =
+        secretFields[kind].includes(key) && (value === "" || value === null || value === undefined);
+      if (!keep) merged[key] = value;
+    }
+    const parsed = ChannelInputSchema.safeParse(merged);
+    if (!parsed.success) throw new AppError("bad_request", describeZodError(parsed.error, "body"));
+    if (parsed.data.name !== row.name) await this.assertFree(parsed.data.name);
+    return this.view(await this.write(id, parsed.data, row.source as Source, false));
   }
 
   async remove(id: string): Promise<void> {
@@ -103,10 +142,22 @@ export class ChannelStore {
       .where(names.length > 0 ? and(scope, notInArray(channels.name, names)) : scope);
   }
 
+  private async assertFree(name: string): Promise<void> {
+    const [taken] = await this.db.select({ id: channels.id }).from(channels).where(eq(channels.name, name));
+    if (taken) throw new AppError("conflict", `a channel named ${name} exists`);
+  }
+
   private async write(id: string, input: ChannelInput, source: Source, insert: boolean): Promise<ChannelRow> {
     const { settings, secret } = split(input);
     const sealed = secret ? encryptField(JSON.stringify(secret), place(id), this.kek) : null;
-    const values = { name: input.name, kind: input.kind, settings, secret: sealed, source };
+    const values = {
+      name: input.name,
+      kind: input.kind,
+      enabled: input.enabled,
+      settings,
+      secret: sealed,
+      source,
+    };
     const [row] = insert
       ? await this.db
           .insert(channels)

@@ -9,17 +9,24 @@ import type { AlertingConfig } from "../alerting/config.ts";
 export function envChannels(config: AlertingConfig): ChannelInput[] {
   const out: ChannelInput[] = [];
   if (config.PEAKWATCH_WEBHOOK_URL)
-    out.push({ name: "env-webhook", kind: "webhook", url: config.PEAKWATCH_WEBHOOK_URL, headers: {} });
+    out.push({
+      name: "env-webhook",
+      kind: "webhook",
+      enabled: true,
+      url: config.PEAKWATCH_WEBHOOK_URL,
+      headers: {},
+    });
   if (config.PEAKWATCH_ALERTMANAGER_URL) {
     out.push({
       name: "env-alertmanager",
       kind: "alertmanager",
+      enabled: true,
       url: config.PEAKWATCH_ALERTMANAGER_URL,
       headers: {},
     });
   }
   if (config.PEAKWATCH_ALERT_EMAIL)
-    out.push({ name: "env-email", kind: "email", to: [config.PEAKWATCH_ALERT_EMAIL] });
+    out.push({ name: "env-email", kind: "email", enabled: true, to: [config.PEAKWATCH_ALERT_EMAIL] });
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { Db } from "../../db/open.ts";
 import { capturedEmails, type DeliveryRow, deliveries } from "../../db/schema/alerting.ts";
 import type { Mail } from "./email.ts";
 import type { DeliveryEntry } from "./queue.ts";
+import { redactSecrets } from "./redact.ts";
 
 /**
  * The delivery log and captured mail. `record` is write-behind: entries are written in order on
@@ -40,11 +41,13 @@ export class DeliveryStore {
     await this.chain;
   }
 
+  /** Newest first; errors redacted again on the way out (rows written before redaction existed). */
   async list(limit: number, channel?: string): Promise<DeliveryRow[]> {
     const query = this.db.select().from(deliveries);
-    return (channel ? query.where(eq(deliveries.channel, channel)) : query)
+    const rows = await (channel ? query.where(eq(deliveries.channel, channel)) : query)
       .orderBy(desc(deliveries.createdAt))
       .limit(limit);
+    return rows.map((r) => ({ ...r, lastError: r.lastError === null ? null : redactSecrets(r.lastError) }));
   }
 
   /** Embedded mode: keeps the mail and prints it, so an operator without SMTP still sees it. */

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Route } from "../../core/channel.ts";
 import { type FlushPlan, type GroupedAlert, type GroupState, newGroup, planGroup } from "./group.ts";
 import { common, type Notification, type NotifiedAlert } from "./notification.ts";
+import type { NotificationLog } from "./notification-log.ts";
 import type { Notifier } from "./notifier.ts";
 import type { DeliveryQueue } from "./queue.ts";
-import { groupKey, groupLabels, matchRoutes } from "./routing.ts";
+import { groupKey, groupLabels, matchRoutes, type RouteDefaults, routeDefaults } from "./routing.ts";
 
 /** A channel the dispatcher can deliver to. */
 export interface ChannelHandle {
@@ -18,7 +19,13 @@ export interface DispatcherOptions {
   externalURL: string;
   /** A link to the alert for `generatorURL`. */
   generatorURL: (alert: GroupedAlert) => string;
+  /** Timings for routes that set none (group_wait, group_interval, repeat_interval). */
+  defaults?: RouteDefaults;
+  /** Where group state is kept across restarts and leader changes; absent: memory only. */
+  log?: NotificationLog;
 }
+
+const memory = (g: GroupState) => JSON.stringify([g.startedAt, g.lastFlushAt, [...g.sentFiring].sort()]);
 
 /**
  * Alertmanager's dispatch stage: routes alerts through the tree into groups per route and
@@ -38,10 +45,19 @@ export class Dispatcher {
     this.channels = new Map(channels.map((c) => [c.name, c]));
   }
 
+  /**
+   * Replaces the in-memory group state with what the notification log holds: called when a hub
+   * starts and when a replica becomes leader, so neither repeats what was already sent.
+   */
+  async restore(): Promise<void> {
+    if (!this.options.log) return;
+    this.groups = new Map((await this.options.log.load()).map((g) => [g.key, g]));
+  }
+
   update(alerts: ReadonlyArray<GroupedAlert>, now: number): void {
     const members = new Map<string, GroupedAlert[]>();
     for (const alert of alerts) {
-      for (const route of matchRoutes(this.route, alert.labels)) {
+      for (const route of matchRoutes(this.route, alert.labels, this.options.defaults ?? routeDefaults)) {
         if (!this.channels.has(route.channel)) continue;
         const labels = groupLabels(route, alert.labels);
         const key = groupKey(route, labels);
@@ -53,9 +69,16 @@ export class Dispatcher {
     }
     for (const [key, state] of this.groups) {
       const { next, flush, done } = planGroup(state, members.get(key) ?? [], now);
+      // The log is written before the notice is queued: a crash in between loses one notice
+      // rather than sending it twice after the restart.
+      if (done || (!members.has(key) && next.sentFiring.size === 0)) {
+        this.groups.delete(key);
+        if (state.lastFlushAt !== null || state.startedAt !== null) this.options.log?.remove(key);
+      } else {
+        this.groups.set(key, next);
+        if (memory(next) !== memory(state)) this.options.log?.save(next);
+      }
       if (flush) this.send(next, flush, now);
-      if (done || (!members.has(key) && next.sentFiring.size === 0)) this.groups.delete(key);
-      else this.groups.set(key, next);
     }
   }
 
@@ -71,6 +94,7 @@ export class Dispatcher {
       generatorURL: this.options.generatorURL(a),
       fingerprint: a.fingerprint,
       acknowledgedBy: a.acknowledgedBy,
+      recovering: a.state === "firing" && a.recovering,
     }));
     const notification: Notification = {
       id: randomUUID(),

@@ -54,6 +54,7 @@ export class AlertmanagerForwarder {
       generatorURL: this.options.generatorURL(a),
       fingerprint: a.fingerprint,
       acknowledgedBy: a.acknowledgedBy,
+      recovering: a.state === "firing" && a.recovering,
     }));
     const firing = notified.filter((a) => a.status === "firing").length;
     for (const channel of this.channels) {

@@ -20,6 +20,7 @@ function alert(fp: string, state: "firing" | "resolved", extra: Partial<GroupedA
     endsAt: null,
     acknowledgedBy: null,
     muted: false,
+    recovering: false,
     ...extra,
   };
 }

@@ -12,6 +12,8 @@ export interface GroupedAlert {
   acknowledgedBy: string | null;
   /** Silenced or inhibited: left out of notifications, still tracked. */
   muted: boolean;
+  /** Firing only because keep_firing_for holds it open (its condition has cleared). */
+  recovering: boolean;
 }
 
 /** One notification group's memory of what its channel was last told (Alertmanager's nflog). */

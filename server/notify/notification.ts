@@ -12,6 +12,14 @@ export interface NotifiedAlert {
   generatorURL: string;
   fingerprint: string;
   acknowledgedBy: string | null;
+  /** Firing only because keep_firing_for holds it open: its condition has cleared. */
+  recovering: boolean;
+}
+
+/** The truthful word for an alert's state: "firing", "held open (recovering)" or "resolved". */
+export function stateText(a: Pick<NotifiedAlert, "status" | "recovering">): string {
+  if (a.status === "resolved") return "resolved";
+  return a.recovering ? "held open (recovering)" : "firing";
 }
 
 /** What a channel is asked to deliver: one notification group at one moment. */
@@ -42,10 +50,19 @@ export function common(maps: ReadonlyArray<Labels>): Record<string, string> {
   return out;
 }
 
-/** A one-line title: "[FIRING:2] CheckoutErrorRate (critical)" or "[RESOLVED] …", with a reminder mark. */
+/**
+ * A one-line title: "[FIRING:2] CheckoutErrorRate (critical)", "[HELD OPEN (recovering):1] …"
+ * when every firing alert is only held open by keep_firing_for, or "[RESOLVED] …"; reminders marked.
+ */
 export function title(n: Notification): string {
-  const firing = n.alerts.filter((a) => a.status === "firing").length;
-  const head = n.status === "firing" ? `[FIRING:${firing}]` : "[RESOLVED]";
+  const firing = n.alerts.filter((a) => a.status === "firing");
+  const holding = firing.length > 0 && firing.every((a) => a.recovering);
+  const head =
+    n.status === "resolved"
+      ? "[RESOLVED]"
+      : holding
+        ? `[HELD OPEN (recovering):${firing.length}]`
+        : `[FIRING:${firing.length}]`;
   const name = n.commonLabels.alertname ?? n.groupLabels.alertname ?? "alerts";
   const severity = n.commonLabels.severity ? ` (${n.commonLabels.severity})` : "";
   return `${n.reminder ? "[STILL FIRING] " : ""}${head} ${name}${severity}`;
@@ -56,7 +73,8 @@ export function plainText(n: Notification): string {
   const lines = [title(n), ""];
   for (const a of n.alerts) {
     const summary = a.annotations.summary ?? a.annotations.description ?? "";
-    lines.push(`- ${a.status.toUpperCase()} ${a.labels.alertname ?? ""}${summary ? `: ${summary}` : ""}`);
+    lines.push(`- ${stateText(a).toUpperCase()} ${a.labels.alertname ?? ""}${summary ? `: ${summary}` : ""}`);
+    if (a.annotations.resolution) lines.push(`  resolution: ${a.annotations.resolution}`);
     lines.push(
       `  since ${new Date(a.startsAt).toISOString()}${a.endsAt ? `, resolved ${new Date(a.endsAt).toISOString()}` : ""}`,
     );

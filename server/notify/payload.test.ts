@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { postableAlerts } from "./alertmanager.ts";
-import { type Notification, title } from "./notification.ts";
+import { type Notification, plainText, title } from "./notification.ts";
 import { webhookPayload, ZERO_TIME } from "./webhook.ts";
 
 const notification: Notification = {
@@ -23,6 +23,7 @@ const notification: Notification = {
       generatorURL: "http://127.0.0.1:4000/#/alerts?fingerprint=abc",
       fingerprint: "0123456789abcdef",
       acknowledgedBy: null,
+      recovering: false,
     },
     {
       status: "resolved",
@@ -33,6 +34,7 @@ const notification: Notification = {
       generatorURL: "http://127.0.0.1:4000/#/alerts?fingerprint=def",
       fingerprint: "fedcba9876543210",
       acknowledgedBy: null,
+      recovering: false,
     },
   ],
 };
@@ -83,6 +85,20 @@ describe("postableAlerts", () => {
       "labels",
       "startsAt",
     ]);
+  });
+});
+
+describe("truthful wording", () => {
+  it("says held open (recovering) for an alert kept firing by keep_firing_for, in title, mail and webhook", () => {
+    const held = {
+      ...notification,
+      alerts: [{ ...notification.alerts[0]!, recovering: true }],
+    };
+    expect(title(held)).toBe("[HELD OPEN (recovering):1] CheckoutErrorRate (critical)");
+    expect(plainText(held)).toContain("- HELD OPEN (RECOVERING) CheckoutErrorRate: 31%");
+    expect(webhookPayload(held).alerts[0]!.annotations.state).toBe("held open (recovering)");
+    expect(webhookPayload(notification).alerts[0]!.annotations.state).toBe("firing");
+    expect(webhookPayload(notification).alerts[1]!.annotations.state).toBe("resolved");
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Notification } from "./notification.ts";
 import type { Notifier, SendResult } from "./notifier.ts";
+import { redactSecrets } from "./redact.ts";
 
 export const deliveryStatuses = ["queued", "retrying", "sent", "failed"] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
@@ -10,7 +11,7 @@ export interface DeliveryEntry {
   channel: string;
   channelKind: string;
   groupKey: string;
-  kind: "firing" | "resolved" | "reminder";
+  kind: "firing" | "resolved" | "reminder" | "test";
   status: DeliveryStatus;
   attempts: number;
   lastError: string | null;
@@ -148,7 +149,8 @@ export class DeliveryQueue {
         kind: d.kind,
         status,
         attempts,
-        lastError: error,
+        // Receivers and HTTP clients quote URLs in errors; channel URLs are secrets.
+        lastError: error === null ? null : redactSecrets(error),
         summary: d.summary,
         at: this.options.now(),
       });

@@ -2,6 +2,8 @@ import type { ChannelInput, ChannelKind } from "../../core/channel.ts";
 import { alertmanagerNotifier } from "./alertmanager.ts";
 import { emailNotifier, type MailCapture } from "./email.ts";
 import type { Notifier } from "./notifier.ts";
+import { pagerdutyNotifier } from "./pagerduty.ts";
+import { slackNotifier } from "./slack.ts";
 import { webhookNotifier } from "./webhook.ts";
 
 /** What notifier factories may need besides the channel itself. */
@@ -34,6 +36,8 @@ export const notifierKinds: { [K in ChannelKind]: Factory<K> } = {
       { to: c.to, from: c.from ?? ctx.mailFrom, smtpUrl: c.smtpUrl ?? ctx.smtpUrl },
       { capture: ctx.capture, timeoutMs: ctx.timeoutMs },
     ),
+  slack: (c) => slackNotifier({ url: c.url, channel: c.channel }),
+  pagerduty: (c) => pagerdutyNotifier({ url: c.url, routingKey: c.routingKey }),
 };
 
 export function buildNotifier(channel: ChannelInput, ctx: NotifierContext): Notifier {

@@ -13,22 +13,33 @@ export interface ResolvedRoute {
   repeatIntervalMs: number;
 }
 
-/** Defaults for a tree that sets nothing: quick first notice, reminders hourly. */
-export const routeDefaults = {
+/** What a tree that sets nothing gets: Alertmanager's defaults (30 s, 5 min, 4 h), configurable. */
+export interface RouteDefaults {
+  groupBy: string[];
+  groupWaitSeconds: number;
+  groupIntervalSeconds: number;
+  repeatIntervalSeconds: number;
+}
+
+export const routeDefaults: RouteDefaults = {
   groupBy: ["alertname"],
-  groupWaitSeconds: 10,
-  groupIntervalSeconds: 60,
-  repeatIntervalSeconds: 3600,
+  groupWaitSeconds: 30,
+  groupIntervalSeconds: 300,
+  repeatIntervalSeconds: 4 * 3600,
 };
 
-type Inherited = typeof routeDefaults & { channel: string | undefined };
+type Inherited = RouteDefaults & { channel: string | undefined };
 
 /**
  * Routes labels through the tree as Alertmanager does: a node matches when its matchers do;
  * children are tried in order, the first match wins unless it says `continue`; a matching node
  * none of whose children match is where the alert goes (if it names a channel). Pure.
  */
-export function matchRoutes(root: Route, labels: Labels): ResolvedRoute[] {
+export function matchRoutes(
+  root: Route,
+  labels: Labels,
+  defaults: RouteDefaults = routeDefaults,
+): ResolvedRoute[] {
   const out: ResolvedRoute[] = [];
   const visit = (node: Route, path: string, parent: Inherited): boolean => {
     if (!matchAll(node.matchers, labels)) return false;
@@ -58,7 +69,7 @@ export function matchRoutes(root: Route, labels: Labels): ResolvedRoute[] {
     }
     return true;
   };
-  visit(root, "0", { ...routeDefaults, channel: undefined });
+  visit(root, "0", { ...defaults, channel: undefined });
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { Notification } from "./notification.ts";
+import { type Notification, stateText } from "./notification.ts";
 import { type Notifier, postJson } from "./notifier.ts";
 
 /** Alertmanager's webhook payload, version 4 (times as RFC 3339; endsAt zero time while firing). */
@@ -44,7 +44,8 @@ export function webhookPayload(n: Notification): WebhookPayload {
     alerts: alerts.map((a) => ({
       status: a.status,
       labels: a.labels,
-      annotations: a.annotations,
+      // Version 4 has only firing/resolved; the annotation says "held open (recovering)" truthfully.
+      annotations: { ...a.annotations, state: stateText(a) },
       startsAt: new Date(a.startsAt).toISOString(),
       endsAt: a.endsAt === null ? ZERO_TIME : new Date(a.endsAt).toISOString(),
       generatorURL: a.generatorURL,

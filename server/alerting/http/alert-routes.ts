@@ -33,7 +33,7 @@ export function alertRoutes(service: AlertingService): Hono<HubEnv> {
       c.req.param("fingerprint"),
       "params.fingerprint",
     );
-    return c.json({ alert: service.engine.acknowledge(fingerprint, actor(c)) });
+    return c.json({ alert: await service.acknowledge(fingerprint, actor(c)) });
   });
   return app;
 }

@@ -8,13 +8,17 @@ import { jsonBody } from "../../http/json-body.ts";
 import { defaultRoute } from "../../notify/routing-store.ts";
 import { defaultInhibitRules } from "../defaults.ts";
 import type { AlertingService } from "../service.ts";
+import { actor } from "./principal.ts";
 
 const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   channel: z.string().max(100).optional(),
 });
 
-/** /channels and /routes (admin), /deliveries (engineer and up). Secrets are never returned. */
+/**
+ * /channels (create, edit, delete, send a test) and /routes (admin), /deliveries (engineer and
+ * up). Secrets, channel URLs included, are never returned and are redacted from delivery errors.
+ */
 export function channelRoutes(service: AlertingService): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
   app.get("/channels", requireRole("admin"), async (c) => {
@@ -25,6 +29,18 @@ export function channelRoutes(service: AlertingService): Hono<HubEnv> {
     const channel = await service.channels.create(await jsonBody(c, ChannelInputSchema));
     await service.reloadChannels();
     return c.json({ channel }, 201);
+  });
+  // An edit: secret fields left out or empty keep their stored value (they are never shown).
+  app.put("/channels/:id", requireRole("admin"), async (c) => {
+    const id = parseOr400(z.uuid(), c.req.param("id"), "params.id");
+    const patch = await jsonBody(c, z.record(z.string(), z.unknown()));
+    const channel = await service.channels.update(id, patch);
+    await service.reloadChannels();
+    return c.json({ channel });
+  });
+  app.post("/channels/:id/test", requireRole("admin"), async (c) => {
+    const id = parseOr400(z.uuid(), c.req.param("id"), "params.id");
+    return c.json({ result: await service.testChannel(id, actor(c)) });
   });
   app.delete("/channels/:id", requireRole("admin"), async (c) => {
     await service.channels.remove(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
