@@ -130,8 +130,23 @@ export function emptyTotals(): StepTotals {
   };
 }
 
+/** The fields of a window (or a stored roll-up) that step totals add up. */
+export type TotalsInput = Pick<
+  Window,
+  | "step"
+  | "count"
+  | "errors"
+  | "causes"
+  | "bytes"
+  | "dropped"
+  | "targetRate"
+  | "achievedRate"
+  | "latency"
+  | "failedLatency"
+>;
+
 /** Adds one window into per-step totals (mutates `totals`). */
-export function addWindow(totals: Map<string, StepTotals>, w: Window, histogram?: Histogram): void {
+export function addWindow(totals: Map<string, StepTotals>, w: TotalsInput, histogram?: Histogram): void {
   let t = totals.get(w.step);
   if (!t) {
     t = emptyTotals();
@@ -149,7 +164,7 @@ export function addWindow(totals: Map<string, StepTotals>, w: Window, histogram?
 }
 
 /** Per-step totals of any set of windows; the hub and the generator aggregate the same way. */
-export function totalsFromWindows(windows: Iterable<Window>): Map<string, StepTotals> {
+export function totalsFromWindows(windows: Iterable<TotalsInput>): Map<string, StepTotals> {
   const totals = new Map<string, StepTotals>();
   for (const w of windows) addWindow(totals, w);
   return totals;
@@ -228,4 +243,24 @@ export function formatMeasured(t: ParsedThreshold, value: number | null): string
   if (t.kind === "latency") return `${value.toFixed(1)} ms`;
   if (t.kind === "ratio") return `${(value * 100).toFixed(2)} %`;
   return String(value);
+}
+
+/** A threshold's limit in its unit ("800 ms", "1.00 %", "95.00 %", "0"). */
+export function formatLimit(t: ParsedThreshold): string {
+  if (t.kind === "latency") return `${t.limit} ms`;
+  if (t.kind === "ratio") return `${(t.limit * 100).toFixed(2)} %`;
+  return String(t.limit);
+}
+
+/** A stored result's measured value and limit in its expression's unit, for people; raw when it no longer parses. */
+export function describeResult(
+  expression: string,
+  value: number | null,
+): { measured: string; limit: string } {
+  const parsed = parseThreshold(expression);
+  if (!parsed.ok) return { measured: value === null ? "no data" : String(value), limit: "" };
+  return {
+    measured: formatMeasured(parsed.threshold, value),
+    limit: `${parsed.threshold.op} ${formatLimit(parsed.threshold)}`,
+  };
 }

@@ -1,20 +1,11 @@
 import { decodeHistogram, type Histogram, newHistogram } from "../core/histogram.ts";
+import { type ReportPoint, reportPoint } from "../core/report/model.ts";
 import { addWindow, type StepTotals } from "../core/threshold.ts";
 import { errorTotal, JOURNEY_STEP, type Window } from "../core/window.ts";
 import type { WindowSink } from "./window-aggregator.ts";
 
 /** One second of the whole run, for the progress line and the report's charts. */
-export interface SecondPoint {
-  second: number;
-  target: number;
-  achieved: number;
-  dropped: number;
-  requests: number;
-  errors: number;
-  /** Request latency from the intended start, ms. */
-  p50: number;
-  p95: number;
-  p99: number;
+export interface SecondPoint extends ReportPoint {
   /** Service time from the actual send, ms (p99). */
   serviceP99: number;
 }
@@ -43,40 +34,18 @@ export class RunStats implements WindowSink {
       bySecond.set(w.second, list);
     }
     for (const [second, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
-      const requests = newHistogram();
       const service = newHistogram();
-      const point: SecondPoint = {
-        second,
-        target: 0,
-        achieved: 0,
-        dropped: 0,
-        requests: 0,
-        errors: 0,
-        p50: 0,
-        p95: 0,
-        p99: 0,
-        serviceP99: 0,
-      };
+      // The same function the hub uses for its report, so both draw the same points.
+      const point: SecondPoint = { ...reportPoint(second, list), serviceP99: 0 };
       for (const w of list) {
         const h = decodeHistogram(w.latency);
         addWindow(this.totals, w, h);
-        if (w.step === JOURNEY_STEP) {
-          point.target += w.targetRate;
-          point.achieved += w.achievedRate;
-          point.dropped += w.dropped;
-          continue;
-        }
-        requests.add(h);
+        if (w.step === JOURNEY_STEP) continue;
         if (w.service) service.add(decodeHistogram(w.service));
-        point.requests += w.count;
-        point.errors += errorTotal(w);
         const steps = this.stepSeries.get(w.step) ?? [];
         steps.push([second, w.count, errorTotal(w), ms(h, 95)]);
         this.stepSeries.set(w.step, steps);
       }
-      point.p50 = ms(requests, 50);
-      point.p95 = ms(requests, 95);
-      point.p99 = ms(requests, 99);
       point.serviceP99 = ms(service, 99);
       const last = this.series[this.series.length - 1];
       if (last && last.second === second) Object.assign(last, point);

@@ -218,6 +218,6 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   };
   writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(files.junit, junitXml(o.runId, o.profileName, thresholds, summary.elapsedSeconds));
-  writeFileSync(files.html, htmlReport(summary));
+  writeFileSync(files.html, htmlReport(summary, stats));
   return { summary, exitCode: status === "passed" ? 0 : 1, files, requests: aggregator.requests };
 }

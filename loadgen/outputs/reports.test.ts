@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { RunStats } from "../run-stats.ts";
+import { WindowAggregator } from "../window-aggregator.ts";
 import { htmlReport } from "./html.ts";
 import { junitXml } from "./junit.ts";
 import { progressLine } from "./progress.ts";
-import type { RunSummary } from "./summary.ts";
+import { buildSummary, causeLines } from "./summary.ts";
 
 describe("reports", () => {
   it("the progress line shows elapsed/total, rate, p95 and errors", () => {
@@ -45,58 +47,49 @@ describe("reports", () => {
     expect(xml).toContain('<failure message="threshold failed: p95(checkout) &lt; 800ms (measured 912.5)"');
   });
 
-  it("the HTML report is one self-contained file with charts and escaped text", () => {
-    const summary: RunSummary = {
-      runId: "r1",
-      profile: "<x>",
-      target: "http://127.0.0.1:1",
-      status: "passed",
-      verdict: "passed: fine",
-      startedAt: 0,
-      endedAt: 2000,
-      plannedSeconds: 2,
-      elapsedSeconds: 2,
-      requests: 2,
-      errors: 0,
-      errorRate: 0,
-      targetArrivals: 2,
-      achievedArrivals: 2,
-      dropped: 0,
-      steps: {},
-      thresholds: [],
-      faults: [{ at: 1, action: "set", fault: "latency" }],
-      series: [
-        {
-          second: 10,
-          target: 1,
-          achieved: 1,
-          dropped: 0,
-          requests: 1,
-          errors: 0,
-          p50: 1,
-          p95: 2,
-          p99: 3,
-          serviceP99: 1,
-        },
-        {
-          second: 11,
-          target: 1,
-          achieved: 1,
-          dropped: 0,
-          requests: 1,
-          errors: 0,
-          p50: 1,
-          p95: 2,
-          p99: 3,
-          serviceP99: 1,
-        },
-      ],
-      stepSeries: {},
-    };
-    const html = htmlReport(summary);
+  it("the HTML report is one self-contained file with charts, units, thresholds and errors by cause", () => {
+    const stats = new RunStats();
+    const agg = new WindowAggregator({ runId: "r1", worker: "w0", graceMs: 0, firstSecond: 10 }, [stats]);
+    for (let i = 0; i < 8; i++) agg.request("get", 10_100 + i, 2_000, 1_500, 10, undefined);
+    agg.request("get", 10_500, 300, undefined, 0, { cause: "refused", message: "ECONNREFUSED 127.0.0.1:1" });
+    agg.request("get", 11_200, 9_000, 8_000, 10, { cause: "http_503", message: "HTTP 503" });
+    agg.request("get", 11_300, 2_000, 1_000, 10, undefined);
+    agg.flush(0, true);
+    const thresholds = [
+      { expression: "p95 < 800ms", ok: true, value: 2, abortOnFail: false },
+      { expression: "error_rate < 1%", ok: false, value: 0.2, abortOnFail: true },
+    ];
+    const summary = buildSummary(
+      {
+        runId: "r1",
+        profile: "<x>",
+        target: "http://127.0.0.1:1",
+        status: "failed",
+        verdict: "failed",
+        startedAt: 10_000,
+        endedAt: 12_000,
+        plannedSeconds: 2,
+        thresholds,
+        faults: [{ at: 1, action: "set", fault: "latency" }],
+      },
+      stats,
+    );
+    expect(summary.causes.map((c) => [c.step, c.cause, c.count])).toEqual([
+      ["get", "http_503", 1],
+      ["get", "refused", 1],
+    ]);
+    expect(summary.steps.get!.failed.count).toBe(2);
+    expect(summary.steps.get!.count).toBe(8 + 1);
+    const html = htmlReport(summary, stats);
     expect(html).toContain("&lt;x&gt;");
     expect(html).not.toMatch(/<script|<link|src=/);
     expect(html.match(/<svg/g)).toHaveLength(3);
-    expect(html).toContain("set latency");
+    expect(html).toContain("▲ latency");
+    expect(html).toContain("connection refused");
+    expect(html).toContain("ECONNREFUSED 127.0.0.1:1");
+    expect(html).toMatch(/<td>HTTP 503<\/td><td>get<\/td><td>1<\/td><td>9\.09 %<\/td>/);
+    expect(html).toContain("<td>&lt; 1.00 %</td><td>20.00 %</td><td>aborts the run when it fails</td>");
+    expect(html).toContain("<td>&lt; 800 ms</td><td>2.0 ms</td><td>judged at the end</td>");
+    expect(causeLines(summary)[1]).toContain("HTTP 503 at get: 1 (9.09 % of its requests) – HTTP 503");
   });
 });

@@ -1,15 +1,22 @@
+import type { CauseCounts, CauseRow } from "../../core/error-causes.ts";
 import { type LatencySummary, summarize } from "../../core/histogram.ts";
+import { buildReportModel, type ReportModel, reportSteps } from "../../core/report/model.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
 import { formatMeasured, parseThreshold } from "../../core/threshold.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
 import type { RunStats, SecondPoint } from "../run-stats.ts";
 
+/** One step's figures; latencies (ms) are of successful requests, failed ones under `failed`. */
 export interface StepSummary extends LatencySummary {
   /** Requests (journeys started, for the journey step). */
   requests: number;
   errors: number;
   errorRate: number;
   bytes: number;
+  /** Failed requests by cause with the last message (dropped arrivals on the journey step). */
+  causes: CauseCounts;
+  /** Failed requests' latency, ms. */
+  failed: LatencySummary;
 }
 
 /** The JSON summary of a run (written as summary.json; the HTML report renders the same data). */
@@ -29,6 +36,10 @@ export interface RunSummary {
   targetArrivals: number;
   achievedArrivals: number;
   dropped: number;
+  /** Every failed request by step and cause, most frequent first (share of the step's requests). */
+  causes: CauseRow[];
+  /** Whole journeys from arrival to last response, think time included, ms. */
+  journey: ReportModel["journey"];
   steps: Record<string, StepSummary>;
   thresholds: ThresholdResult[];
   abortedBy?: { expression: string; value: string } | { signal: string };
@@ -67,6 +78,8 @@ export function buildSummary(input: SummaryInput, stats: RunStats): RunSummary {
       errorRate: t.count === 0 ? 0 : t.errors / t.count,
       bytes: t.bytes,
       ...summarize(t.latency),
+      causes: t.causes,
+      failed: summarize(t.failedLatency),
     };
     if (step !== JOURNEY_STEP) {
       requests += t.count;
@@ -74,6 +87,7 @@ export function buildSummary(input: SummaryInput, stats: RunStats): RunSummary {
     }
   }
   const journey = stats.totals.get(JOURNEY_STEP);
+  const report = reportSteps(stats.totals);
   return {
     ...input,
     elapsedSeconds: (input.endedAt - input.startedAt) / 1000,
@@ -83,10 +97,47 @@ export function buildSummary(input: SummaryInput, stats: RunStats): RunSummary {
     targetArrivals: Math.round(journey?.target ?? 0),
     achievedArrivals: journey?.achieved ?? 0,
     dropped: journey?.dropped ?? 0,
+    causes: report.causes,
+    journey: report.journey,
     steps,
     series: stats.series,
     stepSeries: Object.fromEntries(stats.stepSeries),
   };
+}
+
+/** The report model of a finished run, as the hub builds it for the same run. */
+export function reportModelOf(s: RunSummary, stats: RunStats): ReportModel {
+  return buildReportModel(
+    {
+      runId: s.runId,
+      profile: s.profile,
+      target: s.target,
+      status: s.status,
+      verdict: s.verdict,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      plannedSeconds: s.plannedSeconds,
+      thresholds: s.thresholds,
+      faults: s.faults,
+      breakpoint: s.breakpoint,
+    },
+    stats.totals,
+    stats.series,
+    1,
+  );
+}
+
+/** The end-of-run lines for the terminal: each failure cause with its count and share. */
+export function causeLines(s: Pick<RunSummary, "causes">, limit = 10): string[] {
+  if (s.causes.length === 0) return ["errors by cause: none"];
+  const lines = s.causes
+    .slice(0, limit)
+    .map(
+      (c) =>
+        `  ✘ ${c.label} at ${c.step}: ${c.count} (${(c.share * 100).toFixed(2)} % of ${c.cause === "dropped" ? "arrivals" : "its requests"})${c.lastMessage ? ` – ${c.lastMessage}` : ""}`,
+    );
+  if (s.causes.length > limit) lines.push(`  … ${s.causes.length - limit} more causes in summary.json`);
+  return ["errors by cause:", ...lines];
 }
 
 /** A plain-words verdict for managers. */

@@ -1,5 +1,9 @@
 import type { RunView } from "../../core/api/runs.ts";
+import { buildReportModel, type ReportModel, reportSeries } from "../../core/report/model.ts";
+import { renderReport } from "../../core/report/render.ts";
+import { describeResult, totalsFromWindows } from "../../core/threshold.ts";
 import type { WindowSummary } from "../../core/window.ts";
+import type { Slice } from "./slices.ts";
 
 /** Everything a run report shows: the run, per-step summaries and request totals. */
 export interface RunReportData {
@@ -13,16 +17,16 @@ const xml = (s: string) =>
     /[<>&"']/g,
     (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!,
   );
-const html = xml;
 
-/** JUnit XML: one test case per threshold, so CI systems show which one failed. */
+/** JUnit XML: one test case per threshold, so CI systems show which one failed (values in their unit). */
 export function junitReport({ run }: RunReportData): string {
   const failures = run.thresholds.filter((t) => !t.ok).length;
   const seconds = run.endedAt ? (run.endedAt - run.startedAt) / 1000 : 0;
   const cases = run.thresholds.map((t) => {
+    const d = describeResult(t.expression, t.value);
     const body = t.ok
       ? ""
-      : `<failure message="${xml(`${t.expression} failed: measured ${t.value ?? "no data"}`)}"/>`;
+      : `<failure message="${xml(`${t.expression} failed: measured ${d.measured} (limit ${d.limit})${t.abortOnFail ? ", aborts the run" : ""}`)}"/>`;
     return `    <testcase classname="peakwatch.${xml(run.profile)}" name="${xml(t.expression)}">${body}</testcase>`;
   });
   return [
@@ -36,31 +40,43 @@ export function junitReport({ run }: RunReportData): string {
   ].join("\n");
 }
 
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+/** Points a report chart may hold per line before the hub draws minute points instead. */
+const MAX_SECOND_POINTS = 3600;
 
-/** A self-contained HTML page: verdict, thresholds, per-step latency and errors. */
-export function htmlReport({ run, steps, requests }: RunReportData): string {
-  const rows = Object.entries(steps).map(
-    ([step, s]) =>
-      `<tr><td>${html(step)}</td><td>${s.count}</td><td>${pct(s.errorRate)}</td><td>${ms(s.latency.p50)}</td><td>${ms(s.latency.p95)}</td><td>${ms(s.latency.p99)}</td><td>${ms(s.latency.max)}</td></tr>`,
+/**
+ * The report model of a stored run: the same functions the generator used for its own
+ * report.html, over the windows the hub stored, so both reports agree. Seconds stay seconds
+ * while the run is within raw retention and an hour long; otherwise points are minutes.
+ */
+export function reportModel(run: RunView, slices: ReadonlyArray<Slice>): ReportModel {
+  const windows = slices.map((s) => ({
+    ...s,
+    targetRate: s.targetRateSeconds,
+    achievedRate: s.achievedRateSeconds,
+  }));
+  const seconds = new Set(slices.map((s) => s.second));
+  const perSecond = slices.every((s) => s.span === 1) && seconds.size <= MAX_SECOND_POINTS;
+  const resolution = perSecond ? 1 : 60;
+  return buildReportModel(
+    {
+      runId: run.runId,
+      profile: run.profile,
+      target: run.target,
+      status: run.status,
+      verdict: run.verdict ?? run.status,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt ?? null,
+      plannedSeconds: run.plannedSeconds ?? null,
+      thresholds: run.thresholds,
+      faults: run.faults,
+    },
+    totalsFromWindows(windows),
+    reportSeries(windows, resolution),
+    resolution,
   );
-  const thresholds = run.thresholds.map(
-    (t) =>
-      `<li class="${t.ok ? "ok" : "fail"}">${t.ok ? "✔" : "✘"} ${html(t.expression)} (${t.value ?? "no data"})</li>`,
-  );
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Peakwatch run ${html(run.runId)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}.fail{color:#b00}.ok{color:#070}</style>
-</head><body>
-<h1>Run ${html(run.runId)}: ${html(run.status)}</h1>
-<p>Profile <b>${html(run.profile)}</b> against ${html(run.target)}, started ${new Date(run.startedAt).toISOString()}${run.endedAt ? `, ended ${new Date(run.endedAt).toISOString()}` : ""}.</p>
-${run.verdict ? `<p>${html(run.verdict)}</p>` : ""}
-<p>${requests.count} requests, ${pct(requests.errorRate)} errors, p95 ${ms(requests.latency.p95)}, p99 ${ms(requests.latency.p99)}.</p>
-<h2>Thresholds</h2><ul>${thresholds.join("") || "<li>none</li>"}</ul>
-<h2>Steps</h2>
-<table><thead><tr><th>step</th><th>count</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead>
-<tbody>${rows.join("\n")}</tbody></table>
-</body></html>
-`;
+}
+
+/** report.html of a stored run: the renderer the load generator uses for its own report.html. */
+export function htmlReport(run: RunView, slices: ReadonlyArray<Slice>): string {
+  return renderReport(reportModel(run, slices));
 }

@@ -190,7 +190,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   });
   app.get("/runs/:id/report.html", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.html(htmlReport(await reportData(id)));
+    return c.html(htmlReport(await findRun(id), await loadSlices(db, id)));
   });
 
   return app;
