@@ -237,3 +237,17 @@ export const scrapedSamples = hub.table(
   },
   (t) => [primaryKey({ columns: [t.target, t.series, t.at] }), index().on(t.at)],
 );
+
+/**
+ * Probe definitions kept by the hub (ops edit them in the dashboard or over the API); every
+ * probes process polls them. `definition` is a validated core Probe; a paused one is kept but
+ * not served.
+ */
+export const probeDefinitions = hub.table("probe_definitions", {
+  name: text().primaryKey(),
+  definition: jsonb().notNull(),
+  paused: boolean().notNull().default(false),
+  updatedBy: text(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+export type ProbeDefinitionRow = typeof probeDefinitions.$inferSelect;
