@@ -144,3 +144,20 @@ export function lookbackSeconds(rule: RuleSpec): number {
   if (rule.kind === "threshold") return rule.query.windowSeconds;
   return Math.max(...rule.windows.map((w) => w.longSeconds));
 }
+
+const ratioStats = new Set(["error_rate", "achieved_ratio", "success_ratio"]);
+const msStats = new Set(["p50", "p95", "p99", "latency_p50", "latency_p95", "latency_p99"]);
+
+/** A rule's measured value with its unit: "16 %", "912 ms", "14.4× budget", "3". */
+export function formatRuleValue(rule: RuleSpec | undefined, value: number | null): string {
+  if (value === null) return "no data";
+  const round = (v: number, digits: number) => String(Number(v.toFixed(digits)));
+  if (rule?.kind === "burn_rate") return `${round(value, 1)}× budget`;
+  if (rule?.kind === "threshold") {
+    const stat = rule.query.stat;
+    if (ratioStats.has(stat)) return `${round(value * 100, 1)} %`;
+    if (msStats.has(stat)) return `${round(value, 0)} ms`;
+    if (stat === "rate") return `${round(value, 1)}/s`;
+  }
+  return round(value, 3);
+}

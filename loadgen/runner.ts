@@ -11,6 +11,7 @@ import { HubOutput } from "./outputs/hub.ts";
 import { junitXml } from "./outputs/junit.ts";
 import { ProgressPrinter } from "./outputs/progress.ts";
 import { buildSummary, type RunSummary, verdictOf } from "./outputs/summary.ts";
+import { fetchVerdict } from "./outputs/verdict.ts";
 import { RunStats } from "./run-stats.ts";
 import { ThresholdWatch } from "./thresholds.ts";
 import { WindowAggregator, type WindowSink } from "./window-aggregator.ts";
@@ -192,6 +193,9 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       log(`hub still unreachable: ${pending} batches left in the spool for the next run to replay`);
     hubFigures = { sent: hub.sent, pending, discarded: hub.discarded };
   }
+  // The hub knows which alerts fired during the run: the JUnit file names them next to thresholds.
+  const hubVerdict = o.hub && hub && !hubFigures?.pending ? await fetchVerdict(o.hub, o.runId) : null;
+  if (hubVerdict) log(`verdict: ${hubVerdict.state}: ${hubVerdict.text}`);
   const summary = buildSummary(
     {
       runId: o.runId,
@@ -217,7 +221,10 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     html: join(o.outDir, "report.html"),
   };
   writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(files.junit, junitXml(o.runId, o.profileName, thresholds, summary.elapsedSeconds));
+  writeFileSync(
+    files.junit,
+    junitXml(o.runId, o.profileName, thresholds, summary.elapsedSeconds, hubVerdict),
+  );
   writeFileSync(files.html, htmlReport(summary, stats));
   return { summary, exitCode: status === "passed" ? 0 : 1, files, requests: aggregator.requests };
 }

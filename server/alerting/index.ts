@@ -12,6 +12,7 @@ import { channelRoutes } from "./http/channel-routes.ts";
 import { ruleRoutes } from "./http/rule-routes.ts";
 import { silenceRoutes } from "./http/silence-routes.ts";
 import { summaryRoutes } from "./http/summary-routes.ts";
+import { verdictRoutes } from "./http/verdict-routes.ts";
 import { hubDataSource } from "./hub-data.ts";
 import { AlertingService } from "./service.ts";
 
@@ -77,6 +78,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   routes.route("/", silenceRoutes(service, now));
   routes.route("/", channelRoutes(service));
   routes.route("/", summaryRoutes(deps.db, service, now));
+  routes.route("/", verdictRoutes(deps.db, service, now));
   return {
     routes: routes as unknown as Hono,
     start: () => service.start(),

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { severities } from "./alert.ts";
+import type { FaultMarker, RunStatus, ThresholdResult } from "./run.ts";
+
+/**
+ * A run's verdict combines its thresholds with the alerts that fired during it: thresholds can
+ * pass while customers could not pay, and a manager must not read "Passed" then.
+ * - `passed`: thresholds held and no critical alert fired;
+ * - `passed-with-incidents`: thresholds held but a critical alert fired during the run;
+ * - `failed`, `aborted`, `error`: as the run ended; `running` while it lasts.
+ */
+export const verdictStates = [
+  "running",
+  "passed",
+  "passed-with-incidents",
+  "failed",
+  "aborted",
+  "error",
+] as const;
+export type VerdictState = (typeof verdictStates)[number];
+
+/** An alert that fired during a run. */
+export const RunIncidentSchema = z.object({
+  rule: z.string(),
+  severity: z.enum(severities),
+  fingerprint: z.string(),
+  /** The measured value when it fired, in the rule's unit; null when unknown. */
+  value: z.number().nullable(),
+  /** The value with its unit, e.g. "16 %", "912 ms". */
+  valueText: z.string(),
+  /** Unix epoch milliseconds when it fired. */
+  at: z.number().int(),
+  summary: z.string(),
+  /** The fault the profile injected on purpose that was active then, e.g. "payment_failure (30 %)". */
+  injectedFault: z.string().nullable(),
+});
+export type RunIncident = z.infer<typeof RunIncidentSchema>;
+
+/** GET /api/v1/runs/:id/verdict. */
+export const RunVerdictSchema = z.object({
+  runId: z.string(),
+  state: z.enum(verdictStates),
+  thresholdsPassed: z.boolean(),
+  incidents: z.array(RunIncidentSchema),
+  /** Plain words: "Thresholds passed; 1 critical alert fired during the run (CheckoutErrorRate 16 % at 14:02 UTC, …)". */
+  text: z.string(),
+});
+export type RunVerdict = z.infer<typeof RunVerdictSchema>;
+
+/** How long after a fault is cleared an alert it caused may still fire (windows drain). */
+export const FAULT_AFTERGLOW_MS = 60_000;
+
+/** A marker's detail in words: `{"percentage":30}` reads "percentage 30". */
+function detailText(detail: string): string {
+  try {
+    const parsed = JSON.parse(detail) as unknown;
+    if (parsed && typeof parsed === "object")
+      return Object.entries(parsed)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(", ");
+  } catch {}
+  return detail;
+}
+
+/**
+ * The fault the profile had injected at `at` (epoch ms): set at or before it and cleared no more
+ * than the afterglow before it. Markers count seconds from the run's start.
+ */
+export function faultAt(markers: ReadonlyArray<FaultMarker>, startedAt: number, at: number): string | null {
+  const when = (m: FaultMarker) => startedAt + m.at * 1000;
+  const sorted = [...markers].sort((a, b) => a.at - b.at);
+  let found: string | null = null;
+  for (const set of sorted) {
+    if (set.action !== "set") continue;
+    if (when(set) > at) break;
+    const clear = sorted.find((m) => m.action === "clear" && m.fault === set.fault && when(m) >= when(set));
+    if (clear && when(clear) + FAULT_AFTERGLOW_MS < at) continue;
+    found = `${set.fault}${set.detail ? ` (${detailText(set.detail)})` : ""}`;
+  }
+  return found;
+}
+
+const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+
+function describe(i: RunIncident): string {
+  const cause = i.injectedFault ? `, caused by the injected fault ${i.injectedFault}` : "";
+  return `${i.rule} ${i.valueText} at ${clock(i.at)}${cause}`;
+}
+
+/** The verdict of a run from its status, thresholds and the alerts that fired during it. Pure. */
+export function runVerdict(
+  run: { runId: string; status: RunStatus; thresholds: ReadonlyArray<ThresholdResult> },
+  incidents: ReadonlyArray<RunIncident>,
+): RunVerdict {
+  const thresholdsPassed = run.thresholds.every((t) => t.ok);
+  const critical = incidents.filter((i) => i.severity === "critical");
+  const others = incidents.filter((i) => i.severity !== "critical");
+  let state: VerdictState;
+  if (run.status === "starting" || run.status === "running") state = "running";
+  else if (run.status === "passed") state = critical.length > 0 ? "passed-with-incidents" : "passed";
+  else state = run.status;
+  const failed = run.thresholds.filter((t) => !t.ok).map((t) => t.expression);
+  const parts: string[] = [];
+  if (state === "running") parts.push("Running");
+  else if (run.thresholds.length === 0) parts.push("No thresholds");
+  else parts.push(thresholdsPassed ? "Thresholds passed" : `Thresholds failed (${failed.join("; ")})`);
+  if (run.status === "aborted" || run.status === "error") parts.push(`run ${run.status}`);
+  const plural = (n: number, what: string) => `${n} ${what} alert${n === 1 ? "" : "s"}`;
+  if (critical.length > 0)
+    parts.push(
+      `${plural(critical.length, "critical")} fired during the run (${critical.map(describe).join("; ")})`,
+    );
+  if (others.length > 0) parts.push(`${plural(others.length, "other")} (${others.map(describe).join("; ")})`);
+  if (incidents.length === 0 && state !== "running") parts.push("no alert fired during the run");
+  return { runId: run.runId, state, thresholdsPassed, incidents: [...incidents], text: parts.join("; ") };
+}
