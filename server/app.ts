@@ -1,12 +1,16 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { rejectUnsafeUrls } from "../core/http/safe-url.ts";
 import type { Db } from "../db/open.ts";
 import type { AgentTokens } from "./auth/agent-tokens.ts";
 import type { HubConfig } from "./config.ts";
 import { authenticate, type PrincipalResolver } from "./http/auth.ts";
+import { hubBodyLimit } from "./http/body-limit.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
 import type { HubEnv } from "./http/env.ts";
 import { renderError, renderNotFound } from "./http/error-handler.ts";
+import { sameOriginWrites } from "./http/origin.ts";
 import { type IngestListener, ingestRoutes } from "./ingest/routes.ts";
 import type { HubMetrics } from "./metrics/hub-metrics.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -33,6 +37,11 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
   app.notFound(renderNotFound);
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/metrics", async (c) =>
+  // nosniff, no-referrer, frame denial on every answer; the dashboard adds its CSP.
+  app.use(secureHeaders({ xFrameOptions: "DENY", strictTransportSecurity: false }));
+  app.use(rejectUnsafeUrls());
+  app.use(hubBodyLimit(deps.config.HUB_BODY_MAX_BYTES, ["/api/v1/ingest/"]));
+  app.use(sameOriginWrites(deps.config.HUB_ALLOWED_ORIGINS));
     c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { runTopic } from "../core/live.ts";
+import { RateLimiter } from "../core/rate-limit.ts";
 import type { Window } from "../core/window.ts";
 import type { Db } from "../db/open.ts";
 import { runs } from "../db/schema/hub.ts";
@@ -86,7 +87,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const mailer =
     options.mailer ?? (config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.HUB_MAIL_FROM) : consoleMailer());
   // Without a configured secret, codes in flight die with the process: harmless, they last 10 minutes.
-  const login = new Login(db, users, mailer, config.HUB_OTP_SECRET ?? randomBytes(32).toString("hex"), now);
+  const tenMinutes = 10 * 60_000;
+  const login = new Login(db, users, mailer, config.HUB_OTP_SECRET ?? randomBytes(32).toString("hex"), now, {
+    codesPerAddress: new RateLimiter(config.HUB_LOGIN_CODES_PER_ADDRESS, tenMinutes, now),
+    codesPerAccountAndAddress: new RateLimiter(config.HUB_LOGIN_CODES_PER_ACCOUNT, tenMinutes, now),
+    failuresPerAddress: new RateLimiter(config.HUB_LOGIN_FAILURES_PER_ADDRESS, tenMinutes, now),
+  });
   const resolvers = [agentResolver((t) => agents.verify(t)), sessionResolver(sessions)];
 
   let alertLog: AlertLog | undefined;
@@ -206,6 +212,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         sessions,
         cookieSecure: config.HUB_COOKIE_SECURE,
         cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
+        trustProxy: config.HUB_TRUST_PROXY,
       }),
       adminRoutes({ users, sessions, agents }),
       runRoutes({
@@ -237,7 +244,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     hostname: config.PEAKWATCH_HOST,
   }) as Server;
   relayClusterEvents({ db, bus, live, liveWindows, alerts: alertLog, pushRun });
-  const wss = attachLiveUpgrade(server, { live, resolvers, maxClients: config.HUB_LIVE_MAX_CLIENTS });
+  const wss = attachLiveUpgrade(server, {
+    live,
+    resolvers,
+    maxClients: config.HUB_LIVE_MAX_CLIENTS,
+    allowedOrigins: config.HUB_ALLOWED_ORIGINS,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", (error: NodeJS.ErrnoException) =>

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { AppError } from "../core/http/app-error.ts";
+import { rejectUnsafeUrls } from "../core/http/safe-url.ts";
+import { RateLimiter } from "../core/rate-limit.ts";
 import type { Db } from "../db/open.ts";
 import { deriveOtpSecret } from "./auth/otp-secret.ts";
 import { OtpService } from "./auth/otp-service.ts";
@@ -26,7 +28,6 @@ import { Switchboard } from "./faults/switchboard.ts";
 import { requireBearer } from "./http/bearer.ts";
 import type { ShopEnv } from "./http/env.ts";
 import { renderError, ShopError } from "./http/errors.ts";
-import { RateLimiter } from "./http/rate-limit.ts";
 import { mailboxRoutes } from "./mail/mailbox-routes.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import { Outbox } from "./mail/outbox.ts";
@@ -130,6 +131,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
 
   const app = new Hono<ShopEnv>();
   app.use("*", requestId());
+  app.use("*", rejectUnsafeUrls());
   app.use("*", metrics.middleware());
   app.use(
     "*",

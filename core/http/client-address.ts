@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 
 /**
- * The client's address for rate limiting. Behind a trusted proxy (SHOP_TRUST_PROXY) it is
- * the left-most X-Forwarded-For entry; otherwise the socket's peer, or "unknown" when the
- * request did not come over a socket (app.request in tests).
+ * The client's address for rate limiting. Behind a trusted proxy (SHOP_TRUST_PROXY,
+ * HUB_TRUST_PROXY: only when one is really in front, else any client picks its own address)
+ * it is the left-most X-Forwarded-For entry; otherwise the socket's peer, or "unknown" when
+ * the request did not come over a socket (app.request in tests).
  */
 export function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {

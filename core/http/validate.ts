@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "./app-error.ts";
+import { findUnsafeText } from "./safe-text.ts";
 
 /** Formats a zod issue path as `items[3].histogram` so a message names the exact field. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -19,8 +20,17 @@ export function describeZodError(error: z.ZodError, where: string): string {
   return `${where}${path ? `.${path}` : ""}: ${issue.message}`;
 }
 
-/** Parses `data` or throws AppError 400 naming the field (`where` is "body", "query" or "params"). */
+/**
+ * Parses `data` or throws AppError 400 naming the field (`where` is "body", "query" or "params").
+ * Any string holding NUL or a lone surrogate is refused first, whatever the schema says: no
+ * column or bound parameter can hold it, so it would otherwise surface as a 500.
+ */
 export function parseOr400<S extends z.ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
+  const unsafe = findUnsafeText(data);
+  if (unsafe) {
+    const path = formatPath(unsafe.path);
+    throw new AppError("bad_request", `${where}${path ? `.${path}` : ""}: ${unsafe.reason}`);
+  }
   const result = schema.safeParse(data);
   if (!result.success) throw new AppError("bad_request", describeZodError(result.error, where));
   return result.data;

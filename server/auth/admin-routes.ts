@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
+import { StorableInstantSchema } from "../../core/instant.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
@@ -10,7 +11,7 @@ import { roles } from "./roles.ts";
 import type { Sessions } from "./sessions.ts";
 import { type Users, userView } from "./users.ts";
 
-const expiresAt = z.iso.datetime({ offset: true }).nullable();
+const expiresAt = StorableInstantSchema.nullable();
 const CreateUserSchema = z.object({
   email: z.email().max(320),
   role: z.enum(roles),

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
+import { clientAddress } from "../../core/http/client-address.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
@@ -15,7 +16,14 @@ export interface AuthRoutesOptions {
   cookieSecure: boolean;
   /** Cookie lifetime in seconds (the absolute session timeout). */
   cookieMaxAge: number;
+  /** Read the client address from X-Forwarded-For (HUB_TRUST_PROXY). */
+  trustProxy: boolean;
 }
+
+const tooMany = (retryAfterSeconds: number, what: string) =>
+  new AppError("rate_limited", `too many ${what} from this address; retry in ${retryAfterSeconds} s`, {
+    headers: { "retry-after": String(retryAfterSeconds) },
+  });
 
 const RequestSchema = z.object({ email: z.email().max(320) });
 const VerifySchema = z.object({
@@ -30,18 +38,16 @@ export function authRoutes(options: AuthRoutesOptions): Hono<HubEnv> {
 
   app.post("/auth/otp/request", async (c) => {
     const { email } = await jsonBody(c, RequestSchema);
-    const result = await login.request(email);
-    if (result === "rate_limited") {
-      throw new AppError("rate_limited", "too many login codes requested; wait a few minutes", {
-        headers: { "retry-after": "600" },
-      });
-    }
+    const result = await login.request(email, clientAddress(c, options.trustProxy));
+    if ("rateLimited" in result) throw tooMany(result.retryAfterSeconds, "login codes requested");
     return c.json(result);
   });
 
   app.post("/auth/otp/verify", async (c) => {
     const { challengeId, code } = await jsonBody(c, VerifySchema);
-    const result = await login.verify(challengeId, code);
+    const result = await login.verify(challengeId, code, clientAddress(c, options.trustProxy));
+    if (!result.ok && result.reason === "rate_limited")
+      throw tooMany(result.retryAfterSeconds, "wrong codes");
     if (!result.ok) {
       throw new AppError(
         "unauthorized",
@@ -63,6 +69,15 @@ export function authRoutes(options: AuthRoutesOptions): Hono<HubEnv> {
   });
 
   app.post("/auth/logout", async (c) => {
+    // A live cookie session ends only with its CSRF token: a cross-site page cannot log you out.
+    const principal = c.get("principal");
+    if (
+      principal?.kind === "user" &&
+      principal.viaCookie &&
+      c.req.header("x-csrf-token") !== principal.csrfToken
+    ) {
+      throw new AppError("forbidden", "missing or wrong x-csrf-token header");
+    }
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await sessions.end(token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });

@@ -37,4 +37,18 @@ describe("dashboardRoutes", () => {
     const bare = dashboardRoutes(join(dir, "missing"));
     expect(await (await bare.request("/")).text()).toMatch(/build-dashboard/);
   });
+
+  it("answers a malformed percent-encoding with 404, not 500", async () => {
+    expect((await app.request("/%E0%A4%A")).status).toBe(404);
+  });
+
+  it("sends a CSP without inline script, frame-ancestors none, nosniff and no referrer", async () => {
+    const index = await app.request("/");
+    const csp = index.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(index.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(index.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(index.headers.get("x-frame-options")).toBe("DENY");
+  });
 });

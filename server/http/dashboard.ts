@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import type { HubEnv } from "./env.ts";
 
 /** Where `peakwatch build-dashboard` writes the bundle. */
@@ -40,6 +41,36 @@ async function fileIn(root: string, path: string): Promise<string | undefined> {
 }
 
 /**
+ * What the dashboard's pages may load: only their own bundle (no inline or foreign script, so
+ * injected markup cannot run), API calls and the live socket to the hub itself, and no
+ * framing by other sites (clickjacking). Lit templates may carry style attributes.
+ */
+const dashboardPolicy = secureHeaders({
+  xFrameOptions: "DENY",
+  strictTransportSecurity: false,
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+});
+
+/** The decoded path, or undefined when its percent-encoding is malformed (a 404, never a 500). */
+function decodedPath(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Serves the built dashboard at `/`: files from dist/, hashed assets cached for a year,
  * any other GET falls back to index.html (client-side routes). Without a build, a page
  * saying how to build it.
@@ -47,9 +78,11 @@ async function fileIn(root: string, path: string): Promise<string | undefined> {
 export function dashboardRoutes(dir: string = defaultDashboardDir): Hono<HubEnv> {
   const root = resolve(dir);
   const app = new Hono<HubEnv>();
+  app.use("*", dashboardPolicy);
   app.get("*", async (c, next) => {
-    const path = decodeURIComponent(c.req.path);
-    if (path.startsWith("/api/") || path === "/metrics" || path === "/healthz") return next();
+    const path = decodedPath(c.req.path);
+    if (path === undefined || path.startsWith("/api/") || path === "/metrics" || path === "/healthz")
+      return next();
     // The bundle uses relative URLs, so a deep link asks for …/assets/x from its own folder.
     const assetIndex = path.lastIndexOf("/assets/");
     const file =

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { AppError } from "../../core/http/app-error.ts";
 import { type PrincipalResolver, resolvePrincipal } from "../http/auth.ts";
+import { originAllowed } from "../http/origin.ts";
 import type { LiveHub } from "./live-hub.ts";
 
 export const LIVE_PATH = "/api/v1/live";
@@ -11,20 +12,23 @@ export interface LiveUpgradeOptions {
   live: LiveHub;
   resolvers: ReadonlyArray<PrincipalResolver>;
   maxClients: number;
+  /** Browser origins besides the hub's own that may open the socket (HUB_ALLOWED_ORIGINS). */
+  allowedOrigins?: ReadonlyArray<string>;
   /** Largest message a client may send, bytes. */
   maxPayload?: number;
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ code: status === 401 ? "unauthorized" : "unavailable", message: reason });
+  const code = status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "unavailable";
+  const body = JSON.stringify({ code, message: reason });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 
 /**
- * Serves the live WebSocket on the hub's own HTTP server: authenticates the upgrade (session
- * cookie or bearer token), enforces the client limit, then hands the socket to the LiveHub.
+ * Serves the live WebSocket on the hub's own HTTP server: refuses pages of other origins,
+ * authenticates the upgrade (session cookie or bearer token), enforces the client limit, then hands the socket to the LiveHub.
  */
 export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 64 * 1024 });
@@ -32,6 +36,10 @@ export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): 
     void (async () => {
       const path = new URL(req.url ?? "/", "http://hub").pathname;
       if (path !== LIVE_PATH) return refuse(socket, 404, "Not Found");
+      // The session cookie rides along on a cross-site WebSocket too: only our own pages may use it.
+      if (!originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins ?? [])) {
+        return refuse(socket, 403, "Forbidden");
+      }
       if (options.live.clientCount >= options.maxClients) return refuse(socket, 503, "Too Many Clients");
       let principal: Awaited<ReturnType<typeof resolvePrincipal>>;
       try {

@@ -1,9 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import { attemptOtpChallenge, issueOtpChallenge, type OtpPolicy } from "../../core/otp/challenge.ts";
+import type { RateLimiter } from "../../core/rate-limit.ts";
 import type { Db } from "../../db/open.ts";
 import { customers, otpChallenges } from "../../db/schema/shop.ts";
-import type { RateLimiter } from "../http/rate-limit.ts";
 import type { Outbox } from "../mail/outbox.ts";
 import type { ShopMetrics } from "../metrics.ts";
 

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
+import { clientAddress } from "../../core/http/client-address.ts";
 import { OtpRequestBody, OtpVerifyBody } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
 import { customers } from "../../db/schema/shop.ts";
 import type { CartStore } from "../cart/cart-store.ts";
 import { fieldContext } from "../crypto/encrypted-fields.ts";
 import type { Keyring } from "../crypto/keyring.ts";
-import { clientAddress } from "../http/client-address.ts";
 import { CART_COOKIE, clearCookie, readCookie, SESSION_COOKIE, setPrivateCookie } from "../http/cookies.ts";
 import type { ShopEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";

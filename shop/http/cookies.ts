@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { isHttps } from "./client-address.ts";
+import { isHttps } from "../../core/http/client-address.ts";
 
 export const SESSION_COOKIE = "shop_session";
 export const CART_COOKIE = "shop_cart";

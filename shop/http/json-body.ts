@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
+import { requireJsonContentType } from "../../core/http/json-type.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 
 /** Reads and validates a JSON body; 400 for malformed JSON or a bad field (named). */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  requireJsonContentType(c.req.header("content-type"));
   let data: unknown;
   try {
     data = await c.req.json();
@@ -18,6 +20,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 export async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const text = await c.req.text();
   if (text.trim() === "") return parseOr400(schema, {}, "body");
+  requireJsonContentType(c.req.header("content-type"));
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -63,6 +63,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     HUB_SCRAPE_INTERVAL_SECONDS: "0",
     // Tests use fixed old timestamps: background retention would roll them up mid-test.
     HUB_RETENTION_INTERVAL_MINUTES: "0",
+    // Every test login comes from 127.0.0.1: per-address login limits get their own tests.
+    HUB_LOGIN_CODES_PER_ADDRESS: "100000",
+    HUB_LOGIN_CODES_PER_ACCOUNT: "100000",
+    HUB_LOGIN_FAILURES_PER_ADDRESS: "100000",
     // On Postgres the hub elects a leader with an advisory lock over its own connection.
     HUB_DATABASE_URL: database.url ?? "",
     ...options.env,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
 import { makeWindow } from "./fixtures.ts";
@@ -149,13 +150,159 @@ for (const kind of databaseKinds) {
       };
       expect(JSON.stringify(listed)).not.toContain(token);
       expect(listed.tokens).toContainEqual(expect.objectContaining({ id, name: "loadgen-ci" }));
-      const body = { windows: [makeWindow({ runId: "token-run", step: "s", worker: "w", second: 1 })] };
+      const body = {
+        windows: [
+          makeWindow({
+            runId: "token-run",
+            step: "s",
+            worker: "w",
+            second: Math.floor(Date.now() / 1000) - 60,
+          }),
+        ],
+      };
       const agent = { authorization: `Bearer ${token}` };
       expect((await call("POST", "/ingest/windows", agent, body)).status).toBe(200);
       expect((await call("DELETE", `/agent-tokens/${id}`, admin.headers)).status).toBe(204);
       expect((await call("POST", "/ingest/windows", agent, body)).status).toBe(401);
     });
 
+    it("counts concurrent wrong codes one by one: a burst cannot outlast the try limit (finding 7)", async () => {
+      const email = `burst-${Date.now()}@peakwatch.test`;
+      await t.hub.users.create({ email, role: "viewer", expiresAt: null });
+      const requested = await call("POST", "/auth/otp/request", {}, { email });
+      const { challengeId } = (await requested.json()) as { challengeId: string };
+      const right = t.mailbox.findLast((m) => m.email === email)!.code;
+      const wrong = right === "000000" ? "000001" : "000000";
+      const burst = await Promise.all(
+        Array.from({ length: 60 }, () => call("POST", "/auth/otp/verify", {}, { challengeId, code: wrong })),
+      );
+      expect(burst.every((r) => r.status === 401)).toBe(true);
+      const late = await call("POST", "/auth/otp/verify", {}, { challengeId, code: right });
+      expect(late.status).toBe(401);
+    });
+
+    it("logout with a session cookie needs the CSRF token (finding 13)", async () => {
+      const user = await t.loginAs("viewer");
+      const forged = await call("POST", "/auth/logout", {
+        cookie: user.cookie,
+        "content-type": "application/json",
+      });
+      expect(forged.status).toBe(403);
+      expect((await call("GET", "/auth/me", { cookie: user.cookie })).status).toBe(200);
+      expect((await call("POST", "/auth/logout", user.headers)).status).toBe(200);
+      expect((await call("GET", "/auth/me", { cookie: user.cookie })).status).toBe(401);
+    });
+
+    it("login routes take JSON only, and writes from a foreign Origin are refused (finding 13)", async () => {
+      const asText = await fetch(`${t.url}/api/v1/auth/otp/request`, {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: JSON.stringify({ email: "admin@peakwatch.test" }),
+      });
+      expect(asText.status).toBe(415);
+      expect(await asText.json()).toMatchObject({ message: expect.stringMatching(/^content-type: /) });
+      const user = await t.loginAs("admin");
+      const foreign = await call(
+        "POST",
+        "/agent-tokens",
+        { ...user.headers, origin: "https://evil.example" },
+        { name: "x" },
+      );
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({ message: expect.stringMatching(/^origin: /) });
+      const own = await call(
+        "POST",
+        "/agent-tokens",
+        { ...user.headers, origin: t.url },
+        { name: "own-origin" },
+      );
+      expect(own.status).toBe(201);
+    });
+
+    it("the live socket refuses pages of another origin, even with a valid session (finding 13)", async () => {
+      const user = await t.loginAs("viewer");
+      const open = (origin: string) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`${t.url.replace(/^http/, "ws")}/api/v1/live`, {
+            headers: { cookie: user.cookie },
+            origin,
+          });
+          ws.once("open", () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+          ws.once("error", () => resolve(-1));
+        });
+      expect(await open("https://evil.example")).toBe(403);
+      expect(await open(t.url)).toBe(101);
+    });
+
     roleMatrixTests(() => t);
+  });
+
+  describe(`[${kind}] login limits (finding 9)`, () => {
+    let t: TestHub;
+    beforeAll(async () => {
+      // Limits as shipped; X-Forwarded-For stands in for distinct client addresses.
+      t = await startTestHub({
+        kind,
+        env: {
+          HUB_TRUST_PROXY: "1",
+          HUB_LOGIN_CODES_PER_ADDRESS: "30",
+          HUB_LOGIN_CODES_PER_ACCOUNT: "5",
+          HUB_LOGIN_FAILURES_PER_ADDRESS: "30",
+        },
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+    const post = (path: string, address: string, body: unknown) =>
+      fetch(`${t.url}/api/v1${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": address },
+        body: JSON.stringify(body),
+      });
+
+    it("answers a real and an unknown email alike, request after request", async () => {
+      const statuses = async (email: string, address: string) => {
+        const out: number[] = [];
+        for (let i = 0; i < 7; i++) out.push((await post("/auth/otp/request", address, { email })).status);
+        return out;
+      };
+      const real = await statuses("admin@peakwatch.test", "198.51.100.1");
+      const unknown = await statuses("nobody@peakwatch.test", "198.51.100.2");
+      expect(real).toEqual(unknown);
+      expect(real).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    });
+
+    it("an attacker flooding the admin's account does not lock the admin out", async () => {
+      const attacker = "203.0.113.66";
+      for (let i = 0; i < 10; i++) {
+        const r = await post("/auth/otp/request", attacker, { email: "admin@peakwatch.test" });
+        if (r.status !== 200) break;
+        const { challengeId } = (await r.json()) as { challengeId: string };
+        for (let k = 0; k < 6; k++) await post("/auth/otp/verify", attacker, { challengeId, code: "000000" });
+      }
+      // The attacker's address is now refused; the admin, elsewhere, logs in as usual.
+      const attackerAgain = await post("/auth/otp/request", attacker, { email: "admin@peakwatch.test" });
+      expect(attackerAgain.status).toBe(429);
+      const requested = await post("/auth/otp/request", "198.51.100.7", { email: "admin@peakwatch.test" });
+      expect(requested.status).toBe(200);
+      const { challengeId } = (await requested.json()) as { challengeId: string };
+      const code = t.mailbox.findLast((m) => m.email === "admin@peakwatch.test")!.code;
+      expect((await post("/auth/otp/verify", "198.51.100.7", { challengeId, code })).status).toBe(200);
+    });
+
+    it("too many wrong codes from one address are refused with 429 and Retry-After", async () => {
+      const requested = await post("/auth/otp/request", "192.0.2.9", { email: "nobody-else@peakwatch.test" });
+      const { challengeId } = (await requested.json()) as { challengeId: string };
+      let last: Response | undefined;
+      for (let i = 0; i < 31; i++)
+        last = await post("/auth/otp/verify", "192.0.2.9", { challengeId, code: "123456" });
+      expect(last?.status).toBe(429);
+      expect(Number(last?.headers.get("retry-after"))).toBeGreaterThan(0);
+    });
   });
 }
