@@ -21,6 +21,7 @@ export const faultNames = [
   "cpu_burn",
   "memory_leak",
   "readiness",
+  "cache_flush",
 ] as const;
 export type FaultName = (typeof faultNames)[number];
 

@@ -6,6 +6,7 @@ import { AppError } from "../core/http/app-error.ts";
 import { rejectUnsafeUrls } from "../core/http/safe-url.ts";
 import { RateLimiter } from "../core/rate-limit.ts";
 import type { Db } from "../db/open.ts";
+import { countQueries } from "../db/query-counter.ts";
 import { deriveOtpSecret } from "./auth/otp-secret.ts";
 import { OtpService } from "./auth/otp-service.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -14,6 +15,7 @@ import { SessionStore } from "./auth/session-store.ts";
 import { CartStore } from "./cart/cart-store.ts";
 import { cartRoutes } from "./cart/routes.ts";
 import { Catalog } from "./catalog/catalog.ts";
+import { CatalogCache } from "./catalog/catalog-cache.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
 import { seedShop } from "./catalog/seed.ts";
 import { CheckoutService } from "./checkout/checkout-service.ts";
@@ -71,6 +73,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
   await seedShop(db, keyring, { products: config.SHOP_SEED_PRODUCTS, customers: config.SHOP_SEED_CUSTOMERS });
 
   const metrics = new ShopMetrics();
+  countQueries(db, () => metrics.dbQueries.inc());
   const faults = new Switchboard(nowMs);
   const leak = new Leak();
   faults.onOff((name) => name === "memory_leak" && leak.release());
@@ -118,7 +121,14 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     }
   };
   const carts = new CartStore(db);
-  const catalog = new Catalog(db, nowMs);
+  const catalogCache = new CatalogCache({
+    ttlMs: config.SHOP_CATALOG_CACHE_SECONDS * 1000,
+    maxEntries: config.SHOP_CATALOG_CACHE_ENTRIES,
+    now: nowMs,
+    bypass: () => faults.get("cache_flush") !== undefined,
+    onLookup: (outcome) => metrics.catalogCache.labels(outcome).inc(),
+  });
+  const catalog = new Catalog(db, catalogCache);
   const checkout = new CheckoutService({
     db,
     keyring,
@@ -126,6 +136,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     outbox,
     metrics,
     checkProduct,
+    onStockChange: (productId) => catalog.productChanged(productId),
   });
   const trustProxy = config.SHOP_TRUST_PROXY;
 

@@ -39,6 +39,10 @@ const schema = z.object({
   SHOP_LOCKOUT_MINUTES: positive(15),
   /** How long a checkout waits for the payment provider. */
   SHOP_PAYMENT_TIMEOUT_MS: positive(5000),
+  /** How long a catalog read (product, listing, search, recommendations) is served from memory; 0 turns the cache off. */
+  SHOP_CATALOG_CACHE_SECONDS: count(30),
+  /** Catalog cache entries kept at most (least recently used go first). */
+  SHOP_CATALOG_CACHE_ENTRIES: positive(10_000),
   /** Largest accepted request body. */
   SHOP_BODY_LIMIT_BYTES: positive(64 * 1024),
 });

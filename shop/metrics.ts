@@ -38,6 +38,17 @@ export class ShopMetrics {
     labelNames: ["event"] as const,
     registers: [this.registry],
   });
+  readonly catalogCache = new Counter({
+    name: "shop_catalog_cache_total",
+    help: "Catalog reads by how the cache served them: hit, miss, or bypass (cache off or cache_flush on).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly dbQueries = new Counter({
+    name: "shop_db_queries_total",
+    help: "Statements the shop sent to its database.",
+    registers: [this.registry],
+  });
 
   constructor() {
     // Process metrics, including nodejs_eventloop_lag_seconds.

@@ -1,7 +1,8 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import { type Cart, type Currency, MAX_CART_QUANTITY } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
+import { rowsOf } from "../../db/rows.ts";
 import { cartItems, carts, products } from "../../db/schema/shop.ts";
 
 /** Whose cart a request means: the logged-in customer's, else the anonymous cookie's. */
@@ -12,9 +13,63 @@ export interface CartOwner {
 
 const emptyCart: Cart = { items: [], totalCents: 0, currency: "USD" };
 
-/** Carts and their items; quantities are checked against stock on every change. */
+function cartOf(rows: Array<Omit<Cart["items"][number], "currency"> & { currency: string }>): Cart {
+  const items = rows.map((r) => ({ ...r, currency: r.currency as Currency }));
+  return {
+    items,
+    totalCents: items.reduce((sum, i) => sum + i.priceCents * i.quantity, 0),
+    currency: "USD",
+  };
+}
+
+/** The statement's answer: which cart, the product's stock, and the item's quantity before and after. */
+interface AddOutcome {
+  cart_id: string | null;
+  stock: number | null;
+  current: number;
+  quantity: number | null;
+}
+
+/** The owner's cart as a SQL condition on `shop.carts` (aliased `c`). */
+function ownerCondition(owner: CartOwner): SQL {
+  if (owner.customerId) return sql`c.customer_id = ${owner.customerId}`;
+  if (owner.anonymousCartId) return sql`c.id = ${owner.anonymousCartId} and c.customer_id is null`;
+  return sql`false`;
+}
+
+/**
+ * Carts and their items; quantities are checked against stock on every change. Adding an item
+ * is one statement (find or create the cart, check stock and the per-item cap, upsert the
+ * item, touch the cart), viewing a cart another.
+ */
 export class CartStore {
-  constructor(private readonly db: Db) {}
+  private readonly viewByCustomer;
+  private readonly viewByAnonymousCart;
+  private readonly viewById;
+
+  constructor(private readonly db: Db) {
+    const lines = (where: SQL) =>
+      db
+        .select({
+          productId: cartItems.productId,
+          quantity: cartItems.quantity,
+          name: products.name,
+          priceCents: products.priceCents,
+          currency: products.currency,
+        })
+        .from(cartItems)
+        .innerJoin(carts, eq(carts.id, cartItems.cartId))
+        .innerJoin(products, eq(products.id, cartItems.productId))
+        .where(where)
+        .orderBy(asc(products.name));
+    this.viewByCustomer = lines(eq(carts.customerId, sql.placeholder("owner"))).prepare(
+      "shop_cart_of_customer",
+    );
+    this.viewByAnonymousCart = lines(
+      and(eq(carts.id, sql.placeholder("owner")), isNull(carts.customerId))!,
+    ).prepare("shop_cart_of_visitor");
+    this.viewById = lines(eq(cartItems.cartId, sql.placeholder("owner"))).prepare("shop_cart_by_id");
+  }
 
   /** The id of the owner's cart, if one exists. */
   async find(owner: CartOwner): Promise<string | undefined> {
@@ -34,59 +89,69 @@ export class CartStore {
     return row && row.customerId === null ? row.id : undefined;
   }
 
-  /** The owner's cart id, creating the cart when there is none yet. */
-  async findOrCreate(owner: CartOwner): Promise<string> {
-    const existing = await this.find(owner);
-    if (existing) return existing;
-    const [row] = await this.db
-      .insert(carts)
-      .values({ customerId: owner.customerId })
-      .onConflictDoNothing()
-      .returning({ id: carts.id });
-    if (row) return row.id;
-    const again = await this.find(owner);
-    if (!again) throw new Error("cart vanished while being created");
-    return again;
+  /** The owner's cart in one statement (an owner without a cart sees an empty one). */
+  async viewOf(owner: CartOwner): Promise<Cart> {
+    const key = owner.customerId ?? owner.anonymousCartId;
+    if (!key) return emptyCart;
+    const statement = owner.customerId ? this.viewByCustomer : this.viewByAnonymousCart;
+    return cartOf(await statement.execute({ owner: key }));
   }
 
+  /** A cart by id (after a change the caller already resolved the owner for). */
   async view(cartId: string | undefined): Promise<Cart> {
     if (!cartId) return emptyCart;
-    const rows = await this.db
-      .select({
-        productId: cartItems.productId,
-        quantity: cartItems.quantity,
-        name: products.name,
-        priceCents: products.priceCents,
-        currency: products.currency,
-      })
-      .from(cartItems)
-      .innerJoin(products, eq(products.id, cartItems.productId))
-      .where(eq(cartItems.cartId, cartId))
-      .orderBy(asc(products.name));
-    const items = rows.map((r) => ({ ...r, currency: r.currency as Currency }));
-    return {
-      items,
-      totalCents: items.reduce((sum, i) => sum + i.priceCents * i.quantity, 0),
-      currency: "USD",
-    };
+    return cartOf(await this.viewById.execute({ owner: cartId }));
   }
 
-  /** Adds `quantity` of a product (on top of what the cart holds). 404 unknown product, 409 not enough stock. */
-  async add(cartId: string, productId: string, quantity: number): Promise<void> {
-    const stock = await this.stockOf(productId);
-    const [current] = await this.db
-      .select({ quantity: cartItems.quantity })
-      .from(cartItems)
-      .where(and(eq(cartItems.cartId, cartId), eq(cartItems.productId, productId)));
-    this.checkQuantity((current?.quantity ?? 0) + quantity, stock);
-    await this.db
-      .insert(cartItems)
-      .values({ cartId, productId, quantity })
-      .onConflictDoUpdate({
-        target: [cartItems.cartId, cartItems.productId],
-        set: { quantity: sql`${cartItems.quantity} + excluded.quantity` },
-      });
-    await this.db.update(carts).set({ updatedAt: new Date() }).where(eq(carts.id, cartId));
+  /**
+   * Adds `quantity` of a product on top of what the owner's cart holds, creating the cart when
+   * there is none, in one statement. Returns the cart's id. 404 unknown product, 409 not
+   * enough stock or past the per-item cap (the cart is then unchanged).
+   */
+  async add(owner: CartOwner, productId: string, quantity: number): Promise<string> {
+    let outcome = await this.addOnce(owner, productId, quantity);
+    // A concurrent first add for the same customer created the cart between our read and insert.
+    if (outcome.cart_id === null) outcome = await this.addOnce(owner, productId, quantity);
+    if (outcome.stock === null) throw new AppError("not_found", `no product ${productId}`);
+    if (outcome.cart_id === null) throw new Error("cart vanished while being created");
+    if (outcome.quantity === null) this.checkQuantity(outcome.current + quantity, outcome.stock);
+    if (outcome.quantity === null) throw new AppError("conflict", "the cart changed meanwhile; try again");
+    return outcome.cart_id;
+  }
+
+  private async addOnce(owner: CartOwner, productId: string, quantity: number): Promise<AddOutcome> {
+    // Data-modifying CTEs all see one snapshot: `current` is the quantity before this add,
+    // and the conflict branch re-checks the limit against the row it actually updates.
+    const result = await this.db.execute(sql`
+      with existing as (
+        select c.id from ${carts} c where ${ownerCondition(owner)}
+      ), created as (
+        insert into ${carts} (customer_id)
+        select ${owner.customerId}::uuid where not exists (select 1 from existing)
+        on conflict do nothing
+        returning id
+      ), cart as (
+        select id from existing union all select id from created
+      ), product as (
+        select stock from ${products} where id = ${productId}
+      ), current as (
+        select i.quantity from ${cartItems} i join cart on i.cart_id = cart.id where i.product_id = ${productId}
+      ), added as (
+        insert into ${cartItems} as i (cart_id, product_id, quantity)
+        select cart.id, ${productId}, ${quantity}::int from cart, product
+        where coalesce((select quantity from current), 0) + ${quantity}::int <= least(product.stock, ${MAX_CART_QUANTITY}::int)
+        on conflict (cart_id, product_id) do update set quantity = i.quantity + excluded.quantity
+        where i.quantity + excluded.quantity <= least((select stock from product), ${MAX_CART_QUANTITY}::int)
+        returning i.quantity
+      ), touched as (
+        update ${carts} set updated_at = now()
+        where id in (select id from existing) and exists (select 1 from added)
+      )
+      select (select id from cart)::text as cart_id,
+             (select stock from product)::int as stock,
+             coalesce((select quantity from current), 0)::int as current,
+             (select quantity from added)::int as quantity`);
+    return rowsOf<AddOutcome>(result)[0]!;
   }
 
   /** Sets an item's quantity. 404 when the cart does not hold the product, 409 not enough stock. */

@@ -23,14 +23,13 @@ export function cartRoutes(deps: {
     anonymousCartId: uuidOrUndefined(readCookie(c, CART_COOKIE)),
   });
 
-  app.get("/", async (c) => c.json(await carts.view(await carts.find(ownerOf(c)))));
+  app.get("/", async (c) => c.json(await carts.viewOf(ownerOf(c))));
 
   app.post("/items", async (c) => {
     const { productId, quantity } = await jsonBody(c, AddCartItemBody);
     deps.checkProduct(productId);
     const owner = ownerOf(c);
-    const cartId = await carts.findOrCreate(owner);
-    await carts.add(cartId, productId, quantity);
+    const cartId = await carts.add(owner, productId, quantity);
     if (!owner.customerId && cartId !== owner.anonymousCartId) {
       setPrivateCookie(c, CART_COOKIE, cartId, CART_COOKIE_SECONDS, deps.trustProxy);
     }

@@ -2,9 +2,9 @@ import { and, asc, desc, eq, getTableColumns, ne, type SQL, sql } from "drizzle-
 import type { Product, ProductListQuery, ProductPage } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
 import { type ProductRow, productSearchDocument, products } from "../../db/schema/shop.ts";
+import type { CatalogCache } from "./catalog-cache.ts";
 import { toProduct } from "./product-row.ts";
 
-const CATEGORY_CACHE_MS = 60_000;
 const RECOMMENDATIONS = 4;
 
 const sorts: Record<ProductListQuery["sort"], SQL[]> = {
@@ -13,83 +13,113 @@ const sorts: Record<ProductListQuery["sort"], SQL[]> = {
   name: [asc(products.name), asc(products.id)],
 };
 
-/** Catalog reads: pages, one product, categories (cached), ranked search, recommendations. */
+/** The cache key of one product; `productChanged` forgets it. */
+const productKey = (id: string) => `product:${id}`;
+
+/**
+ * Catalog reads: pages, one product, categories, ranked search, recommendations. Every read
+ * goes through the catalog cache; the hot statements are prepared once, so a miss costs one
+ * round trip and no query building.
+ */
 export class Catalog {
-  private categoryCache: { at: number; categories: string[] } | undefined;
   private readonly byId;
+  private readonly searchRanked;
+  private readonly similar;
 
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly cache: CatalogCache,
   ) {
-    // Product detail is the hottest read under load: plan it once.
     this.byId = db
       .select()
       .from(products)
       .where(eq(products.id, sql.placeholder("id")))
       .prepare("shop_product_by_id");
-  }
-
-  async product(id: string): Promise<Product | undefined> {
-    const [row] = (await this.byId.execute({ id })) as ProductRow[];
-    return row ? toProduct(row) : undefined;
-  }
-
-  async page(query: ProductListQuery): Promise<ProductPage> {
-    const where = query.category ? eq(products.category, query.category) : undefined;
-    const rows = await this.db
-      .select({ ...getTableColumns(products), total: sql<number>`count(*) over ()`.mapWith(Number) })
-      .from(products)
-      .where(where)
-      .orderBy(...sorts[query.sort])
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize);
-    let total = rows[0]?.total;
-    if (total === undefined) {
-      const [row] = await this.db
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
-        .from(products)
-        .where(where);
-      total = row?.n ?? 0;
-    }
-    return { items: rows.map(toProduct), page: query.page, pageSize: query.pageSize, total };
-  }
-
-  async categories(): Promise<string[]> {
-    const t = this.now();
-    if (this.categoryCache && t - this.categoryCache.at < CATEGORY_CACHE_MS)
-      return this.categoryCache.categories;
-    const rows = await this.db
-      .selectDistinct({ category: products.category })
-      .from(products)
-      .orderBy(asc(products.category));
-    this.categoryCache = { at: t, categories: rows.map((r) => r.category) };
-    return this.categoryCache.categories;
-  }
-
-  /** Full-text search ranked by ts_rank (stemmed English; works on PGlite and Postgres alike). */
-  async search(q: string, limit: number): Promise<Array<Product & { rank: number }>> {
-    const query = sql`websearch_to_tsquery('english', ${q})`;
+    const query = sql`websearch_to_tsquery('english', ${sql.placeholder("q")})`;
     const rank = sql<number>`ts_rank(${productSearchDocument}, ${query})`.mapWith(Number);
-    const rows = await this.db
+    this.searchRanked = db
       .select({ ...getTableColumns(products), rank })
       .from(products)
       .where(sql`${productSearchDocument} @@ ${query}`)
       .orderBy(desc(rank), asc(products.name))
-      .limit(limit);
-    return rows.map((row) => ({ ...toProduct(row), rank: row.rank }));
+      .limit(sql.placeholder("limit"))
+      .prepare("shop_search");
+    // Same category, nearest in price: one statement, the product's own row read in a subquery.
+    const of = sql`(select category, price_cents from ${products} where id = ${sql.placeholder("id")})`;
+    this.similar = db
+      .select()
+      .from(products)
+      .where(
+        and(
+          sql`${products.category} = (select category from ${of} o)`,
+          ne(products.id, sql.placeholder("id")),
+        ),
+      )
+      .orderBy(sql`abs(${products.priceCents} - (select price_cents from ${of} o))`, asc(products.id))
+      .limit(RECOMMENDATIONS)
+      .prepare("shop_similar_products");
+  }
+
+  product(id: string): Promise<Product | undefined> {
+    return this.cache.read(productKey(id), async () => {
+      const [row] = (await this.byId.execute({ id })) as ProductRow[];
+      return row ? toProduct(row) : undefined;
+    });
+  }
+
+  /** Called when this process changed a product's stock, so its page never shows the old figure. */
+  productChanged(id: string): void {
+    this.cache.forget(productKey(id));
+  }
+
+  page(query: ProductListQuery): Promise<ProductPage> {
+    const key = `page:${query.category ?? ""}:${query.sort}:${query.page}:${query.pageSize}`;
+    return this.cache.read(key, async () => {
+      const where = query.category ? eq(products.category, query.category) : undefined;
+      const rows = await this.db
+        .select({ ...getTableColumns(products), total: sql<number>`count(*) over ()`.mapWith(Number) })
+        .from(products)
+        .where(where)
+        .orderBy(...sorts[query.sort])
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize);
+      let total = rows[0]?.total;
+      if (total === undefined) {
+        // A page past the end has no rows to carry the window count.
+        const [row] = await this.db
+          .select({ n: sql<number>`count(*)`.mapWith(Number) })
+          .from(products)
+          .where(where);
+        total = row?.n ?? 0;
+      }
+      return { items: rows.map(toProduct), page: query.page, pageSize: query.pageSize, total };
+    });
+  }
+
+  categories(): Promise<string[]> {
+    return this.cache.read("categories", async () => {
+      const rows = await this.db
+        .selectDistinct({ category: products.category })
+        .from(products)
+        .orderBy(asc(products.category));
+      return rows.map((r) => r.category);
+    });
+  }
+
+  /** Full-text search ranked by ts_rank (stemmed English; works on PGlite and Postgres alike). */
+  search(q: string, limit: number): Promise<Array<Product & { rank: number }>> {
+    return this.cache.read(`search:${limit}:${q}`, async () => {
+      const rows = await this.searchRanked.execute({ q, limit });
+      return rows.map((row) => ({ ...toProduct(row), rank: row.rank }));
+    });
   }
 
   /** Products from the same category, nearest in price; undefined when the product does not exist. */
   async recommendations(productId: string): Promise<Product[] | undefined> {
-    const product = await this.product(productId);
-    if (!product) return undefined;
-    const rows = await this.db
-      .select()
-      .from(products)
-      .where(and(eq(products.category, product.category), ne(products.id, product.id)))
-      .orderBy(sql`abs(${products.priceCents} - ${product.priceCents})`, asc(products.id))
-      .limit(RECOMMENDATIONS);
-    return rows.map(toProduct);
+    if (!(await this.product(productId))) return undefined;
+    return this.cache.read(`similar:${productId}`, async () => {
+      const rows = (await this.similar.execute({ id: productId })) as ProductRow[];
+      return rows.map(toProduct);
+    });
   }
 }

@@ -28,6 +28,8 @@ export interface CheckoutDeps {
   metrics: ShopMetrics;
   /** Throws when a product is switched to fail (failing_product fault). */
   checkProduct: (productId: string) => void;
+  /** Told after a product's stock changed (the catalog cache forgets its page). */
+  onStockChange?: (productId: string) => void;
 }
 
 export interface Buyer {
@@ -136,7 +138,20 @@ export class CheckoutService {
     const shippingEnc = body.shipping
       ? await keyring.encrypt(JSON.stringify(body.shipping), fieldContext("orders", "shipping", orderId))
       : null;
-    return db.transaction(async (tx) => {
+    const order: OrderRow = {
+      id: orderId,
+      customerId: buyer.customerId,
+      status: "pending",
+      subtotalCents: convertFromUsdCents(subtotal, currency),
+      shippingCents: convertFromUsdCents(shipping, currency),
+      totalCents: convertFromUsdCents(subtotal + shipping, currency),
+      currency,
+      idempotencyKey: idempotencyKey ?? null,
+      shippingEnc,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    await db.transaction(async (tx) => {
       // Rows are taken in product-id order, so two checkouts never deadlock on each other.
       for (const line of lines) {
         const taken = await tx
@@ -146,30 +161,27 @@ export class CheckoutService {
           .returning({ id: products.id });
         if (taken.length === 0) throw new AppError("conflict", `not enough stock of ${line.name}`);
       }
-      const [order] = await tx
-        .insert(orders)
-        .values({
-          id: orderId,
-          customerId: buyer.customerId,
-          status: "pending",
-          subtotalCents: convertFromUsdCents(subtotal, currency),
-          shippingCents: convertFromUsdCents(shipping, currency),
-          totalCents: convertFromUsdCents(subtotal + shipping, currency),
-          currency,
-          idempotencyKey: idempotencyKey ?? null,
-          shippingEnc,
-        })
-        .returning();
-      await tx.insert(orderItems).values(
-        lines.map((l) => ({
-          orderId,
-          productId: l.productId,
-          quantity: l.quantity,
-          unitPriceCents: l.priceCents,
-        })),
-      );
-      return order!;
+      // The order and its lines in one statement.
+      const { createdAt: _c, updatedAt: _u, ...values } = order;
+      const inserted = tx.$with("inserted").as(tx.insert(orders).values(values).returning({ id: orders.id }));
+      await tx
+        .with(inserted)
+        .insert(orderItems)
+        .select(
+          tx
+            .select({
+              orderId: inserted.id,
+              productId: sql`unnest(${sql.param(lines.map((l) => l.productId))}::uuid[])`.as("product_id"),
+              quantity: sql`unnest(${sql.param(lines.map((l) => l.quantity))}::int[])`.as("quantity"),
+              unitPriceCents: sql`unnest(${sql.param(lines.map((l) => l.priceCents))}::bigint[])`.as(
+                "unit_price_cents",
+              ),
+            })
+            .from(inserted),
+        );
     });
+    for (const line of lines) this.deps.onStockChange?.(line.productId);
+    return order;
   }
 
   private async pay(buyer: Buyer, order: OrderRow): Promise<CheckoutResponse> {

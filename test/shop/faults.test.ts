@@ -38,6 +38,11 @@ for (const kind of databaseKinds) {
       await client().get(path);
       return performance.now() - started;
     }
+    /** Catalog reads the cache let through to the database (cache off or cache_flush on). */
+    async function bypassed(): Promise<number> {
+      const counts = await t.shop.metrics.catalogCache.get();
+      return counts.values.find((v) => v.labels.outcome === "bypass")?.value ?? 0;
+    }
     async function checkoutStatus(): Promise<number> {
       const buyer = await loggedInClient(t, `customer${nextCustomer++}@shop.test`);
       await buyer.post("/api/cart/items", { productId: productIds[1]!, quantity: 1 });
@@ -87,6 +92,14 @@ for (const kind of databaseKinds) {
         },
       },
       readiness: { params: {}, effect: async () => (await client().get("/readyz")).status === 503 },
+      cache_flush: {
+        params: {},
+        effect: async () => {
+          const before = await bypassed();
+          expect((await client().get(`/api/products/${productIds[3]}`)).status).toBe(200);
+          return (await bypassed()) > before;
+        },
+      },
     };
     const paramsOf = (name: FaultName) =>
       name === "failing_product"
