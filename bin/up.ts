@@ -64,7 +64,6 @@ export async function main(argv: string[]): Promise<number> {
     ...sharedSecrets(process.env),
     PEAKWATCH_HUB_URL: hubUrl,
     PEAKWATCH_SHOP_URL: shopUrl,
-    SHOP_TRUST_PROXY: process.env.SHOP_TRUST_PROXY ?? "1",
     FORCE_COLOR: process.stdout.isTTY ? "1" : "0",
   };
   const specs: ChildSpec[] = [

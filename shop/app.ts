@@ -102,8 +102,12 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     limits: {
       requestPerAddress: new RateLimiter(config.SHOP_RATE_OTP_REQUEST_PER_ADDRESS, minute, nowMs),
       verifyPerAddress: new RateLimiter(config.SHOP_RATE_OTP_VERIFY_PER_ADDRESS, minute, nowMs),
-      requestPerAccount: new RateLimiter(config.SHOP_RATE_OTP_REQUEST_PER_ACCOUNT, 10 * minute, nowMs),
-      failuresPerAccount: new RateLimiter(
+      requestPerAccountAndAddress: new RateLimiter(
+        config.SHOP_RATE_OTP_REQUEST_PER_ACCOUNT,
+        10 * minute,
+        nowMs,
+      ),
+      failuresPerAccountAndAddress: new RateLimiter(
         config.SHOP_LOCKOUT_FAILURES,
         config.SHOP_LOCKOUT_MINUTES * minute,
         nowMs,

@@ -16,7 +16,10 @@ const schema = z.object({
   SHOP_ADMIN_TOKEN: optionalString,
   /** When set, /__test/* hooks (the capture mailbox) exist and require this token. */
   SHOP_TEST_HOOKS_TOKEN: optionalString,
-  /** Take the client address from the left-most X-Forwarded-For (rate limits key on it). */
+  /**
+   * Take the client address from the left-most X-Forwarded-For (rate limits key on it). Only
+   * behind a proxy that overwrites the header: otherwise every client picks its own address.
+   */
   SHOP_TRUST_PROXY: flag,
   /** 32 bytes, base64: wraps the key-encryption keys. Generated into the data directory when unset. */
   PEAKWATCH_MASTER_KEY: optionalString,
@@ -32,9 +35,12 @@ const schema = z.object({
   /** Per client address per minute. */
   SHOP_RATE_OTP_REQUEST_PER_ADDRESS: positive(10),
   SHOP_RATE_OTP_VERIFY_PER_ADDRESS: positive(30),
-  /** Codes one account may be sent per 10 minutes, so an inbox cannot be flooded. */
+  /** Codes one account may be sent to one client address per 10 minutes, so an inbox cannot be flooded. */
   SHOP_RATE_OTP_REQUEST_PER_ACCOUNT: positive(5),
-  /** Failed verifications of one account within the lockout window before it locks. */
+  /**
+   * Failed verifications of one account from one address within the lockout window before that
+   * address is locked out of that account (never the account for everyone).
+   */
   SHOP_LOCKOUT_FAILURES: positive(10),
   SHOP_LOCKOUT_MINUTES: positive(15),
   /** How long a checkout waits for the payment provider. */

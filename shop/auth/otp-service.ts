@@ -7,13 +7,20 @@ import { customers, otpChallenges } from "../../db/schema/shop.ts";
 import type { Outbox } from "../mail/outbox.ts";
 import type { ShopMetrics } from "../metrics.ts";
 
+/**
+ * Per address, and per account *from one address*: never per account alone, which would let
+ * anyone lock a customer out with a few wrong codes (issue 14 finding 9).
+ */
 export interface OtpLimits {
   requestPerAddress: RateLimiter;
   verifyPerAddress: RateLimiter;
-  requestPerAccount: RateLimiter;
-  /** Failed verifications per account; a full window is a lockout. */
-  failuresPerAccount: RateLimiter;
+  /** Codes sent for one account to one address, so an inbox cannot be flooded. */
+  requestPerAccountAndAddress: RateLimiter;
+  /** Failed verifications of one account from one address; a full window locks that pair. */
+  failuresPerAccountAndAddress: RateLimiter;
 }
+
+const pair = (email: string, address: string) => `${email}\n${address}`;
 
 export interface OtpServiceDeps {
   db: Db;
@@ -49,7 +56,7 @@ export class OtpService {
     const { db, limits } = this.deps;
     limited(limits.requestPerAddress.hit(address), "code requests from this address");
     const email = rawEmail.trim().toLowerCase();
-    limited(limits.requestPerAccount.hit(email), "code requests for this account");
+    limited(limits.requestPerAccountAndAddress.hit(pair(email, address)), "code requests for this account");
     const now = this.deps.now();
     const [customer] = await db
       .select({ accessExpiresAt: customers.accessExpiresAt })
@@ -96,7 +103,10 @@ export class OtpService {
       metrics.otp.labels("failed").inc();
       throw invalidCode();
     }
-    limited(limits.failuresPerAccount.check(row.email), "failed codes for this account");
+    limited(
+      limits.failuresPerAccountAndAddress.check(pair(row.email, address)),
+      "failed codes for this account",
+    );
     const now = this.deps.now();
     const result = attemptOtpChallenge({ ...row, subject: row.email }, code, this.deps.secret, now);
     // Compare-and-set on the attempt count: two concurrent tries can never both use one challenge.
@@ -113,7 +123,7 @@ export class OtpService {
       .returning({ id: otpChallenges.id });
     const customer = result.ok && updated.length === 1 ? await this.loginAllowed(row.email, now) : undefined;
     if (!customer) {
-      limits.failuresPerAccount.hit(row.email);
+      limits.failuresPerAccountAndAddress.hit(pair(row.email, address));
       metrics.otp.labels("failed").inc();
       throw invalidCode();
     }
