@@ -1,0 +1,131 @@
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+
+/** Issue 14: bad input to the hub gets a 4xx that names what is wrong, never a 500; bodies are bounded. */
+for (const kind of databaseKinds) {
+  describe(`[${kind}] hub hardening`, () => {
+    let t: TestHub;
+    let admin: TestSession;
+    beforeAll(async () => {
+      t = await startTestHub({ kind });
+      admin = await t.loginAs("admin");
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const send = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+      fetch(`${t.url}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    it("refuses NUL, lone surrogates and unstorable dates with 400 naming the field (the 500s)", async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const cases: Array<[string, string, Record<string, string>, unknown, RegExp]> = [
+        ["POST", "/api/v1/agent-tokens", admin.headers, { name: "ci\u0000" }, /^body\.name: .*NUL/],
+        [
+          "POST",
+          "/api/v1/users",
+          admin.headers,
+          { email: "year-zero@peakwatch.test", role: "viewer", expiresAt: "0000-01-01T00:00:00Z" },
+          /^body\.expiresAt: /,
+        ],
+        [
+          "POST",
+          "/api/v1/runs",
+          admin.headers,
+          { profile: "smoke\u0000", target: "http://127.0.0.1:1" },
+          /^body\.profile: .*NUL/,
+        ],
+        [
+          "POST",
+          "/api/v1/silences",
+          admin.headers,
+          { matchers: [{ name: "a", value: "b" }], endsAt: Date.now() + 60_000, comment: "\uD800" },
+          /^body\.comment: .*surrogate/,
+        ],
+        [
+          "POST",
+          "/api/v1/rules",
+          admin.headers,
+          { name: "r", kind: "threshold", description: "\uDC00x" },
+          /^body\.description: .*surrogate/,
+        ],
+        [
+          "POST",
+          "/api/v1/ingest/probe-results",
+          t.agentHeaders,
+          { results: [{ probe: "p\u0000", at: now }] },
+          /^body\.results\[0\]\.probe: .*NUL/,
+        ],
+        ["GET", "/api/v1/probes/%00/results", admin.headers, undefined, /^path: .*NUL/],
+        [
+          "GET",
+          "/api/v1/alerts/history?fingerprint=%00",
+          admin.headers,
+          undefined,
+          /^query\.fingerprint: .*NUL/,
+        ],
+        ["GET", "/%E0%A4%A", {}, undefined, /^path: malformed/],
+      ];
+      const wrong: string[] = [];
+      for (const [method, path, headers, body, message] of cases) {
+        const r = await send(method, path, headers, body);
+        const text = await r.text();
+        const got = (JSON.parse(text) as { message?: string }).message ?? "";
+        if (r.status !== 400 || !message.test(got)) wrong.push(`${method} ${path}: ${r.status} ${got}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it("refuses a large body with 413 before reading it, even on an anonymous route (finding 4)", async () => {
+      const declared = await send(
+        "POST",
+        "/api/v1/auth/otp/request",
+        {},
+        { email: `${"a".repeat(2 << 20)}@b.c` },
+      );
+      expect(declared.status).toBe(413);
+    });
+
+    it("stops a streamed body at the limit: 64 MiB sent chunked costs the hub no memory (finding 4)", async () => {
+      const before = process.memoryUsage().rss;
+      const url = new URL(`${t.url}/api/v1/auth/otp/request`);
+      const chunk = Buffer.alloc(1 << 20, 0x20);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            headers: { "content-type": "application/json" },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+            req.destroy();
+          },
+        );
+        req.on("error", (error) => (req.destroyed ? undefined : reject(error)));
+        let sent = 0;
+        const pump = () => {
+          while (sent < 64 && !req.destroyed) {
+            sent += 1;
+            if (!req.write(chunk)) return void req.once("drain", pump);
+          }
+          if (!req.destroyed) req.end();
+        };
+        req.write("{");
+        pump();
+      });
+      expect(status).toBe(413);
+      // The whole body read and parsed would take well over 64 MiB.
+      expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(40);
+    });
+  });
+}
