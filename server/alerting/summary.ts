@@ -1,9 +1,11 @@
-import { desc } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, notInArray, sql } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
+import type { Summary } from "../../core/api/summary.ts";
 import type { Rule } from "../../core/rule.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
 import type { AlertStore } from "./alert-store.ts";
+import { verdictOfRun } from "./run-verdict.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -25,40 +27,109 @@ export function incidentWindow(
   return { count: fired, resolved: durations.length, meanSecondsToResolve: mean };
 }
 
-/** SLO status now: one line per burn-rate rule, breached while any of its alerts fires. Pure. */
-export function sloStatus(rules: ReadonlyArray<Rule>, alerts: ReadonlyArray<Alert>) {
+/** What the engine measured last for each rule (null values: not enough data). */
+export type Measured = ReadonlyMap<string, { at: number; values: ReadonlyArray<number | null> }>;
+
+/**
+ * SLO status now, one line per burn-rate rule: "breached" while any of its alerts fires, "no
+ * data" when nothing was measured (no live run: burn rates are run-scoped), else "met". Pure.
+ */
+export function sloStatus(
+  rules: ReadonlyArray<Rule>,
+  alerts: ReadonlyArray<Alert>,
+  measured: Measured = new Map(),
+) {
   return rules
     .filter((r) => r.kind === "burn_rate" && r.enabled)
     .map((r) => {
       const mine = alerts.filter((a) => a.rule === r.name && a.state !== "resolved");
       const objective = r.kind === "burn_rate" ? r.objective : null;
-      const burn = mine.reduce<number | null>(
-        (m, a) => (a.value === null ? m : Math.max(m ?? 0, a.value)),
-        null,
-      );
+      const values = (measured.get(r.name)?.values ?? []).filter((v): v is number => v !== null);
+      const burn = values.length === 0 ? null : Math.max(...values);
+      const breached = mine.some((a) => a.state === "firing");
+      const status = breached ? "breached" : burn === null ? "no data" : "met";
       return {
         name: r.name,
         objective,
-        /** The success ratio implied by the worst current burn rate; null without recent data. */
-        current: burn === null || objective === null ? null : 1 - burn * (1 - objective),
-        ok: !mine.some((a) => a.state === "firing"),
+        /** The success ratio implied by the worst current burn rate; null without data. */
+        current: burn === null || objective === null ? null : Math.max(0, 1 - burn * (1 - objective)),
+        status,
+        ok: status === "met",
       };
     });
 }
 
+/** A firing alert in words: name, severity, since when, what it says. */
+export function firingList(alerts: ReadonlyArray<Alert>, now: number) {
+  return alerts
+    .filter((a) => a.state === "firing")
+    .sort((a, b) =>
+      a.severity === b.severity ? (a.firedAt ?? 0) - (b.firedAt ?? 0) : a.severity === "critical" ? -1 : 1,
+    )
+    .map((a) => ({
+      rule: a.rule,
+      severity: a.severity,
+      fingerprint: a.fingerprint,
+      firedAt: a.firedAt,
+      ageSeconds: a.firedAt === null ? null : Math.max(0, Math.round((now - a.firedAt) / 1000)),
+      summary: a.annotations.summary ?? "",
+      acknowledgedBy: a.acknowledgedBy,
+    }));
+}
+
+/** Runs shorter than this are smoke checks or aborted starts: not "the latest load test". */
+const MEANINGFUL_RUN_MS = 60_000;
+
+/**
+ * The latest finished run of `profile`, or by default the latest finished run longer than a
+ * minute (a 9-second aborted smoke run must not hide the spike test before it).
+ */
+async function latestLoadTest(db: Db, profile: string | undefined) {
+  const finished = and(notInArray(runs.status, ["starting", "running"]), isNotNull(runs.endedAt));
+  const where = profile
+    ? and(finished, eq(runs.profile, profile))
+    : and(finished, gt(sql`${runs.endedAt} - ${runs.startedAt}`, MEANINGFUL_RUN_MS));
+  const [latest] = await db.select().from(runs).where(where).orderBy(desc(runs.startedAt)).limit(1);
+  return latest;
+}
+
+export interface SummaryOptions {
+  /** The profile whose latest finished run to show; default: the last run longer than a minute. */
+  profile?: string | undefined;
+  measured?: Measured;
+}
+
 /** GET /summary: what a manager asks: is it fine now, how often did it break, how fast was it fixed. */
-export async function managerSummary(db: Db, store: AlertStore, rules: Rule[], alerts: Alert[], now: number) {
+export async function managerSummary(
+  db: Db,
+  store: AlertStore,
+  rules: Rule[],
+  alerts: Alert[],
+  now: number,
+  options: SummaryOptions = {},
+): Promise<Summary> {
   const week = await store.incidentsSince(now - 7 * DAY_MS);
-  const [latest] = await db.select().from(runs).orderBy(desc(runs.startedAt)).limit(1);
+  const latest = await latestLoadTest(db, options.profile);
+  const profiles = await db
+    .selectDistinct({ profile: runs.profile })
+    .from(runs)
+    .where(gt(runs.startedAt, now - 30 * DAY_MS))
+    .orderBy(runs.profile)
+    .limit(100);
   return {
     firing: alerts.filter((a) => a.state === "firing").length,
+    firingAlerts: firingList(alerts, now),
     pending: alerts.filter((a) => a.state === "pending").length,
     acknowledged: alerts.filter((a) => a.state === "firing" && a.acknowledgedBy !== null).length,
-    slos: sloStatus(rules, alerts),
+    slos: sloStatus(rules, alerts, options.measured),
     incidents: {
       last24h: incidentWindow(week.filter((e) => e.at >= now - DAY_MS)),
       last7d: incidentWindow(week),
     },
+    profiles: profiles.map((p) => p.profile),
+    latestRunChoice: options.profile
+      ? { profile: options.profile }
+      : { rule: "the last run longer than one minute" },
     latestRun: latest
       ? {
           runId: latest.runId,
@@ -67,6 +138,7 @@ export async function managerSummary(db: Db, store: AlertStore, rules: Rule[], a
           startedAt: latest.startedAt,
           endedAt: latest.endedAt,
           verdict: latest.verdict,
+          combined: await verdictOfRun(db, latest.runId, rules, now),
         }
       : null,
   };

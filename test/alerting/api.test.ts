@@ -131,15 +131,16 @@ for (const kind of databaseKinds) {
       });
     });
 
-    it("summarises for managers: firing now, SLOs, incidents over 24 h and 7 days", async () => {
+    it("summarises for managers: firing now, SLOs (no data is not met), incidents over 24 h and 7 days", async () => {
       const summary = await json(await h.request("GET", "/summary", "viewer"));
       expect(summary).toMatchObject({
         firing: 0,
         incidents: { last24h: { count: 0, meanSecondsToResolve: null }, last7d: { count: 0 } },
         latestRun: null,
+        firingAlerts: [],
       });
       expect(summary.slos).toEqual([
-        { name: "CheckoutErrorBudgetBurn", objective: 0.99, current: null, ok: true },
+        { name: "CheckoutErrorBudgetBurn", objective: 0.99, current: null, status: "no data", ok: false },
       ]);
     });
   });

@@ -1,18 +1,26 @@
 import { css, html, LitElement } from "lit";
-import { customElement } from "lit/decorators.js";
+import { customElement, state } from "lit/decorators.js";
 import { hub } from "../api/hub-client.ts";
-import { listOf, type Run } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatDuration, formatPercent, formatTime } from "../format.ts";
-import { readSummary } from "../live/summary.ts";
+import { readSummary, type SummaryView } from "../live/summary.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
-import "./pw-run-verdict.ts";
+
+const verdictWords: Record<string, string> = {
+  running: "Running",
+  passed: "Passed",
+  "passed-with-incidents": "Passed with incidents",
+  failed: "Failed",
+  aborted: "Aborted",
+  error: "Error",
+};
 
 /**
- * The manager summary: are the SLOs met now, how many incidents in 24 h and 7 days and how
- * long they took to resolve, and the latest run's verdict in plain words.
+ * The manager summary in plain words: which alerts fire now (named, with severity and age),
+ * whether each objective is met, breached or has no data, incidents in 24 h and 7 days, and
+ * the latest finished load test of a chosen profile with its verdict (thresholds and alerts).
  */
 @customElement("pw-summary")
 export class PwSummary extends LitElement {
@@ -36,19 +44,22 @@ export class PwSummary extends LitElement {
         margin: 0;
         font-variant-numeric: tabular-nums;
       }
+      ul.firing {
+        margin: 0 0 1rem;
+        padding-left: 1.2rem;
+      }
     `,
   ];
 
-  private readonly summary = new ApiTask(this, {
-    task: async (signal) => readSummary(await hub.get<unknown>("/summary", undefined, signal)),
-    refreshMs: 30_000,
-  });
+  /** The profile whose latest run to show; "" means the last run longer than a minute. */
+  @state() private profile = "";
 
-  private readonly latestRun = new ApiTask(this, {
+  private readonly summary = new ApiTask(this, {
     task: async (signal) =>
-      listOf<Run>(await hub.get("/runs", { limit: 20 }, signal), "runs").sort(
-        (a, b) => b.startedAt - a.startedAt,
-      )[0],
+      readSummary(
+        await hub.get<unknown>("/summary", this.profile ? { profile: this.profile } : undefined, signal),
+      ),
+    refreshMs: 30_000,
   });
 
   constructor() {
@@ -56,53 +67,118 @@ export class PwSummary extends LitElement {
     new LiveController(this, {
       topics: () => ["alerts", "runs"],
       onMessage: (message) => {
-        if (message.type === "alert") void this.summary.run();
-        if (message.type === "run") void this.latestRun.run();
+        if (message.type === "alert" || message.type === "run") void this.summary.run();
       },
       onReconnect: () => void this.summary.run(),
     });
   }
 
+  private renderNow(s: SummaryView) {
+    const breached = s.slos.some((o) => o.status === "breached");
+    const noData = s.slos.filter((o) => o.status === "no data").length;
+    const headline =
+      s.firing > 0
+        ? `${s.firing} alert${s.firing === 1 ? "" : "s"} firing`
+        : breached
+          ? "Objectives breached"
+          : noData > 0 && noData === s.slos.length
+            ? "No alert firing; objectives have no data yet"
+            : noData > 0
+              ? "No alert firing; some objectives have no data"
+              : "All objectives met, no alert firing";
+    const good = s.firing === 0 && !breached && noData === 0;
+    return html`<p class="big ${good ? "ok" : s.firing > 0 || breached ? "bad" : "muted"}" data-testid="headline">
+        ${headline}
+      </p>
+      ${
+        s.firingAlerts.length > 0
+          ? html`<ul class="firing" data-testid="firing-alerts">
+            ${s.firingAlerts.map(
+              (a) => html`<li>
+                <strong>${a.rule}</strong> (${a.severity}), firing for
+                ${a.firedAt === null ? "–" : formatDuration(Math.max(0, (Date.now() - a.firedAt) / 1000))}${
+                  a.summary ? html`: <span class="muted">${a.summary}</span>` : null
+                }${a.acknowledgedBy ? html` <span class="muted">(acknowledged by ${a.acknowledgedBy})</span>` : null}
+              </li>`,
+            )}
+          </ul>`
+          : null
+      }
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Objective</th>
+            <th class="num" scope="col">Target</th>
+            <th class="num" scope="col">Now</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            s.slos.length === 0
+              ? html`<tr><td colspan="4" class="muted">No objectives defined.</td></tr>`
+              : s.slos.map(
+                  (slo) => html`<tr>
+                    <td>${slo.name}</td>
+                    <td class="num">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
+                    <td class="num">${slo.current === null ? "no data" : formatPercent(slo.current)}</td>
+                    <td>
+                      <span class="badge ${slo.status === "met" ? "passed" : slo.status === "breached" ? "failed" : ""}"
+                        >${slo.status}</span
+                      >
+                    </td>
+                  </tr>`,
+                )
+          }
+        </tbody>
+      </table>`;
+  }
+
+  private renderLatest(s: SummaryView) {
+    const run = s.latestRun;
+    const v = run?.combined ?? null;
+    return html`<label
+        >Profile
+        <select
+          data-testid="latest-profile"
+          @change=${(e: Event) => {
+            this.profile = (e.target as HTMLSelectElement).value;
+            void this.summary.run();
+          }}
+        >
+          <option value="" ?selected=${this.profile === ""}>last run longer than one minute</option>
+          ${s.profiles.map((p) => html`<option value=${p} ?selected=${this.profile === p}>${p}</option>`)}
+        </select></label
+      >
+      ${
+        run
+          ? html`<p>
+              <a href=${routeHref("run", run.runId)}>${run.profile}</a>
+              <span class="muted">started ${formatTime(run.startedAt)}${
+                run.endedAt ? `, ran ${formatDuration((run.endedAt - run.startedAt) / 1000)}` : ""
+              }</span>
+            </p>
+            ${
+              v
+                ? html`<p data-testid="latest-verdict">
+                    <strong class=${v.state === "passed" ? "ok" : "bad"}>${verdictWords[v.state] ?? v.state}</strong>
+                  </p>
+                  <p data-testid="latest-verdict-text">${v.text}</p>`
+                : null
+            }`
+          : html`<p class="muted">No finished load test${this.profile ? ` of ${this.profile}` : " longer than a minute"} yet.</p>`
+      }
+      <p><a href=${routeHref("history")}>All runs</a></p>`;
+  }
+
   override render() {
     const s = this.summary.value;
-    const run = this.latestRun.value;
-    const allOk = s ? s.slos.every((slo) => slo.ok) && s.firing === 0 : undefined;
     return html`<h1>Summary</h1>
       ${this.summary.error ? html`<p class="error-text">${this.summary.error.message}</p>` : null}
       <div class="grid">
         <section class="panel" aria-labelledby="now-title" data-testid="slo-now">
           <h2 id="now-title">Right now</h2>
-          ${
-            s
-              ? html`<p class="big ${allOk ? "ok" : "bad"}">
-                  ${allOk ? "All objectives met" : `${s.firing} alert${s.firing === 1 ? "" : "s"} firing`}
-                </p>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Objective</th>
-                      <th class="num" scope="col">Target</th>
-                      <th class="num" scope="col">Now</th>
-                      <th scope="col">Status</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${
-                      s.slos.length === 0
-                        ? html`<tr><td colspan="4" class="muted">No objectives defined.</td></tr>`
-                        : s.slos.map(
-                            (slo) => html`<tr>
-                            <td>${slo.name}</td>
-                            <td class="num">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
-                            <td class="num">${slo.current === null ? "–" : formatPercent(slo.current)}</td>
-                            <td><span class="badge ${slo.ok ? "passed" : "failed"}">${slo.ok ? "met" : "breached"}</span></td>
-                          </tr>`,
-                          )
-                    }
-                  </tbody>
-                </table>`
-              : html`<p class="muted">Loading…</p>`
-          }
+          ${s ? this.renderNow(s) : html`<p class="muted">Loading…</p>`}
         </section>
         <section class="panel" aria-labelledby="incidents-title" data-testid="incidents">
           <h2 id="incidents-title">Incidents</h2>
@@ -125,15 +201,7 @@ export class PwSummary extends LitElement {
         </section>
         <section class="panel" aria-labelledby="latest-title" data-testid="latest-run">
           <h2 id="latest-title">Latest load test</h2>
-          ${
-            run
-              ? html`<p>
-                  <a href=${routeHref("run", run.runId)}>${run.profile}</a>
-                  <span class="muted">started ${formatTime(run.startedAt)}</span>
-                </p>
-                <pw-run-verdict .run=${run}></pw-run-verdict>`
-              : html`<p class="muted">No load test has run yet.</p>`
-          }
+          ${s ? this.renderLatest(s) : null}
         </section>
       </div>`;
   }

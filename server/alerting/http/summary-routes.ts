@@ -1,17 +1,25 @@
 import { Hono } from "hono";
+import { z } from "zod";
+import { parseOr400 } from "../../../core/http/validate.ts";
 import type { Db } from "../../../db/open.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import type { AlertingService } from "../service.ts";
 import { managerSummary } from "../summary.ts";
 
-/** GET /summary: the manager summary. */
+const SummaryQuery = z.object({ profile: z.string().min(1).max(200).optional() });
+
+/** GET /summary[?profile=NAME]: the manager summary. */
 export function summaryRoutes(db: Db, service: AlertingService, now: () => number): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
-  app.get("/summary", requireRole("viewer"), async (c) =>
-    c.json(
-      await managerSummary(db, service.alertStore, await service.rules.list(), service.engine.list(), now()),
-    ),
-  );
+  app.get("/summary", requireRole("viewer"), async (c) => {
+    const { profile } = parseOr400(SummaryQuery, c.req.query(), "query");
+    return c.json(
+      await managerSummary(db, service.alertStore, await service.rules.list(), service.engine.list(), now(), {
+        profile,
+        measured: service.engine.measured,
+      }),
+    );
+  });
   return app;
 }
