@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -9,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { type DomainName, domains } from "./domains.ts";
+import { makePrivateDir, privateFileCreation } from "./private-dir.ts";
 
 /** A drizzle database on either driver; code above db/ never needs to know which. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -50,11 +50,17 @@ export async function openDb(options: OpenDbOptions): Promise<OpenedDb> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<OpenedDb> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    // Users, sessions and keys live here: no other local user may read or edit them.
+    privateFileCreation();
+    makePrivateDir(dataDir);
+  }
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   return {
     db: drizzlePglite(client, { casing: "snake_case" }) as unknown as Db,
+  // Again for the files PGlite just created (a worker thread cannot set the umask).
+  if (dataDir) makePrivateDir(dataDir);
     driver: "pglite",
     location: dataDir ?? "memory",
     close: () => client.close(),

@@ -123,7 +123,13 @@ const operations: Operation[] = [
     path: "/probes/{name}/results",
     summary: "A probe's results, newest first",
     access: "viewer",
-    query: { region: "region", from: "epoch ms", to: "epoch ms", limit: "1-1000 (100)" },
+    query: {
+      region: "region",
+      from: "epoch ms",
+      to: "epoch ms",
+      limit: "1-1000 (100)",
+      ok: "true or false: only passed or failed checks",
+    },
     response: z.object({ results: z.array(ProbeResultSchema) }),
   },
   {

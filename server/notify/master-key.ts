@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../core/config.ts";
 import { generateKey, type Kek } from "../../core/crypto/envelope.ts";
+import { makePrivateProcessDir } from "../../db/private-dir.ts";
 
 /** The key id written into every blob: derived from the key, so a different key is detected, not misused. */
 function kekOf(key: Buffer): Kek {
@@ -22,8 +23,9 @@ export function loadMasterKey(setting: string | undefined, dataDir: string): Kek
   const dir = join(dataDir, "hub");
   const file = join(dir, "master.key");
   const read = () => kekOf(Buffer.from(readFileSync(file, "utf8").trim(), "base64"));
+  // The key, the database beside it and everything else of the hub's: this user only.
+  makePrivateProcessDir(dataDir, dir);
   if (existsSync(file)) return read();
-  mkdirSync(dir, { recursive: true });
   const key = generateKey();
   try {
     writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });

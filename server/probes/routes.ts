@@ -34,14 +34,20 @@ const ResultsSchema = z.object({
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Only failed (`false`) or passed (`true`) checks: the Probes page lists recent failures. */
+  ok: z.enum(["true", "false"]).optional(),
 });
-const SeriesSchema = ResultsSchema.omit({ limit: true }).extend({
+const SeriesSchema = ResultsSchema.omit({ limit: true, ok: true }).extend({
   /** Bucket width in seconds. */
   resolution: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
-function filters(name: string, q: { region?: string; from?: number; to?: number }): SQL[] {
+function filters(
+  name: string,
+  q: { region?: string; from?: number; to?: number; ok?: "true" | "false" },
+): SQL[] {
   const where: SQL[] = [eq(probeResults.probe, name)];
+  if (q.ok !== undefined) where.push(eq(probeResults.ok, q.ok === "true"));
   if (q.region) where.push(eq(probeResults.region, q.region));
   if (q.from !== undefined) where.push(gte(probeResults.startedAt, q.from));
   if (q.to !== undefined) where.push(lte(probeResults.startedAt, q.to));

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../../core/config.ts";
+import { makePrivateProcessDir } from "../../db/private-dir.ts";
 
 /** Where a generated master key is kept when PEAKWATCH_MASTER_KEY is not set. */
 export function masterKeyPath(dataDir: string): string {
@@ -22,12 +23,13 @@ function decode(base64: string, variable: string): Buffer {
 export function loadMasterKey(options: { fromEnv: string | undefined; dataDir: string }): Buffer {
   if (options.fromEnv) return decode(options.fromEnv, "PEAKWATCH_MASTER_KEY");
   const path = masterKeyPath(options.dataDir);
+  // The key, the database beside it and everything else of the shop's: this user only.
+  makePrivateProcessDir(options.dataDir, dirname(path));
   try {
     return decode(readFileSync(path, "utf8"), path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
     writeFileSync(path, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     chmodSync(path, 0o600);

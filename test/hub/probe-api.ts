@@ -61,6 +61,15 @@ export function probeApiTests(getHub: () => TestHub): void {
       expect(results.map((r) => r.startedAt)).toEqual([base + 8000, base + 6000, base + 4000]);
     });
 
+    it("lists only a region's failures with ok=false, however far back, for the Probes page", async () => {
+      const { body } = await get("/probes/checkout-flow/results?region=us&ok=false&limit=5");
+      const results = body.results as ProbeResult[];
+      // Checks i = 9, 19, …, 119 fail; odd i ran in region us, so all of them are there.
+      expect(results.map((r) => r.startedAt)).toEqual([119, 109, 99, 89, 79].map((i) => base + i * 1000));
+      expect(results.every((r) => !r.ok)).toBe(true);
+      expect((await get("/probes/checkout-flow/results?ok=maybe")).status).toBe(400);
+    });
+
     it("downsamples history into buckets with success ratio and latency percentiles", async () => {
       const { body } = await get(`/probes/checkout-flow/series?resolution=60&from=${base}`);
       const points = body.points as Array<{ t: number; checks: number; success: number; p95: number }>;

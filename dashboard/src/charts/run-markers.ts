@@ -1,3 +1,4 @@
+import type { FaultChange } from "../../../core/faults.ts";
 import type { FaultMarker } from "../../../core/run.ts";
 import type { ChartMarker } from "./fault-markers.ts";
 
@@ -10,7 +11,26 @@ export function runMarkers(faults: ReadonlyArray<FaultMarker>, startedAtMs: numb
     at: markerSecond(f.at, startedAtMs),
     label: `${f.fault} ${f.action === "set" ? "on" : "off"}`,
     kind: f.action,
+    ...(f.detail ? { detail: f.detail } : {}),
   }));
+}
+
+/** Fault switches flipped by hand (GET /faults/changes), marked "(by hand)" beside the timeline's. */
+export function changeMarkers(changes: ReadonlyArray<FaultChange>): ChartMarker[] {
+  return changes.map((c) => ({
+    at: Math.round(c.at / 1000),
+    label: `${c.fault} ${c.action === "set" ? "on" : "off"} (by hand)`,
+    kind: c.action,
+    detail: [c.by, c.detail].filter(Boolean).join(": "),
+  }));
+}
+
+/** Whether a hand-made change falls within a run (which may still be going). */
+export function duringRun(
+  change: FaultChange,
+  run: { startedAt: number; endedAt?: number | undefined },
+): boolean {
+  return change.at >= run.startedAt && (run.endedAt === undefined || change.at <= run.endedAt);
 }
 
 export function markerSecond(at: number, startedAtMs: number): number {

@@ -39,9 +39,30 @@ export class PwChart extends LitElement {
         font-weight: 600;
         margin-bottom: 0.25rem;
       }
+      figcaption .day {
+        font-weight: normal;
+        color: var(--pw-muted);
+        font-size: 0.85rem;
+      }
+      .plot {
+        overflow: hidden;
+      }
       .u-legend {
         font-size: 0.8rem;
         color: var(--pw-text);
+        white-space: normal;
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: center;
+      }
+      .u-legend.u-inline tr {
+        display: inline-flex;
+        align-items: center;
+        margin-right: 0.6rem;
+      }
+      .u-legend th {
+        font-weight: normal;
+        white-space: nowrap;
       }
       .u-legend .u-marker {
         width: 0.9em;
@@ -55,7 +76,9 @@ export class PwChart extends LitElement {
   ];
 
   @property() override title = "";
-  @property({ attribute: false }) series: ChartSeries[] = [];
+  /** Compared by content: a re-render with equal series swaps data instead of rebuilding. */
+  @property({ attribute: false, hasChanged: (a, b) => JSON.stringify(a) !== JSON.stringify(b) })
+  series: ChartSeries[] = [];
   @property({ attribute: false }) data: Aligned = [[]];
   @property({ attribute: false }) markers: ChartMarker[] = [];
   /** Unit of the left axis ("ms", "%", "/s"); "%" expects ratios and shows them ×100. */
@@ -90,8 +113,14 @@ export class PwChart extends LitElement {
 
   override render() {
     const points = this.data[0]?.length ?? 0;
+    const first = this.data[0]?.[0];
+    // The day goes in the caption, not on the axis, where it ran into the first tick.
+    const day =
+      !this.relative && first !== undefined
+        ? new Date(first * 1000).toLocaleDateString(undefined, { dateStyle: "medium" })
+        : "";
     return html`<figure>
-      ${this.title ? html`<figcaption>${this.title}</figcaption>` : null}
+      ${this.title ? html`<figcaption>${this.title}${day ? html` <span class="day">· ${day}</span>` : null}</figcaption>` : null}
       <div class="plot" part="plot" role="img" aria-label=${`${this.title} chart, ${points} points`}></div>
       ${points === 0 ? html`<div class="empty">No data yet.</div>` : null}
     </figure>`;
@@ -135,20 +164,33 @@ export class PwChart extends LitElement {
       grid: { stroke: grid, width: 1 },
       ticks: { stroke: grid, width: 1 },
       values: (_u: uPlot, splits: number[]) => splits.map((v) => formatTick(v, unit)),
-      size: 60,
+      // Wide enough for the longest label ("100 %", "1.25 s"), so none is clipped.
+      size: (_u: uPlot, values: string[] | null) => axisSize(values),
     });
+    const range =
+      (unit: string) =>
+      (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => {
+        // A ratio never goes past 100 %: a 110 % tick would mean nothing.
+        const top = max > 0 ? max * 1.1 : unit === "%" ? 0.01 : 1;
+        return [0, unit === "%" ? Math.min(1, top) : top];
+      };
     const hasY2 = this.series.some((s) => s.scale === "y2");
     const options: uPlot.Options = {
       width: this.width(),
       height: this.height,
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: !this.relative }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      // Room above the top tick, so its label ("100 %") is not cut in half by the canvas edge.
+      padding: [12, 8, 0, 0],
+      scales: { x: { time: !this.relative }, y: { range: range(this.unit) } },
       axes: [
         {
           stroke: text,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid, width: 1 },
-          ...(this.relative ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => `${v} s`) } : {}),
+          values: this.relative
+            ? (_u: uPlot, splits: number[]) => splits.map((v) => `${v} s`)
+            : (_u: uPlot, splits: number[], _axis: number, _space: number, step: number) =>
+                splits.map((v) => clockTick(v, step)),
         },
         axis(this.unit, "y"),
         ...(hasY2 ? [{ ...axis(this.unit2, "y2", 1), grid: { show: false } }] : []),
@@ -167,9 +209,15 @@ export class PwChart extends LitElement {
             v === null ? "–" : formatTick(v, s.scale === "y2" ? this.unit2 : this.unit),
         })),
       ],
-      plugins: [faultMarkersPlugin(() => this.markers, { set: color("--pw-bad"), clear: color("--pw-ok") })],
+      plugins: [
+        faultMarkersPlugin(() => this.markers, {
+          set: color("--pw-bad"),
+          clear: color("--pw-ok"),
+          background: color("--pw-surface"),
+        }),
+      ],
     };
-    if (hasY2) options.scales!.y2 = { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] };
+    if (hasY2) options.scales!.y2 = { range: range(this.unit2) };
     this.plot = new uPlot(options, this.data as uPlot.AlignedData, this.plotHost);
     this.countUpdate();
   }
@@ -183,6 +231,21 @@ export class PwChart extends LitElement {
   private width(): number {
     return Math.max(240, Math.floor(this.getBoundingClientRect().width || 600));
   }
+}
+
+/** Axis width in px for its longest label (about 7 px a character at the axis font, plus ticks). */
+function axisSize(values: string[] | null): number {
+  const longest = Math.max(3, ...(values ?? []).map((v) => (v ?? "").length));
+  return Math.ceil(longest * 7 + 18);
+}
+
+/** Wall-clock tick without the date (the caption carries it): seconds only when ticks are. */
+function clockTick(epochSeconds: number, step: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const hh = String(d.getHours()).padStart(2, "0");
+  const mm = String(d.getMinutes()).padStart(2, "0");
+  if (step >= 60 && d.getSeconds() === 0) return `${hh}:${mm}`;
+  return `${hh}:${mm}:${String(d.getSeconds()).padStart(2, "0")}`;
 }
 
 function formatTick(v: number, unit: string): string {

@@ -4,6 +4,14 @@ import type { FaultName, FaultState } from "../../../core/faults.ts";
 import { ApiError } from "../api/api-error.ts";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
+import {
+  describeParams,
+  draftOf,
+  type FaultDraft,
+  type FaultField,
+  faultBody,
+  faultFields,
+} from "../faults/fault-fields.ts";
 import { formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
@@ -22,36 +30,100 @@ const descriptions: Record<FaultName, string> = {
   cpu_burn: "Burns CPU on every request",
   memory_leak: "Retains memory on every request",
   readiness: "Fails the shop's readiness check",
+  cache_flush: "Empties the catalog cache and keeps it cold: every read hits the database",
 };
 const faultNames = Object.keys(descriptions) as FaultName[];
 
+interface Product {
+  id: string;
+  name: string;
+}
+
+/** The outcome of the last attempt on one switch; cleared when the next attempt starts. */
+interface Outcome {
+  ok: boolean;
+  text: string;
+}
+
 /**
- * The shop's fault switches through the hub's /faults proxy: state for everyone, on/off and
- * an optional expiry for ops. Parameters keep the shop's defaults (core/faults.ts).
+ * The shop's fault switches through the hub's /faults proxy: state and parameters for everyone;
+ * for ops, every parameter editable (latency, error share, product…), on/off, re-apply with new
+ * parameters while on, and an optional expiry.
  */
 @customElement("pw-faults")
 export class PwFaults extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      .switch {
-        display: inline-flex;
-        gap: 0.4rem;
-        align-items: center;
+      .cards {
+        display: grid;
+        gap: 0.75rem;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 19rem), 1fr));
+      }
+      article {
+        border: 1px solid var(--pw-border);
+        border-radius: var(--pw-radius);
+        padding: 0.6rem 0.75rem;
+        background: var(--pw-surface);
+        min-width: 0;
+      }
+      article.on {
+        border-color: var(--pw-bad);
+      }
+      .head {
+        display: flex;
+        gap: 0.5rem;
+        align-items: baseline;
+        justify-content: space-between;
+      }
+      code {
+        overflow-wrap: anywhere;
+      }
+      .fields {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        margin: 0.5rem 0;
+      }
+      .fields label {
+        min-width: 0;
       }
       input[type="number"] {
-        width: 5rem;
+        width: 6.5rem;
       }
-      th .muted {
-        font-weight: normal;
+      input.routes,
+      select {
+        width: 100%;
+        max-width: 17rem;
+        box-sizing: border-box;
+      }
+      .fields label.wide {
+        flex: 1 1 100%;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: end;
+      }
+      .outcome {
+        margin: 0.4rem 0 0;
+        font-size: 0.85rem;
+      }
+      p.params {
+        margin: 0.3rem 0 0;
+        font-size: 0.85rem;
+        overflow-wrap: anywhere;
       }
     `,
   ];
 
   /** Ops may switch; everyone else sees the state read-only. */
   @property({ type: Boolean }) canSwitch = false;
-  @state() private message = "";
-  @state() private expiry: Record<string, number> = {};
+  @state() private outcomes: Partial<Record<FaultName, Outcome>> = {};
+  @state() private drafts: Partial<Record<FaultName, FaultDraft>> = {};
+  @state() private expiry: Partial<Record<FaultName, string>> = {};
+  @state() private pending: FaultName | undefined;
 
   private readonly faults = new ApiTask(this, {
     task: async (signal) =>
@@ -60,104 +132,184 @@ export class PwFaults extends LitElement {
     refreshMs: 10_000,
   });
 
+  /** Products to pick for failing_product: its productId is required. */
+  private readonly products = new ApiTask(this, {
+    task: async (signal) =>
+      this.canSwitch
+        ? ((await hub.get<{ products: Product[] }>("/faults/products", undefined, signal)).products ?? [])
+        : [],
+    args: () => [this.canSwitch],
+  });
+
   override render() {
     const states = this.faults.value ?? {};
     return html`<section class="panel" aria-labelledby="faults-title">
       <h2 id="faults-title">Shop fault switches</h2>
       ${this.faults.error ? html`<p class="error-text">${this.faults.error.message}</p>` : null}
-      ${this.message ? html`<p role="status" data-testid="faults-message">${this.message}</p>` : null}
-      <table data-testid="faults-table">
-        <thead>
-          <tr>
-            <th scope="col">Fault</th>
-            <th scope="col">State</th>
-            <th scope="col">Parameters</th>
-            ${this.canSwitch ? html`<th scope="col">Switch</th>` : null}
-          </tr>
-        </thead>
-        <tbody>
-          ${faultNames.map((name) => this.row(name, states[name]))}
-        </tbody>
-      </table>
+      <div class="cards" data-testid="faults-table">${faultNames.map((name) => this.card(name, states[name]))}</div>
     </section>`;
   }
 
-  private row(name: FaultName, state: FaultState | undefined) {
+  private card(name: FaultName, state: FaultState | undefined) {
     const on = state?.enabled ?? false;
     const known = this.faults.value !== undefined;
-    return html`<tr data-fault=${name}>
-      <th scope="row"><code>${name}</code><div class="muted">${descriptions[name]}</div></th>
-      <td>
+    const outcome = this.outcomes[name];
+    return html`<article class=${on ? "on" : ""} data-fault=${name} aria-label=${name}>
+      <div class="head">
+        <code>${name}</code>
         ${
           known
-            ? html`<span class="badge ${on ? "firing" : "resolved"}">${on ? "on" : "off"}</span>`
+            ? html`<span class="badge ${on ? "firing" : "resolved"}" data-testid="fault-state">${on ? "on" : "off"}</span>`
             : html`<span class="badge unknown">unknown</span>`
         }
-        ${state?.expiresAt ? html`<div class="muted">until ${formatTime(Date.parse(state.expiresAt))}</div>` : null}
-      </td>
-      <td class="muted">
-        ${
-          on && state
-            ? Object.entries(state.params)
-                .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-                .join(", ")
-            : ""
-        }
-      </td>
+      </div>
+      <div class="muted">${descriptions[name]}</div>
       ${
-        this.canSwitch
-          ? html`<td>
-            <span class="switch">
-              <button
-                class=${on ? "" : "danger"}
-                aria-pressed=${String(on)}
-                aria-label=${`${on ? "Switch off" : "Switch on"} ${name}`}
-                @click=${() => void this.toggle(name, !on)}
-              >
-                ${on ? "Switch off" : "Switch on"}
-              </button>
-              ${
-                on
-                  ? null
-                  : html`<label class="inline"
-                    >for
-                    <input
-                      type="number"
-                      min="0"
-                      step="1"
-                      placeholder="∞"
-                      aria-label=${`${name} expires after minutes`}
-                      @input=${(e: Event) =>
-                        (this.expiry = {
-                          ...this.expiry,
-                          [name]: Number((e.target as HTMLInputElement).value),
-                        })}
-                    />
-                    min</label
-                  >`
-              }
-            </span>
-          </td>`
+        on && state
+          ? html`<p class="params" data-testid="fault-params">
+              ${describeParams(name, state.params) || "no parameters"}
+              ${state.expiresAt ? html`<span class="muted">· until ${formatTime(Date.parse(state.expiresAt))}</span>` : null}
+            </p>`
           : null
       }
-    </tr>`;
+      ${this.canSwitch ? this.controls(name, on, state) : null}
+      ${
+        outcome
+          ? html`<p class="outcome ${outcome.ok ? "" : "error-text"}" role=${outcome.ok ? "status" : "alert"} data-testid="faults-message">
+              ${outcome.text}
+            </p>`
+          : null
+      }
+    </article>`;
   }
 
-  private async toggle(name: FaultName, enable: boolean): Promise<void> {
-    try {
-      if (enable) {
-        const minutes = this.expiry[name];
-        await hub.put(`/faults/${name}`, {
-          enabled: true,
-          ...(minutes && minutes > 0 ? { expiresInSeconds: Math.round(minutes * 60) } : {}),
-        });
-      } else {
-        await hub.delete(`/faults/${name}`);
+  private controls(name: FaultName, on: boolean, state: FaultState | undefined) {
+    const draft = this.draft(name, state);
+    const busy = this.pending === name;
+    return html`<form @submit=${(e: Event) => this.submit(e, name)}>
+      ${
+        faultFields[name].length > 0
+          ? html`<div class="fields">${faultFields[name].map((f) => this.field(name, f, draft[f.key] ?? ""))}</div>`
+          : null
       }
-      this.message = `${name} switched ${enable ? "on" : "off"}.`;
+      <div class="actions">
+        ${
+          on
+            ? null
+            : html`<label
+                >Turns off after
+                <input
+                  type="number"
+                  min="0"
+                  step="1"
+                  placeholder="never"
+                  aria-label=${`${name} expires after minutes`}
+                  .value=${this.expiry[name] ?? ""}
+                  @input=${(e: Event) => (this.expiry = { ...this.expiry, [name]: (e.target as HTMLInputElement).value })}
+                />
+                min</label
+              >`
+        }
+        <button
+          type="submit"
+          class=${on ? "" : "danger"}
+          ?disabled=${busy}
+          aria-label=${`${on ? "Apply" : "Switch on"} ${name}`}
+        >
+          ${on ? "Apply" : "Switch on"}
+        </button>
+        ${
+          on
+            ? html`<button
+                type="button"
+                ?disabled=${busy}
+                aria-pressed="true"
+                aria-label=${`Switch off ${name}`}
+                @click=${() => void this.switchOff(name)}
+              >
+                Switch off
+              </button>`
+            : null
+        }
+      </div>
+    </form>`;
+  }
+
+  private field(name: FaultName, field: FaultField, value: string) {
+    const set = (e: Event) => {
+      const v = (e.target as HTMLInputElement | HTMLSelectElement).value;
+      this.drafts = { ...this.drafts, [name]: { ...this.draft(name, undefined), [field.key]: v } };
+    };
+    const label = `${name} ${field.label}${field.unit ? ` (${field.unit})` : ""}`;
+    if (field.kind === "product") {
+      const products = this.products.value ?? [];
+      return html`<label class="wide"
+        >${field.label}
+        <select aria-label=${label} .value=${value} @change=${set}>
+          <option value="" ?selected=${value === ""}>${products.length ? "Pick a product…" : "Loading products…"}</option>
+          ${products.map((p) => html`<option value=${p.id} ?selected=${p.id === value}>${p.name}</option>`)}
+        </select></label
+      >`;
+    }
+    if (field.kind === "routes") {
+      return html`<label class="wide"
+        >Routes (comma-separated; empty = all)
+        <input class="routes" type="text" aria-label=${label} placeholder="/api/products/:id" .value=${value} @input=${set}
+      /></label>`;
+    }
+    return html`<label
+      >${field.label}${field.unit ? ` (${field.unit})` : ""}
+      <input
+        type="number"
+        aria-label=${label}
+        min=${String(field.min ?? "")}
+        max=${String(field.max ?? "")}
+        step="any"
+        .value=${value}
+        @input=${set}
+    /></label>`;
+  }
+
+  /** The form's text: what the user typed, else the switch's current parameters or defaults. */
+  private draft(name: FaultName, state: FaultState | undefined): FaultDraft {
+    return this.drafts[name] ?? draftOf(name, state?.enabled ? state.params : undefined);
+  }
+
+  private async submit(event: Event, name: FaultName): Promise<void> {
+    event.preventDefault();
+    const state = this.faults.value?.[name];
+    const built = faultBody(name, this.draft(name, state));
+    if (!built.ok) {
+      this.outcomes = { ...this.outcomes, [name]: { ok: false, text: built.message } };
+      return;
+    }
+    const minutes = Number(this.expiry[name] ?? "");
+    const body = {
+      ...built.body,
+      ...(!state?.enabled && minutes > 0 ? { expiresInSeconds: Math.round(minutes * 60) } : {}),
+    };
+    await this.attempt(name, state?.enabled ? "updated" : "switched on", () =>
+      hub.put(`/faults/${name}`, body),
+    );
+  }
+
+  private async switchOff(name: FaultName): Promise<void> {
+    await this.attempt(name, "switched off", () => hub.delete(`/faults/${name}`));
+    this.drafts = { ...this.drafts, [name]: undefined };
+  }
+
+  /** One change: the previous outcome clears as it starts, so no stale error lingers. */
+  private async attempt(name: FaultName, done: string, call: () => Promise<unknown>): Promise<void> {
+    this.outcomes = { ...this.outcomes, [name]: undefined };
+    this.pending = name;
+    try {
+      await call();
+      this.outcomes = { ...this.outcomes, [name]: { ok: true, text: `${name} ${done}.` } };
     } catch (error) {
-      this.message =
-        error instanceof ApiError ? `Failed: ${error.message}` : "Failed: the hub could not be reached.";
+      const text = error instanceof ApiError ? error.message : "the hub could not be reached";
+      this.outcomes = { ...this.outcomes, [name]: { ok: false, text: `Failed: ${text}` } };
+    } finally {
+      this.pending = undefined;
     }
     await this.faults.run();
   }

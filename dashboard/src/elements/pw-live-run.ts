@@ -1,10 +1,12 @@
 import { css, html, LitElement, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { Alert } from "../../../core/alert.ts";
+import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf, type Me, type Run, type RunDetail } from "../api/types.ts";
-import { runMarkers } from "../charts/run-markers.ts";
+import { changeMarkers, duringRun, runMarkers } from "../charts/run-markers.ts";
+import { OTHER_COLOR, seriesColors, topSeries } from "../charts/top-series.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatMs, formatPercent, formatRate } from "../format.ts";
@@ -32,12 +34,16 @@ const latencySeries: ChartSeries[] = [
   { label: "p95", color: "--pw-chart-1" },
   { label: "p99", color: "--pw-chart-3" },
 ];
-const stepColors = ["--pw-chart-1", "--pw-chart-2", "--pw-chart-3", "--pw-chart-4", "--pw-chart-5"];
 
 /**
  * The live view of one run: target vs achieved arrivals, p50/p95/p99 per step, error rate,
- * dropped arrivals, fault markers and the alerts firing now. Backfills from the REST series,
- * then appends one point per second from the live socket; after a reconnect it backfills again.
+ * dropped arrivals, fault markers (the run's timeline and switches flipped by hand) and the
+ * run's alerts. Backfills from the REST series, then appends one point per second from the
+ * live socket; after a reconnect it backfills again.
+ *
+ * Bound to one run: its series belong to that run id, and when the view moves to another run
+ * (a new run started while following the newest) it starts new series, so no second of the
+ * previous run is drawn in the next one's charts.
  */
 @customElement("pw-live-run")
 export class PwLiveRun extends LitElement {
@@ -67,19 +73,37 @@ export class PwLiveRun extends LitElement {
   @state() private run: Run | undefined;
   @state() private step: string = JOURNEY_STEP;
   @state() private ticks = 0;
+  /** With no run id: the run being followed (the newest, running first); a new run replaces it. */
+  @state() private followed = "";
   /** One hour of live seconds at most: the bench shows that stays a fast redraw. */
   private series = new RunSeries(LIVE_POINTS);
+  /** The run `series` and `changes` belong to; anything else is never drawn. */
+  private seriesRun = "";
+  /** Fault switches flipped by hand during the bound run. */
+  @state() private changes: FaultChange[] = [];
   private readonly alerts = new AlertBook();
 
   /** With no run id, follow the newest run (running first). */
   private readonly runs = new ApiTask(this, {
-    task: async (signal) => listOf<Run>(await hub.get("/runs", { limit: 20 }, signal), "runs"),
+    task: async (signal) => {
+      if (this.runId) return [];
+      const runs = listOf<Run>(await hub.get("/runs", { limit: 20 }, signal), "runs");
+      const newest = runs.find((r) => !FINAL.has(r.status)) ?? runs[0];
+      if (newest) this.followed = newest.runId;
+      return runs;
+    },
     args: () => [this.runId === ""],
   });
 
   private readonly detail = new ApiTask(this, {
     task: async (signal) => {
       const id = this.currentId();
+      // New series for every load: a load is for one run, and a reload (after a reconnect)
+      // replaces the seconds it missed instead of mixing two fetches.
+      const series = new RunSeries(LIVE_POINTS);
+      this.series = series;
+      this.seriesRun = id;
+      this.changes = [];
       if (!id) return undefined;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       this.run = detail.run;
@@ -88,9 +112,14 @@ export class PwLiveRun extends LitElement {
       // seconds then append at one per second.
       const resolution = chartResolution(detail.run);
       // Arrival figures exist on the journey step only; other steps need latency and errors.
-      await Promise.all([
-        loadSeries(hub, this.series, { runId: id, steps: [JOURNEY_STEP], resolution, signal }),
-        loadSeries(hub, this.series, {
+      const [changes] = await Promise.all([
+        hub.get<{ changes: FaultChange[] }>(
+          "/faults/changes",
+          { from: detail.run.startedAt, ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}) },
+          signal,
+        ),
+        loadSeries(hub, series, { runId: id, steps: [JOURNEY_STEP], resolution, signal }),
+        loadSeries(hub, series, {
           runId: id,
           steps: others,
           keys: ["p50", "p95", "p99", "errorRate"],
@@ -98,15 +127,17 @@ export class PwLiveRun extends LitElement {
           signal,
         }),
       ]);
+      if (this.seriesRun === id) this.changes = changes.changes;
       this.ticks += 1;
       return detail;
     },
     args: () => [this.currentId()],
   });
 
+  /** Every alert the engine holds (firing and recently resolved); the view keeps the run's own. */
   private readonly activeAlerts = new ApiTask(this, {
     task: async (signal) => {
-      this.alerts.reset(listOf<Alert>(await hub.get("/alerts", { state: "firing" }, signal), "alerts"));
+      this.alerts.reset(listOf<Alert>(await hub.get("/alerts", undefined, signal), "alerts"));
       return true;
     },
   });
@@ -120,6 +151,8 @@ export class PwLiveRun extends LitElement {
       },
       onMessage: (message) => this.receive(message),
       onReconnect: () => {
+        // A run may have started while the socket was down: find the newest again.
+        if (!this.runId) void this.runs.run();
         void this.detail.run();
         void this.activeAlerts.run();
       },
@@ -128,30 +161,56 @@ export class PwLiveRun extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("runId")) {
-      this.series = new RunSeries(LIVE_POINTS);
       this.run = undefined;
+      this.followed = "";
+    }
+    // Whatever belongs to another run is dropped before the render, never drawn.
+    if (this.seriesRun !== this.currentId()) {
+      this.series = new RunSeries(LIVE_POINTS);
+      this.seriesRun = this.currentId();
+      this.changes = [];
+      if (this.run?.runId !== this.seriesRun) this.run = undefined;
     }
   }
 
   private currentId(): string {
-    if (this.runId) return this.runId;
-    const runs = this.runs.value ?? [];
-    return (runs.find((r) => !FINAL.has(r.status)) ?? runs[0])?.runId ?? "";
+    return this.runId || this.followed;
   }
 
   private receive(message: LiveMessage): void {
     const id = this.currentId();
-    if (message.type === "window" && message.runId === id) {
+    if (message.type === "window") {
+      if (message.runId !== id || this.seriesRun !== id) return;
       const steps: Record<string, StepFigures> = {};
       for (const [step, raw] of Object.entries(message.steps)) steps[step] = readStepFigures(raw);
       this.series.put(message.second, steps);
       this.ticks += 1;
     } else if (message.type === "run") {
       if (message.run.runId === id) this.run = message.run;
-      else if (!this.runId) void this.runs.run(); // a new run started: follow it
+      else if (
+        !this.runId &&
+        !FINAL.has(message.run.status) &&
+        message.run.startedAt >= (this.run?.startedAt ?? 0)
+      ) {
+        // A new run started while following the newest: bind to it (willUpdate starts new charts).
+        this.followed = message.run.runId;
+      }
+    } else if (message.type === "fault") {
+      if (this.run && !FINAL.has(this.run.status) && duringRun(message.change, this.run))
+        this.changes = [...this.changes, message.change];
     } else if (message.type === "alert") {
       if (this.alerts.apply(message.event)) this.requestUpdate();
     }
+  }
+
+  /**
+   * The alerts this page shows: while the run goes on, its own firing alerts and those not tied
+   * to any run (a probe, the shop); once it has finished, only its own, whatever their state.
+   */
+  private runAlerts(id: string, finished: boolean): Alert[] {
+    if (finished)
+      return this.alerts.list(["firing", "pending", "resolved"]).filter((a) => a.labels.runId === id);
+    return this.alerts.list(["firing"]).filter((a) => a.labels.runId === id || a.labels.runId === undefined);
   }
 
   override render() {
@@ -160,11 +219,18 @@ export class PwLiveRun extends LitElement {
       return html`<h1>Live run</h1>
         <p class="muted">No runs yet. ${this.startHint()}</p>`;
     }
-    const run = this.run;
+    const run = this.run?.runId === id ? this.run : undefined;
     const steps = this.series.steps.length > 0 ? this.series.steps : [JOURNEY_STEP];
     const latest = this.series.latest(JOURNEY_STEP);
-    const markers = run ? runMarkers(run.faults ?? [], run.startedAt) : [];
-    const firing = this.alerts.list(["firing"]);
+    const markers = run
+      ? [...runMarkers(run.faults ?? [], run.startedAt), ...changeMarkers(this.changes)]
+      : [];
+    const finished = run !== undefined && FINAL.has(run.status);
+    const alerts = this.runAlerts(id, finished);
+    const errors = topSeries(
+      steps.map((s) => ({ label: s, values: this.series.aligned(s, ["errorRate"])[1] ?? [] })),
+      "max",
+    );
     return html`<h1>Live run <code>${id}</code></h1>
       <section class="panel" aria-label="Run status">
         <div class="row">
@@ -178,13 +244,18 @@ export class PwLiveRun extends LitElement {
         ${this.detail.error ? html`<p class="error-text">${this.detail.error.message}</p>` : null}
       </section>
       ${this.kpis(latest)}
-      <section class="panel" aria-label="Active alerts" data-testid="live-alerts">
-        <h2>Active alerts</h2>
+      <section class="panel" aria-label=${finished ? "Alerts of this run" : "Active alerts"} data-testid="live-alerts">
+        <h2>${finished ? "Alerts of this run" : "Active alerts"}</h2>
         ${
-          firing.length === 0
-            ? html`<p class="muted">None firing.</p>`
+          alerts.length === 0
+            ? html`<p class="muted">${finished ? "No alerts fired during this run." : "None firing."}</p>`
             : html`<ul>
-              ${firing.map((a) => html`<li><span class="badge firing">firing</span> ${a.rule} ${a.annotations.summary ?? ""}</li>`)}
+              ${alerts.map(
+                (a) =>
+                  html`<li data-fingerprint=${a.fingerprint} data-run=${a.labels.runId ?? ""}>
+                    <span class="badge ${a.state}">${a.state}</span> ${a.rule} ${a.annotations.summary ?? ""}
+                  </li>`,
+              )}
             </ul>`
         }
       </section>
@@ -220,8 +291,11 @@ export class PwLiveRun extends LitElement {
             data-testid="error-chart"
             title="Error rate per step"
             unit="%"
-            .series=${steps.map((s, i) => ({ label: s, color: stepColors[i % stepColors.length]! }))}
-            .data=${this.series.acrossSteps(steps, "errorRate")}
+            .series=${errors.map((e, i) => ({
+              label: e.label,
+              color: i === errors.length - 1 && errors.length < steps.length ? OTHER_COLOR : seriesColors[i]!,
+            }))}
+            .data=${[this.series.seconds, ...errors.map((e) => e.values)]}
             .markers=${markers}
           ></pw-chart>
         </section>

@@ -8,9 +8,12 @@ import { LiveController } from "../controllers/live-controller.ts";
 import { formatAgo, formatMs, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-phase-bar.ts";
+import "./pw-probe-editor.ts";
 import "./pw-sparkline.ts";
 
 const RECENT = 60;
+/** Failures listed per probe; loaded apart from the recent checks, so an old outage still shows. */
+const FAILURES = 5;
 /** A probe runs in several regions; each (probe, region) is its own row. */
 const key = (probe: string, region: string) => `${probe}|${region}`;
 
@@ -36,24 +39,38 @@ export class PwProbes extends LitElement {
 
   /** Recent results per probe and region, oldest first. */
   @state() private recent = new Map<string, ProbeResult[]>();
+  /** Recent failures per probe and region, newest first. */
+  @state() private failures = new Map<string, ProbeResult[]>();
 
+  /**
+   * On open: each probe's (and region's) recent checks and recent failures over REST, so the
+   * sparklines and "Recent failures" are filled before the first live push arrives.
+   */
   private readonly probes = new ApiTask(this, {
     task: async (signal) => {
       const probes = listOf<ProbeStatus>(await hub.get("/probes", undefined, signal), "probes");
       const recent = new Map<string, ProbeResult[]>();
+      const failures = new Map<string, ProbeResult[]>();
       await Promise.all(
         probes.map(async (p) => {
-          const results = listOf<ProbeResult>(
-            await hub.get(`/probes/${encodeURIComponent(p.name)}/results`, { limit: RECENT }, signal),
-            "results",
-          );
+          const path = `/probes/${encodeURIComponent(p.name)}/results`;
+          const [results, failed] = await Promise.all([
+            hub.get(path, { region: p.region, limit: RECENT }, signal),
+            hub.get(path, { region: p.region, ok: "false", limit: FAILURES }, signal),
+          ]);
+          const k = key(p.name, p.region);
           recent.set(
-            p.name,
-            results.sort((a, b) => a.startedAt - b.startedAt),
+            k,
+            listOf<ProbeResult>(results, "results").sort((a, b) => a.startedAt - b.startedAt),
+          );
+          failures.set(
+            k,
+            listOf<ProbeResult>(failed, "results").sort((a, b) => b.startedAt - a.startedAt),
           );
         }),
       );
       this.recent = recent;
+      this.failures = failures;
       return probes;
     },
   });
@@ -68,6 +85,10 @@ export class PwProbes extends LitElement {
         const k = key(r.probe, r.region);
         const list = [...(this.recent.get(k) ?? []).filter((x) => x.id !== r.id), r].slice(-RECENT);
         this.recent = new Map(this.recent).set(k, list);
+        if (!r.ok) {
+          const failed = [r, ...(this.failures.get(k) ?? []).filter((x) => x.id !== r.id)].slice(0, FAILURES);
+          this.failures = new Map(this.failures).set(k, failed);
+        }
         if (!this.probes.value?.some((p) => p.name === r.probe && p.region === r.region))
           void this.probes.run();
       },
@@ -98,17 +119,15 @@ export class PwProbes extends LitElement {
             }
           </tbody>
         </table>
-      </section>`;
+      </section>
+      <pw-probe-editor></pw-probe-editor>`;
   }
 
   private row(p: ProbeStatus) {
     const results = this.recent.get(key(p.name, p.region)) ?? [];
     const last = results.at(-1) ?? p.lastResult ?? undefined;
     const state = last?.state ?? p.state;
-    const failures = results
-      .filter((r) => !r.ok)
-      .slice(-3)
-      .reverse();
+    const failures = (this.failures.get(key(p.name, p.region)) ?? []).slice(0, 3);
     return html`<tr data-probe=${p.name} data-region=${p.region}>
       <th scope="row">
         ${p.name}
