@@ -100,7 +100,22 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * Never throws.
  */
 export function checkHistogram(encoded: string): HistogramCheck {
-  const fail = (reason: string): HistogramCheck => ({ ok: false, reason });
+  const read = readHistogram(encoded);
+  return read.ok
+    ? { ok: true, header: read.header, totalCount: read.totalCount, inflatedBytes: read.inflated.length }
+    : read;
+}
+
+/** A nonzero bucket of an encoding: its index in the counts array and its count. */
+type BucketVisitor = (index: number, count: number) => void;
+
+type HistogramRead =
+  | { ok: true; header: HistogramHeader; totalCount: number; inflated: Buffer }
+  | { ok: false; reason: string };
+
+/** checkHistogram's work, keeping the inflated bytes; `visit` sees every nonzero bucket in order. */
+function readHistogram(encoded: string, visit?: BucketVisitor): HistogramRead {
+  const fail = (reason: string): HistogramRead => ({ ok: false, reason });
   if (typeof encoded !== "string" || encoded.length === 0) return fail("empty");
   if (encoded.length > HISTOGRAM_LIMITS.maxEncodedChars)
     return fail(`longer than ${HISTOGRAM_LIMITS.maxEncodedChars} characters`);
@@ -162,6 +177,7 @@ export function checkHistogram(encoded: string): HistogramCheck {
       if (index >= countsLength) return fail("a bucket index passes the end of the counts array");
       // Stored counts are 32-bit: a larger one would wrap when decoded and break the round trip.
       if (count > 2 ** 31 - 1) return fail("a bucket count exceeds 2^31 − 1");
+      if (count > 0) visit?.(index, count);
       index++;
       totalCount += count;
       if (totalCount > Number.MAX_SAFE_INTEGER) return fail("total count exceeds 2^53");
@@ -171,7 +187,7 @@ export function checkHistogram(encoded: string): HistogramCheck {
     ok: true,
     header: { significantDigits, lowestDiscernible: lowest, highestTrackable: highest, countsLength },
     totalCount,
-    inflatedBytes: inflated.length,
+    inflated,
   };
 }
 
@@ -216,13 +232,65 @@ export function decodedBytes(histogram: Histogram): number {
   return 4 * ((histogram as unknown as { countsArrayLength?: number }).countsArrayLength ?? 0) + 512;
 }
 
+/** The parts of hdr-histogram-js's JsHistogram that adding counts in place needs. */
+interface CountsAccess {
+  countsArrayLength: number;
+  bucketCount: number;
+  maxValue: number;
+  minNonZeroValue: number;
+  totalCount: number;
+  valueFromIndex(index: number): number;
+  highestEquivalentValue(value: number): number;
+  addToCountAtIndex(index: number, count: number): void;
+  setTotalCount(total: number): void;
+  updatedMaxValue(value: number): void;
+  updateMinNonZeroValue(value: number): void;
+  resize(highestTrackable: number): void;
+}
+
+/**
+ * Adds an encoded histogram into `target` (from newHistogram()) without decoding it into a
+ * histogram of its own: the payload's buckets go straight into the target's counts, so a merge
+ * costs the encoding's bytes, not a 94 KB counts array per histogram. The result is what
+ * `target.add(decodeHistogram(encoded))` gives (the same counts, total, min and max); an
+ * encoding of another precision takes that path. Throws HistogramFormatError on a refused one.
+ */
+export function addEncoded(target: Histogram, encoded: string): void {
+  const into = target as unknown as CountsAccess;
+  let total = 0;
+  let minIndex = -1;
+  let maxIndex = -1;
+  const pending: number[] = [];
+  const read = readHistogram(encoded, (index, count) => {
+    pending.push(index, count);
+    total += count;
+    if (minIndex === -1 && index !== 0) minIndex = index;
+    maxIndex = index;
+  });
+  if (!read.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${read.reason}`);
+  const { header } = read;
+  if (header.significantDigits !== 3 || header.lowestDiscernible !== 1) {
+    target.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+    return;
+  }
+  if (maxIndex === -1) return;
+  // Same geometry as newHistogram(): bucket indexes mean the same values in both.
+  const maxValue = into.highestEquivalentValue(into.valueFromIndex(maxIndex));
+  if (maxIndex >= into.countsArrayLength) into.resize(maxValue);
+  for (let i = 0; i < pending.length; i += 2) into.addToCountAtIndex(pending[i]!, pending[i + 1]!);
+  into.setTotalCount(into.totalCount + total);
+  into.updatedMaxValue(Math.max(into.maxValue, maxValue));
+  if (minIndex !== -1)
+    into.updateMinNonZeroValue(Math.min(into.minNonZeroValue, into.valueFromIndex(minIndex)));
+}
+
 /**
  * Merges encoded histograms into one. Percentiles across workers or seconds must come from
  * this, never from averaging percentiles.
  */
 export function mergeEncoded(encoded: Iterable<string>): Histogram {
   const total = newHistogram();
-  for (const item of encoded) total.add(decodeHistogram(item));
+  for (const item of encoded) addEncoded(total, item);
   return total;
 }
 

@@ -23,6 +23,8 @@ export interface HubDeps {
   /** How callers are recognised (agent tokens, sessions), tried in order. */
   resolvers: ReadonlyArray<PrincipalResolver>;
   ingestListeners?: ReadonlyArray<IngestListener>;
+  /** Epoch milliseconds (injected in tests); default Date.now. */
+  now?: () => number;
   /** The built dashboard (default dashboard/dist). */
   dashboardDir?: string;
   /** More /api/v1 routes (alerting, runs, …), mounted in order. */
@@ -57,6 +59,8 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
       maxBytes: deps.config.HUB_INGEST_MAX_BYTES,
       listeners: deps.ingestListeners ?? [],
     }),
+      now: deps.now,
+      rawRetentionSeconds: deps.config.HUB_RAW_RETENTION_HOURS * 3600,
   );
   // Sub-apps built without HubEnv (alerting) still see `principal` at run time.
   for (const routes of deps.apiRoutes ?? []) api.route("/", routes as Hono<HubEnv>);

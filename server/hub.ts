@@ -206,6 +206,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     agents,
     metrics,
     resolvers,
+    now,
     apiRoutes: [
       authRoutes({
         login,

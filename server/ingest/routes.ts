@@ -1,16 +1,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
 import type { RunView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { type ProbeResult, ProbeResultBatchSchema } from "../../core/probe-result.ts";
 import { RunReportSchema } from "../../core/run.ts";
-import { type Window, WindowBatchSchema } from "../../core/window.ts";
+import type { Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { requireAgent } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
 import { rowToRunView } from "../runs/run-view.ts";
 import { storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
+import { validateWindowBatch } from "./window-batch.ts";
 
 /** What happens after a batch is stored (live push, alerting, metrics). Must not block. */
 export interface IngestListener {
@@ -23,13 +25,25 @@ export interface IngestRoutesOptions {
   db: Db;
   maxBytes: number;
   listeners: ReadonlyArray<IngestListener>;
+  /** Epoch milliseconds; windows are accepted only near it (default Date.now). */
+  now?: () => number;
+  /** How old a window may be: the hub's raw retention, in seconds. */
+  rawRetentionSeconds: number;
+  /** How far ahead of the hub's clock a window may be, in seconds (default 300). */
+  maxSkewSeconds?: number;
 }
 
 /**
  * POST /ingest/windows, /ingest/probe-results, /ingest/runs (agent token). A batch is validated
  * whole before anything is stored: one bad item gets a 400 naming `windows[i].field`.
  */
-export function ingestRoutes({ db, maxBytes, listeners }: IngestRoutesOptions): Hono<HubEnv> {
+export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
+  const { db, maxBytes, listeners } = options;
+  const limits = {
+    now: options.now ?? Date.now,
+    rawRetentionSeconds: options.rawRetentionSeconds,
+    maxSkewSeconds: options.maxSkewSeconds ?? 300,
+  };
   const app = new Hono<HubEnv>();
   app.use(
     "/ingest/*",
@@ -43,7 +57,7 @@ export function ingestRoutes({ db, maxBytes, listeners }: IngestRoutesOptions): 
   );
 
   app.post("/ingest/windows", async (c) => {
-    const { windows } = await jsonBody(c, WindowBatchSchema);
+    const windows = await validateWindowBatch(await jsonBody(c, z.unknown()), limits);
     const started = performance.now();
     const stored = await storeWindows(db, windows);
     const seconds = (performance.now() - started) / 1000;

@@ -3,7 +3,8 @@ import type { ProbeResult } from "../../core/probe-result.ts";
 import type { RunReport } from "../../core/run.ts";
 import { type Window, windowKey } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
-import { probeResults, type RunRow, runs, windows } from "../../db/schema/hub.ts";
+import { probeResults, type RunRow, runs, type WindowRow, windows } from "../../db/schema/hub.ts";
+import { pgArray } from "./pg-array.ts";
 import { windowToRow } from "./window-rows.ts";
 
 /** Rows per INSERT: 16 columns × 2000 rows stays under Postgres's 65,535 bind parameters. */
@@ -22,38 +23,51 @@ function uniqueBy<T>(items: ReadonlyArray<T>, key: (item: T) => string): T[] {
   return [...byKey.values()];
 }
 
+/** The windows table's columns in insert order, with the array type each one is unnested from. */
+const windowColumns = [
+  ["run_id", "text", (r: WindowRow) => r.runId],
+  ["step", "text", (r: WindowRow) => r.step],
+  ["worker", "text", (r: WindowRow) => r.worker],
+  ["second", "int8", (r: WindowRow) => r.second],
+  ["count", "int4", (r: WindowRow) => r.count],
+  ["err_connect", "int4", (r: WindowRow) => r.errConnect],
+  ["err_timeout", "int4", (r: WindowRow) => r.errTimeout],
+  ["err_http4xx", "int4", (r: WindowRow) => r.errHttp4xx],
+  ["err_http5xx", "int4", (r: WindowRow) => r.errHttp5xx],
+  ["err_assertion", "int4", (r: WindowRow) => r.errAssertion],
+  ["bytes", "int8", (r: WindowRow) => r.bytes],
+  ["target_rate", "float8", (r: WindowRow) => r.targetRate],
+  ["achieved_rate", "float8", (r: WindowRow) => r.achievedRate],
+  ["dropped", "int4", (r: WindowRow) => r.dropped],
+  ["latency", "text", (r: WindowRow) => r.latency],
+  ["service", "text", (r: WindowRow) => r.service],
+  ["causes", "jsonb", (r: WindowRow) => (r.causes === null ? null : JSON.stringify(r.causes))],
+  ["failed_latency", "text", (r: WindowRow) => r.failedLatency],
+] as const satisfies ReadonlyArray<readonly [string, string, (r: WindowRow) => string | number | null]>;
+
+const insertColumns = sql.raw(windowColumns.map(([name]) => name).join(", "));
+const updateColumns = sql.raw(
+  windowColumns
+    .slice(4)
+    .map(([name]) => `${name} = excluded.${name}`)
+    .join(", "),
+);
+
 /**
- * Upserts windows on (run, step, worker, second) in one transaction: a replayed batch replaces
- * its rows and never doubles a count; all or nothing. Returns how many distinct windows were stored.
+ * Upserts windows on (run, step, worker, second) in ONE statement (`INSERT … SELECT FROM
+ * unnest(…)`, one array parameter per column): a replayed batch replaces its rows and never
+ * doubles a count; all or nothing. Histograms are stored as received (validated structurally,
+ * never decoded here). Returns how many distinct windows were stored.
  */
 export async function storeWindows(db: Db, batch: ReadonlyArray<Window>): Promise<number> {
   const rows = uniqueBy(batch, windowKey).map(windowToRow);
-  await db.transaction(async (tx) => {
-    for (const part of chunks(rows, CHUNK)) {
-      await tx
-        .insert(windows)
-        .values(part)
-        .onConflictDoUpdate({
-          target: [windows.runId, windows.step, windows.worker, windows.second],
-          set: {
-            count: sql`excluded.count`,
-            errConnect: sql`excluded.err_connect`,
-            errTimeout: sql`excluded.err_timeout`,
-            errHttp4xx: sql`excluded.err_http4xx`,
-            errHttp5xx: sql`excluded.err_http5xx`,
-            errAssertion: sql`excluded.err_assertion`,
-            bytes: sql`excluded.bytes`,
-            targetRate: sql`excluded.target_rate`,
-            achievedRate: sql`excluded.achieved_rate`,
-            dropped: sql`excluded.dropped`,
-            latency: sql`excluded.latency`,
-            service: sql`excluded.service`,
-            causes: sql`excluded.causes`,
-            failedLatency: sql`excluded.failed_latency`,
-          },
-        });
-    }
-  });
+  const arrays = windowColumns.map(
+    ([, type, get]) => sql`${pgArray(rows.map((r) => get(r) ?? null))}::${sql.raw(type)}[]`,
+  );
+  await db.execute(
+    sql`insert into ${windows} (${insertColumns}) select * from unnest(${sql.join(arrays, sql`, `)})
+        on conflict (run_id, step, worker, second) do update set ${updateColumns}`,
+  );
   return rows.length;
 }
 
