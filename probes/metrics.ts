@@ -1,4 +1,5 @@
 import client from "prom-client";
+import { collectProcessMetrics } from "../core/metrics/default-metrics.ts";
 import type { ProbeResult } from "../core/probe-result.ts";
 import { phaseOrder } from "./phases.ts";
 import type { ReporterStats } from "./reporter.ts";
@@ -21,7 +22,7 @@ const stateValue = { up: 1, down: 0, unknown: -1 } as const;
  */
 export function createProbeMetrics(reporterStats: () => ReporterStats | undefined): ProbeMetrics {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const labels = ["probe", "kind", "region"] as const;
   const success = new client.Gauge({
     name: "probe_success",

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectProcessMetrics } from "../core/metrics/default-metrics.ts";
 
 /** Label for requests that matched no route: raw paths would explode the series count. */
 const UNMATCHED = "unmatched";
@@ -52,7 +53,7 @@ export class ShopMetrics {
 
   constructor() {
     // Process metrics, including nodejs_eventloop_lag_seconds.
-    collectDefaultMetrics({ register: this.registry });
+    collectProcessMetrics(this.registry);
   }
 
   /** Times every request under its route template (`/api/products/:id`), never its raw path. */

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectProcessMetrics } from "../../core/metrics/default-metrics.ts";
 
 /** The hub's own Prometheus metrics, on a registry per hub so tests can run several hubs. */
 export interface HubMetrics {
@@ -17,7 +18,7 @@ export interface HubMetrics {
 
 export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): HubMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "peakwatch_hub_" });
+  if (options.defaultMetrics ?? true) collectProcessMetrics(registry, "peakwatch_hub_");
   const registers = [registry];
   const ruleEvaluation = { collect: () => 0 };
   new Gauge({
