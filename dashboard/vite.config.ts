@@ -7,6 +7,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
  * The dashboard bundle. Relative `base` so the hub can serve dist/ at any prefix; `server.proxy`
  * lets `vite dev` talk to a hub on :4000 (PEAKWATCH_HUB_URL) without CORS.
  */
+const hubUrl = process.env.PEAKWATCH_HUB_URL ?? "http://127.0.0.1:4000";
+
 export default defineConfig({
   root,
   base: "./",
@@ -22,9 +24,11 @@ export default defineConfig({
   server: {
     proxy: {
       "/api": {
-        target: process.env.PEAKWATCH_HUB_URL ?? "http://127.0.0.1:4000",
+        target: hubUrl,
         ws: true,
         changeOrigin: true,
+        // The hub refuses writes and sockets from other origins; through this proxy the page is its own.
+        headers: { origin: new URL(hubUrl).origin },
       },
     },
   },
