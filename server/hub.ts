@@ -8,6 +8,7 @@ import { RateLimiter } from "../core/rate-limit.ts";
 import type { Window } from "../core/window.ts";
 import type { Db } from "../db/open.ts";
 import { runs } from "../db/schema/hub.ts";
+import { loadAlertingConfig } from "./alerting/config.ts";
 import { createAlerting } from "./alerting/index.ts";
 import { createHubApp } from "./app.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
@@ -25,6 +26,7 @@ import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
 import { agentResolver } from "./http/auth.ts";
 import type { IngestListener } from "./ingest/routes.ts";
+import { configRoutes } from "./http/config-routes.ts";
 import { AlertLog } from "./live/alert-log.ts";
 import { LiveHub } from "./live/live-hub.ts";
 import { LiveWindows } from "./live/live-windows.ts";
@@ -32,6 +34,7 @@ import { attachLiveUpgrade } from "./live/upgrade.ts";
 import { registerAggregates } from "./metrics/aggregates.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
 import { probeRoutes } from "./probes/routes.ts";
+import { probeDefinitionRoutes } from "./probes/definition-routes.ts";
 import { Retention } from "./retention/retention.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
@@ -156,9 +159,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     {
       windowsStored: (windows, seconds) => {
         metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
+  // Read once here so the dashboard is told the same notification link the channels use.
+  const alertingConfig = loadAlertingConfig();
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         liveWindows.ingest(windows);
         bus.publish({ type: "windows", runs: secondsByRun(windows) });
+    alertingConfig,
         alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
       },
       probeResultsStored: (results, seconds) => {
@@ -210,6 +216,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     apiRoutes: [
       authRoutes({
         login,
+    shop: {
+      url: config.PEAKWATCH_SHOP_URL,
+      adminToken: config.SHOP_ADMIN_TOKEN,
+      testHooksToken: config.SHOP_TEST_HOOKS_TOKEN,
+    },
         sessions,
         cookieSecure: config.HUB_COOKIE_SECURE,
         cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
@@ -236,7 +247,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       }),
       alerting.routes,
     ],
+      // Before probeRoutes: its viewer-only /probes/* middleware would refuse the agents' poll.
+      probeDefinitionRoutes({ db }),
     ingestListeners,
+      configRoutes(() => ({
+        shopUrl: config.PEAKWATCH_SHOP_URL,
+        allowedTargets: config.PEAKWATCH_ALLOWED_TARGETS,
+        externalUrl: alertingConfig.PEAKWATCH_EXTERNAL_URL,
+      })),
   });
 
   const server = serve({
@@ -288,14 +306,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await alertLeadership.close();
       await bus.close();
       await alerting.stop();
-      live.close();
+      await live.close();
       wss.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await serverClosed;
+      clearTimeout(cutOff);
     },
   };
+      // Stop accepting first; requests in flight finish (cut off only after 5 s).
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cutOff = setTimeout(() => server.closeAllConnections(), 5_000).unref();
 }
 
 /** Each run's second range in a batch (what other replicas need to read it back). */

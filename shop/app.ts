@@ -80,7 +80,14 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
   const sweeper = setInterval(() => faults.sweep(), 1000);
   sweeper.unref();
 
-  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.SHOP_MAIL_FROM, db });
+  const mailer =
+    deps.mailer ??
+    createMailer({
+      smtpUrl: config.SMTP_URL,
+      from: config.SHOP_MAIL_FROM,
+      db,
+      capture: Boolean(config.SHOP_TEST_HOOKS_TOKEN),
+    });
   const outbox = new Outbox(mailer);
   const sessions = new SessionStore(
     db,

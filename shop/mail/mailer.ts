@@ -15,10 +15,17 @@ export interface Mailer {
 }
 
 /**
- * Mail through nodemailer: over real SMTP when `smtpUrl` is set, else rendered by
- * nodemailer's JSON transport into the capture mailbox table (read by /__test/mailbox).
+ * Mail through nodemailer: over real SMTP when `smtpUrl` is set; else, only when test hooks are
+ * on (`capture`), rendered by nodemailer's JSON transport into the capture mailbox table (read by
+ * /__test/mailbox). Without either, mail is dropped with a log line naming neither code nor body:
+ * a table of every customer's login codes must not exist unless someone asked for test hooks.
  */
-export function createMailer(options: { smtpUrl: string | undefined; from: string; db: Db }): Mailer {
+export function createMailer(options: {
+  smtpUrl: string | undefined;
+  from: string;
+  db: Db;
+  capture: boolean;
+}): Mailer {
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {
@@ -26,6 +33,16 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
         await transport.sendMail({ from: options.from, ...mail });
       },
       close: () => transport.close(),
+    };
+  }
+  if (!options.capture) {
+    return {
+      send: async (mail) => {
+        throw new Error(
+          `not sent (${mail.subject}): set SMTP_URL to deliver mail, or SHOP_TEST_HOOKS_TOKEN to capture it for tests`,
+        );
+      },
+      close: () => {},
     };
   }
   const transport = nodemailer.createTransport({ jsonTransport: true });

@@ -22,7 +22,7 @@ for (const kind of databaseKinds) {
 
     beforeAll(async () => {
       database = await createTestDatabase(kind, ["shop"]);
-      const capture = createMailer({ smtpUrl: undefined, from: "shop@test", db: database.db });
+      const capture = createMailer({ smtpUrl: undefined, from: "shop@test", db: database.db, capture: true });
       t = await startTestShop(kind, {
         database,
         clock: () => new Date(Date.now() + offset),
