@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../core/config.ts";
 import { commands } from "./commands.ts";
+import { joinStack } from "./stack.ts";
 
 const version = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -19,7 +20,8 @@ export function usage(): string {
     "  --help, -h     show this help (or `peakwatch <command> --help`)",
     "  --version, -v  print the version",
     "",
-    "Configuration is read from environment variables; see README.md.",
+    "Configuration: flags, then environment variables, then the running stack's",
+    "<data dir>/stack.json (written by `peakwatch up`), then defaults; see README.md.",
   ].join("\n");
 }
 
@@ -40,7 +42,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // A supervised child (see `up`) exits when its supervisor goes away, so none is left behind.
-  if (process.send) process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  const supervised = Boolean(process.send);
+  const orphaned = () => process.kill(process.pid, "SIGTERM");
+  if (supervised) process.on("disconnect", orphaned);
+  // `up` hands its children their settings; a command run by hand joins the running stack.
+  if (command.joinsStack && !supervised && !rest.includes("--help") && !rest.includes("-h")) {
+    const joined = joinStack(process.env);
+    if (joined) console.error(`peakwatch ${name}: ${joined}`);
+  }
   try {
     const module = await command.load();
     return await module.main(rest);
@@ -50,5 +59,11 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw error;
+  } finally {
+    // The IPC channel to `up` would keep a finished child alive until the supervisor kills it.
+    if (supervised) {
+      process.off("disconnect", orphaned);
+      if (process.connected) process.disconnect();
+    }
   }
 }

@@ -7,6 +7,8 @@ export interface CommandModule {
 export interface Command {
   summary: string;
   load(): Promise<CommandModule>;
+  /** Fills unset settings from the running stack's file (see bin/stack.ts) and says so. */
+  joinsStack?: boolean;
 }
 
 /** The `peakwatch` commands: thin dispatch to each component's own main. */
@@ -17,13 +19,19 @@ export const commands: Record<string, Command> = {
   },
   hub: { summary: "run the hub server alone", load: () => import("../server/main.ts") },
   shop: { summary: "run the reference shop alone", load: () => import("../shop/main.ts") },
-  probes: { summary: "run the synthetic probes alone", load: () => import("../probes/main.ts") },
+  probes: {
+    summary: "run the synthetic probes alone; probes --check FILE validates a probe file",
+    load: () => import("../probes/main.ts"),
+    joinsStack: true,
+  },
   run: {
-    summary: "run a load profile against a target: run <profile|file> --target URL",
+    summary: "run a load profile (against the running stack's shop unless --target says otherwise)",
     load: () => import("../loadgen/main.ts"),
+    joinsStack: true,
   },
   profile: {
-    summary: "derive a load profile from access logs: profile from-log FILE… --out p.yaml; profile example-log",
+    summary:
+      "derive a load profile from access logs: profile from-log FILE… --out p.yaml; profile example-log",
     load: () => import("./profile.ts"),
   },
   profiles: {
@@ -37,10 +45,12 @@ export const commands: Record<string, Command> = {
   users: {
     summary: "manage hub users: users add EMAIL --role ROLE",
     load: () => import("../server/users-command.ts"),
+    joinsStack: true,
   },
   keys: {
     summary: "manage the shop's encryption keys: keys rotate",
     load: () => import("../shop/keys-command.ts"),
+    joinsStack: true,
   },
   "build-dashboard": {
     summary: "build the dashboard bundle (run by npm install)",

@@ -1,7 +1,10 @@
+import { z } from "zod";
+import { parseEnv } from "../core/config.ts";
 import { loadProbesConfig } from "../probes/config.ts";
 import { loadHubConfig } from "../server/config.ts";
 import { loadShopConfig } from "../shop/config.ts";
 import { main as buildDashboard } from "./build-dashboard.ts";
+import { readStack, removeStack, stackPath, writeStack } from "./stack.ts";
 import { waitHealthy } from "./up/health.ts";
 import { PrefixedLog } from "./up/log.ts";
 import { portIsFree } from "./up/ports.ts";
@@ -9,6 +12,11 @@ import { sharedSecrets } from "./up/secrets.ts";
 import { type ChildSpec, Supervisor } from "./up/supervisor.ts";
 
 const HEALTHY_WITHIN_MS = 90_000;
+
+const upSettings = z.object({
+  /** A child that answered /healthz and then stays silent this long is restarted. */
+  PEAKWATCH_UP_UNHEALTHY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+});
 
 const help = `Usage: peakwatch up
 
@@ -18,8 +26,13 @@ crashed component is restarted with backoff. Ctrl-C stops everything.
 
 Configuration (environment): PEAKWATCH_HUB_PORT (4000), PEAKWATCH_SHOP_PORT (4100),
 PEAKWATCH_PROBES_PORT (4200), PEAKWATCH_HOST (127.0.0.1), PEAKWATCH_DATA_DIR (.peakwatch),
-DATABASE_URL / HUB_DATABASE_URL / SHOP_DATABASE_URL (embedded PGlite when unset).
-See README.md for the rest.`;
+DATABASE_URL / HUB_DATABASE_URL / SHOP_DATABASE_URL (embedded PGlite when unset),
+PEAKWATCH_UP_UNHEALTHY_SECONDS (30: restart a child whose /healthz stays silent this long).
+See README.md for the rest.
+
+Writes <data dir>/stack.json (mode 0600): the URLs and tokens of the running stack, which every
+other peakwatch command (run, users, keys, probes) uses for what its flags and environment leave
+unset. Removed again on a clean stop.`;
 
 /** `peakwatch up`: validates config, checks ports, then supervises hub, shop and probes until a signal. */
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = new PrefixedLog();
   // Validate every child's configuration here, so a bad value stops us before anything starts.
+  const settings = parseEnv(upSettings);
   const hub = loadHubConfig();
   const shop = loadShopConfig();
   const probes = loadProbesConfig();
@@ -53,17 +67,29 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const stackFile = stackPath(process.env);
+  const existing = readStack(stackFile);
+  if (existing.kind === "running") {
+    console.error(
+      `peakwatch up: a stack is already running from this data directory (pid ${existing.stack.pid}, dashboard ${existing.stack.hub.url}); stop it first, or use another PEAKWATCH_DATA_DIR`,
+    );
+    return 2;
+  }
+
   // The platform is still useful without the UI (API, probes, alerts): a failed build is reported, not fatal.
   if ((await buildDashboard(["--if-needed"])) !== 0) log.line("up", "starting without the dashboard");
 
   const hubUrl = `http://${host}:${hub.PEAKWATCH_HUB_PORT}`;
   const shopUrl = `http://${host}:${shop.PEAKWATCH_SHOP_PORT}`;
   const probesUrl = `http://${host}:${probes.PEAKWATCH_PROBES_PORT}`;
+  const secrets = sharedSecrets(process.env);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...sharedSecrets(process.env),
+    ...secrets,
     PEAKWATCH_HUB_URL: hubUrl,
     PEAKWATCH_SHOP_URL: shopUrl,
+    // Links in notifications point at the dashboard as it really listens, unless told otherwise.
+    PEAKWATCH_EXTERNAL_URL: process.env.PEAKWATCH_EXTERNAL_URL || `${hubUrl}/`,
     FORCE_COLOR: process.stdout.isTTY ? "1" : "0",
   };
   const specs: ChildSpec[] = [
@@ -71,7 +97,22 @@ export async function main(argv: string[]): Promise<number> {
     { name: "shop", env, healthUrl: `${shopUrl}/healthz` },
     { name: "probes", env, healthUrl: `${probesUrl}/healthz` },
   ];
-  const supervisor = new Supervisor(specs, log);
+  writeStack(stackFile, {
+    version: 1,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    hub: { url: hubUrl },
+    shop: { url: shopUrl },
+    probes: { url: probesUrl },
+    tokens: {
+      agent: secrets.PEAKWATCH_AGENT_TOKEN,
+      shopAdmin: secrets.SHOP_ADMIN_TOKEN,
+      shopTestHooks: secrets.SHOP_TEST_HOOKS_TOKEN,
+    },
+  });
+  const supervisor = new Supervisor(specs, log, {
+    unhealthyAfterMs: settings.PEAKWATCH_UP_UNHEALTHY_SECONDS * 1000,
+  });
   const stopped = new AbortController();
   const done = new Promise<void>((resolve) => {
     let signals = 0;
@@ -102,7 +143,8 @@ export async function main(argv: string[]): Promise<number> {
     ),
   );
   if (!stopped.signal.aborted) {
-    if (healthy.every(Boolean)) printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL);
+    if (healthy.every(Boolean))
+      printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL, stackFile);
     else {
       const slow = specs.filter((_, i) => !healthy[i]).map((s) => s.name);
       log.line(
@@ -112,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   await done;
+  removeStack(stackFile);
   log.line("up", "all stopped");
   return 0;
 }
@@ -122,6 +165,7 @@ function printBanner(
   shopUrl: string,
   probesUrl: string,
   admin: string,
+  stackFile: string,
 ): void {
   for (const line of [
     "Peakwatch is up.",
@@ -129,6 +173,7 @@ function printBanner(
     `  Shop:       ${shopUrl}/`,
     `  Probes:     ${probesUrl}/metrics`,
     `  Log in as ${admin}: the login code is printed here when you ask for one.`,
+    `  Stack file: ${stackFile} (other peakwatch commands join this stack, e.g. npx peakwatch run smoke)`,
     "  Ctrl-C stops everything.",
   ])
     log.line("up", line);

@@ -20,6 +20,8 @@ const schema = z.object({
   /** The shop the hub scrapes and whose fault API it drives. */
   PEAKWATCH_SHOP_URL: z.url().default("http://127.0.0.1:4100"),
   SHOP_ADMIN_TOKEN: optionalString,
+  /** The shop's capture-mailbox token; the hub hands it only to runs that target that shop. */
+  SHOP_TEST_HOOKS_TOKEN: optionalString,
   /** An agent token the hub accepts from its own loadgen and probes (set by `peakwatch up`). */
   PEAKWATCH_AGENT_TOKEN: optionalString,
   /** The first admin, created at start-up when the hub has no users. */

@@ -25,16 +25,16 @@ import { relayClusterEvents } from "./cluster/relay.ts";
 import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
 import { agentResolver } from "./http/auth.ts";
-import type { IngestListener } from "./ingest/routes.ts";
 import { configRoutes } from "./http/config-routes.ts";
+import type { IngestListener } from "./ingest/routes.ts";
 import { AlertLog } from "./live/alert-log.ts";
 import { LiveHub } from "./live/live-hub.ts";
 import { LiveWindows } from "./live/live-windows.ts";
 import { attachLiveUpgrade } from "./live/upgrade.ts";
 import { registerAggregates } from "./metrics/aggregates.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
-import { probeRoutes } from "./probes/routes.ts";
 import { probeDefinitionRoutes } from "./probes/definition-routes.ts";
+import { probeRoutes } from "./probes/routes.ts";
 import { Retention } from "./retention/retention.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
@@ -146,9 +146,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   // One replica evaluates rules and notifies; another takes over when its connection drops.
   const alertLeadership = postgresUrl ? advisoryLeadership(postgresUrl, leaderLocks.alerting) : soleLeader;
+  // Read once here so the dashboard is told the same notification link the channels use.
+  const alertingConfig = loadAlertingConfig();
   const alerting = createAlerting({
     db,
     config,
+    alertingConfig,
     now,
     live: alertLog,
     metrics: scrapedMetrics(db),
@@ -159,12 +162,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     {
       windowsStored: (windows, seconds) => {
         metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
-  // Read once here so the dashboard is told the same notification link the channels use.
-  const alertingConfig = loadAlertingConfig();
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         liveWindows.ingest(windows);
         bus.publish({ type: "windows", runs: secondsByRun(windows) });
-    alertingConfig,
         alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
       },
       probeResultsStored: (results, seconds) => {
@@ -203,6 +203,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     db,
     agents,
     hubUrl: () => hubUrl,
+    shop: {
+      url: config.PEAKWATCH_SHOP_URL,
+      adminToken: config.SHOP_ADMIN_TOKEN,
+      testHooksToken: config.SHOP_TEST_HOOKS_TOKEN,
+    },
     command: config.HUB_RUN_COMMAND,
     changed: runChanged,
   });
@@ -216,11 +221,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     apiRoutes: [
       authRoutes({
         login,
-    shop: {
-      url: config.PEAKWATCH_SHOP_URL,
-      adminToken: config.SHOP_ADMIN_TOKEN,
-      testHooksToken: config.SHOP_TEST_HOOKS_TOKEN,
-    },
         sessions,
         cookieSecure: config.HUB_COOKIE_SECURE,
         cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
@@ -234,7 +234,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         allowedHosts: config.PEAKWATCH_ALLOWED_TARGETS,
         changed: runChanged,
       }),
+      // Before probeRoutes: its viewer-only /probes/* middleware would refuse the agents' poll.
+      probeDefinitionRoutes({ db }),
       probeRoutes({ db }),
+      configRoutes(() => ({
+        shopUrl: config.PEAKWATCH_SHOP_URL,
+        allowedTargets: config.PEAKWATCH_ALLOWED_TARGETS,
+        externalUrl: alertingConfig.PEAKWATCH_EXTERNAL_URL,
+      })),
       scrapeRoutes({ db, scraper }),
       faultRoutes({
         shopUrl: config.PEAKWATCH_SHOP_URL,
@@ -247,14 +254,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       }),
       alerting.routes,
     ],
-      // Before probeRoutes: its viewer-only /probes/* middleware would refuse the agents' poll.
-      probeDefinitionRoutes({ db }),
     ingestListeners,
-      configRoutes(() => ({
-        shopUrl: config.PEAKWATCH_SHOP_URL,
-        allowedTargets: config.PEAKWATCH_ALLOWED_TARGETS,
-        externalUrl: alertingConfig.PEAKWATCH_EXTERNAL_URL,
-      })),
   });
 
   const server = serve({
@@ -298,6 +298,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     retention,
     metrics,
     close: async () => {
+      // Stop accepting first; requests in flight finish (cut off only after 5 s).
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cutOff = setTimeout(() => server.closeAllConnections(), 5_000).unref();
       clearInterval(windowTicker);
       await launcher.stopAll();
       await scraper.stop();
@@ -312,10 +316,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       clearTimeout(cutOff);
     },
   };
-      // Stop accepting first; requests in flight finish (cut off only after 5 s).
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const cutOff = setTimeout(() => server.closeAllConnections(), 5_000).unref();
 }
 
 /** Each run's second range in a batch (what other replicas need to read it back). */

@@ -1,28 +1,53 @@
+import { DataDirLocked, lockDataDir } from "../db/data-lock.ts";
 import { openDb, pgliteDir } from "../db/open.ts";
 import { loadHubConfig } from "./config.ts";
 import { startHub } from "./hub.ts";
 
-/** Runs the hub until SIGINT/SIGTERM. */
+/** Runs the hub until SIGINT/SIGTERM, then shuts down gracefully and resolves 0. */
 export async function main(_argv: string[]): Promise<number> {
   const config = loadHubConfig();
-  const database = await openDb({
-    domains: ["hub", "alerting"],
-    url: config.databaseUrl,
-    dataDir: pgliteDir(config.PEAKWATCH_DATA_DIR, "hub"),
-  });
-  let hub: Awaited<ReturnType<typeof startHub>>;
-  try {
-    hub = await startHub({ db: database.db, driver: database.driver, config });
-  } catch (error) {
-    await database.close();
-    throw error;
+  const host = config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST;
+  const listenUrl = `http://${host}:${config.PEAKWATCH_HUB_PORT}`;
+  // Links in notifications default to where this hub really listens (alerting reads the variable).
+  if (!process.env.PEAKWATCH_EXTERNAL_URL && config.PEAKWATCH_HUB_PORT !== 0)
+    process.env.PEAKWATCH_EXTERNAL_URL = `${listenUrl}/`;
+  const dataDir = pgliteDir(config.PEAKWATCH_DATA_DIR, "hub");
+  let lock: { release(): void } | undefined;
+  if (!config.databaseUrl) {
+    try {
+      lock = lockDataDir(dataDir, { owner: "the hub", url: listenUrl });
+    } catch (error) {
+      if (!(error instanceof DataDirLocked)) throw error;
+      console.error(`peakwatch hub: ${error.message}; stop it or use another PEAKWATCH_DATA_DIR`);
+      return 1;
+    }
   }
-  console.log(`hub listening on ${hub.url} (database: ${database.driver} ${database.location})`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await hub.close();
-  await database.close();
-  return 0;
+  try {
+    const database = await openDb({ domains: ["hub", "alerting"], url: config.databaseUrl, dataDir });
+    let hub: Awaited<ReturnType<typeof startHub>>;
+    try {
+      hub = await startHub({
+        db: database.db,
+        driver: database.driver,
+        dumpDataDir: database.dumpDataDir,
+        config,
+      });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    console.log(`hub listening on ${hub.url} (database: ${database.driver} ${database.location})`);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    const started = Date.now();
+    console.log(`hub: ${signal}: finishing requests in flight, stopping runs, closing the database…`);
+    await hub.close();
+    await database.close();
+    console.log(`hub: stopped cleanly in ${Date.now() - started} ms`);
+    return 0;
+  } finally {
+    lock?.release();
+  }
 }

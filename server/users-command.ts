@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { DataDirLocked, lockDataDir } from "../db/data-lock.ts";
 import { openDb, pgliteDir } from "../db/open.ts";
 import { type Role, roles } from "./auth/roles.ts";
 import { Users, userView } from "./auth/users.ts";
@@ -9,7 +10,9 @@ const usage = `Usage:
   peakwatch users list                                          list hub users
 
 Roles: ${roles.join(" < ")}. Uses the hub's database (HUB_DATABASE_URL / DATABASE_URL, or the
-embedded one under PEAKWATCH_DATA_DIR). The user logs in with a code sent to EMAIL.`;
+embedded one under PEAKWATCH_DATA_DIR). The embedded database belongs to one process at a time:
+while a hub runs on it, this command refuses and says so; manage users in the dashboard's Users
+view (admin) or through POST /api/v1/users instead. The user logs in with a code sent to EMAIL.`;
 
 /** `peakwatch users add|list`: manage hub users from the shell (e.g. before the first login). */
 export async function main(argv: string[]): Promise<number> {
@@ -44,11 +47,30 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const config = loadHubConfig();
-  const database = await openDb({
-    domains: ["hub", "alerting"],
-    url: config.databaseUrl,
-    dataDir: pgliteDir(config.PEAKWATCH_DATA_DIR, "hub"),
-  });
+  const dataDir = pgliteDir(config.PEAKWATCH_DATA_DIR, "hub");
+  let lock: { release(): void } | undefined;
+  if (!config.databaseUrl) {
+    // A second process on PGlite's files writes beside the hub, which never sees the change
+    // (an "expired" user keeps working) and may corrupt the database.
+    try {
+      lock = lockDataDir(dataDir, { owner: "peakwatch users" });
+    } catch (error) {
+      if (!(error instanceof DataDirLocked)) throw error;
+      const where = error.holder.url ? ` at ${error.holder.url}` : "";
+      console.error(
+        `peakwatch users: refused: ${error.message}, and a change made beside it would not reach it. ` +
+          `Manage users in the dashboard's Users view${where} (admin role) or with POST /api/v1/users, ` +
+          "or stop the stack and run this again.",
+      );
+      return 1;
+    }
+  }
+  const database = await openDb({ domains: ["hub", "alerting"], url: config.databaseUrl, dataDir }).catch(
+    (error) => {
+      lock?.release();
+      throw error;
+    },
+  );
   try {
     const users = new Users(database.db);
     if (action === "list") {
@@ -62,5 +84,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await database.close();
+    lock?.release();
   }
 }

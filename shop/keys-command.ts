@@ -1,5 +1,6 @@
+import { DataDirLocked, lockDataDir } from "../db/data-lock.ts";
 import { openDb, pgliteDir } from "../db/open.ts";
-import { loadShopConfig } from "./config.ts";
+import { loadShopConfig, type ShopConfig } from "./config.ts";
 import { Keyring } from "./crypto/keyring.ts";
 import { loadMasterKey } from "./crypto/master-key.ts";
 import { type RotationResult, rotateKeys } from "./crypto/rotate.ts";
@@ -32,6 +33,22 @@ async function rotateThroughShop(
   return (await response.json()) as RotationResult;
 }
 
+/** Rotates on the database itself (Postgres, or embedded files no process holds). */
+async function rotateDirectly(config: ShopConfig, dataDir: string): Promise<RotationResult> {
+  const masterKey = loadMasterKey({
+    fromEnv: config.PEAKWATCH_MASTER_KEY,
+    dataDir: config.PEAKWATCH_DATA_DIR,
+  });
+  const database = await openDb({ domains: ["shop"], url: config.databaseUrl, dataDir, poolSize: 2 });
+  try {
+    const keyring = new Keyring(database.db, masterKey);
+    await keyring.init();
+    return await rotateKeys(database.db, keyring);
+  } finally {
+    await database.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] !== "rotate" || argv.length > 1) {
     console.error(usage);
@@ -45,22 +62,25 @@ export async function main(argv: string[]): Promise<number> {
     result = await rotateThroughShop(shopUrl, config.SHOP_ADMIN_TOKEN);
   }
   if (!result) {
-    const masterKey = loadMasterKey({
-      fromEnv: config.PEAKWATCH_MASTER_KEY,
-      dataDir: config.PEAKWATCH_DATA_DIR,
-    });
-    const database = await openDb({
-      domains: ["shop"],
-      url: config.databaseUrl,
-      dataDir: pgliteDir(config.PEAKWATCH_DATA_DIR, "shop"),
-      poolSize: 2,
-    });
+    // No shop answered: open the files ourselves, unless a live process holds them (a hung shop
+    // would never see the new keys and both would write the same files).
+    const dataDir = pgliteDir(config.PEAKWATCH_DATA_DIR, "shop");
+    let lock: { release(): void } | undefined;
+    if (!config.databaseUrl) {
+      try {
+        lock = lockDataDir(dataDir, { owner: "peakwatch keys" });
+      } catch (error) {
+        if (!(error instanceof DataDirLocked)) throw error;
+        console.error(
+          `peakwatch keys: refused: ${error.message} but did not answer; try again when it answers, or stop it first`,
+        );
+        return 1;
+      }
+    }
     try {
-      const keyring = new Keyring(database.db, masterKey);
-      await keyring.init();
-      result = await rotateKeys(database.db, keyring);
+      result = await rotateDirectly(config, dataDir);
     } finally {
-      await database.close();
+      lock?.release();
     }
   }
   console.log(`new key-encryption key ${result.keyId}; re-wrapped ${result.rewrapped} data keys`);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { type BackoffOptions, defaultBackoff, nextDelay } from "./backoff.ts";
+import { HealthWatch } from "./health-watch.ts";
 import type { LogSource, PrefixedLog } from "./log.ts";
 
 /** One supervised component: `peakwatch <command>` run as its own process. */
@@ -13,6 +14,14 @@ export interface ChildSpec {
 
 const entry = fileURLToPath(new URL("../peakwatch.js", import.meta.url));
 const STOP_GRACE_MS = 8_000;
+/** How long a hung child gets to act on SIGTERM before SIGKILL (a stuck event loop never will). */
+const HUNG_GRACE_MS = 3_000;
+
+export interface SupervisorOptions {
+  backoff?: BackoffOptions;
+  /** A child that answered /healthz once and then stays silent this long is restarted. */
+  unhealthyAfterMs?: number;
+}
 
 interface Running {
   spec: ChildSpec;
@@ -21,21 +30,27 @@ interface Running {
   quickCrashes: number;
   restarts: number;
   timer: NodeJS.Timeout | undefined;
+  watch: HealthWatch | undefined;
 }
 
 /**
  * Starts each child as a separate process, restarts a crashed one with backoff (and says so),
- * and stops them all on `stop()`, killing any that outlive the grace period.
+ * restarts one whose /healthz stops answering (a hung event loop never exits by itself), and
+ * stops them all on `stop()`, killing any that outlive the grace period.
  */
 export class Supervisor {
   private readonly children: Running[];
   private stopping = false;
+  private readonly backoff: BackoffOptions;
+  private readonly unhealthyAfterMs: number;
 
   constructor(
     specs: ReadonlyArray<ChildSpec>,
     private readonly log: PrefixedLog,
-    private readonly backoff: BackoffOptions = defaultBackoff,
+    options: SupervisorOptions = {},
   ) {
+    this.backoff = options.backoff ?? defaultBackoff;
+    this.unhealthyAfterMs = options.unhealthyAfterMs ?? 30_000;
     this.children = specs.map((spec) => ({
       spec,
       process: undefined,
@@ -43,6 +58,7 @@ export class Supervisor {
       quickCrashes: 0,
       restarts: 0,
       timer: undefined,
+      watch: undefined,
     }));
   }
 
@@ -72,6 +88,25 @@ export class Supervisor {
     this.log.pipe(child.spec.name, proc.stderr!);
     this.log.line("up", `started ${child.spec.name} (pid ${proc.pid})`);
     proc.once("exit", (code, signal) => this.exited(child, proc, code, signal));
+    child.watch = new HealthWatch({
+      url: child.spec.healthUrl,
+      unhealthyAfterMs: this.unhealthyAfterMs,
+      onHung: (silentMs) => this.hung(child, proc, silentMs),
+    });
+    child.watch.start();
+  }
+
+  /** A child that stopped answering: SIGTERM, SIGKILL after a short grace; `exited` restarts it. */
+  private hung(child: Running, proc: ChildProcess, silentMs: number): void {
+    if (this.stopping || child.process !== proc) return;
+    this.log.line(
+      "up",
+      `${child.spec.name} has not answered ${child.spec.healthUrl} for ${Math.round(silentMs / 1000)} s; restarting it`,
+    );
+    proc.kill("SIGTERM");
+    setTimeout(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    }, HUNG_GRACE_MS).unref();
   }
 
   private exited(
@@ -80,7 +115,10 @@ export class Supervisor {
     code: number | null,
     signal: NodeJS.Signals | null,
   ): void {
-    if (child.process === proc) child.process = undefined;
+    if (child.process === proc) {
+      child.process = undefined;
+      child.watch?.stop();
+    }
     if (this.stopping) return;
     const ranFor = Date.now() - child.startedAt;
     const delay = nextDelay(this.backoff, child.quickCrashes, ranFor);
@@ -103,6 +141,7 @@ export class Supervisor {
     this.stopping = true;
     const waits = this.children.map(async (child) => {
       if (child.timer) clearTimeout(child.timer);
+      child.watch?.stop();
       const proc = child.process;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));

@@ -123,10 +123,25 @@ export class LiveHub {
     }
   }
 
-  /** Closes every client and stops the timers. */
-  close(): void {
+  /**
+   * Closes every client with 1001 (going away: reconnect later) and stops the timers. A client
+   * that does not answer the close frame within `graceMs` is cut off.
+   */
+  async close(graceMs = 1000): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
-    for (const client of this.#clients) client.ws.terminate();
+    const clients = [...this.#clients];
+    const closed = clients.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          if (client.ws.readyState === client.ws.CLOSED) return resolve();
+          client.ws.once("close", () => resolve());
+          client.ws.close(1001, "hub shutting down");
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const client of clients) client.ws.terminate();
     this.#clients.clear();
     this.#byTopic.clear();
   }

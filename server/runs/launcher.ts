@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { and, eq, inArray } from "drizzle-orm";
+import { sameOrigin } from "../../core/stack.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
 import type { AgentTokens } from "../auth/agent-tokens.ts";
@@ -15,10 +16,61 @@ export interface LaunchRequest {
   durationScale?: number;
 }
 
+/** The shop the hub is configured with; its tokens go only to runs that target exactly it. */
+export interface LauncherShop {
+  url: string;
+  adminToken?: string | undefined;
+  testHooksToken?: string | undefined;
+}
+
+/**
+ * Variables of the hub's own environment a generator inherits. Everything else (database URLs,
+ * the master key, OTP and SMTP secrets, the shop's tokens) stays in the hub.
+ */
+export const inheritedVariables = [
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "TZ",
+  "LANG",
+  "NODE_OPTIONS",
+  "NODE_EXTRA_CA_CERTS",
+  "NO_COLOR",
+  "PEAKWATCH_DATA_DIR",
+  "PEAKWATCH_ALLOWED_TARGETS",
+  "PEAKWATCH_SPOOL_MAX_MB",
+  "SHOP_SEED_CUSTOMERS",
+] as const;
+
+/**
+ * The environment of a generator the hub starts: the allowlisted variables, the hub's URL and
+ * the run's own agent token (never on the command line, where `ps` shows it to every local
+ * user), and the shop's tokens only when the run targets the configured shop's origin. Every
+ * setting the stack file could fill is set here, empty when withheld, so none is filled.
+ */
+export function runEnvironment(
+  parent: NodeJS.ProcessEnv,
+  run: { target: string; hubUrl: string; agentToken: string },
+  shop: LauncherShop | undefined,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of inheritedVariables) if (parent[name] !== undefined) env[name] = parent[name];
+  const ownShop = shop !== undefined && sameOrigin(run.target, shop.url);
+  return {
+    ...env,
+    PEAKWATCH_HUB_URL: run.hubUrl,
+    PEAKWATCH_AGENT_TOKEN: run.agentToken,
+    PEAKWATCH_SHOP_URL: shop?.url ?? "",
+    SHOP_ADMIN_TOKEN: (ownShop && shop.adminToken) || "",
+    SHOP_TEST_HOOKS_TOKEN: (ownShop && shop.testHooksToken) || "",
+  };
+}
+
 export interface LauncherOptions {
   db: Db;
   agents: AgentTokens;
   hubUrl: () => string;
+  shop?: LauncherShop;
   /** argv before `run …`; default `node bin/peakwatch.js`. */
   command?: ReadonlyArray<string>;
   /** Called when a run's state changes here (so live clients hear of it). */
@@ -33,6 +85,8 @@ export interface LauncherOptions {
  */
 export class RunLauncher {
   readonly #children = new Map<string, { child: ChildProcess; stopping: boolean }>();
+  /** Cleanups (token revoked, run closed) still writing; close waits for them. */
+  readonly #cleanups = new Set<Promise<void>>();
 
   constructor(private readonly options: LauncherOptions) {}
 
@@ -52,17 +106,18 @@ export class RunLauncher {
       request.profile,
       "--target",
       request.target,
-      "--hub",
-      this.options.hubUrl(),
-      "--token",
-      token,
       "--run-id",
       request.runId,
       "--quiet",
       ...(request.rateScale !== undefined ? ["--rate-scale", String(request.rateScale)] : []),
       ...(request.durationScale !== undefined ? ["--duration-scale", String(request.durationScale)] : []),
     ];
-    const child = spawn(cmd!, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const env = runEnvironment(
+      process.env,
+      { target: request.target, hubUrl: this.options.hubUrl(), agentToken: token },
+      this.options.shop,
+    );
+    const child = spawn(cmd!, args, { stdio: ["ignore", "pipe", "pipe"], env });
     const entry = { child, stopping: false };
     this.#children.set(request.runId, entry);
     const log = this.options.log ?? ((line: string) => console.log(line));
@@ -74,7 +129,7 @@ export class RunLauncher {
     child.on("error", (error) => log(`run ${request.runId}: could not start: ${error.message}`));
     child.on("close", (code) => {
       this.#children.delete(request.runId);
-      void (async () => {
+      const cleanup = (async () => {
         await agents.delete(tokenId);
         // A generator that died without a final report leaves its run unfinished: close it here.
         const status = entry.stopping ? "aborted" : code === 0 ? "passed" : "error";
@@ -83,7 +138,10 @@ export class RunLauncher {
           .set({ status, endedAt: Date.now() })
           .where(and(eq(runs.runId, request.runId), inArray(runs.status, ["starting", "running"])));
         this.options.changed?.(request.runId);
-      })().catch((error) => log(`run ${request.runId}: cleanup failed: ${(error as Error).message}`));
+      })()
+        .catch((error) => log(`run ${request.runId}: cleanup failed: ${(error as Error).message}`))
+        .finally(() => this.#cleanups.delete(cleanup));
+      this.#cleanups.add(cleanup);
     });
   }
 
@@ -105,5 +163,7 @@ export class RunLauncher {
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(exits), timer]);
     for (const { child } of this.#children.values()) child.kill("SIGKILL");
+    // Each run is marked stopped in the database before the caller closes it.
+    await Promise.all([...this.#cleanups]);
   }
 }

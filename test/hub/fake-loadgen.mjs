@@ -14,8 +14,10 @@ const { values, positionals } = parseArgs({
   strict: false,
 });
 const [, profile] = positionals;
-const hub = values.hub;
-const headers = { authorization: `Bearer ${values.token}`, "content-type": "application/json" };
+// The hub passes its URL and the run's token in the environment (argv is visible in `ps`).
+const hub = values.hub ?? process.env.PEAKWATCH_HUB_URL;
+const token = values.token ?? process.env.PEAKWATCH_AGENT_TOKEN;
+const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 const startedAt = Date.now();
 const report = (status) =>
   fetch(`${hub}/api/v1/ingest/runs`, {

@@ -1,5 +1,7 @@
 import { css, html, LitElement } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
+import { HubConfigViewSchema } from "../../../core/api/hub-config.ts";
+import type { RunStarted } from "../../../core/api/runs.ts";
 import { ApiError } from "../api/api-error.ts";
 import { hub } from "../api/hub-client.ts";
 import { atLeast } from "../api/roles.ts";
@@ -44,6 +46,11 @@ export class PwControl extends LitElement {
 
   private readonly profiles = new ApiTask(this, {
     task: async (signal) => listOf<Profile>(await hub.get("/profiles", undefined, signal), "profiles"),
+  });
+
+  /** The shop the hub really scrapes and the hosts it allows: the form's defaults, never a fixed port. */
+  private readonly hubConfig = new ApiTask(this, {
+    task: async (signal) => HubConfigViewSchema.parse(await hub.get("/config", undefined, signal)),
   });
 
   private readonly runs = new ApiTask(this, {
@@ -114,6 +121,13 @@ export class PwControl extends LitElement {
 
   private startForm() {
     const profiles = this.profiles.value ?? [];
+    const config = this.hubConfig.value;
+    const shopUrl = config?.shopUrl.replace(/\/$/, "");
+    // The last target is offered, not preset: it may be a shop of a stack that no longer runs.
+    const last = localStorage.getItem(TARGET_KEY);
+    const allowed = config
+      ? ["loopback", new URL(config.shopUrl).host, ...config.allowedTargets].join(", ")
+      : undefined;
     return html`<section class="panel" aria-labelledby="start-title">
       <h2 id="start-title">Start a run</h2>
       <form @submit=${this.start} data-testid="start-form">
@@ -129,16 +143,25 @@ export class PwControl extends LitElement {
             name="target"
             type="url"
             required
-            placeholder="http://127.0.0.1:4100"
-            .value=${localStorage.getItem(TARGET_KEY) ?? "http://127.0.0.1:4100"}
-        /></label>
+            list="pw-targets"
+            aria-describedby="target-hint"
+            placeholder=${shopUrl ?? ""}
+            .value=${shopUrl ?? ""}
+          /><datalist id="pw-targets">
+            ${[shopUrl, last].filter((t, i, all): t is string => Boolean(t) && all.indexOf(t) === i).map((t) => html`<option value=${t}></option>`)}
+          </datalist></label
+        >
         <label>Rate scale <input name="rateScale" type="number" min="0.01" max="100" step="0.01" value="1" /></label>
         <label
           >Duration scale <input name="durationScale" type="number" min="0.01" max="100" step="0.01" value="1"
         /></label>
         <button class="primary" type="submit" ?disabled=${this.busy || profiles.length === 0}>Start run</button>
       </form>
+      <p class="muted" id="target-hint" data-testid="target-hint">
+        ${allowed ? `Runs may target: ${allowed} (PEAKWATCH_ALLOWED_TARGETS adds hosts).` : "Loading the hub's shop…"}
+      </p>
       ${this.profiles.error ? html`<p class="error-text">${this.profiles.error.message}</p>` : null}
+      ${this.hubConfig.error ? html`<p class="error-text">${this.hubConfig.error.message}</p>` : null}
     </section>`;
   }
 
@@ -148,15 +171,15 @@ export class PwControl extends LitElement {
     const target = String(data.get("target"));
     localStorage.setItem(TARGET_KEY, target);
     await this.act(async () => {
-      const body = await hub.post<{ run?: Run; runId?: string; id?: string }>("/runs", {
+      const body = await hub.post<RunStarted>("/runs", {
         profile: String(data.get("profile")),
         target,
         rateScale: Number(data.get("rateScale")),
         durationScale: Number(data.get("durationScale")),
       });
-      const id = body.run?.runId ?? body.runId ?? body.id;
-      this.message = `Started ${id ?? "the run"}.`;
-      if (id) location.hash = routeHref("live", id);
+      const id = body.run.runId;
+      this.message = `Started ${id}.`;
+      location.hash = routeHref("live", id);
     });
   }
 
