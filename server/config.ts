@@ -50,24 +50,6 @@ const schema = z.object({
   HUB_LOGIN_CODES_PER_ADDRESS: seconds(30),
   HUB_LOGIN_CODES_PER_ACCOUNT: seconds(5),
   HUB_LOGIN_FAILURES_PER_ADDRESS: seconds(30),
-  /** Largest accepted request body on every other route, in bytes (checked while the body streams in). */
-  HUB_BODY_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(1024 * 1024),
-  /**
-   * Browser origins besides the hub's own (comma list, e.g. `https://dash.example.com`) that may
-   * open the live WebSocket and send cookie-authenticated writes.
-   */
-  HUB_ALLOWED_ORIGINS: csv(""),
-  /**
-   * Login codes one client address may request (in all, and for one account), and wrong codes
-   * it may try, per 10 minutes. Never per account alone: that would let anyone lock out its owner.
-   */
-  HUB_LOGIN_CODES_PER_ADDRESS: seconds(30),
-  HUB_LOGIN_CODES_PER_ACCOUNT: seconds(5),
-  HUB_LOGIN_FAILURES_PER_ADDRESS: seconds(30),
   /** Per-second windows older than this roll up into per-minute rows and are deleted. */
   HUB_RAW_RETENTION_HOURS: seconds(48),
   /** Per-minute roll-ups, probe results, scraped samples and alert events older than this are deleted. */
@@ -120,14 +102,6 @@ const schema = z.object({
   HUB_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   /** Where backups go; default <data dir>/backups. */
   HUB_BACKUP_DIR: optionalString,
-  /**
-   * Take the client address (login rate limits) from the left-most X-Forwarded-For: set only
-   * when a proxy in front overwrites that header, or clients choose their own address.
-   */
-  HUB_TRUST_PROXY: z
-    .enum(["0", "1", "true", "false"])
-    .default("0")
-    .transform((v) => v === "1" || v === "true"),
   /** Secret for hashing login codes; generated per process when unset (codes then die with it). */
   HUB_OTP_SECRET: optionalString,
 });
