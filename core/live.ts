@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AlertEventSchema } from "./alert.ts";
-import { RunViewSchema } from "./api/runs.ts";
+import { CauseCountsSchema, RunViewSchema } from "./api/runs.ts";
 import { FaultChangeSchema } from "./faults.ts";
 import { ProbeResultSchema } from "./probe-result.ts";
 
@@ -40,7 +40,10 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
-/** One step of one second, merged across workers (percentiles from merged histograms, ms). */
+/**
+ * One step of one second, merged across workers (percentiles from merged histograms, ms, of
+ * successful requests; `errors` counts the failed ones).
+ */
 export const LiveStepSchema = z.object({
   count: z.number(),
   errors: z.number(),
@@ -53,6 +56,8 @@ export const LiveStepSchema = z.object({
   achievedRate: z.number(),
   dropped: z.number(),
   workers: z.number().int(),
+  /** Failed requests of this second by cause, with the last message (dropped arrivals on the journey step). */
+  causes: CauseCountsSchema,
 });
 export type LiveStep = z.infer<typeof LiveStepSchema>;
 

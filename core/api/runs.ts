@@ -9,3 +9,85 @@ export const RunViewSchema = RunReportSchema.extend({
   updatedAt: z.number().int(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
+
+/** Runs, newest first (GET /runs). */
+export const RunListSchema = z.object({ runs: z.array(RunViewSchema) });
+export type RunList = z.infer<typeof RunListSchema>;
+
+const LatencySummarySchema = z.object({
+  count: z.number().int(),
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+});
+
+/** Failed requests by cause with the last message (core/error-causes.ts). */
+export const CauseCountsSchema = z.record(
+  z.string(),
+  z.object({ count: z.number().int(), message: z.string().optional() }),
+);
+
+/** Totals and merged percentiles (ms) of a step over some seconds (core/window.ts WindowSummary). */
+export const WindowSummarySchema = z.object({
+  count: z.number().int(),
+  errors: z.object({
+    connect: z.number().int(),
+    timeout: z.number().int(),
+    http4xx: z.number().int(),
+    http5xx: z.number().int(),
+    assertion: z.number().int(),
+  }),
+  causes: CauseCountsSchema,
+  /** Failed share of count, 0..1. */
+  errorRate: z.number(),
+  bytes: z.number(),
+  dropped: z.number().int(),
+  /** Successful requests' latency, ms. */
+  latency: LatencySummarySchema,
+  /** Failed requests' latency, ms, kept apart. */
+  failedLatency: LatencySummarySchema,
+});
+
+/** One run with per-step summaries merged from histograms (GET /runs/:id, /runs/:id/report.json). */
+export const RunDetailSchema = z.object({
+  run: RunViewSchema,
+  steps: z.record(z.string(), WindowSummarySchema),
+  /** Every step except the journey, merged. */
+  requests: WindowSummarySchema,
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/** `[bucketStartEpochSeconds, value]`, downsampled by merging histograms (GET /runs/:id/series). */
+export const SeriesSchema = z.object({
+  points: z.array(z.tuple([z.number().int(), z.number()])),
+  /** Seconds per point. */
+  resolution: z.number().int().positive(),
+});
+export type Series = z.infer<typeof SeriesSchema>;
+
+/** Two runs side by side with the relative change of each figure per step (GET /runs/compare). */
+export const RunCompareSchema = z.object({
+  a: RunDetailSchema,
+  b: RunDetailSchema,
+  diff: z.record(
+    z.string(),
+    z.record(
+      z.string(),
+      z.object({ a: z.number().nullable(), b: z.number().nullable(), change: z.number().nullable() }),
+    ),
+  ),
+});
+export type RunCompare = z.infer<typeof RunCompareSchema>;
+
+/** Built-in load profiles (GET /profiles). */
+export const ProfileListSchema = z.object({
+  profiles: z.array(z.object({ name: z.string(), description: z.string() })),
+});
+
+/** A run the hub just started (POST /runs, 201) or was asked to stop (POST /runs/:id/stop, 202). */
+export const RunStartedSchema = z.object({ run: RunViewSchema });
+export type RunStarted = z.infer<typeof RunStartedSchema>;

@@ -47,7 +47,11 @@ export function sloStatus(
       const values = (measured.get(r.name)?.values ?? []).filter((v): v is number => v !== null);
       const burn = values.length === 0 ? null : Math.max(...values);
       const breached = mine.some((a) => a.state === "firing");
-      const status = breached ? "breached" : burn === null ? "no data" : "met";
+      const status: "breached" | "no data" | "met" = breached
+        ? "breached"
+        : burn === null
+          ? "no data"
+          : "met";
       return {
         name: r.name,
         objective,

@@ -37,6 +37,7 @@ export function liveStep(windows: ReadonlyArray<Window>): LiveStep {
     achievedRate: windows.reduce((s, w) => s + w.achievedRate, 0),
     dropped: summary.dropped,
     workers: windows.length,
+    causes: summary.causes,
   };
 }
 

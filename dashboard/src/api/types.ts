@@ -1,5 +1,9 @@
 import type { Alert } from "../../../core/alert.ts";
-import type { RunView } from "../../../core/api/runs.ts";
+import type {
+  RunDetail as RunDetailContract,
+  RunView,
+  Series as SeriesContract,
+} from "../../../core/api/runs.ts";
 import type { ProbeResult, ProbeState } from "../../../core/probe-result.ts";
 import type { RunReport } from "../../../core/run.ts";
 import type { WindowSummary } from "../../../core/window.ts";
@@ -16,19 +20,15 @@ export interface Me {
 /** A run as the hub lists it: the generator's report plus who started it (core/api/runs.ts). */
 export type Run = RunView;
 
-export interface RunDetail {
-  run: Run;
-  steps: Record<string, WindowSummary>;
-}
+/** GET /runs/:id as the hub builds it (core/api/runs.ts). */
+export type RunDetail = RunDetailContract;
 
 import { type SeriesStat, seriesStats } from "../../../core/names.ts";
 
 export { type SeriesStat, seriesStats };
 
-/** `[epochSeconds, value]` pairs, already downsampled by the hub to the requested resolution. */
-export interface Series {
-  points: Array<[number, number | null]>;
-}
+/** `[epochSeconds, value]` pairs, already downsampled by the hub to the requested resolution (core/api/runs.ts). */
+export type Series = SeriesContract;
 
 export interface Profile {
   name: string;

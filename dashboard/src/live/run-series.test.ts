@@ -7,6 +7,7 @@ const figures = (p95: number): StepFigures => ({
   p95,
   p99: p95 * 2,
   rate: 10,
+  errors: 0,
   errorRate: 0,
   target: 10,
   achieved: 10,
@@ -52,20 +53,28 @@ describe("RunSeries", () => {
 });
 
 describe("readStepFigures", () => {
-  it("reads a WindowSummary-shaped step", () => {
-    const f = readStepFigures({
-      count: 50,
-      errors: { connect: 1, timeout: 0, http4xx: 0, http5xx: 4, assertion: 0 },
-      latency: { p50: 5, p95: 9, p99: 12 },
-      targetRate: 60,
-      achievedRate: 50,
-      dropped: 10,
-    });
-    expect(f).toEqual({
+  const step = {
+    count: 50,
+    errors: 5,
+    errorRate: 0.1,
+    p50: 5,
+    p95: 9,
+    p99: 12,
+    max: 20,
+    targetRate: 60,
+    achievedRate: 50,
+    dropped: 10,
+    workers: 1,
+    causes: { http_503: { count: 5 } },
+  };
+
+  it("reads the hub's live step", () => {
+    expect(readStepFigures(step)).toEqual({
       p50: 5,
       p95: 9,
       p99: 12,
       rate: 50,
+      errors: 5,
       errorRate: 0.1,
       target: 60,
       achieved: 50,
@@ -73,8 +82,9 @@ describe("readStepFigures", () => {
     });
   });
 
-  it("shows a missing figure as a gap, not a zero", () => {
-    expect(readStepFigures({ count: 3 }).p95).toBeNull();
-    expect(readStepFigures(undefined).rate).toBeNull();
+  it("shows the latency of a second where every request failed as a gap, not a zero", () => {
+    const f = readStepFigures({ ...step, errors: 50, errorRate: 1, p50: 0, p95: 0, p99: 0 });
+    expect(f.p95).toBeNull();
+    expect(f.errorRate).toBe(1);
   });
 });

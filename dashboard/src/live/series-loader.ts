@@ -9,6 +9,7 @@ const statOf: Record<FigureKey, SeriesStat> = {
   p95: "p95",
   p99: "p99",
   rate: "rate",
+  errors: "errors",
   errorRate: "errorRate",
   target: "target",
   achieved: "achieved",

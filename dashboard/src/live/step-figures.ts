@@ -1,10 +1,15 @@
-/** One second of one step, in the units the charts show (ms, per second, ratio). */
+import type { LiveStep } from "../../../core/live.ts";
+
+/** One second of one step, in the units the charts show (ms, per second, ratio); null is a gap. */
 export interface StepFigures {
+  /** Successful requests' latency, ms. */
   p50: number | null;
   p95: number | null;
   p99: number | null;
   /** Requests (or journeys, for the journey step) completed per second. */
   rate: number | null;
+  /** Failed requests per second. */
+  errors: number | null;
   /** Failed share of `rate`, 0..1. */
   errorRate: number | null;
   target: number | null;
@@ -17,6 +22,7 @@ export const figureKeys = [
   "p95",
   "p99",
   "rate",
+  "errors",
   "errorRate",
   "target",
   "achieved",
@@ -24,36 +30,21 @@ export const figureKeys = [
 ] as const;
 export type FigureKey = (typeof figureKeys)[number];
 
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
-function errorCount(errors: unknown): number | null {
-  if (typeof errors === "number") return errors;
-  if (errors && typeof errors === "object") {
-    return Object.values(errors).reduce<number>((s, v) => s + (typeof v === "number" ? v : 0), 0);
-  }
-  return null;
-}
-
 /**
- * Reads one step's figures from a live window message. Accepts both a flat shape
- * (`{p95, count, errorRate, targetRate}`) and a WindowSummary (`{latency: {p95}, errors: {...}}`),
- * so the charts survive either; a missing figure is a gap, never a zero.
+ * One step's figures from a live window message (core/live.ts LiveStep, the hub's contract).
+ * A step with no successful request has no latency that second: a gap, never a zero.
  */
-export function readStepFigures(raw: unknown): StepFigures {
-  const r = (raw ?? {}) as Record<string, unknown>;
-  const latency = (r.latency ?? {}) as Record<string, unknown>;
-  const count = num(r.count) ?? num(r.rate);
-  const errors = errorCount(r.errors);
-  const errorRate =
-    num(r.errorRate) ?? (count !== null && errors !== null ? (count > 0 ? errors / count : 0) : null);
+export function readStepFigures(step: LiveStep): StepFigures {
+  const succeeded = step.count - step.errors > 0;
   return {
-    p50: num(r.p50) ?? num(latency.p50),
-    p95: num(r.p95) ?? num(latency.p95),
-    p99: num(r.p99) ?? num(latency.p99),
-    rate: count,
-    errorRate,
-    target: num(r.targetRate) ?? num(r.target),
-    achieved: num(r.achievedRate) ?? num(r.achieved),
-    dropped: num(r.dropped),
+    p50: succeeded ? step.p50 : null,
+    p95: succeeded ? step.p95 : null,
+    p99: succeeded ? step.p99 : null,
+    rate: step.count,
+    errors: step.errors,
+    errorRate: step.errorRate,
+    target: step.targetRate,
+    achieved: step.achievedRate,
+    dropped: step.dropped,
   };
 }
