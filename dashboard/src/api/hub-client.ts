@@ -3,8 +3,9 @@ import { ApiError, toApiError } from "./api-error.ts";
 type Query = Record<string, string | number | undefined>;
 
 /**
- * The hub's REST API under /api/v1, with the session cookie. Mutating requests carry the
- * CSRF token the hub handed out in GET /auth/me. Throws ApiError on any non-2xx answer.
+ * The hub's REST API under /api/v1, with the session cookie. Mutating requests (logout
+ * included) carry the CSRF token the hub handed out in GET /auth/me, and JSON bodies their
+ * JSON content type (the hub refuses others). Throws ApiError on any non-2xx answer.
  */
 export class HubClient {
   csrfToken: string | undefined;
@@ -45,16 +46,22 @@ export class HubClient {
     query?: Query,
     signal?: AbortSignal,
   ): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (method !== "GET" && this.csrfToken) headers["x-csrf-token"] = this.csrfToken;
-    const response = await fetch(this.base + path + queryString(query), {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-      signal,
-    });
+    const send = () => {
+      const headers: Record<string, string> = { accept: "application/json" };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      if (method !== "GET" && this.csrfToken) headers["x-csrf-token"] = this.csrfToken;
+      return fetch(this.base + path + queryString(query), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+        signal,
+      });
+    };
+    let response = await send();
+    // A session this page has not read its CSRF token for yet (another tab logged in): fetch it, retry once.
+    if (response.status === 403 && method !== "GET" && (await this.refreshCsrfToken()))
+      response = await send();
     if (!response.ok) {
       const error = await toApiError(response);
       if (error.unauthenticated) this.onUnauthenticated?.();
@@ -73,6 +80,16 @@ export class HubClient {
         undefined,
       );
     }
+  }
+
+  /** Reads the session's CSRF token again; true when it changed (so a refused write may be retried). */
+  private async refreshCsrfToken(): Promise<boolean> {
+    const me = await fetch(`${this.base}/auth/me`, { credentials: "same-origin" }).catch(() => undefined);
+    if (!me?.ok) return false;
+    const { csrfToken } = (await me.json()) as { csrfToken?: string };
+    if (!csrfToken || csrfToken === this.csrfToken) return false;
+    this.csrfToken = csrfToken;
+    return true;
   }
 }
 
