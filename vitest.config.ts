@@ -9,6 +9,7 @@ const timing = [
   "test/loadgen/rate-accuracy.test.ts",
   "test/loadgen/coordinated-omission.test.ts",
   "test/loadgen/breakpoint.test.ts",
+  "test/plan/capacity.test.ts",
   "test/probes/schedule.test.ts",
   "test/alerting/fault-to-notice.test.ts",
   "test/shop/otp-login.test.ts",

@@ -34,6 +34,12 @@ export const commands: Record<string, Command> = {
       "derive a load profile from access logs: profile from-log FILE… --out p.yaml; profile example-log",
     load: () => import("./profile.ts"),
   },
+  capacity: {
+    summary:
+      'measure capacity: capacity --target URL --slo "p95(checkout)<800ms, error_rate<1%" [--peak N | --plan p.yaml]',
+    load: () => import("./capacity.ts"),
+    joinsStack: true,
+  },
   profiles: {
     summary: "list the built-in load profiles",
     load: () => import("../loadgen/profiles-command.ts"),

@@ -21,6 +21,12 @@ export const faultParams = {
     fixedMs: z.number().int().min(0).max(60_000).default(200),
     jitterMs: z.number().int().min(0).max(60_000).default(0),
     probability: probability.default(1),
+    /**
+     * Only while the route's arrival rate (requests/s over the last `rateWindowSeconds`, 3 by
+     * default) is above this: a dependency that saturates at a known rate (capacity tests).
+     */
+    aboveRatePerSecond: z.number().positive().max(100_000).optional(),
+    rateWindowSeconds: z.number().min(0.5).max(60).optional(),
   }),
   errors: z.object({
     routes,

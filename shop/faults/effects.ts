@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { ShopError } from "../http/errors.ts";
+import { ArrivalMeter } from "./arrival-meter.ts";
 import type { Switchboard } from "./switchboard.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,12 +46,17 @@ export function faultEffects(
   board: Switchboard,
   leak: Leak,
   random: () => number = Math.random,
+  meter: ArrivalMeter = new ArrivalMeter(),
 ): MiddlewareHandler {
+  board.onOff((name) => name === "latency" && meter.reset());
   return async (c, next) => {
     const route = routePath(c, -1);
     const latency = board.get("latency");
-    if (latency && appliesTo(latency.routes, route) && random() < latency.probability) {
-      await sleep(latency.fixedMs + random() * latency.jitterMs);
+    if (latency && appliesTo(latency.routes, route)) {
+      const above = latency.aboveRatePerSecond;
+      const saturated = above === undefined || meter.record(route, latency.rateWindowSeconds ?? 3) > above;
+      if (saturated && random() < latency.probability)
+        await sleep(latency.fixedMs + random() * latency.jitterMs);
     }
     const slowDb = board.get("slow_db");
     if (slowDb) await sleep(slowDb.delayMs);
