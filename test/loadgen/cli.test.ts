@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +73,10 @@ describe("peakwatch run (command line)", () => {
     const out = join(dir, "fail-out");
     const r = await run([file, "--target", target.url, "--out", out], { PEAKWATCH_DATA_DIR: dir });
     expect(r.code, r.stderr).toBe(1);
+    // No hub anywhere: the run says so at the start, and where its results go instead.
+    expect(r.stderr).toMatch(
+      /no hub \(no --hub, PEAKWATCH_HUB_URL or running stack\), so results stay local: .*fail-out/,
+    );
     const junit = readFileSync(join(out, "thresholds.xml"), "utf8");
     expect(junit).toMatch(
       /<testcase [^>]*name="p95\(get\) &lt; 5ms"[^>]*>\s*<failure message="threshold failed: p95\(get\) &lt; 5ms/,
@@ -122,6 +128,87 @@ describe("peakwatch run (command line)", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to send load to shop\.example\.com:8080/);
     expect(r.stderr).toMatch(/PEAKWATCH_ALLOWED_TARGETS=shop\.example\.com/);
+  });
+
+  /** A loopback listener that answers 200 to everything and keeps each request's headers. */
+  async function captureListener() {
+    const seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
+      req.resume();
+      res.setHeader("content-type", "application/json");
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+  const checkoutProfile = (name: string, extra: object = {}) =>
+    profile(name, {
+      stages: [{ duration: "3s", rate: 5 }],
+      journeys: [
+        { name: "hit", steps: [{ name: "get", path: "/" }] },
+        { name: "checkout", weight: 1 },
+      ],
+      ...extra,
+    });
+
+  it("a journey that needs the mailbox without the test-hooks token exits 2 before any request, naming the setting", async () => {
+    const listener = await captureListener();
+    try {
+      const r = await run([checkoutProfile("needs-mailbox.json"), "--target", listener.url], {
+        PEAKWATCH_DATA_DIR: dir,
+        SHOP_TEST_HOOKS_TOKEN: "",
+      });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /--test-hooks-token is required: journey checkout logs in with a code read from the shop's capture mailbox \(or set SHOP_TEST_HOOKS_TOKEN\)/,
+      );
+      expect(listener.seen).toEqual([]);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("keeps the shop's admin and test-hook tokens from any target but the configured shop (issue 14 #8)", async () => {
+    const configuredShop = await captureListener();
+    const collector = await captureListener();
+    const secrets = { SHOP_ADMIN_TOKEN: "s3cret-admin-token", SHOP_TEST_HOOKS_TOKEN: "s3cret-hooks-token" };
+    const faulty = checkoutProfile("faults-and-login.json", {
+      stages: [{ duration: "2s", rate: 5 }],
+      faults: [{ at: "0s", fault: "latency", params: { fixedMs: 10 }, duration: "1s" }],
+    });
+    const leaked = (seen: typeof collector.seen) =>
+      seen.filter((r) => JSON.stringify(r.headers).match(/s3cret-(admin|hooks)-token/));
+    try {
+      // Another listener on loopback, allowlisted like any loopback port: before the fix it got
+      // Authorization: Bearer <admin token> on PUT /admin/faults/… and the hooks token on /__test/mailbox.
+      const elsewhere = await run([faulty, "--target", collector.url], {
+        PEAKWATCH_DATA_DIR: dir,
+        PEAKWATCH_SHOP_URL: configuredShop.url,
+        ...secrets,
+      });
+      expect(elsewhere.code, elsewhere.stderr).toBe(2);
+      expect(elsewhere.stderr).toMatch(
+        new RegExp(`SHOP_ADMIN_TOKEN is set, but it belongs to the shop at ${configuredShop.url}`),
+      );
+      expect(leaked(collector.seen)).toEqual([]);
+      expect(collector.seen).toEqual([]);
+
+      // The configured shop itself gets them: the fault switch carries the admin token.
+      const own = await run([faulty, "--target", configuredShop.url, "--out", join(dir, "own-shop")], {
+        PEAKWATCH_DATA_DIR: dir,
+        PEAKWATCH_SHOP_URL: configuredShop.url,
+        ...secrets,
+      });
+      expect([0, 1]).toContain(own.code);
+      const faultCalls = configuredShop.seen.filter((r) => r.url.startsWith("/admin/faults/"));
+      expect(faultCalls.length).toBeGreaterThan(0);
+      expect(faultCalls[0]!.headers.authorization).toBe("Bearer s3cret-admin-token");
+    } finally {
+      await configuredShop.close();
+      await collector.close();
+    }
   });
 
   it("SIGTERM stops the run, clears the faults it set and reports aborted", async () => {

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Probe } from "../../core/probe.ts";
+import { HubConfig } from "../../probes/hub-config.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] probe definitions on the hub`, () => {
+    let t: TestHub;
+    let ops: TestSession;
+    let viewer: TestSession;
+    beforeAll(async () => {
+      t = await startTestHub({ kind });
+      ops = await t.loginAs("ops");
+      viewer = await t.loginAs("viewer");
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+      const response = await fetch(`${t.url}/api/v1${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
+
+    /** What a probes process receives at one poll, the way the real one polls. */
+    const poll = async (): Promise<{ probes: Probe[] | undefined; notes: string[] }> => {
+      let probes: Probe[] | undefined;
+      const notes: string[] = [];
+      const config = new HubConfig({
+        hubUrl: t.url,
+        token: t.agentToken,
+        intervalMs: 60_000,
+        onProbes: (p) => {
+          probes = p;
+        },
+        log: (line) => notes.push(line),
+      });
+      await config.poll();
+      return { probes, notes };
+    };
+
+    const homeProbe = {
+      name: "hub-home",
+      kind: "http",
+      url: "http://127.0.0.1:9/healthz",
+      interval: "30s",
+      assertions: [{ type: "status", in: [200] }],
+    };
+
+    it("serves the probes process its configuration with the agent token (a fresh hub answered 403)", async () => {
+      const answer = await call("GET", "/probes/config", t.agentHeaders);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ probes: [] });
+      const { probes, notes } = await poll();
+      expect(probes).toEqual([]);
+      expect(notes.join("\n")).not.toMatch(/403/);
+    });
+
+    it("an ops user's new probe reaches the probes process at its next poll; pause, edit and delete follow", async () => {
+      const created = await call("POST", "/probes/definitions", ops.headers, { probe: homeProbe });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ name: "hub-home", paused: false, updatedBy: ops.email });
+      let served = await poll();
+      expect(served.probes?.map((p) => [p.name, p.interval])).toEqual([["hub-home", 30_000]]);
+
+      expect(
+        (await call("PATCH", "/probes/definitions/hub-home", ops.headers, { paused: true })).status,
+      ).toBe(200);
+      served = await poll();
+      expect(served.probes).toEqual([]);
+
+      const edited = await call("PATCH", "/probes/definitions/hub-home", ops.headers, {
+        probe: { ...homeProbe, interval: "1m" },
+        paused: false,
+      });
+      expect(edited.status).toBe(200);
+      served = await poll();
+      expect(served.probes?.map((p) => [p.name, p.interval])).toEqual([["hub-home", 60_000]]);
+
+      expect((await call("DELETE", "/probes/definitions/hub-home", ops.headers)).status).toBe(204);
+      expect((await poll()).probes).toEqual([]);
+      expect((await call("DELETE", "/probes/definitions/hub-home", ops.headers)).status).toBe(404);
+    });
+
+    it("refuses bad definitions with a 400 naming the field, as probes --check does, and stores nothing", async () => {
+      const badInterval = await call("POST", "/probes/definitions", ops.headers, {
+        probe: { ...homeProbe, name: "bad-interval", interval: "soon" },
+      });
+      expect(badInterval.status).toBe(400);
+      expect(badInterval.body.message).toMatch(/body\.probe\.interval: not a duration/);
+      const envSecret = await call("POST", "/probes/definitions", ops.headers, {
+        probe: {
+          ...homeProbe,
+          name: "leaky",
+          headers: { authorization: "Bearer {{env.PEAKWATCH_AGENT_TOKEN}}" },
+        },
+      });
+      expect(envSecret.status).toBe(400);
+      expect(envSecret.body.message).toMatch(/\{\{env/);
+      const listed = await call("GET", "/probes/definitions", viewer.headers);
+      expect(listed.status).toBe(200);
+      expect(listed.body.definitions).toEqual([]);
+    });
+
+    it("lets viewers read but not change definitions, and agents only read the served configuration", async () => {
+      expect(
+        (await call("POST", "/probes/definitions", viewer.headers, { probe: { ...homeProbe, name: "v" } }))
+          .status,
+      ).toBe(403);
+      expect((await call("GET", "/probes/definitions", t.agentHeaders)).status).toBe(403);
+      expect((await call("GET", "/probes/config", viewer.headers)).status).toBe(403);
+      expect((await call("GET", "/probes/config", {})).status).toBe(401);
+    });
+
+    it("tells the dashboard which shop it really scrapes", async () => {
+      const config = await call("GET", "/config", viewer.headers);
+      expect(config.status).toBe(200);
+      expect(config.body).toMatchObject({ shopUrl: expect.stringMatching(/^http:\/\//), allowedTargets: [] });
+    });
+  });
+}
