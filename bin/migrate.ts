@@ -13,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
   const hub = loadHubConfig();
   const shop = loadShopConfig();
   for (const [name, url, dir, domains] of [
-    ["hub", hub.databaseUrl, pgliteDir(hub.PEAKWATCH_DATA_DIR, "hub"), ["hub", "alerting"] as const],
+    ["hub", hub.databaseUrl, pgliteDir(hub.PEAKWATCH_DATA_DIR, "hub"), ["hub", "alerting", "planning"] as const],
     ["shop", shop.databaseUrl, pgliteDir(shop.PEAKWATCH_DATA_DIR, "shop"), ["shop"] as const],
   ] as const) {
     const opened = await openDb({ domains, url, dataDir: dir });

@@ -13,7 +13,7 @@ export interface Domain {
   migrationsTable: string;
 }
 
-export const domainNames = ["hub", "alerting", "shop"] as const;
+export const domainNames = ["hub", "alerting", "shop", "planning"] as const;
 export type DomainName = (typeof domainNames)[number];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -32,6 +32,8 @@ export interface OpenedDb {
   close(): Promise<void>;
 }
 
+  /** PGlite only: a consistent gzipped tar of the data directory (for backups). */
+  dumpDataDir?: () => Promise<Blob>;
 /**
  * Opens a database and runs the given domains' migrations. Idempotent: opening twice
  * applies nothing the second time. Throws if the database cannot be reached.

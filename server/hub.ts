@@ -19,6 +19,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { sessionResolver } from "./auth/session-resolver.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
+import { createHubBackups } from "./backup/index.ts";
 import { localBus, postgresBus } from "./cluster/bus.ts";
 import { advisoryLeadership, leaderLocks, soleLeader } from "./cluster/leader.ts";
 import { relayClusterEvents } from "./cluster/relay.ts";
@@ -49,6 +50,8 @@ export interface StartHubOptions {
   now?: () => number;
   /** Where login codes go; default the console, or SMTP when SMTP_URL is set. */
   mailer?: LoginMailer;
+  /** The embedded database's dump, for scheduled backups (PGlite only; Postgres uses pg_dump). */
+  dumpDataDir?: (() => Promise<Blob>) | undefined;
 }
 
 /** A listening hub: its URL, its parts tests and main need, and how to stop it. */
@@ -146,6 +149,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   // One replica evaluates rules and notifies; another takes over when its connection drops.
   const alertLeadership = postgresUrl ? advisoryLeadership(postgresUrl, leaderLocks.alerting) : soleLeader;
+  const backups = createHubBackups({
+    config,
+    driver: options.driver,
+    dumpDataDir: options.dumpDataDir,
+    registry: metrics.registry,
+    isLeader: () => leadership.isLeader(),
+    now,
+  });
   // Read once here so the dashboard is told the same notification link the channels use.
   const alertingConfig = loadAlertingConfig();
   const alerting = createAlerting({
@@ -255,6 +266,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       alerting.routes,
     ],
     ingestListeners,
+      backups.routes,
   });
 
   const server = serve({
@@ -286,6 +298,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   retention.start();
   const port = (server.address() as AddressInfo).port;
   hubUrl = `http://${config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST}:${port}`;
+  backups.scheduler.start();
   return {
     url: hubUrl,
     port,
@@ -309,6 +322,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await leadership.close();
       await alertLeadership.close();
       await bus.close();
+      await backups.scheduler.stop();
       await alerting.stop();
       await live.close();
       wss.close();

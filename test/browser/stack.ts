@@ -101,7 +101,7 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
   let hubDbUrl: string | undefined;
   let shopDbUrl: string | undefined;
   if (kind === "postgres") {
-    const hubDb = await createTestDatabase("postgres", ["hub", "alerting"]);
+    const hubDb = await createTestDatabase("postgres", ["hub", "alerting", "planning"]);
     const shopDb = await createTestDatabase("postgres", ["shop"]);
     databases.push(hubDb, shopDb);
     hubDbUrl = hubDb.url;

@@ -49,7 +49,7 @@ let userCounter = 0;
 /** Starts a hub on 127.0.0.1 port 0 with a fresh database; call close() when done. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database =
-    options.database ?? (await createTestDatabase(options.kind ?? "pglite", ["hub", "alerting"]));
+    options.database ?? (await createTestDatabase(options.kind ?? "pglite", ["hub", "alerting", "planning"]));
   const ownsDatabase = !options.database;
   // Generated keys (alerting's master key) go to a throwaway directory, never the work tree.
   const dataDir = mkdtempSync(join(tmpdir(), "pw-hub-"));
