@@ -58,6 +58,14 @@ export const commands: Record<string, Command> = {
     load: () => import("../shop/keys-command.ts"),
     joinsStack: true,
   },
+  backup: {
+    summary: "write an encrypted backup of the hub (or --shop): backup --out FILE",
+    load: () => import("./backup.ts"),
+  },
+  restore: {
+    summary: "restore a backup into an empty database: restore FILE",
+    load: () => import("./restore.ts"),
+  },
   "build-dashboard": {
     summary: "build the dashboard bundle (run by npm install)",
     load: () => import("./build-dashboard.ts"),

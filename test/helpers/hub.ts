@@ -77,6 +77,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     hub = await startHub({
       db: database.db,
       driver: database.driver,
+      dumpDataDir: database.dumpDataDir,
       config,
       now: options.now,
       mailer: { sendCode: async (email, code) => void mailbox.push({ email, code }) },
