@@ -61,78 +61,91 @@ function rowCauses(r: WindowRow | WindowMinuteRow) {
 /** Seconds of raw windows rolled up per transaction, so memory stays bounded on long runs. */
 const CHUNK_SECONDS = 3600;
 
+/** Longest stretch of synchronous merging before yielding to the event loop. */
+const SLICE_MS = 4;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Rolls raw windows older than `cutoffSecond` into per-minute rows and deletes them, one run
  * and hour at a time, each in a transaction: a window is counted either raw or rolled up,
- * never both. Late windows for an already rolled-up minute merge into it. Returns rows removed.
+ * never both. Late windows for an already rolled-up minute merge into it. Visits only the
+ * hours that hold rows (one window at second 0 is one hour of work, not every hour since
+ * 1970) and yields to the event loop between hours and while merging. Returns rows removed.
  */
 export async function rollUpWindows(db: Db, cutoffSecond: number): Promise<number> {
   const cutoff = Math.floor(cutoffSecond / 60) * 60;
-  const spans = await db
-    .select({ runId: windows.runId, first: sql<number>`min(${windows.second})::float8` })
+  const hours = await db
+    .select({
+      runId: windows.runId,
+      hour: sql<number>`(floor(${windows.second} / ${CHUNK_SECONDS}) * ${CHUNK_SECONDS})::float8`,
+    })
     .from(windows)
     .where(lt(windows.second, cutoff))
-    .groupBy(windows.runId);
+    .groupBy(sql`1, 2`)
+    .orderBy(sql`1, 2`);
   let removed = 0;
-  for (const { runId, first } of spans) {
-    for (let from = Math.floor(first / 60) * 60; from < cutoff; from += CHUNK_SECONDS) {
-      const to = Math.min(from + CHUNK_SECONDS, cutoff);
-      removed += await db.transaction(async (tx) => {
-        const inChunk = and(eq(windows.runId, runId), gte(windows.second, from), lt(windows.second, to));
-        const rows = await tx.select().from(windows).where(inChunk);
-        if (rows.length === 0) return 0;
-        const groups = new Map<string, WindowRow[]>();
-        for (const r of rows) {
-          const key = `${r.step}\u0000${Math.floor(r.second / 60) * 60}`;
-          const list = groups.get(key) ?? [];
-          list.push(r);
-          groups.set(key, list);
+  for (const { runId, hour } of hours) {
+    await yieldToLoop();
+    const from = Number(hour);
+    const to = Math.min(from + CHUNK_SECONDS, cutoff);
+    removed += await db.transaction(async (tx) => {
+      const inChunk = and(eq(windows.runId, runId), gte(windows.second, from), lt(windows.second, to));
+      const rows = await tx.select().from(windows).where(inChunk);
+      if (rows.length === 0) return 0;
+      const groups = new Map<string, WindowRow[]>();
+      for (const r of rows) {
+        const key = `${r.step}\u0000${Math.floor(r.second / 60) * 60}`;
+        const list = groups.get(key) ?? [];
+        list.push(r);
+        groups.set(key, list);
+      }
+      const existing = await tx
+        .select()
+        .from(windowMinutes)
+        .where(
+          and(eq(windowMinutes.runId, runId), gte(windowMinutes.minute, from), lt(windowMinutes.minute, to)),
+        );
+      const existingByKey = new Map(existing.map((m) => [`${m.step}\u0000${m.minute}`, m]));
+      const rollups: WindowMinuteRow[] = [];
+      let sliceStart = performance.now();
+      for (const [key, list] of groups) {
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToLoop();
+          sliceStart = performance.now();
         }
-        const existing = await tx
-          .select()
-          .from(windowMinutes)
-          .where(
-            and(
-              eq(windowMinutes.runId, runId),
-              gte(windowMinutes.minute, from),
-              lt(windowMinutes.minute, to),
+        const [step, minute] = key.split("\u0000") as [string, string];
+        rollups.push(rollUpMinute(runId, step, Number(minute), list, existingByKey.get(key)));
+      }
+      for (let i = 0; i < rollups.length; i += 1000) {
+        await tx
+          .insert(windowMinutes)
+          .values(rollups.slice(i, i + 1000))
+          .onConflictDoUpdate({
+            target: [windowMinutes.runId, windowMinutes.step, windowMinutes.minute],
+            set: Object.fromEntries(
+              [
+                "seconds",
+                "count",
+                "err_connect",
+                "err_timeout",
+                "err_http4xx",
+                "err_http5xx",
+                "err_assertion",
+                "bytes",
+                "target_rate_sum",
+                "achieved_rate_sum",
+                "dropped",
+                "latency",
+                "causes",
+                "failed_latency",
+              ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
             ),
-          );
-        const existingByKey = new Map(existing.map((m) => [`${m.step}\u0000${m.minute}`, m]));
-        const rollups = [...groups].map(([key, list]) => {
-          const [step, minute] = key.split("\u0000") as [string, string];
-          return rollUpMinute(runId, step, Number(minute), list, existingByKey.get(key));
-        });
-        for (let i = 0; i < rollups.length; i += 1000) {
-          await tx
-            .insert(windowMinutes)
-            .values(rollups.slice(i, i + 1000))
-            .onConflictDoUpdate({
-              target: [windowMinutes.runId, windowMinutes.step, windowMinutes.minute],
-              set: Object.fromEntries(
-                [
-                  "seconds",
-                  "count",
-                  "err_connect",
-                  "err_timeout",
-                  "err_http4xx",
-                  "err_http5xx",
-                  "err_assertion",
-                  "bytes",
-                  "target_rate_sum",
-                  "achieved_rate_sum",
-                  "dropped",
-                  "latency",
-                  "causes",
-                  "failed_latency",
-                ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
-              ),
-            });
-        }
-        await tx.delete(windows).where(inChunk);
-        return rows.length;
-      });
-    }
+          });
+      }
+      await tx.delete(windows).where(inChunk);
+      return rows.length;
+    });
   }
   return removed;
 }

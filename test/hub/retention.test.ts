@@ -19,7 +19,9 @@ for (const kind of databaseKinds) {
     let t: TestHub;
     let viewer: TestSession;
     beforeAll(async () => {
-      t = await startTestHub({ kind });
+      // The hub's clock runs just after the fixed run below, so its windows are recent to it.
+      const shift = Date.now() - (BASE + MINUTES * 60 + 60) * 1000;
+      t = await startTestHub({ kind, now: () => Date.now() - shift });
       viewer = await t.loginAs("viewer");
     });
     afterAll(async () => {
@@ -93,6 +95,33 @@ for (const kind of databaseKinds) {
       expect(((await get("/runs/long-run")).steps as Record<string, WindowSummary>).browse!.count).toBe(
         before,
       );
+    });
+
+    it("a window at second 0 costs one hour of roll-up, not every hour since 1970 (finding 2)", async () => {
+      // Ingest now refuses it (400 on windows[0].second); a row stored before that still rolls up.
+      const zero = makeWindow({ runId: "epoch-zero", step: "browse", worker: "w1", second: 0 }, [1000]);
+      const refused = await post("/ingest/windows", { windows: [zero] });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/windows\[0\]\.second/);
+      await t.database.db.execute(
+        sql`insert into hub.windows (run_id, step, worker, second, count, err_connect, err_timeout, err_http4xx, err_http5xx, err_assertion, bytes, target_rate, achieved_rate, dropped, latency)
+            values ('epoch-zero', 'browse', 'w1', 0, 1, 0, 0, 0, 0, 0, 100, 1, 1, 0, ${zero.latency})`,
+      );
+      const started = performance.now();
+      // Walking every hour since 1970 was ~499k transactions (about 10 minutes); one hour is milliseconds.
+      const result = await applyRetention(t.database.db, {
+        rawRetentionHours: 48,
+        retentionDays: 365_000,
+        now: Date.now(),
+      });
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(result.rolledUp).toBeGreaterThanOrEqual(1);
+      const minutes = rowsOf<{ n: number }>(
+        await t.database.db.execute(
+          sql`select count(*)::int as n from hub.window_minutes where run_id = 'epoch-zero' and minute = 0`,
+        ),
+      );
+      expect(minutes[0]!.n).toBe(1);
     });
 
     it("deletes probe results past retention and keeps newer ones", async () => {
