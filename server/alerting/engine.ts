@@ -84,7 +84,7 @@ export class AlertEngine {
   private readonly alerts = new Map<string, TrackedAlert>();
   private readonly saved = new Map<string, string>();
   private rules: Rule[] | null = null;
-  private leading = true;
+  private isLeading = true;
   private silences: { list: Silence[]; at: number } | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -110,6 +110,11 @@ export class AlertEngine {
       this.alerts.set(a.fingerprint, a);
       this.saved.set(a.fingerprint, JSON.stringify(a));
     }
+  }
+
+  /** Whether this replica led at its last evaluation. */
+  get leading(): boolean {
+    return this.isLeading;
   }
 
   invalidateRules(): void {
@@ -172,11 +177,14 @@ export class AlertEngine {
     if (this.deps.isLeader) {
       const leader = await this.deps.isLeader();
       // A replica taking over picks up the state and notification log its predecessor persisted.
-      if (leader && !this.leading) {
+      if (leader && !this.isLeading) {
+        // Rules, silences and channels may have changed through another replica meanwhile.
+        this.rules = null;
+        this.silences = null;
         await this.reload();
         await this.deps.onLeadership?.();
       }
-      this.leading = leader;
+      this.isLeading = leader;
       if (!leader) {
         // A follower serves GET /alerts from what the leader persisted.
         await this.reload();
@@ -341,7 +349,7 @@ export class AlertEngine {
     if (alert.acknowledgedBy !== null) return publicAlert(alert);
     const acked = { ...alert, acknowledgedBy: by, acknowledgedAt: now };
     // A follower only shows it; the leader applies the stored acknowledgement and announces it.
-    if (this.deps.isLeader && !this.leading) return publicAlert(acked);
+    if (this.deps.isLeader && !this.isLeading) return publicAlert(acked);
     this.alerts.set(fp, acked);
     this.emit("acknowledged", acked, now);
     this.persist([{ kind: "acknowledged", alert: acked }], now, by);

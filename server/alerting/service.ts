@@ -36,6 +36,8 @@ export interface ServiceOptions {
 
 /** Acknowledgements older than this were applied long ago (the alert row keeps who and when). */
 const ACK_LOOKBACK_MS = 10 * 60 * 1000;
+/** How often a leading replica re-reads what other replicas may have changed. */
+const REPLICA_REFRESH_MS = 10_000;
 
 /**
  * Alerting's parts wired together: stores, the engine (rules → evaluate → mute), the dispatcher
@@ -56,6 +58,7 @@ export class AlertingService {
   private inhibitRules: InhibitRule[] = defaultInhibitRules;
   private steps: string[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private refresher: NodeJS.Timeout | null = null;
   private ready: Promise<void> | null = null;
 
   private readonly db: Db;
@@ -117,7 +120,10 @@ export class AlertingService {
       inhibitRules: () => this.inhibitRules,
       publish: options.publish,
       isLeader: options.isLeader,
-      onLeadership: () => this.dispatcher.restore(),
+      onLeadership: async () => {
+        await this.reloadChannels();
+        await this.dispatcher.restore();
+      },
       loadAcknowledgements: () =>
         this.db
           .select()
@@ -283,6 +289,19 @@ export class AlertingService {
         );
     }, this.options.config.PEAKWATCH_ALERT_EVAL_INTERVAL_MS);
     this.timer.unref();
+    // With replicas, rules, silences and channels may change through another one: the leader
+    // re-reads them now and then (a replica that takes over re-reads them at once).
+    if (this.options.isLeader) {
+      this.refresher = setInterval(() => {
+        if (!this.engine.leading) return;
+        this.engine.invalidateRules();
+        this.engine.invalidateSilences();
+        void this.reloadChannels().catch((error) =>
+          console.error("alerting: reloading channels failed:", error),
+        );
+      }, REPLICA_REFRESH_MS);
+      this.refresher.unref();
+    }
   }
 
   /** Evaluate soon (after an ingest); never blocks. */
@@ -296,6 +315,7 @@ export class AlertingService {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.refresher) clearInterval(this.refresher);
     this.timer = null;
     await this.ready?.catch(() => {});
     await this.engine.stop();

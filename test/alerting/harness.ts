@@ -56,7 +56,7 @@ export function gaugeRule(
 /** Empties alerting's tables so the next test on a shared database starts clean. */
 export async function resetAlerting(database: TestDatabase): Promise<void> {
   await database.db.execute(
-    sql`truncate alerting.rules, alerting.alerts, alerting.alert_history, alerting.silences, alerting.channels, alerting.routing, alerting.deliveries, alerting.captured_emails`,
+    sql`truncate alerting.rules, alerting.alerts, alerting.alert_history, alerting.silences, alerting.channels, alerting.routing, alerting.deliveries, alerting.captured_emails, alerting.notification_log, alerting.acknowledgements`,
   );
 }
 
@@ -77,7 +77,13 @@ export interface Harness {
  */
 export async function startAlerting(
   kind: "pglite" | "postgres",
-  options: { rules?: RuleSpec[]; env?: Record<string, string>; database?: TestDatabase } = {},
+  options: {
+    rules?: RuleSpec[];
+    env?: Record<string, string>;
+    database?: TestDatabase;
+    /** The key sealing channel secrets; share it to restart on the same database. */
+    masterKey?: Buffer;
+  } = {},
 ): Promise<Harness> {
   const database = options.database ?? (await createTestDatabase(kind, ["hub", "alerting"]));
   const gauges = new Gauges();
@@ -98,7 +104,7 @@ export async function startAlerting(
       PEAKWATCH_NOTIFY_TIMEOUT_MS: "3000",
       ...options.env,
     }),
-    masterKey: { id: "test", key: randomBytes(32) },
+    masterKey: { id: "test", key: options.masterKey ?? randomBytes(32) },
   });
   for (const rule of options.rules ?? []) await alerting.service.rules.create(rule, "test");
   const app = new Hono<HubEnv>();

@@ -23,7 +23,7 @@ async function wire(h: Harness, hooks: Record<string, TestReceiver>, routes: Rou
   const { service } = h.alerting;
   await service.init();
   for (const [name, hook] of Object.entries(hooks)) {
-    await service.channels.create({ name, kind: "webhook", url: hook.url, headers: {} });
+    await service.channels.create({ name, kind: "webhook", enabled: true, url: hook.url, headers: {} });
   }
   await service.routing.put({ route: { matchers: [], continue: false, routes }, inhibitRules: [] }, "api");
   await service.reloadChannels();

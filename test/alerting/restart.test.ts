@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startReceiver, type TestReceiver } from "../helpers/alerting.ts";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
+import { gaugeRule, type Harness, resetAlerting, startAlerting } from "./harness.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const statuses = (hook: TestReceiver) => hook.received.map((r) => (r.body as { status: string }).status);
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] a hub restart while an alert fires`, () => {
+    let database: TestDatabase;
+    let hook: TestReceiver;
+    const running: Harness[] = [];
+    const masterKey = randomBytes(32);
+    beforeAll(async () => {
+      database = await createTestDatabase(kind, ["hub", "alerting"]);
+      hook = await startReceiver();
+    });
+    afterAll(async () => {
+      for (const h of running) await h.alerting.stop().catch(() => {});
+      await hook?.close();
+      if (database) await resetAlerting(database).catch(() => {});
+      await database?.close();
+    });
+
+    /** One hub's alerting on the shared database, with the gauge already breaching. */
+    async function boot(first: boolean): Promise<Harness> {
+      const h = await startAlerting(kind, {
+        database,
+        masterKey,
+        rules: first ? [gaugeRule("Checkout", "errors")] : [],
+        // Quiet notifications as shipped, only shorter: wait 0.5 s, regroup 1 s, remind hourly.
+        env: {
+          PEAKWATCH_GROUP_WAIT_SECONDS: "0.5",
+          PEAKWATCH_GROUP_INTERVAL_SECONDS: "1",
+          PEAKWATCH_REPEAT_INTERVAL_SECONDS: "3600",
+        },
+      });
+      running.push(h);
+      if (first)
+        await h.alerting.service.channels.create({
+          name: "hook",
+          kind: "webhook",
+          enabled: true,
+          url: hook.url,
+          headers: {},
+        });
+      h.gauges.set("errors", 5);
+      h.alerting.start();
+      return h;
+    }
+
+    it("sends no duplicate after the restart and exactly one resolved notice afterwards", async () => {
+      const before = await boot(true);
+      await eventually(() => hook.received[0], 10_000, "the firing notice");
+      // Let the notification log be written, then stop this "process".
+      await sleep(500);
+      await before.alerting.stop();
+
+      const after = await boot(false);
+      await after.alerting.service.init();
+      // Several evaluations and more than group_wait + group_interval: nothing new may go out.
+      await sleep(3000);
+      expect(statuses(hook)).toEqual(["firing"]);
+
+      after.gauges.set("errors", 0);
+      await eventually(
+        () => (statuses(hook).includes("resolved") ? true : undefined),
+        10_000,
+        "the resolved notice",
+      );
+      await sleep(1500);
+      expect(statuses(hook)).toEqual(["firing", "resolved"]);
+      const resolved = hook.received[1]!.body as { alerts: Array<{ labels: Record<string, string> }> };
+      expect(resolved.alerts[0]!.labels.alertname).toBe("Checkout");
+    }, 60_000);
+  });
+}
