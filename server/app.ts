@@ -37,20 +37,21 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
   app.use(requestId());
   app.onError(renderError);
   app.notFound(renderNotFound);
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/metrics", async (c) =>
   // nosniff, no-referrer, frame denial on every answer; the dashboard adds its CSP.
   app.use(secureHeaders({ xFrameOptions: "DENY", strictTransportSecurity: false }));
   app.use(rejectUnsafeUrls());
   app.use(hubBodyLimit(deps.config.HUB_BODY_MAX_BYTES, ["/api/v1/ingest/"]));
   app.use(sameOriginWrites(deps.config.HUB_ALLOWED_ORIGINS));
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/metrics", async (c) =>
     c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
 
   const api = new Hono<HubEnv>();
-  // The document is public: it describes routes, not data.
-  const document = openApiDocument();
-  api.get("/openapi.json", (c) => c.json(document));
+  // The document is public: it describes routes, not data. Built on first request from the
+  // routes registered by then (all of them), so a route cannot exist without showing up.
+  let document: Record<string, unknown> | undefined;
+  api.get("/openapi.json", (c) => c.json((document ??= openApiDocument(app.routes))));
   api.use(authenticate(deps.resolvers));
   api.route(
     "/",
@@ -58,9 +59,9 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
       db: deps.db,
       maxBytes: deps.config.HUB_INGEST_MAX_BYTES,
       listeners: deps.ingestListeners ?? [],
-    }),
       now: deps.now,
       rawRetentionSeconds: deps.config.HUB_RAW_RETENTION_HOURS * 3600,
+    }),
   );
   // Sub-apps built without HubEnv (alerting) still see `principal` at run time.
   for (const routes of deps.apiRoutes ?? []) api.route("/", routes as Hono<HubEnv>);

@@ -1,8 +1,24 @@
 import { z } from "zod";
-import { RunViewSchema } from "../core/api/runs.ts";
+import { AlertSchema } from "../core/alert.ts";
+import { BackupListSchema } from "../core/api/backups.ts";
+import { HubConfigViewSchema } from "../core/api/hub-config.ts";
+import { CapacityMeasurementSchema, ReadinessViewSchema } from "../core/api/readiness.ts";
+import {
+  ProfileListSchema,
+  RunCompareSchema,
+  RunDetailSchema,
+  RunListSchema,
+  RunStartedSchema,
+  SeriesSchema,
+} from "../core/api/runs.ts";
+import { SummarySchema } from "../core/api/summary.ts";
+import { FaultsResponse } from "../core/faults.ts";
 import { ClientMessageSchema, ServerMessageSchema } from "../core/live.ts";
 import { ProbeResultBatchSchema, ProbeResultSchema } from "../core/probe-result.ts";
+import { RuleSpecSchema } from "../core/rule.ts";
 import { RunReportSchema } from "../core/run.ts";
+import { SilenceInputSchema } from "../core/silence.ts";
+import { RunVerdictSchema } from "../core/verdict.ts";
 import { WindowBatchSchema } from "../core/window.ts";
 import type { Role } from "./auth/roles.ts";
 
@@ -16,12 +32,35 @@ interface Operation {
   body?: z.ZodType;
   query?: Record<string, string>;
   response?: z.ZodType;
+  /** Served at the root, not under /api/v1. */
+  root?: true;
+  /** Served outside the Hono app (the WebSocket upgrade): listed although no route registers it. */
+  outsideApp?: true;
 }
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 
-/** Every hub route with who may call it; the alerting routes are documented by their owner. */
+/**
+ * What each hub route does and who may call it. The document lists the routes the app really
+ * registered (see openApiDocument); one missing here shows up marked `x-undocumented`, and a
+ * test fails on it.
+ */
 const operations: Operation[] = [
+  {
+    method: "get",
+    path: "/healthz",
+    summary: 'Liveness: {status: "ok"} (outside /api/v1)',
+    access: "public",
+    root: true,
+  },
+  {
+    method: "get",
+    path: "/metrics",
+    summary: "The hub's Prometheus metrics (outside /api/v1)",
+    access: "public",
+    root: true,
+  },
+  { method: "get", path: "/openapi.json", summary: "This document", access: "public" },
   {
     method: "post",
     path: "/auth/otp/request",
@@ -68,31 +107,36 @@ const operations: Operation[] = [
     summary: "Runs, newest first",
     access: "viewer",
     query: { limit: "1-500 (50)", status: "run status" },
-    response: z.object({ runs: z.array(RunViewSchema) }),
+    response: RunListSchema,
   },
   {
     method: "post",
     path: "/runs",
     summary: "Start a run: {profile, target, rateScale?, durationScale?}; target must be allowlisted",
     access: "ops",
+    response: RunStartedSchema,
   },
   {
     method: "post",
     path: "/runs/{id}/stop",
     summary: "Stop a run this hub started (SIGTERM to its generator)",
     access: "ops",
+    response: RunStartedSchema,
   },
   {
     method: "get",
     path: "/runs/{id}",
-    summary: "{run, steps: {[step]: WindowSummary}, requests}: summaries merged from histograms",
+    summary:
+      "{run, steps: {[step]: WindowSummary}, requests}: summaries merged from histograms, errors by cause",
     access: "viewer",
+    response: RunDetailSchema,
   },
   {
     method: "get",
     path: "/runs/{id}/series",
     summary: "{points: [[epochSeconds, value]], resolution}, downsampled by merging histograms",
     access: "viewer",
+    response: SeriesSchema,
     query: {
       step: "step name (default: all requests, or journey for arrival stats)",
       stat: "p50|p95|p99|rate|errors|errorRate|target|achieved|dropped",
@@ -106,12 +150,64 @@ const operations: Operation[] = [
     path: "/runs/compare",
     summary: "Two runs side by side with per-step change",
     access: "viewer",
+    response: RunCompareSchema,
     query: { a: "run id", b: "run id" },
   },
-  { method: "get", path: "/runs/{id}/report.json", summary: "Run report as JSON", access: "viewer" },
+  {
+    method: "get",
+    path: "/runs/{id}/report.json",
+    summary: "Run report as JSON",
+    access: "viewer",
+    response: RunDetailSchema,
+  },
   { method: "get", path: "/runs/{id}/report.xml", summary: "Thresholds as JUnit XML", access: "viewer" },
-  { method: "get", path: "/runs/{id}/report.html", summary: "Self-contained HTML report", access: "viewer" },
-  { method: "get", path: "/profiles", summary: "Built-in load profiles", access: "viewer" },
+  {
+    method: "get",
+    path: "/runs/{id}/report.html",
+    summary: "Self-contained HTML report: the renderer the generator's report.html uses (core/report)",
+    access: "viewer",
+  },
+  {
+    method: "get",
+    path: "/runs/{id}/verdict",
+    summary: "The run's verdict: thresholds combined with the alerts that fired during it",
+    access: "viewer",
+    response: RunVerdictSchema,
+  },
+  {
+    method: "get",
+    path: "/profiles",
+    summary: "Built-in load profiles",
+    access: "viewer",
+    response: ProfileListSchema,
+  },
+  {
+    method: "get",
+    path: "/probes/config",
+    summary: "The probe file the probes processes run (hub-defined probes merged in)",
+    access: "agent",
+  },
+  { method: "get", path: "/probes/definitions", summary: "Probes defined through the hub", access: "viewer" },
+  { method: "post", path: "/probes/definitions", summary: "Define a probe (core/probe.ts)", access: "ops" },
+  {
+    method: "patch",
+    path: "/probes/definitions/{name}",
+    summary: "Change or pause a hub-defined probe",
+    access: "ops",
+  },
+  {
+    method: "delete",
+    path: "/probes/definitions/{name}",
+    summary: "Remove a hub-defined probe",
+    access: "ops",
+  },
+  {
+    method: "get",
+    path: "/config",
+    summary: "The hub's own settings the dashboard follows (shop URL, allowed targets)",
+    access: "viewer",
+    response: HubConfigViewSchema,
+  },
   {
     method: "get",
     path: "/probes",
@@ -159,7 +255,25 @@ const operations: Operation[] = [
       resolution: "bucket seconds",
     },
   },
-  { method: "get", path: "/faults", summary: "The shop's fault switches (proxied)", access: "viewer" },
+  {
+    method: "get",
+    path: "/faults",
+    summary: "The shop's fault switches (proxied)",
+    access: "viewer",
+    response: FaultsResponse,
+  },
+  {
+    method: "get",
+    path: "/faults/products",
+    summary: "Shop products to pick for failing_product",
+    access: "viewer",
+  },
+  {
+    method: "get",
+    path: "/faults/changes",
+    summary: "Fault switches flipped by hand, for chart markers",
+    access: "viewer",
+  },
   {
     method: "get",
     path: "/faults/products",
@@ -203,8 +317,140 @@ const operations: Operation[] = [
     path: "/live",
     summary: "WebSocket upgrade; see x-live-messages for the messages",
     access: "viewer",
+    outsideApp: true,
   },
+  {
+    method: "get",
+    path: "/alerts",
+    summary: "Alerts now (pending, firing, recently resolved)",
+    access: "viewer",
+    query: { state: "alert state" },
+    response: z.object({ alerts: z.array(AlertSchema) }),
+  },
+  { method: "get", path: "/alerts/history", summary: "Alert events, newest first", access: "viewer" },
+  {
+    method: "post",
+    path: "/alerts/{fingerprint}/ack",
+    summary: "Acknowledge a firing alert without silencing it",
+    access: "engineer",
+  },
+  { method: "get", path: "/rules", summary: "Alert rules", access: "viewer" },
+  { method: "get", path: "/rules/{id}", summary: "One alert rule", access: "viewer" },
+  { method: "post", path: "/rules", summary: "Add an alert rule", access: "engineer", body: RuleSpecSchema },
+  {
+    method: "put",
+    path: "/rules/{id}",
+    summary: "Replace an alert rule",
+    access: "engineer",
+    body: RuleSpecSchema,
+  },
+  { method: "delete", path: "/rules/{id}", summary: "Delete an alert rule", access: "engineer" },
+  { method: "get", path: "/silences", summary: "Silences with their state", access: "viewer" },
+  {
+    method: "post",
+    path: "/silences",
+    summary: "Silence alerts matching label matchers until an expiry",
+    access: "engineer",
+    body: SilenceInputSchema,
+  },
+  { method: "delete", path: "/silences/{id}", summary: "Expire a silence now", access: "engineer" },
+  {
+    method: "get",
+    path: "/channels",
+    summary: "Notification channels (secrets never leave the hub)",
+    access: "viewer",
+  },
+  { method: "post", path: "/channels", summary: "Add a notification channel", access: "admin" },
+  { method: "put", path: "/channels/{id}", summary: "Change a notification channel", access: "admin" },
+  { method: "post", path: "/channels/{id}/test", summary: "Send a test notification", access: "admin" },
+  { method: "delete", path: "/channels/{id}", summary: "Delete a notification channel", access: "admin" },
+  { method: "get", path: "/routes", summary: "Notification routing tree and inhibitions", access: "viewer" },
+  { method: "put", path: "/routes", summary: "Replace the routing tree", access: "admin" },
+  { method: "delete", path: "/routes", summary: "Back to the default routing", access: "admin" },
+  { method: "get", path: "/deliveries", summary: "Notification delivery log", access: "engineer" },
+  {
+    method: "get",
+    path: "/deliveries/captured-mail",
+    summary: "Mail the hub captured instead of sending (test setups)",
+    access: "admin",
+  },
+  {
+    method: "get",
+    path: "/summary",
+    summary: "The manager summary: firing now, objectives, incidents, latest load test",
+    access: "viewer",
+    query: { profile: "profile whose latest run to show" },
+    response: SummarySchema,
+  },
+  {
+    method: "get",
+    path: "/backups",
+    summary: "Backup schedule, latest outcome and archives",
+    access: "admin",
+    response: BackupListSchema,
+  },
+  { method: "post", path: "/backups", summary: "Back up now", access: "admin" },
+  {
+    method: "post",
+    path: "/readiness/measurements",
+    summary: "Store a capacity measurement (peakwatch capacity)",
+    access: "agent",
+    body: CapacityMeasurementSchema,
+  },
+  {
+    method: "get",
+    path: "/readiness",
+    summary: "Peak readiness: the latest capacity verdict per target and its history",
+    access: "viewer",
+    response: ReadinessViewSchema,
+  },
+  { method: "get", path: "/backups/{name}", summary: "Download one backup archive", access: "admin" },
 ];
+
+/** A Hono route path as an OpenAPI path: `/runs/:id` → `/runs/{id}` (patterns dropped). */
+export function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");
+}
+
+/** Routes that are not API operations: the dashboard's static files and SPA fallback. */
+const notOperations = (path: string) => path === "/*" || path.startsWith("/assets");
+
+const API = "/api/v1";
+
+function operationObject(op: Operation): Record<string, unknown> {
+  const params = [
+    ...[...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    })),
+    ...Object.entries(op.query ?? {}).map(([name, description]) => ({
+      name,
+      in: "query",
+      description,
+      schema: { type: "string" },
+    })),
+  ];
+  return {
+    summary: op.summary,
+    description: `Access: ${op.access === "public" ? "anyone" : op.access === "agent" ? "agent token" : `${op.access} role or higher`}. Errors are {code, message, requestId}.`,
+    security: security[op.access],
+    ...(params.length > 0 ? { parameters: params } : {}),
+    ...(op.body
+      ? { requestBody: { required: true, content: { "application/json": { schema: json(op.body) } } } }
+      : {}),
+    responses: {
+      "200": {
+        description: "OK",
+        ...(op.response ? { content: { "application/json": { schema: json(op.response) } } } : {}),
+      },
+      "400": { description: "Invalid input; the message names the field" },
+      "401": { description: "No session or token" },
+      "403": { description: "Role too low, wrong kind of caller, or missing x-csrf-token" },
+    },
+  };
+}
 
 const security: Record<Access, Array<Record<string, string[]>>> = {
   public: [],
@@ -215,43 +461,36 @@ const security: Record<Access, Array<Record<string, string[]>>> = {
   admin: [{ session: [] }],
 };
 
-/** The hub's OpenAPI 3.1 document (GET /api/v1/openapi.json). */
-export function openApiDocument(): Record<string, unknown> {
+/**
+ * The hub's OpenAPI 3.1 document (GET /api/v1/openapi.json), generated from the routes the app
+ * registered: every route appears, with its description, schemas and access from `operations`,
+ * or marked `x-undocumented` when it has none.
+ */
+export function openApiDocument(
+  registered: ReadonlyArray<{ method: string; path: string }>,
+): Record<string, unknown> {
+  const fullPath = (op: Operation) => (op.root ? op.path : API + op.path);
+  const described = new Map(operations.map((op) => [`${op.method} ${fullPath(op)}`, op]));
+  const routes = [
+    ...registered,
+    ...operations
+      .filter((op) => op.outsideApp)
+      .map((op) => ({ method: op.method.toUpperCase(), path: fullPath(op) })),
+  ];
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
-    const params = [
-      ...[...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-        name: m[1],
-        in: "path",
-        required: true,
-        schema: { type: "string" },
-      })),
-      ...Object.entries(op.query ?? {}).map(([name, description]) => ({
-        name,
-        in: "query",
-        description,
-        schema: { type: "string" },
-      })),
-    ];
-    paths[op.path] ??= {};
-    paths[op.path]![op.method] = {
-      summary: op.summary,
-      description: `Access: ${op.access === "public" ? "anyone" : op.access === "agent" ? "agent token" : `${op.access} role or higher`}. Errors are {code, message, requestId}.`,
-      security: security[op.access],
-      ...(params.length > 0 ? { parameters: params } : {}),
-      ...(op.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: json(op.body) } } } }
-        : {}),
-      responses: {
-        "200": {
-          description: "OK",
-          ...(op.response ? { content: { "application/json": { schema: json(op.response) } } } : {}),
-        },
-        "400": { description: "Invalid input; the message names the field" },
-        "401": { description: "No session or token" },
-        "403": { description: "Role too low, wrong kind of caller, or missing x-csrf-token" },
-      },
-    };
+  for (const route of routes) {
+    const method = route.method.toLowerCase();
+    if (route.method === "ALL" || notOperations(route.path)) continue;
+    const path = openApiPath(route.path);
+    const op = described.get(`${method} ${path}`);
+    const inApi = path.startsWith(`${API}/`);
+    const documentPath = inApi ? path.slice(API.length) : path;
+    paths[documentPath] ??= {};
+    if (paths[documentPath]![method]) continue;
+    const operation = op
+      ? operationObject(op)
+      : { summary: "undocumented", "x-undocumented": true, responses: {} };
+    paths[documentPath]![method] = inApi ? operation : { ...operation, servers: [{ url: "/" }] };
   }
   return {
     openapi: "3.1.0",
@@ -259,7 +498,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: "Peakwatch hub API",
       version: "1",
       description:
-        "Cookie-authenticated requests that change something need x-csrf-token (from GET /auth/me). Roles: viewer < engineer < ops < admin. Alert rules, silences, channels and the summary are served under the same prefix by the alerting subsystem.",
+        "Cookie-authenticated requests that change something need x-csrf-token (from GET /auth/me). Roles: viewer < engineer < ops < admin. Generated from the routes the hub registered.",
     },
     servers: [{ url: "/api/v1" }],
     components: {

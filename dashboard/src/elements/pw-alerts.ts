@@ -130,7 +130,8 @@ export class PwAlerts extends LitElement {
   }
 
   private row(a: Alert, canAct: boolean) {
-    const since = a.state === "resolved" ? a.resolvedAt : (a.firedAt ?? a.activeAt);
+    // Each state has its own instant: a pending alert has not fired yet.
+    const since = a.state === "resolved" ? a.resolvedAt : a.state === "firing" ? a.firedAt : a.activeAt;
     const silenceSeconds = this.silenceFor[a.fingerprint] ?? silenceChoices[1]!.seconds;
     return html`<tr data-fingerprint=${a.fingerprint} data-state=${a.state}>
       <td>
