@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import type { BackupComponent } from "../core/backup/archive.ts";
+import { formatBytes } from "../core/bytes.ts";
 import { pgliteDir } from "../db/open.ts";
 import { BackupError, writeArchive } from "../server/backup/archive-file.ts";
 import { findBackupKey } from "../server/backup/backup-key.ts";
 import { type DatabaseLocation, dumpSource } from "../server/backup/database-dump.ts";
-import { formatBytes } from "../server/backup/format.ts";
 import { loadHubConfig } from "../server/config.ts";
 import { loadShopConfig } from "../shop/config.ts";
 
