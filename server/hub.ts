@@ -36,6 +36,7 @@ import { registerAggregates } from "./metrics/aggregates.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
 import { probeDefinitionRoutes } from "./probes/definition-routes.ts";
 import { probeRoutes } from "./probes/routes.ts";
+import { readinessRoutes } from "./readiness/routes.ts";
 import { Retention } from "./retention/retention.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
@@ -248,6 +249,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       // Before probeRoutes: its viewer-only /probes/* middleware would refuse the agents' poll.
       probeDefinitionRoutes({ db }),
       probeRoutes({ db }),
+      readinessRoutes({ db, now }),
       configRoutes(() => ({
         shopUrl: config.PEAKWATCH_SHOP_URL,
         allowedTargets: config.PEAKWATCH_ALLOWED_TARGETS,

@@ -53,10 +53,13 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
-/** One scrape of the shop's metrics; undefined when it does not answer in 2 s (reported, not fatal). */
+/**
+ * One scrape of the shop's metrics; undefined when it does not answer (a saturated shop may
+ * not, and then its signals are missing from the report rather than failing the step).
+ */
 async function scrape(target: string): Promise<Map<string, number> | undefined> {
   try {
-    const r = await fetch(new URL("/metrics", target), { signal: AbortSignal.timeout(2000) });
+    const r = await fetch(new URL("/metrics", target), { signal: AbortSignal.timeout(5000) });
     return r.ok ? parseExposition(await r.text()) : undefined;
   } catch {
     return undefined;
@@ -95,7 +98,7 @@ async function runStep(
     await sleep((o.measureSeconds - 0.5) * 1000, signal);
     const after = await scrape(o.target);
     const seconds = (performance.now() - t0) / 1000;
-    return before && after ? saturationSignals(before, after, seconds) : [];
+    return after ? saturationSignals(before ?? new Map(), after, seconds) : [];
   })();
   const outcome = await runLoad({
     profile,

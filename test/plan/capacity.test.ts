@@ -135,7 +135,11 @@ describe("peakwatch capacity against the real shop", () => {
     expect(m.steps.filter((s) => s.ok && s.rate === m.capacityJourneys).length).toBeGreaterThanOrEqual(2);
     // Requests per journey: product, cart, checkout and the login of each new shopper.
     expect(m.capacityRequests).toBeGreaterThan(m.capacityJourneys * 3);
-    expect(m.saturation.map((s) => s.name)).toEqual(expect.arrayContaining(["event-loop lag p99", "CPU"]));
+    // Scraped from the shop's /metrics while the knee step ran.
+    expect(
+      m.saturation.map((s) => s.name),
+      trace,
+    ).toContain("event-loop lag p99");
     // About 2.4 journeys/s against a planned 4: not ready, and the command says so.
     expect(r.code, trace).toBe(1);
     expect(r.stdout).toMatch(/Not ready: checkout p95 breaks at 0\.\d× the planned peak/);
