@@ -1,13 +1,23 @@
-import { html, LitElement } from "lit";
+import { css, html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
+import type { WindowSample } from "../compare/bootstrap.ts";
+import {
+  type DeltaCell,
+  type DeltaMetric,
+  deltaCell,
+  deltaMetrics,
+  windowsOf,
+} from "../compare/step-deltas.ts";
 import { ApiTask } from "../controllers/api-task.ts";
+import { formatMs, formatPercent, formatRate } from "../format.ts";
 import { overlay } from "../live/overlay.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
+import type { FigureKey } from "../live/step-figures.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
@@ -15,33 +25,131 @@ import "./pw-chart.ts";
 import "./pw-run-verdict.ts";
 import "./pw-step-table.ts";
 
+const metricLabel: Record<DeltaMetric, string> = {
+  p50: "p50",
+  p95: "p95",
+  p99: "p99",
+  errorRate: "Error rate",
+  throughput: "Throughput",
+};
+
+/** Each figure in its unit; a delta keeps the sign. */
+const formatOf: Record<DeltaMetric, (v: number | null) => string> = {
+  p50: formatMs,
+  p95: formatMs,
+  p99: formatMs,
+  errorRate: (v) => formatPercent(v),
+  throughput: formatRate,
+};
+const signed = (metric: DeltaMetric, v: number) =>
+  metric === "errorRate"
+    ? `${v > 0 ? "+" : v < 0 ? "−" : "±"}${(Math.abs(v) * 100).toFixed(2)} pt`
+    : `${v > 0 ? "+" : v < 0 ? "−" : "±"}${formatOf[metric](Math.abs(v))}`;
+
+/** Which per-second figure backs each compared metric, and what weighs its windows. */
+const windowFigure: Record<DeltaMetric, FigureKey> = {
+  p50: "p50",
+  p95: "p95",
+  p99: "p99",
+  errorRate: "errorRate",
+  throughput: "rate",
+};
+
+interface Loaded {
+  id: string;
+  detail: RunDetail;
+  series: RunSeries;
+}
+
 /**
  * Two runs side by side: journey p95 and achieved rate overlaid on "seconds into the run",
- * per-step percentiles in one table, and each run's thresholds pass/fail.
+ * per-step deltas (p50/p95/p99, error rate, throughput) coloured by direction and marked when
+ * larger than run-to-run noise (a seeded bootstrap over per-second windows), each run's
+ * percentiles, and each run's thresholds.
  */
 @customElement("pw-compare")
 export class PwCompare extends LitElement {
-  static override styles = [sharedStyles];
+  static override styles = [
+    sharedStyles,
+    css`
+      .deltas {
+        display: grid;
+        gap: 0.75rem;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 21rem), 1fr));
+      }
+      .deltas section {
+        border: 1px solid var(--pw-border);
+        border-radius: var(--pw-radius);
+        padding: 0.5rem 0.6rem;
+        min-width: 0;
+      }
+      .deltas h3 {
+        overflow-wrap: anywhere;
+      }
+      td.better {
+        color: var(--pw-ok);
+      }
+      td.worse {
+        color: var(--pw-bad);
+      }
+      td.noise {
+        color: var(--pw-muted);
+      }
+      td.better.sig,
+      td.worse.sig {
+        font-weight: 700;
+      }
+      td.better.sig {
+        background: var(--pw-ok-bg);
+      }
+      td.worse.sig {
+        background: var(--pw-bad-bg);
+      }
+      .legend {
+        font-size: 0.85rem;
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+    `,
+  ];
 
   @property() a = "";
   @property() b = "";
 
   private readonly data = new ApiTask(this, {
-    task: async (signal) =>
-      Promise.all(
-        [this.a, this.b].map(async (id) => {
-          const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
+    task: async (signal) => {
+      const details = await Promise.all(
+        [this.a, this.b].map((id) =>
+          hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal),
+        ),
+      );
+      // One resolution for both, so their windows are the same width and comparable.
+      const resolution = Math.max(...details.map((d) => chartResolution(d.run)));
+      const steps = [...new Set(details.flatMap((d) => Object.keys(d.steps ?? {})))];
+      return Promise.all(
+        [this.a, this.b].map(async (id, i): Promise<Loaded> => {
           const series = new RunSeries();
-          await loadSeries(hub, series, {
-            runId: id,
-            steps: [JOURNEY_STEP],
-            keys: ["p95", "achieved"],
-            resolution: chartResolution(detail.run),
-            signal,
-          });
-          return { id, detail, series };
+          await Promise.all([
+            loadSeries(hub, series, {
+              runId: id,
+              steps: [JOURNEY_STEP],
+              keys: ["achieved"],
+              resolution,
+              signal,
+            }),
+            loadSeries(hub, series, {
+              runId: id,
+              steps,
+              keys: ["p50", "p95", "p99", "errorRate", "rate"],
+              resolution,
+              signal,
+            }),
+          ]);
+          return { id, detail: details[i]!, series };
         }),
-      ),
+      );
+    },
     args: () => [this.a, this.b],
   });
 
@@ -54,10 +162,10 @@ export class PwCompare extends LitElement {
       return html`<h1>Compare runs</h1><p class="error-text">${this.data.error.message}</p>`;
     const runs = this.data.value;
     if (!runs) return html`<h1>Compare runs</h1><p class="muted">Loading…</p>`;
-    const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
-    const series = (key: "p95" | "achieved"): ChartSeries[] => [
-      { label: `${first.id} ${key}`, color: "--pw-chart-1" },
-      { label: `${second.id} ${key}`, color: "--pw-chart-2" },
+    const [first, second] = runs as [Loaded, Loaded];
+    const series = (key: string): ChartSeries[] => [
+      { label: `A ${key}`, color: "--pw-chart-1" },
+      { label: `B ${key}`, color: "--pw-chart-2" },
     ];
     const columns = (key: "p95" | "achieved") =>
       overlay(
@@ -66,7 +174,11 @@ export class PwCompare extends LitElement {
           columns: r.series.aligned(JOURNEY_STEP, [key]),
         })),
       );
-    return html`<h1>Compare <code>${first.id}</code> and <code>${second.id}</code></h1>
+    return html`<h1>Compare runs</h1>
+      <p class="row">
+        <span><strong>A</strong> <a href=${routeHref("run", first.id)}><code>${first.id}</code></a></span>
+        <span><strong>B</strong> <a href=${routeHref("run", second.id)}><code>${second.id}</code></a></span>
+      </p>
       <div class="grid">
         <section class="panel">
           <pw-chart
@@ -87,21 +199,105 @@ export class PwCompare extends LitElement {
           ></pw-chart>
         </section>
       </div>
+      <section class="panel" aria-labelledby="deltas-title">
+        <h2 id="deltas-title">What changed from A to B, per step</h2>
+        <p class="muted legend">
+          Green is better, red is worse. Bold on a tint: larger than the run-to-run noise (95 % bootstrap
+          interval over the per-second windows leaves out zero); grey: within noise.
+        </p>
+        <div class="deltas" data-testid="delta-table">${this.deltaSections(first, second)}</div>
+      </section>
       <section class="panel">
         <h2>Percentiles per step</h2>
-        <pw-step-table
-          .runs=${runs.map((r) => ({ label: r.id, steps: r.detail.steps }))}
-        ></pw-step-table>
+        <div class="table-wrap">
+          <pw-step-table .runs=${runs.map((r, i) => ({ label: `${i === 0 ? "A" : "B"} ${r.id}`, steps: r.detail.steps }))}></pw-step-table>
+        </div>
       </section>
       <div class="grid">
         ${runs.map(
-          (r) => html`<section class="panel">
-            <h2><a href=${routeHref("run", r.id)}>${r.id}</a> · ${r.detail.run.profile}</h2>
+          (r, i) => html`<section class="panel">
+            <h2>${i === 0 ? "A" : "B"} · <a href=${routeHref("run", r.id)}>${r.id}</a> · ${r.detail.run.profile}</h2>
             <pw-run-verdict .run=${r.detail.run}></pw-run-verdict>
           </section>`,
         )}
       </div>`;
   }
+
+  private deltaSections(a: Loaded, b: Loaded) {
+    const steps = [
+      ...new Set([...Object.keys(a.detail.steps ?? {}), ...Object.keys(b.detail.steps ?? {})]),
+    ].sort((x, y) => (x === JOURNEY_STEP ? -1 : y === JOURNEY_STEP ? 1 : x.localeCompare(y)));
+    return steps.map(
+      (step) => html`<section data-step=${step}>
+        <h3>${step}</h3>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Figure</th>
+              <th class="num" scope="col">A</th>
+              <th class="num" scope="col">B</th>
+              <th class="num" scope="col">Change</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${deltaMetrics.map((metric) => this.deltaRow(step, metric, deltaCell(metric, this.pair(step, metric, a, b))))}
+          </tbody>
+        </table>
+      </section>`,
+    );
+  }
+
+  private deltaRow(step: string, metric: DeltaMetric, cell: DeltaCell) {
+    const sig = cell.noise?.exceedsNoise === true;
+    const cls =
+      cell.delta === null || cell.direction === "same" ? "" : `${cell.direction} ${sig ? "sig" : "noise"}`;
+    const noiseText =
+      cell.noise === undefined
+        ? "too few windows to judge the noise"
+        : sig
+          ? "larger than run-to-run noise"
+          : "within run-to-run noise";
+    return html`<tr data-metric=${metric} data-direction=${cell.direction} data-exceeds-noise=${String(sig)}>
+      <th scope="row">${metricLabel[metric]}</th>
+      <td class="num">${formatOf[metric](cell.a)}</td>
+      <td class="num">${formatOf[metric](cell.b)}</td>
+      <td class="num ${cls}" title=${`${step} ${metricLabel[metric]}: ${noiseText}`}>
+        ${cell.delta === null ? "–" : signed(metric, cell.delta)}
+        ${cell.relative === null || cell.delta === 0 ? null : html`<div>${signedPercent(cell.relative)}</div>`}
+        <span class="visually-hidden">${cell.direction}, ${noiseText}</span>
+      </td>
+    </tr>`;
+  }
+
+  /** Whole-run values from each run's merged summary, and the per-second windows behind them. */
+  private pair(step: string, metric: DeltaMetric, a: Loaded, b: Loaded) {
+    const whole = (r: Loaded): number | null => {
+      const s = r.detail.steps?.[step];
+      if (!s) return null;
+      if (metric === "errorRate") return s.errorRate;
+      if (metric === "throughput") {
+        const end = r.detail.run.endedAt ?? Date.now();
+        const seconds = (end - r.detail.run.startedAt) / 1000;
+        return seconds > 0 ? s.count / seconds : null;
+      }
+      return s.latency[metric];
+    };
+    const windows = (r: Loaded): WindowSample[] => {
+      const [seconds, values = [], rates = []] = r.series.aligned(step, [windowFigure[metric], "rate"]);
+      const points = (col: Array<number | null>) =>
+        seconds.map((s, i): [number, number | null] => [s, col[i] ?? null]);
+      // Throughput: every window counts alike; the others weigh each second by its requests.
+      return metric === "throughput"
+        ? windowsOf(points(values), points(values.map(() => 1)))
+        : windowsOf(points(values), points(rates));
+    };
+    return { a: whole(a), b: whole(b), windowsA: windows(a), windowsB: windows(b) };
+  }
+}
+
+function signedPercent(ratio: number): string {
+  const sign = ratio > 0 ? "+" : ratio < 0 ? "−" : "±";
+  return `${sign}${(Math.abs(ratio) * 100).toFixed(1)} %`;
 }
 
 declare global {
