@@ -19,6 +19,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { sessionResolver } from "./auth/session-resolver.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
+import { withBackupAge } from "./backup/age-sample.ts";
 import { createHubBackups } from "./backup/index.ts";
 import { localBus, postgresBus } from "./cluster/bus.ts";
 import { advisoryLeadership, leaderLocks, soleLeader } from "./cluster/leader.ts";
@@ -166,7 +167,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     alertingConfig,
     now,
     live: alertLog,
-    metrics: scrapedMetrics(db),
+    metrics: withBackupAge(
+      scrapedMetrics(db),
+      backups.scheduler,
+      config.HUB_BACKUP_INTERVAL_HOURS > 0,
+      now(),
+    ),
     isLeader: () => alertLeadership.isLeader(),
   });
   metrics.ruleEvaluationSeconds.collect = () => alerting.service.engine.lastDurationMs / 1000;

@@ -143,6 +143,26 @@ export const defaultRules: RuleSpec[] = [
     labels: { category: "saturation" },
     annotations: { summary: "Shop event-loop lag p99 {{ $value | seconds }}" },
   },
+  {
+    kind: "threshold",
+    name: "HubBackupOverdue",
+    description: "No successful scheduled backup of the hub for two days (HUB_BACKUP_INTERVAL_HOURS).",
+    severity: "warning",
+    query: {
+      source: "metrics",
+      series: "peakwatch_hub_backup_age_seconds",
+      stat: "last",
+      windowSeconds: 120,
+    },
+    comparator: ">",
+    threshold: 2 * 24 * 3600,
+    forSeconds: 0,
+    keepFiringForSeconds: 0,
+    labels: { category: "backup" },
+    annotations: {
+      summary: "No successful hub backup for {{ $value | seconds }}: see Admin → Backups for the last error",
+    },
+  },
 ].map((spec) => RuleSpecSchema.parse(spec));
 
 /** A shop that is down makes every latency alert about it noise. */

@@ -63,6 +63,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     HUB_SCRAPE_INTERVAL_SECONDS: "0",
     // Tests use fixed old timestamps: background retention would roll them up mid-test.
     HUB_RETENTION_INTERVAL_MINUTES: "0",
+    // Scheduled backups (and the backup-age series alert rules read) only where a test asks.
+    HUB_BACKUP_INTERVAL_HOURS: "0",
     // Every test login comes from 127.0.0.1: per-address login limits get their own tests.
     HUB_LOGIN_CODES_PER_ADDRESS: "100000",
     HUB_LOGIN_CODES_PER_ACCOUNT: "100000",
