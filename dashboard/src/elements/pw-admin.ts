@@ -7,6 +7,7 @@ import { type Channel, listOf, type Me, type User } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-channels.ts";
 
 /** Admin: users and their roles (add, change role, remove), and the notification channels. */
 @customElement("pw-admin")
@@ -98,7 +99,8 @@ export class PwAdmin extends LitElement {
             }
           </tbody>
         </table>
-      </section>`;
+      </section>
+      <pw-channels></pw-channels>`;
   }
 
   private userRow(u: User) {
