@@ -11,7 +11,8 @@ import { portIsFree } from "./up/ports.ts";
 import { sharedSecrets } from "./up/secrets.ts";
 import { type ChildSpec, Supervisor } from "./up/supervisor.ts";
 
-const HEALTHY_WITHIN_MS = 90_000;
+/** After this long without every child healthy, `up` says which it is still waiting for. */
+const SLOW_NOTICE_MS = 90_000;
 
 const upSettings = z.object({
   /** A child that answered /healthz and then stays silent this long is restarted. */
@@ -133,26 +134,34 @@ export async function main(argv: string[]): Promise<number> {
 
   // Probes start once the shop answers, so a seeding shop does not read as DOWN at start-up.
   supervisor.start(["hub", "shop"]);
-  const shopUp = waitHealthy(`${shopUrl}/healthz`, HEALTHY_WITHIN_MS, stopped.signal).then((up) => {
-    supervisor.start(["probes"]);
-    return up;
-  });
-  const healthy = await Promise.all(
-    specs.map((s) =>
-      s.name === "shop" ? shopUp : waitHealthy(s.healthUrl, HEALTHY_WITHIN_MS, stopped.signal),
-    ),
-  );
-  if (!stopped.signal.aborted) {
-    if (healthy.every(Boolean))
-      printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL, stackFile);
-    else {
-      const slow = specs.filter((_, i) => !healthy[i]).map((s) => s.name);
+  const waiting = new Set(specs.map((s) => s.name));
+  // A first start seeds the shop and a loaded machine is slow: say so, and keep waiting.
+  const slowNotice = setTimeout(
+    () =>
       log.line(
         "up",
-        `still waiting for ${slow.join(", ")} after ${HEALTHY_WITHIN_MS / 1000} s; see the log above`,
-      );
-    }
-  }
+        `still waiting for ${[...waiting].join(", ")} after ${SLOW_NOTICE_MS / 1000} s; see the log above`,
+      ),
+    SLOW_NOTICE_MS,
+  );
+  const untilHealthy = (spec: ChildSpec) =>
+    waitHealthy(spec.healthUrl, Number.POSITIVE_INFINITY, stopped.signal).then((up) => {
+      if (up) waiting.delete(spec.name);
+      return up;
+    });
+  const healthy = await Promise.all(
+    specs.map((s) =>
+      s.name === "shop"
+        ? untilHealthy(s).then((up) => {
+            if (up) supervisor.start(["probes"]);
+            return up;
+          })
+        : untilHealthy(s),
+    ),
+  );
+  clearTimeout(slowNotice);
+  if (!stopped.signal.aborted && healthy.every(Boolean))
+    printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL, stackFile);
   await done;
   removeStack(stackFile);
   log.line("up", "all stopped");

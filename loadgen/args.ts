@@ -19,10 +19,13 @@ export interface RunArgs {
   quiet: boolean;
 }
 
-export const RUN_USAGE = `Usage: peakwatch run <profile|file.json|file.yaml> --target URL [options]
+export const RUN_USAGE = `Usage: peakwatch run <profile|file.json|file.yaml> [--target URL] [options]
+
+Flags win over environment variables, which win over the running stack's <data dir>/stack.json
+(written by \`peakwatch up\`): with \`npm start\` running, \`peakwatch run smoke\` needs no flags.
 
 Options:
-  --target URL            the shop to load (default PEAKWATCH_SHOP_URL); must be allowlisted
+  --target URL            the shop to load (default PEAKWATCH_SHOP_URL, else the stack's shop); must be allowlisted
   --hub URL --token T     send windows and run reports to a hub (default PEAKWATCH_HUB_URL, PEAKWATCH_AGENT_TOKEN)
   --run-id ID             run id (default: generated)
   --worker NAME           worker name in the windows (default w<index>)
