@@ -3,13 +3,13 @@ import { customElement, property, state } from "lit/decorators.js";
 import { ApiError } from "../api/api-error.ts";
 import { hub } from "../api/hub-client.ts";
 import { roles } from "../api/roles.ts";
-import { type Channel, listOf, type Me, type User } from "../api/types.ts";
+import { listOf, type Me, type User } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-channels.ts";
 
-/** Admin: users and their roles (add, change role, remove), and the notification channels. */
+/** Admin: users and their roles (add, change role, remove), and the notification channels (pw-channels). */
 @customElement("pw-admin")
 export class PwAdmin extends LitElement {
   static override styles = [
@@ -30,9 +30,6 @@ export class PwAdmin extends LitElement {
 
   private readonly users = new ApiTask(this, {
     task: async (signal) => listOf<User>(await hub.get("/users", undefined, signal), "users"),
-  });
-  private readonly channels = new ApiTask(this, {
-    task: async (signal) => listOf<Channel>(await hub.get("/channels", undefined, signal), "channels"),
   });
 
   override render() {
@@ -65,40 +62,6 @@ export class PwAdmin extends LitElement {
           <label>Expires (optional) <input name="expiresAt" type="date" /></label>
           <button class="primary" type="submit">Add user</button>
         </form>
-      </section>
-      <section class="panel" aria-labelledby="channels-title">
-        <h2 id="channels-title">Notification channels</h2>
-        ${this.channels.error ? html`<p class="error-text">${this.channels.error.message}</p>` : null}
-        <table data-testid="channels-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Settings</th>
-              <th scope="col">Secret</th>
-              <th scope="col">Defined in</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${
-              (this.channels.value ?? []).length === 0
-                ? html`<tr><td colspan="5" class="muted">No channels; alerts show on the dashboard only.</td></tr>`
-                : (this.channels.value ?? []).map(
-                    (c) => html`<tr>
-                    <td>${c.name}</td>
-                    <td>${c.kind}</td>
-                    <td class="muted">
-                      ${Object.entries(c.settings ?? {})
-                        .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
-                        .join(", ")}
-                    </td>
-                    <td>${c.hasSecret ? "stored encrypted" : "none"}</td>
-                    <td>${c.source ?? "–"}</td>
-                  </tr>`,
-                  )
-            }
-          </tbody>
-        </table>
       </section>
       <pw-channels></pw-channels>`;
   }

@@ -97,7 +97,14 @@ export class PwChannels extends LitElement {
         align-items: end;
         margin-top: 1rem;
       }
+      label.block {
+        display: block;
+      }
+      h3 {
+        margin-top: 1.5rem;
+      }
       textarea {
+        box-sizing: border-box;
         width: 100%;
         min-height: 12rem;
         font-family: var(--pw-mono, monospace);
@@ -168,7 +175,7 @@ export class PwChannels extends LitElement {
         Which alerts go to which channel (Alertmanager's routing tree) and which alerts mute others. Unset
         timings use group_wait, group_interval and repeat_interval from the hub's settings.
       </p>
-      <label
+      <label class="block"
         ><span class="visually-hidden">Routing document (JSON)</span>
         <textarea
           data-testid="routing-json"
@@ -279,7 +286,7 @@ export class PwChannels extends LitElement {
     this.error = "";
     try {
       this.message = await action();
-      await this.channels.run();
+      await Promise.all([this.channels.run(), this.routes.run()]);
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     }
