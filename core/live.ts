@@ -67,6 +67,8 @@ export const LiveWindowMessageSchema = z.object({
   /** Unix epoch seconds. */
   second: z.number().int(),
   steps: z.record(z.string(), LiveStepSchema),
+  /** Every step but the journey merged (histograms merged, not percentiles averaged): "all requests". */
+  requests: LiveStepSchema.optional(),
 });
 
 export const ServerMessageSchema = z.discriminatedUnion("type", [

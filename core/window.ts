@@ -128,7 +128,9 @@ export function errorTotal(w: Pick<Window, "errors">): number {
  * A window's causes; for an old window, its classes (and dropped arrivals) without detail. A
  * journey window's failures are its steps' failures, so only its dropped arrivals count here.
  */
-export function causesOf(w: Pick<Window, "step" | "errors" | "dropped" | "causes">): CauseCounts {
+export function causesOf(
+  w: Pick<Window, "errors" | "dropped" | "causes"> & { step?: string | undefined },
+): CauseCounts {
   if (w.causes) return w.causes;
   if (w.step === JOURNEY_STEP)
     return legacyCauses({ connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 }, w.dropped);

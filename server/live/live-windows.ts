@@ -1,5 +1,5 @@
 import { type LiveStep, runTopic } from "../../core/live.ts";
-import { summarizeWindows, type Window } from "../../core/window.ts";
+import { JOURNEY_STEP, summarizeWindows, type Window } from "../../core/window.ts";
 import type { LiveHub } from "./live-hub.ts";
 
 /** Seconds of recent windows kept per run so late workers still merge into their second. */
@@ -68,9 +68,18 @@ export class LiveWindows {
       const second = run.dirty;
       run.dirty = null;
       const steps: Record<string, LiveStep> = {};
-      for (const [step, workers] of run.seconds.get(second) ?? [])
+      const requests: Window[] = [];
+      for (const [step, workers] of run.seconds.get(second) ?? []) {
         steps[step] = liveStep([...workers.values()]);
-      this.live.broadcast(runTopic(runId), { type: "window", runId, second, steps });
+        if (step !== JOURNEY_STEP) requests.push(...workers.values());
+      }
+      this.live.broadcast(runTopic(runId), {
+        type: "window",
+        runId,
+        second,
+        steps,
+        ...(requests.length > 0 ? { requests: liveStep(requests) } : {}),
+      });
       for (const s of run.seconds.keys()) if (s < second - KEEP_SECONDS) run.seconds.delete(s);
       if (!this.live.hasSubscribers(runTopic(runId))) this.#runs.delete(runId);
     }

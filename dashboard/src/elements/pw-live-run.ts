@@ -11,15 +11,17 @@ import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatMs, formatPercent, formatRate } from "../format.ts";
 import { AlertBook } from "../live/alert-book.ts";
+import { CauseBook } from "../live/cause-book.ts";
 import type { LiveMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
-import { readStepFigures, type StepFigures } from "../live/step-figures.ts";
+import { ALL_REQUESTS, readStepFigures, type StepFigures } from "../live/step-figures.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
+import "./pw-errors-table.ts";
 import "./pw-run-verdict.ts";
 
 const LIVE_POINTS = 3600;
@@ -82,6 +84,8 @@ export class PwLiveRun extends LitElement {
   /** Fault switches flipped by hand during the bound run. */
   @state() private changes: FaultChange[] = [];
   private readonly alerts = new AlertBook();
+  /** Failed requests by step and cause for the errors table: REST totals, then live seconds. */
+  private causes = new CauseBook();
 
   /** With no run id, follow the newest run (running first). */
   private readonly runs = new ApiTask(this, {
@@ -126,8 +130,21 @@ export class PwLiveRun extends LitElement {
           resolution,
           signal,
         }),
+        // Every request merged: the headline tiles (request p95, error share of all requests).
+        loadSeries(hub, series, {
+          runId: id,
+          steps: [ALL_REQUESTS],
+          keys: ["p95", "rate", "errors"],
+          resolution,
+          signal,
+        }),
       ]);
-      if (this.seriesRun === id) this.changes = changes.changes;
+      if (this.seriesRun === id) {
+        this.changes = changes.changes;
+        const causes = new CauseBook();
+        causes.reset(detail.steps, series.seconds.at(-1) ?? Math.floor(detail.run.startedAt / 1000) - 1);
+        this.causes = causes;
+      }
       this.ticks += 1;
       return detail;
     },
@@ -169,6 +186,7 @@ export class PwLiveRun extends LitElement {
       this.series = new RunSeries(LIVE_POINTS);
       this.seriesRun = this.currentId();
       this.changes = [];
+      this.causes = new CauseBook();
       if (this.run?.runId !== this.seriesRun) this.run = undefined;
     }
   }
@@ -183,11 +201,16 @@ export class PwLiveRun extends LitElement {
       if (message.runId !== id || this.seriesRun !== id) return;
       const steps: Record<string, StepFigures> = {};
       for (const [step, raw] of Object.entries(message.steps)) steps[step] = readStepFigures(raw);
+      if (message.requests) steps[ALL_REQUESTS] = readStepFigures(message.requests);
       this.series.put(message.second, steps);
+      this.causes.put(message.second, message.steps);
       this.ticks += 1;
     } else if (message.type === "run") {
-      if (message.run.runId === id) this.run = message.run;
-      else if (
+      if (message.run.runId === id) {
+        // The final totals (errors table, figures) once the run ends: reload them once.
+        if (FINAL.has(message.run.status) && !FINAL.has(this.run?.status ?? "")) void this.detail.run();
+        this.run = message.run;
+      } else if (
         !this.runId &&
         !FINAL.has(message.run.status) &&
         message.run.startedAt >= (this.run?.startedAt ?? 0)
@@ -220,7 +243,8 @@ export class PwLiveRun extends LitElement {
         <p class="muted">No runs yet. ${this.startHint()}</p>`;
     }
     const run = this.run?.runId === id ? this.run : undefined;
-    const steps = this.series.steps.length > 0 ? this.series.steps : [JOURNEY_STEP];
+    const charted = this.series.steps.filter((s) => s !== ALL_REQUESTS);
+    const steps = charted.length > 0 ? charted : [JOURNEY_STEP];
     const latest = this.series.latest(JOURNEY_STEP);
     const markers = run
       ? [...runMarkers(run.faults ?? [], run.startedAt), ...changeMarkers(this.changes)]
@@ -300,16 +324,44 @@ export class PwLiveRun extends LitElement {
           ></pw-chart>
         </section>
       </div>
+      <section class="panel" aria-label="Errors by cause">
+        <h2>Errors by cause</h2>
+        <pw-errors-table .rows=${this.causes.rows()} data-ticks=${this.ticks}></pw-errors-table>
+      </section>
       <section class="panel">${this.stepTable(steps)}</section>`;
   }
 
+  /**
+   * Headline tiles, each with its unit and what it measures: request latency is every HTTP
+   * request merged; journey duration includes think time; the error share is of all requests
+   * over the seconds the charts show.
+   */
   private kpis(latest: StepFigures | undefined) {
-    const kpi = (label: string, value: string) =>
-      html`<div class="kpi"><div class="muted">${label}</div><div class="value">${value}</div></div>`;
-    return html`<section class="panel kpis" aria-label="Latest second" data-ticks=${this.ticks}>
-      ${kpi("Target", formatRate(latest?.target))} ${kpi("Achieved", formatRate(latest?.achieved))}
-      ${kpi("Dropped", String(latest?.dropped ?? "–"))} ${kpi("Journey p95", formatMs(latest?.p95))}
-      ${kpi("Errors", formatPercent(latest?.errorRate))}
+    const requests = this.series.latest(ALL_REQUESTS);
+    const errorShare = this.series.ratioOver(ALL_REQUESTS, "errors", "rate");
+    const seconds = this.series.seconds;
+    const kpi = (id: string, label: string, value: string, title = "") =>
+      html`<div class="kpi" data-testid=${`kpi-${id}`} title=${title}>
+        <div class="muted">${label}</div>
+        <div class="value">${value}</div>
+      </div>`;
+    return html`<section class="panel kpis" aria-label="Headline figures" data-ticks=${this.ticks}>
+      ${kpi("target", "Target arrivals", formatRate(latest?.target), "journeys scheduled in the latest second")}
+      ${kpi("achieved", "Achieved arrivals", formatRate(latest?.achieved), "journeys started in the latest second")}
+      ${kpi("dropped", "Dropped arrivals", formatRate(latest?.dropped), "arrivals with no free virtual user, latest second")}
+      ${kpi("request-p95", "Request p95 (all requests)", formatMs(requests?.p95), "successful HTTP requests of every step, latest second")}
+      ${kpi("journey-p95", "Journey p95 incl. think time", formatMs(latest?.p95), "whole journeys from arrival to last response, latest second")}
+      <div
+        class="kpi"
+        data-testid="kpi-errors"
+        data-share=${errorShare ?? ""}
+        data-from=${seconds[0] ?? ""}
+        data-to=${seconds.at(-1) ?? ""}
+        title="failed share of all requests over the seconds the charts show"
+      >
+        <div class="muted">Errors (share of all requests, charted seconds)</div>
+        <div class="value">${formatPercent(errorShare)}</div>
+      </div>
     </section>`;
   }
 

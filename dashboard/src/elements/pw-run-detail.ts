@@ -5,7 +5,8 @@ import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
 import { runMarkers } from "../charts/run-markers.ts";
 import { ApiTask } from "../controllers/api-task.ts";
-import { formatDuration, formatTime } from "../format.ts";
+import { formatDuration, formatMs, formatPercent, formatTime } from "../format.ts";
+import { CauseBook } from "../live/cause-book.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
@@ -13,6 +14,7 @@ import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
+import "./pw-errors-table.ts";
 import "./pw-run-verdict.ts";
 import "./pw-step-table.ts";
 
@@ -97,11 +99,36 @@ export class PwRunDetail extends LitElement {
           ></pw-chart>
         </section>
       </div>
+      <section class="panel" aria-label="Headline figures">
+        <div class="row">
+          <span data-testid="detail-requests">${value.detail.requests.count} requests</span>
+          <span data-testid="detail-error-share" data-share=${value.detail.requests.errorRate}
+            >errors ${formatPercent(value.detail.requests.errorRate)} of all requests</span
+          >
+          <span>request p95 ${formatMs(value.detail.requests.latency.p95)} (successful)</span>
+          ${
+            steps[JOURNEY_STEP]
+              ? html`<span>journey p95 incl. think time ${formatMs(steps[JOURNEY_STEP].latency.p95)}</span>`
+              : null
+          }
+        </div>
+      </section>
+      <section class="panel" aria-label="Errors by cause">
+        <h2>Errors by cause</h2>
+        <pw-errors-table .rows=${causeRowsOf(steps)}></pw-errors-table>
+      </section>
       <section class="panel">
         <h2>Per step</h2>
         <pw-step-table .runs=${[{ label: id, steps }]}></pw-step-table>
       </section>`;
   }
+}
+
+/** The errors table of a finished run: every step's causes with their share of its requests. */
+function causeRowsOf(steps: RunDetail["steps"]) {
+  const book = new CauseBook();
+  book.reset(steps, Number.POSITIVE_INFINITY);
+  return book.rows();
 }
 
 declare global {

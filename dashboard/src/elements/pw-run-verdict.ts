@@ -1,10 +1,11 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import { describeResult } from "../../../core/threshold-expression.ts";
 import type { Run } from "../api/types.ts";
 import { formatDuration } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
-/** A finished run's verdict in plain words and its thresholds, pass or fail. */
+/** A finished run's verdict in plain words and its thresholds with units, pass or fail, and which abort. */
 @customElement("pw-run-verdict")
 export class PwRunVerdict extends LitElement {
   static override styles = [sharedStyles];
@@ -24,22 +25,27 @@ export class PwRunVerdict extends LitElement {
       ${run.verdict ? html`<p data-testid="verdict-text">${run.verdict}</p>` : null}
       ${
         (run.thresholds ?? []).length > 0
-          ? html`<table>
+          ? html`<table data-testid="thresholds">
             <thead>
               <tr>
                 <th scope="col">Threshold</th>
+                <th class="num" scope="col">Limit</th>
                 <th class="num" scope="col">Measured</th>
                 <th scope="col">Result</th>
+                <th scope="col">On failure</th>
               </tr>
             </thead>
             <tbody>
-              ${run.thresholds.map(
-                (t) => html`<tr>
+              ${run.thresholds.map((t) => {
+                const d = describeResult(t.expression, t.value);
+                return html`<tr data-threshold=${t.expression}>
                   <td><code>${t.expression}</code></td>
-                  <td class="num">${t.value === null ? "no data" : Number(t.value.toFixed(3))}</td>
+                  <td class="num">${d.limit}</td>
+                  <td class="num" data-testid="measured">${d.measured}</td>
                   <td><span class="badge ${t.ok ? "passed" : "failed"}">${t.ok ? "pass" : "fail"}</span></td>
-                </tr>`,
-              )}
+                  <td>${t.abortOnFail ? "aborts the run" : "judged at the end"}</td>
+                </tr>`;
+              })}
             </tbody>
           </table>`
           : null

@@ -9,7 +9,10 @@ export interface StepColumn {
   steps: Record<string, WindowSummary>;
 }
 
-/** Percentiles per step for one run, or several side by side (compare). */
+/**
+ * Percentiles (ms, of successful requests) and errors per step for one run, or several side by
+ * side (compare). Every figure carries its unit.
+ */
 @customElement("pw-step-table")
 export class PwStepTable extends LitElement {
   static override styles = [sharedStyles];
@@ -19,7 +22,7 @@ export class PwStepTable extends LitElement {
   override render() {
     const steps = [...new Set(this.runs.flatMap((r) => Object.keys(r.steps)))].sort();
     const many = this.runs.length > 1;
-    const figures = ["count", "p50", "p95", "p99", "errors"];
+    const figures = ["requests", "p50", "p95", "p99", "errors", "failed p95"];
     return html`<table data-testid="step-table">
       <thead>
         ${
@@ -47,12 +50,14 @@ export class PwStepTable extends LitElement {
   }
 
   private cells(s: WindowSummary | undefined) {
-    if (!s) return html`<td class="num muted" colspan="5">not run</td>`;
+    if (!s) return html`<td class="num muted" colspan="6">not run</td>`;
+    const failed = s.failedLatency.count;
     return html`<td class="num">${s.count}</td>
       <td class="num">${formatMs(s.latency.p50)}</td>
       <td class="num">${formatMs(s.latency.p95)}</td>
       <td class="num">${formatMs(s.latency.p99)}</td>
-      <td class="num">${formatPercent(s.errorRate)}</td>`;
+      <td class="num">${formatPercent(s.errorRate)}</td>
+      <td class="num">${failed > 0 ? formatMs(s.failedLatency.p95) : "–"}</td>`;
   }
 }
 

@@ -43,6 +43,25 @@ export class RunSeries {
     return [this.seconds, ...steps.map((s) => this.columns.get(s)?.[key] ?? this.seconds.map(() => null))];
   }
 
+  /**
+   * Σ `numerator` / Σ `denominator` of a step over every second held, i.e. over the window the
+   * charts show (an error share of all requests, not of the newest second); null without data.
+   */
+  ratioOver(step: string, numerator: FigureKey, denominator: FigureKey): number | null {
+    const column = this.columns.get(step);
+    if (!column) return null;
+    let top = 0;
+    let bottom = 0;
+    for (let i = 0; i < this.seconds.length; i++) {
+      const n = column[numerator][i];
+      const d = column[denominator][i];
+      if (n === null || n === undefined || d === null || d === undefined) continue;
+      top += n;
+      bottom += d;
+    }
+    return bottom > 0 ? top / bottom : null;
+  }
+
   /** The newest figures of a step, or undefined before its first second. */
   latest(step: string): StepFigures | undefined {
     const column = this.columns.get(step);

@@ -1,7 +1,7 @@
 import type { HubClient } from "../api/hub-client.ts";
 import type { Series, SeriesStat } from "../api/types.ts";
 import type { RunSeries } from "./run-series.ts";
-import { type FigureKey, figureKeys, type StepFigures } from "./step-figures.ts";
+import { ALL_REQUESTS, type FigureKey, figureKeys, type StepFigures } from "./step-figures.ts";
 
 /** Which REST series stat fills which chart figure. */
 const statOf: Record<FigureKey, SeriesStat> = {
@@ -40,7 +40,7 @@ export async function loadSeries(
       try {
         const body = await client.get<Series>(
           `/runs/${encodeURIComponent(options.runId)}/series`,
-          { step, stat: statOf[key], resolution: options.resolution },
+          { ...(step === ALL_REQUESTS ? {} : { step }), stat: statOf[key], resolution: options.resolution },
           options.signal,
         );
         return { step, key, points: body.points ?? [] };

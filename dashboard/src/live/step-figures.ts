@@ -17,6 +17,12 @@ export interface StepFigures {
   dropped: number | null;
 }
 
+/**
+ * The series key of every request step merged (the live message's `requests`, the REST series
+ * without a step). Not a valid step name (it has a space), so it never collides with one.
+ */
+export const ALL_REQUESTS = "all requests";
+
 export const figureKeys = [
   "p50",
   "p95",
