@@ -12,9 +12,14 @@ const timing = [
   "test/plan/capacity.test.ts",
   "test/probes/schedule.test.ts",
   "test/alerting/fault-to-notice.test.ts",
+  "test/alerting/run-verdict.test.ts",
+  "test/alerting/restart.test.ts",
   "test/shop/otp-login.test.ts",
   "test/browser/dashboard.test.ts",
+  "test/browser/readiness.test.ts",
   "test/up.test.ts",
+  // Starts a whole stack and runs the README examples against it, load runs included.
+  "test/readme.test.ts",
 ];
 
 const integration = {

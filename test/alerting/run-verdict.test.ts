@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseProfile } from "../../core/profile.ts";
+import type { Rule } from "../../core/rule.ts";
+import type { RunVerdict } from "../../core/verdict.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub } from "../helpers/hub.ts";
+import { runInProcess } from "../helpers/loadgen.ts";
+import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop } from "../helpers/shop.ts";
+
+// Short windows so the story fits in half a minute; the shipped CheckoutErrorRate keeps its
+// keep_firing_for of 20 s, which the run's end must cut short.
+const WINDOW_S = 5;
+const FAULT_AT_S = 4;
+const FAULT_FOR_S = 10;
+const RUN_S = FAULT_AT_S + FAULT_FOR_S + 2;
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] a load run with a payment fault`, () => {
+    const cleanup: Array<() => Promise<void>> = [];
+    afterAll(async () => {
+      for (const c of cleanup.reverse()) await c().catch(() => {});
+    });
+
+    it("ends its alerts with the run and names them in its verdict, in the API and the JUnit file", async () => {
+      const shop = await startTestShop(kind);
+      cleanup.push(() => shop.close());
+      const saved = {
+        PEAKWATCH_MASTER_KEY: process.env.PEAKWATCH_MASTER_KEY,
+        PEAKWATCH_ALERT_EVAL_INTERVAL_MS: process.env.PEAKWATCH_ALERT_EVAL_INTERVAL_MS,
+      };
+      process.env.PEAKWATCH_MASTER_KEY = randomBytes(32).toString("base64");
+      process.env.PEAKWATCH_ALERT_EVAL_INTERVAL_MS = "250";
+      const hub = await startTestHub({ kind, env: { PEAKWATCH_SHOP_URL: shop.url } });
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      cleanup.push(() => hub.close());
+      const admin = await hub.loginAs("admin");
+      const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+        const r = await fetch(`${hub.url}/api/v1${path}`, {
+          method,
+          headers: { ...admin.headers, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        expect(r.status, `${method} ${path}`).toBeLessThan(300);
+        return (await r.json()) as T;
+      };
+      const { rules } = await api<{ rules: Rule[] }>("GET", "/rules");
+      const rule = rules.find((r) => r.name === "CheckoutErrorRate");
+      if (rule?.kind !== "threshold") throw new Error("the default CheckoutErrorRate rule is missing");
+      const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = rule;
+      await api("PUT", `/rules/${id}`, {
+        ...spec,
+        query: { ...spec.query, windowSeconds: WINDOW_S, minCount: 4 },
+        forSeconds: 1,
+      });
+
+      const parsed = parseProfile({
+        name: "verdict-demo",
+        stages: [{ duration: RUN_S, rate: 5 }],
+        journeys: [{ name: "checkout", weight: 1 }],
+        executor: { maxQueueDelay: "200ms" },
+        thresholds: ["error_rate < 50%"],
+        faults: [
+          {
+            at: `${FAULT_AT_S}s`,
+            fault: "payment_failure",
+            params: { percentage: 60 },
+            duration: `${FAULT_FOR_S}s`,
+          },
+        ],
+      });
+      if (!parsed.ok) throw new Error(parsed.error);
+      const outDir = mkdtempSync(join(tmpdir(), "pw-verdict-"));
+      cleanup.push(async () => rmSync(outDir, { recursive: true, force: true }));
+      const runId = `verdict-${Date.now().toString(36)}`;
+      const outcome = await runInProcess(parsed.profile, shop.url, {
+        runId,
+        outDir,
+        testHooksToken: HOOKS_TOKEN,
+        adminToken: ADMIN_TOKEN,
+        customers: 100,
+        hub: { url: hub.url, token: hub.agentToken },
+      });
+      const endedAt = Date.now();
+      expect(outcome.summary.status).toBe("passed");
+
+      // Within 2 minutes of the run's end, nothing about it fires (in practice: seconds).
+      type Listed = {
+        alerts: Array<{
+          state: string;
+          rule: string;
+          labels: Record<string, string>;
+          annotations: Record<string, string>;
+        }>;
+      };
+      let firing: Listed["alerts"] = [];
+      let quietAfterMs = -1;
+      for (
+        const deadline = endedAt + 120_000;
+        Date.now() < deadline;
+        await new Promise((r) => setTimeout(r, 250))
+      ) {
+        const { alerts } = await api<Listed>("GET", "/alerts");
+        firing = alerts.filter((a) => a.state === "firing");
+        if (firing.length === 0) {
+          quietAfterMs = Date.now() - endedAt;
+          break;
+        }
+      }
+      expect(firing, "alerts still firing 2 minutes after the run ended").toEqual([]);
+      console.log(`[${kind}] nothing firing ${quietAfterMs} ms after the run ended`);
+      const { alerts } = await api<Listed>("GET", "/alerts");
+      const ours = alerts.find((a) => a.rule === "CheckoutErrorRate" && a.labels.runId === runId);
+      expect(ours?.state).toBe("resolved");
+      expect(ours?.annotations.resolution).toBe("run ended");
+
+      const verdict = await api<RunVerdict>("GET", `/runs/${runId}/verdict`);
+      expect(verdict.state).toBe("passed-with-incidents");
+      expect(verdict.thresholdsPassed).toBe(true);
+      const incident = verdict.incidents.find((i) => i.rule === "CheckoutErrorRate");
+      expect(incident).toMatchObject({
+        severity: "critical",
+        injectedFault: expect.stringMatching(/^payment_failure/),
+      });
+      expect(incident!.valueText).toMatch(/^\d+(\.\d)? %$/);
+      // CheckoutErrorBudgetBurn may fire too (60 % errors burn a 99 % budget fast): both are named.
+      expect(verdict.text).toMatch(/^Thresholds passed; \d critical alerts? fired during the run \(/);
+      expect(verdict.text).toMatch(
+        /CheckoutErrorRate \d+(\.\d)? % at \d\d:\d\d UTC, caused by the injected fault payment_failure \(percentage 60\)/,
+      );
+
+      const junit = readFileSync(outcome.files.junit, "utf8");
+      expect(junit).toContain('<property name="peakwatch.verdict" value="passed-with-incidents"/>');
+      expect(junit).toMatch(
+        /<testcase classname="peakwatch\.verdict-demo\.alerts" name="alert CheckoutErrorRate \(critical\) \d+(\.\d)? % at /,
+      );
+      expect(junit).toMatch(/<error message="critical alert fired during the run: CheckoutErrorRate/);
+      expect(junit).toContain("caused by the injected fault payment_failure");
+    }, 180_000);
+  });
+}
