@@ -29,3 +29,9 @@ export const domains: Record<DomainName, Domain> = Object.fromEntries(
     },
   ]),
 ) as Record<DomainName, Domain>;
+
+/** The domains each database-owning process migrates (and a backup of it carries), in order. */
+export const componentDomains = {
+  hub: ["hub", "alerting", "planning"],
+  shop: ["shop"],
+} as const satisfies Record<string, ReadonlyArray<DomainName>>;

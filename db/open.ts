@@ -29,11 +29,11 @@ export interface OpenedDb {
   driver: "pglite" | "postgres";
   /** Where the data lives, without credentials (for logs). */
   location: string;
+  /** PGlite only: a consistent gzipped tar of the data directory (for backups). */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
-  /** PGlite only: a consistent gzipped tar of the data directory (for backups). */
-  dumpDataDir?: () => Promise<Blob>;
 /**
  * Opens a database and runs the given domains' migrations. Idempotent: opening twice
  * applies nothing the second time. Throws if the database cannot be reached.
@@ -59,12 +59,13 @@ async function openPglite(dataDir: string | undefined): Promise<OpenedDb> {
   }
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
+  // Again for the files PGlite just created.
+  if (dataDir) makePrivateDir(dataDir);
   return {
     db: drizzlePglite(client, { casing: "snake_case" }) as unknown as Db,
-  // Again for the files PGlite just created (a worker thread cannot set the umask).
-  if (dataDir) makePrivateDir(dataDir);
     driver: "pglite",
     location: dataDir ?? "memory",
+    dumpDataDir: () => client.dumpDataDir("gzip"),
     close: () => client.close(),
   };
 }
