@@ -1,11 +1,14 @@
 /**
  * npm run bench:shop — throughput and p99 of the shop's hot paths (product detail, search,
- * add to cart, OTP verify) on PGlite and on Postgres, beside a bare node:http server that
- * answers the same product JSON (the ceiling no database-backed handler can beat).
+ * add to cart, OTP verify) on PGlite in its own thread (the default), PGlite on the request
+ * thread (SHOP_PGLITE_THREAD=0, the same-run baseline for the thread) and Postgres, beside a
+ * bare node:http server that answers the same product JSON (the ceiling no database-backed
+ * handler can beat). Also the database statements per add to cart (shop_db_queries_total).
  *
  * Each server runs in its own process, as in production; autocannon drives it from this one.
  * Settings: BENCH_SECONDS (per case, default 4), BENCH_CONNECTIONS (default 16),
- * BENCH_DATABASE_URL (a Postgres server; default TEST_DATABASE_URL, else the local one).
+ * BENCH_DATABASE_URL (a Postgres server; default TEST_DATABASE_URL, else the local one),
+ * BENCH_CPU_PROF (a directory: CPU profiles of the server processes go there).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,6 +24,7 @@ import { otpChallenges } from "../db/schema/shop.ts";
 import { deriveOtpSecret } from "../shop/auth/otp-secret.ts";
 import { seedShop } from "../shop/catalog/seed.ts";
 import { Keyring } from "../shop/crypto/keyring.ts";
+import { type BenchFigure, reportFigures } from "./figures.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -29,6 +33,7 @@ const words = ["telescope", "binoculars", "tent", "carbon", "solar filter", "jac
 
 interface Figures {
   rps: number;
+  requests: number;
   p99: number;
   non2xx: number;
   errors: number;
@@ -51,6 +56,7 @@ async function drive(
   });
   const figures = {
     rps: result.requests.average,
+    requests: result.requests.total,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
@@ -126,10 +132,17 @@ async function prepare(where: { url?: string; dataDir?: string }, masterKey: Buf
   }
 }
 
+/** The shop's count of database statements, from its /metrics. */
+async function statements(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^shop_db_queries_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 async function benchShop(
   label: string,
   where: { url?: string; dataDir?: string },
-): Promise<{ figures: Record<string, Figures>; product: Product }> {
+  env: Record<string, string> = {},
+): Promise<{ figures: Record<string, Figures>; product: Product; statementsPerAdd: number }> {
   const masterKey = randomBytes(32);
   const { seedMs, challenges } = await prepare(where, masterKey);
   console.log(`${label}: seeded 1,200 products and 2,000 customers (encrypted) in ${Math.round(seedMs)} ms`);
@@ -141,6 +154,7 @@ async function benchShop(
     SHOP_DATABASE_URL: where.url ?? "",
     DATABASE_URL: "",
     SHOP_TRUST_PROXY: "1",
+    ...env,
   });
   try {
     const page = (await (await fetch(`${url}/api/products?pageSize=100`)).json()) as ProductPage;
@@ -170,9 +184,14 @@ async function benchShop(
       }),
     };
     const figures: Record<string, Figures> = {};
-    for (const [name, next] of Object.entries(cases))
+    let statementsPerAdd = Number.NaN;
+    for (const [name, next] of Object.entries(cases)) {
+      const before = await statements(url);
       figures[name] = await drive(url, next, seconds, `${label} ${name}`);
-    return { figures, product };
+      if (name === "add to cart")
+        statementsPerAdd = ((await statements(url)) - before) / figures[name]!.requests;
+    }
+    return { figures, product, statementsPerAdd };
   } finally {
     await stop(child);
     if (!where.dataDir) rmSync(dataRoot, { recursive: true, force: true });
@@ -226,45 +245,99 @@ async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<vo
   };
 }
 
+/** The issue's figures before this work (req/s; other load on the machine then). */
+const before = {
+  pglite: { "add to cart": 166, search: 236, "OTP verify": 262 },
+  postgres: { "add to cart": 215, search: 570, "OTP verify": 294 },
+} as const;
+
 async function main(): Promise<void> {
   console.log(`shop bench: ${seconds} s per case, ${connections} connections, autocannon\n`);
   const results: Record<string, Record<string, Figures>> = {};
-  const root = mkdtempSync(join(tmpdir(), "pw-bench-pglite-"));
-  let product: Product;
-  try {
-    const pglite = await benchShop("pglite", { dataDir: pgliteDir(root, "shop") });
-    results.pglite = pglite.figures;
-    product = pglite.product;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+  const perAdd: Record<string, number> = {};
+  let product: Product | undefined;
+  const variants: Array<[string, Record<string, string>]> = [
+    ["pglite (thread)", { SHOP_PGLITE_THREAD: "1" }],
+    ["pglite (inline)", { SHOP_PGLITE_THREAD: "0" }],
+  ];
+  for (const [label, env] of variants) {
+    const root = mkdtempSync(join(tmpdir(), "pw-bench-pglite-"));
+    try {
+      const run = await benchShop(label, { dataDir: pgliteDir(root, "shop") }, env);
+      results[label] = run.figures;
+      perAdd[label] = run.statementsPerAdd;
+      product ??= run.product;
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   }
   const pg = await postgresDatabase();
   if (pg) {
     try {
-      results.postgres = (await benchShop("postgres", { url: pg.url })).figures;
+      const run = await benchShop("postgres", { url: pg.url });
+      results.postgres = run.figures;
+      perAdd.postgres = run.statementsPerAdd;
     } finally {
       await pg.drop();
     }
   }
-  const ceiling = await benchCeiling(product);
+  const ceiling = await benchCeiling(product!);
 
   const cell = (f: Figures | undefined) =>
     f
       ? `${Math.round(f.rps).toString().padStart(7)} req/s  p99 ${String(f.p99).padStart(4)} ms${f.non2xx + f.errors ? ` (${f.non2xx} non-2xx, ${f.errors} errors)` : ""}`
       : "-";
-  console.log(`\n${"case".padEnd(16)}${"pglite".padEnd(44)}postgres`);
+  const kinds = Object.keys(results);
+  console.log(`\n${"case".padEnd(16)}${kinds.map((k) => k.padEnd(40)).join("")}`);
   for (const name of ["product detail", "search", "add to cart", "OTP verify"]) {
-    console.log(
-      `${name.padEnd(16)}${cell(results.pglite?.[name]).padEnd(44)}${cell(results.postgres?.[name])}`,
-    );
+    console.log(`${name.padEnd(16)}${kinds.map((k) => cell(results[k]?.[name]).padEnd(40)).join("")}`);
   }
+  console.log(
+    `${"statements/add".padEnd(16)}${kinds.map((k) => (perAdd[k] ?? Number.NaN).toFixed(2).padEnd(40)).join("")}`,
+  );
   console.log(
     `${"node:http".padEnd(16)}${cell(ceiling)}   (ceiling: same product JSON, no framework, no database)`,
   );
-  for (const kind of Object.keys(results)) {
+
+  const rps = (f: Figures | undefined) => `${Math.round(f?.rps ?? 0).toLocaleString("en-US")} req/s`;
+  const figures: BenchFigure[] = [];
+  for (const kind of kinds) {
     const share = (results[kind]!["product detail"]!.rps / ceiling.rps) * 100;
-    console.log(`${kind}: product detail reaches ${share.toFixed(0)} % of the ceiling`);
+    const goal = kind === "postgres" ? 50 : 25;
+    figures.push({
+      measure: `product page, ${kind}`,
+      value: rps(results[kind]!["product detail"]),
+      baseline: `node:http ${rps(ceiling)}`,
+      ratio: `${share.toFixed(0)} % of it`,
+      goal: kind === "pglite (inline)" ? undefined : `≥ ${goal} %`,
+      met: kind === "pglite (inline)" ? undefined : share >= goal,
+    });
   }
+  for (const kind of kinds.filter((k) => k !== "pglite (inline)")) {
+    const old = before[kind === "postgres" ? "postgres" : "pglite"];
+    for (const name of ["add to cart", "search", "OTP verify"] as const) {
+      const now = results[kind]![name]!.rps;
+      figures.push({
+        measure: `${name}, ${kind}`,
+        value: rps(results[kind]![name]),
+        baseline:
+          kind === "postgres"
+            ? `issue: ${old[name]} req/s`
+            : `inline ${rps(results["pglite (inline)"]?.[name])}; issue: ${old[name]} req/s`,
+        ratio: `${(now / old[name]).toFixed(1)}× the issue's figure`,
+        goal: "≥ 3×",
+        met: now >= 3 * old[name],
+      });
+    }
+    figures.push({
+      measure: `statements per add to cart, ${kind}`,
+      value: (perAdd[kind] ?? Number.NaN).toFixed(2),
+      baseline: "issue: ~5",
+      goal: "1–2",
+      met: (perAdd[kind] ?? 99) <= 2,
+    });
+  }
+  reportFigures("bench:shop", figures);
 }
 
 await main();

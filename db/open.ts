@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { type DomainName, domains } from "./domains.ts";
+import { PgliteThread } from "./pglite-thread.ts";
 import { makePrivateDir, privateFileCreation } from "./private-dir.ts";
 
 /** A drizzle database on either driver; code above db/ never needs to know which. */
@@ -20,6 +21,8 @@ export interface OpenDbOptions {
   url?: string | undefined;
   /** PGlite data directory; omitted means in memory. Ignored with `url`. */
   dataDir?: string | undefined;
+  /** PGlite in a worker thread, so its statements never stall the caller's event loop. */
+  pgliteThread?: boolean;
   /** Connection pool size for the postgres driver. */
   poolSize?: number;
 }
@@ -41,7 +44,7 @@ export interface OpenedDb {
 export async function openDb(options: OpenDbOptions): Promise<OpenedDb> {
   const opened = options.url
     ? await openPostgres(options.url, options.poolSize ?? 10)
-    : await openPglite(options.dataDir);
+    : await openPglite(options.dataDir, options.pgliteThread ?? false);
   try {
     await runMigrations(opened, options.domains);
   } catch (error) {
@@ -51,20 +54,20 @@ export async function openDb(options: OpenDbOptions): Promise<OpenedDb> {
   return opened;
 }
 
-async function openPglite(dataDir: string | undefined): Promise<OpenedDb> {
+async function openPglite(dataDir: string | undefined, thread: boolean): Promise<OpenedDb> {
   if (dataDir) {
     // Users, sessions and keys live here: no other local user may read or edit them.
     privateFileCreation();
     makePrivateDir(dataDir);
   }
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const client = thread ? new PgliteThread(dataDir) : dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
-  // Again for the files PGlite just created.
+  // Again for the files PGlite just created (a worker thread cannot set the umask).
   if (dataDir) makePrivateDir(dataDir);
   return {
-    db: drizzlePglite(client, { casing: "snake_case" }) as unknown as Db,
+    db: drizzlePglite(client as PGlite, { casing: "snake_case" }) as unknown as Db,
     driver: "pglite",
-    location: dataDir ?? "memory",
+    location: `${dataDir ?? "memory"}${thread ? " (own thread)" : ""}`,
     dumpDataDir: () => client.dumpDataDir("gzip"),
     close: () => client.close(),
   };

@@ -33,6 +33,9 @@ class TotalTimeout extends Error {
   readonly code = "PW_TOTAL_TIMEOUT";
 }
 
+/** Marks the warm-up requests, so a target (or its access log) can tell them from the run's. */
+export const WARM_UP_HEADER = "x-peakwatch-warm-up";
+
 /**
  * A bounded connection pool to one origin. Never throws: transport failures come back as
  * `error` so executors count them. `sentAt` is taken when undici writes the request to a
@@ -129,6 +132,26 @@ export class HttpClient {
         },
       );
     });
+  }
+
+  /**
+   * Opens up to `connections` keep-alive connections before the run's first arrival, each
+   * carrying one `GET path` (marked with WARM_UP_HEADER) whose answer, any status, is discarded, so the run's first
+   * requests neither wait for a TCP handshake nor run through cold code. Returns how many
+   * answered and how long it took; never throws.
+   */
+  async warm(
+    connections: number,
+    path: string,
+    timeoutMs: number,
+  ): Promise<{ answered: number; ms: number }> {
+    const started = this.clock.now();
+    const replies = await Promise.all(
+      Array.from({ length: connections }, () =>
+        this.send({ method: "GET", path, timeoutMs, headers: { [WARM_UP_HEADER]: "1" } }),
+      ),
+    );
+    return { answered: replies.filter((r) => r.status > 0).length, ms: this.clock.now() - started };
   }
 
   /** Closes the pool; in-flight requests are aborted when `force` is set. */

@@ -1,11 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LatencySummary } from "../core/histogram.ts";
 import { type Profile, profileSeconds } from "../core/profile.ts";
 import type { RunReport, RunStatus } from "../core/run.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { executorFor } from "./executors/index.ts";
 import { FaultTimeline } from "./faults.ts";
+import { HttpClient } from "./http-client.ts";
 import { htmlReport } from "./outputs/html.ts";
 import { HubOutput } from "./outputs/hub.ts";
 import { junitXml } from "./outputs/junit.ts";
@@ -13,6 +15,7 @@ import { ProgressPrinter } from "./outputs/progress.ts";
 import { buildSummary, type RunSummary, verdictOf } from "./outputs/summary.ts";
 import { fetchVerdict } from "./outputs/verdict.ts";
 import { RunStats } from "./run-stats.ts";
+import { SchedulingLag } from "./scheduling-lag.ts";
 import { ThresholdWatch } from "./thresholds.ts";
 import { WindowAggregator, type WindowSink } from "./window-aggregator.ts";
 
@@ -48,7 +51,14 @@ export interface RunOutcome {
   files: { summary: string; junit: string; html: string };
   /** Requests the executor sent and recorded. */
   requests: number;
+  /** The generator's own lateness per arrival, ms (open model; never part of request latency). */
+  schedulingLag?: LatencySummary;
+  /** Connections opened and warmed before the first arrival, and how long that took (ms). */
+  warmUp?: { connections: number; answered: number; ms: number };
 }
+
+/** Between the end of the warm-up and the first arrival: room for the first timer to fire. */
+const START_SLACK_MS = 5;
 
 /**
  * Runs a profile end to end: executor → per-second windows → hub, thresholds, progress; then
@@ -58,7 +68,20 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   const clock = o.clock ?? systemClock;
   const log = o.log ?? ((m: string) => console.error(m));
   const { profile } = o;
-  const startMs = Math.ceil(clock.now()) + 100;
+  // Open model: the pool is connected and warmed first, and the start instant taken after, so
+  // the first arrivals neither wait for handshakes nor inherit set-up time as latency.
+  const openModel = profile.stages[0]?.rate !== undefined;
+  let http: HttpClient | undefined;
+  let warmUp: RunOutcome["warmUp"];
+  if (openModel && !o.signal?.aborted) {
+    const { connections, timeout } = profile.executor;
+    http = new HttpClient(o.target, clock, connections, timeout * 1000);
+    const warmed = await http.warm(connections, "/", timeout * 1000);
+    warmUp = { connections, ...warmed };
+    if (warmed.answered === 0) log(`warm-up: ${o.target} did not answer any of ${connections} requests`);
+  }
+  const lag = openModel ? new SchedulingLag() : undefined;
+  const startMs = Math.ceil(clock.now()) + START_SLACK_MS;
   const executor = executorFor(profile, startMs);
   const planned = profileSeconds(profile);
   const watch = new ThresholdWatch(profile.thresholds);
@@ -151,6 +174,8 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       signal: controller.signal,
       testHooksToken: o.testHooksToken,
       customers: o.customers ?? 2000,
+      http,
+      lag,
     });
   } catch (error) {
     runError = error;
@@ -226,5 +251,17 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     junitXml(o.runId, o.profileName, thresholds, summary.elapsedSeconds, hubVerdict),
   );
   writeFileSync(files.html, htmlReport(summary, stats));
-  return { summary, exitCode: status === "passed" ? 0 : 1, files, requests: aggregator.requests };
+  const schedulingLag = lag?.summary();
+  if (schedulingLag && schedulingLag.count > 0)
+    log(
+      `generator scheduling lag (not in latencies): p50 ${schedulingLag.p50.toFixed(2)} ms, p99 ${schedulingLag.p99.toFixed(2)} ms, max ${schedulingLag.max.toFixed(1)} ms`,
+    );
+  return {
+    summary,
+    exitCode: status === "passed" ? 0 : 1,
+    files,
+    requests: aggregator.requests,
+    schedulingLag,
+    warmUp,
+  };
 }

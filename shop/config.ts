@@ -49,6 +49,11 @@ const schema = z.object({
   SHOP_CATALOG_CACHE_SECONDS: count(30),
   /** Catalog cache entries kept at most (least recently used go first). */
   SHOP_CATALOG_CACHE_ENTRIES: positive(10_000),
+  /** Embedded database (PGlite) in a worker thread, so its statements do not stall requests. */
+  SHOP_PGLITE_THREAD: z
+    .enum(["0", "1", "true", "false", ""])
+    .default("1")
+    .transform((v) => v !== "0" && v !== "false"),
   /** Largest accepted request body. */
   SHOP_BODY_LIMIT_BYTES: positive(64 * 1024),
 });

@@ -1,5 +1,7 @@
 import type { Profile } from "../../core/profile.ts";
 import type { Clock } from "../clock.ts";
+import type { HttpClient } from "../http-client.ts";
+import type { SchedulingLag } from "../scheduling-lag.ts";
 import type { WindowAggregator } from "../window-aggregator.ts";
 
 /** What an executor needs while it runs. */
@@ -12,6 +14,10 @@ export interface ExecutorContext {
   testHooksToken: string | undefined;
   /** Seeded shop customers to log in as (customer1..N@shop.test). */
   customers: number;
+  /** A pool already connected and warmed before the start instant (open model); closed with the run. */
+  http?: HttpClient;
+  /** Where the open model records its own lateness per arrival. */
+  lag?: SchedulingLag;
 }
 
 /** Live figures for the progress line. */

@@ -27,7 +27,7 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
       const { clock, aggregator, signal } = ctx;
       const options = profile.executor;
       const maxDelayMs = options.maxQueueDelay * 1000;
-      const http = new HttpClient(ctx.target, clock, options.connections, options.timeout * 1000);
+      const http = ctx.http ?? new HttpClient(ctx.target, clock, options.connections, options.timeout * 1000);
       const picker = new JourneyPicker(profile.journeys);
       const journeyContext: JourneyContext = {
         http,
@@ -47,8 +47,19 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
       const acquire = () =>
         free.pop() ?? (created < options.maxVUs ? new VirtualUser(created++, ctx.customers) : undefined);
 
-      const start = (vu: VirtualUser, arrivalMs: number) => {
-        aggregator.arrival(arrivalMs, true);
+      /**
+       * Starts a journey for the arrival scheduled at `scheduledMs`. Latency runs from that
+       * instant when the arrival waited for a free user (the target's slowness); when only the
+       * generator itself was late, from now, and the lateness goes to the scheduling lag.
+       */
+      const start = (vu: VirtualUser, scheduledMs: number, queued = false) => {
+        aggregator.arrival(scheduledMs, true);
+        let arrivalMs = scheduledMs;
+        if (!queued) {
+          const now = clock.now();
+          ctx.lag?.record(now - scheduledMs);
+          arrivalMs = Math.max(scheduledMs, now);
+        }
         active++;
         const journey = picker.pick();
         const session = new JourneySession(vu, journeyContext, arrivalMs, journey.thinkTime);
@@ -80,7 +91,7 @@ export const openModel: ExecutorFactory = (profile, startMs) => {
         if (!signal.aborted) {
           dropExpired(clock.now());
           const at = waiting.shift();
-          if (at !== undefined) return start(vu, at);
+          if (at !== undefined) return start(vu, at, true);
         }
         free.push(vu);
       };

@@ -41,6 +41,11 @@ export async function startTestTarget(options: TargetOptions = {}): Promise<Test
       res.end("{}");
       return;
     }
+    // The generator's warm-up before the start instant is not part of any run's traffic.
+    if (req.headers["x-peakwatch-warm-up"]) {
+      res.end("ok");
+      return;
+    }
     arrivals.push(t);
     const respond = () => {
       res.setHeader("content-type", "text/plain");
