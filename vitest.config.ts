@@ -14,6 +14,7 @@ const timing = [
   "test/alerting/fault-to-notice.test.ts",
   "test/alerting/run-verdict.test.ts",
   "test/alerting/restart.test.ts",
+  "test/alerting/replicas.test.ts",
   "test/shop/otp-login.test.ts",
   "test/browser/dashboard.test.ts",
   "test/browser/readiness.test.ts",
