@@ -37,6 +37,8 @@ export function faultMarkersPlugin(
           ctx.save();
           ctx.font = `${11 * dpr}px system-ui, sans-serif`;
           ctx.textBaseline = "top";
+          // uPlot leaves its own alignment behind (right, from the y axis labels).
+          ctx.textAlign = "left";
           const lineHeight = 14 * dpr;
           const placed = layoutLabels(
             list.map(({ marker, x }) => ({ x, width: ctx.measureText(marker.label).width })),

@@ -50,6 +50,8 @@ export class PwApp extends LitElement {
       :host {
         display: grid;
         grid-template-rows: auto auto 1fr;
+        /* minmax(0, …): a wide table inside a view must not widen the page past the screen. */
+        grid-template-columns: minmax(0, 1fr);
         min-height: 100vh;
       }
       header {
@@ -66,6 +68,10 @@ export class PwApp extends LitElement {
         font-size: 1.1rem;
         color: var(--pw-text);
         text-decoration: none;
+      }
+      nav {
+        min-width: 0;
+        max-width: 100%;
       }
       nav ul {
         display: flex;
@@ -88,6 +94,25 @@ export class PwApp extends LitElement {
       }
       .spacer {
         flex: 1;
+      }
+      .who {
+        overflow-wrap: anywhere;
+        min-width: 0;
+      }
+      @media (max-width: 600px) {
+        header {
+          gap: 0.5rem;
+          padding: 0.5rem;
+        }
+        nav a {
+          padding: 0.3rem 0.5rem;
+        }
+        .spacer {
+          display: none;
+        }
+        main {
+          padding: 0.5rem;
+        }
       }
       .status {
         padding: 0.35rem 1rem;
@@ -214,7 +239,7 @@ export class PwApp extends LitElement {
           </ul>
         </nav>
         <span class="spacer"></span>
-        <span class="muted" data-testid="whoami">${me.email} (${me.role})</span>
+        <span class="muted who" data-testid="whoami">${me.email} (${me.role})</span>
         <button @click=${this.toggleTheme} aria-label=${`Switch to ${this.theme === "dark" ? "light" : "dark"} theme`}>
           ${this.theme === "dark" ? "Light" : "Dark"} theme
         </button>

@@ -159,7 +159,9 @@ export class PwChart extends LitElement {
     const grid = color("--pw-chart-grid");
     const axis = (unit: string, scale: string, side?: 1) => ({
       scale,
-      side,
+      // Only when given: an explicit undefined replaced uPlot's default (left) and drew the
+      // labels over the plot.
+      ...(side ? { side } : {}),
       stroke: text,
       grid: { stroke: grid, width: 1 },
       ticks: { stroke: grid, width: 1 },
@@ -187,6 +189,9 @@ export class PwChart extends LitElement {
           stroke: text,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid, width: 1 },
+          size: 34,
+          // Room for "17:08:35" between ticks, so neighbouring labels never touch.
+          space: 72,
           values: this.relative
             ? (_u: uPlot, splits: number[]) => splits.map((v) => `${v} s`)
             : (_u: uPlot, splits: number[], _axis: number, _space: number, step: number) =>

@@ -134,13 +134,14 @@ export class PwCompare extends LitElement {
             loadSeries(hub, series, {
               runId: id,
               steps: [JOURNEY_STEP],
-              keys: ["achieved"],
+              // Two loads never fill the same step: each writes every figure of its steps.
+              keys: ["achieved", "p50", "p95", "p99", "errorRate", "rate"],
               resolution,
               signal,
             }),
             loadSeries(hub, series, {
               runId: id,
-              steps,
+              steps: steps.filter((s) => s !== JOURNEY_STEP),
               keys: ["p50", "p95", "p99", "errorRate", "rate"],
               resolution,
               signal,

@@ -186,7 +186,7 @@ export class PwFaults extends LitElement {
   private controls(name: FaultName, on: boolean, state: FaultState | undefined) {
     const draft = this.draft(name, state);
     const busy = this.pending === name;
-    return html`<form @submit=${(e: Event) => this.submit(e, name)}>
+    return html`<form novalidate @submit=${(e: Event) => this.submit(e, name)}>
       ${
         faultFields[name].length > 0
           ? html`<div class="fields">${faultFields[name].map((f) => this.field(name, f, draft[f.key] ?? ""))}</div>`
@@ -197,7 +197,7 @@ export class PwFaults extends LitElement {
           on
             ? null
             : html`<label
-                >Turns off after
+                >Turns off after (min)
                 <input
                   type="number"
                   min="0"
@@ -206,8 +206,7 @@ export class PwFaults extends LitElement {
                   aria-label=${`${name} expires after minutes`}
                   .value=${this.expiry[name] ?? ""}
                   @input=${(e: Event) => (this.expiry = { ...this.expiry, [name]: (e.target as HTMLInputElement).value })}
-                />
-                min</label
+                /></label
               >`
         }
         <button

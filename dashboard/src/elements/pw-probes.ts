@@ -26,13 +26,51 @@ export class PwProbes extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      .cards {
+        display: grid;
+        gap: 0.75rem;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 24rem), 1fr));
+      }
+      article {
+        border: 1px solid var(--pw-border);
+        border-radius: var(--pw-radius);
+        padding: 0.6rem 0.75rem;
+        min-width: 0;
+      }
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: baseline;
+        gap: 0.5rem;
+      }
+      .head h2 {
+        margin: 0;
+        font-size: 1rem;
+        overflow-wrap: anywhere;
+      }
+      .meta {
+        font-size: 0.85rem;
+        overflow-wrap: anywhere;
+      }
+      .figures {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem 1.5rem;
+        margin: 0.5rem 0;
+        font-size: 0.85rem;
+      }
+      h3 {
+        font-size: 0.9rem;
+        margin: 0.5rem 0 0.25rem;
+      }
       .failures {
         font-size: 0.85rem;
         margin: 0;
         padding-left: 1rem;
+        overflow-wrap: anywhere;
       }
-      td {
-        vertical-align: middle;
+      p {
+        margin: 0;
       }
     `,
   ];
@@ -101,66 +139,57 @@ export class PwProbes extends LitElement {
     return html`<h1>Probes</h1>
       <section class="panel">
         ${this.probes.error ? html`<p class="error-text">${this.probes.error.message}</p>` : null}
-        <table data-testid="probes-table">
-          <thead>
-            <tr>
-              <th scope="col">Probe</th>
-              <th scope="col">State</th>
-              <th scope="col">Latency, last ${RECENT}</th>
-              <th scope="col">Last check phases</th>
-              <th scope="col">Recent failures</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${
-              probes.length === 0
-                ? html`<tr><td colspan="5" class="muted">No probes have reported yet.</td></tr>`
-                : probes.map((p) => this.row(p))
-            }
-          </tbody>
-        </table>
+        <div class="cards" data-testid="probes-table">
+          ${probes.length === 0 ? html`<p class="muted">No probes have reported yet.</p>` : probes.map((p) => this.card(p))}
+        </div>
       </section>
       <pw-probe-editor></pw-probe-editor>`;
   }
 
-  private row(p: ProbeStatus) {
+  /** One probe in one region: a card, so it reads on a phone as well as on a laptop. */
+  private card(p: ProbeStatus) {
     const results = this.recent.get(key(p.name, p.region)) ?? [];
     const last = results.at(-1) ?? p.lastResult ?? undefined;
     const state = last?.state ?? p.state;
     const failures = (this.failures.get(key(p.name, p.region)) ?? []).slice(0, 3);
-    return html`<tr data-probe=${p.name} data-region=${p.region}>
-      <th scope="row">
-        ${p.name}
-        <div class="muted">${p.kind} · ${p.region} · ${p.target}</div>
-      </th>
-      <td>
+    return html`<article data-probe=${p.name} data-region=${p.region} aria-label=${`${p.name} in ${p.region}`}>
+      <div class="head">
+        <h2>${p.name}</h2>
         <span class="badge ${state}">${state}</span>
-        <div class="muted">${last ? formatAgo(last.startedAt, Date.now()) : ""}</div>
-      </td>
-      <td>
-        <pw-sparkline
-          .values=${results.map((r) => (r.ok ? r.phases.total : null))}
-          label=${`${p.name} latency, last ${formatMs(last?.phases.total)}`}
-        ></pw-sparkline>
-        <div class="muted">last ${formatMs(last?.phases.total)}</div>
-      </td>
-      <td><pw-phase-bar .phases=${last?.phases}></pw-phase-bar></td>
-      <td>
-        ${
-          failures.length === 0
-            ? html`<span class="muted">none</span>`
-            : html`<ul class="failures">
-              ${failures.map(
-                (f) => html`<li>
-                  <span class="muted">${formatTime(f.startedAt)}</span> ${f.status ? `HTTP ${f.status}: ` : ""}${
-                    f.message ?? "failed"
-                  }
-                </li>`,
-              )}
-            </ul>`
-        }
-      </td>
-    </tr>`;
+      </div>
+      <div class="muted meta">
+        ${p.kind} · ${p.region} · <span class="target">${p.target}</span>
+        ${last ? html` · checked ${formatAgo(last.startedAt, Date.now())}` : null}
+      </div>
+      <div class="figures">
+        <div>
+          <div class="muted">Latency, last ${RECENT} checks</div>
+          <pw-sparkline
+            .values=${results.map((r) => (r.ok ? r.phases.total : null))}
+            label=${`${p.name} latency, last ${formatMs(last?.phases.total)}`}
+          ></pw-sparkline>
+          <div class="muted">last ${formatMs(last?.phases.total)}</div>
+        </div>
+        <div>
+          <div class="muted">Last check phases</div>
+          <pw-phase-bar .phases=${last?.phases}></pw-phase-bar>
+        </div>
+      </div>
+      <h3>Recent failures</h3>
+      ${
+        failures.length === 0
+          ? html`<p class="muted">none</p>`
+          : html`<ul class="failures" data-testid="probe-failures">
+            ${failures.map(
+              (f) => html`<li>
+                <span class="muted">${formatTime(f.startedAt)}</span> ${f.status ? `HTTP ${f.status}: ` : ""}${
+                  f.message ?? "failed"
+                }
+              </li>`,
+            )}
+          </ul>`
+      }
+    </article>`;
   }
 }
 

@@ -1,9 +1,10 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
-import { runMarkers } from "../charts/run-markers.ts";
+import { changeMarkers, runMarkers } from "../charts/run-markers.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatDuration, formatMs, formatPercent, formatTime } from "../format.ts";
 import { CauseBook } from "../live/cause-book.ts";
@@ -41,13 +42,21 @@ export class PwRunDetail extends LitElement {
       const id = this.runId;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       const series = new RunSeries();
-      await loadSeries(hub, series, {
-        runId: id,
-        steps: [JOURNEY_STEP],
-        resolution: chartResolution(detail.run),
-        signal,
-      });
-      return { detail, series };
+      const [{ changes }] = await Promise.all([
+        // Fault switches flipped by hand while the run went on: marked beside its own timeline.
+        hub.get<{ changes: FaultChange[] }>(
+          "/faults/changes",
+          { from: detail.run.startedAt, ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}) },
+          signal,
+        ),
+        loadSeries(hub, series, {
+          runId: id,
+          steps: [JOURNEY_STEP],
+          resolution: chartResolution(detail.run),
+          signal,
+        }),
+      ]);
+      return { detail, series, changes };
     },
     args: () => [this.runId],
   });
@@ -59,7 +68,7 @@ export class PwRunDetail extends LitElement {
       return html`<h1>Run ${id}</h1><p class="error-text">${this.detail.error.message}</p>`;
     if (!value) return html`<h1>Run ${id}</h1><p class="muted">Loading…</p>`;
     const { run, steps } = value.detail;
-    const markers = runMarkers(run.faults ?? [], run.startedAt);
+    const markers = [...runMarkers(run.faults ?? [], run.startedAt), ...changeMarkers(value.changes)];
     const report = (kind: string) => hub.href(`/runs/${encodeURIComponent(id)}/report.${kind}`);
     return html`<h1>Run <code>${id}</code></h1>
       <section class="panel">

@@ -27,6 +27,11 @@ export const sharedStyles = css`
     border-radius: var(--pw-radius);
     padding: 1rem;
     margin-bottom: 1rem;
+    /* A table wider than a phone scrolls inside its panel; the page never scrolls sideways. */
+    overflow-x: auto;
+    min-width: 0;
+    /* Holds absolutely placed children (visually-hidden text) inside that scroll. */
+    position: relative;
   }
   .grid {
     display: grid;
@@ -66,6 +71,25 @@ export const sharedStyles = css`
   th.num {
     text-align: right;
     white-space: nowrap;
+  }
+  td code,
+  td a,
+  th code,
+  th a {
+    /* Long ids and URLs break instead of widening their table past the screen. */
+    overflow-wrap: anywhere;
+  }
+  @media (max-width: 600px) {
+    .panel {
+      padding: 0.6rem;
+    }
+    table {
+      font-size: 0.85rem;
+    }
+    th,
+    td {
+      padding: 0.3rem 0.3rem;
+    }
   }
   button,
   .button {
@@ -123,6 +147,12 @@ export const sharedStyles = css`
   }
   .badge {
     display: inline-block;
+    max-width: 100%;
+    box-sizing: border-box;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    vertical-align: middle;
     padding: 0.05rem 0.5rem;
     border-radius: 999px;
     font-size: 0.8rem;
@@ -160,6 +190,9 @@ export const sharedStyles = css`
     position: absolute;
     width: 1px;
     height: 1px;
+    margin: -1px;
+    padding: 0;
+    border: 0;
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;

@@ -1,0 +1,101 @@
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+import type { Stack } from "./stack.ts";
+
+/** Logs in through the form with the one-time code the hub prints. */
+export async function logIn(page: Page, stack: Stack, email: string): Promise<void> {
+  await page.goto(`${stack.dashboardUrl}/`);
+  await page.getByLabel("Email").fill(email);
+  const from = stack.hub().output().length;
+  await page.getByLabel("Email").press("Enter");
+  const code = await stack.loginCode(email, from);
+  await page.getByLabel("Code").fill(code);
+  await page.getByLabel("Code").press("Enter");
+  await page.getByTestId("whoami").waitFor();
+  expect(await page.getByTestId("whoami").textContent()).toContain(email);
+}
+
+/** Calls the hub's API from inside the page, with the page's session cookie and CSRF token. */
+export async function apiFromPage(page: Page, method: string, path: string, body?: unknown) {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const me = await fetch("/api/v1/auth/me").then((r) => r.json());
+      const response = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    [method, path, body] as const,
+  );
+}
+
+/** Shows a view by its hash and waits until it has rendered and nothing is loading. */
+export async function showView(page: Page, hash: string): Promise<void> {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  await page.locator("main h1").first().waitFor();
+  // Settled: no element is loading (ApiTask marks its host aria-busy while it fetches).
+  const deadline = Date.now() + 15_000;
+  while ((await page.locator("[aria-busy=true]").count()) > 0) {
+    if (Date.now() > deadline) throw new Error(`${hash} still loading after 15 s`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** What the live view draws: the run in its heading, and each chart's x values and markers. */
+export interface LiveCharts {
+  heading: string;
+  charts: Array<{ id: string; xs: number[]; markers: Array<{ at: number; label: string }> }>;
+  alertRuns: string[];
+}
+
+export async function liveCharts(page: Page): Promise<LiveCharts> {
+  return page.evaluate(() => {
+    const live = document.querySelector("pw-app")?.shadowRoot?.querySelector("pw-live-run");
+    const root = live?.shadowRoot;
+    type Chart = HTMLElement & { data: number[][]; markers: Array<{ at: number; label: string }> };
+    const charts = [...(root?.querySelectorAll<Chart>("pw-chart") ?? [])];
+    return {
+      heading: root?.querySelector("h1")?.textContent ?? "",
+      charts: charts.map((c) => ({
+        id: c.dataset.testid ?? "",
+        xs: [...(c.data[0] ?? [])],
+        markers: c.markers.map((m) => ({ at: m.at, label: m.label })),
+      })),
+      alertRuns: [...(root?.querySelectorAll<HTMLElement>("[data-testid=live-alerts] li") ?? [])].map(
+        (li) => li.dataset.run ?? "",
+      ),
+    };
+  });
+}
+
+/**
+ * Whether the page scrolls sideways, and which elements (through every shadow root) reach past
+ * the viewport's right edge, to say what to fix.
+ */
+export async function horizontalOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; clientWidth: number; offenders: string[] }> {
+  // A string, not a function: a transpiler's name helpers would not exist in the page.
+  return page.evaluate(`(() => {
+    const scroller = document.scrollingElement;
+    const width = scroller.clientWidth;
+    const offenders = [];
+    const stack = [document];
+    while (stack.length > 0) {
+      const root = stack.pop();
+      for (const el of root.querySelectorAll("*")) {
+        const rect = el.getBoundingClientRect();
+        if (rect.width > 0 && rect.right > width + 1 && offenders.length < 15) {
+          const cls = typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "";
+          offenders.push(el.tagName.toLowerCase() + cls + " right=" + Math.round(rect.right));
+        }
+        if (el.shadowRoot) stack.push(el.shadowRoot);
+      }
+    }
+    return { scrollWidth: scroller.scrollWidth, clientWidth: width, offenders };
+  })()`);
+}

@@ -1,0 +1,282 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Alert } from "../../core/alert.ts";
+import {
+  ConsoleWatch,
+  chromiumInstalled,
+  launchBrowser,
+  screenshot,
+  skipReason,
+  type TestBrowser,
+} from "../helpers/browser.ts";
+import { apiFromPage, horizontalOverflow, liveCharts, logIn, showView } from "./pages.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+if (!chromiumInstalled) {
+  console.warn(skipReason);
+  describe("dashboard views: runs apart, layout", () => it.skip(skipReason!, () => {}));
+}
+
+const FINAL = ["passed", "failed", "aborted", "error"];
+
+interface RunBody {
+  runId: string;
+  status: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** Sizes every view is checked and photographed at. */
+const sizes = [
+  { name: "laptop", width: 1366, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+
+/** One pass on PGlite: what is under test is the dashboard, not the hub's storage. */
+describe.runIf(chromiumInstalled)("dashboard views: runs apart, layout", () => {
+  let stack: Stack;
+  let browser: TestBrowser;
+  let page: Page;
+  let consoleWatch: ConsoleWatch;
+  const runIds: string[] = [];
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack("pglite"), launchBrowser()]);
+    page = await browser.context.newPage();
+    consoleWatch = new ConsoleWatch(page);
+    await logIn(page, stack, stack.adminEmail);
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, 60_000);
+
+  const run = async (id: string) =>
+    (await apiFromPage(page, "GET", `/runs/${encodeURIComponent(id)}`)).body.run as RunBody;
+  const start = async (rateScale: number, durationScale: number) => {
+    const started = await apiFromPage(page, "POST", "/runs", {
+      profile: "smoke",
+      target: stack.shopUrl,
+      rateScale,
+      durationScale,
+    });
+    expect(started.status).toBe(201);
+    runIds.push(started.body.run.runId);
+    return started.body.run as RunBody;
+  };
+  const finished = async (id: string, timeoutMs: number) => {
+    await expect
+      .poll(async () => (await run(id)).status, { timeout: timeoutMs, interval: 500 })
+      .toMatch(new RegExp(`^(${FINAL.join("|")})$`));
+    return run(id);
+  };
+  const alertsOf = async (id: string) =>
+    ((await apiFromPage(page, "GET", "/alerts")).body.alerts as Alert[]).filter((a) => a.labels.runId === id);
+
+  it("run B started with the Live page open gets new charts: no second, marker or alert of run A", async () => {
+    // The Live page with no run id follows the newest run.
+    await showView(page, "#/live");
+
+    // Run A, with payment failures switched on by hand while it runs: an alert fires for A and
+    // its charts carry a hand-made fault marker.
+    const a = await start(3, 1);
+    await expect.poll(async () => (await liveCharts(page)).heading, { timeout: 30_000 }).toContain(a.runId);
+    await expect
+      .poll(async () => (await liveCharts(page)).charts.find((c) => c.id === "rate-chart")?.xs.length ?? 0, {
+        timeout: 45_000,
+      })
+      .toBeGreaterThanOrEqual(5);
+    // Flipped once A's generator runs (its startedAt is when it began sending), pushed live.
+    expect((await apiFromPage(page, "PUT", "/faults/payment_failure", { percentage: 100 })).status).toBe(200);
+    await expect
+      .poll(async () => (await liveCharts(page)).charts.flatMap((c) => c.markers.map((m) => m.label)), {
+        timeout: 20_000,
+      })
+      .toContain("payment_failure on (by hand)");
+    await screenshot(page, "runs-apart-a-live");
+    await expect
+      .poll(async () => (await alertsOf(a.runId)).length, { timeout: 90_000, interval: 1000 })
+      .toBeGreaterThan(0);
+    const doneA = await finished(a.runId, 90_000);
+    expect((await apiFromPage(page, "DELETE", "/faults/payment_failure")).status).toBe(200);
+
+    // Run B starts while the page still shows A.
+    const b = await start(1, 0.5);
+    const firstSecondOfB = Math.floor(b.startedAt / 1000) - 1;
+    // Precondition: A's seconds all come before B's, so any x before B's start is a point of A.
+    expect(doneA.endedAt! / 1000).toBeLessThan(firstSecondOfB);
+    await expect.poll(async () => (await liveCharts(page)).heading, { timeout: 30_000 }).toContain(b.runId);
+
+    let most = 0;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const view = await liveCharts(page);
+      if (!view.heading.includes(b.runId)) throw new Error(`the live view left run B: ${view.heading}`);
+      for (const chart of view.charts) {
+        const early = chart.xs.filter((x) => x < firstSecondOfB);
+        expect(early, `${chart.id}: seconds before run B started`).toEqual([]);
+        const markers = chart.markers.filter((m) => m.at < firstSecondOfB);
+        expect(markers, `${chart.id}: markers before run B started`).toEqual([]);
+        most = Math.max(most, chart.xs.length);
+      }
+      // While B runs: its own alerts and those of no run, never A's.
+      expect(view.alertRuns.filter((r) => r !== b.runId && r !== "")).toEqual([]);
+      if (FINAL.includes((await run(b.runId)).status) || Date.now() > deadline) break;
+      await page.waitForTimeout(500);
+    }
+    expect(most, "run B's charts filled while it ran").toBeGreaterThanOrEqual(5);
+    await finished(b.runId, 30_000);
+    await screenshot(page, "runs-apart-b-live");
+
+    // Finished: B's page lists only B's alerts, although the engine still holds A's.
+    expect((await alertsOf(a.runId)).length).toBeGreaterThan(0);
+    await page.waitForTimeout(1000);
+    expect((await liveCharts(page)).alertRuns.filter((r) => r !== b.runId)).toEqual([]);
+    // …and A's own page lists A's.
+    await showView(page, `#/live/${encodeURIComponent(a.runId)}`);
+    await expect.poll(async () => (await liveCharts(page)).alertRuns, { timeout: 10_000 }).toContain(a.runId);
+    expect((await liveCharts(page)).alertRuns.every((r) => r === a.runId)).toBe(true);
+    await screenshot(page, "runs-apart-a-finished");
+    consoleWatch.assertClean("live view across two runs");
+  }, 300_000);
+
+  it("no view scrolls sideways at 390 × 844; every view photographed at laptop and phone size", async () => {
+    while (runIds.length < 2) await finished((await start(1, 0.3)).runId, 60_000);
+    const [a, b] = runIds as [string, string];
+    // A probe in an outage, reported before the Probes page is open: what it shows comes over REST.
+    const now = Date.now();
+    const ingest = await fetch(`${stack.hubUrl}/api/v1/ingest/probe-results`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.agentToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        results: [0, 1, 2, 3, 4].map((i) => ({
+          id: crypto.randomUUID(),
+          probe: "shop-home",
+          kind: "http",
+          region: "local",
+          target: `${stack.shopUrl}/`,
+          startedAt: now - (5 - i) * 10_000,
+          ok: i < 2,
+          state: i < 2 ? "up" : "down",
+          status: i < 2 ? 200 : 503,
+          ...(i < 2 ? {} : { message: "expected status 200, got 503" }),
+          phases: { dns: 0, connect: 0.4, tls: 0, firstByte: 3 + i, transfer: 0.3, total: 3.7 + i },
+        })),
+      }),
+    });
+    expect(ingest.status).toBe(200);
+
+    const views: Array<[string, string]> = [
+      ["summary", "#/summary"],
+      ["live", `#/live/${encodeURIComponent(a)}`],
+      ["control", "#/control"],
+      ["history", "#/runs"],
+      ["run-detail", `#/runs/${encodeURIComponent(a)}`],
+      ["compare", `#/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`],
+      ["probes", "#/probes"],
+      ["alerts", "#/alerts"],
+      ["admin", "#/admin"],
+    ];
+    const overflowing: string[] = [];
+    const check = async (size: (typeof sizes)[number], name: string) => {
+      // Charts size themselves on a ResizeObserver callback: give it a frame or two.
+      await page.waitForTimeout(400);
+      const o = await horizontalOverflow(page);
+      if (size.name === "phone" && o.scrollWidth > o.clientWidth)
+        overflowing.push(
+          `${name}: scrollWidth ${o.scrollWidth} > ${o.clientWidth} (${o.offenders.join(", ")})`,
+        );
+      await screenshot(page, `layout-${size.name}-${name}`);
+    };
+
+    // The login form, logged out.
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in to Peakwatch" }).waitFor();
+    for (const size of sizes) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await check(size, "login");
+    }
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await logIn(page, stack, stack.adminEmail);
+
+    for (const size of sizes) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      for (const [name, hash] of views) {
+        await showView(page, hash);
+        // The view's own content rendered (shadow roots included), not just the shell.
+        expect(await page.locator("main h1").first().textContent()).not.toBe("");
+        await check(size, name);
+      }
+    }
+    expect(overflowing, "views that scroll sideways at 390 px").toEqual([]);
+    consoleWatch.assertClean("every view at two sizes");
+  }, 240_000);
+
+  it("the Probes page shows an outage's failures from the hub's history on open", async () => {
+    await showView(page, "#/probes");
+    const row = page.locator('article[data-probe="shop-home"]');
+    await row.getByText("expected status 200, got 503").first().waitFor({ timeout: 10_000 });
+    expect(await row.locator(".badge").first().textContent()).toBe("down");
+    expect(await row.getByText("expected status 200, got 503").count()).toBe(3);
+  });
+
+  it("fault switches: parameters edited in Control, failing_product on with a picked product, stale errors cleared", async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await showView(page, "#/control");
+    const card = page.locator('article[data-fault="failing_product"]');
+    const select = card.getByRole("combobox", { name: "failing_product Product" });
+    await expect.poll(() => select.locator("option").count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    const productId = await select.locator("option").nth(2).getAttribute("value");
+    await select.selectOption(productId!);
+    await card.getByRole("spinbutton", { name: "failing_product HTTP status" }).fill("503");
+    await card.getByRole("button", { name: "Switch on failing_product" }).click();
+    await card.getByText("failing_product switched on.").waitFor();
+    await expect.poll(() => card.getByTestId("fault-state").textContent()).toBe("on");
+    expect((await fetch(`${stack.shopUrl}/api/products/${productId}`)).status).toBe(503);
+
+    // A bad value is named and nothing is sent; the next good attempt clears the error.
+    const latency = page.locator('article[data-fault="latency"]');
+    await latency.getByRole("spinbutton", { name: "latency Latency (ms)" }).fill("-5");
+    await latency.getByRole("button", { name: "Switch on latency" }).click();
+    await latency.getByText("Latency: a number from 0 to 60000 ms").waitFor();
+    await latency.getByRole("spinbutton", { name: "latency Latency (ms)" }).fill("35");
+    await latency.getByRole("spinbutton", { name: "latency Share (%)" }).fill("50");
+    await latency.getByRole("button", { name: "Switch on latency" }).click();
+    await latency.getByText("latency switched on.").waitFor();
+    expect(await latency.getByText("Latency: a number").count()).toBe(0);
+    expect(await latency.getByTestId("fault-params").textContent()).toContain("Latency 35 ms");
+    expect(await latency.getByTestId("fault-params").textContent()).toContain("Share 50 %");
+    await screenshot(page, "faults-edited");
+
+    for (const name of ["latency", "failing_product"]) {
+      await page.getByRole("button", { name: `Switch off ${name}` }).click();
+      await page.locator(`article[data-fault="${name}"]`).getByText(`${name} switched off.`).waitFor();
+    }
+    expect((await fetch(`${stack.shopUrl}/api/products/${productId}`)).status).toBe(200);
+    // Both changes were by hand: the hub keeps them for the charts' markers.
+    const changes = (await apiFromPage(page, "GET", `/faults/changes?from=${Date.now() - 120_000}`)).body
+      .changes as Array<{ fault: string; action: string }>;
+    expect(changes.filter((c) => c.fault === "failing_product").map((c) => c.action)).toEqual([
+      "set",
+      "clear",
+    ]);
+    consoleWatch.assertClean("fault switches");
+  }, 60_000);
+
+  it("Compare shows per-step deltas with direction and a noise verdict", async () => {
+    const [a, b] = runIds as [string, string];
+    await showView(page, `#/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
+    const journey = page.getByTestId("delta-table").locator('section[data-step="journey"]');
+    for (const metric of ["p50", "p95", "p99", "errorRate", "throughput"]) {
+      const row = journey.locator(`tr[data-metric="${metric}"]`);
+      expect(await row.getAttribute("data-direction")).toMatch(/better|worse|same/);
+      expect(await row.getAttribute("data-exceeds-noise")).toMatch(/true|false/);
+    }
+    // Run A ran at three times B's rate: its throughput drop is far beyond the noise.
+    const throughput = journey.locator('tr[data-metric="throughput"]');
+    expect(await throughput.getAttribute("data-direction")).toBe("worse");
+    expect(await throughput.getAttribute("data-exceeds-noise")).toBe("true");
+    expect(await throughput.locator("td").nth(2).textContent()).toMatch(/−[\d.]+\/s/);
+  });
+});
