@@ -272,9 +272,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         },
       }),
       alerting.routes,
+      backups.routes,
     ],
     ingestListeners,
-      backups.routes,
   });
 
   const server = serve({
