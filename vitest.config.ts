@@ -15,6 +15,7 @@ const timing = [
   "test/alerting/run-verdict.test.ts",
   "test/alerting/restart.test.ts",
   "test/alerting/replicas.test.ts",
+  "test/alerting/outage.test.ts",
   "test/shop/otp-login.test.ts",
   "test/browser/dashboard.test.ts",
   "test/browser/readiness.test.ts",

@@ -1,0 +1,234 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net, { type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Rule } from "../../core/rule.ts";
+import { startTestHub } from "../helpers/hub.ts";
+import { startTestShop } from "../helpers/shop.ts";
+
+const ALERTMANAGER = process.env.PEAKWATCH_ALERTMANAGER_BIN ?? "/usr/bin/prometheus-alertmanager";
+const why = `outage test skipped: no Alertmanager at ${ALERTMANAGER} (apt-get install -y prometheus-alertmanager)`;
+const present = existsSync(ALERTMANAGER);
+if (!present) console.warn(why);
+
+// The newcomer's outage on a test's time scale: the shop freezes, then thaws.
+const FREEZE_S = 12;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A TCP proxy in front of the shop that can freeze: connections hang (accepted, never answered). */
+async function startFreezer(targetPort: number) {
+  let frozen = false;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    open.add(client);
+    client.once("close", () => open.delete(client));
+    client.on("error", () => client.destroy());
+    if (frozen) return; // hangs: what a stopped process looks like from outside
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    open.add(upstream);
+    upstream.once("close", () => open.delete(upstream));
+    upstream.on("error", () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    freeze() {
+      frozen = true;
+      for (const s of open) s.destroy();
+    },
+    thaw() {
+      frozen = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The real Alertmanager from Debian on a free loopback port, gossip off, a receiver that drops everything. */
+async function startAlertmanager() {
+  const dir = mkdtempSync(join(tmpdir(), "pw-am-"));
+  writeFileSync(join(dir, "am.yml"), "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n");
+  const port = await freePort();
+  const proc: ChildProcess = spawn(
+    ALERTMANAGER,
+    [
+      `--config.file=${join(dir, "am.yml")}`,
+      `--storage.path=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  proc.stdout?.on("data", (d) => (output += d));
+  proc.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline || proc.exitCode !== null)
+      throw new Error(`Alertmanager did not start:\n${output}`);
+    await sleep(200);
+  }
+  return {
+    url,
+    /** Alerts Alertmanager holds as active (not resolved), by name. */
+    async active(): Promise<string[]> {
+      const alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as Array<{
+        labels: Record<string, string>;
+        status: { state: string };
+        endsAt: string;
+      }>;
+      return alerts.filter((a) => Date.parse(a.endsAt) > Date.now()).map((a) => a.labels.alertname ?? "?");
+    },
+    close: async () => {
+      proc.kill("SIGTERM");
+      await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe.skipIf(!present)("the newcomer's outage with a real Alertmanager", () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => {});
+  });
+
+  it("ShopDown fires, the Summary names it, and every alert resolves in Alertmanager within 120 s of the thaw", async () => {
+    const am = await startAlertmanager();
+    cleanup.push(() => am.close());
+    const shop = await startTestShop("pglite");
+    cleanup.push(() => shop.close());
+    const freezer = await startFreezer(Number(new URL(shop.url).port));
+    cleanup.push(() => freezer.close());
+    const env = {
+      PEAKWATCH_ALERTMANAGER_URL: am.url,
+      PEAKWATCH_ALERTMANAGER_RESEND_MS: "1000",
+      PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "250",
+      PEAKWATCH_MASTER_KEY: randomBytes(32).toString("base64"),
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const hub = await startTestHub({ env: { PEAKWATCH_SHOP_URL: freezer.url } }).finally(() => {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+    cleanup.push(() => hub.close());
+    const admin = await hub.loginAs("admin");
+    const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const r = await fetch(`${hub.url}/api/v1${path}`, {
+        method,
+        headers: { ...admin.headers, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(r.status, `${method} ${path}`).toBeLessThan(300);
+      return (await r.json()) as T;
+    };
+    // The shipped ShopDown on a test's time scale.
+    const { rules } = await api<{ rules: Rule[] }>("GET", "/rules");
+    const shopDown = rules.find((r) => r.name === "ShopDown");
+    if (shopDown?.kind !== "threshold") throw new Error("the default ShopDown rule is missing");
+    const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = shopDown;
+    await api("PUT", `/rules/${id}`, {
+      ...spec,
+      query: { ...spec.query, windowSeconds: 4, minCount: 2 },
+      forSeconds: 2,
+      keepFiringForSeconds: 3,
+    });
+
+    // A prober: a real check of the shop through the freezer every 400 ms, reported to the hub (bounded).
+    let stop = false;
+    const probing = (async () => {
+      for (let i = 0; i < 600 && !stop; i++) {
+        const startedAt = Date.now();
+        const ok = await fetch(`${freezer.url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
+        const total = Date.now() - startedAt;
+        await fetch(`${hub.url}/api/v1/ingest/probe-results`, {
+          method: "POST",
+          headers: { ...hub.agentHeaders, "content-type": "application/json" },
+          body: JSON.stringify({
+            results: [
+              {
+                id: randomUUID(),
+                probe: "shop-health",
+                kind: "http",
+                region: "local",
+                target: `${freezer.url}/healthz`,
+                startedAt,
+                ok,
+                state: ok ? "up" : "down",
+                phases: { dns: 0, connect: 0, tls: 0, firstByte: total, transfer: 0, total },
+              },
+            ],
+          }),
+        }).catch(() => {});
+        await sleep(400);
+      }
+    })();
+    cleanup.push(async () => {
+      stop = true;
+      await probing;
+    });
+
+    await sleep(3000);
+    expect(await am.active()).toEqual([]);
+    freezer.freeze();
+    const firedAt = await waitFor(
+      async () => (await am.active()).includes("ShopDown"),
+      20_000,
+      "ShopDown in Alertmanager",
+    );
+    const summary = await api<{
+      firingAlerts: Array<{ rule: string; severity: string; ageSeconds: number }>;
+    }>("GET", "/summary");
+    expect(summary.firingAlerts.map((a) => a.rule)).toContain("ShopDown");
+    expect(summary.firingAlerts.find((a) => a.rule === "ShopDown")).toMatchObject({ severity: "critical" });
+    await sleep(Math.max(0, FREEZE_S * 1000 - (Date.now() - firedAt)));
+    freezer.thaw();
+    const thawedAt = Date.now();
+    await waitFor(
+      async () => (await am.active()).length === 0,
+      120_000,
+      "every alert resolved in Alertmanager",
+    );
+    const resolvedIn = Date.now() - thawedAt;
+    console.log(`every alert resolved in Alertmanager ${resolvedIn} ms after the thaw`);
+    expect(resolvedIn).toBeLessThanOrEqual(120_000);
+    const { alerts } = await api<{ alerts: Array<{ state: string }> }>("GET", "/alerts");
+    expect(alerts.filter((a) => a.state === "firing")).toEqual([]);
+  }, 240_000);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return Date.now();
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(250);
+  }
+}
