@@ -1,4 +1,5 @@
 import type { ThresholdResult } from "../../core/run.ts";
+import { describeResult } from "../../core/threshold-expression.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
 
 const xmlEscape = (s: string) =>
@@ -39,8 +40,9 @@ export function junitXml(
   const cases = results.map((r) => {
     const head = `    <testcase classname="peakwatch.${xmlEscape(profile)}" name="${xmlEscape(r.expression)}" time="${seconds.toFixed(3)}">`;
     if (r.ok) return `${head}</testcase>`;
-    const measured = r.value === null ? "no data" : String(Number(r.value.toFixed(4)));
-    return `${head}\n      <failure message="threshold failed: ${xmlEscape(r.expression)} (measured ${measured})" type="threshold"/>\n    </testcase>`;
+    const d = describeResult(r.expression, r.value);
+    const abort = r.abortOnFail ? ", aborts the run" : "";
+    return `${head}\n      <failure message="threshold failed: ${xmlEscape(r.expression)} (measured ${xmlEscape(d.measured)}, limit ${xmlEscape(d.limit)}${abort})" type="threshold"/>\n    </testcase>`;
   });
   const alerts = verdict ? incidentCases(profile, verdict) : [];
   const errors = verdict ? verdict.incidents.filter((i) => i.severity === "critical").length : 0;

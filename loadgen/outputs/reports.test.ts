@@ -44,7 +44,9 @@ describe("reports", () => {
     );
     expect(xml).toContain('tests="2" failures="1"');
     expect(xml).toContain('name="p95(checkout) &lt; 800ms"');
-    expect(xml).toContain('<failure message="threshold failed: p95(checkout) &lt; 800ms (measured 912.5)"');
+    expect(xml).toContain(
+      '<failure message="threshold failed: p95(checkout) &lt; 800ms (measured 912.5 ms, limit &lt; 800 ms)"',
+    );
   });
 
   it("the HTML report is one self-contained file with charts, units, thresholds and errors by cause", () => {
