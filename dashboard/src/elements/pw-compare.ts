@@ -75,13 +75,21 @@ export class PwCompare extends LitElement {
       .deltas {
         display: grid;
         gap: 0.75rem;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 21rem), 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 25rem), 1fr));
       }
       .deltas section {
         border: 1px solid var(--pw-border);
         border-radius: var(--pw-radius);
         padding: 0.5rem 0.6rem;
         min-width: 0;
+        overflow-x: auto;
+      }
+      .deltas table {
+        font-size: 0.85rem;
+      }
+      .deltas th,
+      .deltas td {
+        padding: 0.25rem 0.35rem;
       }
       .deltas h3 {
         overflow-wrap: anywhere;

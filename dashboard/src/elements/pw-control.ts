@@ -192,6 +192,8 @@ export class PwControl extends LitElement {
   }
 
   private async act(action: () => Promise<void>): Promise<void> {
+    // The last attempt's outcome goes as the next one starts: no stale error under the form.
+    this.message = "";
     this.busy = true;
     try {
       await action();

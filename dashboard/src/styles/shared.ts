@@ -147,11 +147,9 @@ export const sharedStyles = css`
   }
   .badge {
     display: inline-block;
-    max-width: 100%;
     box-sizing: border-box;
+    /* One word, never split over two lines; a table too narrow for it scrolls in its panel. */
     white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
     vertical-align: middle;
     padding: 0.05rem 0.5rem;
     border-radius: 999px;
