@@ -36,6 +36,8 @@ shop's saturation signals from its /metrics at the knee. With a planned peak it 
   --window DURATION     evaluation window (default 5s)
   --sustain N           consecutive failing windows that make a break (default 2)
   --cooldown DURATION   pause between steps so the shop drains the last one's backlog (default 2s)
+  --prime DURATION      an unjudged run at half the start rate first, so step 1 does not measure a cold
+                        shop (default 10s; 0 for none)
   --max-steps N         (default 12)
   --hub URL --token T   report the runs and the measurement (default PEAKWATCH_HUB_URL, PEAKWATCH_AGENT_TOKEN)
   --out DIR             capacity.json and each step's reports (default PEAKWATCH_DATA_DIR/capacity/<time>)
@@ -60,6 +62,7 @@ const options = {
   sustain: { type: "string" },
   "max-steps": { type: "string" },
   cooldown: { type: "string" },
+  prime: { type: "string" },
   hub: { type: "string" },
   token: { type: "string" },
   out: { type: "string" },
@@ -190,6 +193,7 @@ export async function main(argv: string[]): Promise<number> {
       windowSeconds: seconds("window", values.window, 5),
       sustainWindows: number("sustain", values.sustain, 2, 1, 100),
       cooldownSeconds: values.cooldown === undefined ? 2 : seconds("cooldown", values.cooldown, 2),
+      primeSeconds: values.prime === "0" ? 0 : seconds("prime", values.prime, 10),
       plannedPeak: planned.peak,
       plannedFrom: planned.from,
       hub: hubUrl && token ? { url: hubUrl, token } : undefined,

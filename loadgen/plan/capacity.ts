@@ -30,6 +30,8 @@ export interface CapacityOptions {
   sustainWindows: number;
   /** Pause between steps, so the shop drains one step's backlog before the next is judged. */
   cooldownSeconds: number;
+  /** An unjudged run at half the start rate first, so step 1 does not measure a cold shop (0: none). */
+  primeSeconds: number;
   plannedPeak: number | null;
   plannedFrom: string | null;
   hub?: { url: string; token: string };
@@ -73,22 +75,26 @@ interface StepRun extends StepRecord {
   saturation: SaturationSignal[];
 }
 
+/** The constant-rate run of one step: the profile's journeys and executor, none of its stages, thresholds or faults. */
+function stepProfile(o: CapacityOptions, rate: number, seconds: number): Profile {
+  return {
+    ...o.profile,
+    name: `${o.profileName} @ ${rate} journeys/s`,
+    startRate: rate,
+    stages: [{ duration: seconds, rate }],
+    thresholds: [],
+    faults: [],
+    breakpoint: false,
+  };
+}
+
 async function runStep(
   o: CapacityOptions,
   rate: number,
   runId: string,
   signal: AbortSignal,
 ): Promise<Omit<StepRun, "purpose">> {
-  const total = o.warmupSeconds + o.measureSeconds + 1;
-  const profile: Profile = {
-    ...o.profile,
-    name: `${o.profileName} @ ${rate} journeys/s`,
-    startRate: rate,
-    stages: [{ duration: total, rate }],
-    thresholds: [],
-    faults: [],
-    breakpoint: false,
-  };
+  const profile = stepProfile(o, rate, o.warmupSeconds + o.measureSeconds + 1);
   const windows: Window[] = [];
   // Scrapes at the start and near the end of the measured part, while the step's load runs.
   const scrapes = (async () => {
@@ -137,6 +143,22 @@ export async function measureCapacity(o: CapacityOptions): Promise<CapacityMeasu
   const base = `cap-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
   const history: StepRun[] = [];
   const signal = o.signal ?? new AbortController().signal;
+  if (o.primeSeconds > 0) {
+    o.log(`priming the shop at ${o.search.startRate / 2} journeys/s for ${o.primeSeconds} s (not judged)…`);
+    await runLoad({
+      profile: stepProfile(o, o.search.startRate / 2, o.primeSeconds),
+      profileName: `capacity:${o.profileName}`,
+      target: o.target,
+      runId: `${base}-prime`,
+      dataDir: o.dataDir,
+      outDir: join(o.outDir, `${base}-prime`),
+      testHooksToken: o.testHooksToken,
+      customers: o.customers,
+      signal,
+      log: o.log,
+    });
+    await sleep(o.cooldownSeconds * 1000, signal);
+  }
   for (;;) {
     const next = nextStep(history, o.search);
     if (next.kind === "done" || signal.aborted) {

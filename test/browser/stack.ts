@@ -22,7 +22,7 @@ async function newest(dir: string): Promise<number> {
 }
 
 /** Builds the dashboard when dist is missing or older than its sources, so tests see the code under test. */
-async function ensureDashboardBuilt(): Promise<void> {
+export async function ensureDashboardBuilt(): Promise<void> {
   if (existsSync(built)) {
     const sources = Math.max(
       await newest(join(dashboard, "src")),

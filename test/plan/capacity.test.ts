@@ -4,16 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapacityMeasurement } from "../../core/api/readiness.ts";
+import { openDb } from "../../db/open.ts";
 import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop, type TestShop } from "../helpers/shop.ts";
 
 const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
 
 /**
  * The shop's checkout slows to 1.5 s while more than this many checkouts/s arrive: well below
- * what the shop manages on a loaded 2-core machine (about 4), and away from the rates the
- * search tries (2, 4, then 2.83 and 2.38), so no step sits on the edge.
+ * what the shop manages on a heavily loaded 2-core machine (about 2 at 800 ms), and away from
+ * the rates the search tries (1, 2, then 1.41 and 1.19), so no step sits on the edge.
  */
-const KNOWN_RATE = 2.6;
+const KNOWN_RATE = 1.3;
 
 function capacity(
   args: string[],
@@ -48,7 +49,11 @@ describe("peakwatch capacity against the real shop", () => {
   beforeAll(async () => {
     // Every step logs fresh shoppers in: the one-time-code limits of a public shop would
     // turn the test into a test of them.
+    // The shop's embedded database in a worker thread, as `peakwatch shop` runs it, so its
+    // statements do not stall the event loop that counts arrivals.
+    const database = { ...(await openDb({ domains: ["shop"], pgliteThread: true })), url: undefined };
     shop = await startTestShop("pglite", {
+      database,
       env: {
         SHOP_RATE_OTP_REQUEST_PER_ACCOUNT: "100000",
         SHOP_RATE_OTP_REQUEST_PER_ADDRESS: "100000",
@@ -57,7 +62,9 @@ describe("peakwatch capacity against the real shop", () => {
     });
     dir = mkdtempSync(join(tmpdir(), "pw-capacity-"));
     // The knee is a property of the fault, not of this machine's speed: the shop counts
-    // checkouts as they arrive and delays them only above the known rate.
+    // checkouts as they arrive and delays them only above the known rate. A short rate window
+    // forgets quickly the burst a stalled (loaded) machine releases at once, so a stall slows
+    // checkout for less than the sustained failure (3 windows of 2 s) that makes a step break.
     const r = await fetch(`${shop.url}/admin/faults/latency`, {
       method: "PUT",
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
@@ -65,7 +72,7 @@ describe("peakwatch capacity against the real shop", () => {
         routes: ["/api/checkout"],
         fixedMs: 1500,
         aboveRatePerSecond: KNOWN_RATE,
-        rateWindowSeconds: 5,
+        rateWindowSeconds: 4,
         expiresInSeconds: 600,
       }),
     });
@@ -73,6 +80,7 @@ describe("peakwatch capacity against the real shop", () => {
   });
   afterAll(async () => {
     await shop?.close();
+    await shop?.database.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -97,25 +105,27 @@ describe("peakwatch capacity against the real shop", () => {
         "--profile",
         profile,
         "--peak",
-        "4",
-        "--start-rate",
         "2",
+        "--start-rate",
+        "1",
         "--growth",
         "2",
         "--max-rate",
-        "8",
+        "4",
         "--resolution",
         "0.2",
         "--cooldown",
-        "5s",
-        "--step",
+        "4s",
+        "--prime",
         "6s",
+        "--step",
+        "8s",
         "--warmup",
         "3s",
         "--window",
         "2s",
         "--sustain",
-        "2",
+        "3",
         "--max-steps",
         "9",
         "--out",
@@ -125,6 +135,7 @@ describe("peakwatch capacity against the real shop", () => {
     );
     const m = JSON.parse(readFileSync(join(out, "capacity.json"), "utf8")) as CapacityMeasurement;
     const trace = `${r.stdout}\n${r.stderr}`;
+    console.log(r.stdout); // the capacity report, for the record
     expect(Math.abs(m.capacityJourneys - KNOWN_RATE) / KNOWN_RATE, trace).toBeLessThan(0.15);
     expect(m.knee, trace).not.toBeNull();
     expect(Math.abs(m.knee!.rate - KNOWN_RATE) / KNOWN_RATE, trace).toBeLessThan(0.15);
@@ -140,7 +151,7 @@ describe("peakwatch capacity against the real shop", () => {
       m.saturation.map((s) => s.name),
       trace,
     ).toContain("event-loop lag p99");
-    // About 2.4 journeys/s against a planned 4: not ready, and the command says so.
+    // About 1.2 journeys/s against a planned 2: not ready, and the command says so.
     expect(r.code, trace).toBe(1);
     expect(r.stdout).toMatch(/Not ready: checkout p95 breaks at 0\.\d× the planned peak/);
     expect(r.stdout).toMatch(

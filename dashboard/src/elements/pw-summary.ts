@@ -7,6 +7,7 @@ import { formatDuration, formatPercent, formatTime } from "../format.ts";
 import { readSummary, type SummaryView } from "../live/summary.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-readiness.ts";
 
 const verdictWords: Record<string, string> = {
   running: "Running",
@@ -203,7 +204,8 @@ export class PwSummary extends LitElement {
           <h2 id="latest-title">Latest load test</h2>
           ${s ? this.renderLatest(s) : null}
         </section>
-      </div>`;
+      </div>
+      <pw-readiness></pw-readiness>`;
   }
 }
 
