@@ -20,6 +20,7 @@ const timing = [
   "test/browser/dashboard.test.ts",
   "test/browser/readiness.test.ts",
   "test/up.test.ts",
+  "test/fuzz/routes.test.ts",
   // Starts a whole stack and runs the README examples against it, load runs included.
   "test/readme.test.ts",
 ];
