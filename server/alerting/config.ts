@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChannelUrlSchema } from "../../core/channel.ts";
 import { optionalString, parseEnv } from "../../core/config.ts";
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -12,9 +13,9 @@ const seconds = (fallback: number) =>
 
 const schema = z.object({
   /** Forward alerts to this Alertmanager (POST {url}/api/v2/alerts). */
-  PEAKWATCH_ALERTMANAGER_URL: z.url().optional(),
+  PEAKWATCH_ALERTMANAGER_URL: ChannelUrlSchema.optional(),
   /** Post Alertmanager-style webhook payloads (version 4) here. */
-  PEAKWATCH_WEBHOOK_URL: z.url().optional(),
+  PEAKWATCH_WEBHOOK_URL: ChannelUrlSchema.optional(),
   /** Mail critical alerts here (needs SMTP_URL to send; captured in the hub otherwise). */
   PEAKWATCH_ALERT_EMAIL: z.email().optional(),
   /** smtp://user:pass@host:port or smtps://…; absent means embedded mode (mail is captured). */

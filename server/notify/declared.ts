@@ -1,12 +1,38 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { type AlertingFile, AlertingFileSchema, type ChannelInput } from "../../core/channel.ts";
+import {
+  type AlertingFile,
+  AlertingFileSchema,
+  type ChannelInput,
+  ChannelInputSchema,
+} from "../../core/channel.ts";
 import { ConfigError } from "../../core/config.ts";
 import { describeZodError } from "../../core/http/validate.ts";
 import type { AlertingConfig } from "../alerting/config.ts";
 
-/** Channels declared by the env shortcuts: one per variable set. */
+/**
+ * Channels declared by the env shortcuts: one per variable set, validated like any channel
+ * (credentials in a URL are refused). Throws ConfigError naming the variable.
+ */
 export function envChannels(config: AlertingConfig): ChannelInput[] {
+  const out = declaredByEnv(config);
+  for (const channel of out) {
+    const parsed = ChannelInputSchema.safeParse(channel);
+    if (!parsed.success) {
+      const variable = {
+        "env-webhook": "PEAKWATCH_WEBHOOK_URL",
+        "env-alertmanager": "PEAKWATCH_ALERTMANAGER_URL",
+      }[channel.name];
+      throw new ConfigError(
+        variable ?? "PEAKWATCH_ALERT_EMAIL",
+        describeZodError(parsed.error, channel.name),
+      );
+    }
+  }
+  return out;
+}
+
+function declaredByEnv(config: AlertingConfig): ChannelInput[] {
   const out: ChannelInput[] = [];
   if (config.PEAKWATCH_WEBHOOK_URL)
     out.push({

@@ -46,3 +46,15 @@ describe("matchRoutes", () => {
     expect(groupKey(hit!, labels)).toBe('0.2:everyone:{alertname="X"}');
   });
 });
+
+describe("channel URLs from the environment", () => {
+  it("refuses credentials in PEAKWATCH_WEBHOOK_URL at start-up, naming the variable", async () => {
+    const { loadAlertingConfig } = await import("../alerting/config.ts");
+    expect(() => loadAlertingConfig({ PEAKWATCH_WEBHOOK_URL: "http://user:pw@127.0.0.1:9/hook" })).toThrow(
+      /PEAKWATCH_WEBHOOK_URL.*credentials/s,
+    );
+    expect(
+      loadAlertingConfig({ PEAKWATCH_WEBHOOK_URL: "http://127.0.0.1:9/hook?token=x" }).PEAKWATCH_WEBHOOK_URL,
+    ).toBe("http://127.0.0.1:9/hook?token=x");
+  });
+});
