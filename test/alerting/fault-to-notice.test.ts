@@ -13,9 +13,12 @@ import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop } from "../helpers/shop.ts";
 // The test's rule: short windows so the whole story fits in half a minute.
 const WINDOW_S = 6;
 const FOR_S = 2;
-const KEEP_FIRING_S = 5;
+const KEEP_FIRING_S = 8;
 const FAULT_AT_S = 8;
 const FAULT_FOR_S = 15;
+// Shop, hub and generator share this process's event loop: on a loaded 2-core machine a
+// window can reach the hub seconds late, so latency bounds carry this much slack.
+const SLACK_S = 12;
 
 /** Records when the shop's payment_failure switch flips, polling its fault API every 100 ms. */
 function watchFault(shopUrl: string) {
@@ -49,9 +52,13 @@ for (const kind of databaseKinds) {
       for (const c of cleanup.reverse()) await c().catch(() => {});
     });
 
-    it("fires the checkout error-rate alert and resolves it in time, each channel hearing each once", async () => {
+    it("fires the checkout error-rate alert and resolves it in time; webhook, email, Slack and PagerDuty each hear exactly one firing and one resolved", async () => {
       const hook = await startReceiver();
       cleanup.push(() => hook.close());
+      const slack = await startReceiver();
+      cleanup.push(() => slack.close());
+      const pagerduty = await startReceiver(() => 202);
+      cleanup.push(() => pagerduty.close());
       const smtp = await startSmtpSink();
       cleanup.push(() => smtp.close());
       const shop = await startTestShop(kind);
@@ -66,6 +73,9 @@ for (const kind of databaseKinds) {
         PEAKWATCH_MASTER_KEY: randomBytes(32).toString("base64"),
         PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "250",
         PEAKWATCH_NOTIFY_BACKOFF_MS: "200",
+        // Quiet notifications as shipped (group_wait, group_interval), on a test's time scale.
+        PEAKWATCH_GROUP_WAIT_SECONDS: "1",
+        PEAKWATCH_GROUP_INTERVAL_SECONDS: "5",
       };
       const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
       Object.assign(process.env, settings);
@@ -97,20 +107,29 @@ for (const kind of databaseKinds) {
       await api("PUT", `/rules/${id}`, {
         ...spec,
         query: { ...spec.query, windowSeconds: WINDOW_S, minCount: 6 },
-        // Halfway between no errors and the fault's 30 %: crossing takes as long on the way up as down.
-        threshold: 0.15,
+        // Halfway between no errors and the fault's 60 %: crossing takes as long on the way up as
+        // down, and a few lucky checkouts in a small window do not flip it back.
+        threshold: 0.3,
         forSeconds: FOR_S,
         keepFiringForSeconds: KEEP_FIRING_S,
       });
-      // Both start-up channels (env) get this alert at once: no group_wait in a test.
+      // Slack and PagerDuty channels made through the API, next to the two start-up ones (env).
+      await api("POST", "/channels", { name: "slack", kind: "slack", url: slack.url, channel: "#ops" });
+      const routingKey = "0123456789abcdef0123456789abcdef";
+      await api("POST", "/channels", {
+        name: "pagerduty",
+        kind: "pagerduty",
+        routingKey,
+        url: pagerduty.url,
+      });
       await api("PUT", "/routes", {
         route: {
           matchers: [{ name: "alertname", value: "CheckoutErrorRate" }],
-          groupWaitSeconds: 0,
-          groupIntervalSeconds: 1,
           routes: [
             { channel: "env-webhook", continue: true },
             { channel: "env-email", continue: true },
+            { channel: "slack", continue: true },
+            { channel: "pagerduty", continue: true },
           ],
         },
         inhibitRules: [],
@@ -140,7 +159,7 @@ for (const kind of databaseKinds) {
           {
             at: `${FAULT_AT_S}s`,
             fault: "payment_failure",
-            params: { percentage: 30 },
+            params: { percentage: 60 },
             duration: `${FAULT_FOR_S}s`,
           },
         ],
@@ -160,9 +179,14 @@ for (const kind of databaseKinds) {
       const ours = () => socketEvents.filter((e) => e.event.alert.rule === "CheckoutErrorRate");
       const resolvedAt = await eventually(
         () => ours().find((e) => e.event.kind === "resolved")?.receivedAt,
-        (KEEP_FIRING_S + WINDOW_S + 2) * 1000,
+        (KEEP_FIRING_S + WINDOW_S + SLACK_S) * 1000,
         "the resolved event",
-      );
+      ).catch((error: Error) => {
+        const seen = ours().map((e) => `${e.event.kind}@${e.receivedAt}`);
+        throw new Error(
+          `${error.message}; events seen: ${seen.join(", ") || "none"}; checkout ${JSON.stringify(outcome.summary.steps.checkout)}`,
+        );
+      });
       await fault.stop();
       const { setAt, clearedAt } = fault.seen;
       if (setAt === undefined || clearedAt === undefined)
@@ -171,10 +195,10 @@ for (const kind of databaseKinds) {
       console.log(
         `[${kind}] fired ${firedAt - setAt} ms after the fault began, resolved ${resolvedAt - clearedAt} ms after it ended`,
       );
-      // Fired within window + for + 2 s of the fault's start; resolved within keep_firing_for + window + 2 s of its end.
-      expect(firedAt - setAt).toBeLessThanOrEqual((WINDOW_S + FOR_S + 2) * 1000);
+      // Fired within window + for (+ slack) of the fault's start; resolved within keep_firing_for + window (+ slack) of its end.
+      expect(firedAt - setAt).toBeLessThanOrEqual((WINDOW_S + FOR_S + SLACK_S) * 1000);
       expect(firedAt).toBeGreaterThan(setAt);
-      expect(resolvedAt - clearedAt).toBeLessThanOrEqual((KEEP_FIRING_S + WINDOW_S + 2) * 1000);
+      expect(resolvedAt - clearedAt).toBeLessThanOrEqual((KEEP_FIRING_S + WINDOW_S + SLACK_S) * 1000);
       expect(resolvedAt).toBeGreaterThan(clearedAt);
 
       // Each channel heard "firing" once and "resolved" once.
@@ -183,11 +207,18 @@ for (const kind of databaseKinds) {
         .filter((k) => k === "firing" || k === "resolved");
       expect(kinds).toEqual(["firing", "resolved"]);
       await eventually(
-        () => (hook.received.length >= 2 && smtp.messages.length >= 2 ? true : undefined),
-        5000,
-        "notices",
+        () =>
+          hook.received.length >= 2 &&
+          smtp.messages.length >= 2 &&
+          slack.received.length >= 2 &&
+          pagerduty.received.length >= 2
+            ? true
+            : undefined,
+        8000,
+        "notices on every channel",
       );
-      await new Promise((r) => setTimeout(r, 1500));
+      // More than group_interval: a late duplicate would show up now.
+      await new Promise((r) => setTimeout(r, 6000));
       const hookStatuses = hook.received.map((r) => (r.body as { status: string }).status);
       expect(hookStatuses).toEqual(["firing", "resolved"]);
       const payload = hook.received[0]!.body as Record<string, unknown>;
@@ -198,6 +229,41 @@ for (const kind of databaseKinds) {
       ]);
       expect(smtp.messages[0]!.to).toEqual(["managers@shop.test"]);
       expect(smtp.messages[0]!.raw).toMatch(/Checkout error rate \d+(\.\d+)?%/);
+
+      // Slack incoming-webhook shape: text plus mrkdwn section blocks, the channel override.
+      expect(slack.received).toHaveLength(2);
+      const [slackFiring, slackResolved] = slack.received.map((r) => r.body as Record<string, unknown>);
+      expect(slackFiring).toMatchObject({
+        text: "[FIRING:1] CheckoutErrorRate (critical)",
+        channel: "#ops",
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text: expect.any(String) } },
+          {
+            type: "section",
+            text: { type: "mrkdwn", text: expect.stringMatching(/\*firing\* CheckoutErrorRate/) },
+          },
+        ],
+      });
+      expect(slackResolved).toMatchObject({ text: "[RESOLVED] CheckoutErrorRate (critical)" });
+      // PagerDuty Events API v2 shape: trigger then resolve of one dedup_key, with our routing key.
+      expect(pagerduty.received).toHaveLength(2);
+      const [trigger, resolve] = pagerduty.received.map((r) => r.body as Record<string, unknown>);
+      expect(trigger).toMatchObject({
+        routing_key: routingKey,
+        event_action: "trigger",
+        dedup_key: expect.stringMatching(/^[0-9a-f]{32}$/),
+        payload: {
+          summary: "[FIRING:1] CheckoutErrorRate (critical)",
+          severity: "critical",
+          source: expect.any(String),
+        },
+      });
+      expect(new Date((trigger!.payload as { timestamp: string }).timestamp).getTime()).toBeGreaterThan(0);
+      expect(resolve).toEqual({
+        routing_key: routingKey,
+        event_action: "resolve",
+        dedup_key: trigger!.dedup_key,
+      });
     }, 180_000);
   });
 }
