@@ -114,11 +114,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   const onHup = () => void reload();
   process.on("SIGHUP", onHup);
-  await new Promise<void>((resolve) => {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  const started = Date.now();
+  console.log(`probes: ${signal}: finishing checks in flight, delivering buffered results…`);
   process.off("SIGHUP", onHup);
   await running.close();
+  console.log(`probes: stopped cleanly in ${Date.now() - started} ms`);
   return 0;
 }

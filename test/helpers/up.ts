@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const entry = fileURLToPath(new URL("../../bin/peakwatch.js", import.meta.url));
@@ -13,12 +14,16 @@ export interface PeakwatchProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs `peakwatch ARGS` in its own process group, so a test can send the group a Ctrl-C. */
-export function startPeakwatch(args: string[], env: NodeJS.ProcessEnv): PeakwatchProcess {
+/**
+ * Runs `peakwatch ARGS` in its own process group, so a test can send the group a Ctrl-C.
+ * A variable set to undefined in `env` is removed from what the process inherits.
+ */
+export function startPeakwatch(args: string[], env: NodeJS.ProcessEnv, cwd?: string): PeakwatchProcess {
   const proc = spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
+    cwd,
   });
   let text = "";
   const listeners = new Set<() => void>();
@@ -80,4 +85,58 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, 100));
   }
   return predicate();
+}
+
+/** Every setting a stack file could give, removed: what a new user's shell has. */
+export const withoutStackSettings: NodeJS.ProcessEnv = {
+  PEAKWATCH_DATA_DIR: undefined,
+  PEAKWATCH_HUB_URL: undefined,
+  PEAKWATCH_SHOP_URL: undefined,
+  PEAKWATCH_AGENT_TOKEN: undefined,
+  SHOP_ADMIN_TOKEN: undefined,
+  SHOP_TEST_HOOKS_TOKEN: undefined,
+  DATABASE_URL: undefined,
+  HUB_DATABASE_URL: undefined,
+  SHOP_DATABASE_URL: undefined,
+};
+
+/** Logs in to a hub started by `up`/`hub` with the code it prints; returns headers for API calls. */
+export async function logInFromOutput(
+  hubUrl: string,
+  proc: PeakwatchProcess,
+  email = "admin@peakwatch.local",
+): Promise<{ cookie: string; csrfToken: string; headers: Record<string, string> }> {
+  const from = proc.output().length;
+  const post = (path: string, body: unknown) =>
+    fetch(`${hubUrl}/api/v1${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const requested = await post("/auth/otp/request", { email });
+  if (!requested.ok) throw new Error(`otp request answered ${requested.status}`);
+  const { challengeId } = (await requested.json()) as { challengeId: string };
+  const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const [, code] = await proc.waitFor(new RegExp(`login code for ${escaped}: (\\d{6,10})`), 20_000, from);
+  const verified = await post("/auth/otp/verify", { challengeId, code });
+  if (!verified.ok) throw new Error(`otp verify answered ${verified.status}`);
+  const cookie = verified.headers.getSetCookie()[0]!.split(";")[0]!;
+  const me = (await (await fetch(`${hubUrl}/api/v1/auth/me`, { headers: { cookie } })).json()) as {
+    csrfToken: string;
+  };
+  return { cookie, csrfToken: me.csrfToken, headers: { cookie, "x-csrf-token": me.csrfToken } };
+}
+
+/** Pids of processes whose command line contains `needle` (Linux /proc). */
+export function pidsWithArg(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }

@@ -1,5 +1,6 @@
 import { css, html, LitElement } from "lit";
 import { customElement, state } from "lit/decorators.js";
+import { HubConfigViewSchema } from "../../../core/api/hub-config.ts";
 import type { Probe } from "../../../core/probe.ts";
 import { ApiError } from "../api/api-error.ts";
 import { hub } from "../api/hub-client.ts";
@@ -18,17 +19,19 @@ interface ProbeDefinition {
   updatedAt: string;
 }
 
-const EXAMPLE = JSON.stringify(
-  {
-    name: "shop-home",
-    kind: "http",
-    url: "http://127.0.0.1:4100/healthz",
-    interval: "30s",
-    assertions: [{ type: "status", in: [200] }],
-  },
-  null,
-  2,
-);
+/** A starting point for a new probe, aimed at the shop this hub watches. */
+const example = (shopUrl = "http://127.0.0.1:4100") =>
+  JSON.stringify(
+    {
+      name: "shop-health",
+      kind: "http",
+      url: new URL("/healthz", shopUrl).toString(),
+      interval: "30s",
+      assertions: [{ type: "status", in: [200] }],
+    },
+    null,
+    2,
+  );
 
 const target = (p: Probe) =>
   "url" in p ? p.url : "host" in p ? `${p.host}:${p.port}` : `${p.steps.length} steps`;
@@ -43,7 +46,12 @@ export class PwProbeEditor extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      form label {
+        display: block;
+      }
       textarea {
+        display: block;
+        box-sizing: border-box;
         width: 100%;
         min-height: 12rem;
         font-family: var(--font-mono, monospace);
@@ -56,12 +64,16 @@ export class PwProbeEditor extends LitElement {
   ];
 
   @state() private editing: string | undefined;
-  @state() private text = EXAMPLE;
+  /** The form's text; undefined shows the example. */
+  @state() private text: string | undefined;
   @state() private message = "";
   @state() private error = "";
   @state() private busy = false;
 
   private readonly me = new ApiTask(this, { task: (signal) => hub.get<Me>("/auth/me", undefined, signal) });
+  private readonly hubConfig = new ApiTask(this, {
+    task: async (signal) => HubConfigViewSchema.parse(await hub.get("/config", undefined, signal)),
+  });
   private readonly definitions = new ApiTask(this, {
     task: async (signal) =>
       (await hub.get<{ definitions: ProbeDefinition[] }>("/probes/definitions", undefined, signal))
@@ -128,7 +140,7 @@ export class PwProbeEditor extends LitElement {
         <textarea
           name="probe"
           spellcheck="false"
-          .value=${this.text}
+          .value=${this.text ?? example(this.hubConfig.value?.shopUrl)}
           @input=${(e: Event) => {
             this.text = (e.target as HTMLTextAreaElement).value;
           }}
@@ -149,14 +161,14 @@ export class PwProbeEditor extends LitElement {
 
   private cancel(): void {
     this.editing = undefined;
-    this.text = EXAMPLE;
+    this.text = undefined;
   }
 
   private async save(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     let probe: unknown;
     try {
-      probe = JSON.parse(this.text);
+      probe = JSON.parse(this.text ?? example(this.hubConfig.value?.shopUrl));
     } catch (error) {
       this.error = `probe: not valid JSON: ${(error as Error).message}`;
       return;
