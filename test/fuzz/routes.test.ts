@@ -15,6 +15,8 @@ interface Route {
   method: string;
   /** `:id` is replaced by each hostile id in turn (and by one plain id). */
   path: string;
+  /** Credentials this route is not fuzzed with. */
+  not?: string[];
 }
 
 const hubRoutes: Route[] = [
@@ -67,7 +69,9 @@ const hubFinal: Route[] = [
 ];
 const shopFinal: Route[] = [
   { method: "DELETE", path: "/api/cart" },
-  { method: "POST", path: "/admin/keys/rotate" },
+  // With the admin token this is a real rotation whatever the body (seconds of re-wrapping,
+  // covered by the key-rotation tests), so only the other credentials send it malformed input.
+  { method: "POST", path: "/admin/keys/rotate", not: ["admin"] },
   { method: "DELETE", path: "/admin/faults" },
   { method: "POST", path: "/api/auth/logout" },
 ];
@@ -135,7 +139,7 @@ function plan(
           : payloads;
       for (const payload of some)
         for (const [who, headers] of Object.entries(credentials))
-          out.push({ method: route.method, path, headers, payload, who });
+          if (!route.not?.includes(who)) out.push({ method: route.method, path, headers, payload, who });
     }
   }
   return out;
