@@ -8,8 +8,8 @@ const KEEP_SECONDS = 10;
 interface RunBuffer {
   /** second → step → worker → window */
   seconds: Map<number, Map<string, Map<string, Window>>>;
-  /** Newest second that changed since the last push, or null. */
-  dirty: number | null;
+  /** Seconds that changed since the last push. */
+  dirty: Set<number>;
 }
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
@@ -42,9 +42,9 @@ export function liveStep(windows: ReadonlyArray<Window>): LiveStep {
 }
 
 /**
- * Turns ingested windows into `run:<id>` live messages: at most one per run per tick, for the
- * newest second that changed, merged across the workers heard from so far. Runs nobody watches
- * cost nothing.
+ * Turns ingested windows into `run:<id>` live messages: once per tick, one per second that
+ * changed (a batch often holds two), merged across the workers heard from so far, so a chart or
+ * a sum over seconds misses none. Runs nobody watches cost nothing.
  */
 export class LiveWindows {
   readonly #runs = new Map<string, RunBuffer>();
@@ -54,34 +54,40 @@ export class LiveWindows {
   ingest(windows: ReadonlyArray<Window>): void {
     for (const w of windows) {
       if (!this.live.hasSubscribers(runTopic(w.runId))) continue;
-      const run = getOrAdd(this.#runs, w.runId, () => ({ seconds: new Map(), dirty: null }));
+      const run = getOrAdd(this.#runs, w.runId, () => ({ seconds: new Map(), dirty: new Set<number>() }));
       const steps = getOrAdd(run.seconds, w.second, () => new Map<string, Map<string, Window>>());
       getOrAdd(steps, w.step, () => new Map<string, Window>()).set(w.worker, w);
-      run.dirty = Math.max(run.dirty ?? w.second, w.second);
+      run.dirty.add(w.second);
     }
   }
 
-  /** Pushes each changed run's newest second; called once a second. */
+  /** Pushes each changed second of each run, oldest first; called once a second. */
   tick(): void {
     for (const [runId, run] of this.#runs) {
-      if (run.dirty === null) continue;
-      const second = run.dirty;
-      run.dirty = null;
-      const steps: Record<string, LiveStep> = {};
-      const requests: Window[] = [];
-      for (const [step, workers] of run.seconds.get(second) ?? []) {
-        steps[step] = liveStep([...workers.values()]);
-        if (step !== JOURNEY_STEP) requests.push(...workers.values());
-      }
-      this.live.broadcast(runTopic(runId), {
-        type: "window",
-        runId,
-        second,
-        steps,
-        ...(requests.length > 0 ? { requests: liveStep(requests) } : {}),
-      });
+      if (run.dirty.size === 0) continue;
+      const changed = [...run.dirty].sort((a, b) => a - b);
+      run.dirty.clear();
+      for (const second of changed) this.push(runId, second, run.seconds.get(second));
+      const second = changed.at(-1)!;
       for (const s of run.seconds.keys()) if (s < second - KEEP_SECONDS) run.seconds.delete(s);
       if (!this.live.hasSubscribers(runTopic(runId))) this.#runs.delete(runId);
     }
+  }
+
+  private push(runId: string, second: number, bySteps: Map<string, Map<string, Window>> | undefined): void {
+    if (!bySteps) return;
+    const steps: Record<string, LiveStep> = {};
+    const requests: Window[] = [];
+    for (const [step, workers] of bySteps) {
+      steps[step] = liveStep([...workers.values()]);
+      if (step !== JOURNEY_STEP) requests.push(...workers.values());
+    }
+    this.live.broadcast(runTopic(runId), {
+      type: "window",
+      runId,
+      second,
+      steps,
+      ...(requests.length > 0 ? { requests: liveStep(requests) } : {}),
+    });
   }
 }

@@ -52,10 +52,12 @@ export class PwStepTable extends LitElement {
   private cells(s: WindowSummary | undefined) {
     if (!s) return html`<td class="num muted" colspan="6">not run</td>`;
     const failed = s.failedLatency.count;
+    // No successful request: no latency to show (a zero would read as "fast").
+    const ms = (v: number) => (s.latency.count === 0 ? "–" : formatMs(v));
     return html`<td class="num">${s.count}</td>
-      <td class="num">${formatMs(s.latency.p50)}</td>
-      <td class="num">${formatMs(s.latency.p95)}</td>
-      <td class="num">${formatMs(s.latency.p99)}</td>
+      <td class="num">${ms(s.latency.p50)}</td>
+      <td class="num">${ms(s.latency.p95)}</td>
+      <td class="num">${ms(s.latency.p99)}</td>
       <td class="num">${formatPercent(s.errorRate)}</td>
       <td class="num">${failed > 0 ? formatMs(s.failedLatency.p95) : "–"}</td>`;
   }

@@ -1,0 +1,289 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunDetail } from "../../core/api/runs.ts";
+import type { RunSummary } from "../../loadgen/outputs/summary.ts";
+import {
+  chromiumInstalled,
+  launchBrowser,
+  screenshot,
+  skipReason,
+  type TestBrowser,
+} from "../helpers/browser.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { type Stack, startStack } from "./stack.ts";
+
+const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
+
+if (!chromiumInstalled) {
+  console.warn(skipReason);
+  describe("error causes in a real browser", () => it.skip(skipReason!, () => {}));
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Calls the hub's API from inside the page, with its session cookie and CSRF token. */
+async function api<T>(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const me = await fetch("/api/v1/auth/me").then((r) => r.json());
+      const response = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    [method, path, body] as const,
+  ) as Promise<{ status: number; body: T }>;
+}
+
+for (const kind of chromiumInstalled ? databaseKinds : []) {
+  describe(`[${kind}] error causes from the generator to the browser`, () => {
+    let stack: Stack;
+    let browser: TestBrowser;
+    let page: Page;
+    let dir: string;
+
+    beforeAll(async () => {
+      [stack, browser] = await Promise.all([startStack(kind), launchBrowser()]);
+      dir = await mkdtemp(join(tmpdir(), "pw-causes-"));
+      page = await browser.context.newPage();
+      await page.goto(`${stack.dashboardUrl}/`);
+      await page.getByLabel("Email").fill(stack.adminEmail);
+      const from = stack.hub().output().length;
+      await page.getByLabel("Email").press("Enter");
+      await page.getByLabel("Code").fill(await stack.loginCode(stack.adminEmail, from));
+      await page.getByLabel("Code").press("Enter");
+      await page.getByTestId("whoami").waitFor();
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await stack?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    /** Switches a shop fault on (params) or off (undefined) through the shop's admin API. */
+    async function fault(name: string, params: object | undefined): Promise<void> {
+      const response = await fetch(`${stack.shopUrl}/admin/faults/${name}`, {
+        method: params ? "PUT" : "DELETE",
+        headers: { authorization: `Bearer ${stack.shopAdminToken}`, "content-type": "application/json" },
+        body: params ? JSON.stringify(params) : undefined,
+      });
+      expect(response.status, await response.text()).toBeLessThan(300);
+    }
+
+    /**
+     * Runs `peakwatch run` on a one-step profile reporting to the hub, with the Live page of the
+     * run open from its start; returns summary.json and what the command printed.
+     */
+    async function cliRun(name: string, step: object, target: string, timeout = "5s") {
+      const runId = `causes-${name}-${Date.now().toString(36)}`;
+      const profile = join(dir, `${name}.json`);
+      await writeFile(
+        profile,
+        JSON.stringify({
+          name,
+          stages: [{ duration: "4s", rate: 3 }],
+          journeys: [{ name: "hit", steps: [{ name: "products", path: "/api/products", ...step }] }],
+          executor: { timeout },
+          thresholds: ["error_rate < 1%"],
+        }),
+      );
+      const out = join(dir, name);
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          "run",
+          profile,
+          ...["--target", target, "--hub", stack.hubUrl, "--token", stack.agentToken],
+          ...["--run-id", runId, "--out", out, "--quiet"],
+        ],
+        {
+          env: {
+            ...process.env,
+            PEAKWATCH_DATA_DIR: dir,
+            PEAKWATCH_SHOP_URL: "",
+            PEAKWATCH_ALLOWED_TARGETS: "",
+            NO_COLOR: "1",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stdout += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      return { runId, out, exited, output: () => stdout };
+    }
+
+    async function expectCause(
+      name: string,
+      step: object,
+      target: string,
+      cause: string,
+      label: RegExp,
+      timeout?: string,
+    ) {
+      const run = await cliRun(name, step, target, timeout);
+      // The Live page of this run, open while it runs.
+      await page.goto(`${stack.dashboardUrl}/#/live/${encodeURIComponent(run.runId)}`);
+      const code = await run.exited;
+      expect(code, run.output()).toBe(1);
+      const summary = JSON.parse(await readFile(join(run.out, "summary.json"), "utf8")) as RunSummary;
+      const requests = summary.steps.products!.requests;
+      expect(requests, run.output()).toBeGreaterThanOrEqual(8);
+      // Every request failed, and for this one reason.
+      expect(summary.causes.map((c) => [c.step, c.cause, c.count])).toEqual([["products", cause, requests]]);
+      expect(summary.steps.products!.causes[cause]!.count).toBe(requests);
+      expect(run.output()).toMatch(label);
+
+      const detail = await api<RunDetail>(page, "GET", `/runs/${encodeURIComponent(run.runId)}`);
+      expect(detail.status).toBe(200);
+      expect(detail.body.steps.products!.causes[cause]?.count).toBe(requests);
+      expect(detail.body.steps.products!.count).toBe(requests);
+
+      const row = page.locator(`pw-errors-table tr[data-step="products"][data-cause="${cause}"]`);
+      await expect
+        .poll(async () => (await row.count()) > 0 && (await row.getByTestId("count").textContent()), {
+          timeout: 20_000,
+        })
+        .toBe(String(requests));
+      expect(await row.textContent()).toMatch(label);
+      expect(await row.textContent()).toContain("100.00 %");
+      await screenshot(page, `${kind}-errors-${name}`);
+      return summary;
+    }
+
+    it("a closed port shows as connection refused", async () => {
+      await expectCause(
+        "refused",
+        {},
+        `http://127.0.0.1:${await closedPort()}`,
+        "refused",
+        /connection refused/,
+      );
+    }, 90_000);
+
+    it("a 503 fault shows as HTTP 503", async () => {
+      await fault("errors", { rate: 1, status: 503, routes: ["/api/products"] });
+      try {
+        await expectCause("http503", {}, stack.shopUrl, "http_503", /HTTP 503/);
+      } finally {
+        await fault("errors", undefined);
+      }
+    }, 90_000);
+
+    it("a latency fault past the timeout shows as a first-byte timeout", async () => {
+      await fault("latency", { fixedMs: 2500, routes: ["/api/products"] });
+      try {
+        await expectCause(
+          "timeout",
+          {},
+          stack.shopUrl,
+          "timeout_first_byte",
+          /timeout waiting for the first byte/,
+          "1s",
+        );
+      } finally {
+        await fault("latency", undefined);
+      }
+    }, 90_000);
+
+    it("a failing assertion shows with its name", async () => {
+      await expectCause(
+        "assertion",
+        { expectStatus: [201] },
+        stack.shopUrl,
+        "assertion:expect_status",
+        /assertion failed: expect_status/,
+      );
+    }, 90_000);
+
+    it("during a payment failure the Errors tile is above 0 and agrees with the hub's error share for the same seconds", async () => {
+      await fault("payment_failure", { percentage: 100 });
+      try {
+        const started = await api<{ run: { runId: string } }>(page, "POST", "/runs", {
+          profile: "smoke",
+          target: stack.shopUrl,
+          rateScale: 2,
+          durationScale: 0.6,
+        });
+        expect(started.status).toBe(201);
+        const id = started.body.run.runId;
+        await page.goto(`${stack.dashboardUrl}/#/live/${encodeURIComponent(id)}`);
+        const tile = page.getByTestId("kpi-errors");
+        const status = page.getByTestId("run-status");
+        // While the run goes on: the tile's share over its seconds against the hub's over the same seconds.
+        const compared: Array<[number, number]> = [];
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline && compared.length < 3) {
+          if (/passed|failed|aborted|error/.test((await status.textContent()) ?? "")) break;
+          const share = Number((await tile.getAttribute("data-share")) || "0");
+          const from = Number(await tile.getAttribute("data-from"));
+          const to = Number(await tile.getAttribute("data-to"));
+          if (share > 0 && to > from) {
+            // Per second (resolution 1): failed and all requests, summed over the tile's seconds.
+            const sum = async (stat: string) => {
+              const r = await api<{ points: Array<[number, number]> }>(
+                page,
+                "GET",
+                `/runs/${encodeURIComponent(id)}/series?stat=${stat}&from=${from}&to=${to}&resolution=1`,
+              );
+              return r.body.points.reduce((n, [, v]) => n + v, 0);
+            };
+            const [errors, requests] = await Promise.all([sum("errors"), sum("rate")]);
+            expect(requests).toBeGreaterThan(0);
+            compared.push([share, errors / requests]);
+          }
+          await page.waitForTimeout(1000);
+        }
+        expect(compared.length, "the tile showed errors while the run went on").toBeGreaterThan(0);
+        for (const [tileShare, hubShare] of compared)
+          expect(Math.abs(tileShare - hubShare)).toBeLessThanOrEqual(0.01);
+        await screenshot(page, `${kind}-errors-tile-live`);
+
+        // Once finished, the tile covers the whole run: it agrees with the run detail's figure.
+        await status.filter({ hasText: /passed|failed|aborted/ }).waitFor({ timeout: 90_000 });
+        await expect
+          .poll(async () => Number((await tile.getAttribute("data-share")) || "0"), { timeout: 20_000 })
+          .toBeGreaterThan(0);
+        const finalTile = Number(await tile.getAttribute("data-share"));
+        expect(await tile.textContent()).toMatch(/\d+\.\d\d %/);
+        await page.goto(`${stack.dashboardUrl}/#/runs/${encodeURIComponent(id)}`);
+        const detailShare = page.getByTestId("detail-error-share");
+        await detailShare.waitFor();
+        const detail = Number(await detailShare.getAttribute("data-share"));
+        expect(detail).toBeGreaterThan(0);
+        expect(Math.abs(finalTile - detail)).toBeLessThanOrEqual(0.01);
+        const row = page.locator('pw-errors-table tr[data-step="checkout"][data-cause="http_402"]');
+        await row.waitFor();
+        await screenshot(page, `${kind}-errors-run-detail`);
+      } finally {
+        await fault("payment_failure", undefined);
+      }
+    }, 180_000);
+  });
+}
