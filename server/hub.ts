@@ -68,6 +68,8 @@ export interface RunningHub {
   scraper: Scraper;
   retention: Retention;
   metrics: HubMetrics;
+  /** Every route the hub's app registered (middleware shows as method ALL). */
+  routes: ReadonlyArray<{ method: string; path: string }>;
   close(): Promise<void>;
 }
 
@@ -318,6 +320,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     scraper,
     retention,
     metrics,
+    routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     close: async () => {
       // Stop accepting first; requests in flight finish (cut off only after 5 s).
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
