@@ -278,5 +278,12 @@ describe.runIf(chromiumInstalled)("dashboard views: runs apart, layout", () => {
     expect(await throughput.getAttribute("data-direction")).toBe("worse");
     expect(await throughput.getAttribute("data-exceeds-noise")).toBe("true");
     expect(await throughput.locator("td").nth(2).textContent()).toMatch(/−[\d.]+\/s/);
+    // The other steps' windows load after the page has drawn; every verdict arrives.
+    await expect
+      .poll(() => page.locator('[data-testid="delta-table"] tr[data-exceeds-noise="pending"]').count(), {
+        timeout: 60_000,
+      })
+      .toBe(0);
+    expect(await page.locator('[data-testid="delta-table"] section').count()).toBeGreaterThan(3);
   });
 });

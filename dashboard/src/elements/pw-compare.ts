@@ -1,5 +1,5 @@
 import { css, html, LitElement } from "lit";
-import { customElement, property } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
@@ -135,32 +135,64 @@ export class PwCompare extends LitElement {
       // One resolution for both, so their windows are the same width and comparable.
       const resolution = Math.max(...details.map((d) => chartResolution(d.run)));
       const steps = [...new Set(details.flatMap((d) => Object.keys(d.steps ?? {})))];
-      return Promise.all(
+      const loaded = await Promise.all(
         [this.a, this.b].map(async (id, i): Promise<Loaded> => {
           const series = new RunSeries();
-          await Promise.all([
-            loadSeries(hub, series, {
-              runId: id,
-              steps: [JOURNEY_STEP],
-              // Two loads never fill the same step: each writes every figure of its steps.
-              keys: ["achieved", "p50", "p95", "p99", "errorRate", "rate"],
-              resolution,
-              signal,
-            }),
-            loadSeries(hub, series, {
-              runId: id,
-              steps: steps.filter((s) => s !== JOURNEY_STEP),
+          await loadSeries(hub, series, {
+            runId: id,
+            steps: [JOURNEY_STEP],
+            keys: ["achieved", "p50", "p95", "p99", "errorRate", "rate"],
+            resolution,
+            signal,
+          });
+          return { id, detail: details[i]!, series };
+        }),
+      );
+      this.judged = new Set([JOURNEY_STEP]);
+      void this.loadWindows(
+        loaded,
+        steps.filter((s) => s !== JOURNEY_STEP),
+        resolution,
+        signal,
+      );
+      return loaded;
+    },
+    args: () => [this.a, this.b],
+  });
+
+  /** Steps whose per-second windows are in: their noise verdicts can be shown. */
+  @state() private judged = new Set<string>();
+
+  /**
+   * The other steps' per-second windows, a few steps at a time after the page has drawn: five
+   * series per step and run are many requests, and the charts and directions need none of them.
+   * Each step's verdicts appear as its windows arrive; a newer pair of runs aborts the rest.
+   */
+  private async loadWindows(
+    runs: ReadonlyArray<Loaded>,
+    steps: ReadonlyArray<string>,
+    resolution: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const queue = [...steps];
+    const worker = async () => {
+      for (let step = queue.shift(); step !== undefined && !signal.aborted; step = queue.shift()) {
+        await Promise.all(
+          runs.map((r) =>
+            loadSeries(hub, r.series, {
+              runId: r.id,
+              steps: [step],
               keys: ["p50", "p95", "p99", "errorRate", "rate"],
               resolution,
               signal,
             }),
-          ]);
-          return { id, detail: details[i]!, series };
-        }),
-      );
-    },
-    args: () => [this.a, this.b],
-  });
+          ),
+        );
+        if (!signal.aborted) this.judged = new Set(this.judged).add(step);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  }
 
   override render() {
     if (!this.a || !this.b) {
@@ -249,24 +281,38 @@ export class PwCompare extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${deltaMetrics.map((metric) => this.deltaRow(step, metric, deltaCell(metric, this.pair(step, metric, a, b))))}
+            ${deltaMetrics.map((metric) =>
+              this.deltaRow(
+                step,
+                metric,
+                deltaCell(metric, this.pair(step, metric, a, b)),
+                this.judged.has(step),
+              ),
+            )}
           </tbody>
         </table>
       </section>`,
     );
   }
 
-  private deltaRow(step: string, metric: DeltaMetric, cell: DeltaCell) {
+  private deltaRow(step: string, metric: DeltaMetric, cell: DeltaCell, judged: boolean) {
     const sig = cell.noise?.exceedsNoise === true;
     const cls =
-      cell.delta === null || cell.direction === "same" ? "" : `${cell.direction} ${sig ? "sig" : "noise"}`;
-    const noiseText =
-      cell.noise === undefined
+      cell.delta === null || cell.direction === "same"
+        ? ""
+        : `${cell.direction} ${!judged ? "" : sig ? "sig" : "noise"}`;
+    const noiseText = !judged
+      ? "judging the noise…"
+      : cell.noise === undefined
         ? "too few windows to judge the noise"
         : sig
           ? "larger than run-to-run noise"
           : "within run-to-run noise";
-    return html`<tr data-metric=${metric} data-direction=${cell.direction} data-exceeds-noise=${String(sig)}>
+    return html`<tr
+      data-metric=${metric}
+      data-direction=${cell.direction}
+      data-exceeds-noise=${judged ? String(sig) : "pending"}
+    >
       <th scope="row">${metricLabel[metric]}</th>
       <td class="num">${formatOf[metric](cell.a)}</td>
       <td class="num">${formatOf[metric](cell.b)}</td>
