@@ -23,6 +23,8 @@ const timing = [
   "test/browser/readiness.test.ts",
   "test/up.test.ts",
   "test/fuzz/routes.test.ts",
+  // Request times and /healthz latency while hostile windows and a 130k-window run are served.
+  "test/hub/ingest-hardening.test.ts",
   // Starts a whole stack and runs the README examples against it, load runs included.
   "test/readme.test.ts",
 ];

@@ -41,6 +41,7 @@ import { readinessRoutes } from "./readiness/routes.ts";
 import { Retention } from "./retention/retention.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
+import { MinuteRollups } from "./runs/slices-rollup.ts";
 import { rowToRunView } from "./runs/run-view.ts";
 import { scrapeRoutes } from "./scraper/routes.ts";
 import { Scraper, scrapedMetrics } from "./scraper/scraper.ts";
@@ -122,6 +123,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   await alertLog.init();
   const liveWindows = new LiveWindows(live);
+  // Reads of long runs come from these per-minute roll-ups, merged in the background as windows arrive.
+  const rollups = new MinuteRollups(db, { now });
   const windowTicker = setInterval(() => {
     liveWindows.tick();
     const held = live.heldBack;
@@ -184,6 +187,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         liveWindows.ingest(windows);
+        rollups.noteIngested(windows);
         bus.publish({ type: "windows", runs: secondsByRun(windows) });
         alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
       },
@@ -253,6 +257,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         shopUrl: config.PEAKWATCH_SHOP_URL,
         allowedHosts: config.PEAKWATCH_ALLOWED_TARGETS,
         changed: runChanged,
+        rollups,
       }),
       // Before probeRoutes: its viewer-only /probes/* middleware would refuse the agents' poll.
       probeDefinitionRoutes({ db }),
@@ -330,6 +335,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await launcher.stopAll();
       await scraper.stop();
       await retention.stop();
+      await rollups.stop();
       await leadership.close();
       await alertLeadership.close();
       await bus.close();

@@ -38,3 +38,26 @@ describe("HistogramCache", () => {
     expect(cache.merge("run|step", replaced, 100, 110).totalCount).toBe(before - 3 + 5);
   });
 });
+
+describe("HistogramCache memory", () => {
+  const bySecond = new Map<number, string[]>();
+  for (let s = 0; s < 200; s++) bySecond.set(s, [encoded(1000 + s, 2_000_000 + s)]);
+
+  it("stays within its byte budget, evicting the least recently used blocks", () => {
+    const cache = new HistogramCache(400_000);
+    cache.merge("run|step", bySecond, 0, 200);
+    expect(cache.bytes).toBeGreaterThan(0);
+    expect(cache.bytes).toBeLessThanOrEqual(400_000);
+    expect(cache.size).toBeLessThan(20);
+    // Results do not depend on what was evicted.
+    const again = cache.merge("run|step", bySecond, 0, 200);
+    expect(again.totalCount).toBe(400);
+  });
+
+  it("caches nothing larger than the whole budget", () => {
+    const cache = new HistogramCache(1_000);
+    expect(cache.merge("run|step", bySecond, 0, 50).totalCount).toBe(100);
+    expect(cache.size).toBe(0);
+    expect(cache.bytes).toBe(0);
+  });
+});

@@ -1,35 +1,46 @@
-import { decodeHistogram, type Histogram, newHistogram } from "../../core/histogram.ts";
+import { createHash } from "node:crypto";
+import { addEncoded, decodedBytes, type Histogram, newHistogram } from "../../core/histogram.ts";
 
 /** Seconds per cached block: a 300 s window merges 30 cached blocks plus its ragged edges. */
 const BLOCK_SECONDS = 10;
-const MAX_DECODED = 200_000;
-const MAX_BLOCKS = 50_000;
+/** Default memory budget of the merged blocks, bytes. */
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+interface Block {
+  signature: string;
+  histogram: Histogram;
+  bytes: number;
+}
 
 /**
- * Merged latency histograms over ranges of seconds, cached across evaluations. Windows are
- * immutable once stored (a replay stores the same histogram), so decoded histograms are cached
- * by their encoding and complete 10 s blocks by the exact set of encodings in them: a replayed
- * window with different content changes the block's key and is never served stale. Memoisation
- * only: results equal merging every histogram afresh.
+ * Merged latency histograms over ranges of seconds, cached across evaluations. Windows' own
+ * histograms are never decoded into histograms of their own: their buckets are added in place
+ * (core/histogram.ts addEncoded), lazily, when a block is first needed. Complete 10 s blocks are
+ * cached by a digest of the exact encodings in them, so a replayed window with different content
+ * changes the key and is never served stale. The cache is bounded in bytes (least recently
+ * used blocks go first) and a block larger than the whole budget is not cached at all, so a
+ * hostile histogram cannot grow the hub. Memoisation only: results equal merging afresh.
  */
 export class HistogramCache {
-  private readonly decoded = new Map<string, { id: number; histogram: Histogram }>();
-  private readonly blocks = new Map<string, { signature: string; histogram: Histogram }>();
-  private nextId = 0;
+  private readonly blocks = new Map<string, Block>();
+  private usedBytes = 0;
 
-  private decode(encoded: string): { id: number; histogram: Histogram } {
-    let entry = this.decoded.get(encoded);
-    if (!entry) {
-      if (this.decoded.size >= MAX_DECODED) this.decoded.clear();
-      entry = { id: this.nextId++, histogram: decodeHistogram(encoded) };
-      this.decoded.set(encoded, entry);
-    }
-    return entry;
+  constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
+
+  /** Bytes held by cached blocks (never above the budget). */
+  get bytes(): number {
+    return this.usedBytes;
+  }
+
+  /** Cached blocks. */
+  get size(): number {
+    return this.blocks.size;
   }
 
   /**
    * Merges the histograms of seconds in [from, until) of one series; `bySecond` maps a second to
-   * its encodings (one per worker). `key` names the series (run and step).
+   * its encodings (one per worker). `key` names the series (run and step). Throws
+   * HistogramFormatError on an encoding the structural check refuses.
    */
   merge(
     key: string,
@@ -39,7 +50,7 @@ export class HistogramCache {
   ): Histogram {
     const total = newHistogram();
     const addSecond = (second: number) => {
-      for (const encoded of bySecond.get(second) ?? []) total.add(this.decode(encoded).histogram);
+      for (const encoded of bySecond.get(second) ?? []) addEncoded(total, encoded);
     };
     let second = from;
     for (; second < until && second % BLOCK_SECONDS !== 0; second++) addSecond(second);
@@ -50,21 +61,42 @@ export class HistogramCache {
   }
 
   private block(key: string, bySecond: ReadonlyMap<number, ReadonlyArray<string>>, start: number): Histogram {
-    const ids: number[] = [];
+    const digest = createHash("sha1");
     for (let s = start; s < start + BLOCK_SECONDS; s++) {
-      for (const encoded of bySecond.get(s) ?? []) ids.push(this.decode(encoded).id);
+      for (const encoded of bySecond.get(s) ?? []) digest.update(encoded).update("\n");
+      digest.update("|");
     }
-    const signature = ids.join(",");
+    const signature = digest.digest("base64");
     const blockKey = `${key}|${start}`;
     const cached = this.blocks.get(blockKey);
-    if (cached?.signature === signature) return cached.histogram;
+    if (cached?.signature === signature) {
+      // Re-inserted: Map order is the eviction order, least recently used first.
+      this.blocks.delete(blockKey);
+      this.blocks.set(blockKey, cached);
+      return cached.histogram;
+    }
     const histogram = newHistogram();
     for (let s = start; s < start + BLOCK_SECONDS; s++) {
-      for (const encoded of bySecond.get(s) ?? []) histogram.add(this.decode(encoded).histogram);
+      for (const encoded of bySecond.get(s) ?? []) addEncoded(histogram, encoded);
     }
-    if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
-    this.blocks.set(blockKey, { signature, histogram });
+    this.store(blockKey, { signature, histogram, bytes: decodedBytes(histogram) + blockKey.length * 2 + 64 });
     return histogram;
+  }
+
+  private store(blockKey: string, block: Block): void {
+    const old = this.blocks.get(blockKey);
+    if (old) {
+      this.blocks.delete(blockKey);
+      this.usedBytes -= old.bytes;
+    }
+    if (block.bytes > this.maxBytes) return;
+    this.blocks.set(blockKey, block);
+    this.usedBytes += block.bytes;
+    for (const [k, b] of this.blocks) {
+      if (this.usedBytes <= this.maxBytes) break;
+      this.blocks.delete(k);
+      this.usedBytes -= b.bytes;
+    }
   }
 }
 

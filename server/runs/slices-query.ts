@@ -1,7 +1,8 @@
 import { and, eq, gte, lte, ne, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
-import { windowMinutes, windows } from "../../db/schema/hub.ts";
+import { type WindowMinuteRow, windowMinutes, windows } from "../../db/schema/hub.ts";
 import type { Slice } from "./slices.ts";
+import type { MinuteRollups } from "./slices-rollup.ts";
 
 export interface SliceFilter {
   /** One step, or "requests" for every step except the journey; all steps when omitted. */
@@ -11,11 +12,23 @@ export interface SliceFilter {
   to?: number;
 }
 
+/** Above this many raw windows a read uses per-minute roll-ups instead of per-second rows. */
+export const RAW_SLICE_LIMIT = 10_000;
+
 /**
  * A run's stored data as slices: raw per-second windows and, for stretches past raw
  * retention, per-minute roll-ups. The two never overlap (roll-up deletes the raw rows).
+ * With `rollups`, a read of more than RAW_SLICE_LIMIT raw windows gets them per minute instead
+ * (span = seconds present), so its work does not grow with the run's length in seconds × workers.
  */
-export async function loadSlices(db: Db, runId: string, filter: SliceFilter = {}): Promise<Slice[]> {
+export async function loadSlices(
+  db: Db,
+  runId: string,
+  filter: SliceFilter = {},
+  rollups?: MinuteRollups,
+): Promise<Slice[]> {
+  if (rollups && (await rollups.exceeds(runId, filter, RAW_SLICE_LIMIT)))
+    return loadSlicesPerMinute(db, rollups, runId, filter);
   const rawWhere: SQL[] = [eq(windows.runId, runId)];
   const minuteWhere: SQL[] = [eq(windowMinutes.runId, runId)];
   if (typeof filter.step === "string") {
@@ -63,29 +76,58 @@ export async function loadSlices(db: Db, runId: string, filter: SliceFilter = {}
     ...(r.causes ? { causes: r.causes } : {}),
     ...(r.failedLatency ? { failedLatency: r.failedLatency } : {}),
   }));
-  for (const m of minutes) {
-    slices.push({
-      step: m.step,
-      second: m.minute,
-      span: 60,
-      count: m.count,
-      errors: {
-        connect: m.errConnect,
-        timeout: m.errTimeout,
-        http4xx: m.errHttp4xx,
-        http5xx: m.errHttp5xx,
-        assertion: m.errAssertion,
-      },
-      bytes: m.bytes,
-      dropped: m.dropped,
-      targetRateSeconds: m.targetRateSum,
-      achievedRateSeconds: m.achievedRateSum,
-      latency: m.latency,
-      ...(m.causes ? { causes: m.causes } : {}),
-      ...(m.failedLatency ? { failedLatency: m.failedLatency } : {}),
-      ...(m.causes ? { causes: m.causes } : {}),
-      ...(m.failedLatency ? { failedLatency: m.failedLatency } : {}),
-    });
-  }
+  for (const m of minutes) slices.push(minuteSlice(m));
   return slices;
+}
+
+/** The minute roll-ups retention left for a run (raw rows past raw retention). */
+async function loadRetainedMinutes(db: Db, runId: string, filter: SliceFilter): Promise<Slice[]> {
+  const where: SQL[] = [eq(windowMinutes.runId, runId)];
+  if (typeof filter.step === "string") where.push(eq(windowMinutes.step, filter.step));
+  else if (filter.step) where.push(ne(windowMinutes.step, filter.step.except));
+  if (filter.from !== undefined) where.push(gte(windowMinutes.minute, Math.floor(filter.from / 60) * 60));
+  if (filter.to !== undefined) where.push(lte(windowMinutes.minute, filter.to));
+  const minutes = await db
+    .select()
+    .from(windowMinutes)
+    .where(and(...where));
+  return minutes.map(minuteSlice);
+}
+
+/** A retention roll-up row as a slice. */
+function minuteSlice(m: WindowMinuteRow): Slice {
+  return {
+    step: m.step,
+    second: m.minute,
+    span: 60,
+    count: m.count,
+    errors: {
+      connect: m.errConnect,
+      timeout: m.errTimeout,
+      http4xx: m.errHttp4xx,
+      http5xx: m.errHttp5xx,
+      assertion: m.errAssertion,
+    },
+    bytes: m.bytes,
+    dropped: m.dropped,
+    targetRateSeconds: m.targetRateSum,
+    achievedRateSeconds: m.achievedRateSum,
+    latency: m.latency,
+    ...(m.causes ? { causes: m.causes } : {}),
+    ...(m.failedLatency ? { failedLatency: m.failedLatency } : {}),
+  };
+}
+
+/** A run's stored data one slice per step and minute, whatever its length (see MinuteRollups). */
+export async function loadSlicesPerMinute(
+  db: Db,
+  rollups: MinuteRollups,
+  runId: string,
+  filter: SliceFilter = {},
+): Promise<Slice[]> {
+  const [perMinute, retained] = await Promise.all([
+    rollups.minuteSlices(runId, filter),
+    loadRetainedMinutes(db, runId, filter),
+  ]);
+  return [...perMinute, ...retained];
 }
