@@ -26,9 +26,15 @@ const lockPath = (dir: string) => `${dir}.lock`;
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A holder killed with -9 leaves its lock behind, and its pid may be reused by anything:
+  // where /proc tells, only a peakwatch process counts.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("peakwatch");
+  } catch {
+    return true;
   }
 }
 
