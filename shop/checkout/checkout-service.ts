@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, gte, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import type { CheckoutBody, CheckoutResponse, Currency } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
+import { rowsOf } from "../../db/rows.ts";
 import {
   cartItems,
   carts,
@@ -39,6 +40,12 @@ export interface Buyer {
 
 type OrderRow = typeof orders.$inferSelect;
 
+/** A pending order with its stock taken, and the card on file to charge (if any). */
+interface Reserved {
+  order: OrderRow;
+  paymentMethod: { id: string; tokenEnc: string } | undefined;
+}
+
 const formatMoney = (minor: number, currency: Currency) =>
   `${(minor / 10 ** minorDigits[currency]).toFixed(minorDigits[currency])} ${currency}`;
 
@@ -51,7 +58,8 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Checkout in three steps, so no lock is held while the payment provider thinks:
+ * Checkout in three steps of one statement each, so no lock is held while the payment
+ * provider thinks:
  * 1. one transaction decrements stock conditionally (`stock >= quantity`, so concurrent
  *    checkouts can never oversell) and writes the order as pending;
  * 2. the payment is charged, at most once per order;
@@ -70,9 +78,9 @@ export class CheckoutService {
       const previous = await this.findByKey(buyer.customerId, idempotencyKey);
       if (previous) return this.answer(previous);
     }
-    let order: OrderRow;
+    let reserved: Reserved;
     try {
-      order = await this.reserve(buyer, body, idempotencyKey);
+      reserved = await this.reserve(buyer, body, idempotencyKey);
     } catch (error) {
       if (idempotencyKey && isUniqueViolation(error)) {
         const previous = await this.findByKey(buyer.customerId, idempotencyKey);
@@ -82,7 +90,7 @@ export class CheckoutService {
         this.deps.metrics.checkouts.labels("out_of_stock").inc();
       throw error;
     }
-    return this.pay(buyer, order);
+    return this.pay(buyer, reserved);
   }
 
   private async findByKey(customerId: string, key: string): Promise<OrderRow | undefined> {
@@ -110,14 +118,21 @@ export class CheckoutService {
     buyer: Buyer,
     body: CheckoutBody,
     idempotencyKey: string | undefined,
-  ): Promise<OrderRow> {
+  ): Promise<Reserved> {
     const { db, keyring } = this.deps;
+    // The cart's lines and the card on file in one statement.
     const lines = await db
       .select({
         productId: cartItems.productId,
         quantity: cartItems.quantity,
         priceCents: products.priceCents,
         name: products.name,
+        paymentMethodId: sql<
+          string | null
+        >`(select pm.id::text from ${paymentMethods} pm where pm.customer_id = ${buyer.customerId} order by pm.created_at limit 1)`,
+        paymentTokenEnc: sql<
+          string | null
+        >`(select pm.token_enc from ${paymentMethods} pm where pm.customer_id = ${buyer.customerId} order by pm.created_at limit 1)`,
       })
       .from(cartItems)
       .innerJoin(carts, eq(carts.id, cartItems.cartId))
@@ -151,46 +166,56 @@ export class CheckoutService {
       createdAt: new Date(),
       updatedAt: new Date(),
     };
+    const ids = sql.param(lines.map((l) => l.productId));
+    const quantities = sql.param(lines.map((l) => l.quantity));
+    const prices = sql.param(lines.map((l) => l.priceCents));
     await db.transaction(async (tx) => {
-      // Rows are taken in product-id order, so two checkouts never deadlock on each other.
-      for (const line of lines) {
-        const taken = await tx
-          .update(products)
-          .set({ stock: sql`${products.stock} - ${line.quantity}` })
-          .where(and(eq(products.id, line.productId), gte(products.stock, line.quantity)))
-          .returning({ id: products.id });
-        if (taken.length === 0) throw new AppError("conflict", `not enough stock of ${line.name}`);
+      // One statement takes the stock of every line (only where enough is left, so concurrent
+      // checkouts never oversell; lines in product-id order, so two never deadlock) and, when
+      // every line was taken, writes the order and its lines. A short line rolls it all back.
+      const result = await tx.execute(sql`
+        with wanted as (
+          select * from unnest(${ids}::uuid[], ${quantities}::int[], ${prices}::bigint[])
+            with ordinality as w(product_id, quantity, unit_price_cents, n)
+        ), taken as (
+          update ${products} p set stock = p.stock - w.quantity
+          from wanted w
+          where p.id = w.product_id and p.stock >= w.quantity
+          returning p.id
+        ), complete as (
+          select count(*) = ${lines.length} as ok from taken
+        ), placed as (
+          insert into ${orders} (id, customer_id, status, subtotal_cents, shipping_cents, total_cents, currency, idempotency_key, shipping_enc)
+          select ${orderId}, ${buyer.customerId}, 'pending', ${order.subtotalCents}, ${order.shippingCents}, ${order.totalCents},
+                 ${currency}, ${order.idempotencyKey}, ${shippingEnc}
+          where (select ok from complete)
+          returning id
+        ), placed_lines as (
+          insert into ${orderItems} (order_id, product_id, quantity, unit_price_cents)
+          select placed.id, w.product_id, w.quantity, w.unit_price_cents from placed, wanted w
+        )
+        select (select ok from complete) as ok, array(select id::text from taken) as taken`);
+      const [outcome] = rowsOf<{ ok: boolean; taken: string[] | string }>(result);
+      if (!outcome?.ok) {
+        const taken = new Set(Array.isArray(outcome?.taken) ? outcome.taken : []);
+        const short = lines.find((l) => !taken.has(l.productId)) ?? lines[0]!;
+        throw new AppError("conflict", `not enough stock of ${short.name}`);
       }
-      // The order and its lines in one statement.
-      const { createdAt: _c, updatedAt: _u, ...values } = order;
-      const inserted = tx.$with("inserted").as(tx.insert(orders).values(values).returning({ id: orders.id }));
-      await tx
-        .with(inserted)
-        .insert(orderItems)
-        .select(
-          tx
-            .select({
-              orderId: inserted.id,
-              productId: sql`unnest(${sql.param(lines.map((l) => l.productId))}::uuid[])`.as("product_id"),
-              quantity: sql`unnest(${sql.param(lines.map((l) => l.quantity))}::int[])`.as("quantity"),
-              unitPriceCents: sql`unnest(${sql.param(lines.map((l) => l.priceCents))}::bigint[])`.as(
-                "unit_price_cents",
-              ),
-            })
-            .from(inserted),
-        );
     });
     for (const line of lines) this.deps.onStockChange?.(line.productId);
-    return order;
+    const [first] = lines;
+    return {
+      order,
+      paymentMethod:
+        first?.paymentMethodId && first.paymentTokenEnc
+          ? { id: first.paymentMethodId, tokenEnc: first.paymentTokenEnc }
+          : undefined,
+    };
   }
 
-  private async pay(buyer: Buyer, order: OrderRow): Promise<CheckoutResponse> {
+  private async pay(buyer: Buyer, reserved: Reserved): Promise<CheckoutResponse> {
     const { db, keyring, metrics } = this.deps;
-    const [method] = await db
-      .select({ id: paymentMethods.id, tokenEnc: paymentMethods.tokenEnc })
-      .from(paymentMethods)
-      .where(eq(paymentMethods.customerId, buyer.customerId))
-      .limit(1);
+    const { order, paymentMethod: method } = reserved;
     const paymentToken = method
       ? await keyring.decrypt(method.tokenEnc, fieldContext("payment_methods", "token", method.id))
       : "none";
@@ -201,30 +226,42 @@ export class CheckoutService {
       paymentToken,
     });
     metrics.payments.labels(result.outcome).inc();
-    // The unique order id on payments makes a second charge of one order impossible.
-    await db.insert(payments).values({
-      orderId: order.id,
-      outcome: result.outcome,
-      amountCents: order.totalCents,
-      currency: order.currency,
-      providerRef: result.outcome === "succeeded" ? result.reference : null,
-    });
+    // The charge is recorded (the unique order id on payments makes a second charge of one
+    // order impossible) and the order settled in one statement: paid and the cart emptied, or
+    // failed and its stock put back.
+    const charge = sql`insert into ${payments} (order_id, outcome, amount_cents, currency, provider_ref)
+      values (${order.id}, ${result.outcome}, ${order.totalCents}, ${order.currency},
+              ${result.outcome === "succeeded" ? result.reference : null})`;
     if (result.outcome !== "succeeded") {
-      await this.release(order.id);
+      const released = await db.execute(sql`
+        with charged as (${charge} returning order_id),
+        restocked as (
+          update ${products} p set stock = p.stock + i.quantity
+          from ${orderItems} i
+          where i.order_id = ${order.id} and p.id = i.product_id and exists (select 1 from charged)
+          returning p.id
+        ), failed as (
+          update ${orders} set status = 'payment_failed', updated_at = now()
+          where id = ${order.id} and exists (select 1 from charged)
+        )
+        select array(select id::text from restocked) as restocked`);
+      const [row] = rowsOf<{ restocked: string[] }>(released);
+      for (const id of row?.restocked ?? []) this.deps.onStockChange?.(id);
       metrics.checkouts.labels("payment_failed").inc();
       if (result.outcome === "unreachable") {
         throw new ShopError(504, "payment_timeout", "the payment provider did not answer in time");
       }
       throw new ShopError(402, "payment_failed", "the payment was declined");
     }
-    await db.transaction(async (tx) => {
-      await tx.update(orders).set({ status: "paid", updatedAt: new Date() }).where(eq(orders.id, order.id));
-      const [cart] = await tx
-        .select({ id: carts.id })
-        .from(carts)
-        .where(eq(carts.customerId, buyer.customerId));
-      if (cart) await tx.delete(cartItems).where(eq(cartItems.cartId, cart.id));
-    });
+    await db.execute(sql`
+      with charged as (${charge} returning order_id),
+      paid as (
+        update ${orders} set status = 'paid', updated_at = now()
+        where id = ${order.id} and exists (select 1 from charged)
+      )
+      delete from ${cartItems}
+      where cart_id in (select id from ${carts} where customer_id = ${buyer.customerId})
+        and exists (select 1 from charged)`);
     metrics.checkouts.labels("paid").inc();
     this.deps.outbox.enqueue({
       to: buyer.email,
@@ -237,26 +274,5 @@ export class CheckoutService {
       currency: order.currency as Currency,
       status: "paid",
     };
-  }
-
-  /** Puts a failed order's stock back and marks it failed, in one transaction. */
-  private async release(orderId: string): Promise<void> {
-    await this.deps.db.transaction(async (tx) => {
-      const items = await tx
-        .select()
-        .from(orderItems)
-        .where(eq(orderItems.orderId, orderId))
-        .orderBy(asc(orderItems.productId));
-      for (const item of items) {
-        await tx
-          .update(products)
-          .set({ stock: sql`${products.stock} + ${item.quantity}` })
-          .where(eq(products.id, item.productId));
-      }
-      await tx
-        .update(orders)
-        .set({ status: "payment_failed", updatedAt: new Date() })
-        .where(eq(orders.id, orderId));
-    });
   }
 }

@@ -118,6 +118,20 @@ for (const kind of databaseKinds) {
       expect(after).toBe(before - 2);
     });
 
+    it("a checkout costs the same few statements whatever the number of lines", async () => {
+      const buyer = await loggedInClient(t, "customer44@shop.test");
+      for (const p of some.slice(13, 16))
+        await buyer.post("/api/cart/items", { productId: p.id, quantity: 1 });
+      const used = await counted(async () => {
+        expect((await buyer.post("/api/checkout")).status).toBe(201);
+        await t.shop.outbox.idle();
+      });
+      // Session, cart lines with the card on file, stock + order + lines, charge + paid + emptied
+      // cart, and the captured confirmation mail.
+      expect(used).toBeLessThanOrEqual(5);
+      expect((await buyer.get<Cart>("/api/cart")).body.items).toEqual([]);
+    });
+
     it("cache_flush empties the cache at once and keeps it cold until turned off", async () => {
       const client = new ShopClient(t.url);
       const id = some[12]!.id;
