@@ -1,47 +1,22 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapacityMeasurement } from "../../core/api/readiness.ts";
 import { openDb } from "../../db/open.ts";
+import { peakwatch } from "../helpers/cli.ts";
 import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop, type TestShop } from "../helpers/shop.ts";
 
-const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
-
 /**
- * The shop's checkout slows to 1.5 s while more than this many checkouts/s arrive: well below
- * what the shop manages on a heavily loaded 2-core machine (about 2 at 800 ms), and away from
- * the rates the search tries (1, 2, then 1.41 and 1.19), so no step sits on the edge.
+ * The shop's checkout slows by 3 s while more than this many checkouts/s arrive: far below what
+ * the shop manages on a heavily loaded 2-core machine, and away from the rates the search tries
+ * (1, 2, then 1.41 and 1.19), so no step sits on the edge. The SLO (2 s) stands well above the
+ * shop's own checkout latency on such a machine (up to 1.4 s seen at load average 28) and well
+ * below the fault's, so the knee is the fault's, not the machine's.
  */
 const KNOWN_RATE = 1.3;
 
-function capacity(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, "capacity", ...args], {
-      env: {
-        ...process.env,
-        PEAKWATCH_SHOP_URL: "",
-        PEAKWATCH_HUB_URL: "",
-        PEAKWATCH_AGENT_TOKEN: "",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const capacity = (args: string[], env: Record<string, string>) => peakwatch(["capacity", ...args], env);
 
 describe("peakwatch capacity against the real shop", () => {
   let shop: TestShop;
@@ -62,17 +37,17 @@ describe("peakwatch capacity against the real shop", () => {
     });
     dir = mkdtempSync(join(tmpdir(), "pw-capacity-"));
     // The knee is a property of the fault, not of this machine's speed: the shop counts
-    // checkouts as they arrive and delays them only above the known rate. A short rate window
-    // forgets quickly the burst a stalled (loaded) machine releases at once, so a stall slows
-    // checkout for less than the sustained failure (3 windows of 2 s) that makes a step break.
+    // checkouts as they arrive and delays them only above the known rate. Its 5 s window holds
+    // 5 or 6 arrivals at 1.19/s (under 6.5) and 7 at 1.41/s; each step's warm-up fills it, and
+    // the cooldown between steps empties it.
     const r = await fetch(`${shop.url}/admin/faults/latency`, {
       method: "PUT",
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({
         routes: ["/api/checkout"],
-        fixedMs: 1500,
+        fixedMs: 3000,
         aboveRatePerSecond: KNOWN_RATE,
-        rateWindowSeconds: 4,
+        rateWindowSeconds: 5,
         expiresInSeconds: 600,
       }),
     });
@@ -101,7 +76,7 @@ describe("peakwatch capacity against the real shop", () => {
         "--target",
         shop.url,
         "--slo",
-        "p95(checkout)<800ms, error_rate<1%",
+        "p95(checkout)<2000ms, error_rate<1%",
         "--profile",
         profile,
         "--peak",
@@ -115,13 +90,13 @@ describe("peakwatch capacity against the real shop", () => {
         "--resolution",
         "0.2",
         "--cooldown",
-        "4s",
+        "5s",
         "--prime",
         "6s",
         "--step",
-        "8s",
+        "10s",
         "--warmup",
-        "3s",
+        "5s",
         "--window",
         "2s",
         "--sustain",
@@ -139,7 +114,7 @@ describe("peakwatch capacity against the real shop", () => {
     expect(Math.abs(m.capacityJourneys - KNOWN_RATE) / KNOWN_RATE, trace).toBeLessThan(0.15);
     expect(m.knee, trace).not.toBeNull();
     expect(Math.abs(m.knee!.rate - KNOWN_RATE) / KNOWN_RATE, trace).toBeLessThan(0.15);
-    expect(m.knee).toMatchObject({ slo: "p95(checkout)<800ms", step: "checkout" });
+    expect(m.knee).toMatchObject({ slo: "p95(checkout)<2000ms", step: "checkout" });
     expect(m.confirmed, trace).toBe(true);
     const last = m.steps[m.steps.length - 1]!;
     expect(last).toMatchObject({ purpose: "confirm", ok: true, rate: m.capacityJourneys });
@@ -155,7 +130,7 @@ describe("peakwatch capacity against the real shop", () => {
     expect(r.code, trace).toBe(1);
     expect(r.stdout).toMatch(/Not ready: checkout p95 breaks at 0\.\d× the planned peak/);
     expect(r.stdout).toMatch(
-      /Knee: at [\d.]+ journeys\/s p95\(checkout\)<800ms broke first \([\d.]+ ms on checkout\)/,
+      /Knee: at [\d.]+ journeys\/s p95\(checkout\)<2000ms broke first \([\d.]+ ms on checkout\)/,
     );
   }, 240_000);
 
