@@ -167,7 +167,7 @@ export class PwFaults extends LitElement {
       ${
         on && state
           ? html`<p class="params" data-testid="fault-params">
-              ${describeParams(name, state.params) || "no parameters"}
+              ${this.paramsText(name, state) || "no parameters"}
               ${state.expiresAt ? html`<span class="muted">· until ${formatTime(Date.parse(state.expiresAt))}</span>` : null}
             </p>`
           : null
@@ -267,6 +267,14 @@ export class PwFaults extends LitElement {
         .value=${value}
         @input=${set}
     /></label>`;
+  }
+
+  /** A switch's parameters in words; a product shows by name rather than by id. */
+  private paramsText(name: FaultName, state: FaultState): string {
+    const text = describeParams(name, state.params);
+    const id = state.params.productId;
+    const product = (this.products.value ?? []).find((p) => p.id === id);
+    return product ? text.replace(String(id), `“${product.name}”`) : text;
   }
 
   /** The form's text: what the user typed, else the switch's current parameters or defaults. */
