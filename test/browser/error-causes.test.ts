@@ -15,6 +15,7 @@ import {
   type TestBrowser,
 } from "../helpers/browser.ts";
 import { databaseKinds } from "../helpers/db.ts";
+import { apiFromPage, logIn } from "./pages.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
@@ -33,25 +34,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Calls the hub's API from inside the page, with its session cookie and CSRF token. */
-async function api<T>(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const me = await fetch("/api/v1/auth/me").then((r) => r.json());
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    [method, path, body] as const,
-  ) as Promise<{ status: number; body: T }>;
+/** The hub's API from inside the page (session cookie, CSRF token), its body typed by the caller. */
+async function api<T>(page: Page, method: string, path: string, body?: unknown) {
+  return (await apiFromPage(page, method, path, body)) as { status: number; body: T };
 }
 
 for (const kind of chromiumInstalled ? databaseKinds : []) {
@@ -65,13 +50,7 @@ for (const kind of chromiumInstalled ? databaseKinds : []) {
       [stack, browser] = await Promise.all([startStack(kind), launchBrowser()]);
       dir = await mkdtemp(join(tmpdir(), "pw-causes-"));
       page = await browser.context.newPage();
-      await page.goto(`${stack.dashboardUrl}/`);
-      await page.getByLabel("Email").fill(stack.adminEmail);
-      const from = stack.hub().output().length;
-      await page.getByLabel("Email").press("Enter");
-      await page.getByLabel("Code").fill(await stack.loginCode(stack.adminEmail, from));
-      await page.getByLabel("Code").press("Enter");
-      await page.getByTestId("whoami").waitFor();
+      await logIn(page, stack, stack.adminEmail);
     }, 180_000);
 
     afterAll(async () => {
@@ -265,19 +244,24 @@ for (const kind of chromiumInstalled ? databaseKinds : []) {
           expect(Math.abs(tileShare - hubShare)).toBeLessThanOrEqual(0.01);
         await screenshot(page, `${kind}-errors-tile-live`);
 
-        // Once finished, the tile covers the whole run: it agrees with the run detail's figure.
+        // Once finished, the page reloads the run's totals and the tile covers the whole run: it
+        // agrees with the hub's error share of the run and with what run detail shows.
         await status.filter({ hasText: /passed|failed|aborted/ }).waitFor({ timeout: 90_000 });
+        const detail = await api<RunDetail>(page, "GET", `/runs/${encodeURIComponent(id)}`);
+        const hubShare = detail.body.requests.errorRate;
+        expect(hubShare).toBeGreaterThan(0);
+        const tileShare = async () => Number((await tile.getAttribute("data-share")) || "NaN");
         await expect
-          .poll(async () => Number((await tile.getAttribute("data-share")) || "0"), { timeout: 20_000 })
-          .toBeGreaterThan(0);
-        const finalTile = Number(await tile.getAttribute("data-share"));
+          .poll(async () => Math.abs((await tileShare()) - hubShare), { timeout: 30_000 })
+          .toBeLessThanOrEqual(0.01);
+        const finalTile = await tileShare();
         expect(await tile.textContent()).toMatch(/\d+\.\d\d %/);
         await page.goto(`${stack.dashboardUrl}/#/runs/${encodeURIComponent(id)}`);
         const detailShare = page.getByTestId("detail-error-share");
         await detailShare.waitFor();
-        const detail = Number(await detailShare.getAttribute("data-share"));
-        expect(detail).toBeGreaterThan(0);
-        expect(Math.abs(finalTile - detail)).toBeLessThanOrEqual(0.01);
+        const shown = Number(await detailShare.getAttribute("data-share"));
+        expect(shown).toBe(hubShare);
+        expect(Math.abs(finalTile - shown)).toBeLessThanOrEqual(0.01);
         const row = page.locator('pw-errors-table tr[data-step="checkout"][data-cause="http_402"]');
         await row.waitFor();
         await screenshot(page, `${kind}-errors-run-detail`);
