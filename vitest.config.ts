@@ -18,6 +18,8 @@ const timing = [
   "test/alerting/outage.test.ts",
   "test/shop/otp-login.test.ts",
   "test/browser/dashboard.test.ts",
+  // Two load runs watched live, an alert that must fire during the first, every view at two sizes.
+  "test/browser/views.test.ts",
   // A first-byte timeout fault and a live tile compared with the hub's figures while a run goes on.
   "test/browser/error-causes.test.ts",
   "test/browser/readiness.test.ts",
