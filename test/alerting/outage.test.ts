@@ -5,7 +5,7 @@ import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Rule } from "../../core/rule.ts";
+import { hubApi, tuneShippedRule, withEnv } from "../helpers/alerting.ts";
 import { startTestHub } from "../helpers/hub.ts";
 import { startTestShop } from "../helpers/shop.ts";
 
@@ -127,36 +127,16 @@ describe.skipIf(!present)("the newcomer's outage with a real Alertmanager", () =
       PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "250",
       PEAKWATCH_MASTER_KEY: randomBytes(32).toString("base64"),
     };
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, env);
-    const hub = await startTestHub({ env: { PEAKWATCH_SHOP_URL: freezer.url } }).finally(() => {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    const hub = await withEnv(env, () => startTestHub({ env: { PEAKWATCH_SHOP_URL: freezer.url } }));
     cleanup.push(() => hub.close());
-    const admin = await hub.loginAs("admin");
-    const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const r = await fetch(`${hub.url}/api/v1${path}`, {
-        method,
-        headers: { ...admin.headers, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      expect(r.status, `${method} ${path}`).toBeLessThan(300);
-      return (await r.json()) as T;
-    };
+    const api = hubApi(hub.url, await hub.loginAs("admin"));
     // The shipped ShopDown on a test's time scale.
-    const { rules } = await api<{ rules: Rule[] }>("GET", "/rules");
-    const shopDown = rules.find((r) => r.name === "ShopDown");
-    if (shopDown?.kind !== "threshold") throw new Error("the default ShopDown rule is missing");
-    const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = shopDown;
-    await api("PUT", `/rules/${id}`, {
+    await tuneShippedRule(api, "ShopDown", (spec) => ({
       ...spec,
       query: { ...spec.query, windowSeconds: 4, minCount: 2 },
       forSeconds: 2,
       keepFiringForSeconds: 3,
-    });
+    }));
 
     // A prober: a real check of the shop through the freezer every 400 ms, reported to the hub (bounded).
     let stop = false;

@@ -38,6 +38,6 @@ for (const kind of databaseKinds) {
         events: Array<{ kind: string }>;
       };
       expect(history.events.filter((e) => e.kind === "reminder").length).toBeGreaterThanOrEqual(2);
-    });
+    }, 120_000);
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, startReceiver, type TestReceiver } from "../helpers/alerting.ts";
+import { eventually, startReceiver, type TestReceiver, withEnv } from "../helpers/alerting.ts";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
 
@@ -9,20 +9,6 @@ const hasPostgres = databaseKinds.includes("postgres");
 const why =
   "replica test needs a shared Postgres: set TEST_DATABASE_URL (two hubs on one PGlite cannot share it)";
 if (!hasPostgres) console.warn(why);
-
-/** Alerting reads its settings from the environment at hub start: set them for the start only. */
-async function withEnv<T>(env: Record<string, string>, start: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await start();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 describe.skipIf(!hasPostgres)("two hub replicas on one Postgres", () => {
   const cleanup: Array<() => Promise<void>> = [];

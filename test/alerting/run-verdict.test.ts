@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseProfile } from "../../core/profile.ts";
-import type { Rule } from "../../core/rule.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
+import { hubApi, tuneShippedRule, withEnv } from "../helpers/alerting.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub } from "../helpers/hub.ts";
 import { runInProcess } from "../helpers/loadgen.ts";
@@ -28,37 +28,18 @@ for (const kind of databaseKinds) {
     it("ends its alerts with the run and names them in its verdict, in the API and the JUnit file", async () => {
       const shop = await startTestShop(kind);
       cleanup.push(() => shop.close());
-      const saved = {
-        PEAKWATCH_MASTER_KEY: process.env.PEAKWATCH_MASTER_KEY,
-        PEAKWATCH_ALERT_EVAL_INTERVAL_MS: process.env.PEAKWATCH_ALERT_EVAL_INTERVAL_MS,
+      const env = {
+        PEAKWATCH_MASTER_KEY: randomBytes(32).toString("base64"),
+        PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "250",
       };
-      process.env.PEAKWATCH_MASTER_KEY = randomBytes(32).toString("base64");
-      process.env.PEAKWATCH_ALERT_EVAL_INTERVAL_MS = "250";
-      const hub = await startTestHub({ kind, env: { PEAKWATCH_SHOP_URL: shop.url } });
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      const hub = await withEnv(env, () => startTestHub({ kind, env: { PEAKWATCH_SHOP_URL: shop.url } }));
       cleanup.push(() => hub.close());
-      const admin = await hub.loginAs("admin");
-      const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-        const r = await fetch(`${hub.url}/api/v1${path}`, {
-          method,
-          headers: { ...admin.headers, "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        expect(r.status, `${method} ${path}`).toBeLessThan(300);
-        return (await r.json()) as T;
-      };
-      const { rules } = await api<{ rules: Rule[] }>("GET", "/rules");
-      const rule = rules.find((r) => r.name === "CheckoutErrorRate");
-      if (rule?.kind !== "threshold") throw new Error("the default CheckoutErrorRate rule is missing");
-      const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = rule;
-      await api("PUT", `/rules/${id}`, {
+      const api = hubApi(hub.url, await hub.loginAs("admin"));
+      await tuneShippedRule(api, "CheckoutErrorRate", (spec) => ({
         ...spec,
         query: { ...spec.query, windowSeconds: WINDOW_S, minCount: 4 },
         forSeconds: 1,
-      });
+      }));
 
       const parsed = parseProfile({
         name: "verdict-demo",

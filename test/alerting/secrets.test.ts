@@ -8,6 +8,9 @@ import { startTestShop } from "../helpers/shop.ts";
 import { gaugeRule, type Harness, startAlerting } from "./harness.ts";
 
 const json = async (r: Response) => (await r.json()) as Record<string, unknown>;
+/** Rows of a raw query: PGlite answers {rows}, postgres-js an array. */
+const rowsOf = <T>(result: unknown): T[] =>
+  Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 const SECRET = "s3cr3t-Token-9f1c";
 
 for (const kind of databaseKinds) {
@@ -29,7 +32,7 @@ for (const kind of databaseKinds) {
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       echo = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-    });
+    }, 120_000);
     afterAll(async () => {
       await h?.close();
       await new Promise((resolve) => echo?.server.close(resolve));
@@ -49,7 +52,7 @@ for (const kind of databaseKinds) {
         expect(JSON.stringify(body)).not.toContain(SECRET);
       }
       const stored = await h.database.db.execute(sql`select count(*)::int as n from alerting.channels`);
-      expect((stored as unknown as { rows: Array<{ n: number }> }).rows?.[0]?.n ?? 0).toBe(0);
+      expect(rowsOf<{ n: number }>(stored)[0]!.n).toBe(0);
     });
 
     it("seals the whole URL: neither the API nor the database row shows its path or token", async () => {
@@ -65,7 +68,7 @@ for (const kind of databaseKinds) {
       const rows = await h.database.db.execute(
         sql`select settings::text as s, secret from alerting.channels`,
       );
-      const row = (rows as unknown as { rows: Array<{ s: string; secret: string }> }).rows[0]!;
+      const row = rowsOf<{ s: string; secret: string }>(rows)[0]!;
       expect(row.s).not.toContain(SECRET);
       expect(row.secret).not.toContain(SECRET);
       expect(row.secret).not.toContain("/T000");
@@ -127,7 +130,7 @@ for (const kind of databaseKinds) {
       } finally {
         await shop.close();
       }
-    });
+    }, 120_000);
 
     it("captures them when test hooks are on (what load runs and probes log in with)", async () => {
       const shop = await startTestShop(kind);
@@ -143,6 +146,6 @@ for (const kind of databaseKinds) {
       } finally {
         await shop.close();
       }
-    });
+    }, 120_000);
   });
 }

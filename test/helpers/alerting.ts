@@ -108,3 +108,57 @@ export async function eventually<T>(check: () => T | undefined, timeoutMs: numbe
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Runs `start` with `env` set in process.env (alerting reads its settings there at hub start), then restores it. */
+export async function withEnv<T>(env: Record<string, string>, start: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await start();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** JSON calls to a hub's API as one session; a status of 300 or more throws, naming the call and the answer. */
+export type HubApi = <T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<T>;
+
+export function hubApi(url: string, session: { headers: Record<string, string> }): HubApi {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: { ...session.headers, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${text}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  };
+}
+
+/** Puts a shipped threshold rule on a test's time scale: `patch` gets its spec and returns the new one. */
+export async function tuneShippedRule(
+  api: HubApi,
+  name: string,
+  patch: (spec: Record<string, unknown> & { query: Record<string, unknown> }) => Record<string, unknown>,
+): Promise<void> {
+  const { rules } = await api<{ rules: Array<Record<string, unknown> & { name: string; kind: string }> }>(
+    "GET",
+    "/rules",
+  );
+  const rule = rules.find((r) => r.name === name);
+  if (rule?.kind !== "threshold") throw new Error(`the default ${name} rule is missing`);
+  const { id, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = rule;
+  await api(
+    "PUT",
+    `/rules/${String(id)}`,
+    patch(spec as unknown as Record<string, unknown> & { query: Record<string, unknown> }),
+  );
+}
