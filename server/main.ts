@@ -23,7 +23,11 @@ export async function main(_argv: string[]): Promise<number> {
     }
   }
   try {
-    const database = await openDb({ domains: ["hub", "alerting", "planning"], url: config.databaseUrl, dataDir });
+    const database = await openDb({
+      domains: ["hub", "alerting", "planning"],
+      url: config.databaseUrl,
+      dataDir,
+    });
     let hub: Awaited<ReturnType<typeof startHub>>;
     try {
       hub = await startHub({
