@@ -16,6 +16,37 @@ export class PwHistory extends LitElement {
       td.verdict {
         max-width: 28rem;
       }
+      /* On a phone each run is a block of labelled lines instead of a row of seven columns. */
+      @media (max-width: 600px) {
+        table,
+        tbody,
+        tr,
+        td {
+          display: block;
+        }
+        thead {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip: rect(0 0 0 0);
+        }
+        tr {
+          border-bottom: 1px solid var(--pw-border);
+          padding: 0.4rem 0;
+        }
+        td {
+          border: none;
+          padding: 0.1rem 0.3rem;
+        }
+        td[data-label]::before {
+          content: attr(data-label) ": ";
+          color: var(--pw-muted);
+        }
+        td.verdict {
+          max-width: none;
+        }
+      }
     `,
   ];
 
@@ -79,12 +110,12 @@ export class PwHistory extends LitElement {
           @change=${(e: Event) => this.pick(r.runId, (e.target as HTMLInputElement).checked)}
         />
       </td>
-      <td><a href=${routeHref("run", r.runId)}>${r.runId}</a></td>
-      <td>${r.profile}</td>
-      <td>${formatTime(r.startedAt)}</td>
-      <td>${r.endedAt ? formatDuration((r.endedAt - r.startedAt) / 1000) : "–"}</td>
-      <td><span class="badge ${r.status}">${r.status}</span></td>
-      <td class="verdict">${r.verdict ?? ""}</td>
+      <td data-label="Run"><a href=${routeHref("run", r.runId)}>${r.runId}</a></td>
+      <td data-label="Profile">${r.profile}</td>
+      <td data-label="Started">${formatTime(r.startedAt)}</td>
+      <td data-label="Length">${r.endedAt ? formatDuration((r.endedAt - r.startedAt) / 1000) : "–"}</td>
+      <td data-label="Status"><span class="badge ${r.status}">${r.status}</span></td>
+      <td class="verdict" data-label="Verdict">${r.verdict ?? ""}</td>
     </tr>`;
   }
 
