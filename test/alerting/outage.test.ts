@@ -178,11 +178,15 @@ describe.skipIf(!present)("the newcomer's outage with a real Alertmanager", () =
     await sleep(3000);
     expect(await am.active()).toEqual([]);
     freezer.freeze();
+    // Generous: on a loaded machine probe checks and evaluations run late.
     const firedAt = await waitFor(
       async () => (await am.active()).includes("ShopDown"),
-      20_000,
+      60_000,
       "ShopDown in Alertmanager",
-    );
+    ).catch(async (error: Error) => {
+      const { alerts } = await api<{ alerts: unknown[] }>("GET", "/alerts");
+      throw new Error(`${error.message}; the hub's alerts: ${JSON.stringify(alerts).slice(0, 2000)}`);
+    });
     const summary = await api<{
       firingAlerts: Array<{ rule: string; severity: string; ageSeconds: number }>;
     }>("GET", "/summary");
