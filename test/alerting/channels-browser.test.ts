@@ -89,5 +89,25 @@ if (!chromiumInstalled) {
       await screenshot(page, "admin-channels");
       await page.close();
     }, 120_000);
+
+    it("the Summary says in plain words that nothing fires and the objectives have no data yet", async () => {
+      // Same browser: still logged in from the test before.
+      const page = await browser.context.newPage();
+      await page.goto(`${stack.dashboardUrl}/`);
+      await page.getByTestId("whoami").waitFor();
+      await showView(page, "#/summary");
+      const summary = page.locator("pw-summary");
+      await expect
+        .poll(() => summary.getByTestId("headline").textContent())
+        .toMatch(/No alert firing; objectives have no data yet/);
+      const objectives = (await summary.getByTestId("slo-now").textContent()) ?? "";
+      expect(objectives).toMatch(/CheckoutErrorBudgetBurn\s*99(\.00)? %\s*–\s*no data/);
+      expect(objectives).not.toMatch(/\bmet\b/);
+      expect(await summary.getByTestId("latest-run").textContent()).toMatch(
+        /No finished load test longer than a minute yet/,
+      );
+      await screenshot(page, "summary-no-data");
+      await page.close();
+    }, 120_000);
   });
 }

@@ -122,7 +122,7 @@ export class PwSummary extends LitElement {
                   (slo) => html`<tr>
                     <td>${slo.name}</td>
                     <td class="num">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
-                    <td class="num">${slo.current === null ? "no data" : formatPercent(slo.current)}</td>
+                    <td class="num">${slo.current === null ? "–" : formatPercent(slo.current)}</td>
                     <td>
                       <span class="badge ${slo.status === "met" ? "passed" : slo.status === "breached" ? "failed" : ""}"
                         >${slo.status}</span
