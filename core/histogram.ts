@@ -248,6 +248,52 @@ interface CountsAccess {
   resize(highestTrackable: number): void;
 }
 
+/** The nonzero buckets of an encoding of newHistogram()'s geometry, as (index, count) pairs. */
+interface Buckets {
+  pending: Float64Array;
+  total: number;
+  minIndex: number;
+  maxIndex: number;
+}
+
+/** Bucket lists of recently merged encodings (roll-ups are merged again by every read of them). */
+const recentBuckets = new Map<string, Buckets>();
+let recentBucketBytes = 0;
+const RECENT_BUCKET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads an encoding's nonzero buckets (memoised, bounded in bytes); undefined for an encoding of
+ * another precision or lowest value. Throws HistogramFormatError on a refused one.
+ */
+function bucketsOf(encoded: string): Buckets | undefined {
+  const hit = recentBuckets.get(encoded);
+  if (hit) return hit;
+  let total = 0;
+  let minIndex = -1;
+  let maxIndex = -1;
+  const pairs: number[] = [];
+  const read = readHistogram(encoded, (index, count) => {
+    pairs.push(index, count);
+    total += count;
+    if (minIndex === -1 && index !== 0) minIndex = index;
+    maxIndex = index;
+  });
+  if (!read.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${read.reason}`);
+  if (read.header.significantDigits !== 3 || read.header.lowestDiscernible !== 1) return undefined;
+  const buckets = { pending: Float64Array.from(pairs), total, minIndex, maxIndex };
+  const bytes = encoded.length * 2 + pairs.length * 8 + 64;
+  if (bytes <= RECENT_BUCKET_BYTES / 16) {
+    recentBuckets.set(encoded, buckets);
+    recentBucketBytes += bytes;
+    for (const [key, b] of recentBuckets) {
+      if (recentBucketBytes <= RECENT_BUCKET_BYTES) break;
+      recentBuckets.delete(key);
+      recentBucketBytes -= key.length * 2 + b.pending.length * 8 + 64;
+    }
+  }
+  return buckets;
+}
+
 /**
  * Adds an encoded histogram into `target` (from newHistogram()) without decoding it into a
  * histogram of its own: the payload's buckets go straight into the target's counts, so a merge
@@ -257,22 +303,12 @@ interface CountsAccess {
  */
 export function addEncoded(target: Histogram, encoded: string): void {
   const into = target as unknown as CountsAccess;
-  let total = 0;
-  let minIndex = -1;
-  let maxIndex = -1;
-  const pending: number[] = [];
-  const read = readHistogram(encoded, (index, count) => {
-    pending.push(index, count);
-    total += count;
-    if (minIndex === -1 && index !== 0) minIndex = index;
-    maxIndex = index;
-  });
-  if (!read.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${read.reason}`);
-  const { header } = read;
-  if (header.significantDigits !== 3 || header.lowestDiscernible !== 1) {
+  const buckets = bucketsOf(encoded);
+  if (buckets === undefined) {
     target.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
     return;
   }
+  const { pending, total, minIndex, maxIndex } = buckets;
   if (maxIndex === -1) return;
   // Same geometry as newHistogram(): bucket indexes mean the same values in both.
   const maxValue = into.highestEquivalentValue(into.valueFromIndex(maxIndex));
