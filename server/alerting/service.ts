@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, gte, lt } from "drizzle-orm";
+import { gte, lt } from "drizzle-orm";
 import type { Alert, AlertEventKind } from "../../core/alert.ts";
 import type { ChannelTestResult, InhibitRule, Route } from "../../core/channel.ts";
 import type { Kek } from "../../core/crypto/envelope.ts";
