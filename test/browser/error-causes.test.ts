@@ -220,9 +220,10 @@ for (const kind of chromiumInstalled ? databaseKinds : []) {
         const deadline = Date.now() + 60_000;
         while (Date.now() < deadline && compared.length < 3) {
           if (/passed|failed|aborted|error/.test((await status.textContent()) ?? "")) break;
-          const share = Number((await tile.getAttribute("data-share")) || "0");
-          const from = Number(await tile.getAttribute("data-from"));
-          const to = Number(await tile.getAttribute("data-to"));
+          // In one read: a second arriving between two reads would pair a share with other seconds.
+          const [share, from, to] = (await tile.evaluate((el) =>
+            ["data-share", "data-from", "data-to"].map((a) => Number(el.getAttribute(a) || "0")),
+          )) as [number, number, number];
           if (share > 0 && to > from) {
             // Per second (resolution 1): failed and all requests, summed over the tile's seconds.
             const sum = async (stat: string) => {
