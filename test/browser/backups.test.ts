@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumInstalled, launchBrowser, screenshot, skipReason, type TestBrowser } from "../helpers/browser.ts";
+import {
+  chromiumInstalled,
+  launchBrowser,
+  screenshot,
+  skipReason,
+  type TestBrowser,
+} from "../helpers/browser.ts";
 import { logIn, showView } from "./pages.ts";
 import { type Stack, startStack } from "./stack.ts";
 
@@ -28,7 +34,9 @@ if (!chromiumInstalled) {
       await expect
         .poll(() => panel.getByRole("status").textContent(), { timeout: 60_000 })
         .toMatch(/Wrote hub-\d{8}T\d{6}Z\.pwbackup \(\d+(\.\d)? [kM]B\)/);
-      await expect.poll(() => panel.getByTestId("backup-status").textContent()).toMatch(/Last backup .* [kM]B\./s);
+      await expect
+        .poll(() => panel.getByTestId("backup-status").textContent())
+        .toMatch(/Last backup .* [kM]B\./s);
       const link = panel.getByTestId("backups-table").getByRole("link").first();
       const href = await link.getAttribute("href");
       expect(href).toMatch(/^\/api\/v1\/backups\/hub-\d{8}T\d{6}Z\.pwbackup$/);
