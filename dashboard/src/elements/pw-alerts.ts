@@ -142,6 +142,7 @@ export class PwAlerts extends LitElement {
       <td>
         <strong>${a.rule}</strong> <span class="muted">(${a.severity})</span>
         ${a.annotations.summary ? html`<div>${a.annotations.summary}</div>` : null}
+        ${a.annotations.resolution ? html`<div class="muted" data-testid="resolution">resolved: ${a.annotations.resolution}</div>` : null}
         <div class="labels muted">${formatLabels(a.labels)}</div>
         ${a.value !== null ? html`<div class="muted">value ${Number(a.value.toFixed(4))}</div>` : null}
       </td>
