@@ -1,19 +1,13 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { AppError } from "../../core/http/app-error.ts";
+import { parseJsonBody } from "../../core/http/json-text.ts";
 import { requireJsonContentType } from "../../core/http/json-type.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 
 /** Reads and validates a JSON body; 400 for malformed JSON or a bad field (named). */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   requireJsonContentType(c.req.header("content-type"));
-  let data: unknown;
-  try {
-    data = await c.req.json();
-  } catch (error) {
-    throw new AppError("bad_request", "body: not valid JSON", { cause: error });
-  }
-  return parseOr400(schema, data, "body");
+  return parseOr400(schema, parseJsonBody(await c.req.text()), "body");
 }
 
 /** Like jsonBody, but an empty body counts as `{}`. */
@@ -21,11 +15,5 @@ export async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: 
   const text = await c.req.text();
   if (text.trim() === "") return parseOr400(schema, {}, "body");
   requireJsonContentType(c.req.header("content-type"));
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new AppError("bad_request", "body: not valid JSON", { cause: error });
-  }
-  return parseOr400(schema, data, "body");
+  return parseOr400(schema, parseJsonBody(text), "body");
 }
