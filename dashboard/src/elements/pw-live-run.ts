@@ -16,7 +16,7 @@ import type { LiveMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
-import { ALL_REQUESTS, readStepFigures, type StepFigures } from "../live/step-figures.ts";
+import { ALL_REQUESTS, readStepFigures, type StepFigures, successLatency } from "../live/step-figures.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
@@ -126,7 +126,7 @@ export class PwLiveRun extends LitElement {
         loadSeries(hub, series, {
           runId: id,
           steps: others,
-          keys: ["p50", "p95", "p99", "errorRate"],
+          keys: ["p50", "p95", "p99", "rate", "errors", "errorRate"],
           resolution,
           signal,
         }),
@@ -349,8 +349,8 @@ export class PwLiveRun extends LitElement {
       ${kpi("target", "Target arrivals", formatRate(latest?.target), "journeys scheduled in the latest second")}
       ${kpi("achieved", "Achieved arrivals", formatRate(latest?.achieved), "journeys started in the latest second")}
       ${kpi("dropped", "Dropped arrivals", formatRate(latest?.dropped), "arrivals with no free virtual user, latest second")}
-      ${kpi("request-p95", "Request p95 (all requests)", formatMs(requests?.p95), "successful HTTP requests of every step, latest second")}
-      ${kpi("journey-p95", "Journey p95 incl. think time", formatMs(latest?.p95), "whole journeys from arrival to last response, latest second")}
+      ${kpi("request-p95", "Request p95 (all requests)", formatMs(successLatency(requests, "p95")), "successful HTTP requests of every step, latest second")}
+      ${kpi("journey-p95", "Journey p95 incl. think time", formatMs(successLatency(latest, "p95")), "whole journeys from arrival to last response, latest second")}
       <div
         class="kpi"
         data-testid="kpi-errors"
@@ -384,9 +384,9 @@ export class PwLiveRun extends LitElement {
             return html`<tr>
               <th scope="row">${s}</th>
               <td class="num">${formatRate(f?.rate)}</td>
-              <td class="num">${formatMs(f?.p50)}</td>
-              <td class="num">${formatMs(f?.p95)}</td>
-              <td class="num">${formatMs(f?.p99)}</td>
+              <td class="num">${formatMs(successLatency(f, "p50"))}</td>
+              <td class="num">${formatMs(successLatency(f, "p95"))}</td>
+              <td class="num">${formatMs(successLatency(f, "p99"))}</td>
               <td class="num">${formatPercent(f?.errorRate)}</td>
             </tr>`;
           })}

@@ -54,3 +54,13 @@ export function readStepFigures(step: LiveStep): StepFigures {
     dropped: step.dropped,
   };
 }
+
+/**
+ * A latency figure of a second, or null when no request of it succeeded: latencies are of
+ * successful requests, and the hub's series gives 0 for an empty histogram, which would read as "fast".
+ */
+export function successLatency(f: StepFigures | undefined, key: "p50" | "p95" | "p99"): number | null {
+  if (!f) return null;
+  if (f.rate !== null && f.errors !== null && f.rate - f.errors <= 0) return null;
+  return f[key];
+}
