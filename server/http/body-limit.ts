@@ -12,7 +12,10 @@ export function hubBodyLimit(maxBytes: number, exempt: ReadonlyArray<string>): M
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new AppError("payload_too_large", `body: larger than ${maxBytes} bytes`);
+      // Closing lets a client still uploading read the 413 instead of a reset on a reused socket.
+      throw new AppError("payload_too_large", `body: larger than ${maxBytes} bytes`, {
+        headers: { connection: "close" },
+      });
     },
   });
   return async (c, next) => {
