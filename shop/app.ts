@@ -160,7 +160,10 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     bodyLimit({
       maxSize: config.SHOP_BODY_LIMIT_BYTES,
       onError: () => {
-        throw new AppError("payload_too_large", `body: larger than ${config.SHOP_BODY_LIMIT_BYTES} bytes`);
+        // Closing lets a client still uploading read the 413 instead of a reset on a reused socket.
+        throw new AppError("payload_too_large", `body: larger than ${config.SHOP_BODY_LIMIT_BYTES} bytes`, {
+          headers: { connection: "close" },
+        });
       },
     }),
   );
