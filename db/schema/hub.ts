@@ -151,6 +151,8 @@ export const agentTokens = hub.table("agent_tokens", {
   createdBy: text(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp({ withTimezone: true }),
+  /** After this instant the token is refused (401); the row stays until an admin revokes it. */
+  expiresAt: timestamp({ withTimezone: true }),
 });
 export type AgentTokenRow = typeof agentTokens.$inferSelect;
 
@@ -191,6 +193,27 @@ export const faultChanges = hub.table(
   (t) => [index().on(t.at)],
 );
 export type FaultChangeRow = typeof faultChanges.$inferSelect;
+
+/**
+ * Who changed which rights, and which expired rights were refused (server/audit): append-only,
+ * read newest first by `id`.
+ */
+export const auditLog = hub.table(
+  "audit_log",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    /** Who did it: an email, an agent name, or "hub" for the hub's own refusals. */
+    actor: text().notNull(),
+    /** What happened, e.g. "user.role_changed", "agent_token.refused_expired". */
+    action: text().notNull(),
+    /** What it happened to: an email or an agent token's name and id. */
+    target: text().notNull(),
+    detail: jsonb().$type<Record<string, unknown>>(),
+  },
+  (t) => [index().on(t.at)],
+);
+export type AuditLogRow = typeof auditLog.$inferSelect;
 
 /** Dashboard login sessions; only a SHA-256 of the cookie token is stored. */
 export const sessions = hub.table(
