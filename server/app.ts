@@ -51,7 +51,10 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
   // The document is public: it describes routes, not data. Built on first request from the
   // routes registered by then (all of them), so a route cannot exist without showing up.
   let document: Record<string, unknown> | undefined;
-  api.get("/openapi.json", (c) => c.json((document ??= openApiDocument(app.routes))));
+  api.get("/openapi.json", (c) => {
+    document ??= openApiDocument(app.routes);
+    return c.json(document);
+  });
   api.use(authenticate(deps.resolvers));
   api.route(
     "/",
