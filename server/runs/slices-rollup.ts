@@ -251,7 +251,10 @@ export class MinuteRollups {
         a.rows++;
         a.count += r.count;
         addEncoded(a.latency, r.latency);
-        if (r.failedLatency) addEncoded((a.failed ??= newHistogram()), r.failedLatency);
+        if (r.failedLatency) {
+          a.failed ??= newHistogram();
+          addEncoded(a.failed, r.failedLatency);
+        }
         mergeCauses(
           a.causes,
           causesOf({
