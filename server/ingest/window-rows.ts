@@ -25,6 +25,19 @@ export function windowToRow(w: Window): WindowRow {
   };
 }
 
+/** Error classes of a per-second or per-minute row (same column names) as the wire's errors. */
+export function rowErrors(
+  r: Pick<WindowRow, "errConnect" | "errTimeout" | "errHttp4xx" | "errHttp5xx" | "errAssertion">,
+): Window["errors"] {
+  return {
+    connect: r.errConnect,
+    timeout: r.errTimeout,
+    http4xx: r.errHttp4xx,
+    http5xx: r.errHttp5xx,
+    assertion: r.errAssertion,
+  };
+}
+
 /** Inverse of windowToRow. */
 export function rowToWindow(r: WindowRow): Window {
   return {
@@ -33,13 +46,7 @@ export function rowToWindow(r: WindowRow): Window {
     worker: r.worker,
     second: r.second,
     count: r.count,
-    errors: {
-      connect: r.errConnect,
-      timeout: r.errTimeout,
-      http4xx: r.errHttp4xx,
-      http5xx: r.errHttp5xx,
-      assertion: r.errAssertion,
-    },
+    errors: rowErrors(r),
     bytes: r.bytes,
     targetRate: r.targetRate,
     achievedRate: r.achievedRate,

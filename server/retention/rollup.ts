@@ -4,6 +4,7 @@ import { encodeHistogram, mergeEncoded } from "../../core/histogram.ts";
 import { causesOf } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { type WindowMinuteRow, type WindowRow, windowMinutes, windows } from "../../db/schema/hub.ts";
+import { rowErrors } from "../ingest/window-rows.ts";
 
 /** Merges one minute of one step's per-second rows (any workers) into a roll-up row. Pure. */
 export function rollUpMinute(
@@ -48,13 +49,7 @@ function rowCauses(r: WindowRow | WindowMinuteRow) {
     step: r.step,
     causes: r.causes ?? undefined,
     dropped: r.dropped,
-    errors: {
-      connect: r.errConnect,
-      timeout: r.errTimeout,
-      http4xx: r.errHttp4xx,
-      http5xx: r.errHttp5xx,
-      assertion: r.errAssertion,
-    },
+    errors: rowErrors(r),
   };
 }
 

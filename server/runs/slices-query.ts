@@ -1,6 +1,7 @@
 import { and, eq, gte, lte, ne, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { type WindowMinuteRow, windowMinutes, windows } from "../../db/schema/hub.ts";
+import { rowErrors } from "../ingest/window-rows.ts";
 import type { Slice } from "./slices.ts";
 import type { MinuteRollups } from "./slices-rollup.ts";
 
@@ -61,13 +62,7 @@ export async function loadSlices(
     second: r.second,
     span: 1,
     count: r.count,
-    errors: {
-      connect: r.errConnect,
-      timeout: r.errTimeout,
-      http4xx: r.errHttp4xx,
-      http5xx: r.errHttp5xx,
-      assertion: r.errAssertion,
-    },
+    errors: rowErrors(r),
     bytes: r.bytes,
     dropped: r.dropped,
     targetRateSeconds: r.targetRate,
@@ -101,13 +96,7 @@ function minuteSlice(m: WindowMinuteRow): Slice {
     second: m.minute,
     span: 60,
     count: m.count,
-    errors: {
-      connect: m.errConnect,
-      timeout: m.errTimeout,
-      http4xx: m.errHttp4xx,
-      http5xx: m.errHttp5xx,
-      assertion: m.errAssertion,
-    },
+    errors: rowErrors(m),
     bytes: m.bytes,
     dropped: m.dropped,
     targetRateSeconds: m.targetRateSum,

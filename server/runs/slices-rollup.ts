@@ -4,6 +4,7 @@ import { addEncoded, encodeHistogram, newHistogram } from "../../core/histogram.
 import { causesOf, type Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { windows } from "../../db/schema/hub.ts";
+import { rowErrors } from "../ingest/window-rows.ts";
 import type { Slice } from "./slices.ts";
 import type { SliceFilter } from "./slices-query.ts";
 
@@ -260,13 +261,7 @@ export class MinuteRollups {
           causesOf({
             ...(r.causes ? { causes: r.causes } : {}),
             dropped: r.dropped,
-            errors: {
-              connect: r.errConnect,
-              timeout: r.errTimeout,
-              http4xx: r.errHttp4xx,
-              http5xx: r.errHttp5xx,
-              assertion: r.errAssertion,
-            },
+            errors: rowErrors(r),
           }),
         );
       }
