@@ -12,6 +12,7 @@ import {
   type TestBrowser,
 } from "../helpers/browser.ts";
 import { databaseKinds } from "../helpers/db.ts";
+import { apiFromPage, logIn } from "./pages.ts";
 import { type Stack, startStack } from "./stack.ts";
 
 /** Chrome logs refused requests as console errors; these are the ones a step expects. */
@@ -67,22 +68,6 @@ class AlertTap {
   }
 }
 
-/** Calls the hub's API from inside the page, with the page's session cookie and CSRF token. */
-async function apiFromPage(page: Page, method: string, path: string, body?: unknown) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const me = await fetch("/api/v1/auth/me").then((r) => r.json());
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    [method, path, body] as const,
-  );
-}
-
 /**
  * The browser drives the hub, and the hub's storage is tested on both databases by its own
  * tests; one full pass here keeps the suite's wall time modest: Postgres when
@@ -135,19 +120,6 @@ for (const kind of kinds) {
       await stack?.close();
     }, 60_000);
 
-    async function logIn(email: string): Promise<void> {
-      await page.goto(`${stack.dashboardUrl}/`);
-      await page.getByLabel("Email").fill(email);
-      const from = stack.hub().output().length;
-      // By keyboard: Enter submits each form.
-      await page.getByLabel("Email").press("Enter");
-      const code = await stack.loginCode(email, from);
-      await page.getByLabel("Code").fill(code);
-      await page.getByLabel("Code").press("Enter");
-      await page.getByTestId("whoami").waitFor();
-      expect(await page.getByTestId("whoami").textContent()).toContain(email);
-    }
-
     async function startRun(profile: string, rateScale: number, durationScale: number): Promise<string> {
       await page.getByRole("link", { name: "Control" }).click();
       const form = page.getByTestId("start-form");
@@ -167,7 +139,7 @@ for (const kind of kinds) {
       await page.getByLabel("Email").waitFor();
       consoleWatch.assertClean("login");
       await screenshot(page, `${kind}-login`);
-      await logIn(stack.adminEmail);
+      await logIn(page, stack, stack.adminEmail);
       await screenshot(page, `${kind}-summary`);
 
       await page.getByRole("link", { name: "Control" }).click();
@@ -406,7 +378,7 @@ for (const kind of kinds) {
       // answered would race it.)
       await page.getByRole("heading", { name: "Log in to Peakwatch" }).waitFor();
 
-      await logIn("viewer@peakwatch.test");
+      await logIn(page, stack, "viewer@peakwatch.test");
       await page.getByRole("link", { name: "Control" }).click();
       await page.getByTestId("no-control").waitFor();
       await page.getByTestId("faults-table").waitFor();
