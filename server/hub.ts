@@ -11,6 +11,8 @@ import { runs } from "../db/schema/hub.ts";
 import { loadAlertingConfig } from "./alerting/config.ts";
 import { createAlerting } from "./alerting/index.ts";
 import { createHubApp } from "./app.ts";
+import { AuditLog, auditExpiredUser } from "./audit/audit-log.ts";
+import { auditRoutes } from "./audit/routes.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
 import { AgentTokens } from "./auth/agent-tokens.ts";
 import { Login } from "./auth/login.ts";
@@ -41,8 +43,8 @@ import { readinessRoutes } from "./readiness/routes.ts";
 import { Retention } from "./retention/retention.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
-import { MinuteRollups } from "./runs/slices-rollup.ts";
 import { rowToRunView } from "./runs/run-view.ts";
+import { MinuteRollups } from "./runs/slices-rollup.ts";
 import { scrapeRoutes } from "./scraper/routes.ts";
 import { Scraper, scrapedMetrics } from "./scraper/scraper.ts";
 
@@ -83,7 +85,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const now = options.now ?? Date.now;
   const metrics = createHubMetrics();
   registerAggregates(metrics.registry, db, now);
-  const agents = new AgentTokens(db, config.PEAKWATCH_AGENT_TOKEN, now);
+  const audit = new AuditLog(db, now);
+  const agents = new AgentTokens(db, config.PEAKWATCH_AGENT_TOKEN, now, audit);
   const users = new Users(db);
   await users.ensureAdmin(config.PEAKWATCH_ADMIN_EMAIL);
   const sessions = new Sessions(
@@ -94,6 +97,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       touchIntervalMs: 60_000,
     },
     now,
+    (user) => auditExpiredUser(audit, user),
   );
   const mailer =
     options.mailer ?? (config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.HUB_MAIL_FROM) : consoleMailer());
@@ -154,8 +158,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     now,
     leadership,
   });
-  // One replica evaluates rules and notifies; another takes over when its connection drops.
-  const alertLeadership = postgresUrl ? advisoryLeadership(postgresUrl, leaderLocks.alerting) : soleLeader;
   const backups = createHubBackups({
     config,
     driver: options.driver,
@@ -164,6 +166,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     isLeader: () => leadership.isLeader(),
     now,
   });
+  // One replica evaluates rules and notifies; another takes over when its connection drops.
+  const alertLeadership = postgresUrl ? advisoryLeadership(postgresUrl, leaderLocks.alerting) : soleLeader;
   // Read once here so the dashboard is told the same notification link the channels use.
   const alertingConfig = loadAlertingConfig();
   const alerting = createAlerting({
@@ -250,7 +254,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
         trustProxy: config.HUB_TRUST_PROXY,
       }),
-      adminRoutes({ users, sessions, agents }),
+      adminRoutes({ users, sessions, agents, audit }),
+      auditRoutes(audit),
       runRoutes({
         db,
         launcher,
@@ -311,9 +316,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   alerting.start();
   scraper.start();
   retention.start();
+  backups.scheduler.start();
   const port = (server.address() as AddressInfo).port;
   hubUrl = `http://${config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST}:${port}`;
-  backups.scheduler.start();
   return {
     url: hubUrl,
     port,
@@ -336,10 +341,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await scraper.stop();
       await retention.stop();
       await rollups.stop();
+      await backups.scheduler.stop();
       await leadership.close();
       await alertLeadership.close();
       await bus.close();
-      await backups.scheduler.stop();
       await alerting.stop();
       await live.close();
       wss.close();

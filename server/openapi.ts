@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AlertSchema } from "../core/alert.ts";
+import { AgentTokenSchema, AuditPageSchema } from "../core/api/audit.ts";
 import { BackupListSchema } from "../core/api/backups.ts";
 import { HubConfigViewSchema } from "../core/api/hub-config.ts";
 import { CapacityMeasurementSchema, ReadinessViewSchema } from "../core/api/readiness.ts";
@@ -304,14 +305,33 @@ const operations: Operation[] = [
     access: "admin",
   },
   { method: "delete", path: "/users/{id}", summary: "Delete a user", access: "admin" },
-  { method: "get", path: "/agent-tokens", summary: "Agent tokens (never the token itself)", access: "admin" },
+  {
+    method: "get",
+    path: "/agent-tokens",
+    summary: "Agent tokens (never the token itself); expired ones stay listed, marked expired",
+    access: "admin",
+    response: z.object({ tokens: z.array(AgentTokenSchema) }),
+  },
   {
     method: "post",
     path: "/agent-tokens",
-    summary: "Create an agent token {name}; the token is shown once",
+    summary: "Create an agent token {name, expiresAt?}; the token is shown once (audited)",
     access: "admin",
   },
-  { method: "delete", path: "/agent-tokens/{id}", summary: "Revoke an agent token", access: "admin" },
+  {
+    method: "delete",
+    path: "/agent-tokens/{id}",
+    summary: "Revoke an agent token (audited)",
+    access: "admin",
+  },
+  {
+    method: "get",
+    path: "/audit",
+    summary: "Audit log of rights changes and expired-right refusals, newest first",
+    access: "admin",
+    query: { limit: "1-500 (100)", before: "entry id: older entries only (the previous page's next)" },
+    response: AuditPageSchema,
+  },
   {
     method: "get",
     path: "/live",

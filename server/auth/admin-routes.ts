@@ -3,8 +3,9 @@ import { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import { StorableInstantSchema } from "../../core/instant.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
-import type { HubEnv } from "../http/env.ts";
+import type { HubEnv, Principal } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
 import type { AgentTokens } from "./agent-tokens.ts";
 import { roles } from "./roles.ts";
@@ -19,13 +20,24 @@ const CreateUserSchema = z.object({
 });
 const PatchUserSchema = z.object({ role: z.enum(roles).optional(), expiresAt: expiresAt.optional() });
 const IdSchema = z.object({ id: z.uuid() });
-const CreateTokenSchema = z.object({ name: z.string().trim().min(1).max(100) });
+const CreateTokenSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  expiresAt: expiresAt.optional(),
+});
 
 const toDate = (v: string | null | undefined) =>
   v === undefined ? undefined : v === null ? null : new Date(v);
 
-/** Admin-only: users (GET/POST /users, PATCH/DELETE /users/:id) and agent tokens. */
-export function adminRoutes(deps: { users: Users; sessions: Sessions; agents: AgentTokens }): Hono<HubEnv> {
+/** Who the audit log names for a change: the admin's email (routes here are admin-only). */
+const actorOf = (p: Principal | null | undefined) => (p?.kind === "user" ? p.email : (p?.name ?? "unknown"));
+
+/** Admin-only: users (GET/POST /users, PATCH/DELETE /users/:id) and agent tokens; every change is audited. */
+export function adminRoutes(deps: {
+  users: Users;
+  sessions: Sessions;
+  agents: AgentTokens;
+  audit: AuditLog;
+}): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
   app.use("/users", requireRole("admin"));
   app.use("/users/*", requireRole("admin"));
@@ -38,14 +50,35 @@ export function adminRoutes(deps: { users: Users; sessions: Sessions; agents: Ag
     const body = await jsonBody(c, CreateUserSchema);
     const user = await deps.users.create({ ...body, expiresAt: toDate(body.expiresAt) });
     if (!user) throw new AppError("conflict", `a user with email ${body.email} exists`);
-    return c.json(userView(user), 201);
+    const view = userView(user);
+    await deps.audit.record({
+      actor: actorOf(c.get("principal")),
+      action: "user.created",
+      target: view.email,
+      detail: { role: view.role, expiresAt: view.expiresAt },
+    });
+    return c.json(view, 201);
   });
 
   app.patch("/users/:id", async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
     const body = await jsonBody(c, PatchUserSchema);
+    const before = await deps.users.byId(id);
     const user = await deps.users.update(id, { role: body.role, expiresAt: toDate(body.expiresAt) });
-    if (!user) throw new AppError("not_found", `no user ${id}`);
+    if (!before || !user) throw new AppError("not_found", `no user ${id}`);
+    const was = userView(before);
+    const now = userView(user);
+    const detail: Record<string, unknown> = {};
+    if (was.role !== now.role) detail.role = { from: was.role, to: now.role };
+    if (was.expiresAt !== now.expiresAt) detail.expiresAt = { from: was.expiresAt, to: now.expiresAt };
+    if (Object.keys(detail).length > 0) {
+      await deps.audit.record({
+        actor: actorOf(c.get("principal")),
+        action: "user.changed",
+        target: now.email,
+        detail,
+      });
+    }
     // A changed role or expiry applies at once: the user logs in again under the new terms.
     await deps.sessions.endAllOf(id);
     return c.json(userView(user));
@@ -57,23 +90,44 @@ export function adminRoutes(deps: { users: Users; sessions: Sessions; agents: Ag
     if (principal?.kind === "user" && principal.userId === id) {
       throw new AppError("conflict", "you cannot delete yourself");
     }
-    if (!(await deps.users.delete(id))) throw new AppError("not_found", `no user ${id}`);
+    const user = await deps.users.byId(id);
+    if (!user || !(await deps.users.delete(id))) throw new AppError("not_found", `no user ${id}`);
+    await deps.audit.record({ actor: actorOf(principal), action: "user.deleted", target: user.email });
     return c.body(null, 204);
   });
 
   app.get("/agent-tokens", async (c) => c.json({ tokens: await deps.agents.list() }));
 
   app.post("/agent-tokens", async (c) => {
-    const { name } = await jsonBody(c, CreateTokenSchema);
+    const body = await jsonBody(c, CreateTokenSchema);
+    const { name } = body;
+    const expires = toDate(body.expiresAt) ?? null;
     const principal = c.get("principal");
-    const created = await deps.agents.create(name, principal?.kind === "user" ? principal.email : null);
+    const created = await deps.agents.create(
+      name,
+      principal?.kind === "user" ? principal.email : null,
+      expires,
+    );
+    const expiresAt = expires?.toISOString() ?? null;
+    await deps.audit.record({
+      actor: actorOf(principal),
+      action: "agent_token.created",
+      target: `${name} (${created.id})`,
+      detail: { expiresAt },
+    });
     // The only time the token is shown: the hub keeps a hash.
-    return c.json({ id: created.id, name, token: created.token }, 201);
+    return c.json({ id: created.id, name, expiresAt, token: created.token }, 201);
   });
 
   app.delete("/agent-tokens/:id", async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    if (!(await deps.agents.delete(id))) throw new AppError("not_found", `no agent token ${id}`);
+    const name = await deps.agents.delete(id);
+    if (name === null) throw new AppError("not_found", `no agent token ${id}`);
+    await deps.audit.record({
+      actor: actorOf(c.get("principal")),
+      action: "agent_token.revoked",
+      target: `${name} (${id})`,
+    });
     return c.body(null, 204);
   });
   return app;

@@ -1,6 +1,9 @@
 import { desc, eq } from "drizzle-orm";
+import type { AgentTokenView } from "../../core/api/audit.ts";
+import { AppError } from "../../core/http/app-error.ts";
 import type { Db } from "../../db/open.ts";
 import { agentTokens } from "../../db/schema/hub.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
 import { hashToken, newToken, sameSecret } from "./tokens.ts";
 
 /** An agent the hub recognised from its bearer token. */
@@ -9,12 +12,9 @@ export interface Agent {
   name: string;
 }
 
-export interface AgentTokenInfo {
-  id: string;
-  name: string;
-  createdBy: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
+interface Known {
+  agent: Agent;
+  expiresAt: Date | null;
 }
 
 const CACHE_MS = 30_000;
@@ -25,66 +25,94 @@ const CACHE_MS = 30_000;
  * drops it from the cache at once.
  */
 export class AgentTokens {
-  readonly #cache = new Map<string, { agent: Agent | null; until: number }>();
+  readonly #cache = new Map<string, { known: Known | null; until: number }>();
 
   constructor(
     private readonly db: Db,
     private readonly bootstrapToken: string | undefined,
     private readonly now: () => number = Date.now,
+    private readonly audit?: AuditLog,
   ) {}
 
-  /** The agent behind `token`, or null. */
+  /**
+   * The agent behind `token`, or null when unknown. An expired token throws 401 naming its
+   * expiry (the cache keeps the expiry, so a cached token still stops at the instant it expires).
+   */
   async verify(token: string): Promise<Agent | null> {
     if (this.bootstrapToken && sameSecret(token, this.bootstrapToken))
       return { tokenId: null, name: "bootstrap" };
     const hash = hashToken(token);
+    const now = this.now();
     const cached = this.#cache.get(hash);
-    if (cached && cached.until > this.now()) return cached.agent;
+    const known = cached && cached.until > now ? cached.known : await this.#lookup(hash, now);
+    if (!known) return null;
+    if (known.expiresAt && known.expiresAt.getTime() <= now) {
+      const expiresAt = known.expiresAt.toISOString();
+      await this.audit?.refused(`agent_token:${known.agent.tokenId}`, {
+        actor: "hub",
+        action: "agent_token.refused_expired",
+        target: `${known.agent.name} (${known.agent.tokenId})`,
+        detail: { expiresAt },
+      });
+      throw new AppError("unauthorized", `agent token ${known.agent.name} expired at ${expiresAt}`);
+    }
+    return known.agent;
+  }
+
+  async #lookup(hash: string, now: number): Promise<Known | null> {
     const [row] = await this.db
-      .select({ id: agentTokens.id, name: agentTokens.name })
+      .select({ id: agentTokens.id, name: agentTokens.name, expiresAt: agentTokens.expiresAt })
       .from(agentTokens)
       .where(eq(agentTokens.tokenHash, hash));
-    const agent = row ? { tokenId: row.id, name: row.name } : null;
+    const known = row ? { agent: { tokenId: row.id, name: row.name }, expiresAt: row.expiresAt } : null;
     if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(hash, { agent, until: this.now() + CACHE_MS });
-    if (row) {
+    this.#cache.set(hash, { known, until: now + CACHE_MS });
+    if (row && (row.expiresAt === null || row.expiresAt.getTime() > now)) {
       await this.db
         .update(agentTokens)
-        .set({ lastUsedAt: new Date(this.now()) })
+        .set({ lastUsedAt: new Date(now) })
         .where(eq(agentTokens.id, row.id));
     }
-    return agent;
+    return known;
   }
 
   /** Creates a token; the plaintext is returned once and never stored. */
-  async create(name: string, createdBy: string | null): Promise<{ id: string; token: string }> {
+  async create(
+    name: string,
+    createdBy: string | null,
+    expiresAt: Date | null = null,
+  ): Promise<{ id: string; token: string }> {
     const token = newToken("pwa");
     const [row] = await this.db
       .insert(agentTokens)
-      .values({ name, tokenHash: hashToken(token), createdBy })
+      .values({ name, tokenHash: hashToken(token), createdBy, expiresAt })
       .returning({ id: agentTokens.id });
     this.#cache.clear();
     return { id: row!.id, token };
   }
 
-  async list(): Promise<AgentTokenInfo[]> {
+  /** Every token, newest first; expired ones stay listed (marked) until an admin revokes them. */
+  async list(): Promise<AgentTokenView[]> {
     const rows = await this.db.select().from(agentTokens).orderBy(desc(agentTokens.createdAt));
+    const now = this.now();
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       createdBy: r.createdBy,
       createdAt: r.createdAt.toISOString(),
       lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+      expiresAt: r.expiresAt?.toISOString() ?? null,
+      expired: r.expiresAt !== null && r.expiresAt.getTime() <= now,
     }));
   }
 
-  /** Revokes a token; returns false when there was none with that id. */
-  async delete(id: string): Promise<boolean> {
-    const deleted = await this.db
+  /** Revokes a token; returns its name, or null when there was none with that id. */
+  async delete(id: string): Promise<string | null> {
+    const [deleted] = await this.db
       .delete(agentTokens)
       .where(eq(agentTokens.id, id))
-      .returning({ id: agentTokens.id });
+      .returning({ name: agentTokens.name });
     this.#cache.clear();
-    return deleted.length > 0;
+    return deleted?.name ?? null;
   }
 }

@@ -22,6 +22,8 @@ export class Sessions {
     private readonly db: Db,
     private readonly policy: SessionPolicy,
     private readonly now: () => number,
+    /** Told when a session is refused because its user expired (the audit log). */
+    private readonly onUserExpired?: (user: User) => Promise<void>,
   ) {}
 
   /** Starts a session for `userId`; returns the cookie token (shown to the browser only). */
@@ -52,6 +54,7 @@ export class Sessions {
     const check = checkSession(row.session, new Date(now), this.policy);
     if (!check.ok || !userActive(row.user, now)) {
       await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+      if (check.ok) await this.onUserExpired?.(row.user);
       return null;
     }
     if (check.touch) {
