@@ -122,3 +122,9 @@ export type Mailbox = z.infer<typeof Mailbox>;
 export function otpCodeFromMail(text: string): string | undefined {
   return /^Your code: (\d{6})$/m.exec(text)?.[1];
 }
+
+/**
+ * Sent by a Peakwatch load generator with the shop's test-hooks token: the shop then takes each
+ * simulated shopper's address from X-Forwarded-For, so per-address limits see many shoppers.
+ */
+export const LOAD_GENERATOR_HEADER = "x-peakwatch-test-hooks";

@@ -171,7 +171,18 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
   app.use("/api/*", loadSession(sessions));
   app.route("/api", catalogRoutes({ catalog, checkProduct }));
   app.route("/api/cart", cartRoutes({ carts, trustProxy, checkProduct }));
-  app.route("/api", authRoutes({ db, otp, sessions, carts, keyring, trustProxy }));
+  app.route(
+    "/api",
+    authRoutes({
+      db,
+      otp,
+      sessions,
+      carts,
+      keyring,
+      trustProxy,
+      testHooksToken: config.SHOP_TEST_HOOKS_TOKEN,
+    }),
+  );
   app.route("/api/checkout", checkoutRoutes(checkout));
 
   app.use("/admin/*", requireBearer(config.SHOP_ADMIN_TOKEN));

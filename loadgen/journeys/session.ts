@@ -1,4 +1,5 @@
 import { assertionCause, type Failure, httpCause } from "../../core/error-causes.ts";
+import { LOAD_GENERATOR_HEADER } from "../../core/shop-api.ts";
 import { type Clock, sleep } from "../clock.ts";
 import type { HttpClient } from "../http-client.ts";
 import type { VirtualUser } from "../virtual-user.ts";
@@ -87,6 +88,9 @@ export class JourneySession {
     if (this.failure || this.ctx.signal.aborted) return undefined;
     const { http, aggregator, timeoutMs } = this.ctx;
     const headers: Record<string, string> = { "x-forwarded-for": this.vu.address, ...req.headers };
+    // The stack's own shop lets its load generator name each shopper's address (see the shop's
+    // load-generator.ts); the token only goes to that shop (main.ts decides).
+    if (this.ctx.testHooksToken) headers[LOAD_GENERATOR_HEADER] = this.ctx.testHooksToken;
     const cookie = this.vu.cookies.header();
     if (cookie) headers.cookie = cookie;
     let body: string | undefined;

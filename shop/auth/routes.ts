@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { clientAddress } from "../../core/http/client-address.ts";
 import { OtpRequestBody, OtpVerifyBody } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
@@ -10,6 +10,7 @@ import type { Keyring } from "../crypto/keyring.ts";
 import { CART_COOKIE, clearCookie, readCookie, SESSION_COOKIE, setPrivateCookie } from "../http/cookies.ts";
 import type { ShopEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
+import { fromLoadGenerator } from "../http/load-generator.ts";
 import { uuidOrUndefined } from "../http/uuid.ts";
 import type { OtpService } from "./otp-service.ts";
 import { requireCustomer } from "./session-middleware.ts";
@@ -22,21 +23,25 @@ export interface AuthRoutesDeps {
   carts: CartStore;
   keyring: Keyring;
   trustProxy: boolean;
+  /** With test hooks on: the token that lets the stack's load generator name its shoppers' addresses. */
+  testHooksToken?: string | undefined;
 }
 
 /** /api/auth/* and /api/me. */
 export function authRoutes(deps: AuthRoutesDeps): Hono<ShopEnv> {
   const app = new Hono<ShopEnv>();
   const { trustProxy } = deps;
+  // Per-address limits see each simulated shopper of our own load generator, not one address.
+  const address = (c: Context) => clientAddress(c, trustProxy || fromLoadGenerator(c, deps.testHooksToken));
 
   app.post("/auth/otp/request", async (c) => {
     const { email } = await jsonBody(c, OtpRequestBody);
-    return c.json(await deps.otp.request(email, clientAddress(c, trustProxy)));
+    return c.json(await deps.otp.request(email, address(c)));
   });
 
   app.post("/auth/otp/verify", async (c) => {
     const { challengeId, code } = await jsonBody(c, OtpVerifyBody);
-    const customer = await deps.otp.verify(challengeId, code, clientAddress(c, trustProxy));
+    const customer = await deps.otp.verify(challengeId, code, address(c));
     // A login always gets a new token; whatever session the browser had before ends here.
     const previous = readCookie(c, SESSION_COOKIE);
     if (previous) await deps.sessions.delete(previous);
