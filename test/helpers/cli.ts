@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 
 const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
@@ -13,7 +13,11 @@ export interface CliExit {
  * Runs `peakwatch ARGS…` as a user would, to its end, with `env` over this environment (the
  * stack's URLs and tokens cleared, so a test never joins a running stack by accident).
  */
-export function peakwatch(args: string[], env: Record<string, string> = {}): Promise<CliExit> {
+export function peakwatch(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string; onStart?: (child: ChildProcess) => void } = {},
+): Promise<CliExit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: {
@@ -23,6 +27,7 @@ export function peakwatch(args: string[], env: Record<string, string> = {}): Pro
         PEAKWATCH_AGENT_TOKEN: "",
         ...env,
       },
+      cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -33,6 +38,7 @@ export function peakwatch(args: string[], env: Record<string, string> = {}): Pro
     child.stderr.on("data", (d) => {
       stderr += d;
     });
+    options.onStart?.(child);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -6,43 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../loadgen/outputs/summary.ts";
+import { peakwatch } from "../helpers/cli.ts";
 import { startTestTarget, type TestTarget } from "../helpers/loadgen.ts";
 
-const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  args: string[],
-  env: Record<string, string>,
-  onStart?: (child: ChildProcess) => void,
-): Promise<Exit> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, "run", ...args, "--quiet"], {
-      env: {
-        ...process.env,
-        PEAKWATCH_SHOP_URL: "",
-        PEAKWATCH_HUB_URL: "",
-        PEAKWATCH_ALLOWED_TARGETS: "",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    onStart?.(child);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** `peakwatch run ARGS --quiet`, PEAKWATCH_ALLOWED_TARGETS cleared unless the test sets it. */
+function run(args: string[], env: Record<string, string>, onStart?: (child: ChildProcess) => void) {
+  return peakwatch(["run", ...args, "--quiet"], { PEAKWATCH_ALLOWED_TARGETS: "", ...env }, { onStart });
 }
 
 describe("peakwatch run (command line)", () => {
