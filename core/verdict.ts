@@ -114,3 +114,13 @@ export function runVerdict(
   if (incidents.length === 0 && state !== "running") parts.push("no alert fired during the run");
   return { runId: run.runId, state, thresholdsPassed, incidents: [...incidents], text: parts.join("; ") };
 }
+
+/** A verdict state in plain words, as the dashboard and the reports show it. */
+export const verdictStateLabels: Record<VerdictState, string> = {
+  running: "running",
+  passed: "passed",
+  "passed-with-incidents": "passed with incidents",
+  failed: "failed",
+  aborted: "aborted",
+  error: "error",
+};

@@ -236,6 +236,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       abortedBy,
       breakpoint,
       hub: hubFigures,
+      combinedVerdict: hubVerdict ?? undefined,
     },
     stats,
   );

@@ -6,6 +6,7 @@ import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../erro
 import { decodeHistogram, type Histogram, newHistogram } from "../histogram.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../run.ts";
 import type { StepTotals } from "../threshold.ts";
+import type { RunVerdict } from "../verdict.ts";
 import { errorTotal, JOURNEY_STEP, type Window } from "../window.ts";
 
 /** The fields of a window (or a stored roll-up of `span` seconds) a report point needs. */
@@ -68,6 +69,11 @@ export interface ReportModel {
   breakpoint?: { highestRateHeld: number };
   thresholds: ThresholdResult[];
   faults: FaultMarker[];
+  /**
+   * Thresholds combined with the alerts that fired during the run, as the hub judged it; absent
+   * when the report was made without the hub (the report then says so).
+   */
+  combinedVerdict?: RunVerdict;
   /** Seconds per chart point. */
   resolution: number;
   series: ReportPoint[];
@@ -220,6 +226,7 @@ export type ReportMeta = Pick<
   | "thresholds"
   | "faults"
   | "breakpoint"
+  | "combinedVerdict"
 >;
 
 /** The report of a run from its step totals and chart points; the generator and the hub both call this. */
@@ -250,5 +257,6 @@ export function buildReportModel(
     causes,
   };
   if (meta.breakpoint === undefined) delete model.breakpoint;
+  if (meta.combinedVerdict === undefined) delete model.combinedVerdict;
   return model;
 }

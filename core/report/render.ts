@@ -4,6 +4,7 @@
  * its unit.
  */
 import { describeResult } from "../threshold.ts";
+import { verdictStateLabels } from "../verdict.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import { faultSecond, type ReportModel } from "./model.ts";
 import { type ChartMarker, svgChart } from "./svg-chart.ts";
@@ -11,6 +12,36 @@ import { type ChartMarker, svgChart } from "./svg-chart.ts";
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 const perSecond = (v: number) => `${v.toFixed(1)} /s`;
+const clock = (epochMs: number) => `${new Date(epochMs).toISOString().slice(11, 19)} UTC`;
+
+/** Verdict background: green only when nothing went wrong, amber when customers were hurt anyway. */
+function verdictColor(m: ReportModel): string {
+  const state = m.combinedVerdict?.state ?? m.status;
+  if (state === "passed") return "#dafbe1";
+  if (state === "passed-with-incidents") return "#fff8c5";
+  return "#ffebe9";
+}
+
+/** The combined verdict and the alerts that fired during the run, or why they are not known. */
+function alertsSection(m: ReportModel): { verdict: string; section: string } {
+  const v = m.combinedVerdict;
+  if (!v)
+    return {
+      verdict: "",
+      section:
+        '<h2>Alerts during the run</h2><p data-alerts="unknown">Not known: this report was made without the hub\'s alert history.</p>',
+    };
+  const rows = v.incidents
+    .map(
+      (i) =>
+        `<tr data-incident="${esc(i.rule)}" data-severity="${esc(i.severity)}"><td>${esc(i.rule)}</td><td>${esc(i.severity)}</td><td>${esc(i.valueText)}</td><td>${clock(i.at)}</td><td>${i.injectedFault ? `injected fault ${esc(i.injectedFault)}` : "–"}</td><td>${esc(i.summary)}</td></tr>`,
+    )
+    .join("");
+  return {
+    verdict: `<p class="verdict combined" data-verdict="${esc(v.state)}"><strong>${esc(verdictStateLabels[v.state])}</strong>: ${esc(v.text)}</p>`,
+    section: `<h2>Alerts during the run</h2><div class="scroll"><table data-table="alerts"><tr><th>alert</th><th>severity</th><th>value</th><th>fired at</th><th>cause</th><th>summary</th></tr>${rows || '<tr><td colspan="6">no alert fired during the run</td></tr>'}</table></div>`,
+  };
+}
 
 /** The self-contained HTML report of a run: verdict, thresholds, charts, errors by cause, steps. */
 export function renderReport(m: ReportModel): string {
@@ -75,24 +106,26 @@ export function renderReport(m: ReportModel): string {
         `<tr data-step="${esc(s.step)}"><td>${esc(s.step)}</td><td>${s.requests}</td><td>${s.errors} (${pct(s.errorRate)})</td><td>${ms(s.p50)}</td><td>${ms(s.p95)}</td><td>${ms(s.p99)}</td><td>${ms(s.max)}</td><td>${s.failedP95 === null ? "–" : ms(s.failedP95)}</td></tr>`,
     )
     .join("");
+  const alerts = alertsSection(m);
   const lasted = m.endedAt === null ? "still running" : `${((m.endedAt - m.startedAt) / 1000).toFixed(0)} s`;
   const planned = m.plannedSeconds === null ? "" : ` of ${m.plannedSeconds.toFixed(0)} s planned`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Peakwatch run ${esc(m.runId)}: ${esc(m.profile)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:900px;padding:0 1rem;color:#222}
-h1{font-size:1.4rem}.verdict{font-size:1.1rem;padding:.6rem;border-radius:6px;background:${m.status === "passed" ? "#dafbe1" : "#ffebe9"}}
+h1{font-size:1.4rem}.verdict{font-size:1.1rem;padding:.6rem;border-radius:6px;background:${verdictColor(m)}}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:right}
 td:first-child,th:first-child,td:nth-child(2),th:nth-child(2){text-align:left}tr.bad{color:#cf222e}
 figure{margin:1.2rem 0}figcaption{font-weight:600;margin-bottom:.3rem}svg text{font-size:11px;fill:#555}
 </style></head><body>
 <h1>${esc(m.profile)} against ${esc(m.target)}</h1>
-<p class="verdict" data-status="${esc(m.status)}">${esc(m.verdict)}</p>
+${alerts.verdict}<p class="verdict" data-status="${esc(m.status)}">${esc(m.verdict)}</p>
 <p>Run <code>${esc(m.runId)}</code>, started ${new Date(m.startedAt).toISOString()}, ${lasted}${planned}.
 ${m.requests} requests, ${m.errors} failed (${pct(m.errorRate)}); arrivals ${m.achievedArrivals} of ${m.targetArrivals} targeted, ${m.dropped} dropped.
 ${m.journey ? `Journey duration including think time: p50 ${ms(m.journey.p50)}, p95 ${ms(m.journey.p95)}, p99 ${ms(m.journey.p99)}.` : ""}
 ${m.breakpoint ? `Highest rate that held: <strong>${m.breakpoint.highestRateHeld.toFixed(1)} journeys/s</strong>.` : ""}</p>
 <h2>Thresholds</h2><div class="scroll"><table data-table="thresholds"><tr><th>result</th><th>expression</th><th>limit</th><th>measured</th><th>on failure</th></tr>${thresholdRows || '<tr><td colspan="5">none</td></tr>'}</table></div>
+${alerts.section}
 ${charts}
 <h2>Errors by cause</h2><div class="scroll"><table data-table="causes"><tr><th>cause</th><th>step</th><th>count</th><th>share of step</th><th>last message</th></tr>${causeRows || '<tr><td colspan="5">no failed requests</td></tr>'}</table></div>
 <h2>Steps</h2><div class="scroll"><table data-table="steps"><tr><th>step</th><th>requests</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>failed p95</th></tr>${stepRows}</table></div>

@@ -3,6 +3,7 @@ import { type LatencySummary, summarize } from "../../core/histogram.ts";
 import { buildReportModel, type ReportModel, reportSteps } from "../../core/report/model.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
 import { formatMeasured, parseThreshold } from "../../core/threshold.ts";
+import type { RunVerdict } from "../../core/verdict.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
 import type { RunStats, SecondPoint } from "../run-stats.ts";
 
@@ -46,6 +47,12 @@ export interface RunSummary {
   breakpoint?: { highestRateHeld: number };
   faults: FaultMarker[];
   hub?: { sent: number; pending: number; discarded: number };
+  /**
+   * The hub's verdict: thresholds combined with the alerts that fired during the run (state
+   * `passed-with-incidents` when a critical one did). Absent when the run had no hub or the hub
+   * could not say.
+   */
+  combinedVerdict?: RunVerdict;
   series: SecondPoint[];
   stepSeries: Record<string, [number, number, number, number][]>;
 }
@@ -64,6 +71,7 @@ export interface SummaryInput {
   abortedBy?: RunSummary["abortedBy"];
   breakpoint?: RunSummary["breakpoint"];
   hub?: RunSummary["hub"];
+  combinedVerdict?: RunVerdict;
 }
 
 /** Builds the summary from the run's statistics. */
@@ -120,6 +128,7 @@ export function reportModelOf(s: RunSummary, stats: RunStats): ReportModel {
       thresholds: s.thresholds,
       faults: s.faults,
       breakpoint: s.breakpoint,
+      combinedVerdict: s.combinedVerdict,
     },
     stats.totals,
     stats.series,

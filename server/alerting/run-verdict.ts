@@ -8,6 +8,7 @@ import type { Db } from "../../db/open.ts";
 import { alertHistory } from "../../db/schema/alerting.ts";
 import { runs } from "../../db/schema/hub.ts";
 import { originOf } from "./measure.ts";
+import { RuleStore } from "./rule-store.ts";
 
 /**
  * The alerts that fired during a run: those about the run itself (label runId) and those about
@@ -69,4 +70,9 @@ export async function verdictOfRun(
     { runId, status: row.status as RunStatus, thresholds: row.thresholds as ThresholdResult[] },
     incidents,
   );
+}
+
+/** The verdict of one stored run with the rules as stored (for its reports); throws not_found. */
+export async function storedRunVerdict(db: Db, runId: string, now: number): Promise<RunVerdict> {
+  return verdictOfRun(db, runId, await new RuleStore(db, () => now).list(), now);
 }

@@ -1,7 +1,14 @@
 import type { RunView } from "../../core/api/runs.ts";
+import {
+  incidentCases,
+  incidentErrors,
+  verdictProperties,
+  xmlEscape as xml,
+} from "../../core/report/junit-alerts.ts";
 import { buildReportModel, type ReportModel, reportSeries } from "../../core/report/model.ts";
 import { renderReport } from "../../core/report/render.ts";
 import { describeResult, totalsFromWindows } from "../../core/threshold.ts";
+import type { RunVerdict } from "../../core/verdict.ts";
 import type { WindowSummary } from "../../core/window.ts";
 import type { Slice } from "./slices.ts";
 
@@ -10,16 +17,15 @@ export interface RunReportData {
   run: RunView;
   steps: Record<string, WindowSummary>;
   requests: WindowSummary;
+  /** Thresholds combined with the alerts that fired during the run; absent when not known. */
+  combinedVerdict?: RunVerdict;
 }
 
-const xml = (s: string) =>
-  s.replace(
-    /[<>&"']/g,
-    (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!,
-  );
-
-/** JUnit XML: one test case per threshold, so CI systems show which one failed (values in their unit). */
-export function junitReport({ run }: RunReportData): string {
+/**
+ * JUnit XML: one test case per threshold, so CI systems show which one failed (values in their
+ * unit), and, when the verdict is known, one per alert that fired during the run.
+ */
+export function junitReport({ run, combinedVerdict }: RunReportData): string {
   const failures = run.thresholds.filter((t) => !t.ok).length;
   const seconds = run.endedAt ? (run.endedAt - run.startedAt) / 1000 : 0;
   const cases = run.thresholds.map((t) => {
@@ -29,11 +35,16 @@ export function junitReport({ run }: RunReportData): string {
       : `<failure message="${xml(`${t.expression} failed: measured ${d.measured} (limit ${d.limit})${t.abortOnFail ? ", aborts the run" : ""}`)}"/>`;
     return `    <testcase classname="peakwatch.${xml(run.profile)}" name="${xml(t.expression)}">${body}</testcase>`;
   });
+  const alerts = combinedVerdict ? incidentCases(run.profile, combinedVerdict) : [];
+  const errors = incidentErrors(combinedVerdict);
+  const tests = run.thresholds.length + alerts.length;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="peakwatch" tests="${run.thresholds.length}" failures="${failures}" time="${seconds}">`,
-    `  <testsuite name="${xml(run.runId)}" tests="${run.thresholds.length}" failures="${failures}" time="${seconds}">`,
+    `<testsuites name="peakwatch" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds}">`,
+    `  <testsuite name="${xml(run.runId)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds}">`,
+    ...(combinedVerdict ? verdictProperties(combinedVerdict) : []),
     ...cases,
+    ...alerts,
     "  </testsuite>",
     "</testsuites>",
     "",
@@ -48,7 +59,11 @@ const MAX_SECOND_POINTS = 3600;
  * report.html, over the windows the hub stored, so both reports agree. Seconds stay seconds
  * while the run is within raw retention and an hour long; otherwise points are minutes.
  */
-export function reportModel(run: RunView, slices: ReadonlyArray<Slice>): ReportModel {
+export function reportModel(
+  run: RunView,
+  slices: ReadonlyArray<Slice>,
+  combinedVerdict?: RunVerdict,
+): ReportModel {
   const windows = slices.map((s) => ({
     ...s,
     targetRate: s.targetRateSeconds,
@@ -69,6 +84,7 @@ export function reportModel(run: RunView, slices: ReadonlyArray<Slice>): ReportM
       plannedSeconds: run.plannedSeconds ?? null,
       thresholds: run.thresholds,
       faults: run.faults,
+      combinedVerdict,
     },
     totalsFromWindows(windows),
     reportSeries(windows, resolution),
@@ -77,6 +93,6 @@ export function reportModel(run: RunView, slices: ReadonlyArray<Slice>): ReportM
 }
 
 /** report.html of a stored run: the renderer the load generator uses for its own report.html. */
-export function htmlReport(run: RunView, slices: ReadonlyArray<Slice>): string {
-  return renderReport(reportModel(run, slices));
+export function htmlReport(run: RunView, slices: ReadonlyArray<Slice>, combinedVerdict?: RunVerdict): string {
+  return renderReport(reportModel(run, slices, combinedVerdict));
 }

@@ -9,6 +9,7 @@ import { runStatuses } from "../../core/run.ts";
 import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
+import { storedRunVerdict } from "../alerting/run-verdict.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
@@ -70,7 +71,11 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
 
   async function reportData(id: string): Promise<RunReportData> {
     const run = await findRun(id);
-    return { run, ...summarizeBySteps(await loadSlices(db, id, {}, options.rollups)) };
+    return {
+      run,
+      ...summarizeBySteps(await loadSlices(db, id, {}, options.rollups)),
+      combinedVerdict: await storedRunVerdict(db, id, Date.now()),
+    };
   }
 
   app.get("/profiles", requireRole("viewer"), (c) => c.json({ profiles: profileList() }));
@@ -206,7 +211,9 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   });
   app.get("/runs/:id/report.html", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.html(htmlReport(await findRun(id), await loadSlices(db, id, {}, options.rollups)));
+    const run = await findRun(id);
+    const slices = await loadSlices(db, id, {}, options.rollups);
+    return c.html(htmlReport(run, slices, await storedRunVerdict(db, id, Date.now())));
   });
 
   return app;

@@ -5,7 +5,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseProfile } from "../../core/profile.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
+import type { RunSummary } from "../../loadgen/outputs/summary.ts";
+import { ensureDashboardBuilt } from "../browser/stack.ts";
 import { hubApi, tuneShippedRule, withEnv } from "../helpers/alerting.ts";
+import { ConsoleWatch, chromiumInstalled, launchBrowser, screenshot } from "../helpers/browser.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub } from "../helpers/hub.ts";
 import { runInProcess } from "../helpers/loadgen.ts";
@@ -123,6 +126,68 @@ for (const kind of databaseKinds) {
       );
       expect(junit).toMatch(/<error message="critical alert fired during the run: CheckoutErrorRate/);
       expect(junit).toContain("caused by the injected fault payment_failure");
-    }, 180_000);
+
+      // summary.json and the CLI's report.html carry the verdict the generator fetched.
+      const summary = JSON.parse(readFileSync(outcome.files.summary, "utf8")) as RunSummary;
+      expect(summary.combinedVerdict?.state).toBe("passed-with-incidents");
+      expect(summary.combinedVerdict?.incidents.map((i) => i.rule)).toContain("CheckoutErrorRate");
+      const cliHtml = readFileSync(outcome.files.html, "utf8");
+      expect(cliHtml).toContain(
+        'data-verdict="passed-with-incidents"><strong>passed with incidents</strong>',
+      );
+      expect(cliHtml).toMatch(
+        /<tr data-incident="CheckoutErrorRate" data-severity="critical"><td>CheckoutErrorRate<\/td><td>critical<\/td><td>\d+(\.\d)? %<\/td><td>\d\d:\d\d:\d\d UTC<\/td><td>injected fault payment_failure \(percentage 60\)<\/td>/,
+      );
+
+      // The hub's own reports of the run say the same, from its alert history.
+      const viewer = await hub.loginAs("viewer");
+      const served = async (kind: string) => {
+        const r = await fetch(`${hub.url}/api/v1/runs/${runId}/report.${kind}`, { headers: viewer.headers });
+        expect(r.status, kind).toBe(200);
+        return r.text();
+      };
+      const hubXml = await served("xml");
+      expect(hubXml).toContain('<property name="peakwatch.verdict" value="passed-with-incidents"/>');
+      expect(hubXml).toMatch(
+        /<error message="critical alert fired during the run: CheckoutErrorRate \d+(\.\d)? %"/,
+      );
+      expect(hubXml).toMatch(/errors="[1-9]\d*"/);
+      const hubHtml = await served("html");
+      expect(hubHtml).toContain('data-verdict="passed-with-incidents"');
+      expect(hubHtml).toContain('<tr data-incident="CheckoutErrorRate" data-severity="critical">');
+      const hubJson = JSON.parse(await served("json")) as { combinedVerdict?: RunVerdict };
+      expect(hubJson.combinedVerdict?.state).toBe("passed-with-incidents");
+
+      // The run's page in the dashboard: "Passed with incidents", the alert named with its value.
+      if (!chromiumInstalled) return;
+      await ensureDashboardBuilt();
+      const browser = await launchBrowser();
+      cleanup.push(() => browser.close());
+      const page = await browser.context.newPage();
+      const consoleWatch = new ConsoleWatch(page);
+      const mailed = hub.mailbox.length;
+      await page.goto(`${hub.url}/`);
+      await page.getByLabel("Email").fill(viewer.email);
+      await page.getByLabel("Email").press("Enter");
+      await expect.poll(() => hub.mailbox.length, { timeout: 10_000 }).toBeGreaterThan(mailed);
+      await page.getByLabel("Code").fill(hub.mailbox[hub.mailbox.length - 1]!.code);
+      await page.getByLabel("Code").press("Enter");
+      await page.getByTestId("whoami").waitFor();
+      await page.goto(`${hub.url}/#/runs/${runId}`);
+      const state = page.getByTestId("verdict-state");
+      await state.waitFor({ timeout: 15_000 });
+      expect(await state.textContent()).toBe("Passed with incidents");
+      expect(await page.getByTestId("run-state").textContent()).toBe("passed with incidents");
+      expect(await page.getByTestId("combined-verdict").textContent()).toMatch(
+        /^Thresholds passed; \d critical alerts? fired during the run \(.*CheckoutErrorRate \d+(\.\d)? % at/,
+      );
+      const item = page.locator('[data-testid="incident"][data-rule="CheckoutErrorRate"]');
+      expect(await item.getAttribute("data-severity")).toBe("critical");
+      expect(await item.textContent()).toMatch(
+        /critical\s+CheckoutErrorRate \d+(\.\d)? % at .+, caused by the injected fault payment_failure \(percentage 60\)/,
+      );
+      await screenshot(page, `${kind}-run-passed-with-incidents`);
+      consoleWatch.assertClean("run detail");
+    }, 240_000);
   });
 }

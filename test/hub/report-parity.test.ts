@@ -16,6 +16,8 @@ function structure(html: string) {
     thresholds: all(/<tr class="(ok|bad)" data-threshold=.*?<\/tr>/g),
     causes: all(/<tr data-cause=.*?<\/tr>/g),
     steps: all(/<tr data-step=.*?<\/tr>/g),
+    verdict: all(/<p class="verdict combined" data-verdict=.*?<\/p>/g),
+    alerts: all(/<table data-table="alerts">.*?<\/table>/g),
   };
 }
 
@@ -74,6 +76,11 @@ for (const kind of databaseKinds) {
       expect(a.causes).toHaveLength(1);
       expect(a.causes[0]).toContain("assertion failed: expect_status");
       expect(a.steps).toHaveLength(2);
+      // The generator fetched the hub's verdict: both reports combine thresholds with the alerts.
+      expect(outcome.summary.combinedVerdict?.state).toBe("failed");
+      expect(a.verdict).toHaveLength(1);
+      expect(a.verdict[0]).toContain('data-verdict="failed"');
+      expect(a.alerts).toHaveLength(1);
       expect(b).toEqual(a);
       // Same renderer, same model: the whole page is the same.
       expect(served).toBe(cli);

@@ -2,6 +2,7 @@ import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
+import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
 import { changeMarkers, runMarkers } from "../charts/run-markers.ts";
@@ -42,13 +43,20 @@ export class PwRunDetail extends LitElement {
       const id = this.runId;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       const series = new RunSeries();
-      const [{ changes }] = await Promise.all([
+      const [{ changes }, verdict] = await Promise.all([
         // Fault switches flipped by hand while the run went on: marked beside its own timeline.
         hub.get<{ changes: FaultChange[] }>(
           "/faults/changes",
           { from: detail.run.startedAt, ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}) },
           signal,
         ),
+        // Thresholds combined with the alerts that fired during the run; the page stands without it.
+        hub
+          .get<RunVerdict>(`/runs/${encodeURIComponent(id)}/verdict`, undefined, signal)
+          .catch((error: unknown) => {
+            if (signal.aborted) throw error;
+            return null;
+          }),
         loadSeries(hub, series, {
           runId: id,
           steps: [JOURNEY_STEP],
@@ -56,7 +64,7 @@ export class PwRunDetail extends LitElement {
           signal,
         }),
       ]);
-      return { detail, series, changes };
+      return { detail, series, changes, verdict };
     },
     args: () => [this.runId],
   });
@@ -73,7 +81,9 @@ export class PwRunDetail extends LitElement {
     return html`<h1>Run <code>${id}</code></h1>
       <section class="panel">
         <div class="row">
-          <span class="badge ${run.status}">${run.status}</span>
+          <span class="badge ${value.verdict?.state ?? run.status}" data-testid="run-state"
+            >${value.verdict ? verdictStateLabels[value.verdict.state] : run.status}</span
+          >
           <span>${run.profile}</span>
           <span class="muted">${run.target}</span>
           <span class="muted">started ${formatTime(run.startedAt)}</span>
@@ -81,7 +91,7 @@ export class PwRunDetail extends LitElement {
           <span class="spacer"></span>
           <a href=${routeHref("live", id)}>Live view</a>
         </div>
-        <pw-run-verdict .run=${run}></pw-run-verdict>
+        <pw-run-verdict .run=${run} .verdict=${value.verdict}></pw-run-verdict>
         <div class="row" role="group" aria-label="Download reports">
           <a class="button" href=${report("json")} download>JSON report</a>
           <a class="button" href=${report("xml")} download>JUnit XML</a>

@@ -1,28 +1,71 @@
-import { html, LitElement } from "lit";
+import { css, html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { describeResult } from "../../../core/threshold-expression.ts";
+import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import type { Run } from "../api/types.ts";
-import { formatDuration } from "../format.ts";
+import { formatDuration, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
-/** A finished run's verdict in plain words and its thresholds with units, pass or fail, and which abort. */
+/** "passed with incidents" → "Passed with incidents". */
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * A finished run's verdict in plain words: its thresholds combined with the alerts that fired
+ * during it (passed, passed with incidents, failed), each alert with severity, value and time,
+ * and the thresholds with units, pass or fail, and which abort. Without the combined verdict it
+ * judges by thresholds alone and says the alerts are not known.
+ */
 @customElement("pw-run-verdict")
 export class PwRunVerdict extends LitElement {
-  static override styles = [sharedStyles];
+  static override styles = [
+    sharedStyles,
+    css`
+      .incidents {
+        margin: 0.25rem 0 0.75rem;
+        padding-left: 1.25rem;
+      }
+    `,
+  ];
 
   @property({ attribute: false }) run: Run | undefined;
+  /** GET /runs/:id/verdict; null when the hub could not say. */
+  @property({ attribute: false }) verdict: RunVerdict | null | undefined;
 
   override render() {
     const run = this.run;
     if (!run) return null;
     const seconds = run.endedAt ? (run.endedAt - run.startedAt) / 1000 : undefined;
+    const v = this.verdict;
     const passed = run.status === "passed";
+    const headline = v
+      ? html`<span class="badge ${v.state}" data-testid="verdict-state" data-state=${v.state}
+          >${capitalized(verdictStateLabels[v.state])}</span
+        >`
+      : html`<strong class=${passed ? "ok" : "bad"}>${passed ? "Passed" : `Did not pass (${run.status})`}</strong>`;
     return html`<div data-testid="verdict">
       <p>
-        <strong class=${passed ? "ok" : "bad"}>${passed ? "Passed" : `Did not pass (${run.status})`}</strong>
+        ${headline}
         ${seconds !== undefined ? html`<span class="muted"> after ${formatDuration(seconds)}</span>` : null}
       </p>
-      ${run.verdict ? html`<p data-testid="verdict-text">${run.verdict}</p>` : null}
+      ${v ? html`<p data-testid="combined-verdict">${v.text}</p>` : html`<p class="muted" data-testid="alerts-unknown">Alerts during the run: not known (the hub could not say).</p>`}
+      ${
+        v && v.incidents.length > 0
+          ? html`<ul class="incidents" aria-label="Alerts that fired during the run">
+            ${v.incidents.map(
+              (i) => html`<li data-testid="incident" data-rule=${i.rule} data-severity=${i.severity}>
+                <span class="badge ${i.severity === "critical" ? "firing" : "pending"}">${i.severity}</span>
+                <strong>${i.rule}</strong> ${i.valueText} at ${formatTime(i.at)}${
+                  i.injectedFault
+                    ? html`, caused by the injected fault <code>${i.injectedFault}</code>`
+                    : null
+                }
+                ${i.summary ? html`<span class="muted"> – ${i.summary}</span>` : null}
+              </li>`,
+            )}
+          </ul>`
+          : null
+      }
+      ${run.verdict ? html`<p class="muted" data-testid="verdict-text">${run.verdict}</p>` : null}
       ${
         (run.thresholds ?? []).length > 0
           ? html`<table data-testid="thresholds">

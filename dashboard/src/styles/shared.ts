@@ -166,6 +166,7 @@ export const sharedStyles = css`
   }
   .warn,
   .badge.pending,
+  .badge.passed-with-incidents,
   .badge.running,
   .badge.starting,
   .badge.unknown {
