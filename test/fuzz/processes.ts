@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +53,23 @@ export async function startProcess(
 export function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
   return Math.round(Number(kb) / 1024);
+}
+
+/** Time a thread spent on a CPU and waiting runnable for one (Linux /proc/…/schedstat), in ms. */
+export interface ThreadTimes {
+  cpuMs: number;
+  runQueueMs: number;
+}
+
+/**
+ * The main thread's times of process `pid` (its event loop), or of the calling thread when no
+ * pid is given. Undefined where the kernel does not keep scheduler statistics.
+ */
+export function threadTimes(pid?: number): ThreadTimes | undefined {
+  const path = pid === undefined ? "/proc/thread-self/schedstat" : `/proc/${pid}/task/${pid}/schedstat`;
+  if (!existsSync(path)) return undefined;
+  const [cpuNs, waitNs] = readFileSync(path, "utf8").split(" ").map(Number);
+  return { cpuMs: cpuNs! / 1e6, runQueueMs: waitNs! / 1e6 };
 }
 
 /** Logs `email` in to a hub process through the OTP flow, reading the code from its console. */
