@@ -7,6 +7,9 @@ import { listOf, type Me, type User } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-agent-tokens.ts";
+import "./pw-audit-log.ts";
+import "./pw-backups.ts";
 import "./pw-channels.ts";
 
 /** Admin: users and their roles (add, change role, remove), and the notification channels (pw-channels). */
@@ -63,7 +66,10 @@ export class PwAdmin extends LitElement {
           <button class="primary" type="submit">Add user</button>
         </form>
       </section>
-      <pw-channels></pw-channels>`;
+      <pw-agent-tokens></pw-agent-tokens>
+      <pw-channels></pw-channels>
+      <pw-backups></pw-backups>
+      <pw-audit-log></pw-audit-log>`;
   }
 
   private userRow(u: User) {

@@ -1,0 +1,95 @@
+import { css, html, LitElement } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { type AuditEntryView, AuditPageSchema } from "../../../core/api/audit.ts";
+import { hub } from "../api/hub-client.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { formatTime } from "../format.ts";
+import { sharedStyles } from "../styles/shared.ts";
+
+const PAGE = 50;
+
+/** Admin: the audit log (who changed which rights, expired rights refused), newest first, paged. */
+@customElement("pw-audit-log")
+export class PwAuditLog extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      td,
+      th {
+        overflow-wrap: anywhere;
+      }
+      td code {
+        white-space: pre-wrap;
+      }
+      /* Emails and action names read whole; the target and detail may wrap anywhere. */
+      td.whole {
+        overflow-wrap: normal;
+        white-space: nowrap;
+      }
+    `,
+  ];
+
+  /** Entries loaded past the first page by "Older entries". */
+  @state() private older: AuditEntryView[] = [];
+  @state() private next: number | null = null;
+
+  private readonly first = new ApiTask(this, {
+    task: async (signal) => {
+      const page = AuditPageSchema.parse(await hub.get("/audit", { limit: String(PAGE) }, signal));
+      this.older = [];
+      this.next = page.next;
+      return page.entries;
+    },
+    refreshMs: 30_000,
+  });
+
+  override render() {
+    const entries = [...(this.first.value ?? []), ...this.older];
+    return html`<section class="panel" aria-labelledby="audit-title">
+      <h2 id="audit-title">Audit log</h2>
+      ${this.first.error ? html`<p class="error-text">${this.first.error.message}</p>` : null}
+      ${
+        entries.length === 0
+          ? html`<p class="muted">Nothing audited yet.</p>`
+          : html`<table data-testid="audit-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${entries.map(
+                (e) => html`<tr>
+                  <td>${formatTime(Date.parse(e.at))}</td>
+                  <td class="whole">${e.actor}</td>
+                  <td class="whole">${e.action}</td>
+                  <td>${e.target}</td>
+                  <td>${e.detail ? html`<code>${JSON.stringify(e.detail)}</code>` : ""}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+      }
+      ${this.next !== null ? html`<button @click=${() => void this.loadOlder()}>Older entries</button>` : null}
+    </section>`;
+  }
+
+  private async loadOlder(): Promise<void> {
+    if (this.next === null) return;
+    const page = AuditPageSchema.parse(
+      await hub.get("/audit", { limit: String(PAGE), before: String(this.next) }),
+    );
+    this.older = [...this.older, ...page.entries];
+    this.next = page.next;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-audit-log": PwAuditLog;
+  }
+}
