@@ -1,4 +1,5 @@
 import { DataDirLocked, lockDataDir } from "../db/data-lock.ts";
+import { componentDomains } from "../db/domains.ts";
 import { openDb, pgliteDir } from "../db/open.ts";
 import { loadHubConfig } from "./config.ts";
 import { startHub } from "./hub.ts";
@@ -24,7 +25,7 @@ export async function main(_argv: string[]): Promise<number> {
   }
   try {
     const database = await openDb({
-      domains: ["hub", "alerting", "planning"],
+      domains: componentDomains.hub,
       url: config.databaseUrl,
       dataDir,
     });

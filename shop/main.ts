@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { DataDirLocked, lockDataDir } from "../db/data-lock.ts";
+import { componentDomains } from "../db/domains.ts";
 import { openDb, pgliteDir } from "../db/open.ts";
 import { createShop } from "./app.ts";
 import { loadShopConfig } from "./config.ts";
@@ -37,7 +38,7 @@ async function serveShop(config: ReturnType<typeof loadShopConfig>, dataDir: str
     dataDir: config.PEAKWATCH_DATA_DIR,
   });
   const database = await openDb({
-    domains: ["shop"],
+    domains: componentDomains.shop,
     url: config.databaseUrl,
     dataDir,
     pgliteThread: config.SHOP_PGLITE_THREAD,

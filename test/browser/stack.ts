@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main as buildDashboard } from "../../bin/build-dashboard.ts";
+import { componentDomains } from "../../db/domains.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
 
@@ -101,7 +102,7 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
   let hubDbUrl: string | undefined;
   let shopDbUrl: string | undefined;
   if (kind === "postgres") {
-    const hubDb = await createTestDatabase("postgres", ["hub", "alerting", "planning"]);
+    const hubDb = await createTestDatabase("postgres", componentDomains.hub);
     const shopDb = await createTestDatabase("postgres", ["shop"]);
     databases.push(hubDb, shopDb);
     hubDbUrl = hubDb.url;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { componentDomains } from "../../db/domains.ts";
 import type { Role } from "../../server/auth/roles.ts";
 import { loadHubConfig } from "../../server/config.ts";
 import { type RunningHub, startHub } from "../../server/hub.ts";
@@ -49,7 +50,7 @@ let userCounter = 0;
 /** Starts a hub on 127.0.0.1 port 0 with a fresh database; call close() when done. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database =
-    options.database ?? (await createTestDatabase(options.kind ?? "pglite", ["hub", "alerting", "planning"]));
+    options.database ?? (await createTestDatabase(options.kind ?? "pglite", componentDomains.hub));
   const ownsDatabase = !options.database;
   // Generated keys (alerting's master key) go to a throwaway directory, never the work tree.
   const dataDir = mkdtempSync(join(tmpdir(), "pw-hub-"));
