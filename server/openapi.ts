@@ -9,6 +9,7 @@ import {
   RunCompareSchema,
   RunDetailSchema,
   RunListSchema,
+  RunReportJsonSchema,
   RunStartedSchema,
   SeriesSchema,
 } from "../core/api/runs.ts";
@@ -157,11 +158,17 @@ const operations: Operation[] = [
   {
     method: "get",
     path: "/runs/{id}/report.json",
-    summary: "Run report as JSON",
+    summary: "Run report as JSON, with the combined verdict (thresholds and the alerts that fired)",
     access: "viewer",
-    response: RunDetailSchema,
+    response: RunReportJsonSchema,
   },
-  { method: "get", path: "/runs/{id}/report.xml", summary: "Thresholds as JUnit XML", access: "viewer" },
+  {
+    method: "get",
+    path: "/runs/{id}/report.xml",
+    summary:
+      "Thresholds and the alerts that fired during the run as JUnit XML (a critical alert is an error)",
+    access: "viewer",
+  },
   {
     method: "get",
     path: "/runs/{id}/report.html",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RunReportSchema } from "../run.ts";
+import { RunVerdictSchema } from "../verdict.ts";
 
 /** A run as the hub's API shows it: what its generator reported plus who started it. */
 export const RunViewSchema = RunReportSchema.extend({
@@ -60,6 +61,9 @@ export const RunDetailSchema = z.object({
   requests: WindowSummarySchema,
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/** GET /runs/:id/report.json: the detail plus thresholds combined with the alerts that fired during the run. */
+export const RunReportJsonSchema = RunDetailSchema.extend({ combinedVerdict: RunVerdictSchema.optional() });
 
 /** `[bucketStartEpochSeconds, value]`, downsampled by merging histograms (GET /runs/:id/series). */
 export const SeriesSchema = z.object({
