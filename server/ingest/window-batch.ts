@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
 import { describeZodError } from "../../core/http/validate.ts";
 import { type Window, WindowSchema } from "../../core/window.ts";
+import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
 
 /** The envelope only: each window is checked on its own, a slice at a time. */
 const Envelope = z.object({ windows: z.array(z.unknown()).min(1).max(5000) });
@@ -17,8 +18,6 @@ export interface WindowBatchLimits {
   sliceMs?: number;
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Validates a window batch (already parsed JSON) without holding the event loop for more than
  * `sliceMs` at a time: each window's histograms are checked structurally (bounded work per byte
@@ -31,7 +30,7 @@ export async function validateWindowBatch(data: unknown, limits: WindowBatchLimi
   const nowSecond = Math.floor(limits.now() / 1000);
   const oldest = nowSecond - limits.rawRetentionSeconds;
   const newest = nowSecond + limits.maxSkewSeconds;
-  const sliceMs = limits.sliceMs ?? 4;
+  const sliceMs = limits.sliceMs ?? SLICE_MS;
   const out: Window[] = [];
   let sliceStart = performance.now();
   for (const [i, item] of envelope.data.windows.entries()) {

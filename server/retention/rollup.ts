@@ -4,6 +4,7 @@ import { encodeHistogram, mergeEncoded } from "../../core/histogram.ts";
 import { causesOf } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { type WindowMinuteRow, type WindowRow, windowMinutes, windows } from "../../db/schema/hub.ts";
+import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
 import { rowErrors } from "../ingest/window-rows.ts";
 
 /** Merges one minute of one step's per-second rows (any workers) into a roll-up row. Pure. */
@@ -55,11 +56,6 @@ function rowCauses(r: WindowRow | WindowMinuteRow) {
 
 /** Seconds of raw windows rolled up per transaction, so memory stays bounded on long runs. */
 const CHUNK_SECONDS = 3600;
-
-/** Longest stretch of synchronous merging before yielding to the event loop. */
-const SLICE_MS = 4;
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Rolls raw windows older than `cutoffSecond` into per-minute rows and deletes them, one run

@@ -4,6 +4,7 @@ import { addEncoded, encodeHistogram, newHistogram } from "../../core/histogram.
 import { causesOf, type Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { windows } from "../../db/schema/hub.ts";
+import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
 import { rowErrors } from "../ingest/window-rows.ts";
 import type { Slice } from "./slices.ts";
 import type { SliceFilter } from "./slices-query.ts";
@@ -28,12 +29,9 @@ export interface MinuteRollupsOptions {
   intervalMs?: number;
 }
 
-/** Longest stretch of synchronous merging before yielding to the event loop. */
-const SLICE_MS = 4;
 /** Seconds after a minute ends before the background pass merges it (late windows settle). */
 const SETTLE_SECONDS = 10;
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const keyOf = (runId: string, step: string, minute: number) => `${runId}\u0000${step}\u0000${minute}`;
 const rowsOf = <T>(result: unknown): T[] =>
   Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
