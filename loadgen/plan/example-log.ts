@@ -8,6 +8,8 @@
  * Like real logs it carries what must not leak: client addresses, emails and tokens in query
  * strings, a reset token in a path; and noise: assets, health checks, scanners, unknown routes.
  */
+
+import { seededRandom } from "../../core/seeded-random.ts";
 import type { JourneyName } from "./journeys.ts";
 
 export interface ExampleLogOptions {
@@ -49,18 +51,6 @@ export const exampleMix: Record<JourneyName, number> = {
   add_to_cart: 16,
   checkout: 10,
 };
-
-/** mulberry32: a small, fast, seedable generator (not for secrets). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const gauss = (h: number, mu: number, sigma: number) => Math.exp(-((h - mu) ** 2) / (2 * sigma ** 2));
 
@@ -109,7 +99,7 @@ export function exampleLog(options: ExampleLogOptions = {}): { lines: string[]; 
   const startMs = Date.parse(`${options.date ?? "2025-11-28"}T00:00:00Z`) - offset * 3600_000;
   const mix = { ...exampleMix, ...options.mix } as Record<JourneyName, number>;
   const signIn = options.signInShare ?? 0.15;
-  const random = prng(options.seed ?? 1128);
+  const random = seededRandom(options.seed ?? 1128);
   const rateAt = (t: number) => peakRate * dayShape(t / 3600);
 
   let peakAtSeconds = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bootstrapDelta, seededRandom, type WindowSample } from "./bootstrap.ts";
+import { seededRandom } from "../../../core/seeded-random.ts";
+import { bootstrapDelta, type WindowSample } from "./bootstrap.ts";
 
 /** Per-second windows around `mean` with a fixed spread, drawn from a seeded generator. */
 function windows(mean: number, spread: number, n: number, seed: number): WindowSample[] {

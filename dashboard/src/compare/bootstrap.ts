@@ -1,3 +1,5 @@
+import { seededRandom } from "../../../core/seeded-random.ts";
+
 /** One per-second (or per-bucket) window of one figure, weighted by its requests. */
 export interface WindowSample {
   value: number;
@@ -20,18 +22,6 @@ export interface BootstrapOptions {
   confidence?: number;
   /** Same seed, same answer: the page does not flicker between verdicts on a re-render. */
   seed?: number;
-}
-
-/** mulberry32: a small seeded generator, uniform on [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function weightedMean(samples: ReadonlyArray<WindowSample>, pick: (i: number) => number): number {
