@@ -22,7 +22,8 @@ describe("matchers", () => {
     const started = performance.now();
     // Lengths 20…30 cost V8 about 7 s in all (each "a" doubles the work); RE2 well under 1 s.
     for (let n = 20; n <= 30; n++) expect(matchOne(evil, { step: "a".repeat(n) })).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Room for a loaded 2-core machine, still well under what backtracking needs.
+    expect(performance.now() - started).toBeLessThan(3000);
     expect(matchOne(evil, { step: "aaab" })).toBe(true);
   });
 

@@ -10,7 +10,7 @@ describe("parseJsonBody", () => {
     const deep = `${"[".repeat(500_000)}${"]".repeat(500_000)}`;
     const started = performance.now();
     expect(() => parseJsonBody(deep)).toThrowError(/nested deeper than 64/);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(2000); // ~10 ms alone; a quadratic scan takes minutes
     expect(jsonDepthExceeds("[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(
       false,
     );
