@@ -65,18 +65,6 @@ const phrases = [
   "made to survive the peak season rush",
 ];
 
-/** A small seeded PRNG (mulberry32): reproducible, not for secrets. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(random: () => number, items: ReadonlyArray<T>): T =>
   items[Math.floor(random() * items.length)]!;
 

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { count } from "drizzle-orm";
 import { encryptField } from "../../core/crypto/envelope.ts";
+import { seededRandom } from "../../core/seeded-random.ts";
 import type { Db } from "../../db/open.ts";
 import { customers, paymentMethods, products } from "../../db/schema/shop.ts";
 import { fieldContext } from "../crypto/encrypted-fields.ts";
 import type { Keyring } from "../crypto/keyring.ts";
-import { generateCustomer, generateProduct, seededRandom } from "./generate.ts";
+import { generateCustomer, generateProduct } from "./generate.ts";
 
 const BATCH = 500;
 
