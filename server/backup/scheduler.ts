@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { BackupComponent, BackupKey } from "../../core/backup/archive.ts";
+import { formatBytes } from "../../core/bytes.ts";
 import { type ArchiveSource, writeArchive } from "./archive-file.ts";
 
 /** One archive in the backup directory. */
@@ -113,7 +114,7 @@ export class BackupScheduler {
       this.status.lastSuccessBytes = bytes;
       this.status.lastError = null;
       await this.prune();
-      this.options.log?.(`backup written: ${join(dir, name)} (${bytes} bytes)`);
+      this.options.log?.(`backup written: ${join(dir, name)} (${formatBytes(bytes)})`);
       return { name, bytes, createdAt: header.createdAt };
     } catch (error) {
       this.failures++;
