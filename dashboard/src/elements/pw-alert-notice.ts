@@ -49,6 +49,21 @@ export class PwAlertNotice extends LitElement {
       .notice.resolved strong {
         color: var(--pw-ok);
       }
+      /* On a phone a notice keeps to its headline and buttons, so it covers little of the view;
+         the details are one tap away under Open alerts. */
+      @media (max-width: 600px) {
+        :host {
+          right: 0.5rem;
+          bottom: 0.5rem;
+          max-width: calc(100vw - 1rem);
+        }
+        .notice {
+          padding: 0.5rem;
+        }
+        .notice .muted {
+          display: none;
+        }
+      }
     `,
   ];
 
