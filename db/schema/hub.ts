@@ -274,3 +274,20 @@ export const probeDefinitions = hub.table("probe_definitions", {
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 export type ProbeDefinitionRow = typeof probeDefinitions.$inferSelect;
+
+/**
+ * Fixed-window login limit counters shared by every hub replica (server/auth/login-limits.ts):
+ * one row per (limit, key), taken by one conditional UPSERT per attempt. `keyHash` is a
+ * SHA-256 of the address or account-and-address, so the table holds no emails or addresses.
+ */
+export const loginLimits = hub.table(
+  "login_limits",
+  {
+    limitName: text().notNull(),
+    keyHash: text().notNull(),
+    windowStartedAt: timestamp({ withTimezone: true }).notNull(),
+    /** Events counted in the window; capped at the limit + 1 (anything above means refused). */
+    count: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.limitName, t.keyHash] }), index().on(t.windowStartedAt)],
+);
