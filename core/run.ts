@@ -1,6 +1,19 @@
 import { z } from "zod";
+import { WorkerLossSchema } from "./worker-loss.ts";
 
-export const runStatuses = ["starting", "running", "passed", "failed", "aborted", "error"] as const;
+/**
+ * `degraded`: the run went to its end but a worker of a split run stopped early, so part of the
+ * schedule was never sent (see `workerLosses`); its figures are complete for the workers left.
+ */
+export const runStatuses = [
+  "starting",
+  "running",
+  "passed",
+  "failed",
+  "aborted",
+  "error",
+  "degraded",
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 /** The outcome of one threshold, e.g. `p95(checkout) < 800ms`. */
@@ -41,6 +54,8 @@ export const RunReportSchema = z.object({
   /** Planned length of the run in seconds (after scaling). */
   plannedSeconds: z.number().nonnegative().optional(),
   workers: z.number().int().min(1).max(1000).default(1),
+  /** Workers that stopped before their share was done; non-empty when status is "degraded". */
+  workerLosses: z.array(WorkerLossSchema).max(1000).default([]),
   thresholds: z.array(ThresholdResultSchema).max(100).default([]),
   faults: z.array(FaultMarkerSchema).max(1000).default([]),
   /** A plain-words verdict for managers, e.g. "passed: p95 checkout 412 ms, 0.2 % errors". */

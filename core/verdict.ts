@@ -7,7 +7,8 @@ import type { FaultMarker, RunStatus, ThresholdResult } from "./run.ts";
  * pass while customers could not pay, and a manager must not read "Passed" then.
  * - `passed`: thresholds held and no critical alert fired;
  * - `passed-with-incidents`: thresholds held but a critical alert fired during the run;
- * - `failed`, `aborted`, `error`: as the run ended; `running` while it lasts.
+ * - `failed`, `aborted`, `error`, `degraded` (a worker stopped early): as the run ended;
+ *   `running` while it lasts.
  */
 export const verdictStates = [
   "running",
@@ -16,6 +17,7 @@ export const verdictStates = [
   "failed",
   "aborted",
   "error",
+  "degraded",
 ] as const;
 export type VerdictState = (typeof verdictStates)[number];
 
@@ -104,7 +106,8 @@ export function runVerdict(
   if (state === "running") parts.push("Running");
   else if (run.thresholds.length === 0) parts.push("No thresholds");
   else parts.push(thresholdsPassed ? "Thresholds passed" : `Thresholds failed (${failed.join("; ")})`);
-  if (run.status === "aborted" || run.status === "error") parts.push(`run ${run.status}`);
+  if (run.status === "aborted" || run.status === "error" || run.status === "degraded")
+    parts.push(`run ${run.status}`);
   const plural = (n: number, what: string) => `${n} ${what} alert${n === 1 ? "" : "s"}`;
   if (critical.length > 0)
     parts.push(
@@ -123,4 +126,5 @@ export const verdictStateLabels: Record<VerdictState, string> = {
   failed: "failed",
   aborted: "aborted",
   error: "error",
+  degraded: "degraded (a worker stopped early)",
 };

@@ -119,6 +119,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     startedAt: Math.round(startMs),
     plannedSeconds: planned,
     workers: 1,
+    workerLosses: [],
     thresholds: [],
     faults: faults?.markers ?? [],
     ...extra,

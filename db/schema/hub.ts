@@ -132,6 +132,8 @@ export const runs = hub.table(
     endedAt: epoch("ended_at"),
     plannedSeconds: doublePrecision(),
     workers: integer().notNull().default(1),
+    /** Workers of a split run that stopped early (core/worker-loss.ts); non-empty when degraded. */
+    workerLosses: jsonb().notNull().default([]),
     thresholds: jsonb().notNull().default([]),
     faults: jsonb().notNull().default([]),
     verdict: text(),

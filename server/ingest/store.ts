@@ -105,6 +105,7 @@ export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow>
     endedAt: report.endedAt ?? null,
     plannedSeconds: report.plannedSeconds ?? null,
     workers: report.workers,
+    workerLosses: report.workerLosses,
     thresholds: report.thresholds,
     faults: report.faults,
     verdict: report.verdict ?? null,

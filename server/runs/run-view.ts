@@ -13,6 +13,7 @@ export function rowToRunView(r: RunRow): RunView {
     ...(r.endedAt !== null ? { endedAt: r.endedAt } : {}),
     ...(r.plannedSeconds !== null ? { plannedSeconds: r.plannedSeconds } : {}),
     workers: r.workers,
+    workerLosses: r.workerLosses as RunReport["workerLosses"],
     thresholds: r.thresholds as RunReport["thresholds"],
     faults: r.faults as RunReport["faults"],
     ...(r.verdict !== null ? { verdict: r.verdict } : {}),

@@ -47,6 +47,7 @@ describeEachDatabase("alerting's view of the hub tables", ["hub", "alerting"], (
       status: "running",
       startedAt: 1_000_000,
       workers: 1,
+      workerLosses: [],
       thresholds: [],
       faults: [],
     });

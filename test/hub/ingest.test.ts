@@ -154,5 +154,37 @@ for (const kind of databaseKinds) {
       );
       expect(rows).toEqual([{ status: "passed", n: 1 }]);
     });
+
+    it("keeps a degraded run's worker losses and names a bad one", async () => {
+      const loss = {
+        worker: "w2",
+        index: 2,
+        workers: 3,
+        stoppedAfterSeconds: 14,
+        missingArrivals: 320,
+        plannedArrivals: 1800,
+        missingShare: 320 / 1800,
+        reason: "exited on SIGKILL",
+      };
+      const report = {
+        runId: "run-degraded",
+        profile: "smoke",
+        target: "http://127.0.0.1:4100",
+        status: "degraded",
+        startedAt: Date.now(),
+        workers: 3,
+        workerLosses: [loss],
+      };
+      expect((await post("/ingest/runs", report)).status).toBe(200);
+      const rows = rowsOf<{ status: string; worker_losses: unknown }>(
+        await t.database.db.execute(
+          sql`select status, worker_losses from hub.runs where run_id = 'run-degraded'`,
+        ),
+      );
+      expect(rows).toEqual([{ status: "degraded", worker_losses: [loss] }]);
+      const bad = await post("/ingest/runs", { ...report, workerLosses: [{ ...loss, missingShare: 1.5 }] });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toMatch(/workerLosses\[0\]\.missingShare/);
+    });
   });
 }

@@ -25,7 +25,7 @@ import "./pw-errors-table.ts";
 import "./pw-run-verdict.ts";
 
 const LIVE_POINTS = 3600;
-const FINAL = new Set(["passed", "failed", "aborted", "error"]);
+const FINAL = new Set(["passed", "failed", "aborted", "error", "degraded"]);
 const rateSeries: ChartSeries[] = [
   { label: "target", color: "--pw-chart-2", dash: true },
   { label: "achieved", color: "--pw-chart-1" },

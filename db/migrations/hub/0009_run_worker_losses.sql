@@ -1,0 +1,1 @@
+ALTER TABLE "hub"."runs" ADD COLUMN "worker_losses" jsonb DEFAULT '[]'::jsonb NOT NULL;
