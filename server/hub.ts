@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { runTopic } from "../core/live.ts";
-import { RateLimiter } from "../core/rate-limit.ts";
 import type { Window } from "../core/window.ts";
 import type { Db } from "../db/open.ts";
 import { runs } from "../db/schema/hub.ts";
@@ -16,6 +15,7 @@ import { auditRoutes } from "./audit/routes.ts";
 import { adminRoutes } from "./auth/admin-routes.ts";
 import { AgentTokens } from "./auth/agent-tokens.ts";
 import { Login } from "./auth/login.ts";
+import { DbLimiter } from "./auth/login-limits.ts";
 import { consoleMailer, type LoginMailer, smtpMailer } from "./auth/mailer.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { sessionResolver } from "./auth/session-resolver.ts";
@@ -102,11 +102,13 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const mailer =
     options.mailer ?? (config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.HUB_MAIL_FROM) : consoleMailer());
   // Without a configured secret, codes in flight die with the process: harmless, they last 10 minutes.
-  const tenMinutes = 10 * 60_000;
+  // Shared by every replica on the database; per-process counts would multiply with replicas.
+  const loginLimit = (name: string, limit: number) =>
+    new DbLimiter(db, { name, limit, windowMs: 10 * 60_000, now });
   const login = new Login(db, users, mailer, config.HUB_OTP_SECRET ?? randomBytes(32).toString("hex"), now, {
-    codesPerAddress: new RateLimiter(config.HUB_LOGIN_CODES_PER_ADDRESS, tenMinutes, now),
-    codesPerAccountAndAddress: new RateLimiter(config.HUB_LOGIN_CODES_PER_ACCOUNT, tenMinutes, now),
-    failuresPerAddress: new RateLimiter(config.HUB_LOGIN_FAILURES_PER_ADDRESS, tenMinutes, now),
+    codesPerAddress: loginLimit("codes_per_address", config.HUB_LOGIN_CODES_PER_ADDRESS),
+    codesPerAccountAndAddress: loginLimit("codes_per_account_address", config.HUB_LOGIN_CODES_PER_ACCOUNT),
+    failuresPerAddress: loginLimit("failures_per_address", config.HUB_LOGIN_FAILURES_PER_ADDRESS),
   });
   const resolvers = [agentResolver((t) => agents.verify(t)), sessionResolver(sessions)];
 

@@ -1,22 +1,24 @@
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { attemptOtpChallenge, issueOtpChallenge, type OtpChallenge } from "../../core/otp/challenge.ts";
-import type { LimitResult, RateLimiter } from "../../core/rate-limit.ts";
+import type { LimitResult } from "../../core/rate-limit.ts";
 import type { Db } from "../../db/open.ts";
 import { otpChallenges, type User } from "../../db/schema/hub.ts";
+import type { SharedLimiter } from "./login-limits.ts";
 import type { LoginMailer } from "./mailer.ts";
 import { normalizeEmail, type Users, userActive } from "./users.ts";
 
 /**
  * Limits keyed by the client's address, never by the account alone: a limit on the account
  * would let anyone lock its real owner out, and would answer differently for unknown emails.
+ * Kept in the database, so every hub replica behind one load balancer counts the same tries.
  */
 export interface LoginLimits {
   /** Codes requested from one address (any accounts). */
-  codesPerAddress: RateLimiter;
+  codesPerAddress: SharedLimiter;
   /** Codes requested for one account from one address (so an inbox cannot be flooded). */
-  codesPerAccountAndAddress: RateLimiter;
+  codesPerAccountAndAddress: SharedLimiter;
   /** Wrong codes tried from one address (any challenges). */
-  failuresPerAddress: RateLimiter;
+  failuresPerAddress: SharedLimiter;
 }
 
 export type LoginResult =
@@ -50,9 +52,9 @@ export class Login {
   async request(emailInput: string, address: string): Promise<LoginRequest> {
     const email = normalizeEmail(emailInput);
     // The address limit first: it also bounds how many account keys one address can create.
-    const perAddress = this.limits.codesPerAddress.hit(address);
+    const perAddress = await this.limits.codesPerAddress.hit(address);
     if (!perAddress.ok) return refused(perAddress);
-    const perAccount = this.limits.codesPerAccountAndAddress.hit(`${email}\n${address}`);
+    const perAccount = await this.limits.codesPerAccountAndAddress.hit(`${email}\n${address}`);
     if (!perAccount.ok) return refused(perAccount);
     const now = this.now();
     const { challenge, code } = issueOtpChallenge({
@@ -69,7 +71,7 @@ export class Login {
 
   /** Checks a code sent from `address`; on success the challenge is used up and the user returned. */
   async verify(challengeId: string, code: string, address: string): Promise<LoginResult> {
-    const blocked = this.limits.failuresPerAddress.check(address);
+    const blocked = await this.limits.failuresPerAddress.check(address);
     if (!blocked.ok)
       return { ok: false, reason: "rate_limited", retryAfterSeconds: blocked.retryAfterSeconds };
     const now = new Date(this.now());
@@ -105,8 +107,8 @@ export class Login {
     return { ok: true, user };
   }
 
-  private failed(address: string): LoginResult {
-    this.limits.failuresPerAddress.hit(address);
+  private async failed(address: string): Promise<LoginResult> {
+    await this.limits.failuresPerAddress.hit(address);
     return { ok: false, reason: "bad_code" };
   }
 }
