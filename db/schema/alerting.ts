@@ -152,6 +152,41 @@ export const notificationLog = alerting.table("notification_log", {
 export type NotificationLogRow = typeof notificationLog.$inferSelect;
 
 /**
+ * Notices decided but not yet delivered (an outbox): written in the same transaction as the
+ * group state of the flush that decided them, deleted once delivered (or failed for good). A hub
+ * that starts or takes over as leader re-sends the rows it finds here, so a crash between
+ * deciding and sending loses nothing; `id` is the receivers' idempotency key.
+ */
+export const pendingNotices = alerting.table(
+  "pending_notices",
+  {
+    id: uuid().primaryKey(),
+    channel: text().notNull(),
+    groupKey: text().notNull(),
+    /** firing, resolved or reminder. */
+    kind: text().notNull(),
+    summary: text().notNull(),
+    /** The whole notification (server/notify/notification.ts Notification), sent again as it was. */
+    notification: jsonb().notNull(),
+    createdAt: epoch("created_at").notNull(),
+  },
+  (t) => [index().on(t.createdAt)],
+);
+export type PendingNoticeRow = typeof pendingNotices.$inferSelect;
+
+/**
+ * What the leader's last evaluation measured per rule (burn rates for the Summary's objectives),
+ * so every replica's Summary reads the same figures. Rewritten when they change, and at least
+ * every 30 s while they hold.
+ */
+export const ruleMeasurements = alerting.table("rule_measurements", {
+  rule: text().primaryKey(),
+  /** number | null per value: null is "not enough data". */
+  values: jsonb().notNull(),
+  at: epoch("at").notNull(),
+});
+
+/**
  * Acknowledgements, written by whichever replica the user reached; the leader applies them to
  * the activation they name (fingerprint + activeAt), so a new activation starts unacknowledged.
  */

@@ -36,6 +36,8 @@ const schema = z.object({
   PEAKWATCH_NOTIFY_MAX_ATTEMPTS: ms(8),
   /** First retry delay, milliseconds; doubles per attempt with jitter, capped at 5 minutes. */
   PEAKWATCH_NOTIFY_BACKOFF_MS: ms(1000),
+  /** A notice decided but not delivered this long ago (its hub died) is re-sent by the leader, seconds. */
+  PEAKWATCH_NOTIFY_RESEND_GRACE_SECONDS: seconds(10),
   /** How often firing alerts are re-sent to Alertmanager (it expires them otherwise), ms. */
   PEAKWATCH_ALERTMANAGER_RESEND_MS: ms(60_000),
   /** Alertmanager's group_wait for routes that set none: wait this long before a group's first notice. */

@@ -21,6 +21,7 @@ import type { AlertingConfig } from "./config.ts";
 import type { AlertDataSource } from "./data.ts";
 import { defaultInhibitRules, defaultRules } from "./defaults.ts";
 import { AlertEngine } from "./engine.ts";
+import { MeasurementStore } from "./measurement-store.ts";
 import { RuleStore } from "./rule-store.ts";
 import { SilenceStore } from "./silence-store.ts";
 
@@ -53,6 +54,8 @@ export class AlertingService {
   readonly queue: DeliveryQueue;
   readonly engine: AlertEngine;
   readonly notificationLog: NotificationLog;
+  /** The leader's latest figures per rule, for every replica's Summary. */
+  readonly measurements: MeasurementStore;
   private readonly dispatcher: Dispatcher;
   private readonly forwarder: AlertmanagerForwarder;
   private inhibitRules: InhibitRule[] = defaultInhibitRules;
@@ -82,11 +85,13 @@ export class AlertingService {
     const generatorURL = (a: GroupedAlert) =>
       `${config.PEAKWATCH_EXTERNAL_URL.replace(/\/$/, "")}/#/alerts?fingerprint=${a.fingerprint}`;
     this.notificationLog = new NotificationLog(db, now);
+    this.measurements = new MeasurementStore(db);
     this.dispatcher = new Dispatcher({
       queue: this.queue,
       externalURL: config.PEAKWATCH_EXTERNAL_URL,
       generatorURL,
       log: this.notificationLog,
+      resendGraceMs: config.PEAKWATCH_NOTIFY_RESEND_GRACE_SECONDS * 1000,
       defaults: {
         groupBy: ["alertname"],
         groupWaitSeconds: config.PEAKWATCH_GROUP_WAIT_SECONDS,
@@ -133,6 +138,7 @@ export class AlertingService {
       notify: (alerts, at) => {
         this.dispatcher.update(alerts, at);
         this.forwarder.update(alerts, at);
+        this.measurements.save(this.engine.measured, at);
       },
     });
   }
@@ -322,5 +328,6 @@ export class AlertingService {
     await this.queue.stop();
     await this.deliveries.flushed();
     await this.notificationLog.flushed();
+    await this.measurements.flushed();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Route } from "../../core/channel.ts";
 import { type FlushPlan, type GroupedAlert, type GroupState, newGroup, planGroup } from "./group.ts";
 import { common, type Notification, type NotifiedAlert } from "./notification.ts";
-import type { NotificationLog } from "./notification-log.ts";
+import type { NotificationLog, PendingNotice } from "./notification-log.ts";
 import type { Notifier } from "./notifier.ts";
 import type { DeliveryQueue } from "./queue.ts";
 import { groupKey, groupLabels, matchRoutes, type RouteDefaults, routeDefaults } from "./routing.ts";
@@ -21,8 +21,13 @@ export interface DispatcherOptions {
   generatorURL: (alert: GroupedAlert) => string;
   /** Timings for routes that set none (group_wait, group_interval, repeat_interval). */
   defaults?: RouteDefaults;
-  /** Where group state is kept across restarts and leader changes; absent: memory only. */
+  /** Where group state and pending notices are kept across restarts and leader changes; absent: memory only. */
   log?: NotificationLog;
+  /**
+   * A pending notice older than this that this hub is not sending is re-sent (another replica or
+   * an earlier process decided it and died before it was delivered). Default 10 s.
+   */
+  resendGraceMs?: number;
 }
 
 const memory = (g: GroupState) => JSON.stringify([g.startedAt, g.lastFlushAt, [...g.sentFiring].sort()]);
@@ -36,6 +41,12 @@ export class Dispatcher {
   private groups = new Map<string, GroupState>();
   private route: Route = { matchers: [], continue: false, routes: [] };
   private channels = new Map<string, ChannelHandle>();
+  /** Notices this hub has queued and not yet settled: never re-sent from the log meanwhile. */
+  private readonly inFlight = new Set<string>();
+  /** Notices settled while a resend scan ran (its snapshot may still list them). */
+  private readonly settledDuringScan = new Set<string>();
+  private lastScanAt = Number.NEGATIVE_INFINITY;
+  private scanning = false;
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -52,6 +63,8 @@ export class Dispatcher {
   async restore(): Promise<void> {
     if (!this.options.log) return;
     this.groups = new Map((await this.options.log.load()).map((g) => [g.key, g]));
+    // Re-send what a predecessor decided and did not deliver, at the next evaluation.
+    this.lastScanAt = Number.NEGATIVE_INFINITY;
   }
 
   update(alerts: ReadonlyArray<GroupedAlert>, now: number): void {
@@ -69,22 +82,27 @@ export class Dispatcher {
     }
     for (const [key, state] of this.groups) {
       const { next, flush, done } = planGroup(state, members.get(key) ?? [], now);
-      // The log is written before the notice is queued: a crash in between loses one notice
-      // rather than sending it twice after the restart.
-      if (done || (!members.has(key) && next.sentFiring.size === 0)) {
-        this.groups.delete(key);
-        if (state.lastFlushAt !== null || state.startedAt !== null) this.options.log?.remove(key);
-      } else {
-        this.groups.set(key, next);
-        if (memory(next) !== memory(state)) this.options.log?.save(next);
-      }
-      if (flush) this.send(next, flush, now);
+      const forget = done || (!members.has(key) && next.sentFiring.size === 0);
+      if (forget) this.groups.delete(key);
+      else this.groups.set(key, next);
+      const notice = flush ? this.notice(next, flush, now) : null;
+      // Group state and the notice are recorded together before the notice is sent: a crash in
+      // between leaves a pending notice that the next leader re-sends (at least once, same id).
+      const changed = forget
+        ? state.lastFlushAt !== null || state.startedAt !== null
+        : memory(next) !== memory(state);
+      const recorded =
+        this.options.log && (changed || notice)
+          ? this.options.log.commit(key, forget ? null : next, notice ?? undefined)
+          : undefined;
+      if (notice) this.send(notice, recorded);
     }
+    this.scanPending(now);
   }
 
-  private send(group: GroupState, plan: FlushPlan, now: number): void {
+  private notice(group: GroupState, plan: FlushPlan, now: number): PendingNotice | null {
     const channel = this.channels.get(group.route.channel);
-    if (!channel) return;
+    if (!channel) return null;
     const alerts: NotifiedAlert[] = [...plan.firing, ...plan.resolved].map((a) => ({
       status: a.state,
       labels: a.labels,
@@ -109,12 +127,62 @@ export class Dispatcher {
       alerts,
     };
     const names = [...new Set(alerts.map((a) => a.labels.alertname ?? "?"))].join(", ");
+    return {
+      channel: channel.name,
+      kind: plan.kind,
+      summary: `${plan.kind} ${names} (${plan.firing.length} firing, ${plan.resolved.length} resolved)`,
+      notification,
+      createdAt: now,
+    };
+  }
+
+  private send(notice: PendingNotice, recorded: Promise<void> | undefined): void {
+    const channel = this.channels.get(notice.channel);
+    const id = notice.notification.id;
+    if (!channel) {
+      // Its channel was deleted or disabled since: nobody to tell.
+      this.options.log?.settle(id);
+      return;
+    }
+    this.inFlight.add(id);
     this.options.queue.enqueue({
       channel,
       notifier: channel.notifier,
-      notification,
-      kind: plan.kind,
-      summary: `${plan.kind} ${names} (${plan.firing.length} firing, ${plan.resolved.length} resolved)`,
+      notification: notice.notification,
+      kind: notice.kind,
+      summary: notice.summary,
+      recorded,
+      settled: () => {
+        this.inFlight.delete(id);
+        if (this.scanning) this.settledDuringScan.add(id);
+        this.options.log?.settle(id);
+      },
     });
+  }
+
+  /** Now and then (every half grace), re-sends pending notices nobody here is sending. Never blocks. */
+  private scanPending(now: number): void {
+    const log = this.options.log;
+    const grace = this.options.resendGraceMs ?? 10_000;
+    if (!log || this.scanning || now - this.lastScanAt < grace / 2) return;
+    this.lastScanAt = now;
+    this.scanning = true;
+    this.settledDuringScan.clear();
+    void log
+      .pending(now - grace)
+      .then((notices) => {
+        for (const notice of notices) {
+          const id = notice.notification.id;
+          if (this.inFlight.has(id) || this.settledDuringScan.has(id)) continue;
+          console.log(
+            `alerting: re-sending notice ${id} (${notice.summary}) to ${notice.channel}: decided, never delivered`,
+          );
+          this.send(notice, undefined);
+        }
+      })
+      .catch((error) => console.error("alerting: reading pending notices failed:", error))
+      .finally(() => {
+        this.scanning = false;
+      });
   }
 }

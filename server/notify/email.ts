@@ -59,6 +59,8 @@ export function emailNotifier(
           transport.sendMail({
             ...mail,
             to: mail.to.join(", "),
+            // Stable across a re-send after a crash, so mail clients thread it as one message.
+            messageId: `<${n.id}@peakwatch>`,
             headers: { "X-Peakwatch-Notification": n.id },
           }),
           aborted,

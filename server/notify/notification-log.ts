@@ -1,12 +1,24 @@
-import { eq } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
-import { notificationLog } from "../../db/schema/alerting.ts";
+import { notificationLog, pendingNotices } from "../../db/schema/alerting.ts";
 import type { GroupState } from "./group.ts";
+import type { Notification } from "./notification.ts";
 import type { ResolvedRoute } from "./routing.ts";
 
+/** A notice decided by a flush and not yet delivered (the outbox row). */
+export interface PendingNotice {
+  channel: string;
+  kind: "firing" | "resolved" | "reminder";
+  summary: string;
+  /** Sent as it is, id included: receivers deduplicate on it. */
+  notification: Notification;
+  createdAt: number;
+}
+
 /**
- * Group state in the database (Alertmanager's nflog): what each group's channel was last told.
- * Writes are write-behind on one ordered chain, so dispatch never waits on the database.
+ * Group state in the database (Alertmanager's nflog): what each group's channel was last told,
+ * and the notices decided but not yet delivered. Writes run in order on one chain, so dispatch
+ * never waits on the database; the delivery queue waits on a notice's write before sending it.
  */
 export class NotificationLog {
   private chain: Promise<void> = Promise.resolve();
@@ -29,28 +41,66 @@ export class NotificationLog {
     }));
   }
 
-  /** Records a group's state after a flush (or its first sighting). Never blocks. */
-  save(state: GroupState): void {
-    const values = {
-      channel: state.route.channel,
-      route: state.route,
-      labels: state.labels,
-      startedAt: state.startedAt,
-      lastFlushAt: state.lastFlushAt,
-      sentFiring: [...state.sentFiring],
-      updatedAt: this.now(),
-    };
-    this.enqueue(() =>
-      this.db
-        .insert(notificationLog)
-        .values({ groupKey: state.key, ...values })
-        .onConflictDoUpdate({ target: notificationLog.groupKey, set: values }),
+  /**
+   * Records a group's new state (null: the group is done and forgotten) and the notice its flush
+   * decided, in one transaction: after a crash either both are there (the notice is re-sent) or
+   * neither (the flush is decided again). Never blocks; the promise settles once written and
+   * rejects when the write failed.
+   */
+  commit(key: string, state: GroupState | null, notice?: PendingNotice): Promise<void> {
+    return this.enqueue(() =>
+      this.db.transaction(async (tx) => {
+        if (state) {
+          const values = {
+            channel: state.route.channel,
+            route: state.route,
+            labels: state.labels,
+            startedAt: state.startedAt,
+            lastFlushAt: state.lastFlushAt,
+            sentFiring: [...state.sentFiring],
+            updatedAt: this.now(),
+          };
+          await tx
+            .insert(notificationLog)
+            .values({ groupKey: key, ...values })
+            .onConflictDoUpdate({ target: notificationLog.groupKey, set: values });
+        } else {
+          await tx.delete(notificationLog).where(eq(notificationLog.groupKey, key));
+        }
+        if (notice)
+          await tx.insert(pendingNotices).values({
+            id: notice.notification.id,
+            channel: notice.channel,
+            groupKey: notice.notification.groupKey,
+            kind: notice.kind,
+            summary: notice.summary,
+            notification: notice.notification,
+            createdAt: notice.createdAt,
+          });
+      }),
     );
   }
 
-  /** Forgets a group that has nothing left to say. Never blocks. */
-  remove(key: string): void {
-    this.enqueue(() => this.db.delete(notificationLog).where(eq(notificationLog.groupKey, key)));
+  /** Notices decided before `before` and still not delivered, oldest first. */
+  async pending(before: number): Promise<PendingNotice[]> {
+    await this.chain;
+    const rows = await this.db
+      .select()
+      .from(pendingNotices)
+      .where(lt(pendingNotices.createdAt, before))
+      .orderBy(pendingNotices.createdAt);
+    return rows.map((r) => ({
+      channel: r.channel,
+      kind: r.kind as PendingNotice["kind"],
+      summary: r.summary,
+      notification: r.notification as Notification,
+      createdAt: r.createdAt,
+    }));
+  }
+
+  /** A notice was delivered (or failed for good): nobody sends it again. Never blocks. */
+  settle(id: string): void {
+    void this.enqueue(() => this.db.delete(pendingNotices).where(eq(pendingNotices.id, id))).catch(() => {});
   }
 
   /** Resolves once everything recorded so far is written. */
@@ -58,11 +108,13 @@ export class NotificationLog {
     await this.chain;
   }
 
-  private enqueue(write: () => PromiseLike<unknown>): void {
-    this.chain = this.chain
-      .then(async () => {
-        await write();
-      })
-      .catch((error) => console.error("alerting: writing the notification log failed:", error));
+  private enqueue(write: () => PromiseLike<unknown>): Promise<void> {
+    const done = this.chain.then(async () => {
+      await write();
+    });
+    this.chain = done.catch((error) =>
+      console.error("alerting: writing the notification log failed:", error),
+    );
+    return done;
   }
 }

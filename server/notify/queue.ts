@@ -38,6 +38,13 @@ export interface QueuedDelivery {
   notification: Notification;
   kind: DeliveryEntry["kind"];
   summary: string;
+  /**
+   * Resolves once the notice is recorded as pending (at-least-once): nothing is sent before. A
+   * failed write is logged and the notice sent anyway, since a lost notice is worse than a repeat.
+   */
+  recorded?: Promise<void>;
+  /** Called once the delivery is over: sent, or failed for good (not when the queue stops). */
+  settled?: (status: "sent" | "failed") => void;
 }
 
 const MAX_BACKOFF_MS = 5 * 60 * 1000;
@@ -98,13 +105,21 @@ export class DeliveryQueue {
   }
 
   private async deliver(d: QueuedDelivery): Promise<void> {
+    await d.recorded?.catch((error) =>
+      console.error(`alerting: recording notice ${d.notification.id} failed; sending it anyway:`, error),
+    );
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       if (this.stopping.signal.aborted) return;
       const result = await this.attempt(d);
-      if (result.ok) return this.report(d, "sent", attempt, null);
+      // Cut off by shutdown: neither sent nor failed; a pending notice is re-sent by the next leader.
+      if (!result.ok && this.stopping.signal.aborted) return;
+      if (result.ok) {
+        this.report(d, "sent", attempt, null);
+        return d.settled?.("sent");
+      }
       const last = attempt === this.options.maxAttempts || !result.retryable;
       this.report(d, last ? "failed" : "retrying", attempt, result.error);
-      if (last) return;
+      if (last) return d.settled?.("failed");
       await this.sleep(backoffDelay(attempt, this.options.backoffMs));
     }
   }

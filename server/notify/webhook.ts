@@ -54,14 +54,18 @@ export function webhookPayload(n: Notification): WebhookPayload {
   };
 }
 
-/** Posts the version 4 payload; `headers` (e.g. Authorization) come from the channel's secret. */
+/**
+ * Posts the version 4 payload; `headers` (e.g. Authorization) come from the channel's secret.
+ * A notice re-sent after a crash carries the same `Idempotency-Key` header (the notification id).
+ */
 export function webhookNotifier(settings: { url: string; headers: Record<string, string> }): Notifier {
   return {
     send: (n, signal) =>
       postJson(
         settings.url,
         webhookPayload(n),
-        { ...settings.headers, "x-peakwatch-notification": n.id },
+        // The same id on a re-send (at-least-once delivery): receivers deduplicate on it.
+        { ...settings.headers, "x-peakwatch-notification": n.id, "idempotency-key": n.id },
         signal,
       ),
   };

@@ -56,7 +56,7 @@ export function gaugeRule(
 /** Empties alerting's tables so the next test on a shared database starts clean. */
 export async function resetAlerting(database: TestDatabase): Promise<void> {
   await database.db.execute(
-    sql`truncate alerting.rules, alerting.alerts, alerting.alert_history, alerting.silences, alerting.channels, alerting.routing, alerting.deliveries, alerting.captured_emails, alerting.notification_log, alerting.acknowledgements`,
+    sql`truncate alerting.rules, alerting.alerts, alerting.alert_history, alerting.silences, alerting.channels, alerting.routing, alerting.deliveries, alerting.captured_emails, alerting.notification_log, alerting.acknowledgements, alerting.pending_notices, alerting.rule_measurements`,
   );
 }
 

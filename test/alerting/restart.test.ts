@@ -75,5 +75,54 @@ for (const kind of databaseKinds) {
       const resolved = hook.received[1]!.body as { alerts: Array<{ labels: Record<string, string> }> };
       expect(resolved.alerts[0]!.labels.alertname).toBe("Checkout");
     }, 60_000);
+
+    it("a notice cut off mid-delivery by a restart is sent by the next start, unchanged and only once", async () => {
+      await resetAlerting(database);
+      // The receiver takes the first notice and never answers, as if the hub died before it heard back.
+      let hang = true;
+      const slow = await startReceiver(() => (hang ? "hang" : 200));
+      try {
+        const boot = async (rules: ReturnType<typeof gaugeRule>[]) => {
+          const h = await startAlerting(kind, {
+            database,
+            masterKey,
+            rules,
+            env: { PEAKWATCH_GROUP_WAIT_SECONDS: "0", PEAKWATCH_NOTIFY_RESEND_GRACE_SECONDS: "1" },
+          });
+          running.push(h);
+          h.gauges.set("errors", 5);
+          return h;
+        };
+        const first = await boot([gaugeRule("Checkout", "errors")]);
+        await first.alerting.service.channels.create({
+          name: "slow",
+          kind: "webhook",
+          enabled: true,
+          url: slow.url,
+          headers: {},
+        });
+        first.alerting.start();
+        const cut = await eventually(() => slow.hung[0], 10_000, "the first attempt");
+        await first.alerting.stop();
+        hang = false;
+
+        const second = await boot([]);
+        second.alerting.start();
+        const resent = await eventually(() => slow.received[0], 10_000, "the re-sent notice");
+        expect(resent.body, "re-sent as it was decided").toEqual(cut.body);
+        expect(resent.headers["idempotency-key"]).toBe(cut.headers["idempotency-key"]);
+        await sleep(1500);
+        await second.alerting.stop();
+
+        // Delivered once: a third start has nothing to re-send.
+        const third = await boot([]);
+        third.alerting.start();
+        await sleep(3000);
+        expect(slow.received).toHaveLength(1);
+        await third.alerting.stop();
+      } finally {
+        await slow.close();
+      }
+    }, 60_000);
   });
 }

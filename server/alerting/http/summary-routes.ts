@@ -14,10 +14,12 @@ export function summaryRoutes(db: Db, service: AlertingService, now: () => numbe
   const app = new Hono<HubEnv>();
   app.get("/summary", requireRole("viewer"), async (c) => {
     const { profile } = parseOr400(SummaryQuery, c.req.query(), "query");
+    const at = now();
+    // Figures from the database, not this replica's memory: a follower shows what the leader measured.
     return c.json(
-      await managerSummary(db, service.alertStore, await service.rules.list(), service.engine.list(), now(), {
+      await managerSummary(db, service.alertStore, await service.rules.list(), service.engine.list(), at, {
         profile,
-        measured: service.engine.measured,
+        measured: await service.measurements.load(at),
       }),
     );
   });
