@@ -1,146 +1,228 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, startReceiver, type TestReceiver, withEnv } from "../helpers/alerting.ts";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
-import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import { componentDomains } from "../../db/domains.ts";
+import {
+  eventually,
+  type HubProcess,
+  hubApi,
+  postProbeResults,
+  probeResult,
+  startHubProcess,
+  startReceiver,
+} from "../helpers/alerting.ts";
+import { createTestDatabase, databaseKinds } from "../helpers/db.ts";
+import { makeWindow } from "../hub/fixtures.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hasPostgres = databaseKinds.includes("postgres");
-const why =
-  "replica test needs a shared Postgres: set TEST_DATABASE_URL (two hubs on one PGlite cannot share it)";
-if (!hasPostgres) console.warn(why);
+if (!hasPostgres)
+  console.warn(
+    "replica test needs a shared Postgres: set TEST_DATABASE_URL (two hubs cannot share one PGlite)",
+  );
 
-describe.skipIf(!hasPostgres)("two hub replicas on one Postgres", () => {
+interface Notice {
+  status: string;
+  externalURL: string;
+  groupLabels: { alertname: string };
+  alerts: Array<{ fingerprint: string }>;
+}
+const ADMIN = "admin@replicas.test";
+const CATALOG = "ReplicaCatalogDown";
+const CART = "ReplicaCartDown";
+
+describe.skipIf(!hasPostgres)("two hub processes on one Postgres", () => {
   const cleanup: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c().catch(() => {});
   });
 
-  it("an acknowledgement on B stops A's reminders; when A dies, B takes over without re-sending", async () => {
-    const database: TestDatabase = await createTestDatabase("postgres", ["hub", "alerting"]);
+  it("an acknowledgement on B stops A's reminders; A is killed: B takes over, re-sends only what A never delivered, and shows the same objectives", async () => {
+    const database = await createTestDatabase("postgres", componentDomains.hub);
     cleanup.push(() => database.close());
-    const hook: TestReceiver = await startReceiver();
+    // While `hang` is set the receiver takes requests and never answers: A dies mid-delivery.
+    let hang = false;
+    const hook = await startReceiver(() => (hang ? "hang" : 200));
     cleanup.push(() => hook.close());
-    const env = {
-      PEAKWATCH_MASTER_KEY: randomBytes(32).toString("base64"),
-      PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "200",
+    const masterKey = randomBytes(32).toString("base64");
+    const env = (name: string) => ({
+      HUB_DATABASE_URL: database.url!,
+      PEAKWATCH_ADMIN_EMAIL: ADMIN,
+      PEAKWATCH_MASTER_KEY: masterKey,
+      // Which replica sent a notice shows in its externalURL.
+      PEAKWATCH_EXTERNAL_URL: `http://${name}.replicas.test/`,
+      PEAKWATCH_ALERT_EVAL_INTERVAL_MS: "250",
       PEAKWATCH_GROUP_WAIT_SECONDS: "0",
       PEAKWATCH_GROUP_INTERVAL_SECONDS: "1",
-      // Reminders every second, so "A stopped reminding" is seen in seconds.
+      // Reminders every second, so "A stopped reminding" shows within seconds.
       PEAKWATCH_REPEAT_INTERVAL_SECONDS: "1",
-    };
-    const a: TestHub = await withEnv(env, () => startTestHub({ database }));
-    let aAlive = true;
-    cleanup.push(async () => {
-      if (aAlive) await a.close();
+      PEAKWATCH_NOTIFY_RESEND_GRACE_SECONDS: "2",
+      PEAKWATCH_RUN_STALE_SECONDS: "600",
     });
-    // A evaluates first, so it holds the alerting lock before B exists.
-    await sleep(1000);
-    const b: TestHub = await withEnv(env, () => startTestHub({ database }));
-    cleanup.push(() => b.close());
+    // Two real hub processes, started together; whichever takes the alerting lock is A.
+    const started = await Promise.allSettled([startHubProcess(env("one")), startHubProcess(env("two"))]);
+    for (const s of started) if (s.status === "fulfilled") cleanup.push(() => s.value.stop("SIGTERM"));
+    const [one, two] = started.map((s) => {
+      if (s.status === "rejected") throw s.reason;
+      return s.value;
+    }) as [HubProcess, HubProcess];
+    const apiOne = hubApi(one.url, await one.login(ADMIN));
 
-    const adminA: TestSession = await a.loginAs("admin");
-    const adminB: TestSession = await b.login(adminA.email);
-    const call = async (hub: TestHub, session: TestSession, method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${hub.url}/api/v1${path}`, {
-        method,
-        headers: { ...session.headers, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    for (const [name, probe] of [
+      [CATALOG, "catalog"],
+      [CART, "cart"],
+    ] as const) {
+      await apiOne("POST", "/rules", {
+        kind: "threshold",
+        name,
+        severity: "critical",
+        query: { source: "probes", stat: "success_ratio", probe, windowSeconds: 3, minCount: 1 },
+        comparator: "<",
+        threshold: 0.5,
+        labels: { team: "replicas" },
       });
-      const text = await r.text();
-      expect(r.status, `${method} ${path}: ${text}`).toBeLessThan(300);
-      return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    };
-    await call(a, adminA, "POST", "/rules", {
-      kind: "threshold",
-      name: "ReplicaProbeDown",
-      severity: "critical",
-      query: { source: "probes", stat: "success_ratio", windowSeconds: 3, minCount: 1 },
-      comparator: "<",
-      threshold: 0.5,
-    });
-    await call(a, adminA, "POST", "/channels", { name: "hook", kind: "webhook", url: hook.url });
-    await call(a, adminA, "PUT", "/routes", {
-      route: { matchers: [{ name: "alertname", value: "ReplicaProbeDown" }], routes: [{ channel: "hook" }] },
+    }
+    await apiOne("POST", "/channels", { name: "hook", kind: "webhook", url: hook.url });
+    await apiOne("PUT", "/routes", {
+      route: {
+        routes: [
+          // Cart notices are never repeated, so every cart notice seen is a notice or a re-send.
+          { channel: "hook", matchers: [{ name: "alertname", value: CART }], repeatIntervalSeconds: 3600 },
+          { channel: "hook", matchers: [{ name: "team", value: "replicas" }] },
+        ],
+      },
       inhibitRules: [],
     });
+    // A live load run with a clean checkout, so the burn-rate objective has figures to show.
+    const runStart = Date.now();
+    await fetch(`${one.url}/api/v1/ingest/runs`, {
+      method: "POST",
+      headers: { ...one.agentHeaders, "content-type": "application/json" },
+      body: JSON.stringify({
+        runId: "replicas-run",
+        profile: "baseline",
+        target: "http://127.0.0.1:9/",
+        status: "running",
+        startedAt: runStart - 10_000,
+      }),
+    });
+    const second = Math.floor(runStart / 1000);
+    const windows = [1, 2, 3, 4, 5].map((back) =>
+      makeWindow(
+        { runId: "replicas-run", step: "checkout", worker: "w1", second: second - back },
+        Array(20).fill(50_000),
+      ),
+    );
+    const stored = await fetch(`${one.url}/api/v1/ingest/windows`, {
+      method: "POST",
+      headers: { ...one.agentHeaders, "content-type": "application/json" },
+      body: JSON.stringify({ windows }),
+    });
+    expect(stored.status, await stored.text()).toBe(200);
 
-    // A probe that fails, reported every 300 ms to whichever hub is alive (bounded: 2 minutes).
-    let ok = false;
+    // Probe checks reported every 300 ms to every live hub (bounded: 3 minutes).
+    const ok = { catalog: false, cart: true };
+    const live = new Set<HubProcess>([one, two]);
     let stop = false;
-    const report = (async () => {
-      for (let i = 0; i < 400 && !stop; i++) {
-        const hub = aAlive ? a : b;
-        await fetch(`${hub.url}/api/v1/ingest/probe-results`, {
-          method: "POST",
-          headers: { ...hub.agentHeaders, "content-type": "application/json" },
-          body: JSON.stringify({
-            results: [
-              {
-                id: randomUUID(),
-                probe: "catalog",
-                kind: "http",
-                region: "local",
-                target: "http://127.0.0.1:9/",
-                startedAt: Date.now() - 100,
-                ok,
-                state: ok ? "up" : "down",
-                phases: { dns: 0, connect: 1, tls: 0, firstByte: 1, transfer: 1, total: 3 },
-              },
-            ],
-          }),
-        }).catch(() => {});
+    const reporting = (async () => {
+      for (let i = 0; i < 600 && !stop; i++) {
+        const results = [probeResult("catalog", ok.catalog), probeResult("cart", ok.cart)];
+        for (const hub of live) await postProbeResults(hub, results).catch(() => {});
         await sleep(300);
       }
     })();
     cleanup.push(async () => {
       stop = true;
-      await report;
+      await reporting;
     });
-    const statuses = () => hook.received.map((r) => (r.body as { status: string }).status);
+    const notices = () => hook.received.map((r) => r.body as Notice);
+    const of = (name: string, from = 0) =>
+      notices()
+        .slice(from)
+        .filter((n) => n.groupLabels.alertname === name);
 
-    // A leads: the first notice and at least one reminder.
-    await eventually(
-      () => (hook.received.length >= 2 ? true : undefined),
-      15_000,
-      "a notice and a reminder from A",
+    // The leader notifies, then reminds.
+    await eventually(() => (of(CATALOG).length >= 2 ? true : undefined), 60_000, "a notice and a reminder");
+    const leaderURL = of(CATALOG)[0]!.externalURL;
+    const [a, b] = leaderURL === "http://one.replicas.test/" ? [one, two] : [two, one];
+    expect(new Set(notices().map((n) => n.externalURL)), "only the leader notifies").toEqual(
+      new Set([leaderURL]),
     );
-    const fingerprint = (hook.received[0]!.body as { alerts: Array<{ fingerprint: string }> }).alerts[0]!
-      .fingerprint;
+    const apiA = a === one ? apiOne : hubApi(a.url, await a.login(ADMIN));
+    const apiB = b === one ? apiOne : hubApi(b.url, await b.login(ADMIN));
+    const fingerprint = of(CATALOG)[0]!.alerts[0]!.fingerprint;
 
-    // Acknowledge through B, the follower.
-    const acked = (await call(b, adminB, "POST", `/alerts/${fingerprint}/ack`)) as {
-      alert: { acknowledgedBy: string };
-    };
-    expect(acked.alert.acknowledgedBy).toBe(adminA.email);
+    // Acknowledged through B, the follower: A stops reminding.
+    const acked = await apiB<{ alert: { acknowledgedBy: string } }>("POST", `/alerts/${fingerprint}/ack`);
+    expect(acked.alert.acknowledgedBy).toBe(ADMIN);
     await sleep(1500);
     const afterAck = hook.received.length;
     await sleep(3000);
     expect(hook.received.length, "A kept reminding after the acknowledgement on B").toBe(afterAck);
-    const listedOnA = (await call(a, adminA, "GET", "/alerts?state=firing")) as {
-      alerts: Array<{ acknowledgedBy: string | null }>;
-    };
-    expect(listedOnA.alerts[0]?.acknowledgedBy).toBe(adminA.email);
+    const remindersBeforeAck = of(CATALOG).length - 1;
+    const onA = await apiA<{ alerts: Array<{ fingerprint: string; acknowledgedBy: string | null }> }>(
+      "GET",
+      "/alerts?state=firing",
+    );
+    expect(onA.alerts.find((x) => x.fingerprint === fingerprint)?.acknowledgedBy).toBe(ADMIN);
 
-    // A dies; B takes the lock, reads the notification log and says nothing new while it fires.
-    await a.close();
-    aAlive = false;
-    await sleep(5000);
-    expect(hook.received.length, "B re-sent after taking over").toBe(afterAck);
-    const listedOnB = (await call(b, adminB, "GET", "/alerts?state=firing")) as {
-      alerts: Array<{ fingerprint: string; acknowledgedBy: string | null }>;
-    };
-    expect(listedOnB.alerts.find((x) => x.fingerprint === fingerprint)?.acknowledgedBy).toBe(adminA.email);
+    // Both replicas' Summary shows the objective the leader measured (not "no data" on B).
+    type Slo = { name: string; status: string; current: number | null };
+    const slos = async (api: typeof apiA) =>
+      (await api<{ slos: Slo[] }>("GET", "/summary")).slos.map((s) => [s.name, s.status, s.current]);
+    let sloA = await slos(apiA);
+    for (let i = 0; i < 60 && !sloA.some((s) => s[1] === "met"); i++) {
+      await sleep(500);
+      sloA = await slos(apiA);
+    }
+    const sloB = await slos(apiB);
+    expect(sloA).toContainEqual(["CheckoutErrorBudgetBurn", "met", 1]);
+    expect(sloB).toEqual(sloA);
 
-    // The probe recovers: B sends exactly one resolved notice.
-    ok = true;
+    // A new cart notice; the receiver takes it and never answers; A is killed mid-delivery.
+    hang = true;
+    ok.cart = false;
+    await eventually(() => hook.hung[0], 30_000, "A's cart notice");
+    const key = hook.hung[0]!.headers["idempotency-key"];
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    hang = false;
+    live.delete(a);
+    const killedAt = Date.now();
+    await a.stop("SIGKILL");
+
+    // B takes the lock once A's connection drops and re-sends that one notice, nothing else.
+    const resent = await eventually(() => hook.received[afterAck], 60_000, "B's re-send of the cart notice");
+    const takeoverMs = resent.at - killedAt;
+    expect((resent.body as Notice).groupLabels.alertname).toBe(CART);
+    // A is gone, so B sent it: the very notice A decided, payload and key unchanged.
+    expect(resent.body).toEqual(hook.hung[0]!.body);
+    expect(resent.headers["idempotency-key"], "a re-send keeps its idempotency key").toBe(key);
+    await sleep(4000);
+    expect(
+      notices()
+        .slice(afterAck)
+        .map((n) => n.groupLabels.alertname),
+    ).toEqual([CART]);
+
+    // Both recover: one resolved notice per group, from B.
+    ok.catalog = true;
+    ok.cart = true;
     await eventually(
-      () => (statuses().at(-1) === "resolved" ? true : undefined),
-      15_000,
-      "the resolved notice from B",
+      () => (of(CATALOG, afterAck).length + of(CART, afterAck).length >= 3 ? true : undefined),
+      30_000,
+      "the resolved notices from B",
     );
     await sleep(2000);
-    expect(statuses().slice(afterAck)).toEqual(["resolved"]);
-    expect(statuses().filter((s) => s === "resolved")).toHaveLength(1);
-  }, 120_000);
+    expect(of(CATALOG, afterAck).map((n) => n.status)).toEqual(["resolved"]);
+    expect(of(CART, afterAck).map((n) => n.status)).toEqual(["firing", "resolved"]);
+    const urlB = `http://${b === one ? "one" : "two"}.replicas.test/`;
+    expect(
+      notices()
+        .slice(afterAck + 1)
+        .map((n) => n.externalURL),
+    ).toEqual([urlB, urlB]);
+    console.log(
+      `replicas: ${remindersBeforeAck} reminder(s) from A before the acknowledgement on B, none in the 4.5 s after; ` +
+        `B re-sent A's undelivered notice ${takeoverMs} ms after A was killed (grace 2 s); objectives on A and B: ${JSON.stringify(sloB)}`,
+    );
+  }, 300_000);
 });

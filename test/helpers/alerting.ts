@@ -1,11 +1,20 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
+import type { ProbeResult } from "../../core/probe-result.ts";
+import { quietHubEnv } from "./hub.ts";
+import { type PeakwatchProcess, startPeakwatch } from "./up.ts";
 
 /** A real HTTP receiver on 127.0.0.1:0 recording every POST body with its arrival time. */
 export interface TestReceiver {
   url: string;
   received: Array<{ at: number; path: string; headers: IncomingMessage["headers"]; body: unknown }>;
+  /** Requests the script left hanging (never answered), in the same shape. */
+  hung: Array<{ at: number; path: string; headers: IncomingMessage["headers"]; body: unknown }>;
   /** Attempts answered, including failures and hangs. */
   attempts: number;
   close(): Promise<void>;
@@ -16,6 +25,7 @@ export type ReceiverScript = (n: number) => number | "hang";
 
 export async function startReceiver(script: ReceiverScript = () => 200): Promise<TestReceiver> {
   const received: TestReceiver["received"] = [];
+  const hung: TestReceiver["hung"] = [];
   const hanging = new Set<ServerResponse>();
   const state = { attempts: 0 };
   const server: Server = createServer((req, res) => {
@@ -24,19 +34,19 @@ export async function startReceiver(script: ReceiverScript = () => 200): Promise
     req.on("end", () => {
       const n = ++state.attempts;
       const action = script(n);
+      const text = Buffer.concat(chunks).toString("utf8");
+      const request = {
+        at: Date.now(),
+        path: req.url ?? "/",
+        headers: req.headers,
+        body: text ? JSON.parse(text) : null,
+      };
       if (action === "hang") {
+        hung.push(request);
         hanging.add(res);
         return;
       }
-      if (action >= 200 && action < 300) {
-        const text = Buffer.concat(chunks).toString("utf8");
-        received.push({
-          at: Date.now(),
-          path: req.url ?? "/",
-          headers: req.headers,
-          body: text ? JSON.parse(text) : null,
-        });
-      }
+      if (action >= 200 && action < 300) received.push(request);
       res.writeHead(action, { "content-type": "application/json" });
       res.end(action < 300 ? "{}" : JSON.stringify({ error: "scripted failure" }));
     });
@@ -46,6 +56,7 @@ export async function startReceiver(script: ReceiverScript = () => 200): Promise
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
+    hung,
     get attempts() {
       return state.attempts;
     },
@@ -161,4 +172,103 @@ export async function tuneShippedRule(
     `/rules/${String(id)}`,
     patch(spec as unknown as Record<string, unknown> & { query: Record<string, unknown> }),
   );
+}
+
+/** One probe check as the probes process reports it; `ok` false is a failed check. */
+export function probeResult(probe: string, ok: boolean, extra: Partial<ProbeResult> = {}): ProbeResult {
+  return {
+    id: randomUUID(),
+    probe,
+    kind: "http",
+    region: "local",
+    target: "http://127.0.0.1:9/",
+    startedAt: Date.now() - 100,
+    ok,
+    state: ok ? "up" : "down",
+    phases: { dns: 0, connect: 1, tls: 0, firstByte: 1, transfer: 1, total: 3 },
+    ...extra,
+  };
+}
+
+/** Reports probe results to a hub as the probes process does (agent token); throws unless stored. */
+export async function postProbeResults(
+  hub: { url: string; agentHeaders: Record<string, string> },
+  results: ProbeResult[],
+): Promise<void> {
+  const r = await fetch(`${hub.url}/api/v1/ingest/probe-results`, {
+    method: "POST",
+    headers: { ...hub.agentHeaders, "content-type": "application/json" },
+    body: JSON.stringify({ results }),
+  });
+  if (r.status !== 200) throw new Error(`probe results answered ${r.status}: ${await r.text()}`);
+}
+
+/** A real `peakwatch hub` process (bin/peakwatch.js hub) on a free port. */
+export interface HubProcess {
+  url: string;
+  agentHeaders: Record<string, string>;
+  process: PeakwatchProcess;
+  /** Logs in through the OTP flow, reading the code the hub prints (no SMTP configured). */
+  login(email: string): Promise<{ headers: Record<string, string> }>;
+  /** Sends `signal` (SIGKILL: a crash) and resolves once the process is gone. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts `peakwatch hub` as its own process, as an operator would, with `env` on top of test
+ * settings (port 0, loopback, a throwaway data directory, no scraping, no login limits).
+ */
+export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), "pw-hubproc-"));
+  const agentToken = randomBytes(16).toString("hex");
+  const proc = startPeakwatch(["hub"], {
+    PEAKWATCH_HUB_PORT: "0",
+    PEAKWATCH_HOST: "127.0.0.1",
+    PEAKWATCH_DATA_DIR: dataDir,
+    PEAKWATCH_AGENT_TOKEN: agentToken,
+    HUB_OTP_SECRET: randomBytes(16).toString("hex"),
+    ...quietHubEnv,
+    SMTP_URL: "",
+    ...env,
+  });
+  const stop = async (signal: NodeJS.Signals) => {
+    if (proc.proc.exitCode === null && proc.proc.signalCode === null) proc.proc.kill(signal);
+    await proc.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let url: string;
+  try {
+    url = (await proc.waitFor(/hub listening on (http:\/\/\S+)/, 120_000))[1]!;
+  } catch (error) {
+    await stop("SIGKILL");
+    throw error;
+  }
+  const post = (path: string, body: unknown) =>
+    fetch(`${url}/api/v1${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  return {
+    url,
+    agentHeaders: { authorization: `Bearer ${agentToken}` },
+    process: proc,
+    stop,
+    async login(email) {
+      const from = proc.output().length;
+      const requested = await post("/auth/otp/request", { email });
+      if (requested.status !== 200) throw new Error(`otp request answered ${requested.status}`);
+      const { challengeId } = (await requested.json()) as { challengeId: string };
+      const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const code = (
+        await proc.waitFor(new RegExp(`login code for ${escaped}: (\\d{6,10})`), 10_000, from)
+      )[1];
+      const verified = await post("/auth/otp/verify", { challengeId, code });
+      if (verified.status !== 200) throw new Error(`otp verify answered ${verified.status}`);
+      const cookie = verified.headers.getSetCookie()[0]!.split(";")[0]!;
+      const me = await fetch(`${url}/api/v1/auth/me`, { headers: { cookie } });
+      const { csrfToken } = (await me.json()) as { csrfToken: string };
+      return { headers: { cookie, "x-csrf-token": csrfToken } };
+    },
+  };
 }

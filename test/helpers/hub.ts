@@ -45,6 +45,19 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+/** Hub settings every test hub (in-process or a process) shares: no background jobs, no login limits. */
+export const quietHubEnv = {
+  HUB_SCRAPE_INTERVAL_SECONDS: "0",
+  // Tests use fixed old timestamps: background retention would roll them up mid-test.
+  HUB_RETENTION_INTERVAL_MINUTES: "0",
+  // Scheduled backups (and the backup-age series alert rules read) only where a test asks.
+  HUB_BACKUP_INTERVAL_HOURS: "0",
+  // Every test login comes from 127.0.0.1: per-address login limits get their own tests.
+  HUB_LOGIN_CODES_PER_ADDRESS: "100000",
+  HUB_LOGIN_CODES_PER_ACCOUNT: "100000",
+  HUB_LOGIN_FAILURES_PER_ADDRESS: "100000",
+} as const;
+
 let userCounter = 0;
 
 /** Starts a hub on 127.0.0.1 port 0 with a fresh database; call close() when done. */
@@ -61,15 +74,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     PEAKWATCH_HOST: "127.0.0.1",
     PEAKWATCH_AGENT_TOKEN: agentToken,
     PEAKWATCH_ADMIN_EMAIL: "admin@peakwatch.test",
-    HUB_SCRAPE_INTERVAL_SECONDS: "0",
-    // Tests use fixed old timestamps: background retention would roll them up mid-test.
-    HUB_RETENTION_INTERVAL_MINUTES: "0",
-    // Scheduled backups (and the backup-age series alert rules read) only where a test asks.
-    HUB_BACKUP_INTERVAL_HOURS: "0",
-    // Every test login comes from 127.0.0.1: per-address login limits get their own tests.
-    HUB_LOGIN_CODES_PER_ADDRESS: "100000",
-    HUB_LOGIN_CODES_PER_ACCOUNT: "100000",
-    HUB_LOGIN_FAILURES_PER_ADDRESS: "100000",
+    ...quietHubEnv,
     // On Postgres the hub elects a leader with an advisory lock over its own connection.
     HUB_DATABASE_URL: database.url ?? "",
     ...options.env,
