@@ -27,6 +27,8 @@ const timing = [
   "test/fuzz/routes.test.ts",
   // Request times and /healthz latency while hostile windows and a 130k-window run are served.
   "test/hub/ingest-hardening.test.ts",
+  // Two hub processes on one Postgres: stop through the other replica, takeover within 10 s of a SIGKILL.
+  "test/hub/replicas-runs.test.ts",
   // Starts a whole stack and runs the README examples against it, load runs included.
   "test/readme.test.ts",
 ];

@@ -70,6 +70,17 @@ const schema = z.object({
   PEAKWATCH_ALLOWED_TARGETS: csv(""),
   /** The command that runs a load generator; the hub appends `run <profile> --target … --run-id …`. */
   HUB_RUN_COMMAND: csv(""),
+  /**
+   * The hub URL the generators it starts report to; default this replica's own. Behind a load
+   * balancer set it to the balancer's URL, so a run goes on when the replica that started it dies.
+   */
+  HUB_WORKER_HUB_URL: z.url().optional(),
+  /** A worker of a split run that sends no window for this many seconds before the run's end is lost. */
+  HUB_WORKER_TIMEOUT_SECONDS: seconds(10),
+  /** Seconds from starting a split run to its workers' common start (`--start-at`), for local processes. */
+  HUB_RUN_START_DELAY_SECONDS: z.coerce.number().nonnegative().max(3600).default(3),
+  /** The same for a rendered Kubernetes Job: time to pull the image and schedule every pod. */
+  HUB_KUBERNETES_START_DELAY_SECONDS: z.coerce.number().nonnegative().max(86_400).default(120),
   /** Shop /metrics URLs the hub scrapes (comma-separated); default the configured shop's. */
   HUB_SCRAPE_TARGETS: optionalString,
   /** Seconds between scrapes; 0 turns scraping off. */

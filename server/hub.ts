@@ -24,7 +24,8 @@ import { Users } from "./auth/users.ts";
 import { withBackupAge } from "./backup/age-sample.ts";
 import { createHubBackups } from "./backup/index.ts";
 import { localBus, postgresBus } from "./cluster/bus.ts";
-import { advisoryLeadership, leaderLocks, soleLeader } from "./cluster/leader.ts";
+import { postgresCluster, soleCluster } from "./cluster/cluster.ts";
+import { registerLeaderGauge } from "./cluster/metrics.ts";
 import { relayClusterEvents } from "./cluster/relay.ts";
 import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
@@ -41,10 +42,13 @@ import { probeDefinitionRoutes } from "./probes/definition-routes.ts";
 import { probeRoutes } from "./probes/routes.ts";
 import { readinessRoutes } from "./readiness/routes.ts";
 import { Retention } from "./retention/retention.ts";
+import { RunCoordinator } from "./runs/coordinator.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
 import { rowToRunView } from "./runs/run-view.ts";
+import { RunWorkers } from "./runs/run-workers.ts";
 import { MinuteRollups } from "./runs/slices-rollup.ts";
+import { RunSupervisor } from "./runs/supervisor.ts";
 import { scrapeRoutes } from "./scraper/routes.ts";
 import { Scraper, scrapedMetrics } from "./scraper/scraper.ts";
 
@@ -123,6 +127,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const postgresUrl = options.driver === "postgres" ? config.databaseUrl : undefined;
   // Across replicas on one Postgres, live events travel by LISTEN/NOTIFY; PGlite is one process.
   const bus = postgresUrl ? await postgresBus(postgresUrl) : localBus;
+  // Replicas see each other through advisory locks: who leads each duty, who is still alive.
+  const cluster = postgresUrl ? await postgresCluster(postgresUrl) : soleCluster();
+  registerLeaderGauge(metrics.registry, cluster);
   alertLog = new AlertLog(db, live, {
     serialiseInserts: options.driver === "postgres",
     stored: () => bus.publish({ type: "alerts" }),
@@ -147,11 +154,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     intervalMs: config.HUB_SCRAPE_INTERVAL_SECONDS * 1000,
     metrics,
     now,
+    isLeader: () => scrapeLeadership.isLeader(),
   });
-  const leadership =
-    options.driver === "postgres" && config.databaseUrl
-      ? advisoryLeadership(config.databaseUrl, leaderLocks.retention)
-      : soleLeader;
+  const scrapeLeadership = cluster.leadership("scraping");
+  const leadership = cluster.leadership("retention");
   const retention = new Retention({
     db,
     rawRetentionHours: config.HUB_RAW_RETENTION_HOURS,
@@ -169,7 +175,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     now,
   });
   // One replica evaluates rules and notifies; another takes over when its connection drops.
-  const alertLeadership = postgresUrl ? advisoryLeadership(postgresUrl, leaderLocks.alerting) : soleLeader;
+  const alertLeadership = cluster.leadership("alerting");
   // Read once here so the dashboard is told the same notification link the channels use.
   const alertingConfig = loadAlertingConfig();
   const alerting = createAlerting({
@@ -194,6 +200,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         liveWindows.ingest(windows);
         rollups.noteIngested(windows);
+        // Windows are the workers' heartbeats, whichever replica stores them.
+        runWorkers.heard(windows).catch((error) => console.error(`run workers: ${(error as Error).message}`));
         bus.publish({ type: "windows", runs: secondsByRun(windows) });
         alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
       },
@@ -229,16 +237,32 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       })
       .catch(() => {});
   };
+  const runWorkers = new RunWorkers(db, now);
+  const coordinator = new RunCoordinator({ db, agents, workers: runWorkers, changed: runChanged, now });
+  const workerHubUrl = () => config.HUB_WORKER_HUB_URL ?? hubUrl;
   const launcher = new RunLauncher({
     db,
     agents,
-    hubUrl: () => hubUrl,
+    workers: runWorkers,
+    coordinator,
+    replica: cluster.self,
+    hubUrl: workerHubUrl,
+    dataDir: config.PEAKWATCH_DATA_DIR,
     shop: {
       url: config.PEAKWATCH_SHOP_URL,
       adminToken: config.SHOP_ADMIN_TOKEN,
       testHooksToken: config.SHOP_TEST_HOOKS_TOKEN,
     },
     command: config.HUB_RUN_COMMAND,
+  });
+  const supervisor = new RunSupervisor({
+    db,
+    cluster,
+    leadership: cluster.leadership("supervision"),
+    workers: runWorkers,
+    coordinator,
+    workerTimeoutMs: config.HUB_WORKER_TIMEOUT_SECONDS * 1000,
+    now,
     changed: runChanged,
   });
   const app = createHubApp({
@@ -261,6 +285,17 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       runRoutes({
         db,
         launcher,
+        coordinator,
+        workersStore: runWorkers,
+        replicaKey: cluster.self.key,
+        stopRequested: (runId) => bus.publish({ type: "stop", runId }),
+        dataDir: config.PEAKWATCH_DATA_DIR,
+        workerHubUrl,
+        startDelayMs: {
+          local: config.HUB_RUN_START_DELAY_SECONDS * 1000,
+          kubernetes: config.HUB_KUBERNETES_START_DELAY_SECONDS * 1000,
+        },
+        createRunToken: async (runId) => (await agents.create(`run:${runId}`, null)).token,
         shopUrl: config.PEAKWATCH_SHOP_URL,
         allowedHosts: config.PEAKWATCH_ALLOWED_TARGETS,
         changed: runChanged,
@@ -283,6 +318,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         changed: (change) => {
           console.log(`fault ${change.fault} ${change.action} by ${change.by}`);
           live.broadcast("runs", { type: "fault", change });
+          bus.publish({ type: "fault", change });
         },
       }),
       alerting.routes,
@@ -296,7 +332,15 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     port: config.PEAKWATCH_HUB_PORT,
     hostname: config.PEAKWATCH_HOST,
   }) as Server;
-  relayClusterEvents({ db, bus, live, liveWindows, alerts: alertLog, pushRun });
+  relayClusterEvents({
+    db,
+    bus,
+    live,
+    liveWindows,
+    alerts: alertLog,
+    pushRun,
+    stopRequested: () => void launcher.checkStopRequests(),
+  });
   const wss = attachLiveUpgrade(server, {
     live,
     resolvers,
@@ -319,6 +363,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   scraper.start();
   retention.start();
   backups.scheduler.start();
+  launcher.start();
+  supervisor.start();
   const port = (server.address() as AddressInfo).port;
   hubUrl = `http://${config.PEAKWATCH_HOST.includes(":") ? `[${config.PEAKWATCH_HOST}]` : config.PEAKWATCH_HOST}:${port}`;
   return {
@@ -339,6 +385,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       server.closeIdleConnections();
       const cutOff = setTimeout(() => server.closeAllConnections(), 5_000).unref();
       clearInterval(windowTicker);
+      await supervisor.stop();
       await launcher.stopAll();
       await scraper.stop();
       await retention.stop();
@@ -346,6 +393,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       await backups.scheduler.stop();
       await leadership.close();
       await alertLeadership.close();
+      await cluster.close();
       await bus.close();
       await alerting.stop();
       await live.close();

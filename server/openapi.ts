@@ -11,6 +11,7 @@ import {
   RunListSchema,
   RunReportJsonSchema,
   RunStartedSchema,
+  RunWorkerListSchema,
   SeriesSchema,
 } from "../core/api/runs.ts";
 import { SummarySchema } from "../core/api/summary.ts";
@@ -114,16 +115,32 @@ const operations: Operation[] = [
   {
     method: "post",
     path: "/runs",
-    summary: "Start a run: {profile, target, rateScale?, durationScale?}; target must be allowlisted",
+    summary:
+      "Start a run: {profile, target, rateScale?, durationScale?, workers? (1), placement? (local | kubernetes)}; target must be allowlisted. N workers split the schedule and start together; kubernetes writes and returns an Indexed Job manifest",
     access: "ops",
     response: RunStartedSchema,
   },
   {
     method: "post",
     path: "/runs/{id}/stop",
-    summary: "Stop a run this hub started (SIGTERM to its generator)",
+    summary:
+      "Stop a run the hub started, through any replica: its supervising replica sends SIGTERM to its workers, which flush and report",
     access: "ops",
     response: RunStartedSchema,
+  },
+  {
+    method: "post",
+    path: "/runs/{id}/abort",
+    summary: "Abort a run the hub started, through any replica: its workers are killed (SIGKILL) at once",
+    access: "ops",
+    response: RunStartedSchema,
+  },
+  {
+    method: "get",
+    path: "/runs/{id}/workers",
+    summary: "The workers of a hub-coordinated run: state, heartbeat (last window), exit code, why lost",
+    access: "viewer",
+    response: RunWorkerListSchema,
   },
   {
     method: "get",

@@ -92,6 +92,42 @@ export const ProfileListSchema = z.object({
   profiles: z.array(z.object({ name: z.string(), description: z.string() })),
 });
 
-/** A run the hub just started (POST /runs, 201) or was asked to stop (POST /runs/:id/stop, 202). */
-export const RunStartedSchema = z.object({ run: RunViewSchema });
+/**
+ * A run's Kubernetes manifests as the hub rendered and wrote them (placement "kubernetes"): a
+ * Secret with the run's agent token and the Indexed Job. Apply them with `apply`.
+ */
+export const RunManifestSchema = z.object({
+  /** Where the hub wrote the file (mode 0600: it holds the token). */
+  path: z.string(),
+  yaml: z.string(),
+  /** The command that starts the pods, e.g. `kubectl apply -f …/job.yaml`. */
+  apply: z.string(),
+  jobName: z.string(),
+});
+
+/**
+ * A run the hub just started (POST /runs, 201; with `manifest` for placement "kubernetes") or
+ * was asked to stop or abort (POST /runs/:id/stop|abort, 202).
+ */
+export const RunStartedSchema = z.object({ run: RunViewSchema, manifest: RunManifestSchema.optional() });
 export type RunStarted = z.infer<typeof RunStartedSchema>;
+
+/** One worker of a hub-coordinated run (GET /runs/:id/workers). */
+export const RunWorkerSchema = z.object({
+  /** The worker name its windows carry, `w<index>`. */
+  worker: z.string(),
+  index: z.number().int(),
+  /** `starting`, `running`, `exited` (ended on its own) or `lost` (died, or silent before the run's end). */
+  state: z.enum(["starting", "running", "exited", "lost"]),
+  /** Host and pid of a local worker process; null for a Kubernetes pod. */
+  host: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  /** Unix epoch milliseconds of its last stored window: its heartbeat. */
+  lastSeenAt: z.number().int().nullable(),
+  /** Latest second (Unix epoch seconds) its windows covered. */
+  lastSecond: z.number().int().nullable(),
+  exitCode: z.number().int().nullable(),
+  lostReason: z.string().nullable(),
+});
+export const RunWorkerListSchema = z.object({ workers: z.array(RunWorkerSchema) });
+export type RunWorkerView = z.infer<typeof RunWorkerSchema>;

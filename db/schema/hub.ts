@@ -139,6 +139,14 @@ export const runs = hub.table(
     verdict: text(),
     /** Who started it from the hub (email), null when a generator reported it on its own. */
     startedBy: text(),
+    /** Where the hub started its workers (`local` processes, a `kubernetes` Job); null when it did not. */
+    placement: text(),
+    /** Unix epoch milliseconds at which a coordinated run's workers all start (their start barrier). */
+    startAt: epoch("start_at"),
+    /** Advisory-lock key of the hub replica supervising the run (server/cluster/presence.ts); null when none does. */
+    supervisorKey: integer(),
+    /** `stop` or `abort` once someone asked, on any replica; the supervising replica acts on it. */
+    stopRequest: text(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index().on(t.startedAt)],
@@ -293,3 +301,31 @@ export const loginLimits = hub.table(
   },
   (t) => [primaryKey({ columns: [t.limitName, t.keyHash] }), index().on(t.windowStartedAt)],
 );
+
+/**
+ * One worker of a hub-coordinated run: its process (local runs), and when the hub last heard
+ * from it (a window stored on any replica), so a silent worker is noticed.
+ */
+export const runWorkers = hub.table(
+  "run_workers",
+  {
+    runId: text().notNull(),
+    /** The worker name its windows carry (`w<index>`). */
+    worker: text().notNull(),
+    index: integer().notNull(),
+    /** Host name and pid of a local worker process; null for a Kubernetes pod. */
+    host: text(),
+    pid: integer(),
+    /** `starting`, `running`, `exited` (ended on its own), `lost` (silent or killed before its end). */
+    state: text().notNull(),
+    /** Unix epoch milliseconds of the last window stored from it (its heartbeat). */
+    lastSeenAt: epoch("last_seen_at"),
+    /** The latest second (epoch seconds) its windows covered: where its share of the schedule stopped. */
+    lastSecond: epoch("last_second"),
+    exitCode: integer(),
+    /** Why it was lost, in words ("exited on SIGKILL", "no window for 10 s"). */
+    lostReason: text(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.worker] })],
+);
+export type RunWorkerRow = typeof runWorkers.$inferSelect;

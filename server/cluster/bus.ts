@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
+import type { FaultChange } from "../../core/faults.ts";
 
 /**
  * What one replica tells the others after storing something live clients may want. Only
@@ -9,6 +10,9 @@ export type ClusterEvent =
   | { type: "alerts" }
   | { type: "probes"; ids: string[] }
   | { type: "run"; runId: string }
+  /** Someone asked to stop or abort a run: the replica supervising it reads the request and acts. */
+  | { type: "stop"; runId: string }
+  | { type: "fault"; change: FaultChange }
   | { type: "windows"; runs: Array<{ runId: string; from: number; to: number }> };
 
 export interface ClusterBus {

@@ -17,6 +17,8 @@ export interface RelayDeps {
   alerts: AlertLog;
   /** Reads a run and pushes it to this replica's clients. */
   pushRun: (runId: string) => void;
+  /** A stop was requested on another replica: act on it if this one supervises the run. */
+  stopRequested: (runId: string) => void;
   log?: (line: string) => void;
 }
 
@@ -32,6 +34,10 @@ export function relayClusterEvents(deps: RelayDeps): void {
       deps.alerts.pump().catch(fail);
     } else if (event.type === "run") {
       deps.pushRun(event.runId);
+    } else if (event.type === "stop") {
+      deps.stopRequested(event.runId);
+    } else if (event.type === "fault") {
+      live.broadcast("runs", { type: "fault", change: event.change });
     } else if (event.type === "probes") {
       if (!live.hasSubscribers("probes")) return;
       db.select()

@@ -111,10 +111,21 @@ export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow>
     verdict: report.verdict ?? null,
   };
   const { runId: _key, ...update } = values;
+  // A worker of a run the hub split ends only its own share: the hub closes the run (server/runs/coordinator.ts).
+  const hubCloses = sql`${runs.supervisorKey} is not null and ${runs.workers} > 1`;
   const [row] = await db
     .insert(runs)
     .values(values)
-    .onConflictDoUpdate({ target: runs.runId, set: { ...update, updatedAt: sql`now()` } })
+    .onConflictDoUpdate({
+      target: runs.runId,
+      set: {
+        ...update,
+        status: sql`case when ${hubCloses} then (case when ${runs.status} = 'starting' then 'running' else ${runs.status} end) else excluded.status end`,
+        endedAt: sql`case when ${hubCloses} then ${runs.endedAt} else excluded.ended_at end`,
+        startedAt: sql`case when ${hubCloses} then ${runs.startedAt} else excluded.started_at end`,
+        updatedAt: sql`now()`,
+      },
+    })
     .returning();
   return row!;
 }

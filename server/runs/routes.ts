@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { desc, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { RunWorkerView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
+import { parseProfile, profileSeconds, scaleProfile } from "../../core/profile.ts";
 import { builtinProfiles, profileList } from "../../core/profiles/index.ts";
 import { runStatuses } from "../../core/run.ts";
 import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
@@ -14,9 +18,12 @@ import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
 import { targetAllowed } from "./allowlist.ts";
-import type { RunLauncher } from "./launcher.ts";
+import type { RunCoordinator } from "./coordinator.ts";
+import { renderRunJob, runJobName } from "./kubernetes-job.ts";
+import type { RunLauncher, StopMode } from "./launcher.ts";
 import { htmlReport, junitReport, type RunReportData } from "./report.ts";
 import { rowToRunView } from "./run-view.ts";
+import type { RunWorkers } from "./run-workers.ts";
 import { autoResolution, series, seriesStats, summarizeBySteps } from "./slices.ts";
 import { loadSlices, loadSlicesPerMinute, RAW_SLICE_LIMIT } from "./slices-query.ts";
 import type { MinuteRollups } from "./slices-rollup.ts";
@@ -24,6 +31,20 @@ import type { MinuteRollups } from "./slices-rollup.ts";
 export interface RunRoutesOptions {
   db: Db;
   launcher: RunLauncher;
+  coordinator: RunCoordinator;
+  /** Presence key of this replica: it supervises the runs it starts. */
+  replicaKey: number;
+  /** Tells the other replicas a stop was requested (the supervising one acts on it). */
+  stopRequested: (runId: string) => void;
+  /** Where rendered Kubernetes manifests go: `<dataDir>/runs/<runId>/job.yaml`. */
+  dataDir: string;
+  /** The hub URL workers report to (the replicas' load balancer, or this hub). */
+  workerHubUrl: () => string;
+  /** Milliseconds from the request to the common start of a run's workers, by placement. */
+  startDelayMs: { local: number; kubernetes: number };
+  workersStore: RunWorkers;
+  /** Creates the run's agent token (for a rendered Job; local workers get theirs from the launcher). */
+  createRunToken: (runId: string) => Promise<string>;
   shopUrl: string;
   allowedHosts: ReadonlyArray<string>;
   /** Tells live clients a run changed. */
@@ -47,7 +68,13 @@ const StartSchema = z.object({
   target: z.url(),
   rateScale: z.number().positive().max(1000).optional(),
   durationScale: z.number().positive().max(1000).optional(),
+  /** Worker processes (local) or pods (kubernetes) that split the run's schedule. */
+  workers: z.number().int().min(1).max(1000).default(1),
+  /** `local`: child processes of this hub; `kubernetes`: an Indexed Job manifest the hub writes. */
+  placement: z.enum(["local", "kubernetes"]).default("local"),
 });
+/** One machine's worth of local generator processes; more belong on Kubernetes. */
+const MAX_LOCAL_WORKERS = 64;
 const SeriesSchema = z.object({
   step: z.string().min(1).max(100).optional(),
   stat: z.enum(seriesStats).default("p95"),
@@ -104,8 +131,17 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
       extraHosts: options.allowedHosts,
     });
     if (!allowed.ok) throw new AppError("bad_request", `body.target: ${allowed.reason}`);
+    if (body.placement === "local" && body.workers > MAX_LOCAL_WORKERS) {
+      throw new AppError(
+        "bad_request",
+        `body.workers: at most ${MAX_LOCAL_WORKERS} local worker processes; use placement "kubernetes" for more`,
+      );
+    }
     const principal = c.get("principal");
     const id = `run-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+    const now = Date.now();
+    const startAt =
+      body.workers > 1 || body.placement === "kubernetes" ? now + options.startDelayMs[body.placement] : null;
     const [row] = await db
       .insert(runs)
       .values({
@@ -113,28 +149,112 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
         profile: body.profile,
         target: body.target,
         status: "starting",
-        startedAt: Date.now(),
+        startedAt: now,
         startedBy: principal?.kind === "user" ? principal.email : null,
+        workers: body.workers,
+        plannedSeconds: plannedSeconds(body.profile, body.durationScale),
+        placement: body.placement,
+        startAt,
+        supervisorKey: options.replicaKey,
       })
       .returning();
-    await launcher.launch({ runId: id, ...body });
+    const launch = { runId: id, ...body, ...(startAt !== null ? { startAt } : {}) };
+    if (body.placement === "kubernetes") {
+      const manifest = await writeRunJob(launch, startAt!);
+      options.changed(id);
+      return c.json({ run: rowToRunView(row!), manifest }, 201);
+    }
+    await launcher.launch(launch);
     options.changed(id);
     return c.json({ run: rowToRunView(row!) }, 201);
   });
 
-  app.post("/runs/:id/stop", requireRole("ops"), async (c) => {
-    const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    const run = await findRun(id);
-    if (run.status !== "starting" && run.status !== "running") {
-      throw new AppError("conflict", `run ${id} has already finished (${run.status})`);
+  /** Renders the run's Job (with a fresh agent token) into the data directory, readable by the hub's user only. */
+  async function writeRunJob(
+    run: {
+      runId: string;
+      profile: string;
+      target: string;
+      workers: number;
+      rateScale?: number;
+      durationScale?: number;
+    },
+    startAt: number,
+  ) {
+    await options.workersStore.register(
+      run.runId,
+      Array.from({ length: run.workers }, (_, index) => ({ worker: `w${index}`, index })),
+    );
+    const yaml = renderRunJob({
+      ...run,
+      startAt,
+      hubUrl: options.workerHubUrl(),
+      agentToken: await options.createRunToken(run.runId),
+    });
+    const dir = join(options.dataDir, "runs", run.runId);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, "job.yaml");
+    writeFileSync(path, yaml, { mode: 0o600 });
+    chmodSync(path, 0o600);
+    return { path, yaml, apply: `kubectl apply -f ${path}`, jobName: runJobName(run.runId) };
+  }
+
+  async function stopRun(id: string, mode: StopMode) {
+    const [row] = await db.select().from(runs).where(eq(runs.runId, id));
+    if (!row) throw new AppError("not_found", `no run ${id}`);
+    if (row.status !== "starting" && row.status !== "running") {
+      throw new AppError("conflict", `run ${id} has already finished (${row.status})`);
     }
-    if (!launcher.stop(id)) {
+    if (row.supervisorKey === null) {
       throw new AppError(
         "conflict",
-        `run ${id} is not running on this hub (stop its generator where it runs)`,
+        `run ${id} was not started by the hub (stop its generator where it runs)`,
       );
     }
-    return c.json({ run }, 202);
+    await options.coordinator.requestStop(id, mode);
+    if (row.placement === "kubernetes") {
+      // Pods cannot be signalled from here: the run ends now, and the operator deletes the Job.
+      await options.coordinator.close(
+        id,
+        "aborted",
+        `${mode === "abort" ? "aborted" : "stopped"} from the hub; end its pods with: kubectl delete job ${runJobName(id)}`,
+      );
+    } else if (!launcher.stop(id, mode)) {
+      // Another replica runs its processes: it hears this at once, and polls besides.
+      options.stopRequested(id);
+    }
+    return rowToRunView((await db.select().from(runs).where(eq(runs.runId, id)))[0]!);
+  }
+
+  app.post("/runs/:id/stop", requireRole("ops"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    return c.json({ run: await stopRun(id, "stop") }, 202);
+  });
+
+  app.post("/runs/:id/abort", requireRole("ops"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    return c.json({ run: await stopRun(id, "abort") }, 202);
+  });
+
+  app.get("/runs/:id/workers", requireRole("viewer"), async (c) => {
+    const { id } = parseOr400(IdSchema, c.req.param(), "params");
+    await findRun(id);
+    const workers = await options.workersStore.list(id);
+    return c.json({
+      workers: workers.map(
+        (w): RunWorkerView => ({
+          worker: w.worker,
+          index: w.index,
+          state: w.state as RunWorkerView["state"],
+          host: w.host,
+          pid: w.pid,
+          lastSeenAt: w.lastSeenAt,
+          lastSecond: w.lastSecond,
+          exitCode: w.exitCode,
+          lostReason: w.lostReason,
+        }),
+      ),
+    });
   });
 
   app.get("/runs/compare", requireRole("viewer"), async (c) => {
@@ -217,6 +337,12 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   });
 
   return app;
+}
+
+/** A built-in profile's planned length in seconds after scaling; undefined for an unknown one. */
+function plannedSeconds(profile: string, durationScale = 1): number | undefined {
+  const parsed = parseProfile(builtinProfiles[profile]);
+  return parsed.ok ? profileSeconds(scaleProfile(parsed.profile, { duration: durationScale })) : undefined;
 }
 
 /** Runs still marked in progress (for /metrics). */

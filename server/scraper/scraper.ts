@@ -22,6 +22,8 @@ export interface ScraperOptions {
   metrics: HubMetrics;
   now?: () => number;
   timeoutMs?: number;
+  /** Only the leading replica scrapes, so replicas do not store every sample twice; default always. */
+  isLeader?: () => Promise<boolean>;
 }
 
 /**
@@ -48,7 +50,7 @@ export class Scraper {
   start(): void {
     if (this.options.intervalMs <= 0 || this.options.targets.length === 0) return;
     this.#timer = setInterval(() => {
-      this.#running ??= this.scrapeAll().finally(() => {
+      this.#running ??= this.#scrapeIfLeading().finally(() => {
         this.#running = undefined;
       });
     }, this.options.intervalMs);
@@ -58,6 +60,11 @@ export class Scraper {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#running;
+  }
+
+  async #scrapeIfLeading(): Promise<void> {
+    if (this.options.isLeader && !(await this.options.isLeader())) return;
+    await this.scrapeAll();
   }
 
   /** One scrape of every target, concurrently. */

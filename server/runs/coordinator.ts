@@ -1,0 +1,81 @@
+import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import type { Db } from "../../db/open.ts";
+import { runs } from "../../db/schema/hub.ts";
+import type { AgentTokens } from "../auth/agent-tokens.ts";
+import type { StopMode } from "./launcher.ts";
+import { allEnded, coordinatedOutcome, type RunEnding } from "./run-outcome.ts";
+import type { RunWorkers } from "./run-workers.ts";
+
+export interface RunCoordinatorOptions {
+  db: Db;
+  agents: AgentTokens;
+  workers: RunWorkers;
+  /** Tells live clients (on every replica) that a run changed. */
+  changed: (runId: string) => void;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+const active = ["starting", "running"];
+
+/**
+ * What any replica may do to a hub-coordinated run through the database: ask it to stop, lose
+ * a worker, close it. Every write is conditional on the run still being open, so two replicas
+ * (the one whose process exited, the leader that saw a worker go silent) never close it twice.
+ */
+export class RunCoordinator {
+  constructor(private readonly options: RunCoordinatorOptions) {}
+
+  /** Stores a stop request; false when the run is not open. An abort overrides a stop, not the reverse. */
+  async requestStop(runId: string, mode: StopMode): Promise<boolean> {
+    const open = and(eq(runs.runId, runId), inArray(runs.status, active));
+    const updated = await this.options.db
+      .update(runs)
+      .set({ stopRequest: mode })
+      .where(mode === "abort" ? open : and(open, or(isNull(runs.stopRequest), eq(runs.stopRequest, "stop"))))
+      .returning({ runId: runs.runId });
+    return updated.length > 0;
+  }
+
+  /** Marks a worker lost (died, or silent before its end); the run ends degraded once all have ended. */
+  async lose(runId: string, worker: string, reason: string, exitCode: number | null = null): Promise<void> {
+    const lost = await this.options.workers.ended(runId, worker, { state: "lost", exitCode, reason });
+    if (!lost) return;
+    (this.options.log ?? console.log)(`run ${runId}: worker ${worker} lost (${reason})`);
+    this.options.changed(runId);
+    await this.finishIfEnded(runId);
+  }
+
+  /** Closes a coordinated run once every worker has ended, with the status their endings give. */
+  async finishIfEnded(runId: string): Promise<void> {
+    const workers = await this.options.workers.list(runId);
+    if (!allEnded(workers)) return;
+    const [run] = await this.options.db
+      .select({ stopRequest: runs.stopRequest })
+      .from(runs)
+      .where(eq(runs.runId, runId));
+    await this.close(runId, coordinatedOutcome(workers, Boolean(run?.stopRequest)));
+  }
+
+  /**
+   * Ends a run that is still open with `status` (and `verdict` when given), revokes its agent
+   * token, and tells live clients. Idempotent: a closed run is left as it is.
+   */
+  async close(runId: string, status: RunEnding, verdict?: string): Promise<void> {
+    const now = this.options.now ?? Date.now;
+    const closed = await this.options.db
+      .update(runs)
+      .set({ status, endedAt: now(), ...(verdict !== undefined ? { verdict } : {}) })
+      .where(and(eq(runs.runId, runId), inArray(runs.status, active)))
+      .returning({ runId: runs.runId });
+    await this.revokeToken(runId);
+    if (closed.length > 0) this.options.changed(runId);
+  }
+
+  /** Revokes the run's agent token, whichever replica created it. */
+  async revokeToken(runId: string): Promise<void> {
+    const name = `run:${runId}`;
+    for (const token of await this.options.agents.list())
+      if (token.name === name) await this.options.agents.delete(token.id);
+  }
+}

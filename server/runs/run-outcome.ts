@@ -1,0 +1,37 @@
+import type { RunStatus } from "../../core/run.ts";
+
+/**
+ * How a run ends. `degraded`: it went to its end but a worker stopped early (the split-run
+ * work in core/run.ts names it as a run status too).
+ */
+export type RunEnding = Exclude<RunStatus, "starting" | "running"> | "degraded";
+
+/** A worker's ending as the hub saw it. */
+export interface WorkerEnding {
+  state: string;
+  exitCode: number | null;
+}
+
+/**
+ * The status of a coordinated run whose workers have all ended: aborted when someone asked it
+ * to stop, degraded when a worker was lost before its share was done, failed when a worker's
+ * thresholds failed (exit code 1), error when one could not run (any other code), else passed.
+ * Pure.
+ */
+export function coordinatedOutcome(workers: ReadonlyArray<WorkerEnding>, stopRequested: boolean): RunEnding {
+  if (stopRequested) return "aborted";
+  if (workers.some((w) => w.state === "lost")) return "degraded";
+  if (workers.some((w) => w.exitCode !== null && w.exitCode !== 0 && w.exitCode !== 1)) return "error";
+  if (workers.some((w) => w.exitCode === 1)) return "failed";
+  return "passed";
+}
+
+/** Whether every worker has ended (exited on its own or lost). */
+export function allEnded(workers: ReadonlyArray<WorkerEnding>): boolean {
+  return workers.length > 0 && workers.every((w) => w.state === "exited" || w.state === "lost");
+}
+
+/** How a child process ended, in words ("exit code 3", "exited on SIGKILL"). */
+export function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `exited on ${signal}` : `exit code ${code ?? "unknown"}`;
+}

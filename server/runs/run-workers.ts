@@ -1,0 +1,96 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Window } from "../../core/window.ts";
+import type { Db } from "../../db/open.ts";
+import { type RunWorkerRow, runWorkers } from "../../db/schema/hub.ts";
+
+/** Worker states that may still send windows. */
+export const liveWorkerStates = ["starting", "running"] as const;
+
+/**
+ * The workers of hub-coordinated runs in the database, so every replica sees them: who they
+ * are, when each was last heard from (any replica's ingest), and how each ended.
+ */
+export class RunWorkers {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Registers a run's workers as starting (idempotent). */
+  async register(
+    runId: string,
+    workers: ReadonlyArray<{ worker: string; index: number; host?: string | null }>,
+  ): Promise<void> {
+    if (workers.length === 0) return;
+    await this.db
+      .insert(runWorkers)
+      .values(
+        workers.map((w) => ({
+          runId,
+          worker: w.worker,
+          index: w.index,
+          host: w.host ?? null,
+          state: "starting",
+        })),
+      )
+      .onConflictDoNothing();
+  }
+
+  async setPid(runId: string, worker: string, pid: number): Promise<void> {
+    await this.db
+      .update(runWorkers)
+      .set({ pid })
+      .where(and(eq(runWorkers.runId, runId), eq(runWorkers.worker, worker)));
+  }
+
+  /**
+   * Notes that windows of these workers were stored now: their heartbeat. One statement per
+   * run and worker in the batch; rows of workers that are not tracked are left alone.
+   */
+  async heard(windows: ReadonlyArray<Pick<Window, "runId" | "worker" | "second">>): Promise<void> {
+    const latest = new Map<string, { runId: string; worker: string; second: number }>();
+    for (const w of windows) {
+      const key = `${w.runId}\u0000${w.worker}`;
+      const seen = latest.get(key);
+      if (!seen) latest.set(key, { runId: w.runId, worker: w.worker, second: w.second });
+      else if (w.second > seen.second) seen.second = w.second;
+    }
+    const at = this.now();
+    for (const { runId, worker, second } of latest.values()) {
+      await this.db
+        .update(runWorkers)
+        .set({
+          lastSeenAt: at,
+          lastSecond: sql`greatest(coalesce(${runWorkers.lastSecond}, 0), ${second})`,
+          state: sql`case when ${runWorkers.state} = 'starting' then 'running' else ${runWorkers.state} end`,
+        })
+        .where(and(eq(runWorkers.runId, runId), eq(runWorkers.worker, worker)));
+    }
+  }
+
+  /** Records how a worker ended; a worker already lost or exited keeps its first ending. */
+  async ended(
+    runId: string,
+    worker: string,
+    ending: { state: "exited" | "lost"; exitCode?: number | null; reason?: string },
+  ): Promise<boolean> {
+    const updated = await this.db
+      .update(runWorkers)
+      .set({ state: ending.state, exitCode: ending.exitCode ?? null, lostReason: ending.reason ?? null })
+      .where(
+        and(
+          eq(runWorkers.runId, runId),
+          eq(runWorkers.worker, worker),
+          inArray(runWorkers.state, [...liveWorkerStates]),
+        ),
+      )
+      .returning({ worker: runWorkers.worker });
+    return updated.length > 0;
+  }
+
+  /** A run's workers by index. */
+  async list(runId: string): Promise<RunWorkerRow[]> {
+    const rows = await this.db.select().from(runWorkers).where(eq(runWorkers.runId, runId));
+    return rows.sort((a, b) => a.index - b.index);
+  }
+}
