@@ -1,10 +1,7 @@
 import type { RunStatus } from "../../core/run.ts";
 
-/**
- * How a run ends. `degraded`: it went to its end but a worker stopped early (the split-run
- * work in core/run.ts names it as a run status too).
- */
-export type RunEnding = Exclude<RunStatus, "starting" | "running"> | "degraded";
+/** How a run ends (every status but the two of a run in progress). */
+export type RunEnding = Exclude<RunStatus, "starting" | "running">;
 
 /** A worker's ending as the hub saw it. */
 export interface WorkerEnding {
