@@ -123,6 +123,7 @@ export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow>
         status: sql`case when ${hubCloses} then (case when ${runs.status} = 'starting' then 'running' else ${runs.status} end) else excluded.status end`,
         endedAt: sql`case when ${hubCloses} then ${runs.endedAt} else excluded.ended_at end`,
         startedAt: sql`case when ${hubCloses} then ${runs.startedAt} else excluded.started_at end`,
+        workerLosses: sql`case when ${hubCloses} then ${runs.workerLosses} else excluded.worker_losses end`,
         updatedAt: sql`now()`,
       },
     })

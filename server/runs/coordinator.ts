@@ -1,9 +1,11 @@
-import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import type { Db } from "../../db/open.ts";
-import { runs } from "../../db/schema/hub.ts";
+import { type RunRow, type RunWorkerRow, runs } from "../../db/schema/hub.ts";
 import type { AgentTokens } from "../auth/agent-tokens.ts";
 import type { StopMode } from "./launcher.ts";
 import { allEnded, coordinatedOutcome, type RunEnding } from "./run-outcome.ts";
+import { runPlan } from "./run-plan.ts";
 import type { RunWorkers } from "./run-workers.ts";
 
 export interface RunCoordinatorOptions {
@@ -41,7 +43,17 @@ export class RunCoordinator {
   async lose(runId: string, worker: string, reason: string, exitCode: number | null = null): Promise<void> {
     const lost = await this.options.workers.ended(runId, worker, { state: "lost", exitCode, reason });
     if (!lost) return;
-    (this.options.log ?? console.log)(`run ${runId}: worker ${worker} lost (${reason})`);
+    const [run] = await this.options.db.select().from(runs).where(eq(runs.runId, runId));
+    const row = (await this.options.workers.list(runId)).find((w) => w.worker === worker);
+    if (run && row) {
+      const loss = lossOf(run, row, reason);
+      // Appended in one statement, so two replicas losing two workers at once keep both.
+      await this.options.db
+        .update(runs)
+        .set({ workerLosses: sql`${runs.workerLosses} || ${JSON.stringify([loss])}::jsonb` })
+        .where(eq(runs.runId, runId));
+      (this.options.log ?? console.log)(`run ${runId}: ${describeWorkerLoss(loss)}`);
+    }
     this.options.changed(runId);
     await this.finishIfEnded(runId);
   }
@@ -51,10 +63,16 @@ export class RunCoordinator {
     const workers = await this.options.workers.list(runId);
     if (!allEnded(workers)) return;
     const [run] = await this.options.db
-      .select({ stopRequest: runs.stopRequest })
+      .select({ stopRequest: runs.stopRequest, workerLosses: runs.workerLosses })
       .from(runs)
       .where(eq(runs.runId, runId));
-    await this.close(runId, coordinatedOutcome(workers, Boolean(run?.stopRequest)));
+    const outcome = coordinatedOutcome(workers, Boolean(run?.stopRequest));
+    const losses = (run?.workerLosses ?? []) as WorkerLoss[];
+    await this.close(
+      runId,
+      outcome,
+      outcome === "degraded" ? `degraded: ${losses.map(describeWorkerLoss).join("; ")}` : undefined,
+    );
   }
 
   /**
@@ -78,4 +96,23 @@ export class RunCoordinator {
     for (const token of await this.options.agents.list())
       if (token.name === name) await this.options.agents.delete(token.id);
   }
+}
+
+/**
+ * What a lost worker left undone: its segment's arrivals from the end of the last second it
+ * reported (or from the run's start when it never reported) to the end of the plan.
+ */
+export function lossOf(run: RunRow, worker: RunWorkerRow, reason: string): WorkerLoss {
+  const startAt = run.startAt ?? run.startedAt;
+  const stoppedAt = worker.lastSecond !== null ? (worker.lastSecond + 1) * 1000 : startAt;
+  const planned = run.plannedSeconds ?? 0;
+  return workerLoss(
+    {
+      worker: worker.worker,
+      segment: { index: worker.index, count: run.workers },
+      reason,
+      stoppedAfterSeconds: Math.min(planned, Math.max(0, (stoppedAt - startAt) / 1000)),
+    },
+    runPlan(run.profile, planned),
+  );
 }

@@ -7,7 +7,6 @@ import { z } from "zod";
 import type { RunWorkerView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
-import { parseProfile, profileSeconds, scaleProfile } from "../../core/profile.ts";
 import { builtinProfiles, profileList } from "../../core/profiles/index.ts";
 import { runStatuses } from "../../core/run.ts";
 import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
@@ -22,6 +21,7 @@ import type { RunCoordinator } from "./coordinator.ts";
 import { renderRunJob, runJobName } from "./kubernetes-job.ts";
 import type { RunLauncher, StopMode } from "./launcher.ts";
 import { htmlReport, junitReport, type RunReportData } from "./report.ts";
+import { plannedSeconds } from "./run-plan.ts";
 import { rowToRunView } from "./run-view.ts";
 import type { RunWorkers } from "./run-workers.ts";
 import { autoResolution, series, seriesStats, summarizeBySteps } from "./slices.ts";
@@ -337,12 +337,6 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   });
 
   return app;
-}
-
-/** A built-in profile's planned length in seconds after scaling; undefined for an unknown one. */
-function plannedSeconds(profile: string, durationScale = 1): number | undefined {
-  const parsed = parseProfile(builtinProfiles[profile]);
-  return parsed.ok ? profileSeconds(scaleProfile(parsed.profile, { duration: durationScale })) : undefined;
 }
 
 /** Runs still marked in progress (for /metrics). */

@@ -1,0 +1,131 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { WorkerLoss } from "../../core/worker-loss.ts";
+import { componentDomains } from "../../db/domains.ts";
+import { runs } from "../../db/schema/hub.ts";
+import { AgentTokens } from "../../server/auth/agent-tokens.ts";
+import { type Cluster, postgresCluster, soleCluster } from "../../server/cluster/cluster.ts";
+import { RunCoordinator } from "../../server/runs/coordinator.ts";
+import { RunWorkers } from "../../server/runs/run-workers.ts";
+import { RunSupervisor } from "../../server/runs/supervisor.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+
+/** A replica that died: its presence key is held by nobody. */
+const LOST_REPLICA = 424_242;
+const SECOND = 1000;
+
+describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
+  let cluster: Cluster;
+  // On a whole second, as window seconds are.
+  let now = Math.ceil(Date.now() / 1000) * 1000;
+  let supervisor: RunSupervisor;
+  let coordinator: RunCoordinator;
+  let workers: RunWorkers;
+  let agents: AgentTokens;
+  const changed: string[] = [];
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    cluster = kind === "postgres" ? await postgresCluster(db().url!) : soleCluster();
+    agents = new AgentTokens(db().db, undefined, () => now);
+    workers = new RunWorkers(db().db, () => now);
+    coordinator = new RunCoordinator({
+      db: db().db,
+      agents,
+      workers,
+      changed: (id) => changed.push(id),
+      now: () => now,
+      log: (line) => logged.push(line),
+    });
+    supervisor = new RunSupervisor({
+      db: db().db,
+      cluster,
+      leadership: cluster.leadership("supervision"),
+      workers,
+      coordinator,
+      workerTimeoutMs: 5 * SECOND,
+      now: () => now,
+      changed: (id) => changed.push(id),
+      log: (line) => logged.push(line),
+    });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  const startRun = async (runId: string, count: number, supervisorKey: number) => {
+    await db().db.insert(runs).values({
+      runId,
+      profile: "smoke",
+      target: "http://127.0.0.1:4100",
+      status: "running",
+      startedAt: now,
+      startAt: now,
+      plannedSeconds: 30,
+      workers: count,
+      placement: "local",
+      supervisorKey,
+    });
+    await workers.register(
+      runId,
+      Array.from({ length: count }, (_, index) => ({ worker: `w${index}`, index, host: "h" })),
+    );
+    await agents.create(`run:${runId}`, null);
+  };
+  const report = (runId: string, worker: string, second: number) =>
+    workers.heard([{ runId, worker, second }]);
+  const runRow = async (runId: string) =>
+    (await db().db.select().from(runs).where(eq(runs.runId, runId)))[0]!;
+
+  it("closes a run whose replica died and whose workers are silent as aborted, and revokes its token", async () => {
+    await startRun("orphan-silent", 1, LOST_REPLICA);
+    now += 6 * SECOND;
+    await supervisor.tick();
+    const run = await runRow("orphan-silent");
+    expect(run.status).toBe("aborted");
+    expect(run.verdict).toMatch(/hub replica lost/);
+    expect((await agents.list()).map((t) => t.name)).not.toContain("run:orphan-silent");
+  });
+
+  it("adopts a run whose replica died while its workers still report", async () => {
+    await startRun("orphan-alive", 1, LOST_REPLICA);
+    now += 2 * SECOND;
+    await report("orphan-alive", "w0", Math.floor(now / 1000));
+    await supervisor.tick();
+    const run = await runRow("orphan-alive");
+    expect(run.status).toBe("running");
+    expect(run.supervisorKey).toBe(cluster.self.key);
+    expect(logged.some((l) => l.includes("orphan-alive: its hub replica was lost; adopted"))).toBe(true);
+  });
+
+  it("a worker silent before the end is lost; the run ends degraded naming it and the share of the schedule missing", async () => {
+    const start = now;
+    await startRun("split", 3, cluster.self.key);
+    // Every worker reports for 10 s; then w1 stops.
+    for (let s = 0; s < 10; s++) {
+      now = start + (s + 1) * SECOND;
+      for (const w of ["w0", "w1", "w2"]) await report("split", w, Math.floor(start / 1000) + s);
+    }
+    for (let s = 10; s < 30; s++) {
+      now = start + (s + 1) * SECOND;
+      for (const w of ["w0", "w2"]) await report("split", w, Math.floor(start / 1000) + s);
+      await supervisor.tick();
+    }
+    const states = Object.fromEntries((await workers.list("split")).map((w) => [w.worker, w.state]));
+    expect(states).toEqual({ w0: "running", w1: "lost", w2: "running" });
+    // After the planned end the others fall silent: they are done, and the run closes.
+    now = start + 40 * SECOND;
+    await supervisor.tick();
+    const run = await runRow("split");
+    expect(run.status).toBe("degraded");
+    const losses = run.workerLosses as WorkerLoss[];
+    expect(losses).toHaveLength(1);
+    // smoke is 5 arrivals/s for 30 s: w1 (every third arrival) left seconds 10-30 undone.
+    expect(losses[0]).toMatchObject({ worker: "w1", index: 1, workers: 3, stoppedAfterSeconds: 10 });
+    expect(losses[0]!.missingArrivals).toBe(33);
+    expect(losses[0]!.plannedArrivals).toBe(150);
+    expect(losses[0]!.missingShare).toBeCloseTo(33 / 150, 6);
+    expect(losses[0]!.reason).toMatch(/^no window for \d+ s$/);
+    expect(run.verdict).toMatch(/^degraded: worker w1 .*22 % of arrivals not sent \(33 of 150\)/);
+  });
+});
