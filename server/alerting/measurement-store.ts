@@ -4,6 +4,8 @@ import type { Measured } from "./summary.ts";
 
 /** Figures unchanged for this long are written again, so their age says the leader is alive. */
 const REWRITE_MS = 30_000;
+/** Changed figures are written at most this often, unless a rule gains or loses its data. */
+const MIN_INTERVAL_MS = 5_000;
 /** Older figures are "no data": no leader has evaluated for a while. */
 const STALE_MS = 120_000;
 
@@ -13,16 +15,22 @@ const STALE_MS = 120_000;
  */
 export class MeasurementStore {
   private written = "";
+  private writtenShape = "";
   private writtenAt = Number.NEGATIVE_INFINITY;
   private writing: Promise<void> | null = null;
   private next: { measured: Measured; at: number } | null = null;
 
   constructor(private readonly db: Db) {}
 
-  /** Records the leader's latest figures when they changed (or went unwritten for 30 s). Never blocks. */
+  /**
+   * Records the leader's latest figures: at once when a rule gains or loses its data, else at most
+   * every 5 s while they change and every 30 s while they hold. Never blocks.
+   */
   save(measured: Measured, at: number): void {
     const text = JSON.stringify([...measured].map(([rule, m]) => [rule, m.values]));
-    if (text === this.written && at - this.writtenAt < REWRITE_MS) return;
+    const since = at - this.writtenAt;
+    if (text === this.written && since < REWRITE_MS) return;
+    if (shape(measured) === this.writtenShape && since < MIN_INTERVAL_MS) return;
     this.next = { measured: new Map(measured), at };
     this.writing ??= this.drain().finally(() => {
       this.writing = null;
@@ -54,10 +62,16 @@ export class MeasurementStore {
           if (rows.length > 0) await tx.insert(ruleMeasurements).values(rows);
         });
         this.written = JSON.stringify(rows.map((r) => [r.rule, r.values]));
+        this.writtenShape = shape(job.measured);
         this.writtenAt = job.at;
       } catch (error) {
         console.error("alerting: writing rule measurements failed:", error);
       }
     }
   }
+}
+
+/** Which rules have figures and which have none ("no data"): a change here is written at once. */
+function shape(measured: Measured): string {
+  return JSON.stringify([...measured].map(([rule, m]) => [rule, m.values.map((v) => v === null)]));
 }
