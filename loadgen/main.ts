@@ -7,7 +7,7 @@ import { checkTarget } from "./allowlist.ts";
 import { parseRunArgs, RUN_USAGE } from "./args.ts";
 import { loadLoadgenConfig } from "./config.ts";
 import { journeysNeedingMailbox } from "./journeys/needs.ts";
-import { causeLines } from "./outputs/summary.ts";
+import { causeLines, headlineLines } from "./outputs/summary.ts";
 import { loadProfile } from "./profile-loader.ts";
 import { runLoad } from "./runner.ts";
 
@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       progress: args.quiet ? undefined : process.stderr,
     });
     const s = outcome.summary;
-    console.log(s.verdict);
+    for (const line of headlineLines(s)) console.log(line);
     for (const t of s.thresholds) {
       const d = describeResult(t.expression, t.value);
       const abort = t.abortOnFail ? "  [aborts the run]" : "";

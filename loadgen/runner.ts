@@ -221,7 +221,6 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   }
   // The hub knows which alerts fired during the run: the JUnit file names them next to thresholds.
   const hubVerdict = o.hub && hub && !hubFigures?.pending ? await fetchVerdict(o.hub, o.runId) : null;
-  if (hubVerdict) log(`verdict: ${hubVerdict.state}: ${hubVerdict.text}`);
   const summary = buildSummary(
     {
       runId: o.runId,

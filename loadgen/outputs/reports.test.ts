@@ -4,9 +4,33 @@ import { WindowAggregator } from "../window-aggregator.ts";
 import { htmlReport } from "./html.ts";
 import { junitXml } from "./junit.ts";
 import { progressLine } from "./progress.ts";
-import { buildSummary, causeLines } from "./summary.ts";
+import { buildSummary, causeLines, headlineLines } from "./summary.ts";
 
 describe("reports", () => {
+  it("the terminal leads with the combined verdict and names the generator's line for what it judges", () => {
+    const verdict = "passed: 1200 requests, 0.20 % errors, p95 checkout 412 ms";
+    const combinedVerdict = {
+      runId: "r1",
+      state: "passed-with-incidents" as const,
+      thresholdsPassed: true,
+      incidents: [],
+      text: "Thresholds passed; 1 critical alert fired during the run (CheckoutErrorRate 16 % at 14:02 UTC)",
+    };
+    expect(headlineLines({ status: "passed", verdict, combinedVerdict })).toEqual([
+      `verdict: passed-with-incidents: ${combinedVerdict.text}`,
+      `thresholds ${verdict}`,
+    ]);
+    expect(
+      headlineLines({
+        status: "aborted",
+        verdict: "aborted: 10 requests",
+        combinedVerdict: { ...combinedVerdict, state: "aborted" },
+      })[1],
+    ).toBe("run aborted: 10 requests");
+    // Without a hub the generator's line is the verdict.
+    expect(headlineLines({ status: "passed", verdict })).toEqual([verdict]);
+  });
+
   it("the progress line shows elapsed/total, rate, p95 and errors", () => {
     const line = progressLine({
       elapsed: 75,

@@ -136,6 +136,17 @@ export function reportModelOf(s: RunSummary, stats: RunStats): ReportModel {
   );
 }
 
+/**
+ * The first end-of-run lines for the terminal. With the hub's combined verdict, that verdict
+ * leads and the generator's own line is named for what it judges ("thresholds passed: …"), so a
+ * "passed" never sits under "passed-with-incidents" as if it were the run's verdict.
+ */
+export function headlineLines(s: Pick<RunSummary, "status" | "verdict" | "combinedVerdict">): string[] {
+  if (!s.combinedVerdict) return [s.verdict];
+  const judged = s.status === "passed" || s.status === "failed" ? "thresholds" : "run";
+  return [`verdict: ${s.combinedVerdict.state}: ${s.combinedVerdict.text}`, `${judged} ${s.verdict}`];
+}
+
 /** The end-of-run lines for the terminal: each failure cause with its count and share. */
 export function causeLines(s: Pick<RunSummary, "causes">, limit = 10): string[] {
   if (s.causes.length === 0) return ["errors by cause: none"];

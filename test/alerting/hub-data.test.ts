@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
 import type { Window } from "../../core/window.ts";
 import type { DataSpan } from "../../server/alerting/data.ts";
 import { hubDataSource } from "../../server/alerting/hub-data.ts";
 import { storeProbeResults, storeRunReport, storeWindows } from "../../server/ingest/store.ts";
+import { probeResult } from "../helpers/alerting.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
 const latency = (() => {
@@ -53,17 +53,11 @@ describeEachDatabase("alerting's view of the hub tables", ["hub", "alerting"], (
     });
     await storeWindows(db, [window(1000, 2), window(1001, 3), window(1001, 0, "search"), window(1002, 4)]);
     await storeProbeResults(db, [
-      {
-        id: randomUUID(),
-        probe: "home",
-        kind: "http",
-        region: "local",
+      probeResult("home", false, {
         target: "http://127.0.0.1:4100/api/products",
         startedAt: 1_002_500,
-        ok: false,
-        state: "down",
         phases: { dns: 0, connect: 1, tls: 0, firstByte: 2, transfer: 1, total: 4 },
-      },
+      }),
     ]);
     let clock = 0;
     const source = hubDataSource(db, { steps: () => ["checkout"], now: () => clock });

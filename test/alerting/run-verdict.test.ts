@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseProfile } from "../../core/profile.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
-import type { RunSummary } from "../../loadgen/outputs/summary.ts";
+import { headlineLines, type RunSummary } from "../../loadgen/outputs/summary.ts";
 import { ensureDashboardBuilt } from "../browser/stack.ts";
 import { hubApi, tuneShippedRule, withEnv } from "../helpers/alerting.ts";
 import { ConsoleWatch, chromiumInstalled, launchBrowser, screenshot } from "../helpers/browser.ts";
@@ -73,6 +73,12 @@ for (const kind of databaseKinds) {
       });
       const endedAt = Date.now();
       expect(outcome.summary.status).toBe("passed");
+      // The terminal's first lines agree: the combined verdict leads, the thresholds line says what it judges.
+      const [headline, thresholdsLine] = headlineLines(outcome.summary);
+      expect(headline).toMatch(
+        new RegExp(`^verdict: ${outcome.summary.combinedVerdict?.state}: Thresholds passed`),
+      );
+      expect(thresholdsLine).toMatch(/^thresholds passed: \d+ requests/);
 
       // Within 2 minutes of the run's end, nothing about it fires (in practice: seconds).
       type Listed = {
