@@ -191,6 +191,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       now(),
     ),
     isLeader: () => alertLeadership.isLeader(),
+    audit,
   });
   metrics.ruleEvaluationSeconds.collect = () => alerting.service.engine.lastDurationMs / 1000;
   const ingestListeners: IngestListener[] = [
@@ -315,6 +316,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         shopUrl: config.PEAKWATCH_SHOP_URL,
         adminToken: config.SHOP_ADMIN_TOKEN,
         db,
+        audit,
         changed: (change) => {
           console.log(`fault ${change.fault} ${change.action} by ${change.by}`);
           live.broadcast("runs", { type: "fault", change });

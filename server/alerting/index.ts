@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AlertEvent } from "../../core/alert.ts";
 import type { Kek } from "../../core/crypto/envelope.ts";
 import type { Db } from "../../db/open.ts";
+import type { AuditRecorder } from "../audit/audit-log.ts";
 import type { HubConfig } from "../config.ts";
 import type { HubEnv } from "../http/env.ts";
 import { loadMasterKey } from "../notify/master-key.ts";
@@ -36,6 +37,8 @@ export interface AlertingDeps {
   masterKey?: Kek;
   /** With several hub replicas, whether this one leads (evaluates and notifies); default always. */
   isLeader?: () => Promise<boolean>;
+  /** Where changes to silences, channels and routing are recorded; none when omitted. */
+  audit?: AuditRecorder;
 }
 
 /** The alerting subsystem as the hub sees it. */
@@ -75,8 +78,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   const routes = new Hono<HubEnv>();
   routes.route("/", alertRoutes(service));
   routes.route("/", ruleRoutes(service));
-  routes.route("/", silenceRoutes(service, now));
-  routes.route("/", channelRoutes(service));
+  routes.route("/", silenceRoutes(service, now, deps.audit));
+  routes.route("/", channelRoutes(service, deps.audit));
   routes.route("/", summaryRoutes(deps.db, service, now));
   routes.route("/", verdictRoutes(deps.db, service, now));
   return {

@@ -11,6 +11,9 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+/** What a route needs to record a change (tests may pass a stand-in that collects entries). */
+export type AuditRecorder = Pick<AuditLog, "record">;
+
 /** A refused expired right is logged at most once per key per hour, so a retry loop cannot flood. */
 const REFUSAL_QUIET_MS = 60 * 60_000;
 

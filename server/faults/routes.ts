@@ -7,6 +7,7 @@ import { parseOr400 } from "../../core/http/validate.ts";
 import { ProductPage } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
 import { faultChanges } from "../../db/schema/hub.ts";
+import type { AuditRecorder } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 
@@ -18,6 +19,8 @@ export interface FaultRoutesOptions {
   db?: Db;
   /** Told of every recorded change, e.g. to push it to live charts and log who flipped what. */
   changed?: (change: FaultChange) => void;
+  /** Where every successful change is audited (fault.set, fault.cleared). */
+  audit?: AuditRecorder;
 }
 
 const NameSchema = z.object({ name: FaultName });
@@ -74,11 +77,17 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     });
   }
 
-  /** Records a successful change and tells `changed`; a failed insert never fails the switch. */
+  /** Records (and audits) a successful change and tells `changed`; a failed insert never fails the switch. */
   async function record(change: Omit<FaultChange, "at">): Promise<void> {
     const full: FaultChange = { at: Date.now(), ...change };
     try {
       await options.db?.insert(faultChanges).values(full);
+      await options.audit?.record({
+        actor: change.by,
+        action: change.action === "set" ? "fault.set" : "fault.cleared",
+        target: change.fault,
+        ...(change.detail ? { detail: { params: change.detail } } : {}),
+      });
     } catch (error) {
       console.warn("could not record fault change", error);
     }

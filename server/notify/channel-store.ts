@@ -121,9 +121,14 @@ export class ChannelStore {
     return this.view(await this.write(id, parsed.data, row.source as Source, false));
   }
 
-  async remove(id: string): Promise<void> {
-    const gone = await this.db.delete(channels).where(eq(channels.id, id)).returning({ id: channels.id });
-    if (gone.length === 0) throw new AppError("not_found", `no channel ${id}`);
+  /** Deletes a channel; returns what it was (for the audit log). Throws not_found. */
+  async remove(id: string): Promise<{ id: string; name: string; kind: string }> {
+    const [gone] = await this.db
+      .delete(channels)
+      .where(eq(channels.id, id))
+      .returning({ id: channels.id, name: channels.name, kind: channels.kind });
+    if (!gone) throw new AppError("not_found", `no channel ${id}`);
+    return gone;
   }
 
   /**

@@ -1,7 +1,8 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { ChannelInputSchema, RoutingSchema } from "../../../core/channel.ts";
 import { parseOr400 } from "../../../core/http/validate.ts";
+import type { AuditRecorder } from "../../audit/audit-log.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { jsonBody } from "../../http/json-body.ts";
@@ -18,9 +19,13 @@ const DeliveriesQuery = z.object({
 /**
  * /channels (create, edit, delete, send a test) and /routes (admin), /deliveries (engineer and
  * up). Secrets, channel URLs included, are never returned and are redacted from delivery errors.
+ * Changes to channels and routing are audited, by name and kind only (never a secret).
  */
-export function channelRoutes(service: AlertingService): Hono<HubEnv> {
+export function channelRoutes(service: AlertingService, audit?: AuditRecorder): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
+  const audited = (c: Context<HubEnv>, action: string, target: string, detail?: Record<string, unknown>) =>
+    audit?.record({ actor: actor(c), action, target, ...(detail ? { detail } : {}) });
+  const named = (channel: { id: string; name: string; kind?: string }) => `${channel.name} (${channel.id})`;
   app.get("/channels", requireRole("admin"), async (c) => {
     const rows = await service.channels.rows();
     return c.json({ channels: rows.map((r) => service.channels.view(r)) });
@@ -28,6 +33,7 @@ export function channelRoutes(service: AlertingService): Hono<HubEnv> {
   app.post("/channels", requireRole("admin"), async (c) => {
     const channel = await service.channels.create(await jsonBody(c, ChannelInputSchema));
     await service.reloadChannels();
+    await audited(c, "channel.created", named(channel), { kind: channel.kind, enabled: channel.enabled });
     return c.json({ channel }, 201);
   });
   // An edit: secret fields left out or empty keep their stored value (they are never shown).
@@ -36,6 +42,8 @@ export function channelRoutes(service: AlertingService): Hono<HubEnv> {
     const patch = await jsonBody(c, z.record(z.string(), z.unknown()));
     const channel = await service.channels.update(id, patch);
     await service.reloadChannels();
+    // The names of the fields changed, never their values (some are secrets).
+    await audited(c, "channel.updated", named(channel), { fields: Object.keys(patch).sort() });
     return c.json({ channel });
   });
   app.post("/channels/:id/test", requireRole("admin"), async (c) => {
@@ -43,8 +51,9 @@ export function channelRoutes(service: AlertingService): Hono<HubEnv> {
     return c.json({ result: await service.testChannel(id, actor(c)) });
   });
   app.delete("/channels/:id", requireRole("admin"), async (c) => {
-    await service.channels.remove(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
+    const removed = await service.channels.remove(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
     await service.reloadChannels();
+    await audited(c, "channel.deleted", named(removed), { kind: removed.kind });
     return c.body(null, 204);
   });
   app.get("/routes", requireRole("admin"), async (c) => {
@@ -57,11 +66,13 @@ export function channelRoutes(service: AlertingService): Hono<HubEnv> {
     const doc = await jsonBody(c, RoutingSchema);
     await service.routing.put(doc, "api");
     await service.reloadChannels();
+    await audited(c, "routing.replaced", "routes");
     return c.json({ ...doc, source: "api" });
   });
   app.delete("/routes", requireRole("admin"), async (c) => {
     await service.routing.clear();
     await service.reloadChannels();
+    await audited(c, "routing.cleared", "routes");
     return c.body(null, 204);
   });
   app.get("/deliveries", requireRole("engineer"), async (c) => {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { parseOr400 } from "../../../core/http/validate.ts";
 import { SilenceInputSchema, silenceState } from "../../../core/silence.ts";
+import type { AuditRecorder } from "../../audit/audit-log.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { jsonBody } from "../../http/json-body.ts";
@@ -10,8 +11,15 @@ import { actor } from "./principal.ts";
 
 const ListQuery = z.object({ all: z.enum(["0", "1", "true", "false"]).optional() });
 
-/** GET /silences (current, or ?all=1), POST /silences, DELETE /silences/:id (expires it now). */
-export function silenceRoutes(service: AlertingService, now: () => number): Hono<HubEnv> {
+/**
+ * GET /silences (current, or ?all=1), POST /silences, DELETE /silences/:id (expires it now).
+ * Creating and expiring a silence is audited.
+ */
+export function silenceRoutes(
+  service: AlertingService,
+  now: () => number,
+  audit?: AuditRecorder,
+): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
   const changed = () => {
     service.engine.invalidateSilences();
@@ -29,11 +37,23 @@ export function silenceRoutes(service: AlertingService, now: () => number): Hono
   app.post("/silences", requireRole("engineer"), async (c) => {
     const silence = await service.silences.create(await jsonBody(c, SilenceInputSchema), actor(c));
     changed();
+    await audit?.record({
+      actor: actor(c),
+      action: "silence.created",
+      target: silence.id,
+      detail: {
+        matchers: silence.matchers,
+        startsAt: silence.startsAt,
+        endsAt: silence.endsAt,
+        comment: silence.comment,
+      },
+    });
     return c.json({ silence: view(silence) }, 201);
   });
   app.delete("/silences/:id", requireRole("engineer"), async (c) => {
     const silence = await service.silences.expire(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
     changed();
+    await audit?.record({ actor: actor(c), action: "silence.expired", target: silence.id });
     return c.json({ silence: view(silence) });
   });
   return app;
