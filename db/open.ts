@@ -25,6 +25,11 @@ export interface OpenDbOptions {
   pgliteThread?: boolean;
   /** Connection pool size for the postgres driver. */
   poolSize?: number;
+  /**
+   * PGlite's shared_buffers (e.g. "32MB"; default Postgres's 128MB). The pool lives inside the
+   * WebAssembly memory, which never shrinks, so its whole size stays resident once touched.
+   */
+  pgliteSharedBuffers?: string;
 }
 
 export interface OpenedDb {
@@ -44,7 +49,7 @@ export interface OpenedDb {
 export async function openDb(options: OpenDbOptions): Promise<OpenedDb> {
   const opened = options.url
     ? await openPostgres(options.url, options.poolSize ?? 10)
-    : await openPglite(options.dataDir, options.pgliteThread ?? false);
+    : await openPglite(options.dataDir, options.pgliteThread ?? false, options.pgliteSharedBuffers);
   try {
     await runMigrations(opened, options.domains);
   } catch (error) {
@@ -54,13 +59,23 @@ export async function openDb(options: OpenDbOptions): Promise<OpenedDb> {
   return opened;
 }
 
-async function openPglite(dataDir: string | undefined, thread: boolean): Promise<OpenedDb> {
+/** PGlite's own start-up parameters plus a shared-buffer size (PGlite drops its defaults when given any). */
+function pgliteStartParams(sharedBuffers: string): string[] {
+  return [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`];
+}
+
+async function openPglite(
+  dataDir: string | undefined,
+  thread: boolean,
+  sharedBuffers: string | undefined,
+): Promise<OpenedDb> {
   if (dataDir) {
     // Users, sessions and keys live here: no other local user may read or edit them.
     privateFileCreation();
     makePrivateDir(dataDir);
   }
-  const client = thread ? new PgliteThread(dataDir) : dataDir ? new PGlite(dataDir) : new PGlite();
+  const options = sharedBuffers ? { startParams: pgliteStartParams(sharedBuffers) } : {};
+  const client = thread ? new PgliteThread(dataDir, options) : new PGlite({ ...options, dataDir });
   await client.waitReady;
   // Again for the files PGlite just created (a worker thread cannot set the umask).
   if (dataDir) makePrivateDir(dataDir);

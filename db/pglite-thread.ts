@@ -45,8 +45,10 @@ export class PgliteThread {
   private openTransaction: Promise<void> | undefined;
   readonly waitReady: Promise<void>;
 
-  constructor(dataDir: string | undefined) {
-    this.worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), { workerData: { dataDir } });
+  constructor(dataDir: string | undefined, options: { startParams?: string[] } = {}) {
+    this.worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
+      workerData: { dataDir, startParams: options.startParams },
+    });
     this.waitReady = new Promise((resolve, reject) => {
       this.worker.once("message", (m: { ready: boolean; error?: { message: string } }) =>
         m.ready ? resolve() : reject(rebuild(m.error ?? { message: "PGlite did not start" })),

@@ -4,8 +4,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 
-const { dataDir } = workerData;
-const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+const { dataDir, startParams } = workerData;
+const pg = new PGlite({ dataDir, ...(startParams ? { startParams } : {}) });
 
 /** Parsers that leave a type's text as it is, keyed by the list of type ids (drizzle sends one set). */
 const rawParsers = new Map();

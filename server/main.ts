@@ -4,6 +4,9 @@ import { openDb, pgliteDir } from "../db/open.ts";
 import { loadHubConfig } from "./config.ts";
 import { startHub } from "./hub.ts";
 
+/** The embedded hub database's buffer pool (see OpenDbOptions.pgliteSharedBuffers). */
+export const HUB_PGLITE_SHARED_BUFFERS = "32MB";
+
 /** Runs the hub until SIGINT/SIGTERM, then shuts down gracefully and resolves 0. */
 export async function main(_argv: string[]): Promise<number> {
   const config = loadHubConfig();
@@ -28,6 +31,9 @@ export async function main(_argv: string[]): Promise<number> {
       domains: componentDomains.hub,
       url: config.databaseUrl,
       dataDir,
+      // With the default 128 MB, migrations on a fresh data directory touched the whole pool and
+      // an idle hub sat at ~880 MB resident; data files stay in the OS page cache anyway.
+      pgliteSharedBuffers: HUB_PGLITE_SHARED_BUFFERS,
     });
     let hub: Awaited<ReturnType<typeof startHub>>;
     try {
