@@ -17,6 +17,7 @@ const timing = [
   "test/alerting/replicas.test.ts",
   "test/alerting/outage.test.ts",
   "test/shop/otp-login.test.ts",
+  "test/shop/customer-expiry.test.ts",
   "test/browser/dashboard.test.ts",
   // Two load runs watched live, an alert that must fire during the first, every view at two sizes.
   "test/browser/views.test.ts",

@@ -24,6 +24,7 @@ import { checkoutRoutes } from "./checkout/routes.ts";
 import type { ShopConfig } from "./config.ts";
 import { Keyring } from "./crypto/keyring.ts";
 import { rotateKeys } from "./crypto/rotate.ts";
+import { customerAdminRoutes } from "./customers/admin-routes.ts";
 import { faultEffects, Leak } from "./faults/effects.ts";
 import { faultRoutes } from "./faults/routes.ts";
 import { Switchboard } from "./faults/switchboard.ts";
@@ -187,6 +188,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
 
   app.use("/admin/*", requireBearer(config.SHOP_ADMIN_TOKEN));
   app.route("/admin/faults", faultRoutes(faults));
+  app.route("/admin/customers", customerAdminRoutes(db, clock));
   app.post("/admin/keys/rotate", async (c) => c.json(await rotateKeys(db, keyring)));
   if (config.SHOP_TEST_HOOKS_TOKEN) app.route("/__test", mailboxRoutes(db, config.SHOP_TEST_HOOKS_TOKEN));
 
