@@ -54,8 +54,18 @@ export type TotalsInput = Pick<
   | "failedLatency"
 >;
 
-/** Adds one window into per-step totals (mutates `totals`). */
-export function addWindow(totals: Map<string, StepTotals>, w: TotalsInput, histogram?: Histogram): void {
+/** A window's histograms already in memory (the generator's own), so they need no decoding. */
+export interface DecodedHistograms {
+  latency: Histogram;
+  failedLatency?: Histogram | undefined;
+}
+
+/** Adds one window into per-step totals (mutates `totals`); `decoded` spares decoding its histograms. */
+export function addWindow(
+  totals: Map<string, StepTotals>,
+  w: TotalsInput,
+  decoded?: DecodedHistograms,
+): void {
   let t = totals.get(w.step);
   if (!t) {
     t = emptyTotals();
@@ -68,8 +78,8 @@ export function addWindow(totals: Map<string, StepTotals>, w: TotalsInput, histo
   t.target += w.targetRate;
   t.achieved += w.achievedRate;
   mergeCauses(t.causes, causesOf(w));
-  t.latency.add(histogram ?? decodeHistogram(w.latency));
-  if (w.failedLatency) t.failedLatency.add(decodeHistogram(w.failedLatency));
+  t.latency.add(decoded?.latency ?? decodeHistogram(w.latency));
+  if (w.failedLatency) t.failedLatency.add(decoded?.failedLatency ?? decodeHistogram(w.failedLatency));
 }
 
 /** Per-step totals of any set of windows; the hub and the generator aggregate the same way. */

@@ -1,13 +1,22 @@
 import { decodeHistogram, type Histogram, newHistogram } from "../core/histogram.ts";
 import { type ReportPoint, reportPoint } from "../core/report/model.ts";
-import { addWindow, type StepTotals } from "../core/threshold.ts";
+import { addWindow, type DecodedHistograms, type StepTotals } from "../core/threshold.ts";
 import { errorTotal, JOURNEY_STEP, type Window } from "../core/window.ts";
-import type { WindowSink } from "./window-aggregator.ts";
+import { histogramsOf, type WindowSink } from "./window-aggregator.ts";
 
 /** One second of the whole run, for the progress line and the report's charts. */
 export interface SecondPoint extends ReportPoint {
   /** Service time from the actual send, ms (p99). */
   serviceP99: number;
+}
+
+/** A window's latency histogram: this process's own in memory, else decoded from the wire. */
+const latencyOf = (w: Window): Histogram => histogramsOf(w)?.latency ?? decodeHistogram(w.latency);
+
+/** The histograms addWindow needs, when this process built the window (no decoding). */
+function decoded(w: Window): DecodedHistograms | undefined {
+  const own = histogramsOf(w);
+  return own && { latency: own.latency, failedLatency: own.failedLatency };
 }
 
 const ms = (h: Histogram, p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
@@ -36,12 +45,12 @@ export class RunStats implements WindowSink {
     for (const [second, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
       const service = newHistogram();
       // The same function the hub uses for its report, so both draw the same points.
-      const point: SecondPoint = { ...reportPoint(second, list), serviceP99: 0 };
+      const point: SecondPoint = { ...reportPoint(second, list, 1, latencyOf), serviceP99: 0 };
       for (const w of list) {
-        const h = decodeHistogram(w.latency);
-        addWindow(this.totals, w, h);
+        const h = latencyOf(w);
+        addWindow(this.totals, w, decoded(w));
         if (w.step === JOURNEY_STEP) continue;
-        if (w.service) service.add(decodeHistogram(w.service));
+        if (w.service) service.add(histogramsOf(w)?.service ?? decodeHistogram(w.service));
         const steps = this.stepSeries.get(w.step) ?? [];
         steps.push([second, w.count, errorTotal(w), ms(h, 95)]);
         this.stepSeries.set(w.step, steps);
@@ -60,7 +69,7 @@ export class RunStats implements WindowSink {
   windowTotals(seconds: number): Map<string, StepTotals> {
     const newest = this.series[this.series.length - 1]?.second ?? 0;
     const totals = new Map<string, StepTotals>();
-    for (const w of this.recent) if (w.second > newest - seconds) addWindow(totals, w);
+    for (const w of this.recent) if (w.second > newest - seconds) addWindow(totals, w, decoded(w));
     return totals;
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeHistogram, mergeEncoded, newHistogram, recordMicros } from "../core/histogram.ts";
 import { JOURNEY_STEP, type Window, WindowSchema, windowKey } from "../core/window.ts";
-import { WindowAggregator } from "./window-aggregator.ts";
+import { RunStats } from "./run-stats.ts";
+import { histogramsOf, WindowAggregator } from "./window-aggregator.ts";
 
 function collector() {
   const windows: Window[] = [];
@@ -103,5 +104,49 @@ describe("WindowAggregator", () => {
     const journey = windows.find((w) => w.step === JOURNEY_STEP)!;
     expect(journey.causes).toEqual({ dropped: { count: 1, message: expect.any(String) } });
     expect(WindowSchema.safeParse(get).success).toBe(true);
+  });
+});
+
+describe("histograms encoded once, for the wire only", () => {
+  it("a window built here carries in memory exactly what it encodes, and RunStats reads the same totals either way", () => {
+    const { windows, sink } = collector();
+    const start = 1_700_000_000_000;
+    const agg = new WindowAggregator({ runId: "r", worker: "w0", graceMs: 0, firstSecond: start / 1000 }, [
+      sink,
+    ]);
+    for (let i = 0; i < 6_000; i++) {
+      const failure = i % 50 === 0 ? { cause: "http_503", message: "HTTP 503" } : undefined;
+      agg.request(i % 3 === 0 ? "search" : "product", start + i, 200 + (i % 997) * 37, 150, 10, failure);
+    }
+    agg.flush(start + 10_000, true);
+    for (const w of windows) {
+      const own = histogramsOf(w);
+      expect(own).toBeDefined();
+      expect(own!.latency.totalCount).toBe(decodeHistogram(w.latency).totalCount);
+      expect(own!.latency.getValueAtPercentile(99)).toBe(decodeHistogram(w.latency).getValueAtPercentile(99));
+      if (w.failedLatency)
+        expect(own!.failedLatency!.totalCount).toBe(decodeHistogram(w.failedLatency).totalCount);
+    }
+    // The same windows as another process would receive them: encoded only.
+    const wire = windows.map((w) => JSON.parse(JSON.stringify(w)) as Window);
+    expect(histogramsOf(wire[0]!)).toBeUndefined();
+    const local = new RunStats();
+    const remote = new RunStats();
+    local.accept(windows);
+    remote.accept(wire);
+    for (const step of ["product", "search"]) {
+      const a = local.totals.get(step)!;
+      const b = remote.totals.get(step)!;
+      expect(a.count).toBe(b.count);
+      expect(a.errors).toBe(b.errors);
+      expect(a.latency.totalCount).toBe(b.latency.totalCount);
+      expect(a.failedLatency.totalCount).toBe(b.failedLatency.totalCount);
+      for (const p of [50, 95, 99])
+        expect(a.latency.getValueAtPercentile(p)).toBe(b.latency.getValueAtPercentile(p));
+    }
+    expect(local.series).toEqual(remote.series);
+    expect(local.windowTotals(5).get("product")!.latency.totalCount).toBe(
+      remote.windowTotals(5).get("product")!.latency.totalCount,
+    );
   });
 });

@@ -51,6 +51,24 @@ export interface AggregatorOptions {
   firstSecond: number;
 }
 
+/** The histograms behind a window this process built: the same data as its encoded fields. */
+export interface WindowHistograms {
+  latency: Histogram;
+  service: Histogram | undefined;
+  failedLatency: Histogram | undefined;
+}
+
+const built = new WeakMap<Window, WindowHistograms>();
+
+/**
+ * The in-memory histograms of a window built by a WindowAggregator of this process, so local
+ * sinks read them without decoding what was encoded only for the wire. Undefined for any other
+ * window (decode it). Never mutate them.
+ */
+export function histogramsOf(window: Window): WindowHistograms | undefined {
+  return built.get(window);
+}
+
 /** Message of a dropped arrival (the same for all, so it is not repeated per arrival). */
 const DROPPED_MESSAGE = "no free virtual user within maxQueueDelay";
 
@@ -184,6 +202,7 @@ export class WindowAggregator {
     };
     if (acc.service) w.service = encodeHistogram(acc.service);
     if (acc.failedLatency) w.failedLatency = encodeHistogram(acc.failedLatency);
+    built.set(w, { latency: acc.latency, service: acc.service, failedLatency: acc.failedLatency });
     return w;
   }
 }

@@ -95,9 +95,15 @@ const pct = (h: Histogram, p: number) => (h.totalCount === 0 ? 0 : h.getValueAtP
 
 /**
  * One chart point from the windows of one stretch of `span` seconds (any workers, any steps).
- * Rates divide by the span, so a per-minute roll-up gives per-second figures.
+ * Rates divide by the span, so a per-minute roll-up gives per-second figures. `latencyOf` gives a
+ * window's latency histogram: decoded from its wire encoding unless the caller holds it already.
  */
-export function reportPoint(second: number, windows: ReadonlyArray<WindowFigures>, span = 1): ReportPoint {
+export function reportPoint<W extends WindowFigures>(
+  second: number,
+  windows: ReadonlyArray<W>,
+  span = 1,
+  latencyOf: (w: W) => Histogram = (w) => decodeHistogram(w.latency),
+): ReportPoint {
   const requests = newHistogram();
   const point: ReportPoint = {
     second,
@@ -117,7 +123,7 @@ export function reportPoint(second: number, windows: ReadonlyArray<WindowFigures
       point.dropped += w.dropped;
       continue;
     }
-    requests.add(decodeHistogram(w.latency));
+    requests.add(latencyOf(w));
     point.requests += w.count;
     point.errors += errorTotal(w);
   }
