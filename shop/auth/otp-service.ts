@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import { attemptOtpChallenge, issueOtpChallenge, type OtpPolicy } from "../../core/otp/challenge.ts";
 import type { RateLimiter } from "../../core/rate-limit.ts";
@@ -32,6 +32,12 @@ export interface OtpServiceDeps {
   now: () => Date;
 }
 
+/** A stored challenge with the id and access expiry of the account it names (null: no such account). */
+type ChallengeRow = typeof otpChallenges.$inferSelect & {
+  customerId: string | null;
+  accessExpiresAt: Date | null;
+};
+
 /** The one answer to every failed verification: no hint of which rule refused it. */
 const invalidCode = () => new AppError("unauthorized", "invalid or expired code");
 
@@ -45,7 +51,28 @@ function limited(result: ReturnType<RateLimiter["hit"]>, what: string): void {
 
 /** Email one-time-code login for the shop's customers (storage and mail around core/otp). */
 export class OtpService {
-  constructor(private readonly deps: OtpServiceDeps) {}
+  /** A challenge and the account it names (if any) in one statement. */
+  private readonly challengeById;
+
+  constructor(private readonly deps: OtpServiceDeps) {
+    this.challengeById = deps.db
+      .select({
+        id: otpChallenges.id,
+        email: otpChallenges.email,
+        codeHash: otpChallenges.codeHash,
+        createdAt: otpChallenges.createdAt,
+        expiresAt: otpChallenges.expiresAt,
+        attempts: otpChallenges.attempts,
+        maxAttempts: otpChallenges.maxAttempts,
+        consumedAt: otpChallenges.consumedAt,
+        customerId: customers.id,
+        accessExpiresAt: customers.accessExpiresAt,
+      })
+      .from(otpChallenges)
+      .leftJoin(customers, eq(customers.email, otpChallenges.email))
+      .where(eq(otpChallenges.id, sql.placeholder("id")))
+      .prepare("shop_otp_challenge_by_id");
+  }
 
   /**
    * Issues a challenge and mails its code if the account may log in. The answer, and the
@@ -98,7 +125,7 @@ export class OtpService {
   ): Promise<{ customerId: string; email: string }> {
     const { db, limits, metrics } = this.deps;
     limited(limits.verifyPerAddress.hit(address), "verification attempts from this address");
-    const [row] = await db.select().from(otpChallenges).where(eq(otpChallenges.id, challengeId));
+    const [row] = (await this.challengeById.execute({ id: challengeId })) as ChallengeRow[];
     if (!row) {
       metrics.otp.labels("failed").inc();
       throw invalidCode();
@@ -121,26 +148,13 @@ export class OtpService {
         ),
       )
       .returning({ id: otpChallenges.id });
-    const customer = result.ok && updated.length === 1 ? await this.loginAllowed(row.email, now) : undefined;
-    if (!customer) {
+    const allowed = row.customerId !== null && (row.accessExpiresAt === null || row.accessExpiresAt > now);
+    if (!result.ok || updated.length !== 1 || !allowed) {
       limits.failuresPerAccountAndAddress.hit(pair(row.email, address));
       metrics.otp.labels("failed").inc();
       throw invalidCode();
     }
     metrics.otp.labels("verified").inc();
-    return customer;
-  }
-
-  private async loginAllowed(email: string, now: Date) {
-    const [customer] = await this.deps.db
-      .select({
-        customerId: customers.id,
-        email: customers.email,
-        accessExpiresAt: customers.accessExpiresAt,
-      })
-      .from(customers)
-      .where(eq(customers.email, email));
-    if (!customer || (customer.accessExpiresAt && customer.accessExpiresAt <= now)) return undefined;
-    return { customerId: customer.customerId, email: customer.email };
+    return { customerId: row.customerId!, email: row.email };
   }
 }

@@ -13,7 +13,7 @@ export interface CartOwner {
 
 const emptyCart: Cart = { items: [], totalCents: 0, currency: "USD" };
 
-function cartOf(rows: Array<Omit<Cart["items"][number], "currency"> & { currency: string }>): Cart {
+function cartOf(rows: CartLine[]): Cart {
   const items = rows.map((r) => ({ ...r, currency: r.currency as Currency }));
   return {
     items,
@@ -22,13 +22,17 @@ function cartOf(rows: Array<Omit<Cart["items"][number], "currency"> & { currency
   };
 }
 
-/** The statement's answer: which cart, the product's stock, and the item's quantity before and after. */
+/** The statement's answer: which cart, the product's stock, the item's quantity before and after, the cart after. */
 interface AddOutcome {
   cart_id: string | null;
   stock: number | null;
   current: number;
   quantity: number | null;
+  /** The cart's lines after the add (JSON; a string where the driver leaves json unparsed). */
+  items: CartLine[] | string | null;
 }
+
+type CartLine = Omit<Cart["items"][number], "currency"> & { currency: string };
 
 /** The owner's cart as a SQL condition on `shop.carts` (aliased `c`). */
 function ownerCondition(owner: CartOwner): SQL {
@@ -40,7 +44,7 @@ function ownerCondition(owner: CartOwner): SQL {
 /**
  * Carts and their items; quantities are checked against stock on every change. Adding an item
  * is one statement (find or create the cart, check stock and the per-item cap, upsert the
- * item, touch the cart), viewing a cart another.
+ * item, touch the cart, and answer with the cart as it is after the add); viewing a cart another.
  */
 export class CartStore {
   private readonly viewByCustomer;
@@ -105,10 +109,10 @@ export class CartStore {
 
   /**
    * Adds `quantity` of a product on top of what the owner's cart holds, creating the cart when
-   * there is none, in one statement. Returns the cart's id. 404 unknown product, 409 not
-   * enough stock or past the per-item cap (the cart is then unchanged).
+   * there is none, in one statement. Returns the cart's id and the cart after the add. 404
+   * unknown product, 409 not enough stock or past the per-item cap (the cart is then unchanged).
    */
-  async add(owner: CartOwner, productId: string, quantity: number): Promise<string> {
+  async add(owner: CartOwner, productId: string, quantity: number): Promise<{ cartId: string; cart: Cart }> {
     let outcome = await this.addOnce(owner, productId, quantity);
     // A concurrent first add for the same customer created the cart between our read and insert.
     if (outcome.cart_id === null) outcome = await this.addOnce(owner, productId, quantity);
@@ -116,12 +120,15 @@ export class CartStore {
     if (outcome.cart_id === null) throw new Error("cart vanished while being created");
     if (outcome.quantity === null) this.checkQuantity(outcome.current + quantity, outcome.stock);
     if (outcome.quantity === null) throw new AppError("conflict", "the cart changed meanwhile; try again");
-    return outcome.cart_id;
+    const items =
+      typeof outcome.items === "string" ? (JSON.parse(outcome.items) as CartLine[]) : outcome.items;
+    return { cartId: outcome.cart_id, cart: cartOf(items ?? []) };
   }
 
   private async addOnce(owner: CartOwner, productId: string, quantity: number): Promise<AddOutcome> {
     // Data-modifying CTEs all see one snapshot: `current` is the quantity before this add,
-    // and the conflict branch re-checks the limit against the row it actually updates.
+    // and the conflict branch re-checks the limit against the row it actually updates. The
+    // snapshot does not show the upsert either, so `lines` puts the added quantity in itself.
     const result = await this.db.execute(sql`
       with existing as (
         select c.id from ${carts} c where ${ownerCondition(owner)}
@@ -146,11 +153,20 @@ export class CartStore {
       ), touched as (
         update ${carts} set updated_at = now()
         where id in (select id from existing) and exists (select 1 from added)
+      ), lines as (
+        select i.product_id,
+               case when i.product_id = ${productId} then (select quantity from added) else i.quantity end as quantity
+        from ${cartItems} i join cart on i.cart_id = cart.id
+        union all
+        select ${productId}::uuid, (select quantity from added) where not exists (select 1 from current)
       )
       select (select id from cart)::text as cart_id,
              (select stock from product)::int as stock,
              coalesce((select quantity from current), 0)::int as current,
-             (select quantity from added)::int as quantity`);
+             (select quantity from added)::int as quantity,
+             (select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'name', p.name,
+                                                'priceCents', p.price_cents, 'currency', p.currency) order by p.name)
+              from lines l join ${products} p on p.id = l.product_id) as items`);
     return rowsOf<AddOutcome>(result)[0]!;
   }
 
@@ -185,32 +201,29 @@ export class CartStore {
   /**
    * At login: the anonymous cart becomes the customer's, or, when the customer already has
    * one, its items are merged in (quantities added, capped) and the anonymous cart deleted.
+   * One statement, so no transaction holds the embedded database across round trips.
    */
   async attach(anonymousCartId: string | undefined, customerId: string): Promise<void> {
     if (!anonymousCartId) return;
-    await this.db.transaction(async (tx) => {
-      const [anonymous] = await tx.select().from(carts).where(eq(carts.id, anonymousCartId));
-      if (!anonymous || anonymous.customerId !== null) return;
-      const [own] = await tx.select({ id: carts.id }).from(carts).where(eq(carts.customerId, customerId));
-      if (!own) {
-        await tx
-          .update(carts)
-          .set({ customerId, updatedAt: new Date() })
-          .where(eq(carts.id, anonymousCartId));
-        return;
-      }
-      const items = await tx.select().from(cartItems).where(eq(cartItems.cartId, anonymousCartId));
-      if (items.length > 0) {
-        await tx
-          .insert(cartItems)
-          .values(items.map((i) => ({ ...i, cartId: own.id })))
-          .onConflictDoUpdate({
-            target: [cartItems.cartId, cartItems.productId],
-            set: { quantity: sql`least(${cartItems.quantity} + excluded.quantity, ${MAX_CART_QUANTITY})` },
-          });
-      }
-      await tx.delete(carts).where(eq(carts.id, anonymousCartId));
-    });
+    // Data-modifying CTEs share one snapshot: `merged` reads the anonymous items before the
+    // delete (which cascades to them) takes effect.
+    await this.db.execute(sql`
+      with anonymous as (
+        select id from ${carts} where id = ${anonymousCartId} and customer_id is null
+      ), own as (
+        select id from ${carts} where customer_id = ${customerId}
+      ), adopted as (
+        update ${carts} set customer_id = ${customerId}, updated_at = now()
+        where id in (select id from anonymous) and not exists (select 1 from own)
+      ), merged as (
+        insert into ${cartItems} as i (cart_id, product_id, quantity)
+        select own.id, a.product_id, a.quantity
+        from ${cartItems} a, own
+        where a.cart_id in (select id from anonymous)
+        on conflict (cart_id, product_id)
+        do update set quantity = least(i.quantity + excluded.quantity, ${MAX_CART_QUANTITY}::int)
+      )
+      delete from ${carts} where id in (select id from anonymous) and exists (select 1 from own)`);
   }
 
   private async stockOf(productId: string): Promise<number> {

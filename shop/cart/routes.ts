@@ -29,11 +29,11 @@ export function cartRoutes(deps: {
     const { productId, quantity } = await jsonBody(c, AddCartItemBody);
     deps.checkProduct(productId);
     const owner = ownerOf(c);
-    const cartId = await carts.add(owner, productId, quantity);
+    const { cartId, cart } = await carts.add(owner, productId, quantity);
     if (!owner.customerId && cartId !== owner.anonymousCartId) {
       setPrivateCookie(c, CART_COOKIE, cartId, CART_COOKIE_SECONDS, deps.trustProxy);
     }
-    return c.json(await carts.view(cartId), 201);
+    return c.json(cart, 201);
   });
 
   app.patch("/items/:productId", async (c) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import type { CheckoutBody, CheckoutResponse, Currency } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
@@ -49,10 +49,14 @@ interface Reserved {
 const formatMoney = (minor: number, currency: Currency) =>
   `${(minor / 10 ** minorDigits[currency]).toFixed(minorDigits[currency])} ${currency}`;
 
-/** Whether an error (or its cause) is a Postgres unique violation. */
-function isUniqueViolation(error: unknown): boolean {
+const UNIQUE_VIOLATION = "23505";
+/** The checkout statement's way of saying "a line is short" (see reserve). */
+const DIVISION_BY_ZERO = "22012";
+
+/** Whether an error (or its cause, as drivers wrap it) carries the Postgres error `code`. */
+function hasPgCode(error: unknown, code: string): boolean {
   for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === "23505") return true;
+    if (e.code === code) return true;
   }
   return false;
 }
@@ -60,7 +64,7 @@ function isUniqueViolation(error: unknown): boolean {
 /**
  * Checkout in three steps of one statement each, so no lock is held while the payment
  * provider thinks:
- * 1. one transaction decrements stock conditionally (`stock >= quantity`, so concurrent
+ * 1. one statement decrements stock conditionally (`stock >= quantity`, so concurrent
  *    checkouts can never oversell) and writes the order as pending;
  * 2. the payment is charged, at most once per order;
  * 3. the order is marked paid and the cart emptied, or failed and its stock put back.
@@ -82,7 +86,7 @@ export class CheckoutService {
     try {
       reserved = await this.reserve(buyer, body, idempotencyKey);
     } catch (error) {
-      if (idempotencyKey && isUniqueViolation(error)) {
+      if (idempotencyKey && hasPgCode(error, UNIQUE_VIOLATION)) {
         const previous = await this.findByKey(buyer.customerId, idempotencyKey);
         if (previous) return this.answer(previous);
       }
@@ -169,11 +173,13 @@ export class CheckoutService {
     const ids = sql.param(lines.map((l) => l.productId));
     const quantities = sql.param(lines.map((l) => l.quantity));
     const prices = sql.param(lines.map((l) => l.priceCents));
-    await db.transaction(async (tx) => {
-      // One statement takes the stock of every line (only where enough is left, so concurrent
-      // checkouts never oversell; lines in product-id order, so two never deadlock) and, when
-      // every line was taken, writes the order and its lines. A short line rolls it all back.
-      const result = await tx.execute(sql`
+    // One statement takes the stock of every line (only where enough is left, so concurrent
+    // checkouts never oversell) and writes the order and its lines. A statement is atomic by
+    // itself, so no transaction holds the database across round trips: when a line is short,
+    // the final select divides by zero (SQL has no RAISE outside PL/pgSQL), which aborts the
+    // statement and undoes all of it.
+    try {
+      await db.execute(sql`
         with wanted as (
           select * from unnest(${ids}::uuid[], ${quantities}::int[], ${prices}::bigint[])
             with ordinality as w(product_id, quantity, unit_price_cents, n)
@@ -194,14 +200,11 @@ export class CheckoutService {
           insert into ${orderItems} (order_id, product_id, quantity, unit_price_cents)
           select placed.id, w.product_id, w.quantity, w.unit_price_cents from placed, wanted w
         )
-        select (select ok from complete) as ok, array(select id::text from taken) as taken`);
-      const [outcome] = rowsOf<{ ok: boolean; taken: string[] | string }>(result);
-      if (!outcome?.ok) {
-        const taken = new Set(Array.isArray(outcome?.taken) ? outcome.taken : []);
-        const short = lines.find((l) => !taken.has(l.productId)) ?? lines[0]!;
-        throw new AppError("conflict", `not enough stock of ${short.name}`);
-      }
-    });
+        select 1 / (select ok::int from complete) as placed`);
+    } catch (error) {
+      if (!hasPgCode(error, DIVISION_BY_ZERO)) throw error;
+      throw new AppError("conflict", `not enough stock of ${(await this.shortLine(lines)).name}`);
+    }
     for (const line of lines) this.deps.onStockChange?.(line.productId);
     const [first] = lines;
     return {
@@ -211,6 +214,21 @@ export class CheckoutService {
           ? { id: first.paymentMethodId, tokenEnc: first.paymentTokenEnc }
           : undefined,
     };
+  }
+
+  /** The first line whose product has less stock than the line wants (the first line if none now). */
+  private async shortLine<L extends { productId: string; quantity: number }>(lines: L[]): Promise<L> {
+    const stock = await this.deps.db
+      .select({ id: products.id, stock: products.stock })
+      .from(products)
+      .where(
+        inArray(
+          products.id,
+          lines.map((l) => l.productId),
+        ),
+      );
+    const left = new Map(stock.map((p) => [p.id, p.stock]));
+    return lines.find((l) => (left.get(l.productId) ?? 0) < l.quantity) ?? lines[0]!;
   }
 
   private async pay(buyer: Buyer, reserved: Reserved): Promise<CheckoutResponse> {
