@@ -8,11 +8,14 @@
  * Each server runs in its own process, as in production; autocannon drives it from this one.
  * Settings: BENCH_SECONDS (per case, default 4), BENCH_CONNECTIONS (default 16),
  * BENCH_DATABASE_URL (a Postgres server; default TEST_DATABASE_URL, else the local one),
- * BENCH_CPU_PROF (a directory: CPU profiles of the server processes go there).
+ * BENCH_CPU_PROF (a directory: CPU profiles of the server processes go there), BENCH_SHOP_BASELINE
+ * (another checkout whose shop runs the same cases in this run, as the before figure). Beside each
+ * throughput, the server's CPU per request (all its threads, from /proc): the figure that holds
+ * still when other work shares the machine.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -27,6 +30,13 @@ import { Keyring } from "../shop/crypto/keyring.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+/**
+ * Another checkout of this repository (e.g. `git worktree add /tmp/before main~5`, with
+ * node_modules): its shop runs the same cases in this run, on PGlite in its thread, as the
+ * before figure beside today's.
+ */
+const baselineCheckout = process.env.BENCH_SHOP_BASELINE;
+const BASELINE = "pglite (thread), baseline checkout";
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const challengeCount = 40_000;
 const words = ["telescope", "binoculars", "tent", "carbon", "solar filter", "jacket", "lantern", "atlas"];
@@ -37,6 +47,20 @@ interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU of the server process (all its threads) per request, ms; NaN where /proc is missing. */
+  cpuMs: number;
+}
+
+/** CPU time of a process so far (user + system, all threads), ms, from /proc; NaN without it. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** A synthetic client address per request (RFC 2544 range), as the load generator sends. */
@@ -47,7 +71,9 @@ async function drive(
   next: () => autocannon.Request,
   duration = seconds,
   label?: string,
+  pid?: number,
 ): Promise<Figures> {
+  const cpuBefore = processCpuMs(pid);
   const result = await autocannon({
     url,
     connections,
@@ -60,8 +86,12 @@ async function drive(
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuMs: (processCpuMs(pid) - cpuBefore) / result.requests.total,
   };
-  if (label) console.log(`  ${label}: ${Math.round(figures.rps)} req/s, p99 ${figures.p99} ms`);
+  if (label)
+    console.log(
+      `  ${label}: ${Math.round(figures.rps)} req/s, p99 ${figures.p99} ms, server CPU ${figures.cpuMs.toFixed(2)} ms/request`,
+    );
   return figures;
 }
 
@@ -150,12 +180,13 @@ async function benchShop(
   label: string,
   where: { url?: string; dataDir?: string },
   env: Record<string, string> = {},
+  entry = "bin/peakwatch.js",
 ): Promise<{ figures: Record<string, Figures>; product: Product; statementsPerAdd: number }> {
   const masterKey = randomBytes(32);
   const { seedMs, challenges } = await prepare(where, masterKey);
   console.log(`${label}: seeded 1,200 products and 2,000 customers (encrypted) in ${Math.round(seedMs)} ms`);
   const dataRoot = where.dataDir ? join(where.dataDir, "..", "..") : mkdtempSync(join(tmpdir(), "pw-bench-"));
-  const { child, url } = await startProcess(["bin/peakwatch.js", "shop"], {
+  const { child, url } = await startProcess([entry, "shop"], {
     PEAKWATCH_DATA_DIR: dataRoot,
     PEAKWATCH_SHOP_PORT: "0",
     PEAKWATCH_MASTER_KEY: masterKey.toString("base64"),
@@ -195,7 +226,7 @@ async function benchShop(
     let statementsPerAdd = Number.NaN;
     for (const [name, next] of Object.entries(cases)) {
       const before = await counts(url);
-      figures[name] = await drive(url, next, seconds, `${label} ${name}`);
+      figures[name] = await drive(url, next, seconds, `${label} ${name}`, child.pid);
       if (name === "add to cart") {
         await new Promise((resolve) => setTimeout(resolve, 500)); // the last adds finish
         const after = await counts(url);
@@ -225,7 +256,7 @@ async function benchCeiling(product: Product): Promise<Figures> {
   try {
     const request = () => ({ method: "GET" as const, path: `/api/products/${product.id}` });
     await drive(url, request, 1);
-    return await drive(url, request, seconds, "node:http ceiling");
+    return await drive(url, request, seconds, "node:http ceiling", child.pid);
   } finally {
     await stop(child);
   }
@@ -267,14 +298,17 @@ async function main(): Promise<void> {
   const results: Record<string, Record<string, Figures>> = {};
   const perAdd: Record<string, number> = {};
   let product: Product | undefined;
-  const variants: Array<[string, Record<string, string>]> = [
+  const variants: Array<[string, Record<string, string>, string?]> = [
     ["pglite (thread)", { SHOP_PGLITE_THREAD: "1" }],
     ["pglite (inline)", { SHOP_PGLITE_THREAD: "0" }],
   ];
-  for (const [label, env] of variants) {
+  if (baselineCheckout) {
+    variants.push([BASELINE, { SHOP_PGLITE_THREAD: "1" }, join(baselineCheckout, "bin", "peakwatch.js")]);
+  }
+  for (const [label, env, entry] of variants) {
     const root = mkdtempSync(join(tmpdir(), "pw-bench-pglite-"));
     try {
-      const run = await benchShop(label, { dataDir: pgliteDir(root, "shop") }, env);
+      const run = await benchShop(label, { dataDir: pgliteDir(root, "shop") }, env, entry);
       results[label] = run.figures;
       perAdd[label] = run.statementsPerAdd;
       product ??= run.product;
@@ -296,15 +330,15 @@ async function main(): Promise<void> {
 
   const cell = (f: Figures | undefined) =>
     f
-      ? `${Math.round(f.rps).toString().padStart(7)} req/s  p99 ${String(f.p99).padStart(4)} ms${f.non2xx + f.errors ? ` (${f.non2xx} non-2xx, ${f.errors} errors)` : ""}`
+      ? `${Math.round(f.rps).toString().padStart(7)} req/s  p99 ${String(f.p99).padStart(4)} ms  CPU ${f.cpuMs.toFixed(2)} ms/req${f.non2xx + f.errors ? ` (${f.non2xx} non-2xx, ${f.errors} errors)` : ""}`
       : "-";
   const kinds = Object.keys(results);
-  console.log(`\n${"case".padEnd(16)}${kinds.map((k) => k.padEnd(40)).join("")}`);
+  console.log(`\n${"case".padEnd(16)}${kinds.map((k) => k.padEnd(58)).join("")}`);
   for (const name of ["product detail", "search", "add to cart", "OTP verify"]) {
-    console.log(`${name.padEnd(16)}${kinds.map((k) => cell(results[k]?.[name]).padEnd(40)).join("")}`);
+    console.log(`${name.padEnd(16)}${kinds.map((k) => cell(results[k]?.[name]).padEnd(58)).join("")}`);
   }
   console.log(
-    `${"statements/add".padEnd(16)}${kinds.map((k) => (perAdd[k] ?? Number.NaN).toFixed(2).padEnd(40)).join("")}`,
+    `${"statements/add".padEnd(16)}${kinds.map((k) => (perAdd[k] ?? Number.NaN).toFixed(2).padEnd(58)).join("")}`,
   );
   console.log(
     `${"node:http".padEnd(16)}${cell(ceiling)}   (ceiling: same product JSON, no framework, no database)`,
@@ -324,7 +358,7 @@ async function main(): Promise<void> {
       met: kind === "pglite (inline)" ? undefined : share >= goal,
     });
   }
-  for (const kind of kinds.filter((k) => k !== "pglite (inline)")) {
+  for (const kind of kinds.filter((k) => k !== "pglite (inline)" && k !== BASELINE)) {
     const old = before[kind === "postgres" ? "postgres" : "pglite"];
     for (const name of ["add to cart", "search", "OTP verify"] as const) {
       const now = results[kind]![name]!.rps;
@@ -347,6 +381,21 @@ async function main(): Promise<void> {
       goal: "1–2",
       met: (perAdd[kind] ?? 99) <= 2,
     });
+  }
+  const then = results[BASELINE];
+  const now = results["pglite (thread)"];
+  if (then && now) {
+    for (const name of ["add to cart", "OTP verify", "search", "product detail"] as const) {
+      const speedup = now[name]!.rps / then[name]!.rps;
+      figures.push({
+        measure: `${name}, pglite (thread), against the baseline checkout in this run`,
+        value: `${rps(now[name])}, CPU ${now[name]!.cpuMs.toFixed(2)} ms/request`,
+        baseline: `${rps(then[name])}, CPU ${then[name]!.cpuMs.toFixed(2)} ms/request`,
+        ratio: `${speedup.toFixed(1)}× the throughput, ${(then[name]!.cpuMs / now[name]!.cpuMs).toFixed(1)}× less CPU per request`,
+        goal: name === "add to cart" || name === "OTP verify" ? "≥ 3×" : undefined,
+        met: name === "add to cart" || name === "OTP verify" ? speedup >= 3 : undefined,
+      });
+    }
   }
   reportFigures("bench:shop", figures);
 }
