@@ -169,7 +169,11 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     }),
   );
   app.use("/api/*", faultEffects(faults, leak, random));
-  app.use("/api/*", loadSession(sessions));
+  // Only where the customer matters: catalog reads answer the same for everyone, so a logged-in
+  // shopper's product page costs no statement (the session's idle clock runs on cart, account
+  // and checkout activity). A `/x/*` pattern matches `/x` too, so each prefix is named once.
+  const session = loadSession(sessions);
+  for (const path of ["/api/cart/*", "/api/auth/*", "/api/me", "/api/checkout/*"]) app.use(path, session);
   app.route("/api", catalogRoutes({ catalog, checkProduct }));
   app.route("/api/cart", cartRoutes({ carts, trustProxy, checkProduct }));
   app.route(

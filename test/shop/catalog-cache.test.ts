@@ -42,6 +42,22 @@ for (const kind of databaseKinds) {
       expect(await counted(() => client.get("/api/search?q=telescope"))).toBe(0);
     });
 
+    it("a logged-in shopper's catalog reads cost no statement once cached (the session is not looked up)", async () => {
+      const shopper = await loggedInClient(t, "customer45@shop.test");
+      await t.shop.outbox.idle();
+      const id = some[11]!.id;
+      await shopper.get(`/api/products/${id}`);
+      await shopper.get("/api/search?q=telescope");
+      expect(await counted(() => shopper.get(`/api/products/${id}`))).toBe(0);
+      expect(await counted(() => shopper.get("/api/search?q=telescope"))).toBe(0);
+      // Where the customer matters, the session still is read, once: the cart view costs the
+      // session and the cart.
+      expect(await counted(() => shopper.get("/api/cart"))).toBe(2);
+      expect((await shopper.get<{ customer: { email: string } }>("/api/me")).body.customer.email).toBe(
+        "customer45@shop.test",
+      );
+    });
+
     it("adding to a cart is one statement, the first add included, and answers with the cart after it", async () => {
       const shopper = new ShopClient(t.url);
       const first = await counted(async () => {
