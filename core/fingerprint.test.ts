@@ -45,3 +45,29 @@ describe("matchers and silences", () => {
     expect(silencedBy([silence], { ...labels, severity: "warning" }, 1500)).toEqual([]);
   });
 });
+
+describe("fingerprint arithmetic", () => {
+  /** FNV-1a 64 as first written, in BigInt: the reference the limb arithmetic must equal. */
+  function reference(labels: Record<string, string>): string {
+    let hash = 0xcbf29ce484222325n;
+    const mix = (bytes: Iterable<number>) => {
+      for (const byte of bytes) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    };
+    for (const name of Object.keys(labels).sort()) {
+      mix(new TextEncoder().encode(name));
+      mix([0xff]);
+      mix(new TextEncoder().encode(labels[name] ?? ""));
+      mix([0xff]);
+    }
+    return hash.toString(16).padStart(16, "0");
+  }
+
+  it("equals 64-bit FNV-1a over UTF-8 for ASCII, accented, CJK and astral labels", () => {
+    const values = ["", "checkout", "http://127.0.0.1:4100", "é", "漢字", "😀x", "a\u00ffb", "Rule_999"];
+    for (const a of values)
+      for (const b of values) {
+        const labels = { alertname: a, [`k${b}`]: b };
+        expect(fingerprint(labels)).toBe(reference(labels));
+      }
+  });
+});
