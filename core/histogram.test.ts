@@ -5,6 +5,7 @@ import {
   mergeEncoded,
   newHistogram,
   recordMicros,
+  subtractEncoded,
   summarize,
 } from "./histogram.ts";
 
@@ -32,6 +33,32 @@ describe("histogram", () => {
     for (const p of [50, 95, 99, 99.9]) {
       expect(merged.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
     }
+  });
+
+  it("subtracting an added encoding leaves what merging the rest gives, min and max included", () => {
+    let seed = 7;
+    const parts = Array.from({ length: 4 }, (_, p) => {
+      const h = newHistogram();
+      for (let i = 0; i < 500; i++) {
+        seed = (seed * 48271) % 2147483647;
+        // Part 0 holds the lowest and part 3 the highest values: taking them out moves min and max.
+        recordMicros(h, p * 100_000 + 1 + (seed % 100_000));
+      }
+      return encodeHistogram(h);
+    });
+    const running = mergeEncoded(parts);
+    subtractEncoded(running, parts[3]!);
+    subtractEncoded(running, parts[0]!);
+    const rest = mergeEncoded([parts[1]!, parts[2]!]);
+    expect(running.totalCount).toBe(rest.totalCount);
+    expect(running.minNonZeroValue).toBe(rest.minNonZeroValue);
+    expect(running.maxValue).toBe(rest.maxValue);
+    for (const p of [0, 50, 95, 99, 100])
+      expect(running.getValueAtPercentile(p)).toBe(rest.getValueAtPercentile(p));
+    subtractEncoded(running, parts[1]!);
+    subtractEncoded(running, parts[2]!);
+    expect(running.totalCount).toBe(0);
+    expect(running.getValueAtPercentile(99)).toBe(0);
   });
 
   it("summarizes in milliseconds", () => {

@@ -246,6 +246,8 @@ interface CountsAccess {
   updatedMaxValue(value: number): void;
   updateMinNonZeroValue(value: number): void;
   resize(highestTrackable: number): void;
+  countsArrayIndex(value: number): number;
+  establishInternalTackingValues(): void;
 }
 
 /** The nonzero buckets of an encoding of newHistogram()'s geometry, as (index, count) pairs. */
@@ -318,6 +320,29 @@ export function addEncoded(target: Histogram, encoded: string): void {
   into.updatedMaxValue(Math.max(into.maxValue, maxValue));
   if (minIndex !== -1)
     into.updateMinNonZeroValue(Math.min(into.minNonZeroValue, into.valueFromIndex(minIndex)));
+}
+
+/**
+ * Takes an encoded histogram that was added to `target` (addEncoded) out of it again, in place:
+ * what a sliding window does with the seconds that leave it. Counts and total are exact; min and
+ * max are re-established when the removed buckets held them. The result is what
+ * `target.subtract(decodeHistogram(encoded))` gives. Throws HistogramFormatError on a refused
+ * encoding; subtracting what was never added leaves negative counts (the caller's bug).
+ */
+export function subtractEncoded(target: Histogram, encoded: string): void {
+  const from = target as unknown as CountsAccess;
+  const buckets = bucketsOf(encoded);
+  if (buckets === undefined) {
+    target.subtract(hdr.decodeFromCompressedBase64(encoded, 32, false));
+    return;
+  }
+  const { pending, total, minIndex, maxIndex } = buckets;
+  if (maxIndex === -1) return;
+  for (let i = 0; i < pending.length; i += 2) from.addToCountAtIndex(pending[i]!, -pending[i + 1]!);
+  from.setTotalCount(from.totalCount - total);
+  const heldMax = maxIndex >= from.countsArrayIndex(from.maxValue);
+  const heldMin = minIndex !== -1 && minIndex <= from.countsArrayIndex(from.minNonZeroValue);
+  if (heldMax || heldMin || from.totalCount === 0) from.establishInternalTackingValues();
 }
 
 /**

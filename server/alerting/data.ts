@@ -1,4 +1,5 @@
 import type { Labels } from "../../core/fingerprint.ts";
+import type { WindowIndex } from "./window-index.ts";
 
 /** One stored window (one second of one step from one worker), with its run's target. */
 export interface WindowSample {
@@ -49,6 +50,11 @@ export interface AlertData {
    * ("run ended"). A run the hub has not heard of yet counts as live.
    */
   endedRuns?: ReadonlySet<string>;
+  /**
+   * The same windows indexed with running sums (incremental evaluation). When present, rules over
+   * windows read it instead of scanning `windows`; it must hold exactly the windows `windows` holds.
+   */
+  windowIndex?: WindowIndex;
 }
 
 /** How far back each kind of data must reach for the enabled rules. */

@@ -3,6 +3,7 @@ import type { Db } from "../../db/open.ts";
 import { probeResults, runs, windows } from "../../db/schema/hub.ts";
 import type { AlertData, AlertDataSource, DataSpan, MetricSample, WindowSample } from "./data.ts";
 import { originOf } from "./measure.ts";
+import { WindowIndex } from "./window-index.ts";
 
 export interface HubDataOptions {
   /** Steps any rule reads; windows of other steps are not loaded. */
@@ -41,6 +42,8 @@ interface Covered {
 export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource {
   const now = options.now ?? Date.now;
   const cache = new Map<string, WindowSample>();
+  // The same windows with running sums per series and span: each evaluation moves them forward.
+  const index = new WindowIndex();
   let covered: Covered | null = null;
   const origins = new Map<string, string>();
   const origin = (url: string | null) => {
@@ -99,11 +102,20 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
       ? span.windowsFromSecond
       : Math.max(span.windowsFromSecond, covered!.until - RECENT_SECONDS);
     const fresh = await readWindows(steps, from, span.untilSecond, span.latencyFromSecond);
-    if (full) cache.clear();
-    for (const [key, w] of cache) {
-      if (w.second >= from || w.second < span.windowsFromSecond) cache.delete(key);
+    const reread = new Set<string>();
+    for (const w of fresh) {
+      const key = `${w.runId}|${w.step}|${w.worker}|${w.second}`;
+      reread.add(key);
+      cache.set(key, w);
+      index.upsert(w);
     }
-    for (const w of fresh) cache.set(`${w.runId}|${w.step}|${w.worker}|${w.second}`, w);
+    // Gone from the span, or re-read and gone from the table (a run deleted): out of both.
+    for (const [key, w] of cache) {
+      if (w.second >= span.windowsFromSecond && (w.second < from || reread.has(key))) continue;
+      cache.delete(key);
+      index.remove(w);
+    }
+    index.evictBefore(span.windowsFromSecond);
     covered = {
       from: span.windowsFromSecond,
       latencyFrom: span.latencyFromSecond,
@@ -143,6 +155,7 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
         );
       return {
         windows: windowSamples,
+        windowIndex: index,
         endedRuns: new Set(endedRows.map((r) => r.runId)),
         probes: probeRows,
         metrics: options.metrics ? await options.metrics(span.metricsFromMs, span.untilSecond * 1000) : [],

@@ -3,6 +3,7 @@ import type { Histogram } from "../../core/histogram.ts";
 import { type BurnRateRuleSpec, compare, type Query, type RuleSpec } from "../../core/rule.ts";
 import type { AlertData, MetricSample, ProbeSample, WindowSample } from "./data.ts";
 import { histogramCache } from "./histogram-cache.ts";
+import { type Cell, cellOf, compareIds, type SpanAggregate, spanRates } from "./window-cells.ts";
 
 /** One series a rule measured: its labels, value (null: not enough data) and whether it breaches. */
 export interface Series {
@@ -11,16 +12,9 @@ export interface Series {
   breaching: boolean;
 }
 
-/** Sums over one run's windows of one step across workers and seconds. */
-interface WindowAggregate {
-  target: string;
-  count: number;
-  errorCount: number;
-  targetRate: number;
-  achievedRate: number;
-  dropped: number;
-  /** Encoded latency histograms by second (one per worker). */
-  latencies: Map<number, string[]>;
+/** A run's sums over one step's span, and how to get the span's merged latency. */
+interface WindowAggregate extends SpanAggregate {
+  latency(): Histogram;
 }
 
 /**
@@ -47,49 +41,54 @@ function secondsRange(now: number, span: number): [number, number] {
 function aggregateWindows(data: AlertData, step: string, span: number, now: number) {
   const [from, until] = secondsRange(now, span);
   return memoized(data, `w|${step}|${from}|${until}`, () => {
-    const byRun = new Map<string, WindowAggregate>();
+    const index = data.windowIndex;
+    const out = new Map<string, WindowAggregate>();
+    if (index) {
+      for (const [runId, agg] of index.aggregates(step, from, until)) {
+        const latency = () =>
+          memoized(data, `h|${step}|${from}|${until}|${runId}`, () =>
+            index.latency(runId, step, from, until),
+          );
+        out.set(runId, { ...agg, latency });
+      }
+      return out;
+    }
+    // The full evaluation: every window of the span summed afresh, latencies merged afresh.
+    const byRun = new Map<string, Map<number, WindowSample[]>>();
     for (const w of data.windows as WindowSample[]) {
       if (w.step !== step || w.second < from || w.second >= until) continue;
-      let agg = byRun.get(w.runId);
-      if (!agg) {
-        agg = {
-          target: w.target,
-          count: 0,
-          errorCount: 0,
-          targetRate: 0,
-          achievedRate: 0,
-          dropped: 0,
-          latencies: new Map(),
-        };
-        byRun.set(w.runId, agg);
+      let seconds = byRun.get(w.runId);
+      if (!seconds) {
+        seconds = new Map();
+        byRun.set(w.runId, seconds);
       }
-      agg.count += w.count;
-      agg.errorCount += w.errorCount;
-      agg.targetRate += w.targetRate;
-      agg.achievedRate += w.achievedRate;
-      agg.dropped += w.dropped;
-      if (w.latency && w.count > 0) {
-        const list = agg.latencies.get(w.second) ?? [];
-        list.push(w.latency);
-        agg.latencies.set(w.second, list);
-      }
+      const list = seconds.get(w.second);
+      if (list) list.push(w);
+      else seconds.set(w.second, [w]);
     }
-    return byRun;
+    for (const [runId, seconds] of [...byRun].sort(([a], [b]) => compareIds(a, b))) {
+      const cells = new Map<number, Cell>();
+      const latencies = new Map<number, string[]>();
+      const agg = { count: 0, errorCount: 0, dropped: 0, latencySeconds: 0 };
+      for (const [second, list] of seconds) {
+        const cell = cellOf(list);
+        cells.set(second, cell);
+        agg.count += cell.count;
+        agg.errorCount += cell.errorCount;
+        agg.dropped += cell.dropped;
+        if (cell.latencies.length > 0) {
+          agg.latencySeconds++;
+          latencies.set(second, cell.latencies);
+        }
+      }
+      const latency = () =>
+        memoized<Histogram>(data, `h|${step}|${from}|${until}|${runId}`, () =>
+          histogramCache.merge(`${runId}|${step}`, latencies, from, until),
+        );
+      out.set(runId, { ...agg, ...spanRates((s) => cells.get(s), from, until), latency });
+    }
+    return out;
   });
-}
-
-function mergedLatency(
-  data: AlertData,
-  step: string,
-  span: number,
-  now: number,
-  runId: string,
-  agg: WindowAggregate,
-) {
-  const [from, until] = secondsRange(now, span);
-  return memoized<Histogram>(data, `h|${step}|${from}|${until}|${runId}`, () =>
-    histogramCache.merge(`${runId}|${step}`, agg.latencies, from, until),
-  );
 }
 
 const percentileOf = { p50: 50, p95: 95, p99: 99 } as const;
@@ -104,9 +103,14 @@ function measureWindows(query: Extract<Query, { source: "windows" }>, data: Aler
       case "p50":
       case "p95":
       case "p99":
-        if (enough && agg.latencies.size > 0) {
-          const histogram = mergedLatency(data, query.step, query.windowSeconds, now, runId, agg);
-          value = histogram.getValueAtPercentile(percentileOf[query.stat]) / 1000;
+        if (enough && agg.latencySeconds > 0) {
+          // Each percentile scans the counts: once per run and span, however many rules ask.
+          const stat = query.stat;
+          value = memoized(
+            data,
+            `p|${query.step}|${query.windowSeconds}|${now}|${runId}|${stat}`,
+            () => agg.latency().getValueAtPercentile(percentileOf[stat]) / 1000,
+          );
         }
         break;
       case "error_rate":
@@ -136,22 +140,29 @@ function quantile(values: number[], q: number): number {
 
 function measureProbes(query: Extract<Query, { source: "probes" }>, data: AlertData, now: number) {
   const from = now - query.windowSeconds * 1000;
-  const groups = new Map<string, { labels: Labels; results: ProbeSample[] }>();
-  for (const p of data.probes) {
-    if (p.at < from || p.at > now || (query.probe !== undefined && p.probe !== query.probe)) continue;
-    const key = `${p.probe}|${p.region}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { labels: { probe: p.probe, region: p.region, target: originOf(p.target) }, results: [] };
-      groups.set(key, group);
+  // Grouped once per span and probe filter, whatever the number of rules reading it.
+  const groups = memoized(data, `probes|${from}|${now}|${query.probe ?? ""}`, () => {
+    const byKey = new Map<string, { labels: Labels; results: ProbeSample[]; ok: number }>();
+    for (const p of data.probes) {
+      if (p.at < from || p.at > now || (query.probe !== undefined && p.probe !== query.probe)) continue;
+      const key = `${p.probe}|${p.region}`;
+      let group = byKey.get(key);
+      if (!group) {
+        group = {
+          labels: { probe: p.probe, region: p.region, target: originOf(p.target) },
+          results: [],
+          ok: 0,
+        };
+        byKey.set(key, group);
+      }
+      group.results.push(p);
+      if (p.ok) group.ok++;
     }
-    group.results.push(p);
-  }
-  return [...groups.values()].map(({ labels, results }) => {
+    return [...byKey.values()];
+  });
+  return groups.map(({ labels, results, ok }) => {
     if (results.length < Math.max(1, query.minCount)) return { labels, value: null };
-    if (query.stat === "success_ratio") {
-      return { labels, value: results.filter((r) => r.ok).length / results.length };
-    }
+    if (query.stat === "success_ratio") return { labels, value: ok / results.length };
     const q = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 }[query.stat];
     return {
       labels,
