@@ -16,6 +16,34 @@ describe("parseJsonBody", () => {
     );
   });
 
+  it("skips strings as a character-by-character scan would, escaped quotes and backslashes included", () => {
+    const reference = (text: string, limit: number) => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === "\\") i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === "[" || c === "{") {
+          if (++depth > limit) return true;
+        } else if (c === "]" || c === "}") depth--;
+      }
+      return false;
+    };
+    let seed = 5;
+    const alphabet = ['"', "\\", "[", "]", "{", "a"];
+    for (let n = 0; n < 5000; n++) {
+      let text = "";
+      for (let k = 0; k < 30; k++) {
+        seed = (seed * 48271) % 2147483647;
+        text += alphabet[seed % alphabet.length];
+      }
+      expect(jsonDepthExceeds(text, 3), text).toBe(reference(text, 3));
+    }
+  });
+
   it("says when the text is not JSON", () => {
     expect(() => parseJsonBody('{"a":')).toThrowError(/^body: not valid JSON$/);
   });
