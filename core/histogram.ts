@@ -129,6 +129,9 @@ function readHistogram(encoded: string, visit?: BucketVisitor): HistogramRead {
   try {
     inflated = inflateSync(bytes.subarray(8, 8 + compressedLength), {
       maxOutputLength: HISTOGRAM_LIMITS.maxInflatedBytes,
+      // A window's histogram inflates to well under 2 KB: zlib's default 16 KB output chunk,
+      // allocated per call, was a third of ingest's validation time.
+      chunkSize: 2048,
     });
   } catch (error) {
     return (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
