@@ -31,6 +31,7 @@ import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
 import { agentResolver } from "./http/auth.ts";
 import { configRoutes } from "./http/config-routes.ts";
+import { perTick } from "./ingest/per-tick.ts";
 import type { IngestListener } from "./ingest/routes.ts";
 import { AlertLog } from "./live/alert-log.ts";
 import { LiveHub } from "./live/live-hub.ts";
@@ -194,17 +195,21 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     audit,
   });
   metrics.ruleEvaluationSeconds.collect = () => alerting.service.engine.lastDurationMs / 1000;
+  // Once per event-loop turn for every batch stored in it, after the replies: not per request.
+  const afterWindowsStored = perTick<Window>((windows) => {
+    liveWindows.ingest(windows);
+    rollups.noteIngested(windows);
+    // Windows are the workers' heartbeats, whichever replica stores them.
+    runWorkers.heard(windows).catch((error) => console.error(`run workers: ${(error as Error).message}`));
+    bus.publish({ type: "windows", runs: secondsByRun(windows) });
+    alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
+  });
   const ingestListeners: IngestListener[] = [
     {
       windowsStored: (windows, seconds) => {
         metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
-        liveWindows.ingest(windows);
-        rollups.noteIngested(windows);
-        // Windows are the workers' heartbeats, whichever replica stores them.
-        runWorkers.heard(windows).catch((error) => console.error(`run workers: ${(error as Error).message}`));
-        bus.publish({ type: "windows", runs: secondsByRun(windows) });
-        alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
+        afterWindowsStored(windows);
       },
       probeResultsStored: (results, seconds) => {
         metrics.ingestedWindows.inc({ kind: "probe-results" }, results.length);
