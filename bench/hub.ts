@@ -9,18 +9,20 @@
  *
  * The hub runs as its own process (`peakwatch hub`), as in production, so the load generated
  * here never shares its event loop. Settings: BENCH_AGENTS (50), BENCH_BATCH (100 windows),
- * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30).
+ * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30). BENCH_PROFILE_DIR=<dir> writes a
+ * CPU profile of each hub process there (`node --cpu-prof`), for `--cpu-prof` cannot go in NODE_OPTIONS.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { Agent, request } from "undici";
 import { WebSocket } from "ws";
 import { encodeHistogram, newHistogram, recordMicros } from "../core/histogram.ts";
+import { type BenchFigure, reportFigures } from "./figures.ts";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
@@ -46,14 +48,41 @@ async function freePort(): Promise<number> {
 interface Hub {
   url: string;
   token: string;
+  /** CPU seconds the hub process has used so far (user + system, from /proc). */
+  cpuSeconds(): number;
+  /** The hub process's resident memory, bytes (from /proc). */
+  rssBytes(): number;
   stop(): Promise<void>;
+}
+
+/** Resident memory of a process, bytes (Linux /proc; NaN elsewhere). */
+function processRssBytes(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? Number.NaN : Number(kb) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** User + system CPU seconds of a process (Linux /proc; NaN elsewhere). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function startHub(databaseUrl: string | undefined): Promise<Hub> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "pw-bench-hub-"));
   const token = randomBytes(16).toString("hex");
-  const child: ChildProcess = spawn(process.execPath, ["bin/peakwatch.js", "hub"], {
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "bin/peakwatch.js", "hub"], {
     env: {
       ...process.env,
       PEAKWATCH_HUB_PORT: String(port),
@@ -76,6 +105,8 @@ async function startHub(databaseUrl: string | undefined): Promise<Hub> {
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
+    rssBytes: () => processRssBytes(child.pid!),
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -85,15 +116,24 @@ async function startHub(databaseUrl: string | undefined): Promise<Hub> {
   };
 }
 
-/** A realistic compressed histogram: ~100 latencies spread over 1–300 ms. */
-function sampleHistogram(): string {
-  const h = newHistogram();
-  for (let i = 0; i < 100; i++) recordMicros(h, 1000 + ((i * 7919) % 300_000));
-  return encodeHistogram(h);
+/**
+ * Realistic compressed histograms: 100 latencies spread over 1–300 ms each, all different, as
+ * live windows are (so the hub cannot answer a repeated encoding from a cache).
+ */
+function sampleHistograms(n: number): string[] {
+  let seed = 17;
+  return Array.from({ length: n }, () => {
+    const h = newHistogram();
+    for (let i = 0; i < 100; i++) {
+      seed = (seed * 48271) % 2147483647;
+      recordMicros(h, 1000 + (seed % 300_000));
+    }
+    return encodeHistogram(h);
+  });
 }
+const histograms = sampleHistograms(1000);
 
 async function ingest(hub: Hub, agents: number, seconds: number) {
-  const latency = sampleHistogram();
   // Idle sockets are dropped before the hub's 5 s keep-alive timeout would reset them.
   const dispatcher = new Agent({ connections: agents, pipelining: 1, keepAliveTimeout: 2000 });
   const latencies: number[] = [];
@@ -101,6 +141,7 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
   let failures = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpuBefore = hub.cpuSeconds();
   await Promise.all(
     Array.from({ length: agents }, async (_, a) => {
       // Recent seconds, as live agents send: the hub refuses windows older than raw retention
@@ -121,7 +162,7 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
             targetRate: 100,
             achievedRate: 100,
             dropped: 0,
-            latency,
+            latency: histograms[(a * 7919 + second) % histograms.length]!,
           });
         }
         const body = JSON.stringify({ windows: batch });
@@ -145,6 +186,7 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = hub.cpuSeconds() - cpuBefore;
   await dispatcher.close();
   latencies.sort((x, y) => x - y);
   return {
@@ -153,10 +195,13 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
     p99: quantile(latencies, 0.99),
     batches: latencies.length,
     failures,
+    /** Hub CPU per stored window, µs (its share of the run; background roll-ups included). */
+    cpuMicrosPerWindow: (cpu * 1e6) / Math.max(1, windows),
   };
 }
 
 async function fanOut(hub: Hub, clients: number, broadcasts: number) {
+  const rssBefore = hub.rssBytes();
   const sockets: WebSocket[] = [];
   const lags: number[] = [];
   let received = 0;
@@ -171,10 +216,12 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
           ws.once("error", reject);
         });
         ws.on("message", (data) => {
+          // Receipt time first: the bench's own parsing is not the hub's lag.
+          const at = Date.now();
           const message = JSON.parse(data.toString()) as { type: string; result?: { startedAt: number } };
           if (message.type === "subscribed") return;
           if (message.type !== "probe" || !message.result) return;
-          lags.push(Date.now() - message.result.startedAt);
+          lags.push(at - message.result.startedAt);
           received++;
         });
         const subscribed = new Promise((resolve) => ws.once("message", resolve));
@@ -184,6 +231,7 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
       }),
     );
   }
+  const rssConnected = hub.rssBytes();
   for (let b = 0; b < broadcasts; b++) {
     const result = {
       id: randomUUID(),
@@ -214,6 +262,9 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
     p99: quantile(lags, 0.99),
     delivered: received,
     expected: clients * broadcasts,
+    clients,
+    /** Hub resident memory added by the connected, subscribed clients, per client. */
+    bytesPerClient: Math.max(0, rssConnected - rssBefore) / clients,
   };
 }
 
@@ -233,6 +284,9 @@ async function freshPostgres(base: string): Promise<{ url: string; drop(): Promi
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+let fanOutResult: { small: FanOut; big: FanOut } | undefined;
+type FanOut = Awaited<ReturnType<typeof fanOut>>;
 
 const summary: Array<{
   kind: string;
@@ -261,11 +315,12 @@ async function main() {
       if (kind === kinds[0]) {
         const small = await fanOut(hub, 10, BROADCASTS);
         const big = await fanOut(hub, CLIENTS, BROADCASTS);
+        fanOutResult = { small, big };
         console.log(
           `[${kind}] fan-out baseline 10 clients: lag p50 ${fmt(small.p50, 0)} ms, p99 ${fmt(small.p99, 0)} ms (${small.delivered}/${small.expected} delivered)`,
         );
         console.log(
-          `[${kind}] fan-out ${CLIENTS} clients     : lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms (${big.delivered}/${big.expected} delivered)`,
+          `[${kind}] fan-out ${CLIENTS} clients     : lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms (${big.delivered}/${big.expected} delivered), hub RSS ${fmt(big.bytesPerClient / 1024, 1)} KB per client`,
         );
       }
     } finally {
@@ -282,9 +337,40 @@ async function main() {
   );
   for (const { kind, baseline, loaded } of summary) {
     console.log(
-      `${kind.padEnd(9)} | ${String(AGENTS).padStart(6)} | ${fmt(loaded.windowsPerSecond, 0).padStart(9)} | ${fmt(loaded.p50).padStart(12)} | ${fmt(loaded.p99).padStart(12)} | ${fmt(baseline.windowsPerSecond, 0).padStart(18)} | ${fmt(baseline.p99).padStart(15)}`,
+      `${kind.padEnd(9)} | ${String(AGENTS).padStart(6)} | ${fmt(loaded.windowsPerSecond, 0).padStart(9)} | ${fmt(loaded.p50).padStart(12)} | ${fmt(loaded.p99).padStart(12)} | ${fmt(baseline.windowsPerSecond, 0).padStart(18)} | ${fmt(baseline.p99).padStart(15)} | hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window (1 agent: ${fmt(baseline.cpuMicrosPerWindow, 0)})`,
     );
   }
+  const load = `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ")}`;
+  console.log(`${load} on ${availableParallelism()} cores`);
+  const figures: BenchFigure[] = [];
+  for (const { kind, baseline, loaded } of summary) {
+    const goal = kind === "postgres" ? "≥ 20,000 windows/s, p99 < 50 ms" : "≥ 10,000 windows/s";
+    figures.push({
+      measure: `ingest ${AGENTS} agents × ${BATCH}-window batches, ${kind}`,
+      value: `${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p99 ${fmt(loaded.p99)} ms, hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window`,
+      baseline: `1 agent ${fmt(baseline.windowsPerSecond, 0)} windows/s, p99 ${fmt(baseline.p99)} ms`,
+      ratio: `${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× one agent; ${load}`,
+      goal,
+      met:
+        kind === "postgres"
+          ? loaded.windowsPerSecond >= 20_000 && loaded.p99 < 50
+          : loaded.windowsPerSecond >= 10_000,
+    });
+  }
+  if (fanOutResult) {
+    const { small, big } = fanOutResult;
+    figures.push({
+      measure: `live fan-out to ${big.clients} WebSocket clients`,
+      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms, ${big.delivered}/${big.expected} delivered, hub ${fmt(big.bytesPerClient / 1024, 1)} KB RSS per client`,
+      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms`,
+      ratio: load,
+      goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,
+      met: big.clients >= 10_000 ? big.p99 < 100 && big.delivered === big.expected : undefined,
+    });
+  }
+  reportFigures("bench:hub", figures);
 }
 
 await main();
