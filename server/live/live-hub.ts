@@ -10,6 +10,7 @@ import {
 import type { Principal } from "../http/env.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { LiveClient } from "./client.ts";
+import { textFrame, writeMessage } from "./frames.ts";
 
 /** Reads alert events after a seq, oldest first (the alert log). */
 export type AlertHistory = (afterSeq: number, limit: number) => Promise<Array<{ seq: number; data: Buffer }>>;
@@ -95,13 +96,14 @@ export class LiveHub {
     const subscribers = this.#byTopic.get(topic);
     if (!subscribers || subscribers.size === 0) return;
     const data = encodeMessage(message);
+    const frame = textFrame(data);
     this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
     if (message.type === "window") {
-      for (const client of subscribers) this.#sendWindow(client, message.runId, data);
+      for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
     } else if (message.type === "alert") {
-      for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data);
+      for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data, false, frame);
     } else {
-      for (const client of subscribers) this.#send(client, data);
+      for (const client of subscribers) this.#send(client, data, frame);
     }
   }
 
@@ -110,7 +112,8 @@ export class LiveHub {
     const subscribers = this.#byTopic.get(topic);
     if (!subscribers || subscribers.size === 0) return;
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
-    for (const client of subscribers) this.#deliverAlert(client, seq, data);
+    const frame = textFrame(data);
+    for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
   }
 
   /** Sends coalesced windows to clients that have caught up. */
@@ -218,7 +221,7 @@ export class LiveHub {
     if (set?.size === 0) this.#byTopic.delete(topic);
   }
 
-  #deliverAlert(client: LiveClient, seq: number, data: Buffer, fromReplay = false): void {
+  #deliverAlert(client: LiveClient, seq: number, data: Buffer, fromReplay = false, frame?: Buffer): void {
     if (client.replaying && !fromReplay) {
       client.alertQueue.push({ seq, data });
       if (client.alertQueue.length > (this.options.maxReplayQueue ?? 10_000))
@@ -227,19 +230,20 @@ export class LiveHub {
     }
     if (seq <= client.alertCursor) return;
     client.alertCursor = seq;
-    this.#send(client, data);
+    this.#send(client, data, frame);
   }
 
-  #sendWindow(client: LiveClient, runId: string, data: Buffer): void {
+  #sendWindow(client: LiveClient, runId: string, data: Buffer, frame?: Buffer): void {
     if (client.ws.bufferedAmount > this.#coalesceAbove || client.pendingWindows.size > 0) {
       if (client.pendingWindows.has(runId)) this.options.metrics.liveCoalesced.inc();
       client.pendingWindows.set(runId, data);
       return;
     }
-    this.#send(client, data);
+    this.#send(client, data, frame);
   }
 
-  #send(client: LiveClient, data: Buffer): void {
+  /** `frame`: the message framed once for every client (frames.ts); absent, ws frames it. */
+  #send(client: LiveClient, data: Buffer, frame?: Buffer): void {
     const { ws } = client;
     if (ws.readyState !== WebSocket.OPEN) return;
     // The buffered amount grows only when the peer stops reading; past the cap the client goes.
@@ -247,7 +251,7 @@ export class LiveHub {
       this.#cutOff(client, "too_slow");
       return;
     }
-    ws.send(data, { binary: false });
+    writeMessage(ws, data, frame);
     if (ws.bufferedAmount > this.peakBufferedBytes) this.peakBufferedBytes = ws.bufferedAmount;
   }
 
