@@ -13,6 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism, loadavg } from "node:os";
 import { WebSocket } from "ws";
+import { DEFAULT_PROJECT_ID } from "../core/api/projects.ts";
 import { encodeHistogram, mergeEncoded, newHistogram, recordMicros } from "../core/histogram.ts";
 import { comparators, type Rule, RuleSpecSchema, windowStats } from "../core/rule.ts";
 import type { Window } from "../core/window.ts";
@@ -255,7 +256,7 @@ async function evaluationBench(): Promise<void> {
 
   // The engine end to end: rules from the database, data from the hub's tables, state persisted.
   const database = await createTestDatabase("pglite", ["hub", "alerting"]);
-  const rows = windows.map(windowToRow);
+  const rows = windows.map((w) => windowToRow(w, DEFAULT_PROJECT_ID));
   for (let i = 0; i < rows.length; i += 2000)
     await database.db.insert(windowsTable).values(rows.slice(i, i + 2000));
   const source = hubDataSource(database.db, { steps: () => STEPS });

@@ -38,3 +38,10 @@ export const seriesStats = [
   "dropped",
 ] as const;
 export type SeriesStat = (typeof seriesStats)[number];
+
+/** The project every row created before projects existed (and every unscoped request) belongs to. */
+export const DEFAULT_PROJECT_ID = "00000000-0000-0000-0000-000000000001";
+export const DEFAULT_PROJECT_SLUG = "default";
+
+/** The request header naming the project (like Grafana's X-Grafana-Org-Id); `?project=` works too. */
+export const PROJECT_HEADER = "x-peakwatch-project";

@@ -14,6 +14,8 @@ import { sameOriginWrites } from "./http/origin.ts";
 import { type IngestListener, ingestRoutes } from "./ingest/routes.ts";
 import type { HubMetrics } from "./metrics/hub-metrics.ts";
 import { openApiDocument } from "./openapi.ts";
+import { Projects } from "./projects/projects.ts";
+import { projectScope } from "./projects/scope.ts";
 
 export interface HubDeps {
   db: Db;
@@ -30,6 +32,23 @@ export interface HubDeps {
   /** More /api/v1 routes (alerting, runs, …), mounted in order. */
   apiRoutes?: ReadonlyArray<Hono<HubEnv> | Hono>;
 }
+
+/**
+ * The /api/v1 paths that are the instance's, not a project's (users, projects, audit, backups,
+ * the shared shop's faults and capacity, static profiles): they are never project-scoped and
+ * check instance roles. Everything else works in the request's project.
+ */
+export const INSTANCE_PATHS = [
+  "/auth",
+  "/users",
+  "/projects",
+  "/audit",
+  "/backups",
+  "/config",
+  "/profiles",
+  "/faults",
+  "/readiness",
+] as const;
 
 /** Builds the hub's Hono app; `main.ts` listens. */
 export function createHubApp(deps: HubDeps): Hono<HubEnv> {
@@ -56,6 +75,7 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
     return c.json(document);
   });
   api.use(authenticate(deps.resolvers));
+  api.use(projectScope(new Projects(deps.db), INSTANCE_PATHS));
   api.route(
     "/",
     ingestRoutes({

@@ -33,6 +33,7 @@ import { agentResolver } from "./http/auth.ts";
 import { configRoutes } from "./http/config-routes.ts";
 import { perTick } from "./ingest/per-tick.ts";
 import type { IngestListener } from "./ingest/routes.ts";
+import { runProjectOf } from "./ingest/store.ts";
 import { AlertLog } from "./live/alert-log.ts";
 import { LiveHub } from "./live/live-hub.ts";
 import { LiveWindows } from "./live/live-windows.ts";
@@ -41,6 +42,8 @@ import { registerAggregates } from "./metrics/aggregates.ts";
 import { createHubMetrics, type HubMetrics } from "./metrics/hub-metrics.ts";
 import { probeDefinitionRoutes } from "./probes/definition-routes.ts";
 import { probeRoutes } from "./probes/routes.ts";
+import { Projects } from "./projects/projects.ts";
+import { projectRoutes } from "./projects/routes.ts";
 import { readinessRoutes } from "./readiness/routes.ts";
 import { Retention } from "./retention/retention.ts";
 import { RunCoordinator } from "./runs/coordinator.ts";
@@ -93,6 +96,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const audit = new AuditLog(db, now);
   const agents = new AgentTokens(db, config.PEAKWATCH_AGENT_TOKEN, now, audit);
   const users = new Users(db);
+  const projects = new Projects(db);
   await users.ensureAdmin(config.PEAKWATCH_ADMIN_EMAIL);
   const sessions = new Sessions(
     db,
@@ -124,6 +128,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     maxBufferBytes: config.HUB_LIVE_MAX_BUFFER_BYTES,
     heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
     stillAllowed: async (p) => p.kind !== "user" || (await sessions.findByHash(p.sessionId)) !== null,
+    runProject: (runId) => runProjectOf(db, runId),
   });
   const postgresUrl = options.driver === "postgres" ? config.databaseUrl : undefined;
   // Across replicas on one Postgres, live events travel by LISTEN/NOTIFY; PGlite is one process.
@@ -211,15 +216,15 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         afterWindowsStored(windows);
       },
-      probeResultsStored: (results, seconds) => {
+      probeResultsStored: (results, seconds, projectId) => {
         metrics.ingestedWindows.inc({ kind: "probe-results" }, results.length);
         metrics.ingestBatchSeconds.observe({ kind: "probe-results" }, seconds);
-        for (const result of results) live.broadcast("probes", { type: "probe", result });
+        for (const result of results) live.broadcast("probes", { type: "probe", result }, projectId);
         bus.publish({ type: "probes", ids: results.map((r) => r.id) });
         alerting.dataIngested("probe-results", []);
       },
-      runStored: (run) => {
-        live.broadcast("runs", { type: "run", run });
+      runStored: (run, projectId) => {
+        live.broadcast("runs", { type: "run", run }, projectId);
         live.broadcast(runTopic(run.runId), { type: "run", run });
         bus.publish({ type: "run", runId: run.runId });
       },
@@ -238,7 +243,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       .then(([row]) => {
         if (!row) return;
         const run = rowToRunView(row);
-        live.broadcast("runs", { type: "run", run });
+        live.broadcast("runs", { type: "run", run }, row.projectId);
         live.broadcast(runTopic(runId), { type: "run", run });
       })
       .catch(() => {});
@@ -287,6 +292,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         trustProxy: config.HUB_TRUST_PROXY,
       }),
       adminRoutes({ users, sessions, agents, audit }),
+      projectRoutes({ projects, users, audit }),
       auditRoutes(audit),
       runRoutes({
         db,
@@ -301,7 +307,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           local: config.HUB_RUN_START_DELAY_SECONDS * 1000,
           kubernetes: config.HUB_KUBERNETES_START_DELAY_SECONDS * 1000,
         },
-        createRunToken: async (runId) => (await agents.create(`run:${runId}`, null)).token,
+        createRunToken: async (runId, projectId) =>
+          (await agents.create(`run:${runId}`, null, null, projectId)).token,
         shopUrl: config.PEAKWATCH_SHOP_URL,
         allowedHosts: config.PEAKWATCH_ALLOWED_TARGETS,
         changed: runChanged,
@@ -352,6 +359,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     live,
     resolvers,
     maxClients: config.HUB_LIVE_MAX_CLIENTS,
+    projects,
     allowedOrigins: config.HUB_ALLOWED_ORIGINS,
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,8 +10,10 @@ import {
   pgSchema,
   primaryKey,
   text,
+  unique,
   uuid,
 } from "drizzle-orm/pg-core";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 
 /** Alert rules, alert state, silences, channels and the delivery log: the hub's alerting domain. */
 export const alerting = pgSchema("alerting");
@@ -19,23 +21,33 @@ export const alerting = pgSchema("alerting");
 /** Unix epoch milliseconds as a JS number. */
 const epoch = (name: string) => bigint(name, { mode: "number" });
 
+/** The owning project (hub.projects); rows from before projects belong to the default project. */
+const projectColumn = () => uuid().notNull().default(DEFAULT_PROJECT_ID);
+
 /** Alert rules; `spec` is a core/rule.ts RuleSpec, validated on the way in and out. */
-export const rules = alerting.table("rules", {
-  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
-  name: text().notNull().unique(),
-  spec: jsonb().notNull(),
-  /** Shipped with Peakwatch; seeded once, then owned by the users (edits are kept). */
-  builtin: boolean().notNull().default(false),
-  updatedBy: text(),
-  createdAt: epoch("created_at").notNull(),
-  updatedAt: epoch("updated_at").notNull(),
-});
+export const rules = alerting.table(
+  "rules",
+  {
+    projectId: projectColumn(),
+    id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+    /** Unique within its project. */
+    name: text().notNull(),
+    spec: jsonb().notNull(),
+    /** Shipped with Peakwatch; seeded once, then owned by the users (edits are kept). */
+    builtin: boolean().notNull().default(false),
+    updatedBy: text(),
+    createdAt: epoch("created_at").notNull(),
+    updatedAt: epoch("updated_at").notNull(),
+  },
+  (t) => [unique().on(t.projectId, t.name)],
+);
 export type RuleRow = typeof rules.$inferSelect;
 
 /** The current alert instances (pending, firing, recently resolved), one row per fingerprint. */
 export const alerts = alerting.table(
   "alerts",
   {
+    projectId: projectColumn(),
     fingerprint: text().primaryKey(),
     ruleId: uuid().notNull(),
     state: text().notNull(),
@@ -43,7 +55,7 @@ export const alerts = alerting.table(
     alert: jsonb().notNull(),
     updatedAt: epoch("updated_at").notNull(),
   },
-  (t) => [index().on(t.ruleId)],
+  (t) => [index().on(t.ruleId), index().on(t.projectId)],
 );
 export type AlertRow = typeof alerts.$inferSelect;
 
@@ -51,6 +63,7 @@ export type AlertRow = typeof alerts.$inferSelect;
 export const alertHistory = alerting.table(
   "alert_history",
   {
+    projectId: projectColumn(),
     id: bigserial({ mode: "number" }).primaryKey(),
     fingerprint: text().notNull(),
     rule: text().notNull(),
@@ -66,13 +79,14 @@ export const alertHistory = alerting.table(
     /** The alert as it was at this event (core/alert.ts Alert). */
     alert: jsonb(),
   },
-  (t) => [index().on(t.at), index().on(t.fingerprint, t.at)],
+  (t) => [index().on(t.at), index().on(t.fingerprint, t.at), index().on(t.projectId, t.at)],
 );
 export type AlertHistoryRow = typeof alertHistory.$inferSelect;
 
 export const silences = alerting.table(
   "silences",
   {
+    projectId: projectColumn(),
     id: uuid().primaryKey().default(sql`gen_random_uuid()`),
     matchers: jsonb().notNull(),
     startsAt: epoch("starts_at").notNull(),
@@ -81,7 +95,7 @@ export const silences = alerting.table(
     comment: text().notNull(),
     createdAt: epoch("created_at").notNull(),
   },
-  (t) => [index().on(t.endsAt)],
+  (t) => [index().on(t.endsAt), index().on(t.projectId)],
 );
 export type SilenceRow = typeof silences.$inferSelect;
 
@@ -89,22 +103,29 @@ export type SilenceRow = typeof silences.$inferSelect;
  * Notification channels. `settings` holds what is safe to show; `secret` is an envelope-encrypted
  * JSON blob (SMTP password, webhook auth headers) bound to this table, column and row.
  */
-export const channels = alerting.table("channels", {
-  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
-  name: text().notNull().unique(),
-  kind: text().notNull(),
-  settings: jsonb().notNull(),
-  secret: text(),
-  /** A disabled channel is kept (with its secrets) but gets no notifications. */
-  enabled: boolean().notNull().default(true),
-  /** Where it was declared: "api", "env" or "config" (the latter two are re-applied at start-up). */
-  source: text().notNull().default("api"),
-  createdAt: epoch("created_at").notNull(),
-});
+export const channels = alerting.table(
+  "channels",
+  {
+    projectId: projectColumn(),
+    id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+    /** Unique within its project. */
+    name: text().notNull(),
+    kind: text().notNull(),
+    settings: jsonb().notNull(),
+    secret: text(),
+    /** A disabled channel is kept (with its secrets) but gets no notifications. */
+    enabled: boolean().notNull().default(true),
+    /** Where it was declared: "api", "env" or "config" (the latter two are re-applied at start-up). */
+    source: text().notNull().default("api"),
+    createdAt: epoch("created_at").notNull(),
+  },
+  (t) => [unique().on(t.projectId, t.name)],
+);
 export type ChannelRow = typeof channels.$inferSelect;
 
 /** The routing tree (one row): which alerts go to which channel, with grouping and timing. */
 export const routing = alerting.table("routing", {
+  projectId: projectColumn(),
   id: integer().primaryKey(),
   tree: jsonb().notNull(),
   source: text().notNull().default("api"),
@@ -115,6 +136,7 @@ export const routing = alerting.table("routing", {
 export const deliveries = alerting.table(
   "deliveries",
   {
+    projectId: projectColumn(),
     id: uuid().primaryKey(),
     channel: text().notNull(),
     channelKind: text().notNull(),
@@ -128,7 +150,7 @@ export const deliveries = alerting.table(
     createdAt: epoch("created_at").notNull(),
     updatedAt: epoch("updated_at").notNull(),
   },
-  (t) => [index().on(t.createdAt)],
+  (t) => [index().on(t.createdAt), index().on(t.projectId)],
 );
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -138,6 +160,7 @@ export type DeliveryRow = typeof deliveries.$inferSelect;
  * takes over as leader, so a restart or failover neither repeats nor forgets a notice.
  */
 export const notificationLog = alerting.table("notification_log", {
+  projectId: projectColumn(),
   groupKey: text().primaryKey(),
   channel: text().notNull(),
   /** The resolved route (server/notify/routing.ts ResolvedRoute) and the group's labels. */
@@ -193,6 +216,7 @@ export const ruleMeasurements = alerting.table("rule_measurements", {
 export const acknowledgements = alerting.table(
   "acknowledgements",
   {
+    projectId: projectColumn(),
     fingerprint: text().notNull(),
     activeAt: epoch("active_at").notNull(),
     by: text().notNull(),

@@ -13,6 +13,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { CauseCounts } from "../../core/error-causes.ts";
 
 /** The hub's tables live in their own Postgres schema, apart from the shop's. */
@@ -30,6 +31,37 @@ export const users = hub.table("users", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 export type User = typeof users.$inferSelect;
+
+/**
+ * A project: one team's (or one client shop's) runs, probes, alerting and agent tokens, invisible
+ * to members of other projects. The "default" project (DEFAULT_PROJECT_ID) is created by the
+ * migration that introduced projects and holds everything from before.
+ */
+export const projects = hub.table("projects", {
+  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+export type ProjectRow = typeof projects.$inferSelect;
+
+/** A user's role in one project (viewer < engineer < ops < admin); no row means not a member. */
+export const projectMembers = hub.table(
+  "project_members",
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    projectId: uuid()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    role: roleEnum().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.projectId] }), index().on(t.projectId)],
+);
+
+/** The owning project of a row; rows from before projects belong to the default project. */
+export const projectColumn = () => uuid().notNull().default(DEFAULT_PROJECT_ID);
 
 /** Epoch milliseconds or seconds as a JS number (safe far beyond any date we store). */
 const epoch = (name: string) => bigint(name, { mode: "number" });
@@ -56,6 +88,7 @@ const windowTotals = () => ({
 export const windows = hub.table(
   "windows",
   {
+    projectId: projectColumn(),
     runId: text().notNull(),
     step: text().notNull(),
     worker: text().notNull(),
@@ -68,7 +101,11 @@ export const windows = hub.table(
     latency: text().notNull(),
     service: text(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.step, t.worker, t.second] }), index().on(t.second)],
+  (t) => [
+    primaryKey({ columns: [t.runId, t.step, t.worker, t.second] }),
+    index().on(t.second),
+    index().on(t.projectId),
+  ],
 );
 export type WindowRow = typeof windows.$inferSelect;
 
@@ -79,6 +116,7 @@ export type WindowRow = typeof windows.$inferSelect;
 export const windowMinutes = hub.table(
   "window_minutes",
   {
+    projectId: projectColumn(),
     runId: text().notNull(),
     step: text().notNull(),
     /** Start of the minute, Unix epoch seconds. */
@@ -92,7 +130,7 @@ export const windowMinutes = hub.table(
     dropped: integer().notNull(),
     latency: text().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.step, t.minute] })],
+  (t) => [primaryKey({ columns: [t.runId, t.step, t.minute] }), index().on(t.projectId)],
 );
 export type WindowMinuteRow = typeof windowMinutes.$inferSelect;
 
@@ -100,6 +138,7 @@ export type WindowMinuteRow = typeof windowMinutes.$inferSelect;
 export const probeResults = hub.table(
   "probe_results",
   {
+    projectId: projectColumn(),
     id: uuid().primaryKey(),
     probe: text().notNull(),
     kind: text().notNull(),
@@ -115,7 +154,7 @@ export const probeResults = hub.table(
     phases: jsonb().notNull(),
     steps: jsonb(),
   },
-  (t) => [index().on(t.probe, t.startedAt), index().on(t.startedAt)],
+  (t) => [index().on(t.probe, t.startedAt), index().on(t.startedAt), index().on(t.projectId, t.startedAt)],
 );
 export type ProbeResultRow = typeof probeResults.$inferSelect;
 
@@ -123,6 +162,7 @@ export type ProbeResultRow = typeof probeResults.$inferSelect;
 export const runs = hub.table(
   "runs",
   {
+    projectId: projectColumn(),
     runId: text().primaryKey(),
     profile: text().notNull(),
     target: text().notNull(),
@@ -149,27 +189,33 @@ export const runs = hub.table(
     stopRequest: text(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.startedAt)],
+  (t) => [index().on(t.startedAt), index().on(t.projectId, t.startedAt)],
 );
 export type RunRow = typeof runs.$inferSelect;
 
 /** Bearer tokens for loadgen and probes; only a SHA-256 of the token is stored. */
-export const agentTokens = hub.table("agent_tokens", {
-  id: uuid().primaryKey().default(sql`gen_random_uuid()`),
-  name: text().notNull(),
-  tokenHash: text().notNull().unique(),
-  createdBy: text(),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  lastUsedAt: timestamp({ withTimezone: true }),
-  /** After this instant the token is refused (401); the row stays until an admin revokes it. */
-  expiresAt: timestamp({ withTimezone: true }),
-});
+export const agentTokens = hub.table(
+  "agent_tokens",
+  {
+    projectId: projectColumn(),
+    id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+    name: text().notNull(),
+    tokenHash: text().notNull().unique(),
+    createdBy: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    /** After this instant the token is refused (401); the row stays until an admin revokes it. */
+    expiresAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.projectId)],
+);
 export type AgentTokenRow = typeof agentTokens.$inferSelect;
 
 /** Every alert event the hub pushed; `seq` orders them so a reconnecting client can resume. */
 export const alertEvents = hub.table(
   "alert_events",
   {
+    projectId: projectColumn(),
     seq: bigserial({ mode: "number" }).primaryKey(),
     kind: text().notNull(),
     /** Unix epoch milliseconds. */
@@ -177,7 +223,7 @@ export const alertEvents = hub.table(
     fingerprint: text().notNull(),
     alert: jsonb().notNull(),
   },
-  (t) => [index().on(t.at)],
+  (t) => [index().on(t.at), index().on(t.projectId, t.seq)],
 );
 export type AlertEventRow = typeof alertEvents.$inferSelect;
 
@@ -188,6 +234,7 @@ export type AlertEventRow = typeof alertEvents.$inferSelect;
 export const faultChanges = hub.table(
   "fault_changes",
   {
+    projectId: projectColumn(),
     id: bigserial({ mode: "number" }).primaryKey(),
     /** Unix epoch milliseconds. */
     at: epoch("at").notNull(),
@@ -200,7 +247,7 @@ export const faultChanges = hub.table(
     /** The parameters it was switched on with, as `key=value` text. */
     detail: text(),
   },
-  (t) => [index().on(t.at)],
+  (t) => [index().on(t.at), index().on(t.projectId, t.at)],
 );
 export type FaultChangeRow = typeof faultChanges.$inferSelect;
 
@@ -262,13 +309,18 @@ export const otpChallenges = hub.table(
 export const scrapedSamples = hub.table(
   "scraped_samples",
   {
+    projectId: projectColumn(),
     target: text().notNull(),
     series: text().notNull(),
     /** Unix epoch milliseconds of the scrape. */
     at: epoch("at").notNull(),
     value: doublePrecision().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.target, t.series, t.at] }), index().on(t.at)],
+  (t) => [
+    primaryKey({ columns: [t.target, t.series, t.at] }),
+    index().on(t.at),
+    index().on(t.projectId, t.at),
+  ],
 );
 
 /**
@@ -276,13 +328,19 @@ export const scrapedSamples = hub.table(
  * probes process polls them. `definition` is a validated core Probe; a paused one is kept but
  * not served.
  */
-export const probeDefinitions = hub.table("probe_definitions", {
-  name: text().primaryKey(),
-  definition: jsonb().notNull(),
-  paused: boolean().notNull().default(false),
-  updatedBy: text(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+export const probeDefinitions = hub.table(
+  "probe_definitions",
+  {
+    projectId: projectColumn(),
+    /** Unique within its project. */
+    name: text().notNull(),
+    definition: jsonb().notNull(),
+    paused: boolean().notNull().default(false),
+    updatedBy: text(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);
 export type ProbeDefinitionRow = typeof probeDefinitions.$inferSelect;
 
 /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Alert, AlertEvent, AlertEventKind } from "../../core/alert.ts";
 import type { Db } from "../../db/open.ts";
 import { alertHistory, alerts } from "../../db/schema/alerting.ts";
@@ -11,6 +11,8 @@ export function publicAlert(a: TrackedAlert): Alert {
 }
 
 export interface HistoryQuery {
+  /** The `project` label of the project's alerts ("" for the default project: server/alerting/project-label.ts). */
+  project?: string;
   from?: number;
   to?: number;
   fingerprint?: string;
@@ -66,6 +68,9 @@ export class AlertStore {
   /** History newest first, as AlertEvents (seq is the history row id). */
   async history(q: HistoryQuery): Promise<AlertEvent[]> {
     const conditions = [
+      q.project === undefined
+        ? undefined
+        : sql`coalesce(${alertHistory.labels}->>'project', '') = ${q.project}`,
       q.from === undefined ? undefined : gte(alertHistory.at, q.from),
       q.to === undefined ? undefined : lt(alertHistory.at, q.to),
       q.fingerprint === undefined ? undefined : eq(alertHistory.fingerprint, q.fingerprint),
@@ -84,11 +89,20 @@ export class AlertStore {
     }));
   }
 
-  /** Fired and resolved events since `from`, for incident counts and time to resolve. */
-  async incidentsSince(from: number): Promise<Array<{ kind: string; at: number; firedAt: number | null }>> {
+  /** A project's (by its `project` label value) fired and resolved events since `from`, for incident counts and time to resolve. */
+  async incidentsSince(
+    from: number,
+    project = "",
+  ): Promise<Array<{ kind: string; at: number; firedAt: number | null }>> {
     return this.db
       .select({ kind: alertHistory.kind, at: alertHistory.at, firedAt: alertHistory.firedAt })
       .from(alertHistory)
-      .where(and(gte(alertHistory.at, from), inArray(alertHistory.kind, ["firing", "resolved"])));
+      .where(
+        and(
+          gte(alertHistory.at, from),
+          inArray(alertHistory.kind, ["firing", "resolved"]),
+          sql`coalesce(${alertHistory.labels}->>'project', '') = ${project}`,
+        ),
+      );
   }
 }

@@ -1,8 +1,10 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { type Rule, type RuleSpec, RuleSpecSchema } from "../../core/rule.ts";
 import type { Db } from "../../db/open.ts";
 import { type RuleRow, rules } from "../../db/schema/alerting.ts";
+import { projects } from "../../db/schema/hub.ts";
 
 function toRule(row: RuleRow): Rule {
   return {
@@ -28,24 +30,57 @@ export class RuleStore {
     private readonly now: () => number,
   ) {}
 
-  async list(): Promise<Rule[]> {
-    return (await this.db.select().from(rules).orderBy(asc(rules.name))).map(toRule);
+  /** The project's rules (every project's with `projectId` undefined: the engine evaluates them all). */
+  async list(projectId?: string): Promise<Rule[]> {
+    return (
+      await this.db
+        .select()
+        .from(rules)
+        .where(projectId === undefined ? undefined : eq(rules.projectId, projectId))
+        .orderBy(asc(rules.name))
+    ).map(toRule);
   }
 
-  /** Throws AppError not_found. */
-  async get(id: string): Promise<Rule> {
-    const [row] = await this.db.select().from(rules).where(eq(rules.id, id));
+  /**
+   * Every project's rules for the engine: a rule of a project other than the default one carries
+   * `project: <slug>` in its labels, so its alerts, silences and routes stay in that project (the
+   * default project's alerts keep their labels, and fingerprints, as before projects).
+   */
+  async listForEvaluation(): Promise<Rule[]> {
+    const rows = await this.db
+      .select({ rule: rules, slug: projects.slug })
+      .from(rules)
+      .innerJoin(projects, eq(projects.id, rules.projectId))
+      .orderBy(asc(rules.name));
+    return rows.map(({ rule, slug }) => {
+      const { project: _own, ...labels } = toRule(rule).labels;
+      const r = toRule(rule);
+      return { ...r, labels: rule.projectId === DEFAULT_PROJECT_ID ? labels : { ...labels, project: slug } };
+    });
+  }
+
+  /** Throws AppError not_found (also for another project's rule). */
+  async get(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<Rule> {
+    const [row] = await this.db
+      .select()
+      .from(rules)
+      .where(and(eq(rules.id, id), eq(rules.projectId, projectId)));
     if (!row) throw new AppError("not_found", `no rule ${id}`);
     return toRule(row);
   }
 
   /** Throws AppError conflict when the name is taken. */
-  async create(spec: RuleSpec, by: string | null, builtin = false): Promise<Rule> {
+  async create(
+    spec: RuleSpec,
+    by: string | null,
+    builtin = false,
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): Promise<Rule> {
     const at = this.now();
     try {
       const [row] = await this.db
         .insert(rules)
-        .values({ name: spec.name, spec, builtin, updatedBy: by, createdAt: at, updatedAt: at })
+        .values({ projectId, name: spec.name, spec, builtin, updatedBy: by, createdAt: at, updatedAt: at })
         .returning();
       return toRule(row!);
     } catch (error) {
@@ -55,12 +90,17 @@ export class RuleStore {
   }
 
   /** Replaces a rule's spec; throws not_found or conflict. */
-  async update(id: string, spec: RuleSpec, by: string | null): Promise<Rule> {
+  async update(
+    id: string,
+    spec: RuleSpec,
+    by: string | null,
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): Promise<Rule> {
     try {
       const [row] = await this.db
         .update(rules)
         .set({ name: spec.name, spec, updatedBy: by, updatedAt: this.now() })
-        .where(eq(rules.id, id))
+        .where(and(eq(rules.id, id), eq(rules.projectId, projectId)))
         .returning();
       if (!row) throw new AppError("not_found", `no rule ${id}`);
       return toRule(row);
@@ -70,8 +110,11 @@ export class RuleStore {
     }
   }
 
-  async remove(id: string): Promise<void> {
-    const deleted = await this.db.delete(rules).where(eq(rules.id, id)).returning({ id: rules.id });
+  async remove(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<void> {
+    const deleted = await this.db
+      .delete(rules)
+      .where(and(eq(rules.id, id), eq(rules.projectId, projectId)))
+      .returning({ id: rules.id });
     if (deleted.length === 0) throw new AppError("not_found", `no rule ${id}`);
   }
 

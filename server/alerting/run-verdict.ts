@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, lte } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
@@ -61,8 +62,13 @@ export async function verdictOfRun(
   runId: string,
   rules: ReadonlyArray<Rule>,
   now: number,
+  projectId: string = DEFAULT_PROJECT_ID,
 ): Promise<RunVerdict> {
-  const [row] = await db.select().from(runs).where(eq(runs.runId, runId));
+  // Another project's run answers 404 like a missing one.
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.runId, runId), eq(runs.projectId, projectId)));
   if (!row) throw new AppError("not_found", `no run ${runId}`);
   const faults = row.faults as FaultMarker[];
   const incidents = await runIncidents(db, { ...row, faults }, rules, now);
@@ -73,6 +79,11 @@ export async function verdictOfRun(
 }
 
 /** The verdict of one stored run with the rules as stored (for its reports); throws not_found. */
-export async function storedRunVerdict(db: Db, runId: string, now: number): Promise<RunVerdict> {
-  return verdictOfRun(db, runId, await new RuleStore(db, () => now).list(), now);
+export async function storedRunVerdict(
+  db: Db,
+  runId: string,
+  now: number,
+  projectId: string,
+): Promise<RunVerdict> {
+  return verdictOfRun(db, runId, await new RuleStore(db, () => now).list(projectId), now, projectId);
 }

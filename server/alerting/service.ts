@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { gte, lt } from "drizzle-orm";
 import type { Alert, AlertEventKind } from "../../core/alert.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { ChannelTestResult, InhibitRule, Route } from "../../core/channel.ts";
 import type { Kek } from "../../core/crypto/envelope.ts";
 import type { Db } from "../../db/open.ts";
 import { acknowledgements } from "../../db/schema/alerting.ts";
+import { projects } from "../../db/schema/hub.ts";
 import { ChannelStore } from "../notify/channel-store.ts";
 import { envChannels, readAlertingFile } from "../notify/declared.ts";
 import { DeliveryStore } from "../notify/delivery-store.ts";
@@ -12,6 +14,7 @@ import { type ChannelHandle, Dispatcher } from "../notify/dispatcher.ts";
 import { AlertmanagerForwarder } from "../notify/forwarder.ts";
 import type { GroupedAlert } from "../notify/group.ts";
 import { NotificationLog } from "../notify/notification-log.ts";
+import { projectChannelName, projectRoutingTree } from "../notify/project-routing.ts";
 import { DeliveryQueue } from "../notify/queue.ts";
 import { redactSecrets } from "../notify/redact.ts";
 import { buildNotifier } from "../notify/registry.ts";
@@ -111,7 +114,7 @@ export class AlertingService {
       data,
       now,
       loadRules: async () => {
-        const rules = await this.rules.list();
+        const rules = await this.rules.listForEvaluation();
         this.steps = [
           ...new Set(
             rules.flatMap((r) =>
@@ -121,7 +124,7 @@ export class AlertingService {
         ];
         return rules;
       },
-      loadSilences: () => this.silences.list(),
+      loadSilences: () => this.silences.listForEvaluation(),
       inhibitRules: () => this.inhibitRules,
       publish: options.publish,
       isLeader: options.isLeader,
@@ -173,28 +176,39 @@ export class AlertingService {
 
   /** Rebuilds notifiers and the routing tree after a channel or routing change. */
   async reloadChannels(): Promise<void> {
-    const rows = (await this.channels.rows()).filter((r) => r.enabled);
+    const projectList = await this.db.select({ id: projects.id, slug: projects.slug }).from(projects);
+    const slugOf = new Map(projectList.map((p) => [p.id, p.slug]));
+    const rows = (await this.channels.rows()).filter((r) => r.enabled && slugOf.has(r.projectId));
     const ctx = this.notifierContext();
     const handles: ChannelHandle[] = [];
     for (const row of rows) {
+      const name = projectChannelName({ id: row.projectId, slug: slugOf.get(row.projectId)! }, row.name);
       try {
-        handles.push({
-          name: row.name,
-          kind: row.kind,
-          notifier: buildNotifier(this.channels.reveal(row), ctx),
-        });
+        handles.push({ name, kind: row.kind, notifier: buildNotifier(this.channels.reveal(row), ctx) });
       } catch (error) {
-        console.error(`alerting: channel ${row.name} cannot be used:`, error);
+        console.error(`alerting: channel ${name} cannot be used:`, error);
       }
     }
     const doc = await this.routing.get();
-    const route: Route = doc?.route ?? defaultRoute(rows);
+    const own = rows.filter((r) => r.projectId === DEFAULT_PROJECT_ID);
+    const others = projectList
+      .filter((p) => p.id !== DEFAULT_PROJECT_ID)
+      .map((p) => ({
+        slug: p.slug,
+        channels: rows
+          .filter((r) => r.projectId === p.id)
+          .map((r) => ({ name: projectChannelName(p, r.name), kind: r.kind })),
+      }));
+    const route: Route = projectRoutingTree(doc?.route ?? defaultRoute(own), others);
     this.inhibitRules = doc?.inhibitRules ?? defaultInhibitRules;
     this.dispatcher.configure(
       route,
       handles.filter((h) => h.kind !== "alertmanager"),
     );
-    this.forwarder.configure(handles.filter((h) => h.kind === "alertmanager"));
+    // The forwarder sends every alert it is given: only the default project's Alertmanagers get them.
+    this.forwarder.configure(
+      handles.filter((h) => h.kind === "alertmanager" && own.some((r) => r.name === h.name)),
+    );
   }
 
   private notifierContext() {
@@ -230,8 +244,8 @@ export class AlertingService {
    * "Send test": one test notification to a saved channel (enabled or not), now, bypassing
    * grouping and the queue; logged as a delivery of kind "test". Never throws on delivery failure.
    */
-  async testChannel(id: string, by: string): Promise<ChannelTestResult> {
-    const row = await this.channels.row(id);
+  async testChannel(id: string, by: string, projectId?: string): Promise<ChannelTestResult> {
+    const row = await this.channels.row(id, projectId);
     const { now, config } = this.options;
     const at = now();
     const notifier = buildNotifier(this.channels.reveal(row), this.notifierContext());

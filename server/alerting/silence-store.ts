@@ -1,9 +1,11 @@
-import { desc, eq, gt } from "drizzle-orm";
+import { and, desc, eq, gt } from "drizzle-orm";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import type { Matcher } from "../../core/matchers.ts";
 import type { Silence, SilenceInput } from "../../core/silence.ts";
 import type { Db } from "../../db/open.ts";
 import { type SilenceRow, silences } from "../../db/schema/alerting.ts";
+import { projects } from "../../db/schema/hub.ts";
 
 function toSilence(row: SilenceRow): Silence {
   return {
@@ -25,15 +27,38 @@ export class SilenceStore {
   ) {}
 
   /** Silences not yet expired (pending or active), or all of them with `all`. */
-  async list(all = false): Promise<Silence[]> {
+  async list(all = false, projectId: string = DEFAULT_PROJECT_ID): Promise<Silence[]> {
     const query = this.db.select().from(silences);
+    const mine = eq(silences.projectId, projectId);
     const rows = all
-      ? await query.orderBy(desc(silences.createdAt)).limit(500)
-      : await query.where(gt(silences.endsAt, this.now())).orderBy(desc(silences.createdAt));
+      ? await query.where(mine).orderBy(desc(silences.createdAt)).limit(500)
+      : await query.where(and(mine, gt(silences.endsAt, this.now()))).orderBy(desc(silences.createdAt));
     return rows.map(toSilence);
   }
 
-  async create(input: SilenceInput, createdBy: string): Promise<Silence> {
+  /**
+   * Every project's current silences for the engine, each held to its own project's alerts by one
+   * more matcher on the `project` label (absent, read as "", for the default project).
+   */
+  async listForEvaluation(): Promise<Silence[]> {
+    const rows = await this.db
+      .select({ silence: silences, slug: projects.slug })
+      .from(silences)
+      .innerJoin(projects, eq(projects.id, silences.projectId))
+      .where(gt(silences.endsAt, this.now()))
+      .orderBy(desc(silences.createdAt));
+    return rows.map(({ silence, slug }) => {
+      const s = toSilence(silence);
+      const value = silence.projectId === DEFAULT_PROJECT_ID ? "" : slug;
+      return { ...s, matchers: [...s.matchers, { name: "project", op: "=" as const, value }] };
+    });
+  }
+
+  async create(
+    input: SilenceInput,
+    createdBy: string,
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): Promise<Silence> {
     const at = this.now();
     const startsAt = input.startsAt ?? at;
     if (input.endsAt <= Math.max(startsAt, at))
@@ -41,6 +66,7 @@ export class SilenceStore {
     const [row] = await this.db
       .insert(silences)
       .values({
+        projectId,
         matchers: input.matchers,
         startsAt,
         endsAt: input.endsAt,
@@ -53,11 +79,11 @@ export class SilenceStore {
   }
 
   /** Ends a silence now; throws not_found. */
-  async expire(id: string): Promise<Silence> {
+  async expire(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<Silence> {
     const [row] = await this.db
       .update(silences)
       .set({ endsAt: this.now() })
-      .where(eq(silences.id, id))
+      .where(and(eq(silences.id, id), eq(silences.projectId, projectId)))
       .returning();
     if (!row) throw new AppError("not_found", `no silence ${id}`);
     return toSilence(row);

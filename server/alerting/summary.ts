@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNotNull, notInArray, sql } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Summary } from "../../core/api/summary.ts";
 import type { Rule } from "../../core/rule.ts";
 import type { Db } from "../../db/open.ts";
@@ -88,8 +89,12 @@ const MEANINGFUL_RUN_MS = 60_000;
  * The latest finished run of `profile`, or by default the latest finished run longer than a
  * minute (a 9-second aborted smoke run must not hide the spike test before it).
  */
-async function latestLoadTest(db: Db, profile: string | undefined) {
-  const finished = and(notInArray(runs.status, ["starting", "running"]), isNotNull(runs.endedAt));
+async function latestLoadTest(db: Db, profile: string | undefined, projectId: string) {
+  const finished = and(
+    eq(runs.projectId, projectId),
+    notInArray(runs.status, ["starting", "running"]),
+    isNotNull(runs.endedAt),
+  );
   const where = profile
     ? and(finished, eq(runs.profile, profile))
     : and(finished, gt(sql`${runs.endedAt} - ${runs.startedAt}`, MEANINGFUL_RUN_MS));
@@ -101,6 +106,8 @@ export interface SummaryOptions {
   /** The profile whose latest finished run to show; default: the last run longer than a minute. */
   profile?: string | undefined;
   measured?: Measured;
+  /** The project summarised (default: the default project); `alerts` and `rules` must be its own. */
+  project?: { id: string; label: string };
 }
 
 /** GET /summary: what a manager asks: is it fine now, how often did it break, how fast was it fixed. */
@@ -112,12 +119,13 @@ export async function managerSummary(
   now: number,
   options: SummaryOptions = {},
 ): Promise<Summary> {
-  const week = await store.incidentsSince(now - 7 * DAY_MS);
-  const latest = await latestLoadTest(db, options.profile);
+  const project = options.project ?? { id: DEFAULT_PROJECT_ID, label: "" };
+  const week = await store.incidentsSince(now - 7 * DAY_MS, project.label);
+  const latest = await latestLoadTest(db, options.profile, project.id);
   const profiles = await db
     .selectDistinct({ profile: runs.profile })
     .from(runs)
-    .where(gt(runs.startedAt, now - 30 * DAY_MS))
+    .where(and(eq(runs.projectId, project.id), gt(runs.startedAt, now - 30 * DAY_MS)))
     .orderBy(runs.profile)
     .limit(100);
   return {

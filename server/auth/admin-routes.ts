@@ -7,6 +7,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv, Principal } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
+import { projectOf } from "../projects/scope.ts";
 import type { AgentTokens } from "./agent-tokens.ts";
 import { roles } from "./roles.ts";
 import type { Sessions } from "./sessions.ts";
@@ -96,24 +97,27 @@ export function adminRoutes(deps: {
     return c.body(null, 204);
   });
 
-  app.get("/agent-tokens", async (c) => c.json({ tokens: await deps.agents.list() }));
+  // Agent tokens belong to the request's project; its admins manage them.
+  app.get("/agent-tokens", async (c) => c.json({ tokens: await deps.agents.list(projectOf(c).id) }));
 
   app.post("/agent-tokens", async (c) => {
     const body = await jsonBody(c, CreateTokenSchema);
     const { name } = body;
     const expires = toDate(body.expiresAt) ?? null;
     const principal = c.get("principal");
+    const project = projectOf(c);
     const created = await deps.agents.create(
       name,
       principal?.kind === "user" ? principal.email : null,
       expires,
+      project.id,
     );
     const expiresAt = expires?.toISOString() ?? null;
     await deps.audit.record({
       actor: actorOf(principal),
       action: "agent_token.created",
       target: `${name} (${created.id})`,
-      detail: { expiresAt },
+      detail: { expiresAt, project: project.slug },
     });
     // The only time the token is shown: the hub keeps a hash.
     return c.json({ id: created.id, name, expiresAt, token: created.token }, 201);
@@ -121,7 +125,7 @@ export function adminRoutes(deps: {
 
   app.delete("/agent-tokens/:id", async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    const name = await deps.agents.delete(id);
+    const name = await deps.agents.delete(id, projectOf(c).id);
     if (name === null) throw new AppError("not_found", `no agent token ${id}`);
     await deps.audit.record({
       actor: actorOf(c.get("principal")),

@@ -1,5 +1,6 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { AgentTokenView } from "../../core/api/audit.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import type { Db } from "../../db/open.ts";
 import { agentTokens } from "../../db/schema/hub.ts";
@@ -10,6 +11,8 @@ import { hashToken, newToken, sameSecret } from "./tokens.ts";
 export interface Agent {
   tokenId: string | null;
   name: string;
+  /** The one project this token reads and writes. */
+  projectId: string;
 }
 
 interface Known {
@@ -40,7 +43,7 @@ export class AgentTokens {
    */
   async verify(token: string): Promise<Agent | null> {
     if (this.bootstrapToken && sameSecret(token, this.bootstrapToken))
-      return { tokenId: null, name: "bootstrap" };
+      return { tokenId: null, name: "bootstrap", projectId: DEFAULT_PROJECT_ID };
     const hash = hashToken(token);
     const now = this.now();
     const cached = this.#cache.get(hash);
@@ -61,10 +64,17 @@ export class AgentTokens {
 
   async #lookup(hash: string, now: number): Promise<Known | null> {
     const [row] = await this.db
-      .select({ id: agentTokens.id, name: agentTokens.name, expiresAt: agentTokens.expiresAt })
+      .select({
+        id: agentTokens.id,
+        name: agentTokens.name,
+        projectId: agentTokens.projectId,
+        expiresAt: agentTokens.expiresAt,
+      })
       .from(agentTokens)
       .where(eq(agentTokens.tokenHash, hash));
-    const known = row ? { agent: { tokenId: row.id, name: row.name }, expiresAt: row.expiresAt } : null;
+    const known = row
+      ? { agent: { tokenId: row.id, name: row.name, projectId: row.projectId }, expiresAt: row.expiresAt }
+      : null;
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(hash, { known, until: now + CACHE_MS });
     if (row && (row.expiresAt === null || row.expiresAt.getTime() > now)) {
@@ -76,24 +86,29 @@ export class AgentTokens {
     return known;
   }
 
-  /** Creates a token; the plaintext is returned once and never stored. */
+  /** Creates a token of one project (default: the default project); the plaintext is returned once and never stored. */
   async create(
     name: string,
     createdBy: string | null,
     expiresAt: Date | null = null,
+    projectId: string = DEFAULT_PROJECT_ID,
   ): Promise<{ id: string; token: string }> {
     const token = newToken("pwa");
     const [row] = await this.db
       .insert(agentTokens)
-      .values({ name, tokenHash: hashToken(token), createdBy, expiresAt })
+      .values({ name, tokenHash: hashToken(token), createdBy, expiresAt, projectId })
       .returning({ id: agentTokens.id });
     this.#cache.clear();
     return { id: row!.id, token };
   }
 
-  /** Every token, newest first; expired ones stay listed (marked) until an admin revokes them. */
-  async list(): Promise<AgentTokenView[]> {
-    const rows = await this.db.select().from(agentTokens).orderBy(desc(agentTokens.createdAt));
+  /** Every token of the project (of every project with `projectId` undefined: the hub's own bookkeeping), newest first; expired ones stay listed (marked) until an admin revokes them. */
+  async list(projectId?: string): Promise<AgentTokenView[]> {
+    const rows = await this.db
+      .select()
+      .from(agentTokens)
+      .where(projectId === undefined ? undefined : eq(agentTokens.projectId, projectId))
+      .orderBy(desc(agentTokens.createdAt));
     const now = this.now();
     return rows.map((r) => ({
       id: r.id,
@@ -106,11 +121,19 @@ export class AgentTokens {
     }));
   }
 
-  /** Revokes a token; returns its name, or null when there was none with that id. */
-  async delete(id: string): Promise<string | null> {
+  /**
+   * Revokes a token (of `projectId` when given: the API's scope; the hub's own run tokens omit it);
+   * returns its name, or null when there was none.
+   */
+  async delete(id: string, projectId?: string): Promise<string | null> {
     const [deleted] = await this.db
       .delete(agentTokens)
-      .where(eq(agentTokens.id, id))
+      .where(
+        and(
+          eq(agentTokens.id, id),
+          projectId === undefined ? undefined : eq(agentTokens.projectId, projectId),
+        ),
+      )
       .returning({ name: agentTokens.name });
     this.#cache.clear();
     return deleted?.name ?? null;

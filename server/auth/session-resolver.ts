@@ -19,6 +19,7 @@ export function sessionResolver(sessions: Sessions): PrincipalResolver {
       userId: found.user.id,
       email: found.user.email,
       role: found.user.role,
+      instanceRole: found.user.role,
       sessionId: found.tokenHash,
       csrfToken: found.csrfToken,
       viaCookie: true,

@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { type User, users } from "../../db/schema/hub.ts";
+import { mirrorDefaultMembership } from "../projects/projects.ts";
 import type { Role } from "./roles.ts";
 
 /** A user as the API shows it. */
@@ -58,6 +59,7 @@ export class Users {
       .values({ email: normalizeEmail(input.email), role: input.role, expiresAt: input.expiresAt ?? null })
       .onConflictDoNothing()
       .returning();
+    if (row) await mirrorDefaultMembership(this.db, row.id, row.role);
     return row;
   }
 
@@ -73,12 +75,14 @@ export class Users {
       .values(values)
       .onConflictDoUpdate({ target: users.email, set: { role: values.role, expiresAt: values.expiresAt } })
       .returning();
+    await mirrorDefaultMembership(this.db, row!.id, row!.role);
     return row!;
   }
 
   async update(id: string, patch: { role?: Role; expiresAt?: Date | null }): Promise<User | undefined> {
     if (patch.role === undefined && patch.expiresAt === undefined) return this.byId(id);
     const [row] = await this.db.update(users).set(patch).where(eq(users.id, id)).returning();
+    if (row && patch.role !== undefined) await mirrorDefaultMembership(this.db, row.id, row.role);
     return row;
   }
 
@@ -89,9 +93,11 @@ export class Users {
 
   /** Makes sure `email` exists; a new one becomes admin. Idempotent (run at every start-up). */
   async ensureAdmin(email: string): Promise<void> {
-    await this.db
+    const [row] = await this.db
       .insert(users)
       .values({ email: normalizeEmail(email), role: "admin" })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning();
+    if (row) await mirrorDefaultMembership(this.db, row.id, row.role);
   }
 }

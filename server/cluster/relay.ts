@@ -39,12 +39,12 @@ export function relayClusterEvents(deps: RelayDeps): void {
     } else if (event.type === "fault") {
       live.broadcast("runs", { type: "fault", change: event.change });
     } else if (event.type === "probes") {
-      if (!live.hasSubscribers("probes")) return;
       db.select()
         .from(probeResults)
         .where(inArray(probeResults.id, event.ids))
         .then((rows) => {
-          for (const r of rows) live.broadcast("probes", { type: "probe", result: rowToProbeResult(r) });
+          for (const r of rows)
+            live.broadcast("probes", { type: "probe", result: rowToProbeResult(r) }, r.projectId);
         })
         .catch(fail);
     } else {

@@ -77,7 +77,7 @@ export function requireRole(role: Role): MiddlewareHandler<HubEnv> {
 
 /** Resolves agents from a bearer token. */
 export function agentResolver(
-  verify: (token: string) => Promise<{ tokenId: string | null; name: string } | null>,
+  verify: (token: string) => Promise<{ tokenId: string | null; name: string; projectId: string } | null>,
 ) {
   const resolver: PrincipalResolver = async (req) => {
     const token = bearerToken(req.header("authorization"));

@@ -10,15 +10,16 @@ import type { Db } from "../../db/open.ts";
 import { requireAgent } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
+import { projectOf } from "../projects/scope.ts";
 import { rowToRunView } from "../runs/run-view.ts";
-import { storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
+import { foreignRunIds, storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
 import { validateWindowBatch } from "./window-batch.ts";
 
 /** What happens after a batch is stored (live push, alerting, metrics). Must not block. */
 export interface IngestListener {
-  windowsStored?(windows: ReadonlyArray<Window>, seconds: number): void;
-  probeResultsStored?(results: ReadonlyArray<ProbeResult>, seconds: number): void;
-  runStored?(run: RunView): void;
+  windowsStored?(windows: ReadonlyArray<Window>, seconds: number, projectId: string): void;
+  probeResultsStored?(results: ReadonlyArray<ProbeResult>, seconds: number, projectId: string): void;
+  runStored?(run: RunView, projectId: string): void;
 }
 
 export interface IngestRoutesOptions {
@@ -58,27 +59,45 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
 
   app.post("/ingest/windows", async (c) => {
     const windows = await validateWindowBatch(await jsonBody(c, z.unknown()), limits);
+    const project = projectOf(c);
+    await refuseForeignRuns(
+      db,
+      windows.map((w) => w.runId),
+      project.id,
+    );
     const started = performance.now();
-    const stored = await storeWindows(db, windows);
+    const stored = await storeWindows(db, windows, project.id);
     const seconds = (performance.now() - started) / 1000;
-    for (const l of listeners) l.windowsStored?.(windows, seconds);
+    for (const l of listeners) l.windowsStored?.(windows, seconds, project.id);
     return c.json({ stored });
   });
 
   app.post("/ingest/probe-results", async (c) => {
     const { results } = await jsonBody(c, ProbeResultBatchSchema);
     const started = performance.now();
-    const stored = await storeProbeResults(db, results);
+    const projectId = projectOf(c).id;
+    const stored = await storeProbeResults(db, results, projectId);
     const seconds = (performance.now() - started) / 1000;
-    for (const l of listeners) l.probeResultsStored?.(results, seconds);
+    for (const l of listeners) l.probeResultsStored?.(results, seconds, projectId);
     return c.json({ stored });
   });
 
   app.post("/ingest/runs", async (c) => {
     const report = await jsonBody(c, RunReportSchema);
-    const run = rowToRunView(await storeRunReport(db, report));
-    for (const l of listeners) l.runStored?.(run);
+    const project = projectOf(c);
+    await refuseForeignRuns(db, [report.runId], project.id);
+    const row = await storeRunReport(db, report, project.id);
+    // Raced with another project's report of the same id: that run is not this token's to touch.
+    if (!row) throw new AppError("not_found", `no run ${report.runId}`);
+    const run = rowToRunView(row);
+    for (const l of listeners) l.runStored?.(run, project.id);
     return c.json({ ok: true });
   });
   return app;
+}
+
+/** 404 (as if it did not exist) when a batch names a run of another project; nothing is stored. */
+async function refuseForeignRuns(db: Db, runIds: ReadonlyArray<string>, projectId: string): Promise<void> {
+  const [foreign] = await foreignRunIds(db, runIds, projectId);
+  if (foreign !== undefined) throw new AppError("not_found", `no run ${foreign}`);
 }

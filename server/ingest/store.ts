@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { ProbeResult } from "../../core/probe-result.ts";
 import type { RunReport } from "../../core/run.ts";
 import { type Window, windowKey } from "../../core/window.ts";
@@ -25,6 +25,7 @@ function uniqueBy<T>(items: ReadonlyArray<T>, key: (item: T) => string): T[] {
 
 /** The windows table's columns in insert order, with the array type each one is unnested from. */
 const windowColumns = [
+  ["project_id", "uuid", (r: WindowRow) => r.projectId],
   ["run_id", "text", (r: WindowRow) => r.runId],
   ["step", "text", (r: WindowRow) => r.step],
   ["worker", "text", (r: WindowRow) => r.worker],
@@ -48,7 +49,7 @@ const windowColumns = [
 const insertColumns = sql.raw(windowColumns.map(([name]) => name).join(", "));
 const updateColumns = sql.raw(
   windowColumns
-    .slice(4)
+    .slice(5)
     .map(([name]) => `${name} = excluded.${name}`)
     .join(", "),
 );
@@ -57,23 +58,30 @@ const updateColumns = sql.raw(
  * Upserts windows on (run, step, worker, second) in ONE statement (`INSERT … SELECT FROM
  * unnest(…)`, one array parameter per column): a replayed batch replaces its rows and never
  * doubles a count; all or nothing. Histograms are stored as received (validated structurally,
- * never decoded here). Returns how many distinct windows were stored.
+ * never decoded here). A window never replaces another project's row (callers check the runs'
+ * project first; this guards the rest). Returns how many distinct windows were stored.
  */
-export async function storeWindows(db: Db, batch: ReadonlyArray<Window>): Promise<number> {
-  const rows = uniqueBy(batch, windowKey).map(windowToRow);
+export async function storeWindows(db: Db, batch: ReadonlyArray<Window>, projectId: string): Promise<number> {
+  const rows = uniqueBy(batch, windowKey).map((w) => windowToRow(w, projectId));
   const arrays = windowColumns.map(
     ([, type, get]) => sql`${pgArray(rows.map((r) => get(r) ?? null))}::${sql.raw(type)}[]`,
   );
   await db.execute(
     sql`insert into ${windows} (${insertColumns}) select * from unnest(${sql.join(arrays, sql`, `)})
-        on conflict (run_id, step, worker, second) do update set ${updateColumns}`,
+        on conflict (run_id, step, worker, second) do update set ${updateColumns}
+        where ${windows}.project_id = excluded.project_id`,
   );
   return rows.length;
 }
 
 /** Inserts probe results, ignoring ids already stored (idempotent replays). Returns the batch size. */
-export async function storeProbeResults(db: Db, batch: ReadonlyArray<ProbeResult>): Promise<number> {
+export async function storeProbeResults(
+  db: Db,
+  batch: ReadonlyArray<ProbeResult>,
+  projectId: string,
+): Promise<number> {
   const rows = uniqueBy(batch, (r) => r.id).map((r) => ({
+    projectId,
     id: r.id,
     probe: r.probe,
     kind: r.kind,
@@ -94,9 +102,17 @@ export async function storeProbeResults(db: Db, batch: ReadonlyArray<ProbeResult
   return rows.length;
 }
 
-/** Upserts a run by runId with what its generator reports; keeps who started it. Returns the stored row. */
-export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow> {
+/**
+ * Upserts a run by runId with what its generator reports; keeps who started it. Returns the stored
+ * row, or undefined when the run id belongs to another project (nothing is changed then).
+ */
+export async function storeRunReport(
+  db: Db,
+  report: RunReport,
+  projectId: string,
+): Promise<RunRow | undefined> {
   const values = {
+    projectId,
     runId: report.runId,
     profile: report.profile,
     target: report.target,
@@ -110,7 +126,7 @@ export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow>
     faults: report.faults,
     verdict: report.verdict ?? null,
   };
-  const { runId: _key, ...update } = values;
+  const { runId: _key, projectId: _project, ...update } = values;
   // A worker of a run the hub split ends only its own share: the hub closes the run (server/runs/coordinator.ts).
   const hubCloses = sql`${runs.supervisorKey} is not null and ${runs.workers} > 1`;
   const [row] = await db
@@ -126,7 +142,44 @@ export async function storeRunReport(db: Db, report: RunReport): Promise<RunRow>
         workerLosses: sql`case when ${hubCloses} then ${runs.workerLosses} else excluded.worker_losses end`,
         updatedAt: sql`now()`,
       },
+      setWhere: eq(runs.projectId, projectId),
     })
     .returning();
-  return row!;
+  return row;
+}
+
+/**
+ * The run ids among `runIds` that exist (as a run or as stored windows) in a project other than
+ * `projectId`: ingest answers 404 for them, as if they did not exist.
+ */
+export async function foreignRunIds(
+  db: Db,
+  runIds: ReadonlyArray<string>,
+  projectId: string,
+): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const ids = [...new Set(runIds)];
+  const [asRuns, asWindows] = await Promise.all([
+    db
+      .select({ runId: runs.runId })
+      .from(runs)
+      .where(and(inArray(runs.runId, ids), ne(runs.projectId, projectId))),
+    db
+      .selectDistinct({ runId: windows.runId })
+      .from(windows)
+      .where(and(inArray(windows.runId, ids), ne(windows.projectId, projectId))),
+  ]);
+  return [...new Set([...asRuns, ...asWindows].map((r) => r.runId))];
+}
+
+/** The project of a run id (as a run, else by its stored windows); undefined when nothing has it. */
+export async function runProjectOf(db: Db, runId: string): Promise<string | undefined> {
+  const [run] = await db.select({ projectId: runs.projectId }).from(runs).where(eq(runs.runId, runId));
+  if (run) return run.projectId;
+  const [window] = await db
+    .select({ projectId: windows.projectId })
+    .from(windows)
+    .where(eq(windows.runId, runId))
+    .limit(1);
+  return window?.projectId;
 }

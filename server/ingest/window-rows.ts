@@ -1,9 +1,10 @@
 import type { Window } from "../../core/window.ts";
 import type { WindowRow } from "../../db/schema/hub.ts";
 
-/** A wire window as a table row (error classes flattened into columns so SQL can sum them). */
-export function windowToRow(w: Window): WindowRow {
+/** A wire window as a row of `projectId` (error classes flattened into columns so SQL can sum them). */
+export function windowToRow(w: Window, projectId: string): WindowRow {
   return {
+    projectId,
     runId: w.runId,
     step: w.step,
     worker: w.worker,

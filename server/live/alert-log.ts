@@ -1,7 +1,8 @@
-import { asc, gt, sql } from "drizzle-orm";
+import { asc, eq, gt, sql } from "drizzle-orm";
 import type { AlertEvent } from "../../core/alert.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Db } from "../../db/open.ts";
-import { alertEvents } from "../../db/schema/hub.ts";
+import { alertEvents, projects } from "../../db/schema/hub.ts";
 import type { AlertPublisher } from "../alerting/index.ts";
 import { encodeMessage, type LiveHub } from "./live-hub.ts";
 
@@ -20,6 +21,8 @@ export class AlertLog implements AlertPublisher {
   #pumping: Promise<void> = Promise.resolve();
   #again = false;
   #busy = false;
+  /** Project ids by slug (the `project` label of an alert), filled as alerts arrive. */
+  readonly #projectIds = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -40,6 +43,7 @@ export class AlertLog implements AlertPublisher {
   /** Stores and broadcasts `event`; resolves to its seq once it has been pushed. */
   async publishAlert(event: Omit<AlertEvent, "seq">): Promise<number> {
     const values = {
+      projectId: await this.#projectOf(event.alert.labels.project),
       kind: event.kind,
       at: event.at,
       fingerprint: event.alert.fingerprint,
@@ -71,7 +75,7 @@ export class AlertLog implements AlertPublisher {
           for (;;) {
             const page = await this.since(this.#pumped, PAGE);
             for (const event of page) {
-              this.live.broadcastEncoded("alerts", "alert", event.data, event.seq);
+              this.live.broadcastEncoded("alerts", "alert", event.data, event.seq, event.projectId);
               this.#pumped = event.seq;
             }
             if (page.length < PAGE) break;
@@ -84,8 +88,22 @@ export class AlertLog implements AlertPublisher {
     return this.#pumping;
   }
 
+  /** The project of an alert by its `project` label (none: the default project; server/alerting/project-label.ts). */
+  async #projectOf(slug: string | undefined): Promise<string> {
+    if (!slug) return DEFAULT_PROJECT_ID;
+    const known = this.#projectIds.get(slug);
+    if (known) return known;
+    const [row] = await this.db.select({ id: projects.id }).from(projects).where(eq(projects.slug, slug));
+    if (!row) return DEFAULT_PROJECT_ID;
+    this.#projectIds.set(slug, row.id);
+    return row.id;
+  }
+
   /** Events after `afterSeq`, oldest first, already encoded as live messages. */
-  async since(afterSeq: number, limit: number): Promise<Array<{ seq: number; data: Buffer }>> {
+  async since(
+    afterSeq: number,
+    limit: number,
+  ): Promise<Array<{ seq: number; data: Buffer; projectId: string }>> {
     const rows = await this.db
       .select()
       .from(alertEvents)
@@ -94,6 +112,7 @@ export class AlertLog implements AlertPublisher {
       .limit(limit);
     return rows.map((r) => ({
       seq: r.seq,
+      projectId: r.projectId,
       data: encodeMessage({
         type: "alert",
         event: {

@@ -18,5 +18,7 @@ export class LiveClient {
   constructor(
     readonly ws: WebSocket,
     readonly principal: Principal,
+    /** The one project whose data this socket carries (chosen when it opened). */
+    readonly projectId: string,
   ) {}
 }

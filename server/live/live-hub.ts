@@ -1,4 +1,5 @@
 import { WebSocket } from "ws";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { describeZodError } from "../../core/http/validate.ts";
 import {
   type ClientMessage,
@@ -12,8 +13,11 @@ import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { LiveClient } from "./client.ts";
 import { textFrame, writeMessage } from "./frames.ts";
 
-/** Reads alert events after a seq, oldest first (the alert log). */
-export type AlertHistory = (afterSeq: number, limit: number) => Promise<Array<{ seq: number; data: Buffer }>>;
+/** Reads alert events after a seq, oldest first (the alert log), each with its project. */
+export type AlertHistory = (
+  afterSeq: number,
+  limit: number,
+) => Promise<Array<{ seq: number; data: Buffer; projectId?: string }>>;
 
 export interface LiveHubOptions {
   metrics: HubMetrics;
@@ -27,6 +31,16 @@ export interface LiveHubOptions {
   maxReplayQueue?: number;
   /** Checked at each heartbeat: false closes the client with 4001 (session ended, user expired). */
   stillAllowed?: (principal: Principal) => Promise<boolean>;
+  /** The project a run id belongs to (as a run or by its windows), undefined when unknown. */
+  runProject?: (runId: string) => Promise<string | undefined>;
+}
+
+/**
+ * The subscription key of a topic in a project. `run:<id>` topics are global (run ids are), and
+ * subscribing to another project's run is refused; `runs`, `probes` and `alerts` are per project.
+ */
+function topicKey(topic: Topic, projectId: string): string {
+  return topic.startsWith("run:") ? topic : `${projectId}/${topic}`;
 }
 
 const REPLAY_PAGE = 500;
@@ -44,7 +58,8 @@ export function encodeMessage(message: ServerMessage): Buffer {
  */
 export class LiveHub {
   readonly #clients = new Set<LiveClient>();
-  readonly #byTopic = new Map<Topic, Set<LiveClient>>();
+  /** Subscribers by topicKey(). */
+  readonly #byTopic = new Map<string, Set<LiveClient>>();
   readonly #coalesceAbove: number;
   readonly #timers: NodeJS.Timeout[] = [];
   /** Largest unsent buffer seen on any client (bytes), for tests and metrics. */
@@ -71,13 +86,13 @@ export class LiveHub {
     return { windows, alerts };
   }
 
-  hasSubscribers(topic: Topic): boolean {
-    return (this.#byTopic.get(topic)?.size ?? 0) > 0;
+  hasSubscribers(topic: Topic, projectId: string = DEFAULT_PROJECT_ID): boolean {
+    return (this.#byTopic.get(topicKey(topic, projectId))?.size ?? 0) > 0;
   }
 
-  /** Takes over an open socket of an authenticated principal. */
-  add(ws: WebSocket, principal: Principal): LiveClient {
-    const client = new LiveClient(ws, principal);
+  /** Takes over an open socket of an authenticated principal, carrying one project's data. */
+  add(ws: WebSocket, principal: Principal, projectId: string = DEFAULT_PROJECT_ID): LiveClient {
+    const client = new LiveClient(ws, principal, projectId);
     this.#clients.add(client);
     this.options.metrics.liveClients.set(this.#clients.size);
     ws.on("pong", () => {
@@ -91,9 +106,9 @@ export class LiveHub {
     return client;
   }
 
-  /** Sends `message` to every subscriber of `topic`; window messages may be coalesced per run. */
-  broadcast(topic: Topic, message: ServerMessage): void {
-    const subscribers = this.#byTopic.get(topic);
+  /** Sends `message` to every subscriber of the project's `topic`; window messages may be coalesced per run. */
+  broadcast(topic: Topic, message: ServerMessage, projectId: string = DEFAULT_PROJECT_ID): void {
+    const subscribers = this.#byTopic.get(topicKey(topic, projectId));
     if (!subscribers || subscribers.size === 0) return;
     const data = encodeMessage(message);
     const frame = textFrame(data);
@@ -108,8 +123,14 @@ export class LiveHub {
   }
 
   /** Sends an already encoded alert (from the alert log) to `topic`'s subscribers. */
-  broadcastEncoded(topic: Topic, type: "alert", data: Buffer, seq: number): void {
-    const subscribers = this.#byTopic.get(topic);
+  broadcastEncoded(
+    topic: Topic,
+    type: "alert",
+    data: Buffer,
+    seq: number,
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): void {
+    const subscribers = this.#byTopic.get(topicKey(topic, projectId));
     if (!subscribers || subscribers.size === 0) return;
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
@@ -188,9 +209,17 @@ export class LiveHub {
   ): Promise<void> {
     const wantsAlerts = topics.includes("alerts") && !client.topics.has("alerts");
     for (const topic of topics) {
+      if (topic.startsWith("run:") && !(await this.#runVisible(client, topic.slice(4)))) {
+        this.#send(
+          client,
+          encodeMessage({ type: "error", code: "not_found", message: `no run ${topic.slice(4)}` }),
+        );
+        continue;
+      }
       client.topics.add(topic);
-      const set = this.#byTopic.get(topic) ?? new Set<LiveClient>();
-      this.#byTopic.set(topic, set);
+      const key = topicKey(topic, client.projectId);
+      const set = this.#byTopic.get(key) ?? new Set<LiveClient>();
+      this.#byTopic.set(key, set);
       set.add(client);
     }
     if (wantsAlerts && lastAlertSeq !== undefined) {
@@ -201,7 +230,10 @@ export class LiveHub {
         client.alertCursor = after;
         for (;;) {
           const page = await this.options.alertHistory(after, REPLAY_PAGE);
-          for (const event of page) this.#deliverAlert(client, event.seq, event.data, true);
+          for (const event of page) {
+            if ((event.projectId ?? DEFAULT_PROJECT_ID) === client.projectId)
+              this.#deliverAlert(client, event.seq, event.data, true);
+          }
           if (page.length < REPLAY_PAGE) break;
           after = page[page.length - 1]!.seq;
         }
@@ -216,9 +248,17 @@ export class LiveHub {
 
   #unsubscribe(client: LiveClient, topic: Topic): void {
     client.topics.delete(topic);
-    const set = this.#byTopic.get(topic);
+    const key = topicKey(topic, client.projectId);
+    const set = this.#byTopic.get(key);
     set?.delete(client);
-    if (set?.size === 0) this.#byTopic.delete(topic);
+    if (set?.size === 0) this.#byTopic.delete(key);
+  }
+
+  /** A run another project holds does not exist for this client. */
+  async #runVisible(client: LiveClient, runId: string): Promise<boolean> {
+    if (!this.options.runProject) return true;
+    const owner = await this.options.runProject(runId);
+    return owner === undefined || owner === client.projectId;
   }
 
   #deliverAlert(client: LiveClient, seq: number, data: Buffer, fromReplay = false, frame?: Buffer): void {

@@ -1,9 +1,12 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { PROJECT_HEADER } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { type PrincipalResolver, resolvePrincipal } from "../http/auth.ts";
 import { originAllowed } from "../http/origin.ts";
+import type { Projects } from "../projects/projects.ts";
+import { requestedProject, resolveProject } from "../projects/scope.ts";
 import type { LiveHub } from "./live-hub.ts";
 
 export const LIVE_PATH = "/api/v1/live";
@@ -14,12 +17,23 @@ export interface LiveUpgradeOptions {
   maxClients: number;
   /** Browser origins besides the hub's own that may open the socket (HUB_ALLOWED_ORIGINS). */
   allowedOrigins?: ReadonlyArray<string>;
+  /** Resolves the project the socket carries (`x-peakwatch-project` header or `?project=`). */
+  projects: Projects;
   /** Largest message a client may send, bytes. */
   maxPayload?: number;
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const code = status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "unavailable";
+  const code =
+    status === 401
+      ? "unauthorized"
+      : status === 403
+        ? "forbidden"
+        : status === 404
+          ? "not_found"
+          : status === 400
+            ? "bad_request"
+            : "unavailable";
   const body = JSON.stringify({ code, message: reason });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -55,7 +69,22 @@ export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): 
         return refuse(socket, 503, "Service Unavailable");
       }
       if (!principal) return refuse(socket, 401, "Unauthorized");
-      wss.handleUpgrade(req, socket, head, (ws) => options.live.add(ws, principal));
+      // One socket, one project: a project the caller is not a member of does not exist (404).
+      let projectId: string;
+      try {
+        const header = req.headers[PROJECT_HEADER];
+        const slug = requestedProject(
+          Array.isArray(header) ? header[0] : header,
+          new URL(req.url ?? "/", "http://hub").searchParams.get("project") ?? undefined,
+        );
+        projectId = (await resolveProject(options.projects, principal, slug)).project.id;
+      } catch (error) {
+        if (error instanceof AppError && error.status === 404) return refuse(socket, 404, "Not Found");
+        if (error instanceof AppError && error.status === 400) return refuse(socket, 400, "Bad Request");
+        console.error("hub: live upgrade failed:", error);
+        return refuse(socket, 503, "Service Unavailable");
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => options.live.add(ws, principal, projectId));
     })();
   });
   return wss;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, notInArray } from "drizzle-orm";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import {
   type ChannelInput,
   ChannelInputSchema,
@@ -66,12 +67,21 @@ export class ChannelStore {
     };
   }
 
-  async rows(): Promise<ChannelRow[]> {
-    return this.db.select().from(channels).orderBy(asc(channels.name));
+  /** The project's channels (every project's with `projectId` undefined: the dispatcher's view). */
+  async rows(projectId?: string): Promise<ChannelRow[]> {
+    return this.db
+      .select()
+      .from(channels)
+      .where(projectId === undefined ? undefined : eq(channels.projectId, projectId))
+      .orderBy(asc(channels.name));
   }
 
-  async row(id: string): Promise<ChannelRow> {
-    const [row] = await this.db.select().from(channels).where(eq(channels.id, id));
+  /** Throws not_found, also for another project's channel. */
+  async row(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<ChannelRow> {
+    const [row] = await this.db
+      .select()
+      .from(channels)
+      .where(and(eq(channels.id, id), eq(channels.projectId, projectId)));
     if (!row) throw new AppError("not_found", `no channel ${id}`);
     return row;
   }
@@ -95,17 +105,25 @@ export class ChannelStore {
   }
 
   /** Creates a channel; throws conflict when the name is taken. */
-  async create(input: ChannelInput, source: Source = "api"): Promise<ChannelView> {
-    await this.assertFree(input.name);
-    return this.view(await this.write(randomUUID(), input, source, true));
+  async create(
+    input: ChannelInput,
+    source: Source = "api",
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): Promise<ChannelView> {
+    await this.assertFree(input.name, projectId);
+    return this.view(await this.write(randomUUID(), input, source, true, projectId));
   }
 
   /**
    * Applies an edit: secret fields not given keep their stored value. Throws bad_request naming
    * the field when the result is not a valid channel, not_found, or conflict on a taken name.
    */
-  async update(id: string, patch: ChannelPatch): Promise<ChannelView> {
-    const row = await this.row(id);
+  async update(
+    id: string,
+    patch: ChannelPatch,
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): Promise<ChannelView> {
+    const row = await this.row(id, projectId);
     const current = this.reveal(row) as unknown as Record<string, unknown>;
     const kind = (patch.kind ?? row.kind) as ChannelKind;
     if (kind !== row.kind) throw new AppError("bad_request", "body.kind: a channel's kind cannot change");
@@ -117,15 +135,18 @@ export class ChannelStore {
     }
     const parsed = ChannelInputSchema.safeParse(merged);
     if (!parsed.success) throw new AppError("bad_request", describeZodError(parsed.error, "body"));
-    if (parsed.data.name !== row.name) await this.assertFree(parsed.data.name);
-    return this.view(await this.write(id, parsed.data, row.source as Source, false));
+    if (parsed.data.name !== row.name) await this.assertFree(parsed.data.name, projectId);
+    return this.view(await this.write(id, parsed.data, row.source as Source, false, projectId));
   }
 
-  /** Deletes a channel; returns what it was (for the audit log). Throws not_found. */
-  async remove(id: string): Promise<{ id: string; name: string; kind: string }> {
+  /** Deletes a channel of the project; returns what it was (for the audit log). Throws not_found. */
+  async remove(
+    id: string,
+    projectId: string = DEFAULT_PROJECT_ID,
+  ): Promise<{ id: string; name: string; kind: string }> {
     const [gone] = await this.db
       .delete(channels)
-      .where(eq(channels.id, id))
+      .where(and(eq(channels.id, id), eq(channels.projectId, projectId)))
       .returning({ id: channels.id, name: channels.name, kind: channels.kind });
     if (!gone) throw new AppError("not_found", `no channel ${id}`);
     return gone;
@@ -134,11 +155,15 @@ export class ChannelStore {
   /**
    * Makes the channels declared at start-up (env or config file) exactly `inputs`: upserts them
    * by name and deletes that source's others. Channels created through the API are left alone.
+   * Declared channels are the default project's.
    */
   async declare(source: Exclude<Source, "api">, inputs: ReadonlyArray<ChannelInput>): Promise<void> {
     for (const input of inputs) {
-      const [existing] = await this.db.select().from(channels).where(eq(channels.name, input.name));
-      await this.write(existing?.id ?? randomUUID(), input, source, !existing);
+      const [existing] = await this.db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.projectId, DEFAULT_PROJECT_ID), eq(channels.name, input.name)));
+      await this.write(existing?.id ?? randomUUID(), input, source, !existing, DEFAULT_PROJECT_ID);
     }
     const names = inputs.map((i) => i.name);
     const scope = eq(channels.source, source);
@@ -147,12 +172,21 @@ export class ChannelStore {
       .where(names.length > 0 ? and(scope, notInArray(channels.name, names)) : scope);
   }
 
-  private async assertFree(name: string): Promise<void> {
-    const [taken] = await this.db.select({ id: channels.id }).from(channels).where(eq(channels.name, name));
+  private async assertFree(name: string, projectId: string): Promise<void> {
+    const [taken] = await this.db
+      .select({ id: channels.id })
+      .from(channels)
+      .where(and(eq(channels.projectId, projectId), eq(channels.name, name)));
     if (taken) throw new AppError("conflict", `a channel named ${name} exists`);
   }
 
-  private async write(id: string, input: ChannelInput, source: Source, insert: boolean): Promise<ChannelRow> {
+  private async write(
+    id: string,
+    input: ChannelInput,
+    source: Source,
+    insert: boolean,
+    projectId: string,
+  ): Promise<ChannelRow> {
     const { settings, secret } = split(input);
     const sealed = secret ? encryptField(JSON.stringify(secret), place(id), this.kek) : null;
     const values = {
@@ -166,9 +200,13 @@ export class ChannelStore {
     const [row] = insert
       ? await this.db
           .insert(channels)
-          .values({ id, ...values, createdAt: this.now() })
+          .values({ id, projectId, ...values, createdAt: this.now() })
           .returning()
-      : await this.db.update(channels).set(values).where(eq(channels.id, id)).returning();
+      : await this.db
+          .update(channels)
+          .set(values)
+          .where(and(eq(channels.id, id), eq(channels.projectId, projectId)))
+          .returning();
     return row!;
   }
 }

@@ -1,4 +1,5 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, like, notLike } from "drizzle-orm";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Db } from "../../db/open.ts";
 import { capturedEmails, type DeliveryRow, deliveries } from "../../db/schema/alerting.ts";
 import type { Mail } from "./email.ts";
@@ -41,10 +42,22 @@ export class DeliveryStore {
     await this.chain;
   }
 
-  /** Newest first; errors redacted again on the way out (rows written before redaction existed). */
-  async list(limit: number, channel?: string): Promise<DeliveryRow[]> {
-    const query = this.db.select().from(deliveries);
-    const rows = await (channel ? query.where(eq(deliveries.channel, channel)) : query)
+  /**
+   * A project's deliveries, newest first; errors redacted again on the way out (rows written
+   * before redaction existed). Another project's channels are logged as `slug/name`
+   * (projectChannelName), the default project's by their plain name.
+   */
+  async list(
+    limit: number,
+    channel?: string,
+    project: { id: string; slug: string } = { id: DEFAULT_PROJECT_ID, slug: "default" },
+  ): Promise<DeliveryRow[]> {
+    const prefix = project.id === DEFAULT_PROJECT_ID ? "" : `${project.slug}/`;
+    const mine = prefix === "" ? notLike(deliveries.channel, "%/%") : like(deliveries.channel, `${prefix}%`);
+    const rows = await this.db
+      .select()
+      .from(deliveries)
+      .where(channel ? eq(deliveries.channel, `${prefix}${channel}`) : mine)
       .orderBy(desc(deliveries.createdAt))
       .limit(limit);
     return rows.map((r) => ({ ...r, lastError: r.lastError === null ? null : redactSecrets(r.lastError) }));

@@ -7,6 +7,7 @@ import type { Db } from "../../db/open.ts";
 import { requireAgent, requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
+import { projectOf } from "../projects/scope.ts";
 import { ProbeDefinitions } from "./definitions.ts";
 
 /**
@@ -37,15 +38,17 @@ export function probeDefinitionRoutes({ db }: { db: Db }): Hono<HubEnv> {
   };
 
   /** What probes processes run, as a probe file (JSON). */
-  app.get("/probes/config", requireAgent(), async (c) => c.json({ probes: await store.served() }));
+  app.get("/probes/config", requireAgent(), async (c) =>
+    c.json({ probes: await store.served(projectOf(c).id) }),
+  );
 
   app.get("/probes/definitions", requireRole("viewer"), async (c) =>
-    c.json({ definitions: await store.list() }),
+    c.json({ definitions: await store.list(projectOf(c).id) }),
   );
 
   app.post("/probes/definitions", requireRole("ops"), async (c) => {
     const body = await jsonBody(c, CreateSchema);
-    const created = await store.create(body.probe, body.paused, by(c));
+    const created = await store.create(projectOf(c).id, body.probe, body.paused, by(c));
     if (!created) throw new AppError("conflict", `a probe named ${body.probe.name} exists; edit it instead`);
     return c.json(created, 201);
   });
@@ -55,14 +58,15 @@ export function probeDefinitionRoutes({ db }: { db: Db }): Hono<HubEnv> {
     const body = await jsonBody(c, UpdateSchema);
     if (body.probe && body.probe.name !== name)
       throw new AppError("bad_request", `body.probe.name: must stay ${name} (delete and add to rename)`);
-    const updated = await store.update(name, body, by(c));
+    const updated = await store.update(projectOf(c).id, name, body, by(c));
     if (!updated) throw new AppError("not_found", `no probe definition ${name}`);
     return c.json(updated);
   });
 
   app.delete("/probes/definitions/:name", requireRole("ops"), async (c) => {
     const { name } = parseOr400(NameSchema, c.req.param(), "params");
-    if (!(await store.delete(name))) throw new AppError("not_found", `no probe definition ${name}`);
+    if (!(await store.delete(projectOf(c).id, name)))
+      throw new AppError("not_found", `no probe definition ${name}`);
     return c.body(null, 204);
   });
   return app;

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Probe } from "../../core/probe.ts";
 import type { Db } from "../../db/open.ts";
 import { type ProbeDefinitionRow, probeDefinitions } from "../../db/schema/hub.ts";
@@ -20,24 +20,35 @@ const view = (r: ProbeDefinitionRow): ProbeDefinitionView => ({
   updatedAt: r.updatedAt.toISOString(),
 });
 
-/** Probe definitions stored by the hub; callers validate (core ProbeSchema) before writing. */
+/** Probe definitions stored by the hub, per project; callers validate (core ProbeSchema) before writing. */
 export class ProbeDefinitions {
   constructor(private readonly db: Db) {}
 
-  async list(): Promise<ProbeDefinitionView[]> {
-    return (await this.db.select().from(probeDefinitions).orderBy(asc(probeDefinitions.name))).map(view);
+  async list(projectId: string): Promise<ProbeDefinitionView[]> {
+    return (
+      await this.db
+        .select()
+        .from(probeDefinitions)
+        .where(eq(probeDefinitions.projectId, projectId))
+        .orderBy(asc(probeDefinitions.name))
+    ).map(view);
   }
 
   /** The probes every probes process should run: all that are not paused. */
-  async served(): Promise<Probe[]> {
-    return (await this.list()).filter((d) => !d.paused).map((d) => d.probe);
+  async served(projectId: string): Promise<Probe[]> {
+    return (await this.list(projectId)).filter((d) => !d.paused).map((d) => d.probe);
   }
 
-  /** Inserts; undefined when a probe of that name exists. */
-  async create(probe: Probe, paused: boolean, by: string | null): Promise<ProbeDefinitionView | undefined> {
+  /** Inserts; undefined when the project has a probe of that name. */
+  async create(
+    projectId: string,
+    probe: Probe,
+    paused: boolean,
+    by: string | null,
+  ): Promise<ProbeDefinitionView | undefined> {
     const [row] = await this.db
       .insert(probeDefinitions)
-      .values({ name: probe.name, definition: probe, paused, updatedBy: by })
+      .values({ projectId, name: probe.name, definition: probe, paused, updatedBy: by })
       .onConflictDoNothing()
       .returning();
     return row ? view(row) : undefined;
@@ -45,6 +56,7 @@ export class ProbeDefinitions {
 
   /** Replaces the definition and/or the paused flag; undefined when there is none of that name. */
   async update(
+    projectId: string,
     name: string,
     change: { probe?: Probe; paused?: boolean },
     by: string | null,
@@ -57,15 +69,15 @@ export class ProbeDefinitions {
         updatedBy: by,
         updatedAt: new Date(),
       })
-      .where(eq(probeDefinitions.name, name))
+      .where(and(eq(probeDefinitions.projectId, projectId), eq(probeDefinitions.name, name)))
       .returning();
     return row ? view(row) : undefined;
   }
 
-  async delete(name: string): Promise<boolean> {
+  async delete(projectId: string, name: string): Promise<boolean> {
     const deleted = await this.db
       .delete(probeDefinitions)
-      .where(eq(probeDefinitions.name, name))
+      .where(and(eq(probeDefinitions.projectId, projectId), eq(probeDefinitions.name, name)))
       .returning({ name: probeDefinitions.name });
     return deleted.length > 0;
   }

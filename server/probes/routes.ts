@@ -8,6 +8,7 @@ import type { Db } from "../../db/open.ts";
 import { type ProbeResultRow, probeResults } from "../../db/schema/hub.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
+import { projectOf } from "../projects/scope.ts";
 
 /** A stored probe result in its wire shape. */
 export function rowToProbeResult(r: ProbeResultRow): ProbeResult {
@@ -43,15 +44,26 @@ const SeriesSchema = ResultsSchema.omit({ limit: true, ok: true }).extend({
 });
 
 function filters(
+  projectId: string,
   name: string,
   q: { region?: string; from?: number; to?: number; ok?: "true" | "false" },
 ): SQL[] {
-  const where: SQL[] = [eq(probeResults.probe, name)];
+  const where: SQL[] = [eq(probeResults.projectId, projectId), eq(probeResults.probe, name)];
   if (q.ok !== undefined) where.push(eq(probeResults.ok, q.ok === "true"));
   if (q.region) where.push(eq(probeResults.region, q.region));
   if (q.from !== undefined) where.push(gte(probeResults.startedAt, q.from));
   if (q.to !== undefined) where.push(lte(probeResults.startedAt, q.to));
   return where;
+}
+
+/** 404 unless the project has results of the probe (another project's probe does not exist here). */
+async function requireProbe(db: Db, projectId: string, name: string): Promise<void> {
+  const [any] = await db
+    .select({ id: probeResults.id })
+    .from(probeResults)
+    .where(and(eq(probeResults.projectId, projectId), eq(probeResults.probe, name)))
+    .limit(1);
+  if (!any) throw new AppError("not_found", `no probe ${name}`);
 }
 
 /** GET /probes (current state per probe and region), /probes/:name/results, /probes/:name/series. */
@@ -65,6 +77,7 @@ export function probeRoutes({ db }: { db: Db }): Hono<HubEnv> {
     const rows = await db
       .selectDistinctOn([probeResults.probe, probeResults.region])
       .from(probeResults)
+      .where(eq(probeResults.projectId, projectOf(c).id))
       .orderBy(probeResults.probe, probeResults.region, desc(probeResults.startedAt));
     return c.json({
       probes: rows.map((r) => ({
@@ -84,9 +97,10 @@ export function probeRoutes({ db }: { db: Db }): Hono<HubEnv> {
     const rows = await db
       .select()
       .from(probeResults)
-      .where(and(...filters(name, q)))
+      .where(and(...filters(projectOf(c).id, name, q)))
       .orderBy(desc(probeResults.startedAt))
       .limit(q.limit);
+    if (rows.length === 0) await requireProbe(db, projectOf(c).id, name);
     return c.json({ results: rows.map(rowToProbeResult) });
   });
 
@@ -106,17 +120,10 @@ export function probeRoutes({ db }: { db: Db }): Hono<HubEnv> {
         p95: sql<number>`percentile_cont(0.95) within group (order by ${probeResults.totalMs})::float8`,
       })
       .from(probeResults)
-      .where(and(...filters(name, q)))
+      .where(and(...filters(projectOf(c).id, name, q)))
       .groupBy(bucket)
       .orderBy(bucket);
-    if (rows.length === 0 && q.from === undefined) {
-      const [any] = await db
-        .select({ id: probeResults.id })
-        .from(probeResults)
-        .where(eq(probeResults.probe, name))
-        .limit(1);
-      if (!any) throw new AppError("not_found", `no probe ${name}`);
-    }
+    if (rows.length === 0 && q.from === undefined) await requireProbe(db, projectOf(c).id, name);
     return c.json({
       resolution: q.resolution,
       points: rows.map((r) => ({

@@ -1,4 +1,5 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { type CauseCounts, mergeCauses } from "../../core/error-causes.ts";
 import { encodeHistogram, mergeEncoded } from "../../core/histogram.ts";
 import { causesOf } from "../../core/window.ts";
@@ -24,6 +25,8 @@ export function rollUpMinute(
   for (const r of rows) mergeCauses(causes, causesOf(rowCauses(r)));
   if (existing) mergeCauses(causes, causesOf(rowCauses(existing)));
   return {
+    // A run's rows all carry its project.
+    projectId: rows[0]?.projectId ?? existing?.projectId ?? DEFAULT_PROJECT_ID,
     runId,
     step,
     minute,

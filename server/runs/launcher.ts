@@ -16,7 +16,10 @@ import type { RunWorkers } from "./run-workers.ts";
 const peakwatchBin = fileURLToPath(new URL("../../bin/peakwatch.js", import.meta.url));
 
 /** A run to start as local processes. */
-export type LaunchRequest = RunCommand;
+export type LaunchRequest = RunCommand & {
+  /** The run's project: its generator's agent token is scoped to it (default: the default project). */
+  projectId?: string;
+};
 
 /** How to end a run's processes: `stop` lets them flush and report (SIGTERM), `abort` kills them (SIGKILL). */
 export type StopMode = "stop" | "abort";
@@ -133,7 +136,8 @@ export class RunLauncher {
   async launch(request: LaunchRequest): Promise<void> {
     const { agents, replica } = this.options;
     const count = request.workers ?? 1;
-    const { token } = await agents.create(`run:${request.runId}`, null);
+    // The generator's token writes into the run's project only.
+    const { token } = await agents.create(`run:${request.runId}`, null, null, request.projectId);
     const names = Array.from({ length: count }, (_, index) => ({
       worker: `w${index}`,
       index,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RunWorkerView } from "../../core/api/runs.ts";
@@ -16,6 +16,7 @@ import { storedRunVerdict } from "../alerting/run-verdict.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
+import { type ProjectScope, projectOf } from "../projects/scope.ts";
 import { targetAllowed } from "./allowlist.ts";
 import type { RunCoordinator } from "./coordinator.ts";
 import { renderRunJob, runJobName } from "./kubernetes-job.ts";
@@ -44,7 +45,7 @@ export interface RunRoutesOptions {
   startDelayMs: { local: number; kubernetes: number };
   workersStore: RunWorkers;
   /** Creates the run's agent token (for a rendered Job; local workers get theirs from the launcher). */
-  createRunToken: (runId: string) => Promise<string>;
+  createRunToken: (runId: string, projectId: string) => Promise<string>;
   shopUrl: string;
   allowedHosts: ReadonlyArray<string>;
   /** Tells live clients a run changed. */
@@ -90,18 +91,22 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   const { db, launcher } = options;
   const app = new Hono<HubEnv>();
 
-  async function findRun(id: string) {
-    const [row] = await db.select().from(runs).where(eq(runs.runId, id));
+  /** A run of the project; another project's run answers 404 like a missing one. */
+  async function findRun(id: string, project: ProjectScope) {
+    const [row] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.runId, id), eq(runs.projectId, project.id)));
     if (!row) throw new AppError("not_found", `no run ${id}`);
     return rowToRunView(row);
   }
 
-  async function reportData(id: string): Promise<RunReportData> {
-    const run = await findRun(id);
+  async function reportData(id: string, project: ProjectScope): Promise<RunReportData> {
+    const run = await findRun(id, project);
     return {
       run,
       ...summarizeBySteps(await loadSlices(db, id, {}, options.rollups)),
-      combinedVerdict: await storedRunVerdict(db, id, Date.now()),
+      combinedVerdict: await storedRunVerdict(db, id, Date.now(), project.id),
     };
   }
 
@@ -112,7 +117,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     const rows = await db
       .select()
       .from(runs)
-      .where(status ? eq(runs.status, status) : undefined)
+      .where(and(eq(runs.projectId, projectOf(c).id), status ? eq(runs.status, status) : undefined))
       .orderBy(desc(runs.startedAt))
       .limit(limit);
     return c.json({ runs: rows.map(rowToRunView) });
@@ -145,6 +150,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     const [row] = await db
       .insert(runs)
       .values({
+        projectId: projectOf(c).id,
         runId: id,
         profile: body.profile,
         target: body.target,
@@ -158,7 +164,12 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
         supervisorKey: options.replicaKey,
       })
       .returning();
-    const launch = { runId: id, ...body, ...(startAt !== null ? { startAt } : {}) };
+    const launch = {
+      runId: id,
+      projectId: projectOf(c).id,
+      ...body,
+      ...(startAt !== null ? { startAt } : {}),
+    };
     if (body.placement === "kubernetes") {
       const manifest = await writeRunJob(launch, startAt!);
       options.changed(id);
@@ -173,6 +184,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   async function writeRunJob(
     run: {
       runId: string;
+      projectId: string;
       profile: string;
       target: string;
       workers: number;
@@ -189,7 +201,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
       ...run,
       startAt,
       hubUrl: options.workerHubUrl(),
-      agentToken: await options.createRunToken(run.runId),
+      agentToken: await options.createRunToken(run.runId, run.projectId),
     });
     const dir = join(options.dataDir, "runs", run.runId);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -199,8 +211,11 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     return { path, yaml, apply: `kubectl apply -f ${path}`, jobName: runJobName(run.runId) };
   }
 
-  async function stopRun(id: string, mode: StopMode) {
-    const [row] = await db.select().from(runs).where(eq(runs.runId, id));
+  async function stopRun(id: string, mode: StopMode, project: ProjectScope) {
+    const [row] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.runId, id), eq(runs.projectId, project.id)));
     if (!row) throw new AppError("not_found", `no run ${id}`);
     if (row.status !== "starting" && row.status !== "running") {
       throw new AppError("conflict", `run ${id} has already finished (${row.status})`);
@@ -228,17 +243,17 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
 
   app.post("/runs/:id/stop", requireRole("ops"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.json({ run: await stopRun(id, "stop") }, 202);
+    return c.json({ run: await stopRun(id, "stop", projectOf(c)) }, 202);
   });
 
   app.post("/runs/:id/abort", requireRole("ops"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.json({ run: await stopRun(id, "abort") }, 202);
+    return c.json({ run: await stopRun(id, "abort", projectOf(c)) }, 202);
   });
 
   app.get("/runs/:id/workers", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    await findRun(id);
+    await findRun(id, projectOf(c));
     const workers = await options.workersStore.list(id);
     return c.json({
       workers: workers.map(
@@ -259,7 +274,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
 
   app.get("/runs/compare", requireRole("viewer"), async (c) => {
     const { a, b } = parseOr400(CompareSchema, c.req.query(), "query");
-    const [ra, rb] = await Promise.all([reportData(a), reportData(b)]);
+    const [ra, rb] = await Promise.all([reportData(a, projectOf(c)), reportData(b, projectOf(c))]);
     const diff: Record<
       string,
       Record<string, { a: number | null; b: number | null; change: number | null }>
@@ -287,13 +302,13 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
 
   app.get("/runs/:id", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.json(await reportData(id));
+    return c.json(await reportData(id, projectOf(c)));
   });
 
   app.get("/runs/:id/series", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
     const q = parseOr400(SeriesSchema, c.req.query(), "query");
-    await findRun(id);
+    await findRun(id, projectOf(c));
     // Arrival figures live on the journey window; request figures on every other step.
     const arrival = q.stat === "target" || q.stat === "achieved" || q.stat === "dropped";
     const step = q.step ?? (arrival ? JOURNEY_STEP : { except: JOURNEY_STEP });
@@ -321,19 +336,19 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
 
   app.get("/runs/:id/report.json", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.json(await reportData(id));
+    return c.json(await reportData(id, projectOf(c)));
   });
   app.get("/runs/:id/report.xml", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    return c.body(junitReport(await reportData(id)), 200, {
+    return c.body(junitReport(await reportData(id, projectOf(c))), 200, {
       "content-type": "application/xml; charset=utf-8",
     });
   });
   app.get("/runs/:id/report.html", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
-    const run = await findRun(id);
+    const run = await findRun(id, projectOf(c));
     const slices = await loadSlices(db, id, {}, options.rollups);
-    return c.html(htmlReport(run, slices, await storedRunVerdict(db, id, Date.now())));
+    return c.html(htmlReport(run, slices, await storedRunVerdict(db, id, Date.now(), projectOf(c).id)));
   });
 
   return app;

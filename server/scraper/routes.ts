@@ -6,6 +6,7 @@ import type { Db } from "../../db/open.ts";
 import { scrapedSamples } from "../../db/schema/hub.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
+import { projectOf } from "../projects/scope.ts";
 import { scrapedSeries } from "./extract.ts";
 import type { Scraper } from "./scraper.ts";
 
@@ -25,7 +26,8 @@ export function scrapeRoutes({ db, scraper }: { db: Db; scraper: Scraper }): Hon
   app.get("/scrape/targets", requireRole("viewer"), (c) => c.json({ targets: scraper.targets }));
   app.get("/scrape/series", requireRole("viewer"), async (c) => {
     const q = parseOr400(SeriesSchema, c.req.query(), "query");
-    const where: SQL[] = [eq(scrapedSamples.series, q.series)];
+    // The hub's scrapes are the default project's (its shop); other projects see none.
+    const where: SQL[] = [eq(scrapedSamples.projectId, projectOf(c).id), eq(scrapedSamples.series, q.series)];
     if (q.target) where.push(eq(scrapedSamples.target, q.target));
     if (q.from !== undefined) where.push(gte(scrapedSamples.at, q.from));
     if (q.to !== undefined) where.push(lte(scrapedSamples.at, q.to));

@@ -118,6 +118,7 @@ export async function startAlerting(
       userId: "u",
       email: `${role}@peakwatch.test`,
       role,
+      instanceRole: role,
       sessionId: "s",
       csrfToken: "t",
       viaCookie: false,

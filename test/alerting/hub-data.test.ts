@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
 import type { Window } from "../../core/window.ts";
 import type { DataSpan } from "../../server/alerting/data.ts";
@@ -40,25 +41,37 @@ const span = (until: number, back: number, latencyBack: number): DataSpan => ({
 describeEachDatabase("alerting's view of the hub tables", ["hub", "alerting"], (get) => {
   it("reads windows with their run's target origin, histograms only in the latency span, probes by time", async () => {
     const { db } = get();
-    await storeRunReport(db, {
-      runId: "run-1",
-      profile: "smoke",
-      target: "http://127.0.0.1:4100/",
-      status: "running",
-      startedAt: 1_000_000,
-      workers: 1,
-      workerLosses: [],
-      thresholds: [],
-      faults: [],
-    });
-    await storeWindows(db, [window(1000, 2), window(1001, 3), window(1001, 0, "search"), window(1002, 4)]);
-    await storeProbeResults(db, [
-      probeResult("home", false, {
-        target: "http://127.0.0.1:4100/api/products",
-        startedAt: 1_002_500,
-        phases: { dns: 0, connect: 1, tls: 0, firstByte: 2, transfer: 1, total: 4 },
-      }),
-    ]);
+    await storeRunReport(
+      db,
+      {
+        runId: "run-1",
+        profile: "smoke",
+        target: "http://127.0.0.1:4100/",
+        status: "running",
+        startedAt: 1_000_000,
+        workers: 1,
+        workerLosses: [],
+        thresholds: [],
+        faults: [],
+      },
+      DEFAULT_PROJECT_ID,
+    );
+    await storeWindows(
+      db,
+      [window(1000, 2), window(1001, 3), window(1001, 0, "search"), window(1002, 4)],
+      DEFAULT_PROJECT_ID,
+    );
+    await storeProbeResults(
+      db,
+      [
+        probeResult("home", false, {
+          target: "http://127.0.0.1:4100/api/products",
+          startedAt: 1_002_500,
+          phases: { dns: 0, connect: 1, tls: 0, firstByte: 2, transfer: 1, total: 4 },
+        }),
+      ],
+      DEFAULT_PROJECT_ID,
+    );
     let clock = 0;
     const source = hubDataSource(db, { steps: () => ["checkout"], now: () => clock });
     const first = await source.load(span(1003, 3, 1));
@@ -73,7 +86,7 @@ describeEachDatabase("alerting's view of the hub tables", ["hub", "alerting"], (
     expect(first.probes).toMatchObject([{ probe: "home", ok: false, totalMs: 4 }]);
 
     // Next evaluation: a replayed recent window and a new one are seen; the oldest falls out.
-    await storeWindows(db, [window(1002, 9), window(1003, 1)]);
+    await storeWindows(db, [window(1002, 9), window(1003, 1)], DEFAULT_PROJECT_ID);
     clock += 1000;
     const second = await source.load(span(1004, 3, 1));
     expect(second.windows.map((w) => [w.second, w.errorCount]).sort()).toEqual([

@@ -1,4 +1,6 @@
+import { PROJECT_HEADER } from "../../../core/names.ts";
 import { ApiError, toApiError } from "./api-error.ts";
+import { currentProject } from "./project.ts";
 
 type Query = Record<string, string | number | undefined>;
 
@@ -50,6 +52,9 @@ export class HubClient {
       const headers: Record<string, string> = { accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
       if (method !== "GET" && this.csrfToken) headers["x-csrf-token"] = this.csrfToken;
+      // Every call works in the chosen project (the hub's default one when none is chosen).
+      const project = currentProject();
+      if (project) headers[PROJECT_HEADER] = project;
       return fetch(this.base + path + queryString(query), {
         method,
         headers,

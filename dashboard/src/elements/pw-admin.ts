@@ -11,6 +11,7 @@ import "./pw-agent-tokens.ts";
 import "./pw-audit-log.ts";
 import "./pw-backups.ts";
 import "./pw-channels.ts";
+import "./pw-projects.ts";
 
 /** Admin: users and their roles (add, change role, remove), and the notification channels (pw-channels). */
 @customElement("pw-admin")
@@ -66,6 +67,7 @@ export class PwAdmin extends LitElement {
           <button class="primary" type="submit">Add user</button>
         </form>
       </section>
+      <pw-projects></pw-projects>
       <pw-agent-tokens></pw-agent-tokens>
       <pw-channels></pw-channels>
       <pw-backups></pw-backups>

@@ -15,9 +15,12 @@ import "./pw-control.ts";
 import "./pw-history.ts";
 import "./pw-live-run.ts";
 import "./pw-login.ts";
+import "./pw-project-switcher.ts";
 import "./pw-probes.ts";
 import "./pw-run-detail.ts";
 import "./pw-summary.ts";
+import type { ProjectView } from "../../../core/api/projects.ts";
+import { chooseProject, chosenAmong, currentProject } from "../api/project.ts";
 
 /** localStorage key: set at login, cleared at logout or on any 401. */
 const SESSION_HINT = "pw-session";
@@ -142,6 +145,7 @@ export class PwApp extends LitElement {
   ];
 
   @state() private me: Me | undefined;
+  @state() private projects: ProjectView[] = [];
   @state() private checked = false;
   @state() private route: Route = parseRoute(location.hash);
   @state() private liveStatus: LiveStatus = "closed";
@@ -178,7 +182,12 @@ export class PwApp extends LitElement {
     try {
       const me = await hub.get<Me>("/auth/me");
       hub.csrfToken = me.csrfToken;
-      this.me = me;
+      // The role that counts is the one in the chosen project (instance admins are admin everywhere).
+      const { projects } = await hub.get<{ projects: ProjectView[] }>("/projects");
+      const project = chosenAmong(projects);
+      if (project?.slug !== (currentProject() ?? "default")) chooseProject(project?.slug);
+      this.projects = projects;
+      this.me = project ? { ...me, role: project.role } : me;
       liveConnection().start();
     } catch {
       this.me = undefined;
@@ -239,6 +248,7 @@ export class PwApp extends LitElement {
           </ul>
         </nav>
         <span class="spacer"></span>
+        <pw-project-switcher .projects=${this.projects} current=${currentProject() ?? "default"}></pw-project-switcher>
         <span class="muted who" data-testid="whoami">${me.email} (${me.role})</span>
         <button @click=${this.toggleTheme} aria-label=${`Switch to ${this.theme === "dark" ? "light" : "dark"} theme`}>
           ${this.theme === "dark" ? "Light" : "Dark"} theme

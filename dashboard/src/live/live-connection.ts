@@ -1,4 +1,5 @@
 import type { ClientMessage } from "../../../core/live.ts";
+import { currentProject } from "../api/project.ts";
 import { type LiveMessage, type LiveTopic, parseLiveMessage } from "./messages.ts";
 
 /** core/live.ts liveCloseCodes.unauthorized, restated to keep zod out of the bundle. */
@@ -184,9 +185,12 @@ export class LiveConnection {
   }
 }
 
+/** The live socket of the chosen project (a socket carries one project's data). */
 function defaultUrl(): string {
   const { protocol, host } = window.location;
-  return `${protocol === "https:" ? "wss:" : "ws:"}//${host}/api/v1/live`;
+  const project = currentProject();
+  const query = project ? `?project=${encodeURIComponent(project)}` : "";
+  return `${protocol === "https:" ? "wss:" : "ws:"}//${host}/api/v1/live${query}`;
 }
 
 /** The page's shared connection (created lazily so importing this module opens nothing). */

@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { alertStates } from "../../../core/alert.ts";
+import { AppError } from "../../../core/http/app-error.ts";
 import { parseOr400 } from "../../../core/http/validate.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
+import { projectOf } from "../../projects/scope.ts";
+import { alertInProject, projectLabel } from "../project-label.ts";
 import type { AlertingService } from "../service.ts";
 import { actor } from "./principal.ts";
 
@@ -20,12 +23,17 @@ export function alertRoutes(service: AlertingService): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
   app.get("/alerts", requireRole("viewer"), (c) => {
     const { state } = parseOr400(ListQuery, c.req.query(), "query");
-    const alerts = service.engine.list().filter((a) => state === undefined || a.state === state);
+    const project = projectOf(c);
+    const alerts = service.engine
+      .list()
+      .filter((a) => alertInProject(a.labels, project) && (state === undefined || a.state === state));
     return c.json({ alerts });
   });
   app.get("/alerts/history", requireRole("viewer"), async (c) => {
     const q = parseOr400(HistoryQuery, c.req.query(), "query");
-    return c.json({ events: await service.alertStore.history(q) });
+    return c.json({
+      events: await service.alertStore.history({ ...q, project: projectLabel(projectOf(c)) }),
+    });
   });
   app.post("/alerts/:fingerprint/ack", requireRole("engineer"), async (c) => {
     const fingerprint = parseOr400(
@@ -33,6 +41,10 @@ export function alertRoutes(service: AlertingService): Hono<HubEnv> {
       c.req.param("fingerprint"),
       "params.fingerprint",
     );
+    // Another project's alert answers as a missing one does.
+    const alert = service.engine.list().find((a) => a.fingerprint === fingerprint);
+    if (alert && !alertInProject(alert.labels, projectOf(c)))
+      throw new AppError("not_found", `no alert ${fingerprint}`);
     return c.json({ alert: await service.acknowledge(fingerprint, actor(c)) });
   });
   return app;

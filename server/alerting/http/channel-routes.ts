@@ -1,12 +1,15 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { DEFAULT_PROJECT_ID } from "../../../core/api/projects.ts";
 import { ChannelInputSchema, RoutingSchema } from "../../../core/channel.ts";
+import { AppError } from "../../../core/http/app-error.ts";
 import { parseOr400 } from "../../../core/http/validate.ts";
 import type { AuditRecorder } from "../../audit/audit-log.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { jsonBody } from "../../http/json-body.ts";
 import { defaultRoute } from "../../notify/routing-store.ts";
+import { projectOf } from "../../projects/scope.ts";
 import { defaultInhibitRules } from "../defaults.ts";
 import type { AlertingService } from "../service.ts";
 import { actor } from "./principal.ts";
@@ -15,6 +18,18 @@ const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   channel: z.string().max(100).optional(),
 });
+
+/**
+ * Other projects route every alert to each of their webhook channels and critical ones to their
+ * email channels (defaultRoute); a declared routing tree is the default project's only.
+ */
+function customRoutingOnlyInDefault(c: Context<HubEnv>): void {
+  if (projectOf(c).id !== DEFAULT_PROJECT_ID)
+    throw new AppError(
+      "bad_request",
+      "project: a custom routing tree can only be set in the default project",
+    );
+}
 
 /**
  * /channels (create, edit, delete, send a test) and /routes (admin), /deliveries (engineer and
@@ -27,11 +42,15 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
     audit?.record({ actor: actor(c), action, target, ...(detail ? { detail } : {}) });
   const named = (channel: { id: string; name: string; kind?: string }) => `${channel.name} (${channel.id})`;
   app.get("/channels", requireRole("admin"), async (c) => {
-    const rows = await service.channels.rows();
+    const rows = await service.channels.rows(projectOf(c).id);
     return c.json({ channels: rows.map((r) => service.channels.view(r)) });
   });
   app.post("/channels", requireRole("admin"), async (c) => {
-    const channel = await service.channels.create(await jsonBody(c, ChannelInputSchema));
+    const channel = await service.channels.create(
+      await jsonBody(c, ChannelInputSchema),
+      "api",
+      projectOf(c).id,
+    );
     await service.reloadChannels();
     await audited(c, "channel.created", named(channel), { kind: channel.kind, enabled: channel.enabled });
     return c.json({ channel }, 201);
@@ -40,7 +59,7 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
   app.put("/channels/:id", requireRole("admin"), async (c) => {
     const id = parseOr400(z.uuid(), c.req.param("id"), "params.id");
     const patch = await jsonBody(c, z.record(z.string(), z.unknown()));
-    const channel = await service.channels.update(id, patch);
+    const channel = await service.channels.update(id, patch, projectOf(c).id);
     await service.reloadChannels();
     // The names of the fields changed, never their values (some are secrets).
     await audited(c, "channel.updated", named(channel), { fields: Object.keys(patch).sort() });
@@ -48,21 +67,26 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
   });
   app.post("/channels/:id/test", requireRole("admin"), async (c) => {
     const id = parseOr400(z.uuid(), c.req.param("id"), "params.id");
-    return c.json({ result: await service.testChannel(id, actor(c)) });
+    return c.json({ result: await service.testChannel(id, actor(c), projectOf(c).id) });
   });
   app.delete("/channels/:id", requireRole("admin"), async (c) => {
-    const removed = await service.channels.remove(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
+    const removed = await service.channels.remove(
+      parseOr400(z.uuid(), c.req.param("id"), "params.id"),
+      projectOf(c).id,
+    );
     await service.reloadChannels();
     await audited(c, "channel.deleted", named(removed), { kind: removed.kind });
     return c.body(null, 204);
   });
   app.get("/routes", requireRole("admin"), async (c) => {
-    const doc = await service.routing.get();
+    const project = projectOf(c);
+    const doc = project.id === DEFAULT_PROJECT_ID ? await service.routing.get() : null;
     if (doc) return c.json(doc);
-    const rows = await service.channels.rows();
+    const rows = await service.channels.rows(project.id);
     return c.json({ route: defaultRoute(rows), inhibitRules: defaultInhibitRules, source: "default" });
   });
   app.put("/routes", requireRole("admin"), async (c) => {
+    customRoutingOnlyInDefault(c);
     const doc = await jsonBody(c, RoutingSchema);
     await service.routing.put(doc, "api");
     await service.reloadChannels();
@@ -70,6 +94,7 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
     return c.json({ ...doc, source: "api" });
   });
   app.delete("/routes", requireRole("admin"), async (c) => {
+    customRoutingOnlyInDefault(c);
     await service.routing.clear();
     await service.reloadChannels();
     await audited(c, "routing.cleared", "routes");
@@ -77,7 +102,7 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
   });
   app.get("/deliveries", requireRole("engineer"), async (c) => {
     const q = parseOr400(DeliveriesQuery, c.req.query(), "query");
-    return c.json({ deliveries: await service.deliveries.list(q.limit, q.channel) });
+    return c.json({ deliveries: await service.deliveries.list(q.limit, q.channel, projectOf(c)) });
   });
   app.get("/deliveries/captured-mail", requireRole("engineer"), async (c) => {
     return c.json({ messages: await service.deliveries.capturedMail(100) });

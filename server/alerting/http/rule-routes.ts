@@ -5,6 +5,7 @@ import { RuleSpecSchema } from "../../../core/rule.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { jsonBody } from "../../http/json-body.ts";
+import { projectOf } from "../../projects/scope.ts";
 import type { AlertingService } from "../service.ts";
 import { actor } from "./principal.ts";
 
@@ -17,23 +18,35 @@ export function ruleRoutes(service: AlertingService): Hono<HubEnv> {
     service.engine.invalidateRules();
     service.poke();
   };
-  app.get("/rules", requireRole("viewer"), async (c) => c.json({ rules: await service.rules.list() }));
+  app.get("/rules", requireRole("viewer"), async (c) =>
+    c.json({ rules: await service.rules.list(projectOf(c).id) }),
+  );
   app.get("/rules/:id", requireRole("viewer"), async (c) =>
-    c.json({ rule: await service.rules.get(id(c.req.param("id"))) }),
+    c.json({ rule: await service.rules.get(id(c.req.param("id")), projectOf(c).id) }),
   );
   app.post("/rules", requireRole("engineer"), async (c) => {
-    const rule = await service.rules.create(await jsonBody(c, RuleSpecSchema), actor(c));
+    const rule = await service.rules.create(
+      await jsonBody(c, RuleSpecSchema),
+      actor(c),
+      false,
+      projectOf(c).id,
+    );
     changed();
     return c.json({ rule }, 201);
   });
   app.put("/rules/:id", requireRole("engineer"), async (c) => {
     const ruleId = id(c.req.param("id"));
-    const rule = await service.rules.update(ruleId, await jsonBody(c, RuleSpecSchema), actor(c));
+    const rule = await service.rules.update(
+      ruleId,
+      await jsonBody(c, RuleSpecSchema),
+      actor(c),
+      projectOf(c).id,
+    );
     changed();
     return c.json({ rule });
   });
   app.delete("/rules/:id", requireRole("engineer"), async (c) => {
-    await service.rules.remove(id(c.req.param("id")));
+    await service.rules.remove(id(c.req.param("id")), projectOf(c).id);
     changed();
     return c.body(null, 204);
   });

@@ -6,6 +6,7 @@ import type { AuditRecorder } from "../../audit/audit-log.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { jsonBody } from "../../http/json-body.ts";
+import { projectOf } from "../../projects/scope.ts";
 import type { AlertingService } from "../service.ts";
 import { actor } from "./principal.ts";
 
@@ -31,11 +32,15 @@ export function silenceRoutes(
   });
   app.get("/silences", requireRole("viewer"), async (c) => {
     const { all } = parseOr400(ListQuery, c.req.query(), "query");
-    const list = await service.silences.list(all === "1" || all === "true");
+    const list = await service.silences.list(all === "1" || all === "true", projectOf(c).id);
     return c.json({ silences: list.map(view) });
   });
   app.post("/silences", requireRole("engineer"), async (c) => {
-    const silence = await service.silences.create(await jsonBody(c, SilenceInputSchema), actor(c));
+    const silence = await service.silences.create(
+      await jsonBody(c, SilenceInputSchema),
+      actor(c),
+      projectOf(c).id,
+    );
     changed();
     await audit?.record({
       actor: actor(c),
@@ -51,7 +56,10 @@ export function silenceRoutes(
     return c.json({ silence: view(silence) }, 201);
   });
   app.delete("/silences/:id", requireRole("engineer"), async (c) => {
-    const silence = await service.silences.expire(parseOr400(z.uuid(), c.req.param("id"), "params.id"));
+    const silence = await service.silences.expire(
+      parseOr400(z.uuid(), c.req.param("id"), "params.id"),
+      projectOf(c).id,
+    );
     changed();
     await audit?.record({ actor: actor(c), action: "silence.expired", target: silence.id });
     return c.json({ silence: view(silence) });

@@ -4,6 +4,8 @@ import { parseOr400 } from "../../../core/http/validate.ts";
 import type { Db } from "../../../db/open.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
+import { projectOf } from "../../projects/scope.ts";
+import { alertInProject, projectLabel } from "../project-label.ts";
 import type { AlertingService } from "../service.ts";
 import { managerSummary } from "../summary.ts";
 
@@ -15,11 +17,14 @@ export function summaryRoutes(db: Db, service: AlertingService, now: () => numbe
   app.get("/summary", requireRole("viewer"), async (c) => {
     const { profile } = parseOr400(SummaryQuery, c.req.query(), "query");
     const at = now();
+    const project = projectOf(c);
+    const alerts = service.engine.list().filter((a) => alertInProject(a.labels, project));
     // Figures from the database, not this replica's memory: a follower shows what the leader measured.
     return c.json(
-      await managerSummary(db, service.alertStore, await service.rules.list(), service.engine.list(), at, {
+      await managerSummary(db, service.alertStore, await service.rules.list(project.id), alerts, at, {
         profile,
         measured: await service.measurements.load(at),
+        project: { id: project.id, label: projectLabel(project) },
       }),
     );
   });

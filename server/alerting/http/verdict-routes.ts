@@ -5,6 +5,7 @@ import { parseOr400 } from "../../../core/http/validate.ts";
 import type { Db } from "../../../db/open.ts";
 import { roleAtLeast } from "../../auth/roles.ts";
 import type { HubEnv } from "../../http/env.ts";
+import { projectOf } from "../../projects/scope.ts";
 import { verdictOfRun } from "../run-verdict.ts";
 import type { AlertingService } from "../service.ts";
 
@@ -28,7 +29,8 @@ export function verdictRoutes(db: Db, service: AlertingService, now: () => numbe
   const app = new Hono<HubEnv>();
   app.get("/runs/:id/verdict", viewerOrAgent, async (c) => {
     const id = parseOr400(RunId, c.req.param("id"), "params.id");
-    return c.json(await verdictOfRun(db, id, await service.rules.list(), now()));
+    const project = projectOf(c);
+    return c.json(await verdictOfRun(db, id, await service.rules.list(project.id), now(), project.id));
   });
   return app;
 }

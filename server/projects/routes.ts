@@ -1,0 +1,98 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { NewProjectSchema, ProjectMemberInputSchema, ProjectSlugSchema } from "../../core/api/projects.ts";
+import { AppError } from "../../core/http/app-error.ts";
+import { parseOr400 } from "../../core/http/validate.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Users } from "../auth/users.ts";
+import { requireRole } from "../http/auth.ts";
+import type { HubEnv, Principal } from "../http/env.ts";
+import { jsonBody } from "../http/json-body.ts";
+import type { Projects } from "./projects.ts";
+
+const SlugParams = z.object({ slug: ProjectSlugSchema });
+const MemberParams = z.object({ slug: ProjectSlugSchema, userId: z.uuid() });
+
+const actorOf = (p: Principal | null | undefined) => (p?.kind === "user" ? p.email : (p?.name ?? "unknown"));
+
+/**
+ * Instance-wide (never project-scoped): GET /projects lists the caller's projects with their role
+ * in each (an instance admin sees all, as admin); creating projects and managing members is for
+ * instance admins, and every change is audited.
+ */
+export function projectRoutes(deps: { projects: Projects; users: Users; audit: AuditLog }): Hono<HubEnv> {
+  const { projects } = deps;
+  const app = new Hono<HubEnv>();
+
+  app.get("/projects", requireRole("viewer"), async (c) => {
+    const principal = c.get("principal");
+    if (principal?.kind !== "user") throw new AppError("forbidden", "agent tokens cannot use this route");
+    const list =
+      principal.instanceRole === "admin"
+        ? (await projects.list()).map((p) => ({
+            id: p.id,
+            slug: p.slug,
+            name: p.name,
+            role: "admin" as const,
+          }))
+        : await projects.listFor(principal.userId);
+    return c.json({ projects: list });
+  });
+
+  app.use("/projects/*", requireRole("admin"));
+  app.post("/projects", requireRole("admin"), async (c) => {
+    const body = await jsonBody(c, NewProjectSchema);
+    const row = await projects.create(body.slug, body.name);
+    if (!row) throw new AppError("conflict", `a project with slug ${body.slug} exists`);
+    await deps.audit.record({
+      actor: actorOf(c.get("principal")),
+      action: "project.created",
+      target: row.slug,
+      detail: { name: row.name },
+    });
+    return c.json({ id: row.id, slug: row.slug, name: row.name }, 201);
+  });
+
+  const project = async (slug: string) => {
+    const row = await projects.bySlug(slug);
+    if (!row) throw new AppError("not_found", `no project ${slug}`);
+    return row;
+  };
+
+  app.get("/projects/:slug/members", async (c) => {
+    const { slug } = parseOr400(SlugParams, c.req.param(), "params");
+    const members = await projects.members((await project(slug)).id);
+    return c.json({ members });
+  });
+
+  app.put("/projects/:slug/members", async (c) => {
+    const { slug } = parseOr400(SlugParams, c.req.param(), "params");
+    const body = await jsonBody(c, ProjectMemberInputSchema);
+    const row = await project(slug);
+    const user = await deps.users.byEmail(body.email);
+    if (!user) throw new AppError("bad_request", `body.email: no user ${body.email} (create the user first)`);
+    await projects.setMember(row.id, user.id, body.role);
+    await deps.audit.record({
+      actor: actorOf(c.get("principal")),
+      action: "project.member_set",
+      target: `${user.email} in ${row.slug}`,
+      detail: { role: body.role },
+    });
+    return c.json({ userId: user.id, email: user.email, role: body.role });
+  });
+
+  app.delete("/projects/:slug/members/:userId", async (c) => {
+    const { slug, userId } = parseOr400(MemberParams, c.req.param(), "params");
+    const row = await project(slug);
+    if (!(await projects.removeMember(row.id, userId))) {
+      throw new AppError("not_found", `user ${userId} is not a member of ${slug}`);
+    }
+    await deps.audit.record({
+      actor: actorOf(c.get("principal")),
+      action: "project.member_removed",
+      target: `${userId} in ${row.slug}`,
+    });
+    return c.body(null, 204);
+  });
+  return app;
+}

@@ -1,0 +1,89 @@
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  DEFAULT_PROJECT_ID,
+  DEFAULT_PROJECT_SLUG,
+  PROJECT_HEADER,
+  ProjectSlugSchema,
+} from "../../core/api/projects.ts";
+import { AppError } from "../../core/http/app-error.ts";
+import type { Role } from "../auth/roles.ts";
+import type { HubEnv, Principal } from "../http/env.ts";
+import type { Projects } from "./projects.ts";
+
+/** The project a request works in, and the caller's role there. */
+export interface ProjectScope {
+  id: string;
+  slug: string;
+}
+
+/** Answers 404 alike for a project that does not exist and one the caller is not a member of. */
+const hidden = (slug: string) => new AppError("not_found", `no project ${slug}`);
+
+/** The project a request names (header, then `?project=`), undefined when none. Throws 400 on a bad slug. */
+export function requestedProject(header: string | undefined, query: string | undefined): string | undefined {
+  const raw = header ?? query;
+  if (raw === undefined || raw === "") return undefined;
+  const parsed = ProjectSlugSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new AppError("bad_request", `project: ${parsed.error.issues[0]?.message ?? "bad slug"}`);
+  return parsed.data;
+}
+
+/**
+ * Resolves the project named by `slug` for `principal`: the project and the principal as it acts
+ * there (a user's role becomes their role in the project; instance admins are admins of every
+ * project). An agent works only in its token's project, which is also what it gets without a
+ * slug; a user without one gets the default project. Throws 404 for a project that is unknown or
+ * not the caller's.
+ */
+export async function resolveProject(
+  projects: Projects,
+  principal: Principal,
+  requested: string | undefined,
+): Promise<{ project: ProjectScope; principal: Principal }> {
+  const slug = requested ?? DEFAULT_PROJECT_SLUG;
+  const row =
+    requested === undefined && principal.kind === "agent"
+      ? await projects.byId(principal.projectId)
+      : await projects.bySlug(slug);
+  if (!row) throw hidden(slug);
+  const project = { id: row.id, slug: row.slug };
+  if (principal.kind === "agent") {
+    if (principal.projectId !== row.id) throw hidden(slug);
+    return { project, principal };
+  }
+  const role: Role | undefined =
+    principal.instanceRole === "admin" ? "admin" : await projects.roleOf(principal.userId, row.id);
+  if (!role) throw hidden(slug);
+  return { project, principal: { ...principal, role } };
+}
+
+/**
+ * Scopes every /api/v1 request but the instance-wide ones (`instancePaths`, prefixes relative to
+ * the mount) to one project: sets `project` and replaces the principal's role with its role in
+ * that project, so requireRole checks the project role. Anonymous requests pass untouched (the
+ * route answers 401).
+ */
+export function projectScope(
+  projects: Projects,
+  instancePaths: ReadonlyArray<string>,
+): MiddlewareHandler<HubEnv> {
+  return async (c, next) => {
+    const principal = c.get("principal");
+    const path = c.req.path.replace(/^\/api\/v1/, "");
+    if (!principal || instancePaths.some((p) => path === p || path.startsWith(`${p}/`))) return next();
+    const slug = requestedProject(c.req.header(PROJECT_HEADER), c.req.query("project"));
+    const resolved = await resolveProject(projects, principal, slug);
+    c.set("project", resolved.project);
+    c.set("principal", resolved.principal);
+    await next();
+  };
+}
+
+/**
+ * The request's project. Every query of project data takes its id from here. Apps mounted without
+ * projectScope (unit-test harnesses of one sub-app) work in the default project.
+ */
+export function projectOf(c: Context): ProjectScope {
+  return (c as Context<HubEnv>).get("project") ?? { id: DEFAULT_PROJECT_ID, slug: DEFAULT_PROJECT_SLUG };
+}

@@ -1,0 +1,377 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_HEADER } from "../../core/api/projects.ts";
+import type { ServerMessage } from "../../core/live.ts";
+import type { Role } from "../../server/auth/roles.ts";
+import { databaseKinds } from "../helpers/db.ts";
+import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import { makeProbeResult, makeWindow } from "./fixtures.ts";
+import { connectLive } from "./live-client.ts";
+
+const roles: Role[] = ["viewer", "engineer", "ops", "admin"];
+
+/** What project beta holds; ids are filled in as the suite creates them. */
+interface Beta {
+  run: string;
+  probe: string;
+  ruleId: string;
+  silenceId: string;
+  channelId: string;
+  fingerprint: string;
+}
+
+/**
+ * Every read of one of beta's resources (and the list routes, whose answer must not contain
+ * them). `list` routes answer 200 in the caller's own project; the others 404 there too.
+ */
+function reads(b: Beta): Array<{ path: string; method?: string; body?: unknown; list?: Role; needs?: Role }> {
+  return [
+    { path: `/runs/${b.run}` },
+    { path: `/runs/${b.run}/series` },
+    { path: `/runs/${b.run}/report.json` },
+    { path: `/runs/${b.run}/report.xml` },
+    { path: `/runs/${b.run}/report.html` },
+    { path: `/runs/${b.run}/verdict` },
+    { path: `/runs/compare?a=${b.run}&b=${b.run}` },
+    { path: `/probes/${b.probe}/results` },
+    { path: `/probes/${b.probe}/series` },
+    { path: `/rules/${b.ruleId}` },
+    { path: `/alerts/${b.fingerprint}/ack`, method: "POST", needs: "engineer" },
+    { path: `/silences/${b.silenceId}`, method: "DELETE", needs: "engineer" },
+    { path: `/channels/${b.channelId}`, method: "PUT", body: { name: "renamed" }, needs: "admin" },
+    { path: `/alerts/history?fingerprint=${b.fingerprint}`, list: "viewer" },
+    { path: "/runs", list: "viewer" },
+    { path: "/probes", list: "viewer" },
+    { path: "/probes/definitions", list: "viewer" },
+    { path: "/rules", list: "viewer" },
+    { path: "/alerts", list: "viewer" },
+    { path: "/silences?all=1", list: "viewer" },
+    { path: "/summary", list: "viewer" },
+    { path: "/channels", list: "admin" },
+    { path: "/deliveries", list: "engineer" },
+    { path: "/agent-tokens", list: "admin" },
+  ];
+}
+
+const rank = (r: Role) => roles.indexOf(r);
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] projects keep their data apart`, () => {
+    let t: TestHub;
+    let admin: TestSession;
+    const members = {} as Record<Role, TestSession>;
+    let betaAdmin: TestSession;
+    let alphaToken: string;
+    let betaToken: string;
+    const beta = {} as Beta;
+    const now = Date.now();
+    const second = Math.floor(now / 1000) - 30;
+
+    const call = (
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body?: unknown,
+    ): Promise<Response> =>
+      fetch(`${t.url}/api/v1${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const as = (session: TestSession, project: string) => ({ ...session.headers, [PROJECT_HEADER]: project });
+    const ok = async (response: Response, status = 200) => {
+      const text = await response.text();
+      expect(response.status, text).toBe(status);
+      return text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {};
+    };
+    const agent = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    beforeAll(async () => {
+      t = await startTestHub({ kind });
+      admin = await t.loginAs("admin");
+      for (const slug of ["alpha", "beta"])
+        await ok(await call("POST", "/projects", admin.headers, { slug, name: slug.toUpperCase() }), 201);
+      // Alpha's members are viewers of the instance: their rights come from the project alone.
+      for (const role of roles) {
+        members[role] = await t.loginAs("viewer", { email: `alpha-${role}-${kind}@peakwatch.test` });
+        await ok(
+          await call("PUT", "/projects/alpha/members", admin.headers, { email: members[role].email, role }),
+        );
+      }
+      betaAdmin = await t.loginAs("viewer", { email: `beta-admin-${kind}@peakwatch.test` });
+      await ok(
+        await call("PUT", "/projects/beta/members", admin.headers, { email: betaAdmin.email, role: "admin" }),
+      );
+      const token = async (project: string) =>
+        (
+          (await ok(
+            await call("POST", "/agent-tokens", as(admin, project), { name: `${project}-agent` }),
+            201,
+          )) as { token: string }
+        ).token;
+      alphaToken = await token("alpha");
+      betaToken = await token("beta");
+
+      // Beta's data, written by beta's agent and beta's admin.
+      beta.run = `beta-run-${kind}`;
+      beta.probe = `beta-probe-${kind}`;
+      const b = as(betaAdmin, "beta");
+      beta.ruleId = (
+        (await ok(
+          await call("POST", "/rules", b, {
+            kind: "threshold",
+            name: "BetaProbeDown",
+            query: { source: "probes", stat: "success_ratio", probe: beta.probe, windowSeconds: 300 },
+            comparator: "<",
+            threshold: 1,
+          }),
+          201,
+        )) as { rule: { id: string } }
+      ).rule.id;
+      await ok(
+        await call("POST", "/ingest/runs", agent(betaToken), {
+          runId: beta.run,
+          profile: "smoke",
+          target: "http://127.0.0.1:4100/",
+          status: "running",
+          startedAt: now - 60_000,
+          workers: 1,
+          thresholds: [],
+          faults: [],
+        }),
+      );
+      await ok(
+        await call("POST", "/ingest/windows", agent(betaToken), {
+          windows: [makeWindow({ runId: beta.run, step: "journey", worker: "w1", second })],
+        }),
+      );
+      await ok(
+        await call("POST", "/ingest/probe-results", agent(betaToken), {
+          results: [makeProbeResult({ probe: beta.probe, ok: false, state: "down", startedAt: now - 5_000 })],
+        }),
+      );
+      beta.silenceId = (
+        (await ok(
+          await call("POST", "/silences", b, {
+            matchers: [{ name: "alertname", op: "=", value: "Nothing" }],
+            endsAt: now + 3_600_000,
+            comment: "beta's own",
+          }),
+          201,
+        )) as { silence: { id: string } }
+      ).silence.id;
+      beta.channelId = (
+        (await ok(
+          await call("POST", "/channels", b, {
+            name: "beta-hook",
+            kind: "webhook",
+            url: "http://127.0.0.1:9/hook",
+          }),
+          201,
+        )) as { channel: { id: string } }
+      ).channel.id;
+      // The rule fires on beta's failed probe: wait for beta's alert.
+      const deadline = Date.now() + 30_000;
+      while (!beta.fingerprint && Date.now() < deadline) {
+        const { alerts } = (await ok(await call("GET", "/alerts", b))) as {
+          alerts: Array<{ fingerprint: string; rule: string; labels: Record<string, string> }>;
+        };
+        const found = alerts.find((a) => a.rule === "BetaProbeDown");
+        if (found) {
+          expect(found.labels.project).toBe("beta");
+          beta.fingerprint = found.fingerprint;
+        } else await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(beta.fingerprint, "beta's alert fired").toMatch(/^[0-9a-f]{16}$/);
+    }, 120_000);
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it("beta's own admin reads every one of those resources (so the 404s below are about scope)", async () => {
+      const problems: string[] = [];
+      for (const read of reads(beta)) {
+        if (read.method && read.method !== "GET") continue;
+        const response = await call("GET", read.path, as(betaAdmin, "beta"));
+        const text = await response.text();
+        if (response.status !== 200) problems.push(`${read.path} → ${response.status}`);
+        else if (read.path === `/runs/${beta.run}` && !text.includes(beta.run))
+          problems.push("the run is missing");
+      }
+      expect(problems).toEqual([]);
+      const { alerts } = (await ok(await call("GET", "/alerts", as(betaAdmin, "beta")))) as {
+        alerts: Array<{ fingerprint: string }>;
+      };
+      expect(alerts.map((a) => a.fingerprint)).toContain(beta.fingerprint);
+    });
+
+    it("every role of alpha gets 404 for every read of beta, named by header, query or id", async () => {
+      const mismatches: string[] = [];
+      let checked = 0;
+      const secrets = () => [
+        beta.run,
+        beta.probe,
+        beta.ruleId,
+        beta.silenceId,
+        beta.channelId,
+        beta.fingerprint,
+      ];
+      for (const role of roles) {
+        const member = members[role];
+        for (const read of reads(beta)) {
+          const method = read.method ?? "GET";
+          // Naming beta (header, or ?project=): beta does not exist for them.
+          for (const scoped of [
+            { headers: as(member, "beta"), path: read.path },
+            {
+              headers: member.headers,
+              path: `${read.path}${read.path.includes("?") ? "&" : "?"}project=beta`,
+            },
+          ]) {
+            const response = await call(method, scoped.path, scoped.headers, read.body);
+            checked++;
+            if (response.status !== 404)
+              mismatches.push(`${role} ${method} ${scoped.path} [beta] → ${response.status}`);
+          }
+          // In alpha, beta's ids do not exist and lists hold nothing of beta's.
+          const response = await call(method, read.path, as(member, "alpha"), read.body);
+          const text = await response.text();
+          checked++;
+          // A role too low for a change is refused (403) whatever the id: that reveals nothing either.
+          const expected = read.list
+            ? rank(role) >= rank(read.list)
+              ? 200
+              : 403
+            : rank(role) >= rank(read.needs ?? "viewer")
+              ? 404
+              : 403;
+          if (response.status !== expected)
+            mismatches.push(
+              `${role} ${method} ${read.path} [alpha] → ${response.status}, wanted ${expected}`,
+            );
+          // A 404 names what was asked for; a list must hold nothing of beta's.
+          const leaked = response.status === 200 ? secrets().filter((s) => text.includes(s)) : [];
+          if (leaked.length > 0)
+            mismatches.push(`${role} ${method} ${read.path} [alpha] shows ${leaked.join(", ")}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+      expect(checked).toBe(roles.length * reads(beta).length * 3);
+    });
+
+    it("nothing of beta changed through those requests", async () => {
+      const b = as(betaAdmin, "beta");
+      const { silences } = (await ok(await call("GET", "/silences", b))) as {
+        silences: Array<{ id: string }>;
+      };
+      expect(silences.map((s) => s.id)).toContain(beta.silenceId);
+      const { channels } = (await ok(await call("GET", "/channels", b))) as {
+        channels: Array<{ name: string }>;
+      };
+      expect(channels.map((c) => c.name)).toEqual(["beta-hook"]);
+      const { alerts } = (await ok(await call("GET", "/alerts", b))) as {
+        alerts: Array<{ fingerprint: string; acknowledgedBy: string | null }>;
+      };
+      expect(alerts.find((a) => a.fingerprint === beta.fingerprint)?.acknowledgedBy).toBeNull();
+    });
+
+    it("alpha's agent token cannot ingest into beta's run, nor name beta; nothing is stored", async () => {
+      const before = (await ok(await call("GET", `/runs/${beta.run}`, as(betaAdmin, "beta")))) as {
+        steps: Record<string, { count: number }>;
+      };
+      const foreignWindow = {
+        windows: [makeWindow({ runId: beta.run, step: "journey", worker: "w1", second }, [9e6])],
+      };
+      expect((await call("POST", "/ingest/windows", agent(alphaToken), foreignWindow)).status).toBe(404);
+      const report = {
+        runId: beta.run,
+        profile: "hijack",
+        target: "http://127.0.0.1:4100/",
+        status: "passed",
+        startedAt: now,
+        workers: 1,
+        thresholds: [],
+        faults: [],
+      };
+      expect((await call("POST", "/ingest/runs", agent(alphaToken), report)).status).toBe(404);
+      const named = { ...agent(alphaToken), [PROJECT_HEADER]: "beta" };
+      const ownRun = { windows: [makeWindow({ runId: "alpha-run", step: "journey", worker: "w1", second })] };
+      expect((await call("POST", "/ingest/windows", named, ownRun)).status).toBe(404);
+      expect(
+        (await call("POST", "/ingest/probe-results", named, { results: [makeProbeResult()] })).status,
+      ).toBe(404);
+      const after = (await ok(await call("GET", `/runs/${beta.run}`, as(betaAdmin, "beta")))) as {
+        run: { profile: string };
+        steps: Record<string, { count: number }>;
+      };
+      expect(after.steps).toEqual(before.steps);
+      expect(after.run.profile).toBe("smoke");
+      // What alpha's token writes lands in alpha, where beta's members do not see it.
+      expect((await call("POST", "/ingest/windows", agent(alphaToken), ownRun)).status).toBe(200);
+      const alphaProbe = makeProbeResult({ probe: "alpha-only" });
+      expect(
+        (await call("POST", "/ingest/probe-results", agent(alphaToken), { results: [alphaProbe] })).status,
+      ).toBe(200);
+      expect((await call("GET", "/probes/alpha-only/results", as(members.viewer, "alpha"))).status).toBe(200);
+      expect((await call("GET", "/probes/alpha-only/results", as(betaAdmin, "beta"))).status).toBe(404);
+      expect((await call("GET", "/probes/alpha-only/results", as(betaAdmin, "alpha"))).status).toBe(404);
+    });
+
+    it("the live socket refuses beta to alpha's members and carries only the subscribed project's data", async () => {
+      for (const role of roles) {
+        await expect(
+          connectLive(t.url, as(members[role], "beta")),
+          `${role} opening beta's socket`,
+        ).rejects.toThrow("upgrade refused: 404");
+      }
+      const alpha = await connectLive(t.url, as(members.viewer, "alpha"));
+      const betaLive = await connectLive(t.url, as(betaAdmin, "beta"));
+      const isSubscribed = (m: ServerMessage) => m.type === "subscribed";
+      alpha.send({ type: "subscribe", topics: ["runs", "probes", "alerts"], lastAlertSeq: 0 });
+      await alpha.waitFor((m): m is ServerMessage => isSubscribed(m));
+      alpha.send({ type: "subscribe", topics: [`run:${beta.run}`] });
+      await alpha.waitFor((m): m is ServerMessage => m.type === "error" && m.code === "not_found");
+      betaLive.send({ type: "subscribe", topics: ["runs", "probes", `run:${beta.run}`] });
+      await betaLive.waitFor((m): m is ServerMessage => isSubscribed(m));
+      await ok(
+        await call("POST", "/ingest/probe-results", agent(betaToken), {
+          results: [makeProbeResult({ probe: beta.probe, ok: false, state: "down" })],
+        }),
+      );
+      await ok(
+        await call("POST", "/ingest/windows", agent(betaToken), {
+          windows: [makeWindow({ runId: beta.run, step: "journey", worker: "w2", second: second + 1 })],
+        }),
+      );
+      // Beta's subscriber gets beta's probe result and window; alpha's gets none of it, ever.
+      await betaLive.waitFor(
+        (m): m is ServerMessage => m.type === "probe" && m.result.probe === beta.probe,
+        10_000,
+      );
+      await betaLive.waitFor((m): m is ServerMessage => m.type === "window" && m.runId === beta.run, 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const leaked = JSON.stringify(alpha.messages.filter((m) => m.type !== "error"));
+      for (const secret of [beta.run, beta.probe, beta.fingerprint]) expect(leaked).not.toContain(secret);
+      alpha.ws.close();
+      betaLive.ws.close();
+    });
+
+    it("the project list shows each user their own projects with their role", async () => {
+      const mine = (await ok(await call("GET", "/projects", members.ops.headers))) as {
+        projects: Array<{ slug: string; role: string }>;
+      };
+      expect(mine.projects).toEqual([
+        expect.objectContaining({ slug: "alpha", role: "ops" }),
+        expect.objectContaining({ slug: "default", role: "viewer" }),
+      ]);
+      expect(
+        (await call("POST", "/projects", members.admin.headers, { slug: "gamma", name: "G" })).status,
+      ).toBe(403);
+      expect((await call("POST", "/projects", admin.headers, { slug: "Bad Slug", name: "x" })).status).toBe(
+        400,
+      );
+      expect((await call("GET", "/runs", { ...admin.headers, [PROJECT_HEADER]: "no such" })).status).toBe(
+        400,
+      );
+    });
+  });
+}
