@@ -40,6 +40,15 @@ function benchScripts(): Array<{ name: string; command: string }> {
     .map(([key, command]) => ({ name: key.slice("bench:".length), command }));
 }
 
+/** Signals a bench's process group; one that has already gone is not an error (the next bench runs). */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 function runOne(name: string, command: string, out: string): Promise<Outcome> {
   const settings = quick[name] ?? { budget: DEFAULT_BUDGET };
   const log = join(out, `${name}.log`);
@@ -64,8 +73,11 @@ function runOne(name: string, command: string, out: string): Promise<Outcome> {
   const timer = setTimeout(() => {
     timedOut = true;
     // The bench and the servers it started form one process group.
-    process.kill(-child.pid!, "SIGTERM");
-    setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 5000).unref();
+    signalGroup(child.pid!, "SIGTERM");
+    // A child ended by the signal has no exit code, only a signal code: check both.
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) signalGroup(child.pid!, "SIGKILL");
+    }, 5000).unref();
   }, settings.budget * 1000);
   return new Promise((resolve) => {
     child.once("close", (code) => {
