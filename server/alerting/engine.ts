@@ -192,12 +192,13 @@ export class AlertEngine {
       }
     }
     const started = performance.now();
-    this.rules ??= await this.deps.loadRules();
+    // A rule change may invalidate this.rules while this pass awaits; the pass keeps its copy.
+    const rules = this.rules ?? (this.rules = await this.deps.loadRules());
     const now = this.deps.now();
     if (!this.silences || now - this.silences.at >= SILENCE_REFRESH_MS) {
       this.silences = { list: await this.deps.loadSilences(), at: now };
     }
-    const enabled = this.rules.filter((r) => r.enabled);
+    const enabled = rules.filter((r) => r.enabled);
     const data = await this.deps.data.load(spanFor(enabled, now));
     const byRule = new Map<string, Map<string, TrackedAlert>>();
     for (const a of this.alerts.values()) {
