@@ -17,6 +17,8 @@ export interface WindowSample {
   dropped: number;
   /** Compressed HDR histogram (µs); present only when a latency rule needs it. */
   latency?: string;
+  /** The `project` label value of its project (server/alerting/project-label.ts); absent: the default project. */
+  project?: string;
 }
 
 /** One probe check. */
@@ -28,6 +30,8 @@ export interface ProbeSample {
   at: number;
   ok: boolean;
   totalMs: number;
+  /** As WindowSample.project. */
+  project?: string;
 }
 
 /** One scraped value of a shop series. */

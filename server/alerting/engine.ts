@@ -9,6 +9,7 @@ import type { AlertDataSource, DataSpan } from "./data.ts";
 import { evaluateRule, type TrackedAlert, type Transition } from "./evaluate.ts";
 import { isInhibited } from "./inhibit.ts";
 import { advance } from "./lifecycle.ts";
+import { projectData } from "./project-data.ts";
 
 export interface EngineDeps {
   store: AlertStore;
@@ -208,8 +209,10 @@ export class AlertEngine {
     }
     const next = new Map<string, TrackedAlert>();
     const transitions: Transition[] = [];
+    // Each project's rules see only that project's data (its rules carry its `project` label).
+    const dataOf = projectData(data);
     for (const rule of enabled) {
-      const result = evaluateRule(rule, data, byRule.get(rule.id) ?? new Map(), now);
+      const result = evaluateRule(rule, dataOf(rule.labels.project), byRule.get(rule.id) ?? new Map(), now);
       for (const a of result.alerts) next.set(a.fingerprint, a);
       transitions.push(...result.transitions);
       this.measured.set(rule.name, { at: now, values: result.measured });

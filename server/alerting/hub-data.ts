@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lt, notInArray, or, sql } from "drizzle-orm";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Db } from "../../db/open.ts";
-import { probeResults, runs, windows } from "../../db/schema/hub.ts";
+import { probeResults, projects, runs, windows } from "../../db/schema/hub.ts";
 import type { AlertData, AlertDataSource, DataSpan, MetricSample, WindowSample } from "./data.ts";
 import { originOf } from "./measure.ts";
 import { WindowIndex } from "./window-index.ts";
@@ -55,10 +56,24 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
     return computed;
   };
 
+  /** Project ids → their `project` label value (slug), re-read every 10 s (a new project's first data may wait that long). */
+  let labelsAt = Number.NEGATIVE_INFINITY;
+  let labelsCache = new Map<string, string>();
+  const projectLabels = async () => {
+    const at = now();
+    if (at - labelsAt >= 10_000) {
+      const rows = await db.select({ id: projects.id, slug: projects.slug }).from(projects);
+      labelsCache = new Map(rows.map((r) => [r.id, r.slug]));
+      labelsAt = at;
+    }
+    return labelsCache;
+  };
+
   const readWindows = async (steps: string[], from: number, until: number, latencyFrom: number) => {
     if (steps.length === 0 || from >= until) return [];
     const rows = await db
       .select({
+        projectId: windows.projectId,
         runId: windows.runId,
         target: runs.target,
         step: windows.step,
@@ -77,9 +92,11 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
       .from(windows)
       .leftJoin(runs, eq(runs.runId, windows.runId))
       .where(and(gte(windows.second, from), lt(windows.second, until), inArray(windows.step, steps)));
+    const labels = await projectLabels();
     return rows.map(
-      (w): WindowSample => ({
+      ({ projectId, ...w }): WindowSample => ({
         ...w,
+        ...(projectId === DEFAULT_PROJECT_ID ? {} : { project: labels.get(projectId) ?? projectId }),
         target: origin(w.target),
         errorCount: Number(w.errorCount),
         latency: w.latency ?? undefined,
@@ -131,6 +148,7 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
       const windowSamples = await loadWindows(span);
       const probeRows = await db
         .select({
+          projectId: probeResults.projectId,
           probe: probeResults.probe,
           region: probeResults.region,
           target: probeResults.target,
@@ -157,7 +175,12 @@ export function hubDataSource(db: Db, options: HubDataOptions): AlertDataSource 
         windows: windowSamples,
         windowIndex: index,
         endedRuns: new Set(endedRows.map((r) => r.runId)),
-        probes: probeRows,
+        probes: await (async () => {
+          const labels = await projectLabels();
+          return probeRows.map(({ projectId, ...p }) =>
+            projectId === DEFAULT_PROJECT_ID ? p : { ...p, project: labels.get(projectId) ?? projectId },
+          );
+        })(),
         metrics: options.metrics ? await options.metrics(span.metricsFromMs, span.untilSecond * 1000) : [],
       };
     },

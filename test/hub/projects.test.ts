@@ -111,6 +111,17 @@ for (const kind of databaseKinds) {
       alphaToken = await token("alpha");
       betaToken = await token("beta");
 
+      // Alpha's rule over every probe: beta's failing probe must not reach it (checked by the leak checks below).
+      await ok(
+        await call("POST", "/rules", as(members.admin, "alpha"), {
+          kind: "threshold",
+          name: "AlphaAnyProbeDown",
+          query: { source: "probes", stat: "success_ratio", windowSeconds: 300 },
+          comparator: "<",
+          threshold: 1,
+        }),
+        201,
+      );
       // Beta's data, written by beta's agent and beta's admin.
       beta.run = `beta-run-${kind}`;
       beta.probe = `beta-probe-${kind}`;

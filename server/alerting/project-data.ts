@@ -1,0 +1,28 @@
+import type { AlertData } from "./data.ts";
+
+/**
+ * The data each project's rules see: only that project's windows and probe results (samples carry
+ * their project's label value, absent for the default project) and, for the default project
+ * alone, the scraped shop metrics. Filters once per project and evaluation; when every sample is
+ * the default project's, the default project gets `data` itself (its window index included). Pure.
+ */
+export function projectData(data: AlertData): (project: string | undefined) => AlertData {
+  const byProject = new Map<string, AlertData>();
+  const onlyDefault = data.windows.every((w) => !w.project) && data.probes.every((p) => !p.project);
+  return (project = "") => {
+    if (project === "" && onlyDefault) return data;
+    let mine = byProject.get(project);
+    if (!mine) {
+      // The incremental window index covers every project's windows: filtered data is scanned instead.
+      const { windowIndex: _all, ...rest } = data;
+      mine = {
+        ...rest,
+        windows: data.windows.filter((w) => (w.project ?? "") === project),
+        probes: data.probes.filter((p) => (p.project ?? "") === project),
+        metrics: project === "" ? data.metrics : [],
+      };
+      byProject.set(project, mine);
+    }
+    return mine;
+  };
+}
