@@ -140,6 +140,7 @@ export async function storeRunReport(
         endedAt: sql`case when ${hubCloses} then ${runs.endedAt} else excluded.ended_at end`,
         startedAt: sql`case when ${hubCloses} then ${runs.startedAt} else excluded.started_at end`,
         workerLosses: sql`case when ${hubCloses} then ${runs.workerLosses} else excluded.worker_losses end`,
+        plannedSeconds: sql`coalesce(excluded.planned_seconds, ${runs.plannedSeconds})`,
         updatedAt: sql`now()`,
       },
       setWhere: eq(runs.projectId, projectId),

@@ -11,7 +11,7 @@ export type RunPlan = { schedule: RateSchedule } | { plannedSeconds: number };
  */
 export function runPlan(profile: string, plannedSeconds: number): RunPlan {
   const parsed = parseProfile(builtinProfiles[profile]);
-  if (!parsed.ok) return { plannedSeconds };
+  if (!parsed.ok || !(plannedSeconds > 0)) return { plannedSeconds };
   const length = profileSeconds(parsed.profile);
   const scaled = scaleProfile(parsed.profile, { duration: length > 0 ? plannedSeconds / length : 1 });
   if (scaled.stages.some((s) => s.rate === undefined)) return { plannedSeconds };

@@ -42,6 +42,8 @@ export interface TestHub {
   login(email: string): Promise<TestSession>;
   hub: RunningHub;
   database: TestDatabase;
+  /** The hub's PEAKWATCH_DATA_DIR (a throwaway directory). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     },
     hub,
     database,
+    dataDir,
     close: async () => {
       await hub.close();
       if (ownsDatabase) await database.close();
