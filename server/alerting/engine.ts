@@ -194,7 +194,8 @@ export class AlertEngine {
     }
     const started = performance.now();
     // A rule change may invalidate this.rules while this pass awaits; the pass keeps its copy.
-    const rules = this.rules ?? (this.rules = await this.deps.loadRules());
+    this.rules ??= await this.deps.loadRules();
+    const rules = this.rules;
     const now = this.deps.now();
     if (!this.silences || now - this.silences.at >= SILENCE_REFRESH_MS) {
       this.silences = { list: await this.deps.loadSilences(), at: now };
