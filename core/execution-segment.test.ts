@@ -61,7 +61,7 @@ describe("worker loss", () => {
     expect(loss.plannedArrivals).toBe(1800);
     expect(loss.missingShare).toBeCloseTo(320 / 1800, 12);
     expect(describeWorkerLoss(loss)).toBe(
-      "worker w2 (index 2 of 3) stopped at 14 s (exited on SIGKILL): 18 % of arrivals not sent (320 of 1800)",
+      "worker w2 (index 2 of 3) stopped at 14 s (exited on SIGKILL): 18 % of arrivals not sent or not reported (320 of 1800)",
     );
   });
 

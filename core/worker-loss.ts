@@ -18,7 +18,7 @@ export const WorkerLossSchema = z.object({
   /** Its execution segment: worker `index` of `workers` (0-based). */
   index: z.number().int().nonnegative(),
   workers: z.number().int().min(1).max(1000),
-  /** Seconds after the run's start when it stopped (its last sign of life). */
+  /** Seconds after the run's start up to which its data arrived (its last sign of life). */
   stoppedAfterSeconds: z.number().nonnegative(),
   /** Arrivals of its segment scheduled from then on (open model); null for the closed model. */
   missingArrivals: z.number().int().nonnegative().nullable(),
@@ -62,12 +62,12 @@ export function workerLoss(
   return { ...base, missingArrivals: null, plannedArrivals: null, missingShare: left / segment.count };
 }
 
-/** "worker w2 (2 of 0-2) stopped at 14 s (exited on SIGKILL): 22 % of arrivals not sent (440 of 2000)". */
+/** "worker w2 (index 2 of 3) stopped at 14 s (exited on SIGKILL): 18 % of arrivals not sent or not reported (320 of 1800)". */
 export function describeWorkerLoss(l: WorkerLoss): string {
   const share = `${(l.missingShare * 100).toFixed(l.missingShare < 0.1 ? 1 : 0)} %`;
   const what =
     l.missingArrivals === null
       ? `${share} of the run's load not generated`
-      : `${share} of arrivals not sent (${l.missingArrivals} of ${l.plannedArrivals})`;
+      : `${share} of arrivals not sent or not reported (${l.missingArrivals} of ${l.plannedArrivals})`;
   return `worker ${l.worker} (index ${l.index} of ${l.workers}) stopped at ${l.stoppedAfterSeconds} s (${l.reason}): ${what}`;
 }

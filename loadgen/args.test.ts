@@ -17,9 +17,25 @@ describe("peakwatch run arguments", () => {
     expect(parsed.ok && parsed.args).toMatchObject({ workers: 4, workerIndex: 3, worker: "w3" });
   });
 
-  it("need a shared run id to split a run", () => {
-    const parsed = parseRunArgs(["smoke", "--workers", "2"]);
-    expect(!parsed.ok && parsed.error).toMatch(/^--run-id is required with --workers/);
+  it("need a shared run id for one worker of a split run", () => {
+    const parsed = parseRunArgs(["smoke", "--workers", "2", "--worker-index", "1"]);
+    expect(!parsed.ok && parsed.error).toMatch(/^--run-id is required with --worker-index/);
+  });
+
+  it("coordinate local workers when --workers comes without --worker-index", () => {
+    const parsed = parseRunArgs(["smoke", "--workers", "3"]);
+    expect(parsed.ok && parsed.args).toMatchObject({ workers: 3, oneWorker: false });
+    const auto = parseRunArgs(["smoke", "--workers", "auto"]);
+    expect(auto.ok && auto.args.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it("read --start-at as epoch ms or ISO 8601 and name the flag otherwise", () => {
+    const ms = parseRunArgs(["smoke", "--start-at", "1796000000000"]);
+    expect(ms.ok && ms.args.startAt).toBe(1_796_000_000_000);
+    const iso = parseRunArgs(["smoke", "--start-at", "2026-11-30T20:00:00Z"]);
+    expect(iso.ok && iso.args.startAt).toBe(Date.parse("2026-11-30T20:00:00Z"));
+    const bad = parseRunArgs(["smoke", "--start-at", "soon"]);
+    expect(!bad.ok && bad.error).toMatch(/^--start-at: expected epoch milliseconds or an ISO 8601 instant/);
   });
 
   it("name the flag when an index is out of range", () => {

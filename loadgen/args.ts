@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 
 /** Parsed `peakwatch run` arguments (flags override environment variables). */
@@ -8,9 +9,19 @@ export interface RunArgs {
   token?: string;
   runId?: string;
   worker?: string;
-  /** This process's share of the run: 1/workers of every rate; worker 0 alone drives faults. */
+  /**
+   * Processes the run is split over. With `workerIndex` this process is one of them (arrivals
+   * index, index + workers, … of the schedule; worker 0 alone drives faults); without it and
+   * workers > 1 this process is the coordinator that starts them all locally.
+   */
   workers: number;
   workerIndex: number;
+  /** True when --worker-index was given: one worker of a distributed run, not a coordinator. */
+  oneWorker: boolean;
+  /** Common start instant of a split run's workers, epoch ms (--start-at). */
+  startAt?: number;
+  /** Debug: write every request's latency (µs) to this file (the coordinator adds .w<i>). */
+  rawSamples?: string;
   rateScale: number;
   durationScale: number;
   out?: string;
@@ -29,10 +40,17 @@ Options:
   --hub URL --token T     send windows and run reports to a hub (default PEAKWATCH_HUB_URL, PEAKWATCH_AGENT_TOKEN)
   --run-id ID             run id (default: generated)
   --worker NAME           worker name in the windows (default w<index>)
-  --workers N             the run is split over N generator processes; this one takes 1/N of every
-                          rate (needs --run-id shared by all; only worker 0 applies the fault timeline)
-  --worker-index I        which of the N workers this is, 0..N-1 (a Kubernetes Indexed Job passes
-                          $(JOB_COMPLETION_INDEX))
+  --workers auto|N       split the run over N generator processes on this machine (auto: cores - 1,
+                          at least 1) under one run id, with one progress line and one report; each
+                          sends every N-th arrival of the one schedule, all from a common start instant
+  --worker-index I        with --workers N: this process is worker I (0..N-1) of a run split over
+                          machines or pods; it sends arrivals I, I+N, I+2N… of the schedule (needs
+                          the same --run-id and --start-at on all; only worker 0 applies the fault
+                          timeline). A Kubernetes Indexed Job passes $(JOB_COMPLETION_INDEX)
+  --start-at T            start instant of a split run (epoch ms or ISO 8601): each worker connects
+                          and warms up first, then waits for T, so all start together
+  --raw-samples FILE      debug: write every request's step and latency (µs) to FILE, one per line
+                          (each local worker to FILE.w<I>); slows the generator
   --rate-scale X          multiply every rate and connection count
   --duration-scale X      multiply every duration and offset
   --out DIR               where summary.json, thresholds.xml, report.html go (default PEAKWATCH_DATA_DIR/runs/ID)
@@ -40,7 +58,9 @@ Options:
   --test-hooks-token T    token for the shop's capture mailbox, for OTP logins (default SHOP_TEST_HOOKS_TOKEN)
   --quiet                 no progress line
 
-Exit codes: 0 thresholds passed, 1 a threshold failed or the run stopped, 2 usage or configuration error.`;
+Exit codes: 0 thresholds passed, 1 a threshold failed or the run stopped, 2 usage or configuration
+error, 3 degraded (a worker of a split run stopped early; the report names it and the share of the
+schedule it did not send).`;
 
 /** Parses argv; the error names the flag at fault. */
 export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok: false; error: string } {
@@ -76,16 +96,25 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
   };
   let workers: number;
   let workerIndex: number;
+  let startAt: number | undefined;
   try {
-    workers = whole("workers", values.workers, 1, 1, 1000);
+    workers =
+      values.workers === "auto"
+        ? Math.max(1, availableParallelism() - 1)
+        : whole("workers", values.workers, 1, 1, 1000);
     workerIndex = whole("worker-index", values["worker-index"], 0, 0, workers - 1);
+    startAt = values["start-at"] === undefined ? undefined : parseInstant(values["start-at"]);
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
-  if (workers > 1 && values["run-id"] === undefined) {
+  const oneWorker = values["worker-index"] !== undefined;
+  if (oneWorker && values.workers === undefined) {
+    return { ok: false, error: "--worker-index needs --workers N: how many workers share the run" };
+  }
+  if (oneWorker && workers > 1 && values["run-id"] === undefined) {
     return {
       ok: false,
-      error: "--run-id is required with --workers: every worker must report into the same run",
+      error: "--run-id is required with --worker-index: every worker must report into the same run",
     };
   }
   try {
@@ -100,6 +129,9 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
         worker: values.worker ?? `w${workerIndex}`,
         workers,
         workerIndex,
+        oneWorker,
+        startAt,
+        rawSamples: values["raw-samples"],
         rateScale: scale("rate-scale", values["rate-scale"]),
         durationScale: scale("duration-scale", values["duration-scale"]),
         out: values.out,
@@ -126,6 +158,8 @@ function parse(argv: string[]) {
       worker: { type: "string" },
       workers: { type: "string" },
       "worker-index": { type: "string" },
+      "start-at": { type: "string" },
+      "raw-samples": { type: "string" },
       "rate-scale": { type: "string" },
       "duration-scale": { type: "string" },
       out: { type: "string" },
@@ -134,4 +168,12 @@ function parse(argv: string[]) {
       quiet: { type: "boolean" },
     },
   });
+}
+
+/** `--start-at`: epoch milliseconds or an ISO 8601 instant; throws naming the flag. */
+function parseInstant(raw: string): number {
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms) || ms <= 0 || !/^\d+$|^\d{4}-\d\d-\d\dT/.test(raw))
+    throw new Error(`--start-at: expected epoch milliseconds or an ISO 8601 instant, got "${raw}"`);
+  return ms;
 }

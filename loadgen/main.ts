@@ -3,15 +3,24 @@ import { join } from "node:path";
 import { scaleProfile } from "../core/profile.ts";
 import { sameOrigin } from "../core/stack.ts";
 import { describeResult } from "../core/threshold.ts";
+import { describeWorkerLoss } from "../core/worker-loss.ts";
 import { checkTarget } from "./allowlist.ts";
 import { parseRunArgs, RUN_USAGE } from "./args.ts";
 import { loadLoadgenConfig } from "./config.ts";
 import { journeysNeedingMailbox } from "./journeys/needs.ts";
-import { causeLines, headlineLines } from "./outputs/summary.ts";
+import type { RunFiles } from "./outputs/files.ts";
+import { RawSamples } from "./outputs/raw-samples.ts";
+import { causeLines, headlineLines, type RunSummary } from "./outputs/summary.ts";
 import { loadProfile } from "./profile-loader.ts";
 import { runLoad } from "./runner.ts";
+import { coordinatedWorker } from "./workers/child.ts";
+import { coordinate } from "./workers/coordinator.ts";
+import { COORDINATED_ENV } from "./workers/messages.ts";
 
-/** `peakwatch run`: exit 0 passed, 1 threshold failed or stopped, 2 usage or configuration error. */
+/**
+ * `peakwatch run`: exit 0 passed, 1 threshold failed or stopped, 2 usage or configuration error,
+ * 3 degraded (a worker of a split run stopped early).
+ */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(RUN_USAGE);
@@ -31,12 +40,21 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peakwatch run: ${loaded.error}`);
     return 2;
   }
-  const scaled = scaleProfile(loaded.profile, {
-    rate: args.rateScale / args.workers,
-    duration: args.durationScale,
-  });
-  // N workers share one shop: only worker 0 switches its faults on and off.
-  const profile = args.workerIndex === 0 ? scaled : { ...scaled, faults: [] };
+  const coordinating = args.workers > 1 && !args.oneWorker;
+  // An open-model worker sends its execution segment of the whole schedule; closed-model
+  // workers each hold 1/N of the connections.
+  const openModel = loaded.profile.stages[0]?.rate !== undefined;
+  const share = coordinating || openModel ? 1 : args.workers;
+  const scaled = scaleProfile(loaded.profile, { rate: args.rateScale / share, duration: args.durationScale });
+  const segment = { index: args.workerIndex, count: coordinating ? 1 : args.workers };
+  const coordinated = process.env[COORDINATED_ENV] === "1";
+  // N workers share one shop: only worker 0 switches its faults on and off. The thresholds of a
+  // local worker are its coordinator's to judge, over the merged windows.
+  const profile = {
+    ...scaled,
+    faults: args.workerIndex === 0 ? scaled.faults : [],
+    thresholds: coordinated ? [] : scaled.thresholds,
+  };
 
   const target = args.target ?? config.PEAKWATCH_SHOP_URL;
   if (!target)
@@ -80,11 +98,12 @@ export async function main(argv: string[]): Promise<number> {
     `run-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
   const outDir = args.out ?? join(config.PEAKWATCH_DATA_DIR, "runs", runId);
   const hub = hubUrl && token ? { url: hubUrl, token } : undefined;
-  console.error(
-    hub
-      ? `peakwatch run: ${runId} against ${allowed.url.origin}, reporting to the hub at ${hub.url}; reports in ${outDir}`
-      : `peakwatch run: ${runId} against ${allowed.url.origin}; no hub ${hubUrl ? `token for ${hubUrl} (set PEAKWATCH_AGENT_TOKEN or --token)` : "(no --hub, PEAKWATCH_HUB_URL or running stack)"}, so results stay local: ${outDir}`,
-  );
+  if (!coordinated)
+    console.error(
+      hub
+        ? `peakwatch run: ${runId} against ${allowed.url.origin}, reporting to the hub at ${hub.url}; reports in ${outDir}`
+        : `peakwatch run: ${runId} against ${allowed.url.origin}; no hub ${hubUrl ? `token for ${hubUrl} (set PEAKWATCH_AGENT_TOKEN or --token)` : "(no --hub, PEAKWATCH_HUB_URL or running stack)"}, so results stay local: ${outDir}`,
+    );
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -97,6 +116,53 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  if (coordinating) {
+    try {
+      const outcome = await coordinate({
+        profile,
+        profileName: args.profile,
+        target: allowed.url.origin,
+        runId,
+        workers: args.workers,
+        workerArgs: [
+          args.profile,
+          "--target",
+          allowed.url.origin,
+          ...(hub ? ["--hub", hub.url] : []),
+          "--rate-scale",
+          String(args.rateScale),
+          "--duration-scale",
+          String(args.durationScale),
+        ],
+        // Secrets through the environment (not argv, which `ps` shows); "" keeps the stack file
+        // from filling in what this run does not use.
+        workerEnv: (index) => ({
+          ...process.env,
+          PEAKWATCH_HUB_URL: hub?.url ?? "",
+          PEAKWATCH_AGENT_TOKEN: hub?.token ?? "",
+          SHOP_ADMIN_TOKEN: (index === 0 && adminToken) || "",
+          SHOP_TEST_HOOKS_TOKEN: testHooksToken ?? "",
+        }),
+        hub,
+        dataDir: config.PEAKWATCH_DATA_DIR,
+        outDir,
+        startAt: args.startAt,
+        rawSamples: args.rawSamples,
+        signal: controller.signal,
+        progress: args.quiet ? undefined : process.stderr,
+      });
+      printOutcome(outcome.summary, outcome.files);
+      console.log(
+        `workers: ${args.workers}, start skew ${outcome.startSkewMs.toFixed(1)} ms, merge ${outcome.mergeMs.toFixed(0)} ms`,
+      );
+      return outcome.exitCode;
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    }
+  }
+  const worker = coordinated ? coordinatedWorker(() => controller.abort("SIGTERM")) : undefined;
+  const raw = args.rawSamples ? new RawSamples(args.rawSamples) : undefined;
   try {
     const outcome = await runLoad({
       profile,
@@ -113,21 +179,33 @@ export async function main(argv: string[]): Promise<number> {
       customers: config.SHOP_SEED_CUSTOMERS,
       signal: controller.signal,
       progress: args.quiet ? undefined : process.stderr,
+      segment,
+      startAt: worker ? () => worker.startAt() : args.startAt,
+      onStart: worker?.onStart,
+      sinks: worker ? [worker.sink] : [],
+      reportRun: !coordinated,
+      workers: args.workers,
+      onRequest: raw?.record,
     });
-    const s = outcome.summary;
-    for (const line of headlineLines(s)) console.log(line);
-    for (const t of s.thresholds) {
-      const d = describeResult(t.expression, t.value);
-      const abort = t.abortOnFail ? "  [aborts the run]" : "";
-      console.log(`  ${t.ok ? "✔" : "✘"} ${t.expression}  measured ${d.measured} (limit ${d.limit})${abort}`);
-    }
-    for (const line of causeLines(s)) console.log(line);
-    console.log(
-      `report: ${outcome.files.html}\nsummary: ${outcome.files.summary}\njunit: ${outcome.files.junit}`,
-    );
+    raw?.flush();
+    if (worker) await worker.done(outcome);
+    else printOutcome(outcome.summary, outcome.files);
     return outcome.exitCode;
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+}
+
+/** The end-of-run lines on stdout: verdict, thresholds, causes, workers lost, where the files are. */
+function printOutcome(s: RunSummary, files: RunFiles): void {
+  for (const line of headlineLines(s)) console.log(line);
+  for (const t of s.thresholds) {
+    const d = describeResult(t.expression, t.value);
+    const abort = t.abortOnFail ? "  [aborts the run]" : "";
+    console.log(`  ${t.ok ? "✔" : "✘"} ${t.expression}  measured ${d.measured} (limit ${d.limit})${abort}`);
+  }
+  for (const line of causeLines(s)) console.log(line);
+  for (const loss of s.workerLosses ?? []) console.log(`  ✘ ${describeWorkerLoss(loss)}`);
+  console.log(`report: ${files.html}\nsummary: ${files.summary}\njunit: ${files.junit}`);
 }

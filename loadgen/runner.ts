@@ -1,23 +1,21 @@
 import { setMaxListeners } from "node:events";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import type { ExecutionSegment } from "../core/execution-segment.ts";
 import type { LatencySummary } from "../core/histogram.ts";
 import { type Profile, profileSeconds } from "../core/profile.ts";
 import type { RunReport, RunStatus } from "../core/run.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { type Clock, sleep, systemClock } from "./clock.ts";
 import { executorFor } from "./executors/index.ts";
 import { FaultTimeline } from "./faults.ts";
 import { HttpClient } from "./http-client.ts";
-import { htmlReport } from "./outputs/html.ts";
+import { writeRunFiles } from "./outputs/files.ts";
 import { HubOutput } from "./outputs/hub.ts";
-import { junitXml } from "./outputs/junit.ts";
 import { ProgressPrinter } from "./outputs/progress.ts";
 import { buildSummary, type RunSummary, verdictOf } from "./outputs/summary.ts";
 import { fetchVerdict } from "./outputs/verdict.ts";
 import { RunStats } from "./run-stats.ts";
 import { SchedulingLag } from "./scheduling-lag.ts";
 import { ThresholdWatch } from "./thresholds.ts";
-import { WindowAggregator, type WindowSink } from "./window-aggregator.ts";
+import { type RequestListener, WindowAggregator, type WindowSink } from "./window-aggregator.ts";
 
 export interface RunOptions {
   profile: Profile;
@@ -40,8 +38,23 @@ export interface RunOptions {
   signal?: AbortSignal;
   progress?: NodeJS.WriteStream;
   log?: (message: string) => void;
-  /** Extra window sinks (tests). */
+  /** Extra window sinks (tests, a coordinator's pipe). */
   sinks?: WindowSink[];
+  /** This process's slice of a split run's schedule (default: all of it). */
+  segment?: ExecutionSegment;
+  /**
+   * The start barrier of a split run: the common start instant (epoch ms), or how to learn it
+   * once this process is warmed up. The run waits for it; without it, it starts at once.
+   */
+  startAt?: number | (() => Promise<number>);
+  /** Called at the start instant with the moment this process actually woke for it (epoch ms). */
+  onStart?: (startMs: number, wokeMs: number) => void;
+  /** False when a coordinator reports the run to the hub: this process sends windows only. */
+  reportRun?: boolean;
+  /** Workers the run is split over, for the run report (default 1). */
+  workers?: number;
+  /** Debug: sees every request as it is recorded (raw-sample dumps). */
+  onRequest?: RequestListener;
 }
 
 export interface RunOutcome {
@@ -81,8 +94,17 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     if (warmed.answered === 0) log(`warm-up: ${o.target} did not answer any of ${connections} requests`);
   }
   const lag = openModel ? new SchedulingLag() : undefined;
-  const startMs = Math.ceil(clock.now()) + START_SLACK_MS;
-  const executor = executorFor(profile, startMs);
+  let startMs = Math.ceil(clock.now()) + START_SLACK_MS;
+  if (o.startAt !== undefined && !o.signal?.aborted) {
+    // Every worker of a split run keeps the common instant, even one that warmed up past it:
+    // its arrivals then go out late (scheduling lag) rather than off the shared schedule.
+    startMs = typeof o.startAt === "number" ? o.startAt : await o.startAt();
+    const early = startMs - clock.now();
+    if (early < 0) log(`start barrier: ready ${(-early).toFixed(0)} ms after the common start instant`);
+    await sleep(early, o.signal);
+  }
+  o.onStart?.(startMs, clock.now());
+  const executor = executorFor(profile, startMs, o.segment);
   const planned = profileSeconds(profile);
   const watch = new ThresholdWatch(profile.thresholds);
   const longestWindow = Math.max(10, ...profile.thresholds.map((t) => t.window));
@@ -103,6 +125,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       graceMs: profile.executor.maxQueueDelay * 1000 + 300,
       targetOf: executor.targetOf,
       firstSecond: Math.floor(startMs / 1000),
+      onRequest: o.onRequest,
     },
     [stats, ...(hub ? [hub] : []), ...(o.sinks ?? [])],
   );
@@ -118,13 +141,14 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     status,
     startedAt: Math.round(startMs),
     plannedSeconds: planned,
-    workers: 1,
+    workers: o.workers ?? 1,
     workerLosses: [],
     thresholds: [],
     faults: faults?.markers ?? [],
     ...extra,
   });
-  hub?.setReport(report("running"));
+  const reportRun = o.reportRun ?? true;
+  if (reportRun) hub?.setReport(report("running"));
   hub?.start();
   faults?.start(startMs, planned);
 
@@ -163,7 +187,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       point: stats.latest(),
       errorRate: total === 0 ? 0 : errors / total,
     });
-    if (lastSecond % 5 === 0) hub?.setReport(report("running"));
+    if (reportRun && lastSecond % 5 === 0) hub?.setReport(report("running"));
   }, 200);
 
   let runError: unknown;
@@ -213,14 +237,15 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   const finalReport = report(status, { endedAt, thresholds, verdict });
   let hubFigures: RunSummary["hub"];
   if (hub) {
-    hub.setReport(finalReport);
+    if (reportRun) hub.setReport(finalReport);
     const { pending } = await hub.close(Date.now() + (o.hub?.flushTimeoutMs ?? 30_000));
     if (pending > 0)
       log(`hub still unreachable: ${pending} batches left in the spool for the next run to replay`);
     hubFigures = { sent: hub.sent, pending, discarded: hub.discarded };
   }
   // The hub knows which alerts fired during the run: the JUnit file names them next to thresholds.
-  const hubVerdict = o.hub && hub && !hubFigures?.pending ? await fetchVerdict(o.hub, o.runId) : null;
+  const hubVerdict =
+    reportRun && o.hub && hub && !hubFigures?.pending ? await fetchVerdict(o.hub, o.runId) : null;
   const summary = buildSummary(
     {
       runId: o.runId,
@@ -240,18 +265,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     },
     stats,
   );
-  mkdirSync(o.outDir, { recursive: true });
-  const files = {
-    summary: join(o.outDir, "summary.json"),
-    junit: join(o.outDir, "thresholds.xml"),
-    html: join(o.outDir, "report.html"),
-  };
-  writeFileSync(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(
-    files.junit,
-    junitXml(o.runId, o.profileName, thresholds, summary.elapsedSeconds, hubVerdict),
-  );
-  writeFileSync(files.html, htmlReport(summary, stats));
+  const files = writeRunFiles(o.outDir, summary, stats, hubVerdict);
   const schedulingLag = lag?.summary();
   if (schedulingLag && schedulingLag.count > 0)
     log(

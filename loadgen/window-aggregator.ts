@@ -9,6 +9,15 @@ import {
 import { encodeHistogram, type Histogram, newHistogram, recordMicros } from "../core/histogram.ts";
 import { JOURNEY_STEP, type Window } from "../core/window.ts";
 
+/** Sees one request: its step, end (epoch ms), latency and service time (µs), success. */
+export type RequestListener = (
+  step: string,
+  endMs: number,
+  latencyMicros: number,
+  serviceMicros: number | undefined,
+  ok: boolean,
+) => void;
+
 /** Receives closed windows. Must not block: implementations only enqueue or add up. */
 export interface WindowSink {
   accept(windows: ReadonlyArray<Window>): void;
@@ -49,6 +58,8 @@ export interface AggregatorOptions {
   targetOf?: (second: number) => number;
   /** Epoch seconds the run covers, so seconds with a target but no events still get a journey window. */
   firstSecond: number;
+  /** Sees every request as it is recorded (debug dumps of raw latencies); must not block. */
+  onRequest?: RequestListener | undefined;
 }
 
 /** The histograms behind a window this process built: the same data as its encoded fields. */
@@ -122,6 +133,7 @@ export class WindowAggregator {
     const acc = this.slot(endMs, step);
     acc.count++;
     this.requests++;
+    this.options.onRequest?.(step, endMs, latencyMicros, serviceMicros, failure === undefined);
     acc.bytes += bytes;
     if (failure) {
       const k = classOf(failure.cause);

@@ -1,3 +1,4 @@
+import type { ExecutionSegment } from "../../core/execution-segment.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Clock } from "../clock.ts";
 import type { HttpClient } from "../http-client.ts";
@@ -37,5 +38,8 @@ export interface Executor {
   run(ctx: ExecutorContext): Promise<void>;
 }
 
-/** Builds an executor for a validated profile whose run starts at `startMs`. */
-export type ExecutorFactory = (profile: Profile, startMs: number) => Executor;
+/**
+ * Builds an executor for a validated profile whose run starts at `startMs`; an open-model one
+ * sends only `segment`'s arrivals (a closed-model one gets its share through the profile).
+ */
+export type ExecutorFactory = (profile: Profile, startMs: number, segment?: ExecutionSegment) => Executor;

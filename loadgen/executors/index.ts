@@ -1,3 +1,4 @@
+import type { ExecutionSegment } from "../../core/execution-segment.ts";
 import type { Profile } from "../../core/profile.ts";
 import { closedModel } from "./closed-model.ts";
 import type { Executor, ExecutorFactory } from "./executor.ts";
@@ -9,7 +10,7 @@ export const executors: Record<"rate" | "connections", ExecutorFactory> = {
   connections: closedModel,
 };
 
-export function executorFor(profile: Profile, startMs: number): Executor {
+export function executorFor(profile: Profile, startMs: number, segment?: ExecutionSegment): Executor {
   const kind = profile.stages[0]?.rate !== undefined ? "rate" : "connections";
-  return executors[kind](profile, startMs);
+  return executors[kind](profile, startMs, segment);
 }

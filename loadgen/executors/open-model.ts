@@ -1,3 +1,4 @@
+import { segmentOf } from "../../core/execution-segment.ts";
 import { rateSegments } from "../../core/profile.ts";
 import { RateSchedule } from "../../core/rate.ts";
 import { sleep } from "../clock.ts";
@@ -13,9 +14,10 @@ import type { ExecutorFactory } from "./executor.ts";
  * profile's rate curve, whether or not earlier ones finished. Journeys in flight are bounded
  * by maxVUs and HTTP connections by the pool size; an arrival that finds no free virtual user
  * waits at most maxQueueDelay, then counts as dropped. Latency runs from the scheduled time.
+ * One worker of a split run sends only its execution segment's arrivals.
  */
-export const openModel: ExecutorFactory = (profile, startMs) => {
-  const schedule = new RateSchedule(rateSegments(profile));
+export const openModel: ExecutorFactory = (profile, startMs, segment) => {
+  const schedule = segmentOf(new RateSchedule(rateSegments(profile)), segment);
   const startSeconds = startMs / 1000;
   let active = 0;
   return {

@@ -4,7 +4,10 @@ export interface ProgressFigures {
   elapsed: number;
   total: number;
   targetRate: number;
-  active: number;
+  /** Journeys or connections in use (one process's run). */
+  active?: number;
+  /** Workers still running of a split run, e.g. "3/3". */
+  workers?: string;
   point: SecondPoint | undefined;
   errorRate: number;
 }
@@ -20,7 +23,8 @@ export function progressLine(f: ProgressFigures): string {
     `p95 ${p ? `${p.p95.toFixed(1)} ms` : "-"}`,
     `errors ${(f.errorRate * 100).toFixed(2)} %`,
     `dropped ${p?.dropped ?? 0}`,
-    `active ${f.active}`,
+    ...(f.active === undefined ? [] : [`active ${f.active}`]),
+    ...(f.workers === undefined ? [] : [`workers ${f.workers}`]),
   ].join("  ");
 }
 

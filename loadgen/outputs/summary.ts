@@ -5,6 +5,7 @@ import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts"
 import { formatMeasured, parseThreshold } from "../../core/threshold.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
+import type { WorkerLoss } from "../../core/worker-loss.ts";
 import type { RunStats, SecondPoint } from "../run-stats.ts";
 
 /** One step's figures; latencies (ms) are of successful requests, failed ones under `failed`. */
@@ -47,6 +48,12 @@ export interface RunSummary {
   breakpoint?: { highestRateHeld: number };
   faults: FaultMarker[];
   hub?: { sent: number; pending: number; discarded: number };
+  /** Processes the run was split over (a split run only). */
+  workers?: number;
+  /** Workers that stopped before their share was done (status "degraded"). */
+  workerLosses?: WorkerLoss[];
+  /** Spread of the workers' actual wake-up at the common start instant (max − min), ms. */
+  startSkewMs?: number;
   /**
    * The hub's verdict: thresholds combined with the alerts that fired during the run (state
    * `passed-with-incidents` when a critical one did). Absent when the run had no hub or the hub
@@ -72,6 +79,9 @@ export interface SummaryInput {
   breakpoint?: RunSummary["breakpoint"];
   hub?: RunSummary["hub"];
   combinedVerdict?: RunVerdict;
+  workers?: number;
+  workerLosses?: WorkerLoss[];
+  startSkewMs?: number;
 }
 
 /** Builds the summary from the run's statistics. */
