@@ -9,6 +9,8 @@ const timing = [
   "test/loadgen/rate-accuracy.test.ts",
   "test/loadgen/coordinated-omission.test.ts",
   "test/loadgen/breakpoint.test.ts",
+  // Three local workers against the real shop and hub: arrival spacing, exact merged percentiles, a killed worker.
+  "test/loadgen/workers.test.ts",
   "test/plan/capacity.test.ts",
   "test/probes/schedule.test.ts",
   "test/alerting/fault-to-notice.test.ts",
