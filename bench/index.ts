@@ -21,6 +21,7 @@ const quick: Record<string, { env?: Record<string, string>; args?: string[]; bud
   alerting: { budget: 60 },
   probes: { env: { BENCH_SECONDS: "2", BENCH_ROUNDS: "2" }, budget: 45 },
   dashboard: { budget: 45 },
+  scale: { args: ["--seconds", "5"], budget: 150 },
 };
 const DEFAULT_BUDGET = 60;
 
