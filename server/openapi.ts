@@ -350,6 +350,36 @@ const operations: Operation[] = [
   },
   {
     method: "get",
+    path: "/projects",
+    summary: "Projects the caller is a member of, with their role in each (instance admins: all)",
+    access: "viewer",
+  },
+  {
+    method: "post",
+    path: "/projects",
+    summary: "Create a project {slug, name} (instance admin; audited)",
+    access: "admin",
+  },
+  {
+    method: "get",
+    path: "/projects/{slug}/members",
+    summary: "Members of a project and their roles (instance admin)",
+    access: "admin",
+  },
+  {
+    method: "put",
+    path: "/projects/{slug}/members",
+    summary: "Add a member or change their role {email, role} (instance admin; audited)",
+    access: "admin",
+  },
+  {
+    method: "delete",
+    path: "/projects/{slug}/members/{userId}",
+    summary: "Remove a member from a project (instance admin; audited)",
+    access: "admin",
+  },
+  {
+    method: "get",
     path: "/audit",
     summary: "Audit log of rights changes and expired-right refusals, newest first",
     access: "admin",

@@ -369,9 +369,11 @@ for (const kind of kinds) {
       await page.goto(`${stack.dashboardUrl}/#/admin`);
       const users = page.getByTestId("users-table");
       await users.waitFor();
-      await page.getByLabel("Email", { exact: true }).fill("viewer@peakwatch.test");
-      await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("viewer");
-      await page.getByRole("button", { name: "Add user" }).click();
+      // Admin → Projects has an Email and a Role field too: use the Users form's.
+      const addUser = page.locator("form", { has: page.getByRole("button", { name: "Add user" }) });
+      await addUser.getByLabel("Email", { exact: true }).fill("viewer@peakwatch.test");
+      await addUser.getByRole("combobox", { name: "Role", exact: true }).selectOption("viewer");
+      await addUser.getByRole("button", { name: "Add user" }).click();
       await users.getByRole("cell", { name: "viewer@peakwatch.test", exact: true }).waitFor();
       await page.getByRole("button", { name: "Log out" }).click();
       // (Not the Email field: the admin view has one too, and leaving before the logout
