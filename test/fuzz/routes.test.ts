@@ -97,6 +97,8 @@ interface Outcome {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** Larger than both servers' default body limits (hub 1 MiB, shop 64 KiB): either refuses it mid-upload. */
+const OVER_ANY_BODY_LIMIT = 1024 * 1024;
 const CONCURRENCY = 4;
 
 async function send(
@@ -126,6 +128,13 @@ async function send(
     return { label, status: response.status, ...timed() };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    // Both servers answer an over-limit body with 413 and close the connection while the client
+    // may still be uploading; the client then sees its write fail (EPIPE/ECONNRESET) before it
+    // reads the 413. That is the refusal, not an outage: /healthz is checked throughout.
+    const closedOnUpload = cause?.code === "EPIPE" || cause?.code === "ECONNRESET";
+    if (closedOnUpload && Buffer.byteLength(payload?.body ?? "") > OVER_ANY_BODY_LIMIT) {
+      return { label, status: 413, error: cause?.code, ...timed() };
+    }
     return { label, status: 0, error: cause?.code ?? String(error), ...timed() };
   }
 }
