@@ -126,6 +126,8 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     expect(losses[0]!.plannedArrivals).toBe(150);
     expect(losses[0]!.missingShare).toBeCloseTo(33 / 150, 6);
     expect(losses[0]!.reason).toMatch(/^no window for \d+ s$/);
-    expect(run.verdict).toMatch(/^degraded: worker w1 .*22 % of arrivals not sent or not reported \(33 of 150\)/);
+    expect(run.verdict).toMatch(
+      /^degraded: worker w1 .*22 % of arrivals not sent or not reported \(33 of 150\)/,
+    );
   });
 });
