@@ -22,9 +22,21 @@ export class PwAuditLog extends LitElement {
         white-space: pre-wrap;
       }
       /* Emails and action names read whole; the target and detail may wrap anywhere. */
-      td.whole {
+      td.whole,
+      td.when {
         overflow-wrap: normal;
         white-space: nowrap;
+      }
+      /* On a phone five columns cannot all keep their words whole: the time wraps at its
+         spaces and emails and actions may break, so no column shrinks to one letter a line. */
+      @media (max-width: 640px) {
+        td.when {
+          white-space: normal;
+        }
+        td.whole {
+          white-space: normal;
+          overflow-wrap: anywhere;
+        }
       }
     `,
   ];
@@ -64,7 +76,7 @@ export class PwAuditLog extends LitElement {
             <tbody>
               ${entries.map(
                 (e) => html`<tr>
-                  <td>${formatTime(Date.parse(e.at))}</td>
+                  <td class="when">${formatTime(Date.parse(e.at))}</td>
                   <td class="whole">${e.actor}</td>
                   <td class="whole">${e.action}</td>
                   <td>${e.target}</td>
