@@ -22,6 +22,8 @@ const quick: Record<string, { env?: Record<string, string>; args?: string[]; bud
   probes: { env: { BENCH_SECONDS: "2", BENCH_ROUNDS: "2" }, budget: 45 },
   dashboard: { budget: 45 },
   scale: { args: ["--seconds", "5"], budget: 150 },
+  // The whole curve at the full rate, squeezed to about 70 s (bench:holiday alone runs all 7.5 min).
+  holiday: { args: ["--duration-scale", "0.15"], budget: 180 },
 };
 const DEFAULT_BUDGET = 60;
 
