@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../core/config.ts";
 import { commands } from "./commands.ts";
-import { joinStack } from "./stack.ts";
+import { joinStack, untilStackReady } from "./stack.ts";
+
+/** How long a command that joined a starting stack waits for it (a first start seeds the shop). */
+const STACK_START_WAIT_MS = 180_000;
 
 const version = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -49,6 +52,15 @@ export async function main(argv: string[]): Promise<number> {
   if (command.joinsStack && !supervised && !rest.includes("--help") && !rest.includes("-h")) {
     const joined = joinStack(process.env);
     if (joined) console.error(`peakwatch ${name}: ${joined}`);
+    const ready = await untilStackReady(process.env, STACK_START_WAIT_MS, () =>
+      console.error(
+        `peakwatch ${name}: the stack is still starting (hub, shop, probes); waiting up to ${STACK_START_WAIT_MS / 1000} s for it to answer…`,
+      ),
+    );
+    if (!ready)
+      console.error(
+        `peakwatch ${name}: the stack did not finish starting in ${STACK_START_WAIT_MS / 1000} s; going on (see what peakwatch up printed)`,
+      );
   }
   try {
     const module = await command.load();

@@ -71,3 +71,26 @@ export function joinStack(env: NodeJS.ProcessEnv = process.env): string | undefi
   Object.assign(env, stackEnv(found.stack, env));
   return `joined the stack at ${found.stack.hub.url} (${path})`;
 }
+
+/**
+ * Waits while the running stack is still starting (its file has no `readyAt` yet): true once it
+ * is ready, or at once when there is no running stack to wait for; false after `timeoutMs`.
+ * `onWait` is called once, when waiting begins, so the user knows why nothing happens yet.
+ */
+export async function untilStackReady(
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  onWait: () => void,
+): Promise<boolean> {
+  const path = stackPath(env);
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (;;) {
+    const found = readStack(path);
+    if (found.kind !== "running" || found.stack.readyAt) return true;
+    if (Date.now() >= deadline) return false;
+    if (!told) onWait();
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseEnv } from "../core/config.ts";
+import type { StackFile } from "../core/stack.ts";
 import { loadProbesConfig } from "../probes/config.ts";
 import { loadHubConfig } from "../server/config.ts";
 import { loadShopConfig } from "../shop/config.ts";
@@ -98,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     { name: "shop", env, healthUrl: `${shopUrl}/healthz` },
     { name: "probes", env, healthUrl: `${probesUrl}/healthz` },
   ];
-  writeStack(stackFile, {
+  const stack: StackFile = {
     version: 1,
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -110,7 +111,8 @@ export async function main(argv: string[]): Promise<number> {
       shopAdmin: secrets.SHOP_ADMIN_TOKEN,
       shopTestHooks: secrets.SHOP_TEST_HOOKS_TOKEN,
     },
-  });
+  };
+  writeStack(stackFile, stack);
   const supervisor = new Supervisor(specs, log, {
     unhealthyAfterMs: settings.PEAKWATCH_UP_UNHEALTHY_SECONDS * 1000,
   });
@@ -160,8 +162,11 @@ export async function main(argv: string[]): Promise<number> {
     ),
   );
   clearTimeout(slowNotice);
-  if (!stopped.signal.aborted && healthy.every(Boolean))
+  if (!stopped.signal.aborted && healthy.every(Boolean)) {
+    // A command that joined while the stack was starting waits for this before it begins.
+    writeStack(stackFile, { ...stack, readyAt: new Date().toISOString() });
     printBanner(log, hubUrl, shopUrl, probesUrl, hub.PEAKWATCH_ADMIN_EMAIL, stackFile);
+  }
   await done;
   removeStack(stackFile);
   log.line("up", "all stopped");

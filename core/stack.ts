@@ -12,6 +12,8 @@ export const StackFileSchema = z.object({
   /** The `peakwatch up` process; a file whose pid is gone is stale and ignored. */
   pid: z.number().int().positive(),
   startedAt: z.iso.datetime(),
+  /** When hub, shop and probes first all answered; absent while the stack is still starting. */
+  readyAt: z.iso.datetime().optional(),
   hub: z.object({ url: z.url() }),
   shop: z.object({ url: z.url() }),
   probes: z.object({ url: z.url() }),

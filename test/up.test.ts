@@ -112,6 +112,8 @@ describe("peakwatch up: one stack the CLI and the dashboard follow", () => {
     const stack = JSON.parse(readFileSync(file, "utf8")) as StackFile;
     expect(stack.hub.url).toBe(hubUrl);
     expect(stack.shop.url).toBe(shopUrl);
+    // Marked ready with the banner: a command joining earlier waits for this instead of failing.
+    expect(Date.parse(stack.readyAt ?? "")).toBeGreaterThanOrEqual(Date.parse(stack.startedAt));
 
     const r = await cli(["run", "smoke", "--quiet"]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
