@@ -13,7 +13,10 @@ import type { Role } from "./roles.ts";
 
 export interface Me {
   email: string;
+  /** The role in the project the page works in. */
   role: Role;
+  /** The role on the whole hub: only an instance admin manages users, projects and backups. */
+  instanceRole: Role;
   csrfToken: string;
 }
 

@@ -2,10 +2,11 @@ import { css, html, LitElement } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { z } from "zod";
 import { AgentTokenSchema, type AgentTokenView } from "../../../core/api/audit.ts";
-import { ApiError } from "../api/api-error.ts";
+import { act } from "../api/act.ts";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
+import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
 const TokenListSchema = z.object({ tokens: z.array(AgentTokenSchema) });
@@ -19,14 +20,8 @@ const TokenListSchema = z.object({ tokens: z.array(AgentTokenSchema) });
 export class PwAgentTokens extends LitElement {
   static override styles = [
     sharedStyles,
+    adminStyles,
     css`
-      form {
-        display: flex;
-        gap: 0.75rem;
-        align-items: flex-end;
-        flex-wrap: wrap;
-        margin-top: 1rem;
-      }
       .secret {
         margin-top: 0.75rem;
         padding: 0.75rem;
@@ -36,10 +31,6 @@ export class PwAgentTokens extends LitElement {
       .secret code {
         overflow-wrap: anywhere;
         user-select: all;
-      }
-      td,
-      th {
-        overflow-wrap: anywhere;
       }
     `,
   ];
@@ -120,7 +111,7 @@ export class PwAgentTokens extends LitElement {
     const data = new FormData(form);
     const name = String(data.get("name") ?? "");
     const expires = String(data.get("expiresAt") ?? "");
-    await this.act(`Created ${name}.`, async () => {
+    await this.change(`Created ${name}.`, async () => {
       const created = (await hub.post("/agent-tokens", {
         name,
         // A date means "through that day" in the admin's time zone, as for users.
@@ -132,7 +123,7 @@ export class PwAgentTokens extends LitElement {
   }
 
   private revoke(t: AgentTokenView): Promise<void> {
-    return this.act(`Revoked ${t.name}.`, () => hub.delete(`/agent-tokens/${encodeURIComponent(t.id)}`));
+    return this.change(`Revoked ${t.name}.`, () => hub.delete(`/agent-tokens/${encodeURIComponent(t.id)}`));
   }
 
   private async copy(token: string): Promise<void> {
@@ -144,14 +135,8 @@ export class PwAgentTokens extends LitElement {
     }
   }
 
-  private async act(done: string, action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-      this.message = done;
-    } catch (error) {
-      this.message =
-        error instanceof ApiError ? `Failed: ${error.message}` : "Failed: the hub could not be reached.";
-    }
+  private async change(done: string, action: () => Promise<unknown>): Promise<void> {
+    this.message = await act(done, action);
     await this.list.run();
   }
 }

@@ -4,6 +4,7 @@ import { type AuditEntryView, AuditPageSchema } from "../../../core/api/audit.ts
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
+import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
 const PAGE = 50;
@@ -13,11 +14,8 @@ const PAGE = 50;
 export class PwAuditLog extends LitElement {
   static override styles = [
     sharedStyles,
+    adminStyles,
     css`
-      td,
-      th {
-        overflow-wrap: anywhere;
-      }
       td code {
         white-space: pre-wrap;
       }

@@ -1,5 +1,5 @@
 import { css, html, LitElement } from "lit";
-import { customElement, state } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
 import { HubConfigViewSchema } from "../../../core/api/hub-config.ts";
 import type { Probe } from "../../../core/probe.ts";
 import { ApiError } from "../api/api-error.ts";
@@ -63,6 +63,8 @@ export class PwProbeEditor extends LitElement {
     `,
   ];
 
+  /** The signed-in user; their role in the page's project decides whether they may edit. */
+  @property({ attribute: false }) me: Me | undefined;
   @state() private editing: string | undefined;
   /** The form's text; undefined shows the example. */
   @state() private text: string | undefined;
@@ -70,7 +72,6 @@ export class PwProbeEditor extends LitElement {
   @state() private error = "";
   @state() private busy = false;
 
-  private readonly me = new ApiTask(this, { task: (signal) => hub.get<Me>("/auth/me", undefined, signal) });
   private readonly hubConfig = new ApiTask(this, {
     task: async (signal) => HubConfigViewSchema.parse(await hub.get("/config", undefined, signal)),
   });
@@ -81,7 +82,7 @@ export class PwProbeEditor extends LitElement {
   });
 
   override render() {
-    const canEdit = atLeast(this.me.value?.role, "ops");
+    const canEdit = atLeast(this.me?.role, "ops");
     const definitions = this.definitions.value ?? [];
     return html`<section class="panel" aria-labelledby="defined-title" data-testid="probe-editor">
       <h2 id="defined-title">Probes defined on the hub</h2>

@@ -1,8 +1,8 @@
 import { css, html, LitElement } from "lit";
-import { customElement, state } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
 import type { ProbeResult } from "../../../core/probe-result.ts";
 import { hub } from "../api/hub-client.ts";
-import { listOf, type ProbeStatus } from "../api/types.ts";
+import { listOf, type Me, type ProbeStatus } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatAgo, formatMs, formatTime } from "../format.ts";
@@ -75,6 +75,8 @@ export class PwProbes extends LitElement {
     `,
   ];
 
+  /** The signed-in user (the probe editor needs their role). */
+  @property({ attribute: false }) me: Me | undefined;
   /** Recent results per probe and region, oldest first. */
   @state() private recent = new Map<string, ProbeResult[]>();
   /** Recent failures per probe and region, newest first. */
@@ -143,7 +145,7 @@ export class PwProbes extends LitElement {
           ${probes.length === 0 ? html`<p class="muted">No probes have reported yet.</p>` : probes.map((p) => this.card(p))}
         </div>
       </section>
-      <pw-probe-editor></pw-probe-editor>`;
+      <pw-probe-editor .me=${this.me}></pw-probe-editor>`;
   }
 
   /** One probe in one region: a card, so it reads on a phone as well as on a laptop. */

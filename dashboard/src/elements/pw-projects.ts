@@ -1,46 +1,31 @@
-import { css, html, LitElement } from "lit";
-import { customElement, state } from "lit/decorators.js";
-import type { ProjectMemberView, ProjectView } from "../../../core/api/projects.ts";
-import { ApiError } from "../api/api-error.ts";
+import { html, LitElement } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { ProjectView } from "../../../core/api/projects.ts";
+import { act } from "../api/act.ts";
 import { hub } from "../api/hub-client.ts";
-import { roles } from "../api/roles.ts";
+import { currentProject } from "../api/project.ts";
 import { ApiTask } from "../controllers/api-task.ts";
+import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-project-members.ts";
 
 /**
- * Admin (instance admins): projects — create one (slug and name), pick one to see its members,
- * add a member by email with a role in that project, or remove one. Every change is audited.
+ * Admin (instance admins): projects — create one (slug and name), pick one to see and manage its
+ * members (pw-project-members). Every change is audited.
  */
 @customElement("pw-projects")
 export class PwProjects extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      form {
-        display: flex;
-        gap: 0.75rem;
-        align-items: flex-end;
-        flex-wrap: wrap;
-        margin-top: 1rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, adminStyles];
 
+  /** The signed-in admin's email (they cannot remove themselves from a project). */
+  @property() self = "";
   @state() private message = "";
-  @state() private selected = "default";
+  /** The project whose members are shown: the one the page works in, to start with. */
+  @state() private selected = currentProject() ?? "default";
 
   private readonly projects = new ApiTask<ProjectView[]>(this, {
     task: async (signal) =>
       ((await hub.get("/projects", undefined, signal)) as { projects: ProjectView[] }).projects,
-  });
-
-  private readonly members = new ApiTask<Array<ProjectMemberView & { userId: string }>>(this, {
-    task: async (signal) =>
-      (
-        (await hub.get(`/projects/${encodeURIComponent(this.selected)}/members`, undefined, signal)) as {
-          members: Array<ProjectMemberView & { userId: string }>;
-        }
-      ).members,
   });
 
   override render() {
@@ -53,10 +38,12 @@ export class PwProjects extends LitElement {
       </p>
       ${this.projects.error ? html`<p class="error-text">${this.projects.error.message}</p>` : null}
       <form @submit=${this.create}>
-        <label>Slug <input name="slug" required pattern="[a-z0-9][a-z0-9-]{0,39}" maxlength="40" /></label>
+        <!-- A "-" in a class is escaped: browsers compile pattern with the v flag, where a bare one is an error. -->
+        <label>Slug <input name="slug" required pattern="[a-z0-9][a-z0-9\\-]{0,39}" maxlength="40" /></label>
         <label>Name <input name="name" required maxlength="100" /></label>
         <button class="primary" type="submit">Create project</button>
       </form>
+      ${this.message ? html`<p role="status">${this.message}</p>` : null}
       <form @submit=${(e: Event) => e.preventDefault()}>
         <label
           >Members of
@@ -65,45 +52,12 @@ export class PwProjects extends LitElement {
           </select></label
         >
       </form>
-      <table data-testid="project-members">
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Role in ${this.selected}</th>
-            <th scope="col">Action</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${(this.members.value ?? []).map(
-            (m) => html`<tr>
-              <td>${m.email}</td>
-              <td>${m.role}</td>
-              <td>
-                <button class="danger" aria-label=${`Remove ${m.email}`} @click=${() => void this.removeMember(m.userId, m.email)}>
-                  Remove
-                </button>
-              </td>
-            </tr>`,
-          )}
-        </tbody>
-      </table>
-      <form @submit=${this.addMember}>
-        <label>Email <input name="email" type="email" required /></label>
-        <label
-          >Role
-          <select name="role" aria-label="Member role">
-            ${roles.map((r) => html`<option ?selected=${r === "viewer"}>${r}</option>`)}
-          </select></label
-        >
-        <button class="primary" type="submit">Add member</button>
-      </form>
-      ${this.message ? html`<p role="status">${this.message}</p>` : null}
+      <pw-project-members project=${this.selected} self=${this.self}></pw-project-members>
     </section>`;
   }
 
   private pick(event: Event): void {
     this.selected = (event.target as HTMLSelectElement).value;
-    void this.members.run();
   }
 
   private async create(event: SubmitEvent): Promise<void> {
@@ -111,41 +65,12 @@ export class PwProjects extends LitElement {
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
     const slug = String(data.get("slug") ?? "");
-    await this.act(`Created project ${slug}.`, async () => {
+    this.message = await act(`Created project ${slug}.`, async () => {
       await hub.post("/projects", { slug, name: String(data.get("name") ?? "") });
       form.reset();
       this.selected = slug;
     });
-  }
-
-  private async addMember(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const data = new FormData(form);
-    const email = String(data.get("email") ?? "");
-    const role = String(data.get("role") ?? "viewer");
-    await this.act(`${email} is ${role} in ${this.selected}.`, async () => {
-      await hub.put(`/projects/${encodeURIComponent(this.selected)}/members`, { email, role });
-      form.reset();
-    });
-  }
-
-  private removeMember(userId: string, email: string): Promise<void> {
-    return this.act(`Removed ${email} from ${this.selected}.`, () =>
-      hub.delete(`/projects/${encodeURIComponent(this.selected)}/members/${encodeURIComponent(userId)}`),
-    );
-  }
-
-  private async act(done: string, action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-      this.message = done;
-    } catch (error) {
-      this.message =
-        error instanceof ApiError ? `Failed: ${error.message}` : "Failed: the hub could not be reached.";
-    }
     await this.projects.run();
-    await this.members.run();
   }
 }
 

@@ -1,0 +1,128 @@
+import { html, LitElement } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { ProjectMemberView } from "../../../core/api/projects.ts";
+import { act } from "../api/act.ts";
+import { hub } from "../api/hub-client.ts";
+import { roles } from "../api/roles.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { adminStyles } from "../styles/admin.ts";
+import { sharedStyles } from "../styles/shared.ts";
+
+type Member = ProjectMemberView & { userId: string };
+
+/**
+ * One project's members and their roles in it: list, add an existing user by email with a role
+ * (or change a member's role), remove. For instance admins (any project, under Admin → Projects)
+ * and a project's own admins. Every change is audited by the hub.
+ */
+@customElement("pw-project-members")
+export class PwProjectMembers extends LitElement {
+  static override styles = [sharedStyles, adminStyles];
+
+  /** The project's slug. */
+  @property() project = "default";
+  /** The signed-in user's email: they cannot remove themselves. */
+  @property() self = "";
+  @state() private message = "";
+
+  private readonly members = new ApiTask<Member[]>(this, {
+    task: async (signal) =>
+      (
+        (await hub.get(`/projects/${encodeURIComponent(this.project)}/members`, undefined, signal)) as {
+          members: Member[];
+        }
+      ).members,
+    args: () => [this.project],
+  });
+
+  override render() {
+    return html`${this.members.error ? html`<p class="error-text" data-testid="members-error">${this.members.error.message}</p>` : null}
+      <table data-testid="project-members">
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role in ${this.project}</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${(this.members.value ?? []).map((m) => this.row(m))}
+        </tbody>
+      </table>
+      <form @submit=${this.add}>
+        <label>Email <input name="email" type="email" required /></label>
+        <label
+          >Role
+          <select name="role" aria-label="Member role">
+            ${roles.map((r) => html`<option ?selected=${r === "viewer"}>${r}</option>`)}
+          </select></label
+        >
+        <button class="primary" type="submit">Add member</button>
+      </form>
+      <p class="muted">Adds a user who already has an account; an instance admin creates accounts under Users.</p>
+      ${this.message ? html`<p role="status">${this.message}</p>` : null}`;
+  }
+
+  private row(m: Member) {
+    const self = m.email === this.self;
+    return html`<tr>
+      <td>${m.email}</td>
+      <td>
+        <label class="inline"
+          ><span class="visually-hidden">Role of ${m.email} in ${this.project}</span>
+          <select ?disabled=${self} @change=${(e: Event) => void this.setRole(m.email, (e.target as HTMLSelectElement).value)}>
+            ${roles.map((r) => html`<option ?selected=${r === m.role}>${r}</option>`)}
+          </select></label
+        >
+      </td>
+      <td>
+        ${
+          self
+            ? html`<span class="muted">you</span>`
+            : html`<button class="danger" aria-label=${`Remove ${m.email}`} @click=${() => void this.removeMember(m)}>
+              Remove
+            </button>`
+        }
+      </td>
+    </tr>`;
+  }
+
+  private path(): string {
+    return `/projects/${encodeURIComponent(this.project)}/members`;
+  }
+
+  private async add(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const email = String(data.get("email") ?? "");
+    const role = String(data.get("role") ?? "viewer");
+    await this.change(`${email} is ${role} in ${this.project}.`, async () => {
+      await hub.put(this.path(), { email, role });
+      form.reset();
+    });
+  }
+
+  private setRole(email: string, role: string): Promise<void> {
+    return this.change(`${email} is ${role} in ${this.project}.`, () =>
+      hub.put(this.path(), { email, role }),
+    );
+  }
+
+  private removeMember(m: Member): Promise<void> {
+    return this.change(`Removed ${m.email} from ${this.project}.`, () =>
+      hub.delete(`${this.path()}/${encodeURIComponent(m.userId)}`),
+    );
+  }
+
+  private async change(done: string, action: () => Promise<unknown>): Promise<void> {
+    this.message = await act(done, action);
+    await this.members.run();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-project-members": PwProjectMembers;
+  }
+}

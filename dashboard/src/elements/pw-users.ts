@@ -1,0 +1,122 @@
+import { html, LitElement } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import { act } from "../api/act.ts";
+import { hub } from "../api/hub-client.ts";
+import { roles } from "../api/roles.ts";
+import { listOf, type User } from "../api/types.ts";
+import { ApiTask } from "../controllers/api-task.ts";
+import { formatTime } from "../format.ts";
+import { adminStyles } from "../styles/admin.ts";
+import { sharedStyles } from "../styles/shared.ts";
+
+/**
+ * Admin (instance admins): the hub's users and their instance roles — add (with an optional
+ * expiry), change role, remove. A new user is a member of the default project with that role.
+ */
+@customElement("pw-users")
+export class PwUsers extends LitElement {
+  static override styles = [sharedStyles, adminStyles];
+
+  /** The signed-in admin's email: their own role and account cannot be changed from here. */
+  @property() self = "";
+  @state() private message = "";
+
+  private readonly users = new ApiTask(this, {
+    task: async (signal) => listOf<User>(await hub.get("/users", undefined, signal), "users"),
+  });
+
+  override render() {
+    return html`<section class="panel" aria-labelledby="users-title">
+      <h2 id="users-title">Users</h2>
+      ${this.users.error ? html`<p class="error-text">${this.users.error.message}</p>` : null}
+      <table data-testid="users-table">
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${(this.users.value ?? []).map((u) => this.row(u))}
+        </tbody>
+      </table>
+      <form @submit=${this.add}>
+        <label>Email <input name="email" type="email" required /></label>
+        <label
+          >Role
+          <select name="role" aria-label="Role">
+            ${roles.map((r) => html`<option ?selected=${r === "viewer"}>${r}</option>`)}
+          </select></label
+        >
+        <label>Expires (optional) <input name="expiresAt" type="date" /></label>
+        <button class="primary" type="submit">Add user</button>
+      </form>
+      ${this.message ? html`<p role="status">${this.message}</p>` : null}
+    </section>`;
+  }
+
+  private row(u: User) {
+    const self = u.email === this.self;
+    const expires = typeof u.expiresAt === "string" ? Date.parse(u.expiresAt) : u.expiresAt;
+    return html`<tr>
+      <td>${u.email}</td>
+      <td>
+        <label class="inline"
+          ><span class="visually-hidden">Role of ${u.email}</span>
+          <select ?disabled=${self} @change=${(e: Event) => void this.setRole(u, (e.target as HTMLSelectElement).value)}>
+            ${roles.map((r) => html`<option ?selected=${r === u.role}>${r}</option>`)}
+          </select></label
+        >
+      </td>
+      <td>${expires ? formatTime(expires) : "never"}</td>
+      <td>
+        ${
+          self
+            ? html`<span class="muted">you</span>`
+            : html`<button class="danger" @click=${() => void this.removeUser(u)} aria-label=${`Remove ${u.email}`}>
+              Remove
+            </button>`
+        }
+      </td>
+    </tr>`;
+  }
+
+  private async add(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const expires = String(data.get("expiresAt") ?? "");
+    await this.change(`Added ${data.get("email")}.`, async () => {
+      await hub.post("/users", {
+        email: String(data.get("email")),
+        role: String(data.get("role")),
+        // A date means "through that day" in the admin's time zone.
+        ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+      });
+      form.reset();
+    });
+  }
+
+  private setRole(u: User, role: string): Promise<void> {
+    return this.change(`${u.email} is now ${role}.`, () =>
+      hub.patch(`/users/${encodeURIComponent(u.id)}`, { role }),
+    );
+  }
+
+  private removeUser(u: User): Promise<void> {
+    return this.change(`Removed ${u.email}.`, () => hub.delete(`/users/${encodeURIComponent(u.id)}`));
+  }
+
+  private async change(done: string, action: () => Promise<unknown>): Promise<void> {
+    this.message = await act(done, action);
+    await this.users.run();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pw-users": PwUsers;
+  }
+}
