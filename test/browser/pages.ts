@@ -1,5 +1,7 @@
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
+import { PROJECT_HEADER } from "../../core/names.ts";
+import type { TestHub } from "../helpers/hub.ts";
 import type { Stack } from "./stack.ts";
 
 /** Logs in through the form with the one-time code the hub prints. */
@@ -15,19 +17,46 @@ export async function logIn(page: Page, stack: Stack, email: string): Promise<vo
   expect(await page.getByTestId("whoami").textContent()).toContain(email);
 }
 
-/** Calls the hub's API from inside the page, with the page's session cookie and CSRF token. */
-export async function apiFromPage(page: Page, method: string, path: string, body?: unknown) {
+/**
+ * Logs in through the form with the code an in-process test hub "mailed" (test/helpers/hub.ts);
+ * the user must exist.
+ */
+export async function logInByMail(page: Page, hub: TestHub, email: string): Promise<void> {
+  await page.goto(`${hub.url}/`);
+  await page.getByLabel("Email").fill(email);
+  const mailed = hub.mailbox.length;
+  await page.getByLabel("Email").press("Enter");
+  await expect.poll(() => hub.mailbox.length, { timeout: 10_000 }).toBeGreaterThan(mailed);
+  await page.getByLabel("Code").fill(hub.mailbox.at(-1)!.code);
+  await page.getByLabel("Code").press("Enter");
+  await page.getByTestId("whoami").waitFor();
+  expect(await page.getByTestId("whoami").textContent()).toContain(email);
+}
+
+/**
+ * Calls the hub's API from inside the page, with the page's session cookie and CSRF token;
+ * `project` (a slug) goes in the project header, as the dashboard sends it.
+ */
+export async function apiFromPage(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+  project?: string,
+) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (project) headers[PROJECT_HEADER] = project;
   return page.evaluate(
-    async ([method, path, body]) => {
+    async ([method, path, body, headers]) => {
       const me = await fetch("/api/v1/auth/me").then((r) => r.json());
       const response = await fetch(`/api/v1${path}`, {
         method,
-        headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+        headers: { ...headers, "x-csrf-token": me.csrfToken },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: response.status, body: await response.json().catch(() => null) };
     },
-    [method, path, body] as const,
+    [method, path, body, headers] as const,
   );
 }
 

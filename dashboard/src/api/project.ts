@@ -18,8 +18,12 @@ export function chooseProject(slug: string | undefined): void {
   location.reload();
 }
 
-/** The chosen project among `projects`, or the default one when it is gone (or none was chosen). */
+/**
+ * The chosen project among `projects`, else the default one (when it is gone or none was chosen),
+ * else the first: a member of other projects only must not be sent to default, where they get
+ * nothing (and the app would reload into it over and over).
+ */
 export function chosenAmong(projects: ReadonlyArray<ProjectView>): ProjectView | undefined {
   const slug = currentProject() ?? "default";
-  return projects.find((p) => p.slug === slug) ?? projects.find((p) => p.slug === "default");
+  return projects.find((p) => p.slug === slug) ?? projects.find((p) => p.slug === "default") ?? projects[0];
 }

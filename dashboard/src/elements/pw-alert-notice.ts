@@ -49,16 +49,19 @@ export class PwAlertNotice extends LitElement {
       .notice.resolved strong {
         color: var(--pw-ok);
       }
-      /* On a phone a notice keeps to its headline and buttons, so it covers little of the view;
-         the details are one tap away under Open alerts. */
+      /* On a phone a floating notice would cover a third of the view (a whole panel): there the
+         notices stand in the page above the view, pushing it down, and keep to their headline and
+         buttons; the details are one tap away under Open alerts. */
       @media (max-width: 600px) {
         :host {
-          right: 0.5rem;
-          bottom: 0.5rem;
-          max-width: calc(100vw - 1rem);
+          position: static;
+          max-width: none;
+          gap: 0;
         }
         .notice {
           padding: 0.5rem;
+          margin: 0.5rem 0.5rem 0;
+          box-shadow: none;
         }
         .notice .muted {
           display: none;

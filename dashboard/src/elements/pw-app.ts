@@ -116,6 +116,10 @@ export class PwApp extends LitElement {
         main {
           padding: 0.5rem;
         }
+        /* The alert notices stand in the page between the header and the view (pw-alert-notice). */
+        :host {
+          grid-template-rows: auto auto auto 1fr;
+        }
       }
       .status {
         padding: 0.35rem 1rem;
@@ -180,18 +184,24 @@ export class PwApp extends LitElement {
       return;
     }
     try {
-      const me = await hub.get<Me>("/auth/me");
+      // /auth/me is instance-wide: its role is the instance role.
+      const me = await hub.get<Omit<Me, "instanceRole">>("/auth/me");
       hub.csrfToken = me.csrfToken;
       // The role that counts is the one in the chosen project (instance admins are admin everywhere).
       const { projects } = await hub.get<{ projects: ProjectView[] }>("/projects");
       const project = chosenAmong(projects);
-      if (project?.slug !== (currentProject() ?? "default")) chooseProject(project?.slug);
+      // The page reloads in the project it may work in: no socket or view in the wrong one meanwhile.
+      const slug = project?.slug ?? "default";
+      if (slug !== (currentProject() ?? "default")) {
+        chooseProject(slug);
+        return;
+      }
       this.projects = projects;
-      this.me = project ? { ...me, role: project.role } : me;
+      this.me = { ...me, role: project?.role ?? me.role, instanceRole: me.role };
       liveConnection().start();
+      this.checked = true;
     } catch {
       this.me = undefined;
-    } finally {
       this.checked = true;
     }
   }
@@ -262,8 +272,8 @@ export class PwApp extends LitElement {
               live ${this.liveStatus}
             </div>`
       }
-      <main id="main" tabindex="-1">${this.view(me)}</main>
       <pw-alert-notice></pw-alert-notice>
+      <main id="main" tabindex="-1">${this.view(me)}</main>
     `;
   }
 
@@ -278,12 +288,12 @@ export class PwApp extends LitElement {
   }
 
   private view(me: Me) {
-    return viewTemplates[this.route.view](me, this.route);
+    return viewTemplates[this.route.view](me, this.route, chosenAmong(this.projects));
   }
 }
 
 /** Each view's template, by route: one entry per view, no if-chain. */
-const viewTemplates: Record<View, (me: Me, route: Route) => TemplateResult> = {
+const viewTemplates: Record<View, (me: Me, route: Route, project?: ProjectView) => TemplateResult> = {
   summary: () => html`<pw-summary></pw-summary>`,
   live: (me, { id }) => html`<pw-live-run .runId=${id} .me=${me}></pw-live-run>`,
   control: (me) => html`<pw-control .me=${me}></pw-control>`,
@@ -291,10 +301,12 @@ const viewTemplates: Record<View, (me: Me, route: Route) => TemplateResult> = {
   run: (_me, { id }) => html`<pw-run-detail .runId=${id}></pw-run-detail>`,
   compare: (_me, { query }) =>
     html`<pw-compare .a=${query.get("a") ?? ""} .b=${query.get("b") ?? ""}></pw-compare>`,
-  probes: () => html`<pw-probes></pw-probes>`,
+  probes: (me) => html`<pw-probes .me=${me}></pw-probes>`,
   alerts: (me) => html`<pw-alerts .me=${me}></pw-alerts>`,
-  admin: (me) =>
-    atLeast(me.role, "admin") ? html`<pw-admin .me=${me}></pw-admin>` : html`<p>Admins only.</p>`,
+  admin: (me, _route, project) =>
+    atLeast(me.role, "admin")
+      ? html`<pw-admin .me=${me} .project=${project}></pw-admin>`
+      : html`<p>Admins only.</p>`,
   login: (me) => html`<p>You are logged in as ${me.email}.</p>`,
 };
 

@@ -4,8 +4,11 @@ import type { ProjectView } from "../../../core/api/projects.ts";
 import { chooseProject } from "../api/project.ts";
 
 /**
- * The project switcher in the header: shown only to users of more than one project. Choosing one
- * reloads the page in it (requests carry it in x-peakwatch-project, the live socket in ?project=).
+ * The project switcher in the header: a choice for users of more than one project (by name: the
+ * role in the chosen one shows beside the user's email, and in each option's title), the project's
+ * name for a member of one other than default, nothing for a default-only user (the
+ * single-project experience). Choosing one reloads the page in it (requests carry it in
+ * x-peakwatch-project, the live socket in ?project=).
  */
 @customElement("pw-project-switcher")
 export class PwProjectSwitcher extends LitElement {
@@ -21,6 +24,9 @@ export class PwProjectSwitcher extends LitElement {
   @property() current = "default";
 
   override render() {
+    const [only] = this.projects;
+    if (this.projects.length === 1 && only && only.slug !== "default")
+      return html`<span data-testid="project-switcher">Project ${only.name} (${only.role})</span>`;
     if (this.projects.length <= 1) return null;
     return html`<label
       >Project
@@ -31,7 +37,9 @@ export class PwProjectSwitcher extends LitElement {
       >
         ${this.projects.map(
           (p) =>
-            html`<option value=${p.slug} ?selected=${p.slug === this.current}>${p.name} (${p.role})</option>`,
+            html`<option value=${p.slug} title=${`your role: ${p.role}`} ?selected=${p.slug === this.current}>
+              ${p.name}
+            </option>`,
         )}
       </select></label
     >`;

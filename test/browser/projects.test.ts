@@ -1,0 +1,195 @@
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { screenshot } from "../helpers/browser.ts";
+import { makeProbeResult, makeWindow } from "../hub/fixtures.ts";
+import { apiFromPage, horizontalOverflow, liveCharts, logInByMail, showView } from "./pages.ts";
+import { describeInBrowser, withHub } from "./suite.ts";
+
+const sizes = [
+  { name: "laptop", width: 1366, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+
+const VIEWER = "acme-viewer@peakwatch.test";
+
+describeInBrowser("projects in the dashboard: switcher, members, isolation", () => {
+  const s = withHub();
+
+  /** Sends what a generator and a prober would, with an agent token of one project. */
+  const ingest = async (token: string, path: string, body: unknown) => {
+    const response = await fetch(`${s.server.url}/api/v1/ingest/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    expect(response.status, await response.text()).toBe(200);
+  };
+  const report = (token: string, runId: string, startedAt: number) =>
+    ingest(token, "runs", {
+      runId,
+      profile: "smoke",
+      target: "http://127.0.0.1:9/",
+      status: "running",
+      startedAt,
+      plannedSeconds: 600,
+    });
+  const windowsOf = (token: string, runId: string) => {
+    const second = Math.floor(Date.now() / 1000) - 1;
+    return ingest(token, "windows", {
+      windows: [makeWindow({ runId, step: "journey", worker: "w0", second })],
+    });
+  };
+  const probe = (token: string, name: string, ok: boolean) =>
+    ingest(token, "probe-results", {
+      results: [
+        makeProbeResult({ probe: name, ok, state: ok ? "up" : "down", ...(ok ? {} : { status: 503 }) }),
+      ],
+    });
+
+  /** What the Runs (History) and Probes views list, as text. */
+  const listed = async (page: Page) => {
+    await showView(page, "#/runs");
+    const runs = await page.getByTestId("runs-table").textContent();
+    await showView(page, "#/probes");
+    const probes = await page.getByTestId("probes-table").textContent();
+    return `${runs} ${probes}`;
+  };
+
+  /** Every view at both sizes: no sideways scroll on the phone, a screenshot each. */
+  const photograph = async (page: Page, name: string, hash: string) => {
+    for (const size of sizes) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await showView(page, hash);
+      await page.waitForTimeout(300);
+      const o = await horizontalOverflow(page);
+      if (size.name === "phone")
+        expect(o.scrollWidth, `${name} at 390 px: ${o.offenders.join(", ")}`).toBeLessThanOrEqual(
+          o.clientWidth,
+        );
+      await screenshot(page, `projects-${size.name}-${name}`);
+    }
+    await page.setViewportSize({ width: 1366, height: 800 });
+  };
+
+  it("an admin makes project Acme with a viewer; the switcher, the views and the live socket keep Acme and default apart", async () => {
+    const { page, server: hub, consoleWatch } = s;
+    const t0 = Date.now();
+    await logInByMail(page, hub, "admin@peakwatch.test");
+
+    // Admin → Users: the future viewer; Admin → Projects: Acme, with them as its viewer.
+    await showView(page, "#/admin");
+    const users = page.locator("pw-admin section[aria-labelledby=users-title]");
+    await users.getByLabel("Email").fill(VIEWER);
+    await users.getByRole("button", { name: "Add user" }).click();
+    await expect.poll(() => page.getByTestId("users-table").textContent()).toContain(VIEWER);
+    const projects = page.locator("pw-projects");
+    await projects.getByLabel("Slug").fill("acme");
+    await projects.getByLabel("Name").fill("Acme");
+    await projects.getByRole("button", { name: "Create project" }).click();
+    await expect.poll(() => projects.getByRole("status").textContent()).toBe("Created project acme.");
+    await expect.poll(() => projects.getByTestId("members-project").inputValue()).toBe("acme");
+    await projects.getByLabel("Email").fill(VIEWER);
+    await projects.getByLabel("Member role").selectOption("viewer");
+    await projects.getByRole("button", { name: "Add member" }).click();
+    const members = projects.locator("pw-project-members");
+    await expect.poll(() => members.getByRole("status").textContent()).toBe(`${VIEWER} is viewer in acme.`);
+    expect(await members.getByLabel(`Role of ${VIEWER} in acme`).inputValue()).toBe("viewer");
+    // Every new user starts in default: take the viewer out of it, so Acme is all they see.
+    await projects.getByTestId("members-project").selectOption("default");
+    await members.getByRole("button", { name: `Remove ${VIEWER}` }).click();
+    await expect
+      .poll(() => members.getByRole("status").textContent())
+      .toBe(`Removed ${VIEWER} from default.`);
+    expect(await projects.getByTestId("project-members").textContent()).not.toContain(VIEWER);
+
+    // Data in both projects, each sent with an agent token of its own project.
+    const created = await apiFromPage(page, "POST", "/agent-tokens", { name: "acme-agent" }, "acme");
+    expect(created.status).toBe(201);
+    const acme = created.body.token as string;
+    await report(hub.agentToken, "default-run-1", t0 - 60_000);
+    await report(acme, "acme-run-1", t0 - 30_000);
+    await probe(hub.agentToken, "default-probe", true);
+    await probe(acme, "acme-probe", true);
+    // Acme's rule fires on Acme's failing probe: its notice must reach Acme's pages only.
+    const rule = await apiFromPage(
+      page,
+      "POST",
+      "/rules",
+      {
+        kind: "threshold",
+        name: "AcmeProbeDown",
+        query: { source: "probes", stat: "success_ratio", probe: "acme-probe", windowSeconds: 300 },
+        comparator: "<",
+        threshold: 1,
+      },
+      "acme",
+    );
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+
+    // The admin works in default: default's run and probe only.
+    await page.reload();
+    const switcher = page.getByTestId("project-switcher");
+    expect((await switcher.locator("option").allTextContents()).map((o) => o.trim())).toEqual([
+      "Acme",
+      "Default",
+    ]);
+    let seen = await listed(page);
+    expect(seen).toContain("default-run-1");
+    expect(seen).toContain("default-probe");
+    expect(seen).not.toMatch(/acme-/);
+
+    // Switched to Acme: Acme's only.
+    await switcher.selectOption("acme");
+    await page.getByTestId("whoami").waitFor();
+    await expect.poll(() => page.getByTestId("project-switcher").inputValue()).toBe("acme");
+    seen = await listed(page);
+    expect(seen).toContain("acme-run-1");
+    expect(seen).toContain("acme-probe");
+    expect(seen).not.toMatch(/default-/);
+
+    // The live view in Acme follows Acme's newest run; the socket carries nothing of default's,
+    // not even a run of default that starts later.
+    const frames: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
+    await page.reload();
+    await page.getByTestId("whoami").waitFor();
+    await showView(page, "#/live");
+    await expect
+      .poll(async () => (await liveCharts(page)).heading, { timeout: 15_000 })
+      .toContain("acme-run-1");
+    await report(hub.agentToken, "default-run-2", Date.now());
+    await windowsOf(hub.agentToken, "default-run-2");
+    await probe(hub.agentToken, "default-probe", false);
+    await report(acme, "acme-run-2", Date.now());
+    await windowsOf(acme, "acme-run-2");
+    await expect
+      .poll(async () => (await liveCharts(page)).heading, { timeout: 15_000 })
+      .toContain("acme-run-2");
+    await expect.poll(() => frames.some((f) => f.includes("acme-run-2"))).toBe(true);
+    await probe(acme, "acme-probe", false);
+    const notice = page.getByTestId("alert-notice");
+    await expect.poll(() => notice.first().textContent(), { timeout: 20_000 }).toContain("AcmeProbeDown");
+    expect(frames.filter((f) => /default-(run|probe)/.test(f))).toEqual([]);
+    await screenshot(page, "projects-laptop-live-acme");
+
+    // The notice stays up while the admin works on: at both sizes it covers none of the view.
+    await photograph(page, "admin-acme", "#/admin");
+    await photograph(page, "runs-acme", "#/runs");
+
+    // The viewer, on a browser that never chose a project: Acme is all there is.
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.evaluate(() => localStorage.clear());
+    await logInByMail(page, hub, VIEWER);
+    expect(await page.getByTestId("whoami").textContent()).toContain("(viewer)");
+    expect(await page.getByTestId("project-switcher").textContent()).toMatch(
+      /^\s*Project\s+Acme \(viewer\)\s*$/,
+    );
+    expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
+    seen = await listed(page);
+    expect(seen).toContain("acme-run-2");
+    expect(seen).toContain("acme-probe");
+    expect(seen).not.toMatch(/default-/);
+    await photograph(page, "viewer-probes", "#/probes");
+    consoleWatch.assertClean("projects");
+  }, 60_000);
+});
