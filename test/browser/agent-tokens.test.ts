@@ -1,100 +1,80 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  chromiumInstalled,
-  launchBrowser,
-  screenshot,
-  skipReason,
-  type TestBrowser,
-} from "../helpers/browser.ts";
+import { expect, it } from "vitest";
+import { screenshot } from "../helpers/browser.ts";
 import { makeWindow } from "../hub/fixtures.ts";
 import { apiFromPage, logIn, showView } from "./pages.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { describeInBrowser, withStack } from "./suite.ts";
 
-if (!chromiumInstalled) {
-  console.warn(skipReason);
-  describe("agent tokens in the Admin view", () => it.skip(skipReason!, () => {}));
-} else {
-  describe("agent tokens in the Admin view", () => {
-    let stack: Stack;
-    let browser: TestBrowser;
-    beforeAll(async () => {
-      [stack, browser] = await Promise.all([startStack("pglite"), launchBrowser()]);
-    }, 180_000);
-    afterAll(async () => {
-      await browser?.close();
-      await stack?.close();
+describeInBrowser("agent tokens in the Admin view", () => {
+  const s = withStack("pglite");
+
+  const ingestWith = (token: string) =>
+    fetch(`${s.server.hubUrl}/api/v1/ingest/windows`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        windows: [
+          makeWindow({
+            runId: "browser-token",
+            step: "browse",
+            worker: "w1",
+            second: Math.floor(Date.now() / 1000),
+          }),
+        ],
+      }),
     });
 
-    const ingestWith = (token: string) =>
-      fetch(`${stack.hubUrl}/api/v1/ingest/windows`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({
-          windows: [
-            makeWindow({
-              runId: "browser-token",
-              step: "browse",
-              worker: "w1",
-              second: Math.floor(Date.now() / 1000),
-            }),
-          ],
-        }),
-      });
+  it("an admin creates a token, sees its secret once, sees an expired one marked, and revokes it (audited)", async () => {
+    const { page, server: stack } = s;
+    await logIn(page, stack, stack.adminEmail);
+    // One token that expired yesterday: listed, marked expired, not deleted.
+    const stale = await apiFromPage(page, "POST", "/agent-tokens", {
+      name: "old-worker",
+      expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    expect(stale.status).toBe(201);
+    await showView(page, "#/admin");
+    const panel = page.locator("pw-agent-tokens");
+    await expect
+      .poll(() => panel.getByTestId("agent-tokens-table").textContent())
+      .toMatch(/old-worker.*expired/s);
 
-    it("an admin creates a token, sees its secret once, sees an expired one marked, and revokes it (audited)", async () => {
-      const page = await browser.context.newPage();
-      await logIn(page, stack, stack.adminEmail);
-      // One token that expired yesterday: listed, marked expired, not deleted.
-      const stale = await apiFromPage(page, "POST", "/agent-tokens", {
-        name: "old-worker",
-        expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
-      });
-      expect(stale.status).toBe(201);
-      await showView(page, "#/admin");
-      const panel = page.locator("pw-agent-tokens");
-      await expect
-        .poll(() => panel.getByTestId("agent-tokens-table").textContent())
-        .toMatch(/old-worker.*expired/s);
+    await panel.getByLabel("Name").fill("ci-nightly");
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await panel.getByLabel("Expires (optional)").fill(tomorrow);
+    await panel.getByRole("button", { name: "Create token" }).click();
+    const secretBox = panel.getByTestId("new-token");
+    await secretBox.waitFor();
+    expect(await secretBox.textContent()).toMatch(/cannot show it\s+again/);
+    const token = (await secretBox.locator("code").textContent())!.trim();
+    expect(token).toMatch(/^pwa_/);
+    // The secret shown is the real one: ingest takes it.
+    expect((await ingestWith(token)).status).toBe(200);
+    await expect.poll(() => panel.getByTestId("agent-tokens-table").textContent()).toContain("ci-nightly");
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, "admin-agent-tokens");
 
-      await panel.getByLabel("Name").fill("ci-nightly");
-      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-      await panel.getByLabel("Expires (optional)").fill(tomorrow);
-      await panel.getByRole("button", { name: "Create token" }).click();
-      const secretBox = panel.getByTestId("new-token");
-      await secretBox.waitFor();
-      expect(await secretBox.textContent()).toMatch(/cannot show it\s+again/);
-      const token = (await secretBox.locator("code").textContent())!.trim();
-      expect(token).toMatch(/^pwa_/);
-      // The secret shown is the real one: ingest takes it.
-      expect((await ingestWith(token)).status).toBe(200);
-      await expect.poll(() => panel.getByTestId("agent-tokens-table").textContent()).toContain("ci-nightly");
-      await panel.scrollIntoViewIfNeeded();
-      await screenshot(page, "admin-agent-tokens");
+    // Shown once: after "Done" and a reload, the secret is nowhere on the page.
+    await secretBox.getByRole("button", { name: "Done, hide it" }).click();
+    await page.reload();
+    await showView(page, "#/admin");
+    await expect.poll(() => panel.getByTestId("agent-tokens-table").textContent()).toContain("ci-nightly");
+    expect(await page.locator("body").evaluate(() => document.body.innerHTML)).not.toContain(token);
+    expect(await panel.getByTestId("new-token").count()).toBe(0);
 
-      // Shown once: after "Done" and a reload, the secret is nowhere on the page.
-      await secretBox.getByRole("button", { name: "Done, hide it" }).click();
-      await page.reload();
-      await showView(page, "#/admin");
-      await expect.poll(() => panel.getByTestId("agent-tokens-table").textContent()).toContain("ci-nightly");
-      expect(await page.locator("body").evaluate(() => document.body.innerHTML)).not.toContain(token);
-      expect(await panel.getByTestId("new-token").count()).toBe(0);
+    await panel.getByRole("button", { name: "Revoke ci-nightly" }).click();
+    await expect.poll(() => panel.getByRole("status").textContent()).toBe("Revoked ci-nightly.");
+    await expect
+      .poll(() => panel.getByTestId("agent-tokens-table").textContent())
+      .not.toContain("ci-nightly");
+    expect((await ingestWith(token)).status).toBe(401);
 
-      await panel.getByRole("button", { name: "Revoke ci-nightly" }).click();
-      await expect.poll(() => panel.getByRole("status").textContent()).toBe("Revoked ci-nightly.");
-      await expect
-        .poll(() => panel.getByTestId("agent-tokens-table").textContent())
-        .not.toContain("ci-nightly");
-      expect((await ingestWith(token)).status).toBe(401);
-
-      const auditPanel = page.locator("pw-audit-log");
-      await page.reload();
-      await showView(page, "#/admin");
-      await expect
-        .poll(() => auditPanel.getByTestId("audit-table").textContent())
-        .toMatch(/agent_token\.revoked\s*ci-nightly/);
-      await auditPanel.scrollIntoViewIfNeeded();
-      await screenshot(page, "admin-audit-log");
-      await page.close();
-    }, 120_000);
-  });
-}
+    const auditPanel = page.locator("pw-audit-log");
+    await page.reload();
+    await showView(page, "#/admin");
+    await expect
+      .poll(() => auditPanel.getByTestId("audit-table").textContent())
+      .toMatch(/agent_token\.revoked\s*ci-nightly/);
+    await auditPanel.scrollIntoViewIfNeeded();
+    await screenshot(page, "admin-audit-log");
+  }, 120_000);
+});

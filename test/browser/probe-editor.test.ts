@@ -1,40 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ConsoleWatch,
-  chromiumInstalled,
-  launchBrowser,
-  screenshot,
-  skipReason,
-  type TestBrowser,
-} from "../helpers/browser.ts";
-import { startTestHub, type TestHub } from "../helpers/hub.ts";
+import { expect, it } from "vitest";
+import { screenshot } from "../helpers/browser.ts";
+import { logInByMail } from "./pages.ts";
+import { describeInBrowser, withHub } from "./suite.ts";
 
-if (!chromiumInstalled) console.log(skipReason);
-
-describe.skipIf(!chromiumInstalled)("Probes view: probes defined on the hub", () => {
-  let t: TestHub;
-  let browser: TestBrowser;
-  beforeAll(async () => {
-    t = await startTestHub({ env: { PEAKWATCH_SHOP_URL: "http://127.0.0.1:5599" } });
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+describeInBrowser("Probes view: probes defined on the hub", () => {
+  const s = withHub({ env: { PEAKWATCH_SHOP_URL: "http://127.0.0.1:5599" } });
 
   it("an ops user adds a probe (a bad one is refused naming the field), pauses and deletes it; the probes poll follows", async () => {
+    const { page, server: t, consoleWatch: watch } = s;
     const ops = await t.loginAs("ops");
-    const page = await browser.context.newPage();
-    const watch = new ConsoleWatch(page);
-    await page.goto(`${t.url}/`);
-    await page.getByLabel("Email").fill(ops.email);
-    const before = t.mailbox.length;
-    await page.getByLabel("Email").press("Enter");
-    await expect.poll(() => t.mailbox.length, { timeout: 10_000 }).toBeGreaterThan(before);
-    await page.getByLabel("Code").fill(t.mailbox.at(-1)!.code);
-    await page.getByLabel("Code").press("Enter");
-    await page.getByTestId("whoami").waitFor();
+    await logInByMail(page, t, ops.email);
 
     // The Control view's target is the shop this hub scrapes, whatever its port. No shop runs
     // here, so its fault switches answer 503.

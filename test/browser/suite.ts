@@ -55,18 +55,33 @@ function inBrowser<T extends { close(): Promise<void> }>(
   return s;
 }
 
-/** A shop and a hub as `peakwatch` processes (test/browser/stack.ts) and chromium; `logIn` logs the instance admin in. */
-export function withStack(kind: "pglite" | "postgres", options: { logIn?: boolean } = {}): InBrowser<Stack> {
+/**
+ * A shop and a hub as `peakwatch` processes (test/browser/stack.ts) and chromium; `ready` runs
+ * once both are up, then `logIn` logs the instance admin in.
+ */
+export function withStack(
+  kind: "pglite" | "postgres",
+  options: { logIn?: boolean; ready?: (s: InBrowser<Stack>) => Promise<void> } = {},
+): InBrowser<Stack> {
   return inBrowser(
     () => startStack(kind),
-    options.logIn ? (s) => logIn(s.page, s.server, s.server.adminEmail) : undefined,
+    async (s) => {
+      await options.ready?.(s);
+      if (options.logIn) await logIn(s.page, s.server, s.server.adminEmail);
+    },
   );
 }
 
-/** An in-process hub (test/helpers/hub.ts, no shop) serving the built dashboard, and chromium. */
-export function withHub(options: TestHubOptions = {}): InBrowser<TestHub> {
+/**
+ * An in-process hub (test/helpers/hub.ts, no shop) serving the built dashboard, and chromium;
+ * `ready` runs once both are up (to seed data, say).
+ */
+export function withHub(
+  options: TestHubOptions = {},
+  ready?: (s: InBrowser<TestHub>) => Promise<void>,
+): InBrowser<TestHub> {
   return inBrowser(async () => {
     await ensureDashboardBuilt();
     return startTestHub(options);
-  });
+  }, ready);
 }

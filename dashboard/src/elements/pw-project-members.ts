@@ -3,10 +3,10 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { ProjectMemberView } from "../../../core/api/projects.ts";
 import { act } from "../api/act.ts";
 import { hub } from "../api/hub-client.ts";
-import { roles } from "../api/roles.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import { emailAndRoleFields, removeCell, roleCell } from "./admin-cells.ts";
 
 type Member = ProjectMemberView & { userId: string };
 
@@ -50,13 +50,7 @@ export class PwProjectMembers extends LitElement {
         </tbody>
       </table>
       <form @submit=${this.add}>
-        <label>Email <input name="email" type="email" required /></label>
-        <label
-          >Role
-          <select name="role" aria-label="Member role">
-            ${roles.map((r) => html`<option ?selected=${r === "viewer"}>${r}</option>`)}
-          </select></label
-        >
+        ${emailAndRoleFields("Member role")}
         <button class="primary" type="submit">Add member</button>
       </form>
       <p class="muted">Adds a user who already has an account; an instance admin creates accounts under Users.</p>
@@ -67,23 +61,8 @@ export class PwProjectMembers extends LitElement {
     const self = m.email === this.self;
     return html`<tr>
       <td>${m.email}</td>
-      <td>
-        <label class="inline"
-          ><span class="visually-hidden">Role of ${m.email} in ${this.project}</span>
-          <select ?disabled=${self} @change=${(e: Event) => void this.setRole(m.email, (e.target as HTMLSelectElement).value)}>
-            ${roles.map((r) => html`<option ?selected=${r === m.role}>${r}</option>`)}
-          </select></label
-        >
-      </td>
-      <td>
-        ${
-          self
-            ? html`<span class="muted">you</span>`
-            : html`<button class="danger" aria-label=${`Remove ${m.email}`} @click=${() => void this.removeMember(m)}>
-              Remove
-            </button>`
-        }
-      </td>
+      ${roleCell(`Role of ${m.email} in ${this.project}`, m.role, self, (role) => void this.setRole(m.email, role))}
+      ${removeCell(m.email, self, () => void this.removeMember(m))}
     </tr>`;
   }
 

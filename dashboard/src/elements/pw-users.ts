@@ -2,12 +2,12 @@ import { html, LitElement } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { act } from "../api/act.ts";
 import { hub } from "../api/hub-client.ts";
-import { roles } from "../api/roles.ts";
 import { listOf, type User } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import { emailAndRoleFields, removeCell, roleCell } from "./admin-cells.ts";
 
 /**
  * Admin (instance admins): the hub's users and their instance roles — add (with an optional
@@ -43,13 +43,7 @@ export class PwUsers extends LitElement {
         </tbody>
       </table>
       <form @submit=${this.add}>
-        <label>Email <input name="email" type="email" required /></label>
-        <label
-          >Role
-          <select name="role" aria-label="Role">
-            ${roles.map((r) => html`<option ?selected=${r === "viewer"}>${r}</option>`)}
-          </select></label
-        >
+        ${emailAndRoleFields("Role")}
         <label>Expires (optional) <input name="expiresAt" type="date" /></label>
         <button class="primary" type="submit">Add user</button>
       </form>
@@ -62,24 +56,9 @@ export class PwUsers extends LitElement {
     const expires = typeof u.expiresAt === "string" ? Date.parse(u.expiresAt) : u.expiresAt;
     return html`<tr>
       <td>${u.email}</td>
-      <td>
-        <label class="inline"
-          ><span class="visually-hidden">Role of ${u.email}</span>
-          <select ?disabled=${self} @change=${(e: Event) => void this.setRole(u, (e.target as HTMLSelectElement).value)}>
-            ${roles.map((r) => html`<option ?selected=${r === u.role}>${r}</option>`)}
-          </select></label
-        >
-      </td>
+      ${roleCell(`Role of ${u.email}`, u.role, self, (role) => void this.setRole(u, role))}
       <td>${expires ? formatTime(expires) : "never"}</td>
-      <td>
-        ${
-          self
-            ? html`<span class="muted">you</span>`
-            : html`<button class="danger" @click=${() => void this.removeUser(u)} aria-label=${`Remove ${u.email}`}>
-              Remove
-            </button>`
-        }
-      </td>
+      ${removeCell(u.email, self, () => void this.removeUser(u))}
     </tr>`;
   }
 
