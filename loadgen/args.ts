@@ -53,7 +53,8 @@ Options:
                           (each local worker to FILE.w<I>); slows the generator
   --rate-scale X          multiply every rate and connection count
   --duration-scale X      multiply every duration and offset
-  --out DIR               where summary.json, thresholds.xml, report.html go (default PEAKWATCH_DATA_DIR/runs/ID)
+  --out DIR               where summary.json, thresholds.xml, report.html go (default PEAKWATCH_DATA_DIR/runs/ID;
+                          with --worker-index, PEAKWATCH_DATA_DIR/runs/ID/<worker>)
   --admin-token T         bearer token for the shop's fault API (default SHOP_ADMIN_TOKEN)
   --test-hooks-token T    token for the shop's capture mailbox, for OTP logins (default SHOP_TEST_HOOKS_TOKEN)
   --quiet                 no progress line

@@ -96,7 +96,9 @@ export async function main(argv: string[]): Promise<number> {
   const runId =
     args.runId ??
     `run-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
-  const outDir = args.out ?? join(config.PEAKWATCH_DATA_DIR, "runs", runId);
+  // Workers of one split run on one machine (a hub's children) each keep their own reports.
+  const ownShare = args.oneWorker && args.workers > 1 ? [args.worker ?? `w${args.workerIndex}`] : [];
+  const outDir = args.out ?? join(config.PEAKWATCH_DATA_DIR, "runs", runId, ...ownShare);
   const hub = hubUrl && token ? { url: hubUrl, token } : undefined;
   if (!coordinated)
     console.error(
