@@ -3,6 +3,15 @@
 // so there is no separate compile step for the user to remember.
 import { register } from "tsx/esm/api";
 
+// A crash (an uncaught error or rejection, in any command) exits 4, not Node's default 1: for
+// `peakwatch run` 1 means "a threshold failed", and CI must not read a broken generator as a
+// slow shop. The codes are listed in core/run.ts (runExitCodes).
+process.on("uncaughtException", (error) => {
+  console.error(
+    `peakwatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exit(4);
+});
 register();
 const { main } = await import("./cli.ts");
 process.exitCode = await main(process.argv.slice(2));

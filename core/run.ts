@@ -16,6 +16,31 @@ export const runStatuses = [
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
+/**
+ * `peakwatch run`'s exit codes, one per way a run ends, so CI can tell a slow shop (1) from a
+ * bad command line (2), a partial split run (3) and a generator that broke (4). A crash outside
+ * the run (an uncaught error) also exits 4, never 1.
+ */
+export const runExitCodes = {
+  passed: 0,
+  /** A threshold failed (or an abort threshold stopped the run early). */
+  failed: 1,
+  /** Usage or configuration error: nothing was sent. */
+  usage: 2,
+  /** A worker of a split run stopped early; the report names it and the share not sent. */
+  degraded: 3,
+  /** The generator failed (an error inside the run, or a crash). */
+  error: 4,
+  /** Stopped before its end by Ctrl-C, SIGTERM or a stop from the hub, after cleaning up. */
+  aborted: 130,
+} as const;
+export type RunExitCode = (typeof runExitCodes)[keyof typeof runExitCodes];
+
+/** The exit code of a run that ended with `status` (a run still in progress counts as an error). */
+export function runExitCode(status: RunStatus): RunExitCode {
+  return status === "starting" || status === "running" ? runExitCodes.error : runExitCodes[status];
+}
+
 /** The outcome of one threshold, e.g. `p95(checkout) < 800ms`. */
 export const ThresholdResultSchema = z.object({
   expression: z.string().min(1).max(200),

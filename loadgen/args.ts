@@ -59,9 +59,14 @@ Options:
   --test-hooks-token T    token for the shop's capture mailbox, for OTP logins (default SHOP_TEST_HOOKS_TOKEN)
   --quiet                 no progress line
 
-Exit codes: 0 thresholds passed, 1 a threshold failed or the run stopped, 2 usage or configuration
-error, 3 degraded (a worker of a split run stopped early; the report names it and the share of the
-schedule it did not send).`;
+Exit codes:
+  0    passed: every threshold held
+  1    a threshold failed (or an abort threshold stopped the run early)
+  2    usage or configuration error: nothing was sent
+  3    degraded: a worker of a split run stopped early (the report names it and the share of the
+       schedule it did not send); the other workers' figures are complete
+  4    the generator failed (an error inside the run, or a crash)
+  130  stopped before its end (Ctrl-C, SIGTERM, or a stop from the hub), after cleaning up`;
 
 /** Parses argv; the error names the flag at fault. */
 export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok: false; error: string } {

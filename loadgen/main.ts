@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { scaleProfile } from "../core/profile.ts";
+import { runExitCodes } from "../core/run.ts";
 import { sameOrigin } from "../core/stack.ts";
 import { describeResult } from "../core/threshold.ts";
 import { describeWorkerLoss } from "../core/worker-loss.ts";
@@ -18,8 +19,8 @@ import { coordinate } from "./workers/coordinator.ts";
 import { COORDINATED_ENV } from "./workers/messages.ts";
 
 /**
- * `peakwatch run`: exit 0 passed, 1 threshold failed or stopped, 2 usage or configuration error,
- * 3 degraded (a worker of a split run stopped early).
+ * `peakwatch run`: exit 0 passed, 1 a threshold failed, 2 usage or configuration error, 3 degraded
+ * (a worker of a split run stopped early), 4 the generator failed, 130 stopped (runExitCodes).
  */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -28,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const usage = (message: string) => {
     console.error(`peakwatch run: ${message}\n\n${RUN_USAGE}`);
-    return 2;
+    return runExitCodes.usage;
   };
   const parsed = parseRunArgs(argv);
   if (!parsed.ok) return usage(parsed.error);
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   const loaded = loadProfile(args.profile);
   if (!loaded.ok) {
     console.error(`peakwatch run: ${loaded.error}`);
-    return 2;
+    return runExitCodes.usage;
   }
   const coordinating = args.workers > 1 && !args.oneWorker;
   // An open-model worker sends its execution segment of the whole schedule; closed-model
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (!allowed.ok) {
     console.error(`peakwatch run: ${allowed.error}`);
-    return 2;
+    return runExitCodes.usage;
   }
   const hubUrl = args.hub ?? config.PEAKWATCH_HUB_URL;
   const token = args.token ?? config.PEAKWATCH_AGENT_TOKEN;

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { ExecutionSegment } from "../core/execution-segment.ts";
 import type { LatencySummary } from "../core/histogram.ts";
 import { type Profile, profileSeconds } from "../core/profile.ts";
-import type { RunReport, RunStatus } from "../core/run.ts";
+import { type RunExitCode, type RunReport, type RunStatus, runExitCode } from "../core/run.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { executorFor } from "./executors/index.ts";
 import { FaultTimeline } from "./faults.ts";
@@ -59,8 +59,8 @@ export interface RunOptions {
 
 export interface RunOutcome {
   summary: RunSummary;
-  /** 0 passed, 1 a threshold failed or the run did not complete. */
-  exitCode: 0 | 1;
+  /** See runExitCodes: 0 passed, 1 a threshold failed, 4 error, 130 stopped. */
+  exitCode: RunExitCode;
   files: { summary: string; junit: string; html: string };
   /** Requests the executor sent and recorded. */
   requests: number;
@@ -273,7 +273,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     );
   return {
     summary,
-    exitCode: status === "passed" ? 0 : 1,
+    exitCode: runExitCode(status),
     files,
     requests: aggregator.requests,
     schedulingLag,

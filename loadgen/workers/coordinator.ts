@@ -4,7 +4,13 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { type Profile, profileSeconds, rateSegments } from "../../core/profile.ts";
 import { RateSchedule } from "../../core/rate.ts";
-import type { FaultMarker, RunReport, RunStatus } from "../../core/run.ts";
+import {
+  type FaultMarker,
+  type RunExitCode,
+  type RunReport,
+  type RunStatus,
+  runExitCode,
+} from "../../core/run.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type RunFiles, writeRunFiles } from "../outputs/files.ts";
@@ -47,8 +53,8 @@ export interface CoordinatorOptions {
 
 export interface CoordinatorOutcome {
   summary: RunSummary;
-  /** 0 passed, 1 failed or stopped, 3 degraded (a worker stopped early). */
-  exitCode: 0 | 1 | 3;
+  /** See runExitCodes: 0 passed, 1 a threshold failed, 3 degraded (a worker stopped early), 4 error, 130 stopped. */
+  exitCode: RunExitCode;
   files: RunFiles;
   losses: WorkerLoss[];
   /** Spread of the workers' wake-up at the start instant (max − min), ms. */
@@ -301,7 +307,7 @@ export async function coordinate(o: CoordinatorOptions): Promise<CoordinatorOutc
   const files = writeRunFiles(o.outDir, summary, stats, hubVerdict);
   return {
     summary,
-    exitCode: status === "passed" ? 0 : status === "degraded" ? 3 : 1,
+    exitCode: runExitCode(status),
     files,
     losses,
     startSkewMs,

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { runExitCodes } from "../../core/run.ts";
 import { sameOrigin } from "../../core/stack.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
@@ -191,7 +192,11 @@ export class RunLauncher {
     signal: NodeJS.Signals | null,
   ): Promise<void> {
     const { coordinator } = this.options;
-    const clean = code === 0 || code === 1 || entry.stopping !== undefined;
+    // A worker that ran its share to the end exits passed or failed (thresholds); one that broke
+    // (4), was stopped by someone else (130, e.g. a SIGTERM the hub did not send) or died is lost:
+    // part of its share was never sent.
+    const clean =
+      code === runExitCodes.passed || code === runExitCodes.failed || entry.stopping !== undefined;
     if (clean) await this.options.workers.ended(runId, worker, { state: "exited", exitCode: code });
     else await coordinator.lose(runId, worker, exitReason(code, signal), code);
     if (entry.children.size > 0) return;

@@ -180,6 +180,31 @@ describe("peakwatch run (command line)", () => {
     }
   });
 
+  it("a generator that crashes mid-run exits 4, not 1 (which says a threshold failed)", async () => {
+    // Code preloaded into the real process throws, uncaught, once the run is sending.
+    const crash = join(dir, "crash.cjs");
+    writeFileSync(
+      crash,
+      'process.on("SIGUSR2", () => setImmediate(() => { throw new Error("boom in the generator"); }));\n',
+    );
+    const file = profile("crash.json", { stages: [{ duration: "20s", rate: 5 }], thresholds: ["p95 < 1ms"] });
+    const before = target.arrivals.length;
+    const r = await run(
+      [file, "--target", target.url, "--out", join(dir, "crash-out")],
+      { PEAKWATCH_DATA_DIR: dir, NODE_OPTIONS: `--require ${crash}` },
+      (child) => {
+        const poll = setInterval(() => {
+          if (target.arrivals.length <= before) return;
+          clearInterval(poll);
+          child.kill("SIGUSR2");
+        }, 50);
+      },
+    );
+    expect(target.arrivals.length).toBeGreaterThan(before);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/peakwatch: internal error: Error: boom in the generator/);
+  });
+
   it("SIGTERM stops the run, clears the faults it set and reports aborted", async () => {
     target.adminCalls.length = 0;
     const file = profile("faulty.json", {
@@ -199,7 +224,8 @@ describe("peakwatch run (command line)", () => {
         }, 100);
       },
     );
-    expect(r.code).toBe(1);
+    // Stopped, not "a threshold failed": its own exit code.
+    expect(r.code).toBe(130);
     expect(target.adminCalls).toEqual(["PUT /admin/faults/latency", "DELETE /admin/faults/latency"]);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as RunSummary;
     expect(summary.status).toBe("aborted");
