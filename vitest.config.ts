@@ -32,7 +32,7 @@ const timing = [
   "test/hub/ingest-hardening.test.ts",
   // Two hub processes on one Postgres: stop through the other replica, takeover within 10 s of a SIGKILL.
   "test/hub/replicas-runs.test.ts",
-  // Three worker processes a second apart from heartbeat timeouts; one is killed mid-run.
+  // Three real generator processes the hub starts against a real shop; one is killed mid-run.
   "test/hub/split-run.test.ts",
   // Starts a whole stack and runs the README examples against it, load runs included.
   "test/readme.test.ts",

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { count, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import type { AlertEvent } from "../../core/alert.ts";
+import type { LiveWindowMessage, ServerMessage } from "../../core/live.ts";
 import { componentDomains } from "../../db/domains.ts";
 import { windows } from "../../db/schema/hub.ts";
 import { startReceiver, type TestReceiver } from "../helpers/alerting.ts";
@@ -11,6 +13,7 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers
 import { type FailoverProxy, startFailoverProxy } from "../helpers/failover-proxy.ts";
 import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop, type TestShop } from "../helpers/shop.ts";
 import { alive, logInFromOutput, startPeakwatch, withoutStackSettings } from "../helpers/up.ts";
+import { connectLive } from "./live-client.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hasPostgres = databaseKinds.includes("postgres");
@@ -89,6 +92,15 @@ describe.skipIf(!hasPostgres)("hub replicas share runs and duties", () => {
     const a = await startReplica("a");
     const b = await startReplica("b");
     const admin = await logInFromOutput(a.url, a.proc);
+    // A dashboard on B: every run and alert below is started, evaluated or stored on A first.
+    const watcher = await connectLive(b.url, admin.headers);
+    cleanup.push(async () => watcher.ws.close());
+    watcher.send({ type: "subscribe", topics: ["runs", "alerts"] });
+    await watcher.waitFor(
+      (m): m is Extract<ServerMessage, { type: "subscribed" }> => m.type === "subscribed",
+    );
+    const runStatusesSeen = (runId: string) =>
+      watcher.messages.flatMap((m) => (m.type === "run" && m.run.runId === runId ? [m.run.status] : []));
 
     const call = async <T = Record<string, unknown>>(
       hub: { url: string },
@@ -136,6 +148,12 @@ describe.skipIf(!hasPostgres)("hub replicas share runs and duties", () => {
       "the run stopped through B to end",
     );
     const stopMs = Date.now() - stopAsked;
+    await until(
+      async () => (runStatusesSeen(firstId).includes("aborted") ? true : undefined),
+      10_000,
+      "B's live client to see the first run end",
+    );
+    expect(runStatusesSeen(firstId)).toContain("running");
     await until(async () => (alive(worker!.pid) ? undefined : true), 10_000, "A's generator to exit");
     expect((await call(b, "POST", `/runs/${firstId}/stop`)).status).toBe(409);
     console.log(`stop through B: run aborted ${stopMs} ms after the request`);
@@ -178,6 +196,7 @@ describe.skipIf(!hasPostgres)("hub replicas share runs and duties", () => {
     });
     expect(second.status).toBe(201);
     const runId = second.body.run.runId;
+    watcher.send({ type: "subscribe", topics: [`run:${runId}`] });
     const statuses = () => hook.received.map((r) => (r.body as { status: string }).status);
     await until(
       async () => (statuses().includes("firing") ? true : undefined),
@@ -220,6 +239,19 @@ describe.skipIf(!hasPostgres)("hub replicas share runs and duties", () => {
     await sleep(3_000);
     expect(statuses(), "notices: one firing (from A), one resolved (from B)").toEqual(["firing", "resolved"]);
 
+    // B's live client saw it all: the run from start to end, the alert fired on A and resolved on
+    // B once each (no event repeated or skipped), and every second of the run's windows.
+    const seenRun = runStatusesSeen(runId);
+    expect(seenRun).toContain("running");
+    expect(seenRun.at(-1)).toBe(ended.status);
+    const alertEvents = watcher.messages
+      .flatMap((m) => (m.type === "alert" ? [m.event] : []))
+      .filter((e: AlertEvent) => e.alert.rule === "ReplicaRunLive");
+    const seqs = alertEvents.map((e) => e.seq);
+    expect(new Set(seqs).size, `alert events on B: ${JSON.stringify(seqs)}`).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(alertEvents.map((e) => e.kind).filter((k) => k !== "pending")).toEqual(["firing", "resolved"]);
+
     // Every window the generator had acknowledged is stored once; every request is counted once.
     const summary = JSON.parse(readFileSync(join(a.dataDir, "runs", runId, "summary.json"), "utf8")) as {
       steps: Record<string, { requests: number }>;
@@ -235,5 +267,18 @@ describe.skipIf(!hasPostgres)("hub replicas share runs and duties", () => {
     expect(summary.hub.pending + summary.hub.discarded).toBe(0);
     expect(stored?.n).toBe(summary.hub.sent);
     expect(hub).toEqual(generator);
+    // The live path lost and doubled nothing across the failover either: the last message of each
+    // second (a second is re-sent when more of its windows arrive) adds up to the stored counts.
+    const lastOfSecond = new Map<number, LiveWindowMessage>();
+    for (const m of watcher.messages)
+      if (m.type === "window" && m.runId === runId) lastOfSecond.set(m.second, m);
+    const live = Object.fromEntries(
+      Object.keys(summary.steps).map((step) => [
+        step,
+        [...lastOfSecond.values()].reduce((n, m) => n + (m.steps[step]?.count ?? 0), 0),
+      ]),
+    );
+    console.log(`live client on B: ${lastOfSecond.size} seconds, requests per step ${JSON.stringify(live)}`);
+    expect(live).toEqual(generator);
   }, 240_000);
 });
