@@ -283,7 +283,7 @@ async function evaluationBench(): Promise<void> {
   });
   for (const rule of rules) {
     const { id: _i, builtin: _b, createdAt: _c, updatedAt: _u, ...spec } = rule;
-    await alerting.service.rules.create(spec, "bench");
+    await alerting.service.rules.create(spec, "bench", false, DEFAULT_PROJECT_ID);
   }
   clockOffset = Date.now() - now;
   await alerting.service.init();

@@ -123,10 +123,12 @@ export const channels = alerting.table(
 );
 export type ChannelRow = typeof channels.$inferSelect;
 
-/** The routing tree (one row): which alerts go to which channel, with grouping and timing. */
+/**
+ * A project's declared routing tree and inhibition rules (one row per project; none: the default
+ * tree of its channels): which of its alerts go to which of its channels, with grouping and timing.
+ */
 export const routing = alerting.table("routing", {
-  projectId: projectColumn(),
-  id: integer().primaryKey(),
+  projectId: projectColumn().primaryKey(),
   tree: jsonb().notNull(),
   source: text().notNull().default("api"),
   updatedAt: epoch("updated_at").notNull(),
@@ -222,18 +224,19 @@ export const acknowledgements = alerting.table(
     by: text().notNull(),
     at: epoch("at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.fingerprint, t.activeAt] })],
+  (t) => [primaryKey({ columns: [t.fingerprint, t.activeAt] }), index().on(t.projectId, t.at)],
 );
 
-/** Mail captured in embedded mode (no SMTP_URL): shown in the dashboard instead of being sent. */
+/** Mail captured in embedded mode (no SMTP_URL): shown to its channel's project instead of being sent. */
 export const capturedEmails = alerting.table(
   "captured_emails",
   {
+    projectId: projectColumn(),
     id: bigserial({ mode: "number" }).primaryKey(),
     to: text().notNull(),
     subject: text().notNull(),
     text: text().notNull(),
     at: epoch("at").notNull(),
   },
-  (t) => [index().on(t.at)],
+  (t) => [index().on(t.at), index().on(t.projectId, t.at)],
 );

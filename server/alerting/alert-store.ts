@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
 import type { Alert, AlertEvent, AlertEventKind } from "../../core/alert.ts";
 import type { Db } from "../../db/open.ts";
 import { alertHistory, alerts } from "../../db/schema/alerting.ts";
+import type { ProjectIds } from "../projects/project-ids.ts";
 import type { TrackedAlert } from "./evaluate.ts";
 
 /** The public view of a tracked alert (what the API and live push show). */
@@ -11,17 +12,23 @@ export function publicAlert(a: TrackedAlert): Alert {
 }
 
 export interface HistoryQuery {
-  /** The `project` label of the project's alerts ("" for the default project: server/alerting/project-label.ts). */
-  project?: string;
+  /** Only this project's events. */
+  projectId: string;
   from?: number;
   to?: number;
   fingerprint?: string;
   limit: number;
 }
 
-/** Current alert instances and their history. Writes are idempotent upserts. */
+/**
+ * Current alert instances and their history. Writes are idempotent upserts; each row is stored
+ * with its alert's project (by the alert's `project` label), and history is read per project.
+ */
 export class AlertStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly projectIds: ProjectIds,
+  ) {}
 
   async load(): Promise<TrackedAlert[]> {
     return (await this.db.select().from(alerts)).map((r) => r.alert as TrackedAlert);
@@ -34,13 +41,21 @@ export class AlertStore {
   ): Promise<void> {
     if (removed.length > 0) await this.db.delete(alerts).where(inArray(alerts.fingerprint, [...removed]));
     for (const a of changed) {
-      const row = { fingerprint: a.fingerprint, ruleId: a.ruleId, state: a.state, alert: a, updatedAt: now };
+      const projectId = await this.projectIds.ofLabel(a.labels.project);
+      const row = {
+        projectId,
+        fingerprint: a.fingerprint,
+        ruleId: a.ruleId,
+        state: a.state,
+        alert: a,
+        updatedAt: now,
+      };
       await this.db
         .insert(alerts)
         .values(row)
         .onConflictDoUpdate({
           target: alerts.fingerprint,
-          set: { ruleId: row.ruleId, state: row.state, alert: a, updatedAt: now },
+          set: { projectId, ruleId: row.ruleId, state: row.state, alert: a, updatedAt: now },
         });
     }
   }
@@ -49,8 +64,10 @@ export class AlertStore {
     events: ReadonlyArray<{ kind: AlertEventKind; at: number; alert: TrackedAlert; actor?: string }>,
   ): Promise<void> {
     if (events.length === 0) return;
+    const projectIds = await Promise.all(events.map((e) => this.projectIds.ofLabel(e.alert.labels.project)));
     await this.db.insert(alertHistory).values(
-      events.map((e) => ({
+      events.map((e, i) => ({
+        projectId: projectIds[i]!,
         fingerprint: e.alert.fingerprint,
         rule: e.alert.rule,
         kind: e.kind,
@@ -68,9 +85,7 @@ export class AlertStore {
   /** History newest first, as AlertEvents (seq is the history row id). */
   async history(q: HistoryQuery): Promise<AlertEvent[]> {
     const conditions = [
-      q.project === undefined
-        ? undefined
-        : sql`coalesce(${alertHistory.labels}->>'project', '') = ${q.project}`,
+      eq(alertHistory.projectId, q.projectId),
       q.from === undefined ? undefined : gte(alertHistory.at, q.from),
       q.to === undefined ? undefined : lt(alertHistory.at, q.to),
       q.fingerprint === undefined ? undefined : eq(alertHistory.fingerprint, q.fingerprint),
@@ -78,7 +93,7 @@ export class AlertStore {
     const rows = await this.db
       .select()
       .from(alertHistory)
-      .where(conditions.length > 0 ? and(...conditions) : undefined)
+      .where(and(...conditions))
       .orderBy(desc(alertHistory.id))
       .limit(q.limit);
     return rows.map((r) => ({
@@ -89,10 +104,10 @@ export class AlertStore {
     }));
   }
 
-  /** A project's (by its `project` label value) fired and resolved events since `from`, for incident counts and time to resolve. */
+  /** A project's fired and resolved events since `from`, for incident counts and time to resolve. */
   async incidentsSince(
     from: number,
-    project = "",
+    projectId: string,
   ): Promise<Array<{ kind: string; at: number; firedAt: number | null }>> {
     return this.db
       .select({ kind: alertHistory.kind, at: alertHistory.at, firedAt: alertHistory.firedAt })
@@ -101,7 +116,7 @@ export class AlertStore {
         and(
           gte(alertHistory.at, from),
           inArray(alertHistory.kind, ["firing", "resolved"]),
-          sql`coalesce(${alertHistory.labels}->>'project', '') = ${project}`,
+          eq(alertHistory.projectId, projectId),
         ),
       );
   }

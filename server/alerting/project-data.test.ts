@@ -13,17 +13,23 @@ const probe = (name: string, project?: string): ProbeSample => ({
 });
 const metric = { series: "up", labels: {}, at: 1, value: 1 };
 
-it("a project's rules see only its own samples; shop metrics are the default project's", () => {
+it("a project's rules see only its own samples, scraped metrics included", () => {
+  const betaMetric = {
+    series: "up",
+    labels: { target: "http://127.0.0.1:9/metrics", project: "beta" },
+    at: 1,
+    value: 0,
+  };
   const data: AlertData = {
     windows: [],
     probes: [probe("home"), probe("b-home", "beta")],
-    metrics: [metric],
+    metrics: [metric, betaMetric],
   };
   const of = projectData(data);
   expect(of(undefined).probes.map((p) => p.probe)).toEqual(["home"]);
   expect(of(undefined).metrics).toEqual([metric]);
   expect(of("beta").probes.map((p) => p.probe)).toEqual(["b-home"]);
-  expect(of("beta").metrics).toEqual([]);
+  expect(of("beta").metrics).toEqual([betaMetric]);
   expect(of("gamma").probes).toEqual([]);
 });
 

@@ -1,14 +1,17 @@
 import type { AlertData } from "./data.ts";
 
 /**
- * The data each project's rules see: only that project's windows and probe results (samples carry
- * their project's label value, absent for the default project) and, for the default project
- * alone, the scraped shop metrics. Filters once per project and evaluation; when every sample is
- * the default project's, the default project gets `data` itself (its window index included). Pure.
+ * The data each project's rules see: only that project's windows, probe results and scraped
+ * metrics (samples carry their project's label value, absent for the default project). Filters
+ * once per project and evaluation; when every sample is the default project's, the default
+ * project gets `data` itself (its window index included). Pure.
  */
 export function projectData(data: AlertData): (project: string | undefined) => AlertData {
   const byProject = new Map<string, AlertData>();
-  const onlyDefault = data.windows.every((w) => !w.project) && data.probes.every((p) => !p.project);
+  const onlyDefault =
+    data.windows.every((w) => !w.project) &&
+    data.probes.every((p) => !p.project) &&
+    data.metrics.every((m) => !m.labels.project);
   return (project = "") => {
     if (project === "" && onlyDefault) return data;
     let mine = byProject.get(project);
@@ -19,7 +22,7 @@ export function projectData(data: AlertData): (project: string | undefined) => A
         ...rest,
         windows: data.windows.filter((w) => (w.project ?? "") === project),
         probes: data.probes.filter((p) => (p.project ?? "") === project),
-        metrics: project === "" ? data.metrics : [],
+        metrics: data.metrics.filter((m) => (m.labels.project ?? "") === project),
       };
       byProject.set(project, mine);
     }

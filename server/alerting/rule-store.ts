@@ -30,14 +30,10 @@ export class RuleStore {
     private readonly now: () => number,
   ) {}
 
-  /** The project's rules (every project's with `projectId` undefined: the engine evaluates them all). */
-  async list(projectId?: string): Promise<Rule[]> {
+  /** The project's rules (the engine reads every project's through listForEvaluation). */
+  async list(projectId: string): Promise<Rule[]> {
     return (
-      await this.db
-        .select()
-        .from(rules)
-        .where(projectId === undefined ? undefined : eq(rules.projectId, projectId))
-        .orderBy(asc(rules.name))
+      await this.db.select().from(rules).where(eq(rules.projectId, projectId)).orderBy(asc(rules.name))
     ).map(toRule);
   }
 
@@ -60,7 +56,7 @@ export class RuleStore {
   }
 
   /** Throws AppError not_found (also for another project's rule). */
-  async get(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<Rule> {
+  async get(id: string, projectId: string): Promise<Rule> {
     const [row] = await this.db
       .select()
       .from(rules)
@@ -70,12 +66,7 @@ export class RuleStore {
   }
 
   /** Throws AppError conflict when the name is taken. */
-  async create(
-    spec: RuleSpec,
-    by: string | null,
-    builtin = false,
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): Promise<Rule> {
+  async create(spec: RuleSpec, by: string | null, builtin: boolean, projectId: string): Promise<Rule> {
     const at = this.now();
     try {
       const [row] = await this.db
@@ -90,12 +81,7 @@ export class RuleStore {
   }
 
   /** Replaces a rule's spec; throws not_found or conflict. */
-  async update(
-    id: string,
-    spec: RuleSpec,
-    by: string | null,
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): Promise<Rule> {
+  async update(id: string, spec: RuleSpec, by: string | null, projectId: string): Promise<Rule> {
     try {
       const [row] = await this.db
         .update(rules)
@@ -110,7 +96,7 @@ export class RuleStore {
     }
   }
 
-  async remove(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<void> {
+  async remove(id: string, projectId: string): Promise<void> {
     const deleted = await this.db
       .delete(rules)
       .where(and(eq(rules.id, id), eq(rules.projectId, projectId)))

@@ -1,6 +1,5 @@
 import { and, asc, eq, gte, lte } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
-import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
@@ -62,7 +61,7 @@ export async function verdictOfRun(
   runId: string,
   rules: ReadonlyArray<Rule>,
   now: number,
-  projectId: string = DEFAULT_PROJECT_ID,
+  projectId: string,
 ): Promise<RunVerdict> {
   // Another project's run answers 404 like a missing one.
   const [row] = await db

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { gte, lt } from "drizzle-orm";
 import type { Alert, AlertEventKind } from "../../core/alert.ts";
 import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
-import type { ChannelTestResult, InhibitRule, Route } from "../../core/channel.ts";
+import type { ChannelTestResult, InhibitRule } from "../../core/channel.ts";
 import type { Kek } from "../../core/crypto/envelope.ts";
+import { AppError } from "../../core/http/app-error.ts";
 import type { Db } from "../../db/open.ts";
 import { acknowledgements } from "../../db/schema/alerting.ts";
 import { projects } from "../../db/schema/hub.ts";
@@ -11,20 +12,28 @@ import { ChannelStore } from "../notify/channel-store.ts";
 import { envChannels, readAlertingFile } from "../notify/declared.ts";
 import { DeliveryStore } from "../notify/delivery-store.ts";
 import { type ChannelHandle, Dispatcher } from "../notify/dispatcher.ts";
+import type { Mail } from "../notify/email.ts";
 import { AlertmanagerForwarder } from "../notify/forwarder.ts";
 import type { GroupedAlert } from "../notify/group.ts";
 import { NotificationLog } from "../notify/notification-log.ts";
-import { projectChannelName, projectRoutingTree } from "../notify/project-routing.ts";
+import {
+  type ProjectRouting,
+  projectChannelName,
+  projectInhibitRules,
+  projectRoutingTree,
+} from "../notify/project-routing.ts";
 import { DeliveryQueue } from "../notify/queue.ts";
 import { redactSecrets } from "../notify/redact.ts";
 import { buildNotifier } from "../notify/registry.ts";
 import { defaultRoute, RoutingStore } from "../notify/routing-store.ts";
+import { ProjectIds } from "../projects/project-ids.ts";
 import { AlertStore } from "./alert-store.ts";
 import type { AlertingConfig } from "./config.ts";
 import type { AlertDataSource } from "./data.ts";
 import { defaultInhibitRules, defaultRules } from "./defaults.ts";
 import { AlertEngine } from "./engine.ts";
 import { MeasurementStore } from "./measurement-store.ts";
+import { alertInProject } from "./project-label.ts";
 import { RuleStore } from "./rule-store.ts";
 import { SilenceStore } from "./silence-store.ts";
 
@@ -74,7 +83,7 @@ export class AlertingService {
     this.db = db;
     this.rules = new RuleStore(db, now);
     this.silences = new SilenceStore(db, now);
-    this.alertStore = new AlertStore(db);
+    this.alertStore = new AlertStore(db, new ProjectIds(db));
     this.channels = new ChannelStore(db, options.kek, now);
     this.routing = new RoutingStore(db, now);
     this.deliveries = new DeliveryStore(db);
@@ -156,6 +165,7 @@ export class AlertingService {
         await this.channels.declare("config", file.channels);
         if (file.route || file.inhibitRules) {
           await this.routing.put(
+            DEFAULT_PROJECT_ID,
             {
               route: file.route ?? defaultRoute(file.channels),
               inhibitRules: file.inhibitRules ?? defaultInhibitRules,
@@ -174,65 +184,76 @@ export class AlertingService {
     return this.ready;
   }
 
-  /** Rebuilds notifiers and the routing tree after a channel or routing change. */
+  /**
+   * Rebuilds notifiers, the routing tree and the inhibition rules after a channel or routing
+   * change: every project routes its own alerts through its own tree to its own channels, and its
+   * Alertmanager channels are forwarded its own alerts only.
+   */
   async reloadChannels(): Promise<void> {
-    const projectList = await this.db.select({ id: projects.id, slug: projects.slug }).from(projects);
-    const slugOf = new Map(projectList.map((p) => [p.id, p.slug]));
-    const rows = (await this.channels.rows()).filter((r) => r.enabled && slugOf.has(r.projectId));
-    const ctx = this.notifierContext();
+    const projectList = await this.db
+      .select({ id: projects.id, slug: projects.slug })
+      .from(projects)
+      .orderBy(projects.slug);
+    const byId = new Map(projectList.map((p) => [p.id, p]));
+    const rows = (await this.channels.allRows()).filter((r) => r.enabled && byId.has(r.projectId));
     const handles: ChannelHandle[] = [];
     for (const row of rows) {
-      const name = projectChannelName({ id: row.projectId, slug: slugOf.get(row.projectId)! }, row.name);
+      const project = byId.get(row.projectId)!;
+      const name = projectChannelName(project, row.name);
       try {
-        handles.push({ name, kind: row.kind, notifier: buildNotifier(this.channels.reveal(row), ctx) });
+        const notifier = buildNotifier(this.channels.reveal(row), this.notifierContext(project.id));
+        handles.push({ name, kind: row.kind, project, notifier });
       } catch (error) {
         console.error(`alerting: channel ${name} cannot be used:`, error);
       }
     }
-    const doc = await this.routing.get();
-    const own = rows.filter((r) => r.projectId === DEFAULT_PROJECT_ID);
-    const others = projectList
-      .filter((p) => p.id !== DEFAULT_PROJECT_ID)
-      .map((p) => ({
-        slug: p.slug,
-        channels: rows
-          .filter((r) => r.projectId === p.id)
-          .map((r) => ({ name: projectChannelName(p, r.name), kind: r.kind })),
-      }));
-    const route: Route = projectRoutingTree(doc?.route ?? defaultRoute(own), others);
-    this.inhibitRules = doc?.inhibitRules ?? defaultInhibitRules;
+    const docs = await this.routing.all();
+    const routings: ProjectRouting[] = projectList.map((project) => ({
+      project,
+      doc: docs.get(project.id) ?? null,
+      channels: rows.filter((r) => r.projectId === project.id),
+    }));
+    this.inhibitRules = projectInhibitRules(routings, defaultInhibitRules);
     this.dispatcher.configure(
-      route,
+      projectRoutingTree(routings),
       handles.filter((h) => h.kind !== "alertmanager"),
     );
-    // The forwarder sends every alert it is given: only the default project's Alertmanagers get them.
-    this.forwarder.configure(
-      handles.filter((h) => h.kind === "alertmanager" && own.some((r) => r.name === h.name)),
-    );
+    this.forwarder.configure(handles.filter((h) => h.kind === "alertmanager"));
   }
 
-  private notifierContext() {
+  /** What a notifier of one of the project's channels is built with. */
+  private notifierContext(projectId: string) {
     return {
       now: this.options.now,
       timeoutMs: this.options.config.PEAKWATCH_NOTIFY_TIMEOUT_MS,
       smtpUrl: this.options.config.SMTP_URL,
       mailFrom: this.options.config.PEAKWATCH_ALERT_EMAIL_FROM,
-      capture: this.deliveries.capture,
+      capture: (mail: Mail) => this.deliveries.capture(mail, projectId),
       alertmanagerValidForMs: 4 * this.options.config.PEAKWATCH_ALERTMANAGER_RESEND_MS,
     };
   }
 
   /**
-   * Acknowledges on any replica: stored for the leader (which applies and announces it), shown
-   * at once here. Throws not_found / conflict as the engine does.
+   * Acknowledges one of the project's alerts on any replica: stored for the leader (which applies
+   * and announces it), shown at once here. Throws not_found (another project's alert too) or
+   * conflict as the engine does.
    */
-  async acknowledge(fingerprint: string, by: string): Promise<Alert> {
+  async acknowledge(fingerprint: string, by: string, project: { id: string; slug: string }): Promise<Alert> {
+    const current = this.engine.list().find((a) => a.fingerprint === fingerprint);
+    if (current && !alertInProject(current.labels, project))
+      throw new AppError("not_found", `no current alert ${fingerprint}`);
     const now = this.options.now();
     const shown = this.engine.acknowledge(fingerprint, by, now);
     if (shown.activeAt !== null) {
       await this.db
         .insert(acknowledgements)
-        .values({ fingerprint, activeAt: shown.activeAt, by: shown.acknowledgedBy ?? by, at: now })
+        .values({
+          projectId: project.id,
+          fingerprint,
+          activeAt: shown.activeAt,
+          by: shown.acknowledgedBy ?? by,
+          at: now,
+        })
         .onConflictDoNothing();
       await this.db.delete(acknowledgements).where(lt(acknowledgements.at, now - 7 * 24 * 3600 * 1000));
     }
@@ -244,11 +265,15 @@ export class AlertingService {
    * "Send test": one test notification to a saved channel (enabled or not), now, bypassing
    * grouping and the queue; logged as a delivery of kind "test". Never throws on delivery failure.
    */
-  async testChannel(id: string, by: string, projectId?: string): Promise<ChannelTestResult> {
-    const row = await this.channels.row(id, projectId);
+  async testChannel(
+    id: string,
+    by: string,
+    project: { id: string; slug: string },
+  ): Promise<ChannelTestResult> {
+    const row = await this.channels.row(id, project.id);
     const { now, config } = this.options;
     const at = now();
-    const notifier = buildNotifier(this.channels.reveal(row), this.notifierContext());
+    const notifier = buildNotifier(this.channels.reveal(row), this.notifierContext(project.id));
     const alert = {
       status: "firing" as const,
       labels: { alertname: "PeakwatchTest", severity: "info", channel: row.name },
@@ -282,7 +307,8 @@ export class AlertingService {
     const error = result.ok ? null : redactSecrets(result.error);
     this.deliveries.record({
       id: notification.id,
-      channel: row.name,
+      projectId: project.id,
+      channel: projectChannelName(project, row.name),
       channelKind: row.kind,
       groupKey: notification.groupKey,
       kind: "test",

@@ -27,7 +27,7 @@ export class SilenceStore {
   ) {}
 
   /** Silences not yet expired (pending or active), or all of them with `all`. */
-  async list(all = false, projectId: string = DEFAULT_PROJECT_ID): Promise<Silence[]> {
+  async list(all: boolean, projectId: string): Promise<Silence[]> {
     const query = this.db.select().from(silences);
     const mine = eq(silences.projectId, projectId);
     const rows = all
@@ -54,11 +54,7 @@ export class SilenceStore {
     });
   }
 
-  async create(
-    input: SilenceInput,
-    createdBy: string,
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): Promise<Silence> {
+  async create(input: SilenceInput, createdBy: string, projectId: string): Promise<Silence> {
     const at = this.now();
     const startsAt = input.startsAt ?? at;
     if (input.endsAt <= Math.max(startsAt, at))
@@ -79,7 +75,7 @@ export class SilenceStore {
   }
 
   /** Ends a silence now; throws not_found. */
-  async expire(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<Silence> {
+  async expire(id: string, projectId: string): Promise<Silence> {
     const [row] = await this.db
       .update(silences)
       .set({ endsAt: this.now() })

@@ -1,6 +1,5 @@
 import { and, desc, eq, gt, isNotNull, notInArray, sql } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
-import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Summary } from "../../core/api/summary.ts";
 import type { Rule } from "../../core/rule.ts";
 import type { Db } from "../../db/open.ts";
@@ -106,21 +105,19 @@ export interface SummaryOptions {
   /** The profile whose latest finished run to show; default: the last run longer than a minute. */
   profile?: string | undefined;
   measured?: Measured;
-  /** The project summarised (default: the default project); `alerts` and `rules` must be its own. */
-  project?: { id: string; label: string };
 }
 
-/** GET /summary: what a manager asks: is it fine now, how often did it break, how fast was it fixed. */
+/** GET /summary for one project (`rules` and `alerts` must be its own): what a manager asks: is it fine now, how often did it break, how fast was it fixed. */
 export async function managerSummary(
   db: Db,
   store: AlertStore,
+  project: { id: string },
   rules: Rule[],
   alerts: Alert[],
   now: number,
   options: SummaryOptions = {},
 ): Promise<Summary> {
-  const project = options.project ?? { id: DEFAULT_PROJECT_ID, label: "" };
-  const week = await store.incidentsSince(now - 7 * DAY_MS, project.label);
+  const week = await store.incidentsSince(now - 7 * DAY_MS, project.id);
   const latest = await latestLoadTest(db, options.profile, project.id);
   const profiles = await db
     .selectDistinct({ profile: runs.profile })
@@ -150,7 +147,7 @@ export async function managerSummary(
           startedAt: latest.startedAt,
           endedAt: latest.endedAt,
           verdict: latest.verdict,
-          combined: await verdictOfRun(db, latest.runId, rules, now),
+          combined: await verdictOfRun(db, latest.runId, rules, now, project.id),
         }
       : null,
   };

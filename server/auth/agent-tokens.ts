@@ -86,12 +86,12 @@ export class AgentTokens {
     return known;
   }
 
-  /** Creates a token of one project (default: the default project); the plaintext is returned once and never stored. */
+  /** Creates a token of one project; the plaintext is returned once and never stored. */
   async create(
     name: string,
     createdBy: string | null,
-    expiresAt: Date | null = null,
-    projectId: string = DEFAULT_PROJECT_ID,
+    expiresAt: Date | null,
+    projectId: string,
   ): Promise<{ id: string; token: string }> {
     const token = newToken("pwa");
     const [row] = await this.db
@@ -102,12 +102,12 @@ export class AgentTokens {
     return { id: row!.id, token };
   }
 
-  /** Every token of the project (of every project with `projectId` undefined: the hub's own bookkeeping), newest first; expired ones stay listed (marked) until an admin revokes them. */
-  async list(projectId?: string): Promise<AgentTokenView[]> {
+  /** Every token of the project, newest first; expired ones stay listed (marked) until an admin revokes them. */
+  async list(projectId: string): Promise<AgentTokenView[]> {
     const rows = await this.db
       .select()
       .from(agentTokens)
-      .where(projectId === undefined ? undefined : eq(agentTokens.projectId, projectId))
+      .where(eq(agentTokens.projectId, projectId))
       .orderBy(desc(agentTokens.createdAt));
     const now = this.now();
     return rows.map((r) => ({
@@ -121,21 +121,26 @@ export class AgentTokens {
     }));
   }
 
-  /**
-   * Revokes a token (of `projectId` when given: the API's scope; the hub's own run tokens omit it);
-   * returns its name, or null when there was none.
-   */
-  async delete(id: string, projectId?: string): Promise<string | null> {
+  /** Revokes one of the project's tokens; returns its name, or null when it has none with that id. */
+  async delete(id: string, projectId: string): Promise<string | null> {
     const [deleted] = await this.db
       .delete(agentTokens)
-      .where(
-        and(
-          eq(agentTokens.id, id),
-          projectId === undefined ? undefined : eq(agentTokens.projectId, projectId),
-        ),
-      )
+      .where(and(eq(agentTokens.id, id), eq(agentTokens.projectId, projectId)))
       .returning({ name: agentTokens.name });
     this.#cache.clear();
     return deleted?.name ?? null;
+  }
+
+  /**
+   * The hub's own bookkeeping, in whichever project: revokes every token named `name` (a run's
+   * `run:<id>` token); returns how many there were.
+   */
+  async revokeNamed(name: string): Promise<number> {
+    const deleted = await this.db
+      .delete(agentTokens)
+      .where(eq(agentTokens.name, name))
+      .returning({ id: agentTokens.id });
+    this.#cache.clear();
+    return deleted.length;
   }
 }

@@ -1,9 +1,9 @@
-import { asc, eq, gt, sql } from "drizzle-orm";
+import { asc, gt, sql } from "drizzle-orm";
 import type { AlertEvent } from "../../core/alert.ts";
-import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Db } from "../../db/open.ts";
-import { alertEvents, projects } from "../../db/schema/hub.ts";
+import { alertEvents } from "../../db/schema/hub.ts";
 import type { AlertPublisher } from "../alerting/index.ts";
+import { ProjectIds } from "../projects/project-ids.ts";
 import { encodeMessage, type LiveHub } from "./live-hub.ts";
 
 /** Serialises alert inserts across replicas, so seq order is commit order. */
@@ -21,8 +21,8 @@ export class AlertLog implements AlertPublisher {
   #pumping: Promise<void> = Promise.resolve();
   #again = false;
   #busy = false;
-  /** Project ids by slug (the `project` label of an alert), filled as alerts arrive. */
-  readonly #projectIds = new Map<string, string>();
+  /** Project ids by an alert's `project` label. */
+  readonly #projectIds: ProjectIds;
 
   constructor(
     private readonly db: Db,
@@ -30,7 +30,9 @@ export class AlertLog implements AlertPublisher {
     private readonly options: { serialiseInserts: boolean; stored?: () => void } = {
       serialiseInserts: false,
     },
-  ) {}
+  ) {
+    this.#projectIds = new ProjectIds(db);
+  }
 
   /** Starts pushing from the newest stored event on (older ones are for resuming clients). */
   async init(): Promise<void> {
@@ -43,7 +45,7 @@ export class AlertLog implements AlertPublisher {
   /** Stores and broadcasts `event`; resolves to its seq once it has been pushed. */
   async publishAlert(event: Omit<AlertEvent, "seq">): Promise<number> {
     const values = {
-      projectId: await this.#projectOf(event.alert.labels.project),
+      projectId: await this.#projectIds.ofLabel(event.alert.labels.project),
       kind: event.kind,
       at: event.at,
       fingerprint: event.alert.fingerprint,
@@ -86,17 +88,6 @@ export class AlertLog implements AlertPublisher {
       }
     })();
     return this.#pumping;
-  }
-
-  /** The project of an alert by its `project` label (none: the default project; server/alerting/project-label.ts). */
-  async #projectOf(slug: string | undefined): Promise<string> {
-    if (!slug) return DEFAULT_PROJECT_ID;
-    const known = this.#projectIds.get(slug);
-    if (known) return known;
-    const [row] = await this.db.select({ id: projects.id }).from(projects).where(eq(projects.slug, slug));
-    if (!row) return DEFAULT_PROJECT_ID;
-    this.#projectIds.set(slug, row.id);
-    return row.id;
   }
 
   /** Events after `afterSeq`, oldest first, already encoded as live messages. */

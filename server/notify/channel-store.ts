@@ -67,17 +67,22 @@ export class ChannelStore {
     };
   }
 
-  /** The project's channels (every project's with `projectId` undefined: the dispatcher's view). */
-  async rows(projectId?: string): Promise<ChannelRow[]> {
+  /** The project's channels. */
+  async rows(projectId: string): Promise<ChannelRow[]> {
     return this.db
       .select()
       .from(channels)
-      .where(projectId === undefined ? undefined : eq(channels.projectId, projectId))
+      .where(eq(channels.projectId, projectId))
       .orderBy(asc(channels.name));
   }
 
+  /** Every project's channels: the dispatcher's view, which keeps each project's apart itself. */
+  async allRows(): Promise<ChannelRow[]> {
+    return this.db.select().from(channels).orderBy(asc(channels.name));
+  }
+
   /** Throws not_found, also for another project's channel. */
-  async row(id: string, projectId: string = DEFAULT_PROJECT_ID): Promise<ChannelRow> {
+  async row(id: string, projectId: string): Promise<ChannelRow> {
     const [row] = await this.db
       .select()
       .from(channels)
@@ -105,11 +110,7 @@ export class ChannelStore {
   }
 
   /** Creates a channel; throws conflict when the name is taken. */
-  async create(
-    input: ChannelInput,
-    source: Source = "api",
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): Promise<ChannelView> {
+  async create(input: ChannelInput, source: Source, projectId: string): Promise<ChannelView> {
     await this.assertFree(input.name, projectId);
     return this.view(await this.write(randomUUID(), input, source, true, projectId));
   }
@@ -118,11 +119,7 @@ export class ChannelStore {
    * Applies an edit: secret fields not given keep their stored value. Throws bad_request naming
    * the field when the result is not a valid channel, not_found, or conflict on a taken name.
    */
-  async update(
-    id: string,
-    patch: ChannelPatch,
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): Promise<ChannelView> {
+  async update(id: string, patch: ChannelPatch, projectId: string): Promise<ChannelView> {
     const row = await this.row(id, projectId);
     const current = this.reveal(row) as unknown as Record<string, unknown>;
     const kind = (patch.kind ?? row.kind) as ChannelKind;
@@ -140,10 +137,7 @@ export class ChannelStore {
   }
 
   /** Deletes a channel of the project; returns what it was (for the audit log). Throws not_found. */
-  async remove(
-    id: string,
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): Promise<{ id: string; name: string; kind: string }> {
+  async remove(id: string, projectId: string): Promise<{ id: string; name: string; kind: string }> {
     const [gone] = await this.db
       .delete(channels)
       .where(and(eq(channels.id, id), eq(channels.projectId, projectId)))
@@ -166,7 +160,7 @@ export class ChannelStore {
       await this.write(existing?.id ?? randomUUID(), input, source, !existing, DEFAULT_PROJECT_ID);
     }
     const names = inputs.map((i) => i.name);
-    const scope = eq(channels.source, source);
+    const scope = and(eq(channels.projectId, DEFAULT_PROJECT_ID), eq(channels.source, source))!;
     await this.db
       .delete(channels)
       .where(names.length > 0 ? and(scope, notInArray(channels.name, names)) : scope);

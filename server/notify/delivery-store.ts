@@ -1,8 +1,8 @@
-import { desc, eq, like, notLike } from "drizzle-orm";
-import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
+import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { capturedEmails, type DeliveryRow, deliveries } from "../../db/schema/alerting.ts";
 import type { Mail } from "./email.ts";
+import { projectChannelName } from "./project-routing.ts";
 import type { DeliveryEntry } from "./queue.ts";
 import { redactSecrets } from "./redact.ts";
 
@@ -19,6 +19,7 @@ export class DeliveryStore {
     this.chain = this.chain
       .then(async () => {
         const values = {
+          projectId: entry.projectId,
           channel: entry.channel,
           channelKind: entry.channelKind,
           groupKey: entry.groupKey,
@@ -43,35 +44,45 @@ export class DeliveryStore {
   }
 
   /**
-   * A project's deliveries, newest first; errors redacted again on the way out (rows written
-   * before redaction existed). Another project's channels are logged as `slug/name`
-   * (projectChannelName), the default project's by their plain name.
+   * A project's deliveries, newest first, optionally of one of its channels (by its own name);
+   * errors redacted again on the way out (rows written before redaction existed).
    */
-  async list(
-    limit: number,
-    channel?: string,
-    project: { id: string; slug: string } = { id: DEFAULT_PROJECT_ID, slug: "default" },
-  ): Promise<DeliveryRow[]> {
-    const prefix = project.id === DEFAULT_PROJECT_ID ? "" : `${project.slug}/`;
-    const mine = prefix === "" ? notLike(deliveries.channel, "%/%") : like(deliveries.channel, `${prefix}%`);
+  async list(project: { id: string; slug: string }, limit: number, channel?: string): Promise<DeliveryRow[]> {
     const rows = await this.db
       .select()
       .from(deliveries)
-      .where(channel ? eq(deliveries.channel, `${prefix}${channel}`) : mine)
+      .where(
+        and(
+          eq(deliveries.projectId, project.id),
+          channel === undefined ? undefined : eq(deliveries.channel, projectChannelName(project, channel)),
+        ),
+      )
       .orderBy(desc(deliveries.createdAt))
       .limit(limit);
     return rows.map((r) => ({ ...r, lastError: r.lastError === null ? null : redactSecrets(r.lastError) }));
   }
 
-  /** Embedded mode: keeps the mail and prints it, so an operator without SMTP still sees it. */
-  capture = async (mail: Mail): Promise<void> => {
+  /** Embedded mode: keeps the mail (as the project's) and prints it, so an operator without SMTP still sees it. */
+  async capture(mail: Mail, projectId: string): Promise<void> {
     console.log(`alert mail (captured, no SMTP_URL) to ${mail.to.join(", ")}: ${mail.subject}\n${mail.text}`);
     await this.db
       .insert(capturedEmails)
-      .values({ to: mail.to.join(", "), subject: mail.subject, text: mail.text, at: Date.now() });
-  };
+      .values({ projectId, to: mail.to.join(", "), subject: mail.subject, text: mail.text, at: Date.now() });
+  }
 
-  async capturedMail(limit: number) {
-    return this.db.select().from(capturedEmails).orderBy(desc(capturedEmails.id)).limit(limit);
+  /** The project's captured mail, newest first. */
+  async capturedMail(projectId: string, limit: number) {
+    return this.db
+      .select({
+        id: capturedEmails.id,
+        to: capturedEmails.to,
+        subject: capturedEmails.subject,
+        text: capturedEmails.text,
+        at: capturedEmails.at,
+      })
+      .from(capturedEmails)
+      .where(eq(capturedEmails.projectId, projectId))
+      .orderBy(desc(capturedEmails.id))
+      .limit(limit);
   }
 }

@@ -7,11 +7,12 @@ import type { Notifier } from "./notifier.ts";
 import type { DeliveryQueue } from "./queue.ts";
 import { groupKey, groupLabels, matchRoutes, type RouteDefaults, routeDefaults } from "./routing.ts";
 
-/** A channel the dispatcher can deliver to. */
+/** A channel the dispatcher can deliver to, and the project it (and everything sent to it) belongs to. */
 export interface ChannelHandle {
   name: string;
   kind: string;
   notifier: Notifier;
+  project: { id: string; slug: string };
 }
 
 export interface DispatcherOptions {
@@ -71,10 +72,11 @@ export class Dispatcher {
     const members = new Map<string, GroupedAlert[]>();
     for (const alert of alerts) {
       for (const route of matchRoutes(this.route, alert.labels, this.options.defaults ?? routeDefaults)) {
-        if (!this.channels.has(route.channel)) continue;
+        const channel = this.channels.get(route.channel);
+        if (!channel) continue;
         const labels = groupLabels(route, alert.labels);
         const key = groupKey(route, labels);
-        if (!this.groups.has(key)) this.groups.set(key, newGroup(key, route, labels));
+        if (!this.groups.has(key)) this.groups.set(key, newGroup(key, route, labels, channel.project.id));
         const list = members.get(key) ?? [];
         list.push(alert);
         members.set(key, list);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { alertInProject } from "../alerting/project-label.ts";
 import type { ChannelHandle } from "./dispatcher.ts";
 import type { GroupedAlert } from "./group.ts";
 import type { Notification, NotifiedAlert } from "./notification.ts";
@@ -56,8 +57,11 @@ export class AlertmanagerForwarder {
       acknowledgedBy: a.acknowledgedBy,
       recovering: a.state === "firing" && a.recovering,
     }));
-    const firing = notified.filter((a) => a.status === "firing").length;
     for (const channel of this.channels) {
+      // An Alertmanager channel gets only its own project's alerts.
+      const own = notified.filter((a) => alertInProject(a.labels, channel.project));
+      if (own.length === 0) continue;
+      const firing = own.filter((a) => a.status === "firing").length;
       const notification: Notification = {
         id: randomUUID(),
         groupKey: "alertmanager",
@@ -68,14 +72,14 @@ export class AlertmanagerForwarder {
         commonLabels: {},
         commonAnnotations: {},
         externalURL: this.options.externalURL,
-        alerts: notified,
+        alerts: own,
       };
       this.options.queue.enqueue({
         channel,
         notifier: channel.notifier,
         notification,
         kind: firing > 0 ? "firing" : "resolved",
-        summary: `forward ${notified.length} alert(s) (${firing} firing)`,
+        summary: `forward ${own.length} alert(s) (${firing} firing)`,
       });
     }
   }

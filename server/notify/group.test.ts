@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { type GroupedAlert, type GroupState, newGroup, planGroup } from "./group.ts";
 
 const route = {
@@ -27,7 +28,7 @@ function alert(fp: string, state: "firing" | "resolved", extra: Partial<GroupedA
 
 /** Runs the planner once per second over a scripted sequence of alert sets; returns the flushes. */
 function run(script: (second: number) => GroupedAlert[], seconds: number) {
-  let state: GroupState = newGroup("k", route, { alertname: "X" });
+  let state: GroupState = newGroup("k", route, { alertname: "X" }, DEFAULT_PROJECT_ID);
   const flushes: Array<[number, string, string[]]> = [];
   for (let s = 0; s < seconds; s++) {
     const { next, flush } = planGroup(state, script(s), s * 1000);

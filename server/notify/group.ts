@@ -19,6 +19,8 @@ export interface GroupedAlert {
 /** One notification group's memory of what its channel was last told (Alertmanager's nflog). */
 export interface GroupState {
   key: string;
+  /** The project of the group's channel (and so of its alerts). */
+  projectId: string;
   route: ResolvedRoute;
   labels: Labels;
   /** When the group first had something to say (group_wait counts from here); null: nothing yet. */
@@ -34,8 +36,8 @@ export interface FlushPlan {
   resolved: GroupedAlert[];
 }
 
-export function newGroup(key: string, route: ResolvedRoute, labels: Labels): GroupState {
-  return { key, route, labels, startedAt: null, lastFlushAt: null, sentFiring: new Set() };
+export function newGroup(key: string, route: ResolvedRoute, labels: Labels, projectId: string): GroupState {
+  return { key, projectId, route, labels, startedAt: null, lastFlushAt: null, sentFiring: new Set() };
 }
 
 /**

@@ -33,6 +33,7 @@ export class NotificationLog {
     const rows = await this.db.select().from(notificationLog);
     return rows.map((r) => ({
       key: r.groupKey,
+      projectId: r.projectId,
       route: r.route as ResolvedRoute,
       labels: r.labels as Record<string, string>,
       startedAt: r.startedAt,
@@ -52,6 +53,7 @@ export class NotificationLog {
       this.db.transaction(async (tx) => {
         if (state) {
           const values = {
+            projectId: state.projectId,
             channel: state.route.channel,
             route: state.route,
             labels: state.labels,

@@ -1,5 +1,6 @@
 import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
-import type { Route } from "../../core/channel.ts";
+import type { InhibitRule, Route, Routing } from "../../core/channel.ts";
+import { projectLabel } from "../alerting/project-label.ts";
 import { defaultRoute } from "./routing-store.ts";
 
 /**
@@ -10,28 +11,59 @@ export function projectChannelName(project: { id: string; slug: string }, name: 
   return project.id === DEFAULT_PROJECT_ID ? name : `${project.slug}/${name}`;
 }
 
+/** What one project routes with: its declared document (null: the default tree) and its channels. */
+export interface ProjectRouting {
+  project: { id: string; slug: string };
+  doc: Routing | null;
+  /** By their own (unprefixed) names. */
+  channels: ReadonlyArray<{ name: string; kind: string }>;
+}
+
+/** A project's tree with its channel names as the dispatcher knows them; it can name no other project's. */
+function ownChannels(route: Route, project: { id: string; slug: string }): Route {
+  return {
+    ...route,
+    ...(route.channel === undefined ? {} : { channel: projectChannelName(project, route.channel) }),
+    routes: route.routes.map((r) => ownChannels(r, project)),
+  };
+}
+
 /**
- * One routing tree for every project, so a project's alerts (labelled `project: slug`) reach only
- * its own channels. With the default project alone it is the default tree unchanged. Otherwise the
- * default tree takes the unlabelled alerts and each other project gets a subtree that sends to its
- * own channels as defaultRoute does; a project without channels notifies nobody. Pure.
+ * One routing tree for every project: each project's own tree (declared, or defaultRoute of its
+ * channels) under a node matching its `project` label, so its alerts reach only its channels and
+ * its tree only ever names its own. With the default project alone it is that tree unchanged. Pure.
  */
-export function projectRoutingTree(
-  defaultTree: Route,
-  others: ReadonlyArray<{ slug: string; channels: ReadonlyArray<{ name: string; kind: string }> }>,
-): Route {
-  if (others.length === 0) return defaultTree;
-  const label = (value: string) => ({ name: "project", op: "=" as const, value });
+export function projectRoutingTree(projects: ReadonlyArray<ProjectRouting>): Route {
+  const treeOf = (p: ProjectRouting) => ownChannels(p.doc?.route ?? defaultRoute(p.channels), p.project);
+  const only = projects.length === 1 ? projects[0]! : undefined;
+  if (only && only.project.id === DEFAULT_PROJECT_ID) return treeOf(only);
   return {
     matchers: [],
     continue: false,
-    routes: [
-      { ...defaultTree, matchers: [...defaultTree.matchers, label("")], continue: false },
-      ...others.map((p) => ({
-        matchers: [label(p.slug)],
-        continue: false,
-        routes: defaultRoute(p.channels).routes,
-      })),
-    ],
+    routes: projects.map((p) => {
+      const tree = treeOf(p);
+      const own = { name: "project", op: "=" as const, value: projectLabel(p.project) };
+      return { ...tree, matchers: [...tree.matchers, own], continue: false };
+    }),
   };
+}
+
+/**
+ * Every project's inhibition rules (declared, or `defaults`), each limited to its own project: a
+ * source mutes only targets of the same project. Pure.
+ */
+export function projectInhibitRules(
+  projects: ReadonlyArray<ProjectRouting>,
+  defaults: ReadonlyArray<InhibitRule>,
+): InhibitRule[] {
+  return projects.flatMap((p) =>
+    (p.doc?.inhibitRules ?? defaults).map((rule) => ({
+      ...rule,
+      targetMatchers: [
+        ...rule.targetMatchers,
+        { name: "project", op: "=" as const, value: projectLabel(p.project) },
+      ],
+      equal: [...new Set([...rule.equal, "project"])],
+    })),
+  );
 }

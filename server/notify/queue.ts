@@ -8,6 +8,8 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
 /** One line of the delivery log, written as a delivery progresses. */
 export interface DeliveryEntry {
   id: string;
+  /** The channel's project: deliveries are listed per project. */
+  projectId: string;
   channel: string;
   channelKind: string;
   groupKey: string;
@@ -33,7 +35,7 @@ export interface QueueOptions {
 }
 
 export interface QueuedDelivery {
-  channel: { name: string; kind: string };
+  channel: { name: string; kind: string; project: { id: string } };
   notifier: Notifier;
   notification: Notification;
   kind: DeliveryEntry["kind"];
@@ -158,6 +160,7 @@ export class DeliveryQueue {
     try {
       this.options.log({
         id: d.notification.id,
+        projectId: d.channel.project.id,
         channel: d.channel.name,
         channelKind: d.channel.kind,
         groupKey: d.notification.groupKey,

@@ -3,30 +3,34 @@ import { type Route, type Routing, RoutingSchema } from "../../core/channel.ts";
 import type { Db } from "../../db/open.ts";
 import { routing } from "../../db/schema/alerting.ts";
 
-const ROW = 1;
-
-/** The routing document (tree + inhibition rules); null until someone declares one. */
+/** Each project's routing document (tree + inhibition rules); null until someone declares one. */
 export class RoutingStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
   ) {}
 
-  async get(): Promise<(Routing & { source: string }) | null> {
-    const [row] = await this.db.select().from(routing).where(eq(routing.id, ROW));
+  async get(projectId: string): Promise<(Routing & { source: string }) | null> {
+    const [row] = await this.db.select().from(routing).where(eq(routing.projectId, projectId));
     return row ? { ...RoutingSchema.parse(row.tree), source: row.source } : null;
   }
 
-  async put(doc: Routing, source: "api" | "config"): Promise<void> {
+  /** Every project's declared document, by project id. */
+  async all(): Promise<Map<string, Routing>> {
+    const rows = await this.db.select().from(routing);
+    return new Map(rows.map((r) => [r.projectId, RoutingSchema.parse(r.tree)]));
+  }
+
+  async put(projectId: string, doc: Routing, source: "api" | "config"): Promise<void> {
     const values = { tree: doc, source, updatedAt: this.now() };
     await this.db
       .insert(routing)
-      .values({ id: ROW, ...values })
-      .onConflictDoUpdate({ target: routing.id, set: values });
+      .values({ projectId, ...values })
+      .onConflictDoUpdate({ target: routing.projectId, set: values });
   }
 
-  async clear(): Promise<void> {
-    await this.db.delete(routing).where(eq(routing.id, ROW));
+  async clear(projectId: string): Promise<void> {
+    await this.db.delete(routing).where(eq(routing.projectId, projectId));
   }
 }
 

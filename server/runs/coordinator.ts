@@ -92,9 +92,7 @@ export class RunCoordinator {
 
   /** Revokes the run's agent token, whichever replica created it. */
   async revokeToken(runId: string): Promise<void> {
-    const name = `run:${runId}`;
-    for (const token of await this.options.agents.list())
-      if (token.name === name) await this.options.agents.delete(token.id);
+    await this.options.agents.revokeNamed(`run:${runId}`);
   }
 }
 

@@ -18,8 +18,8 @@ const peakwatchBin = fileURLToPath(new URL("../../bin/peakwatch.js", import.meta
 
 /** A run to start as local processes. */
 export type LaunchRequest = RunCommand & {
-  /** The run's project: its generator's agent token is scoped to it (default: the default project). */
-  projectId?: string;
+  /** The run's project: its generator's agent token is scoped to it. */
+  projectId: string;
 };
 
 /** How to end a run's processes: `stop` lets them flush and report (SIGTERM), `abort` kills them (SIGKILL). */

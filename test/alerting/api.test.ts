@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { type Harness, startAlerting } from "./harness.ts";
 
@@ -107,7 +108,7 @@ for (const kind of databaseKinds) {
       );
       const stored = JSON.stringify(rows);
       expect(stored).not.toContain("very-secret-token");
-      const [row] = await h.alerting.service.channels.rows();
+      const [row] = await h.alerting.service.channels.rows(DEFAULT_PROJECT_ID);
       expect(h.alerting.service.channels.reveal(row!)).toMatchObject({ headers: input.headers });
     });
 

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { AlertEvent } from "../../core/alert.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { RuleSpec } from "../../core/rule.ts";
 import { RuleSpecSchema } from "../../core/rule.ts";
 import { loadAlertingConfig } from "../../server/alerting/config.ts";
@@ -106,7 +107,8 @@ export async function startAlerting(
     }),
     masterKey: { id: "test", key: options.masterKey ?? randomBytes(32) },
   });
-  for (const rule of options.rules ?? []) await alerting.service.rules.create(rule, "test");
+  for (const rule of options.rules ?? [])
+    await alerting.service.rules.create(rule, "test", false, DEFAULT_PROJECT_ID);
   const app = new Hono<HubEnv>();
   app.use(requestId());
   app.onError(renderError);

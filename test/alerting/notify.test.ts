@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { Route } from "../../core/channel.ts";
 import { eventually, startReceiver, type TestReceiver } from "../helpers/alerting.ts";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
@@ -23,9 +24,17 @@ async function wire(h: Harness, hooks: Record<string, TestReceiver>, routes: Rou
   const { service } = h.alerting;
   await service.init();
   for (const [name, hook] of Object.entries(hooks)) {
-    await service.channels.create({ name, kind: "webhook", enabled: true, url: hook.url, headers: {} });
+    await service.channels.create(
+      { name, kind: "webhook", enabled: true, url: hook.url, headers: {} },
+      "api",
+      DEFAULT_PROJECT_ID,
+    );
   }
-  await service.routing.put({ route: { matchers: [], continue: false, routes }, inhibitRules: [] }, "api");
+  await service.routing.put(
+    DEFAULT_PROJECT_ID,
+    { route: { matchers: [], continue: false, routes }, inhibitRules: [] },
+    "api",
+  );
   await service.reloadChannels();
 }
 
@@ -160,7 +169,7 @@ for (const kind of databaseKinds) {
       await sleep(800);
       expect(broken.attempts).toBe(1);
       await h.alerting.service.deliveries.flushed();
-      const [row] = await h.alerting.service.deliveries.list(1);
+      const [row] = await h.alerting.service.deliveries.list({ id: DEFAULT_PROJECT_ID, slug: "default" }, 1);
       expect(row).toMatchObject({ status: "failed", attempts: 1 });
       expect(row!.lastError).toMatch(/HTTP 400/);
     });

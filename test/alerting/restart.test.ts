@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { eventually, startReceiver, type TestReceiver } from "../helpers/alerting.ts";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
 import { gaugeRule, type Harness, resetAlerting, startAlerting } from "./harness.ts";
@@ -39,13 +40,17 @@ for (const kind of databaseKinds) {
       });
       running.push(h);
       if (first)
-        await h.alerting.service.channels.create({
-          name: "hook",
-          kind: "webhook",
-          enabled: true,
-          url: hook.url,
-          headers: {},
-        });
+        await h.alerting.service.channels.create(
+          {
+            name: "hook",
+            kind: "webhook",
+            enabled: true,
+            url: hook.url,
+            headers: {},
+          },
+          "api",
+          DEFAULT_PROJECT_ID,
+        );
       h.gauges.set("errors", 5);
       h.alerting.start();
       return h;
@@ -94,13 +99,17 @@ for (const kind of databaseKinds) {
           return h;
         };
         const first = await boot([gaugeRule("Checkout", "errors")]);
-        await first.alerting.service.channels.create({
-          name: "slow",
-          kind: "webhook",
-          enabled: true,
-          url: slow.url,
-          headers: {},
-        });
+        await first.alerting.service.channels.create(
+          {
+            name: "slow",
+            kind: "webhook",
+            enabled: true,
+            url: slow.url,
+            headers: {},
+          },
+          "api",
+          DEFAULT_PROJECT_ID,
+        );
         first.alerting.start();
         const cut = await eventually(() => slow.hung[0], 10_000, "the first attempt");
         await first.alerting.stop();

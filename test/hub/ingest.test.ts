@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
 import { makeProbeResult, makeWindow } from "./fixtures.ts";
@@ -93,12 +94,12 @@ for (const kind of databaseKinds) {
     });
 
     it("accepts a token an admin created and refuses it once deleted", async () => {
-      const { id, token } = await t.hub.agents.create("probes-eu", "admin@test");
+      const { id, token } = await t.hub.agents.create("probes-eu", "admin@test", null, DEFAULT_PROJECT_ID);
       const body = {
         windows: [makeWindow({ runId: "db-token", step: "s", worker: "w", second: 1_700_000_000 })],
       };
       expect((await post("/ingest/windows", body, { authorization: `Bearer ${token}` })).status).toBe(200);
-      await t.hub.agents.delete(id);
+      await t.hub.agents.delete(id, DEFAULT_PROJECT_ID);
       expect((await post("/ingest/windows", body, { authorization: `Bearer ${token}` })).status).toBe(401);
     });
 

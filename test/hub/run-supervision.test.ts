@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { WorkerLoss } from "../../core/worker-loss.ts";
 import { componentDomains } from "../../db/domains.ts";
 import { runs } from "../../db/schema/hub.ts";
@@ -70,7 +71,7 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
       runId,
       Array.from({ length: count }, (_, index) => ({ worker: `w${index}`, index, host: "h" })),
     );
-    await agents.create(`run:${runId}`, null);
+    await agents.create(`run:${runId}`, null, null, DEFAULT_PROJECT_ID);
   };
   const report = (runId: string, worker: string, second: number) =>
     workers.heard([{ runId, worker, second }]);
@@ -84,7 +85,7 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     const run = await runRow("orphan-silent");
     expect(run.status).toBe("aborted");
     expect(run.verdict).toMatch(/hub replica lost/);
-    expect((await agents.list()).map((t) => t.name)).not.toContain("run:orphan-silent");
+    expect((await agents.list(DEFAULT_PROJECT_ID)).map((t) => t.name)).not.toContain("run:orphan-silent");
   });
 
   it("adopts a run whose replica died while its workers still report", async () => {

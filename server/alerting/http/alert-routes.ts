@@ -1,12 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { alertStates } from "../../../core/alert.ts";
-import { AppError } from "../../../core/http/app-error.ts";
 import { parseOr400 } from "../../../core/http/validate.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { projectOf } from "../../projects/scope.ts";
-import { alertInProject, projectLabel } from "../project-label.ts";
+import { alertInProject } from "../project-label.ts";
 import type { AlertingService } from "../service.ts";
 import { actor } from "./principal.ts";
 
@@ -32,7 +31,7 @@ export function alertRoutes(service: AlertingService): Hono<HubEnv> {
   app.get("/alerts/history", requireRole("viewer"), async (c) => {
     const q = parseOr400(HistoryQuery, c.req.query(), "query");
     return c.json({
-      events: await service.alertStore.history({ ...q, project: projectLabel(projectOf(c)) }),
+      events: await service.alertStore.history({ ...q, projectId: projectOf(c).id }),
     });
   });
   app.post("/alerts/:fingerprint/ack", requireRole("engineer"), async (c) => {
@@ -41,11 +40,7 @@ export function alertRoutes(service: AlertingService): Hono<HubEnv> {
       c.req.param("fingerprint"),
       "params.fingerprint",
     );
-    // Another project's alert answers as a missing one does.
-    const alert = service.engine.list().find((a) => a.fingerprint === fingerprint);
-    if (alert && !alertInProject(alert.labels, projectOf(c)))
-      throw new AppError("not_found", `no alert ${fingerprint}`);
-    return c.json({ alert: await service.acknowledge(fingerprint, actor(c)) });
+    return c.json({ alert: await service.acknowledge(fingerprint, actor(c), projectOf(c)) });
   });
   return app;
 }

@@ -1,8 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { DEFAULT_PROJECT_ID } from "../../../core/api/projects.ts";
 import { ChannelInputSchema, RoutingSchema } from "../../../core/channel.ts";
-import { AppError } from "../../../core/http/app-error.ts";
 import { parseOr400 } from "../../../core/http/validate.ts";
 import type { AuditRecorder } from "../../audit/audit-log.ts";
 import { requireRole } from "../../http/auth.ts";
@@ -18,18 +16,6 @@ const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   channel: z.string().max(100).optional(),
 });
-
-/**
- * Other projects route every alert to each of their webhook channels and critical ones to their
- * email channels (defaultRoute); a declared routing tree is the default project's only.
- */
-function customRoutingOnlyInDefault(c: Context<HubEnv>): void {
-  if (projectOf(c).id !== DEFAULT_PROJECT_ID)
-    throw new AppError(
-      "bad_request",
-      "project: a custom routing tree can only be set in the default project",
-    );
-}
 
 /**
  * /channels (create, edit, delete, send a test) and /routes (admin), /deliveries (engineer and
@@ -67,7 +53,7 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
   });
   app.post("/channels/:id/test", requireRole("admin"), async (c) => {
     const id = parseOr400(z.uuid(), c.req.param("id"), "params.id");
-    return c.json({ result: await service.testChannel(id, actor(c), projectOf(c).id) });
+    return c.json({ result: await service.testChannel(id, actor(c), projectOf(c)) });
   });
   app.delete("/channels/:id", requireRole("admin"), async (c) => {
     const removed = await service.channels.remove(
@@ -78,34 +64,33 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
     await audited(c, "channel.deleted", named(removed), { kind: removed.kind });
     return c.body(null, 204);
   });
+  // Each project's routing is its own: its tree names only its own channels and gets only its alerts.
   app.get("/routes", requireRole("admin"), async (c) => {
     const project = projectOf(c);
-    const doc = project.id === DEFAULT_PROJECT_ID ? await service.routing.get() : null;
+    const doc = await service.routing.get(project.id);
     if (doc) return c.json(doc);
     const rows = await service.channels.rows(project.id);
     return c.json({ route: defaultRoute(rows), inhibitRules: defaultInhibitRules, source: "default" });
   });
   app.put("/routes", requireRole("admin"), async (c) => {
-    customRoutingOnlyInDefault(c);
     const doc = await jsonBody(c, RoutingSchema);
-    await service.routing.put(doc, "api");
+    await service.routing.put(projectOf(c).id, doc, "api");
     await service.reloadChannels();
     await audited(c, "routing.replaced", "routes");
     return c.json({ ...doc, source: "api" });
   });
   app.delete("/routes", requireRole("admin"), async (c) => {
-    customRoutingOnlyInDefault(c);
-    await service.routing.clear();
+    await service.routing.clear(projectOf(c).id);
     await service.reloadChannels();
     await audited(c, "routing.cleared", "routes");
     return c.body(null, 204);
   });
   app.get("/deliveries", requireRole("engineer"), async (c) => {
     const q = parseOr400(DeliveriesQuery, c.req.query(), "query");
-    return c.json({ deliveries: await service.deliveries.list(q.limit, q.channel, projectOf(c)) });
+    return c.json({ deliveries: await service.deliveries.list(projectOf(c), q.limit, q.channel) });
   });
   app.get("/deliveries/captured-mail", requireRole("engineer"), async (c) => {
-    return c.json({ messages: await service.deliveries.capturedMail(100) });
+    return c.json({ messages: await service.deliveries.capturedMail(projectOf(c).id, 100) });
   });
   return app;
 }

@@ -5,7 +5,7 @@ import type { Db } from "../../../db/open.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { projectOf } from "../../projects/scope.ts";
-import { alertInProject, projectLabel } from "../project-label.ts";
+import { alertInProject } from "../project-label.ts";
 import type { AlertingService } from "../service.ts";
 import { managerSummary } from "../summary.ts";
 
@@ -21,11 +21,18 @@ export function summaryRoutes(db: Db, service: AlertingService, now: () => numbe
     const alerts = service.engine.list().filter((a) => alertInProject(a.labels, project));
     // Figures from the database, not this replica's memory: a follower shows what the leader measured.
     return c.json(
-      await managerSummary(db, service.alertStore, await service.rules.list(project.id), alerts, at, {
-        profile,
-        measured: await service.measurements.load(at),
-        project: { id: project.id, label: projectLabel(project) },
-      }),
+      await managerSummary(
+        db,
+        service.alertStore,
+        project,
+        await service.rules.list(project.id),
+        alerts,
+        at,
+        {
+          profile,
+          measured: await service.measurements.load(at),
+        },
+      ),
     );
   });
   return app;
