@@ -12,7 +12,7 @@ export type ClusterEvent =
   | { type: "run"; runId: string }
   /** Someone asked to stop or abort a run: the replica supervising it reads the request and acts. */
   | { type: "stop"; runId: string }
-  | { type: "fault"; change: FaultChange }
+  | { type: "fault"; change: FaultChange; projectId: string }
   | { type: "windows"; runs: Array<{ runId: string; from: number; to: number }> };
 
 export interface ClusterBus {

@@ -1,5 +1,4 @@
 import { and, eq, gte, inArray, lte } from "drizzle-orm";
-import { runTopic } from "../../core/live.ts";
 import type { Db } from "../../db/open.ts";
 import { probeResults, windows } from "../../db/schema/hub.ts";
 import { rowToWindow } from "../ingest/window-rows.ts";
@@ -37,7 +36,7 @@ export function relayClusterEvents(deps: RelayDeps): void {
     } else if (event.type === "stop") {
       deps.stopRequested(event.runId);
     } else if (event.type === "fault") {
-      live.broadcast("runs", { type: "fault", change: event.change });
+      live.broadcast("runs", { type: "fault", change: event.change }, event.projectId);
     } else if (event.type === "probes") {
       db.select()
         .from(probeResults)
@@ -49,7 +48,7 @@ export function relayClusterEvents(deps: RelayDeps): void {
         .catch(fail);
     } else {
       for (const { runId, from, to } of event.runs) {
-        if (!live.hasSubscribers(runTopic(runId))) continue;
+        if (!live.hasRunSubscribers(runId)) continue;
         db.select()
           .from(windows)
           .where(and(eq(windows.runId, runId), gte(windows.second, from), lte(windows.second, to)))

@@ -5,6 +5,7 @@ import {
   type ClientMessage,
   ClientMessageSchema,
   liveCloseCodes,
+  runTopic,
   type ServerMessage,
   type Topic,
 } from "../../core/live.ts";
@@ -31,7 +32,10 @@ export interface LiveHubOptions {
   maxReplayQueue?: number;
   /** Checked at each heartbeat: false closes the client with 4001 (session ended, user expired). */
   stillAllowed?: (principal: Principal) => Promise<boolean>;
-  /** The project a run id belongs to (as a run or by its windows), undefined when unknown. */
+  /**
+   * The project a run id belongs to (as a run or by its windows), undefined when unknown. With it,
+   * `run:<id>` is refused unless the run is stored in the client's project.
+   */
   runProject?: (runId: string) => Promise<string | undefined>;
 }
 
@@ -86,12 +90,17 @@ export class LiveHub {
     return { windows, alerts };
   }
 
-  hasSubscribers(topic: Topic, projectId: string = DEFAULT_PROJECT_ID): boolean {
+  hasSubscribers(topic: Topic, projectId: string): boolean {
     return (this.#byTopic.get(topicKey(topic, projectId))?.size ?? 0) > 0;
   }
 
+  /** Whether anyone follows the run (its subscribers were held to its project when they subscribed). */
+  hasRunSubscribers(runId: string): boolean {
+    return (this.#byTopic.get(topicKey(runTopic(runId), ""))?.size ?? 0) > 0;
+  }
+
   /** Takes over an open socket of an authenticated principal, carrying one project's data. */
-  add(ws: WebSocket, principal: Principal, projectId: string = DEFAULT_PROJECT_ID): LiveClient {
+  add(ws: WebSocket, principal: Principal, projectId: string): LiveClient {
     const client = new LiveClient(ws, principal, projectId);
     this.#clients.add(client);
     this.options.metrics.liveClients.set(this.#clients.size);
@@ -107,7 +116,7 @@ export class LiveHub {
   }
 
   /** Sends `message` to every subscriber of the project's `topic`; window messages may be coalesced per run. */
-  broadcast(topic: Topic, message: ServerMessage, projectId: string = DEFAULT_PROJECT_ID): void {
+  broadcast(topic: Topic, message: ServerMessage, projectId: string): void {
     const subscribers = this.#byTopic.get(topicKey(topic, projectId));
     if (!subscribers || subscribers.size === 0) return;
     const data = encodeMessage(message);
@@ -122,14 +131,13 @@ export class LiveHub {
     }
   }
 
+  /** Sends `message` to the run's subscribers (held to the run's project when they subscribed). */
+  broadcastRun(runId: string, message: ServerMessage): void {
+    this.broadcast(runTopic(runId), message, "");
+  }
+
   /** Sends an already encoded alert (from the alert log) to `topic`'s subscribers. */
-  broadcastEncoded(
-    topic: Topic,
-    type: "alert",
-    data: Buffer,
-    seq: number,
-    projectId: string = DEFAULT_PROJECT_ID,
-  ): void {
+  broadcastEncoded(topic: Topic, type: "alert", data: Buffer, seq: number, projectId: string): void {
     const subscribers = this.#byTopic.get(topicKey(topic, projectId));
     if (!subscribers || subscribers.size === 0) return;
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
@@ -254,11 +262,13 @@ export class LiveHub {
     if (set?.size === 0) this.#byTopic.delete(key);
   }
 
-  /** A run another project holds does not exist for this client. */
+  /**
+   * A run another project holds does not exist for this client: both are refused alike (same
+   * query, same answer), so a refusal never tells whether the run exists elsewhere.
+   */
   async #runVisible(client: LiveClient, runId: string): Promise<boolean> {
     if (!this.options.runProject) return true;
-    const owner = await this.options.runProject(runId);
-    return owner === undefined || owner === client.projectId;
+    return (await this.options.runProject(runId)) === client.projectId;
   }
 
   #deliverAlert(client: LiveClient, seq: number, data: Buffer, fromReplay = false, frame?: Buffer): void {

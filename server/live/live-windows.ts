@@ -1,4 +1,4 @@
-import { type LiveStep, runTopic } from "../../core/live.ts";
+import type { LiveStep } from "../../core/live.ts";
 import { JOURNEY_STEP, summarizeWindows, type Window } from "../../core/window.ts";
 import type { LiveHub } from "./live-hub.ts";
 
@@ -53,7 +53,7 @@ export class LiveWindows {
 
   ingest(windows: ReadonlyArray<Window>): void {
     for (const w of windows) {
-      if (!this.live.hasSubscribers(runTopic(w.runId))) continue;
+      if (!this.live.hasRunSubscribers(w.runId)) continue;
       const run = getOrAdd(this.#runs, w.runId, () => ({ seconds: new Map(), dirty: new Set<number>() }));
       const steps = getOrAdd(run.seconds, w.second, () => new Map<string, Map<string, Window>>());
       getOrAdd(steps, w.step, () => new Map<string, Window>()).set(w.worker, w);
@@ -70,7 +70,7 @@ export class LiveWindows {
       for (const second of changed) this.push(runId, second, run.seconds.get(second));
       const second = changed.at(-1)!;
       for (const s of run.seconds.keys()) if (s < second - KEEP_SECONDS) run.seconds.delete(s);
-      if (!this.live.hasSubscribers(runTopic(runId))) this.#runs.delete(runId);
+      if (!this.live.hasRunSubscribers(runId)) this.#runs.delete(runId);
     }
   }
 
@@ -82,7 +82,7 @@ export class LiveWindows {
       steps[step] = liveStep([...workers.values()]);
       if (step !== JOURNEY_STEP) requests.push(...workers.values());
     }
-    this.live.broadcast(runTopic(runId), {
+    this.live.broadcastRun(runId, {
       type: "window",
       runId,
       second,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alert } from "../../core/alert.ts";
 import type { ServerMessage } from "../../core/live.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
-import { makeProbeResult, makeWindow } from "./fixtures.ts";
+import { makeProbeResult, makeRunReport, makeWindow } from "./fixtures.ts";
 import { connectLive } from "./live-client.ts";
 
 type AlertMessage = Extract<ServerMessage, { type: "alert" }>;
@@ -45,6 +45,12 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("[postgres] two hub repli
   });
 
   it("a client on one replica gets alerts, probe results and run windows stored through the other, once and in order", async () => {
+    const stored = await fetch(`${a.url}/api/v1/ingest/runs`, {
+      method: "POST",
+      headers: { ...a.agentHeaders, "content-type": "application/json" },
+      body: JSON.stringify(makeRunReport("cluster-run")),
+    });
+    expect(stored.status).toBe(200);
     const client = await connectLive(b.url, a.agentHeaders);
     client.send({ type: "subscribe", topics: ["alerts", "probes", "run:cluster-run"] });
     await client.waitFor(isSubscribed);

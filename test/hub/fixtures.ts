@@ -48,3 +48,18 @@ export function makeProbeResult(extra: Partial<ProbeResult> = {}): ProbeResult {
     ...extra,
   };
 }
+
+/** A run report (POST /ingest/runs body) for a run that has just started. */
+export function makeRunReport(runId: string, extra: Record<string, unknown> = {}) {
+  return {
+    runId,
+    profile: "smoke",
+    target: "http://127.0.0.1:4100/",
+    status: "running",
+    startedAt: Date.now(),
+    workers: 1,
+    thresholds: [],
+    faults: [],
+    ...extra,
+  };
+}

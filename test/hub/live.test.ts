@@ -3,7 +3,7 @@ import type { Alert, AlertEvent } from "../../core/alert.ts";
 import type { ServerMessage } from "../../core/live.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
-import { makeProbeResult, makeWindow } from "./fixtures.ts";
+import { makeProbeResult, makeRunReport, makeWindow } from "./fixtures.ts";
 import { connectLive } from "./live-client.ts";
 
 type AlertMessage = Extract<ServerMessage, { type: "alert" }>;
@@ -99,6 +99,13 @@ for (const kind of databaseKinds) {
     });
 
     it("pushes a run's second merged across workers to its subscribers", async () => {
+      // Only a stored run can be subscribed to (an unknown one is refused like another project's).
+      const stored = await fetch(`${t.url}/api/v1/ingest/runs`, {
+        method: "POST",
+        headers: { ...t.agentHeaders, "content-type": "application/json" },
+        body: JSON.stringify(makeRunReport("live-run")),
+      });
+      expect(stored.status).toBe(200);
       const client = await connectLive(t.url, t.agentHeaders);
       client.send({ type: "subscribe", topics: ["run:live-run"] });
       await client.waitFor(isSubscribed);
