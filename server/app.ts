@@ -35,8 +35,10 @@ export interface HubDeps {
 
 /**
  * The /api/v1 paths that are the instance's, not a project's (users, projects, audit, backups,
- * the shared shop's faults and capacity, static profiles): they are never project-scoped and
- * check instance roles. Everything else works in the request's project.
+ * the shared shop's capacity, static profiles): they are never project-scoped and check instance
+ * roles. Everything else works in the request's project, fault switches included: the shop is
+ * shared (like a load target), but who flips a switch needs ops in the project the change is
+ * recorded in, and each project's charts show its own changes.
  */
 export const INSTANCE_PATHS = [
   "/auth",
@@ -46,7 +48,6 @@ export const INSTANCE_PATHS = [
   "/backups",
   "/config",
   "/profiles",
-  "/faults",
   "/readiness",
 ] as const;
 

@@ -3,7 +3,6 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
-import { runTopic } from "../core/live.ts";
 import type { Window } from "../core/window.ts";
 import type { Db } from "../db/open.ts";
 import { runs } from "../db/schema/hub.ts";
@@ -55,6 +54,7 @@ import { MinuteRollups } from "./runs/slices-rollup.ts";
 import { RunSupervisor } from "./runs/supervisor.ts";
 import { scrapeRoutes } from "./scraper/routes.ts";
 import { Scraper, scrapedMetrics } from "./scraper/scraper.ts";
+import { ScrapeTargets } from "./scraper/target-store.ts";
 
 export interface StartHubOptions {
   db: Db;
@@ -152,8 +152,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     metrics.queueDepth.set({ queue: "running_generators" }, launcher.running);
   }, 1000).unref();
 
+  const scrapeTargets = new ScrapeTargets(db);
   const scraper = new Scraper({
     db,
+    stored: scrapeTargets,
     targets: config.HUB_SCRAPE_TARGETS?.split(",")
       .map((t) => t.trim())
       .filter(Boolean) ?? [new URL("/metrics", config.PEAKWATCH_SHOP_URL).toString()],
@@ -225,7 +227,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       },
       runStored: (run, projectId) => {
         live.broadcast("runs", { type: "run", run }, projectId);
-        live.broadcast(runTopic(run.runId), { type: "run", run });
+        live.broadcastRun(run.runId, { type: "run", run });
         bus.publish({ type: "run", runId: run.runId });
       },
     },
@@ -244,7 +246,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         if (!row) return;
         const run = rowToRunView(row);
         live.broadcast("runs", { type: "run", run }, row.projectId);
-        live.broadcast(runTopic(runId), { type: "run", run });
+        live.broadcastRun(runId, { type: "run", run });
       })
       .catch(() => {});
   };
@@ -323,16 +325,22 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         allowedTargets: config.PEAKWATCH_ALLOWED_TARGETS,
         externalUrl: alertingConfig.PEAKWATCH_EXTERNAL_URL,
       })),
-      scrapeRoutes({ db, scraper }),
+      scrapeRoutes({
+        db,
+        scraper,
+        targets: scrapeTargets,
+        allowed: { shopUrl: config.PEAKWATCH_SHOP_URL, extraHosts: config.PEAKWATCH_ALLOWED_TARGETS },
+        audit,
+      }),
       faultRoutes({
         shopUrl: config.PEAKWATCH_SHOP_URL,
         adminToken: config.SHOP_ADMIN_TOKEN,
         db,
         audit,
-        changed: (change) => {
+        changed: (change, projectId) => {
           console.log(`fault ${change.fault} ${change.action} by ${change.by}`);
-          live.broadcast("runs", { type: "fault", change });
-          bus.publish({ type: "fault", change });
+          live.broadcast("runs", { type: "fault", change }, projectId);
+          bus.publish({ type: "fault", change, projectId });
         },
       }),
       alerting.routes,

@@ -14,6 +14,7 @@ import {
   RunWorkerListSchema,
   SeriesSchema,
 } from "../core/api/runs.ts";
+import { ScrapeTargetInputSchema } from "../core/api/scrape.ts";
 import { SummarySchema } from "../core/api/summary.ts";
 import { FaultsResponse } from "../core/faults.ts";
 import { ClientMessageSchema, ServerMessageSchema } from "../core/live.ts";
@@ -263,8 +264,21 @@ const operations: Operation[] = [
   {
     method: "get",
     path: "/scrape/targets",
-    summary: "Scrape targets: up, last error, latest kept values",
+    summary: "The project's scrape targets: up, last error, latest kept values",
     access: "viewer",
+  },
+  {
+    method: "post",
+    path: "/scrape/targets",
+    summary: "Scrape a /metrics URL {url} into the project (allowlisted hosts; audited)",
+    access: "ops",
+    body: ScrapeTargetInputSchema,
+  },
+  {
+    method: "delete",
+    path: "/scrape/targets/{id}",
+    summary: "Stop scraping one of the project's targets (audited)",
+    access: "ops",
   },
   {
     method: "get",
@@ -363,19 +377,20 @@ const operations: Operation[] = [
   {
     method: "get",
     path: "/projects/{slug}/members",
-    summary: "Members of a project and their roles (instance admin)",
+    summary: "Members of a project and their roles (instance admin or the project's admin)",
     access: "admin",
   },
   {
     method: "put",
     path: "/projects/{slug}/members",
-    summary: "Add a member or change their role {email, role} (instance admin; audited)",
+    summary:
+      "Add a member or change their role {email, role} (instance admin or the project's admin; audited)",
     access: "admin",
   },
   {
     method: "delete",
     path: "/projects/{slug}/members/{userId}",
-    summary: "Remove a member from a project (instance admin; audited)",
+    summary: "Remove a member from a project (instance admin or the project's admin; audited)",
     access: "admin",
   },
   {
@@ -438,9 +453,24 @@ const operations: Operation[] = [
   { method: "put", path: "/channels/{id}", summary: "Change a notification channel", access: "admin" },
   { method: "post", path: "/channels/{id}/test", summary: "Send a test notification", access: "admin" },
   { method: "delete", path: "/channels/{id}", summary: "Delete a notification channel", access: "admin" },
-  { method: "get", path: "/routes", summary: "Notification routing tree and inhibitions", access: "viewer" },
-  { method: "put", path: "/routes", summary: "Replace the routing tree", access: "admin" },
-  { method: "delete", path: "/routes", summary: "Back to the default routing", access: "admin" },
+  {
+    method: "get",
+    path: "/routes",
+    summary: "The project's notification routing tree and inhibitions",
+    access: "admin",
+  },
+  {
+    method: "put",
+    path: "/routes",
+    summary: "Replace the project's routing tree (names only its own channels; audited)",
+    access: "admin",
+  },
+  {
+    method: "delete",
+    path: "/routes",
+    summary: "Back to the project's default routing (audited)",
+    access: "admin",
+  },
   { method: "get", path: "/deliveries", summary: "Notification delivery log", access: "engineer" },
   {
     method: "get",

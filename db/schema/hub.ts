@@ -11,6 +11,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from "drizzle-orm/pg-core";
 import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
@@ -305,7 +306,24 @@ export const otpChallenges = hub.table(
   (t) => [index().on(t.subject, t.createdAt)],
 );
 
-/** Chosen series scraped from the shop's /metrics (see server/scraper/extract.ts). */
+/**
+ * A /metrics URL one project has the hub scrape (POST /scrape/targets); the targets of
+ * HUB_SCRAPE_TARGETS are the default project's and are not stored here.
+ */
+export const scrapeTargets = hub.table(
+  "scrape_targets",
+  {
+    projectId: projectColumn(),
+    id: uuid().primaryKey().default(sql`gen_random_uuid()`),
+    url: text().notNull(),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.projectId, t.url)],
+);
+export type ScrapeTargetRow = typeof scrapeTargets.$inferSelect;
+
+/** Chosen series scraped from a target's /metrics (see server/scraper/extract.ts), kept with the target's project. */
 export const scrapedSamples = hub.table(
   "scraped_samples",
   {
@@ -317,7 +335,7 @@ export const scrapedSamples = hub.table(
     value: doublePrecision().notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.target, t.series, t.at] }),
+    primaryKey({ columns: [t.projectId, t.target, t.series, t.at] }),
     index().on(t.at),
     index().on(t.projectId, t.at),
   ],

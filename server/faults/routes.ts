@@ -1,4 +1,4 @@
-import { and, asc, gte, lte, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { type FaultChange, FaultName } from "../../core/faults.ts";
@@ -10,6 +10,7 @@ import { faultChanges } from "../../db/schema/hub.ts";
 import type { AuditRecorder } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
+import { projectOf } from "../projects/scope.ts";
 
 export interface FaultRoutesOptions {
   shopUrl: string;
@@ -17,8 +18,8 @@ export interface FaultRoutesOptions {
   timeoutMs?: number;
   /** Where hand-made changes are recorded for chart markers; without it they are not kept. */
   db?: Db;
-  /** Told of every recorded change, e.g. to push it to live charts and log who flipped what. */
-  changed?: (change: FaultChange) => void;
+  /** Told of every recorded change and its project, e.g. to push it to live charts and log who flipped what. */
+  changed?: (change: FaultChange, projectId: string) => void;
   /** Where every successful change is audited (fault.set, fault.cleared). */
   audit?: AuditRecorder;
 }
@@ -77,11 +78,14 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     });
   }
 
-  /** Records (and audits) a successful change and tells `changed`; a failed insert never fails the switch. */
-  async function record(change: Omit<FaultChange, "at">): Promise<void> {
+  /**
+   * Records (and audits) a successful change as the project's that made it, and tells `changed`;
+   * a failed insert never fails the switch.
+   */
+  async function record(projectId: string, change: Omit<FaultChange, "at">): Promise<void> {
     const full: FaultChange = { at: Date.now(), ...change };
     try {
-      await options.db?.insert(faultChanges).values(full);
+      await options.db?.insert(faultChanges).values({ projectId, ...full });
       await options.audit?.record({
         actor: change.by,
         action: change.action === "set" ? "fault.set" : "fault.cleared",
@@ -91,7 +95,7 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     } catch (error) {
       console.warn("could not record fault change", error);
     }
-    options.changed?.(full);
+    options.changed?.(full, projectId);
   }
 
   const who = (c: { get(key: "principal"): HubEnv["Variables"]["principal"] }) => {
@@ -112,11 +116,11 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     return c.json({ products: page.items.map((p) => ({ id: p.id, name: p.name })) });
   });
 
-  /** Hand-made changes in a time range, oldest first: the charts' manual fault markers. */
+  /** The project's hand-made changes in a time range, oldest first: the charts' manual fault markers. */
   app.get("/faults/changes", requireRole("viewer"), async (c) => {
     const q = parseOr400(ChangesQuery, c.req.query(), "query");
     if (!options.db) return c.json({ changes: [] });
-    const where: SQL[] = [];
+    const where: SQL[] = [eq(faultChanges.projectId, projectOf(c).id)];
     if (q.from !== undefined) where.push(gte(faultChanges.at, q.from));
     if (q.to !== undefined) where.push(lte(faultChanges.at, q.to));
     const rows = await options.db
@@ -142,20 +146,26 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     const { name } = parseOr400(NameSchema, c.req.param(), "params");
     const body = await c.req.text();
     const res = await forward("PUT", `/admin/faults/${name}`, body === "" ? "{}" : body);
-    if (res.ok) await record({ fault: name, action: "set", by: who(c), detail: await paramsText(res) });
+    if (res.ok)
+      await record(projectOf(c).id, {
+        fault: name,
+        action: "set",
+        by: who(c),
+        detail: await paramsText(res),
+      });
     return res;
   });
 
   app.delete("/faults/:name", requireRole("ops"), async (c) => {
     const { name } = parseOr400(NameSchema, c.req.param(), "params");
     const res = await forward("DELETE", `/admin/faults/${name}`);
-    if (res.ok) await record({ fault: name, action: "clear", by: who(c), detail: null });
+    if (res.ok) await record(projectOf(c).id, { fault: name, action: "clear", by: who(c), detail: null });
     return res;
   });
 
   app.delete("/faults", requireRole("ops"), async (c) => {
     const res = await forward("DELETE", "/admin/faults");
-    if (res.ok) await record({ fault: "all", action: "clear", by: who(c), detail: null });
+    if (res.ok) await record(projectOf(c).id, { fault: "all", action: "clear", by: who(c), detail: null });
     return res;
   });
   return app;

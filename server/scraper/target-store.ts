@@ -1,0 +1,44 @@
+import { and, asc, eq } from "drizzle-orm";
+import { AppError } from "../../core/http/app-error.ts";
+import type { Db } from "../../db/open.ts";
+import { type ScrapeTargetRow, scrapeTargets } from "../../db/schema/hub.ts";
+
+/** The scrape targets projects added through the API (hub.scrape_targets), each its project's own. */
+export class ScrapeTargets {
+  constructor(private readonly db: Db) {}
+
+  /** The project's targets, by URL. */
+  list(projectId: string): Promise<ScrapeTargetRow[]> {
+    return this.db
+      .select()
+      .from(scrapeTargets)
+      .where(eq(scrapeTargets.projectId, projectId))
+      .orderBy(asc(scrapeTargets.url));
+  }
+
+  /** Every project's targets: the scraper's view, which stores each sample with its target's project. */
+  all(): Promise<ScrapeTargetRow[]> {
+    return this.db.select().from(scrapeTargets).orderBy(asc(scrapeTargets.url));
+  }
+
+  /** Adds a target to the project; throws conflict when the project already scrapes the URL. */
+  async create(projectId: string, url: string, createdBy: string): Promise<ScrapeTargetRow> {
+    const [row] = await this.db
+      .insert(scrapeTargets)
+      .values({ projectId, url, createdBy })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new AppError("conflict", `the project already scrapes ${url}`);
+    return row;
+  }
+
+  /** Removes one of the project's targets; throws not_found (another project's too). */
+  async remove(projectId: string, id: string): Promise<ScrapeTargetRow> {
+    const [row] = await this.db
+      .delete(scrapeTargets)
+      .where(and(eq(scrapeTargets.id, id), eq(scrapeTargets.projectId, projectId)))
+      .returning();
+    if (!row) throw new AppError("not_found", `no scrape target ${id}`);
+    return row;
+  }
+}
