@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { NewProjectSchema, ProjectMemberInputSchema, ProjectSlugSchema } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
@@ -17,8 +17,10 @@ const actorOf = (p: Principal | null | undefined) => (p?.kind === "user" ? p.ema
 
 /**
  * Instance-wide (never project-scoped): GET /projects lists the caller's projects with their role
- * in each (an instance admin sees all, as admin); creating projects and managing members is for
- * instance admins, and every change is audited.
+ * in each (an instance admin sees all, as admin); creating projects is for instance admins.
+ * A project's members are managed (GET/PUT /projects/:slug/members, DELETE …/:userId) by instance
+ * admins and by the project's own admins; anyone else who is not a member gets 404 as for a
+ * project that does not exist, a member below admin 403. Every change is audited.
  */
 export function projectRoutes(deps: { projects: Projects; users: Users; audit: AuditLog }): Hono<HubEnv> {
   const { projects } = deps;
@@ -39,7 +41,6 @@ export function projectRoutes(deps: { projects: Projects; users: Users; audit: A
     return c.json({ projects: list });
   });
 
-  app.use("/projects/*", requireRole("admin"));
   app.post("/projects", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, NewProjectSchema);
     const row = await projects.create(body.slug, body.name);
@@ -53,22 +54,29 @@ export function projectRoutes(deps: { projects: Projects; users: Users; audit: A
     return c.json({ id: row.id, slug: row.slug, name: row.name }, 201);
   });
 
-  const project = async (slug: string) => {
+  /** The project whose members the caller may manage; throws 404 (not theirs) or 403 (not its admin). */
+  const managed = async (c: Context<HubEnv>, slug: string) => {
+    const principal = c.get("principal");
+    if (principal?.kind !== "user") throw new AppError("forbidden", "agent tokens cannot use this route");
     const row = await projects.bySlug(slug);
-    if (!row) throw new AppError("not_found", `no project ${slug}`);
+    const role =
+      principal.instanceRole === "admin" ? "admin" : row && (await projects.roleOf(principal.userId, row.id));
+    if (!row || !role) throw new AppError("not_found", `no project ${slug}`);
+    if (role !== "admin") throw new AppError("forbidden", `needs the admin role in ${slug}`);
     return row;
   };
 
-  app.get("/projects/:slug/members", async (c) => {
+  // requireRole("viewer") authenticates and checks CSRF; the project role is checked by managed().
+  app.get("/projects/:slug/members", requireRole("viewer"), async (c) => {
     const { slug } = parseOr400(SlugParams, c.req.param(), "params");
-    const members = await projects.members((await project(slug)).id);
+    const members = await projects.members((await managed(c, slug)).id);
     return c.json({ members });
   });
 
-  app.put("/projects/:slug/members", async (c) => {
+  app.put("/projects/:slug/members", requireRole("viewer"), async (c) => {
     const { slug } = parseOr400(SlugParams, c.req.param(), "params");
     const body = await jsonBody(c, ProjectMemberInputSchema);
-    const row = await project(slug);
+    const row = await managed(c, slug);
     const user = await deps.users.byEmail(body.email);
     if (!user) throw new AppError("bad_request", `body.email: no user ${body.email} (create the user first)`);
     await projects.setMember(row.id, user.id, body.role);
@@ -81,9 +89,9 @@ export function projectRoutes(deps: { projects: Projects; users: Users; audit: A
     return c.json({ userId: user.id, email: user.email, role: body.role });
   });
 
-  app.delete("/projects/:slug/members/:userId", async (c) => {
+  app.delete("/projects/:slug/members/:userId", requireRole("viewer"), async (c) => {
     const { slug, userId } = parseOr400(MemberParams, c.req.param(), "params");
-    const row = await project(slug);
+    const row = await managed(c, slug);
     if (!(await projects.removeMember(row.id, userId))) {
       throw new AppError("not_found", `user ${userId} is not a member of ${slug}`);
     }
