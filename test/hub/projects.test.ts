@@ -1,6 +1,11 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_HEADER } from "../../core/api/projects.ts";
 import type { ServerMessage } from "../../core/live.ts";
+import { rowsOf } from "../../db/rows.ts";
+import { projects } from "../../db/schema/hub.ts";
 import type { Role } from "../../server/auth/roles.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
@@ -17,6 +22,44 @@ interface Beta {
   silenceId: string;
   channelId: string;
   fingerprint: string;
+  scrapeTargetId: string;
+}
+
+/** Strings only beta's data holds: none may show in anything alpha reads. */
+const betaOnly = {
+  team: "beta-only-team",
+  mail: "oncall@beta-only.test",
+  routedChannel: "beta-routed",
+  mailChannel: "beta-mail",
+};
+
+/**
+ * The loopback services the hub talks to: a shop (fault switches, /metrics), each project's
+ * /metrics, webhook and Alertmanager, recording what they were sent by path.
+ */
+async function startSide(): Promise<{
+  url: string;
+  received: Array<{ path: string; body: string }>;
+  server: Server;
+}> {
+  const received: Array<{ path: string; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      received.push({ path, body });
+      if (path.endsWith("/metrics")) {
+        res.writeHead(200, { "content-type": "text/plain" }).end("process_resident_memory_bytes 4242\n");
+      } else {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ params: {} }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server };
 }
 
 /**
@@ -38,6 +81,8 @@ function reads(b: Beta): Array<{ path: string; method?: string; body?: unknown; 
     { path: `/alerts/${b.fingerprint}/ack`, method: "POST", needs: "engineer" },
     { path: `/silences/${b.silenceId}`, method: "DELETE", needs: "engineer" },
     { path: `/channels/${b.channelId}`, method: "PUT", body: { name: "renamed" }, needs: "admin" },
+    { path: `/channels/${b.channelId}/test`, method: "POST", needs: "admin" },
+    { path: `/scrape/targets/${b.scrapeTargetId}`, method: "DELETE", needs: "ops" },
     { path: `/alerts/history?fingerprint=${b.fingerprint}`, list: "viewer" },
     { path: "/runs", list: "viewer" },
     { path: "/probes", list: "viewer" },
@@ -48,6 +93,11 @@ function reads(b: Beta): Array<{ path: string; method?: string; body?: unknown; 
     { path: "/summary", list: "viewer" },
     { path: "/channels", list: "admin" },
     { path: "/deliveries", list: "engineer" },
+    { path: "/deliveries/captured-mail", list: "engineer" },
+    { path: "/routes", list: "admin" },
+    { path: "/scrape/targets", list: "viewer" },
+    { path: "/scrape/series?series=memory_rss_bytes", list: "viewer" },
+    { path: "/faults/changes", list: "viewer" },
     { path: "/agent-tokens", list: "admin" },
   ];
 }
@@ -57,6 +107,8 @@ const rank = (r: Role) => roles.indexOf(r);
 for (const kind of databaseKinds) {
   describe(`[${kind}] projects keep their data apart`, () => {
     let t: TestHub;
+    let side: Awaited<ReturnType<typeof startSide>>;
+    let betaTarget: string;
     let admin: TestSession;
     const members = {} as Record<Role, TestSession>;
     let betaAdmin: TestSession;
@@ -86,7 +138,9 @@ for (const kind of databaseKinds) {
     const agent = (token: string) => ({ authorization: `Bearer ${token}` });
 
     beforeAll(async () => {
-      t = await startTestHub({ kind });
+      side = await startSide();
+      betaTarget = `${side.url}/beta/metrics`;
+      t = await startTestHub({ kind, env: { PEAKWATCH_SHOP_URL: side.url, SHOP_ADMIN_TOKEN: "side-admin" } });
       admin = await t.loginAs("admin");
       for (const slug of ["alpha", "beta"])
         await ok(await call("POST", "/projects", admin.headers, { slug, name: slug.toUpperCase() }), 201);
@@ -180,6 +234,42 @@ for (const kind of databaseKinds) {
           201,
         )) as { channel: { id: string } }
       ).channel.id;
+      // Beta's own routing tree (sending at once) to its own webhook, its Alertmanager, its mail,
+      // a scrape target with samples, a fault switch flipped and a test notice of each channel.
+      const created = async (body: Record<string, unknown>) =>
+        ((await ok(await call("POST", "/channels", b, body), 201)) as { channel: { id: string } }).channel.id;
+      await created({ name: betaOnly.routedChannel, kind: "webhook", url: `${side.url}/beta/hook` });
+      await created({ name: "beta-am", kind: "alertmanager", url: `${side.url}/beta-am` });
+      const mailId = await created({ name: betaOnly.mailChannel, kind: "email", to: [betaOnly.mail] });
+      await ok(
+        await call("POST", "/channels", as(members.admin, "alpha"), {
+          name: "alpha-am",
+          kind: "alertmanager",
+          url: `${side.url}/alpha-am`,
+        }),
+        201,
+      );
+      await ok(
+        await call("PUT", "/routes", b, {
+          route: {
+            routes: [
+              {
+                channel: betaOnly.routedChannel,
+                matchers: [{ name: "team", op: "!=", value: betaOnly.team }],
+                groupWaitSeconds: 0,
+              },
+            ],
+          },
+        }),
+      );
+      for (const id of [mailId, beta.channelId]) await ok(await call("POST", `/channels/${id}/test`, b));
+      beta.scrapeTargetId = (
+        (await ok(await call("POST", "/scrape/targets", b, { url: betaTarget }), 201)) as {
+          target: { id: string };
+        }
+      ).target.id;
+      await t.hub.scraper.scrapeAll();
+      await ok(await call("PUT", "/faults/latency", b, {}));
       // The rule fires on beta's failed probe: wait for beta's alert.
       const deadline = Date.now() + 30_000;
       while (!beta.fingerprint && Date.now() < deadline) {
@@ -196,6 +286,7 @@ for (const kind of databaseKinds) {
     }, 120_000);
     afterAll(async () => {
       await t?.close();
+      side?.server.close();
     });
 
     it("beta's own admin reads every one of those resources (so the 404s below are about scope)", async () => {
@@ -225,6 +316,10 @@ for (const kind of databaseKinds) {
         beta.silenceId,
         beta.channelId,
         beta.fingerprint,
+        beta.scrapeTargetId,
+        betaTarget,
+        betaAdmin.email,
+        ...Object.values(betaOnly),
       ];
       for (const role of roles) {
         const member = members[role];
@@ -278,7 +373,13 @@ for (const kind of databaseKinds) {
       const { channels } = (await ok(await call("GET", "/channels", b))) as {
         channels: Array<{ name: string }>;
       };
-      expect(channels.map((c) => c.name)).toEqual(["beta-hook"]);
+      expect(channels.map((c) => c.name).sort()).toEqual(
+        ["beta-am", "beta-hook", betaOnly.mailChannel, betaOnly.routedChannel].sort(),
+      );
+      const { targets } = (await ok(await call("GET", "/scrape/targets", b))) as {
+        targets: Array<{ id: string }>;
+      };
+      expect(targets.map((x) => x.id)).toEqual([beta.scrapeTargetId]);
       const { alerts } = (await ok(await call("GET", "/alerts", b))) as {
         alerts: Array<{ fingerprint: string; acknowledgedBy: string | null }>;
       };
@@ -339,8 +440,25 @@ for (const kind of databaseKinds) {
       const isSubscribed = (m: ServerMessage) => m.type === "subscribed";
       alpha.send({ type: "subscribe", topics: ["runs", "probes", "alerts"], lastAlertSeq: 0 });
       await alpha.waitFor((m): m is ServerMessage => isSubscribed(m));
-      alpha.send({ type: "subscribe", topics: [`run:${beta.run}`] });
-      await alpha.waitFor((m): m is ServerMessage => m.type === "error" && m.code === "not_found");
+      // Beta's run is refused exactly as a run that does not exist: same code, same wording.
+      const refusal = async (runId: string) => {
+        const before = alpha.messages.length;
+        alpha.send({ type: "subscribe", topics: [`run:${runId}`] });
+        await alpha.waitFor(
+          (m): m is ServerMessage => m.type === "error" && alpha.messages.indexOf(m) >= before,
+        );
+        return alpha.messages.slice(before).find((m) => m.type === "error");
+      };
+      expect(await refusal(beta.run)).toEqual({
+        type: "error",
+        code: "not_found",
+        message: `no run ${beta.run}`,
+      });
+      expect(await refusal(`never-${kind}`)).toEqual({
+        type: "error",
+        code: "not_found",
+        message: `no run never-${kind}`,
+      });
       betaLive.send({ type: "subscribe", topics: ["runs", "probes", `run:${beta.run}`] });
       await betaLive.waitFor((m): m is ServerMessage => isSubscribed(m));
       await ok(
@@ -383,6 +501,164 @@ for (const kind of databaseKinds) {
       expect((await call("GET", "/runs", { ...admin.headers, [PROJECT_HEADER]: "no such" })).status).toBe(
         400,
       );
+    });
+
+    it("beta's routing tree and Alertmanager get beta's alert; alpha's Alertmanager never does", async () => {
+      const b = as(betaAdmin, "beta");
+      const tree = (await ok(await call("GET", "/routes", b))) as { source: string };
+      expect(tree.source).toBe("api");
+      expect(JSON.stringify(tree)).toContain(betaOnly.team);
+      const alphaTree = (await ok(await call("GET", "/routes", as(members.admin, "alpha")))) as {
+        source: string;
+      };
+      expect(alphaTree.source).toBe("default");
+      const sent = (path: string) =>
+        side.received.filter((r) => r.path === path && r.body.includes(beta.fingerprint));
+      const deadline = Date.now() + 30_000;
+      while (
+        (sent("/beta/hook").length === 0 || sent("/beta-am/api/v2/alerts").length === 0) &&
+        Date.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 200));
+      expect(sent("/beta/hook").length, "beta's routed webhook").toBeGreaterThan(0);
+      expect(sent("/beta-am/api/v2/alerts").length, "beta's Alertmanager").toBeGreaterThan(0);
+      expect(side.received.filter((r) => r.path.startsWith("/alpha-am") && r.body.includes("beta"))).toEqual(
+        [],
+      );
+      // Bad input names its field.
+      const bad = await call("PUT", "/routes", b, { route: { channel: "no/slash" } });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toMatch(/body\.route\.channel/);
+      const badTarget = await call("POST", "/scrape/targets", b, {
+        url: "http://user:pw@127.0.0.1:1/metrics",
+      });
+      expect(badTarget.status).toBe(400);
+      expect(await badTarget.text()).toMatch(/body\.url/);
+      const farTarget = await call("POST", "/scrape/targets", b, { url: "http://203.0.113.9/metrics" });
+      expect(farTarget.status).toBe(400);
+      expect(await farTarget.text()).toMatch(/body\.url/);
+    });
+
+    it("what beta does is stored as beta's: alert state and history, acknowledgement, deliveries, notification log, mail, fault change, scraped samples", async () => {
+      const b = as(betaAdmin, "beta");
+      await ok(await call("POST", `/alerts/${beta.fingerprint}/ack`, b));
+      const db = t.database.db;
+      const [row] = await db.select({ id: projects.id }).from(projects).where(eq(projects.slug, "beta"));
+      const betaId = row!.id;
+      // Which projects own the rows beta's actions wrote, per table (write-behind stores settle
+      // within a few evaluations).
+      const fp = beta.fingerprint;
+      const written: Record<string, SQL> = {
+        "alerting.alerts": sql`fingerprint = ${fp}`,
+        "alerting.alert_history": sql`fingerprint = ${fp}`,
+        "alerting.acknowledgements": sql`fingerprint = ${fp}`,
+        "alerting.deliveries": sql`channel like 'beta/%'`,
+        "alerting.notification_log": sql`channel = ${`beta/${betaOnly.routedChannel}`}`,
+        "alerting.captured_emails": sql`"to" = ${betaOnly.mail}`,
+        "hub.fault_changes": sql`"by" = ${betaAdmin.email}`,
+        "hub.scraped_samples": sql`target = ${betaTarget}`,
+      };
+      const owners = async () => {
+        const out: Record<string, string[]> = {};
+        for (const [table, where] of Object.entries(written)) {
+          const result = await db.execute(
+            sql`select distinct project_id from ${sql.raw(table)} where ${where}`,
+          );
+          out[table] = rowsOf<{ project_id: string }>(result).map((r) => r.project_id);
+        }
+        return out;
+      };
+      let found = await owners();
+      const deadline = Date.now() + 15_000;
+      while (Object.values(found).some((rows) => rows.length === 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        found = await owners();
+      }
+      expect(found).toEqual(Object.fromEntries(Object.keys(written).map((table) => [table, [betaId]])));
+      // Beta reads its own: the acknowledgement in its history, its deliveries and captured mail.
+      const history = (await ok(await call("GET", `/alerts/history?fingerprint=${beta.fingerprint}`, b))) as {
+        events: Array<{ kind: string }>;
+      };
+      expect(history.events.map((e) => e.kind)).toContain("acknowledged");
+      const { deliveries: delivered } = (await ok(await call("GET", "/deliveries", b))) as {
+        deliveries: Array<{ channel: string; kind: string }>;
+      };
+      expect(
+        delivered
+          .filter((d) => d.kind === "test")
+          .map((d) => d.channel)
+          .sort(),
+      ).toEqual(["beta/beta-hook", `beta/${betaOnly.mailChannel}`].sort());
+      const { deliveries: byName } = (await ok(await call("GET", "/deliveries?channel=beta-hook", b))) as {
+        deliveries: Array<{ channel: string }>;
+      };
+      expect(byName.map((d) => d.channel)).toContain("beta/beta-hook");
+      const mail = (await ok(await call("GET", "/deliveries/captured-mail", b))) as {
+        messages: Array<{ to: string }>;
+      };
+      expect(mail.messages.map((m) => m.to)).toEqual([betaOnly.mail]);
+      const series = (await ok(await call("GET", "/scrape/series?series=memory_rss_bytes", b))) as {
+        targets: Record<string, unknown>;
+      };
+      expect(Object.keys(series.targets)).toEqual([betaTarget]);
+      const faults = (await ok(await call("GET", "/faults/changes", b))) as {
+        changes: Array<{ by: string }>;
+      };
+      expect(faults.changes.map((c) => c.by)).toEqual([betaAdmin.email]);
+    });
+
+    it("a project's own admin manages its members (audited); other members get 403, other projects 404", async () => {
+      const alphaAdmin = members.admin;
+      const newcomer = await t.loginAs("viewer", { email: `newcomer-${kind}@peakwatch.test` });
+      const listed = (await ok(await call("GET", "/projects/alpha/members", alphaAdmin.headers))) as {
+        members: Array<{ email: string; role: string }>;
+      };
+      expect(listed.members).toContainEqual(
+        expect.objectContaining({ email: members.ops.email, role: "ops" }),
+      );
+      expect(listed.members.map((m) => m.email)).not.toContain(betaAdmin.email);
+      const added = (await ok(
+        await call("PUT", "/projects/alpha/members", alphaAdmin.headers, {
+          email: newcomer.email,
+          role: "engineer",
+        }),
+      )) as { userId: string };
+      expect((await call("GET", "/rules", as(newcomer, "alpha"))).status).toBe(200);
+      const badRole = await call("PUT", "/projects/alpha/members", alphaAdmin.headers, {
+        email: newcomer.email,
+        role: "root",
+      });
+      expect(badRole.status).toBe(400);
+      expect(await badRole.text()).toMatch(/body\.role/);
+      for (const role of ["viewer", "engineer", "ops"] as const) {
+        expect((await call("GET", "/projects/alpha/members", members[role].headers)).status, role).toBe(403);
+        expect(
+          (await call("DELETE", `/projects/alpha/members/${added.userId}`, members[role].headers)).status,
+          role,
+        ).toBe(403);
+      }
+      // Beta, and a project that does not exist, are alike to alpha's admin.
+      for (const slug of ["beta", "no-such-project"]) {
+        expect((await call("GET", `/projects/${slug}/members`, alphaAdmin.headers)).status, slug).toBe(404);
+        expect(
+          (
+            await call("PUT", `/projects/${slug}/members`, alphaAdmin.headers, {
+              email: newcomer.email,
+              role: "admin",
+            })
+          ).status,
+          slug,
+        ).toBe(404);
+      }
+      expect(
+        (await call("DELETE", `/projects/alpha/members/${added.userId}`, alphaAdmin.headers)).status,
+      ).toBe(204);
+      expect((await call("GET", "/rules", as(newcomer, "alpha"))).status).toBe(404);
+      const { entries } = (await ok(await call("GET", "/audit?limit=50", admin.headers))) as {
+        entries: Array<{ actor: string; action: string; target: string }>;
+      };
+      const mine = entries.filter((e) => e.actor === alphaAdmin.email).map((e) => e.action);
+      expect(mine).toEqual(expect.arrayContaining(["project.member_set", "project.member_removed"]));
     });
   });
 }
