@@ -4,12 +4,15 @@
  * 1. Ingest: N concurrent agents POST batches of windows for a fixed time; prints windows/s
  *    and batch latency p50/p99, against a baseline of one agent in the same run. PGlite
  *    always; Postgres too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
- * 2. Live fan-out: C clients subscribed to `probes`; each ingested probe result is broadcast;
- *    prints delivery lag p50/p99 (send → every client's receipt) against a 10-client baseline.
+ * 2. Live fan-out, on a hub of its own: C clients (in BENCH_CLIENT_PROCESSES processes, 2, so
+ *    their work is not the bench's nor the hub's) subscribed to `probes`; each ingested probe
+ *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt),
+ *    the hub's own send time per turn (its /metrics), hub CPU per message and hub RSS per client,
+ *    against a 10-client baseline.
  *
  * The hub runs as its own process (`peakwatch hub`), as in production, so the load generated
  * here never shares its event loop. Settings: BENCH_AGENTS (50), BENCH_BATCH (100 windows),
- * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30). BENCH_PROFILE_DIR=<dir> writes a
+ * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30), BENCH_PARTS (ingest,fanout,reads). BENCH_PROFILE_DIR=<dir> writes a
  * CPU profile of each hub process there (`node --cpu-prof`), for `--cpu-prof` cannot go in NODE_OPTIONS.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -20,7 +23,6 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { Agent, request } from "undici";
-import { WebSocket } from "ws";
 import { encodeHistogram, newHistogram, recordMicros } from "../core/histogram.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 
@@ -29,6 +31,9 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 30);
+const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+/** Which parts run: ingest, fanout, reads (all by default). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "ingest,fanout,reads").split(","));
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
 function quantile(sorted: number[], q: number): number {
@@ -200,38 +205,91 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
   };
 }
 
+/** Sum and count of one of the hub's Prometheus histograms, read from its /metrics. */
+async function histogramTotals(
+  hub: Hub,
+  name: string,
+): Promise<{ sum: number; count: number; le: Map<number, number> }> {
+  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const value = (suffix: string) =>
+    Number(new RegExp(`^${name}_${suffix} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  const le = new Map<number, number>();
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, "gm")))
+    le.set(m[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
+  return { sum: value("sum"), count: value("count"), le };
+}
+
+/** The hub's heap used plus external memory, bytes (its /metrics). */
+async function jsMemory(hub: Hub): Promise<number> {
+  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  return (
+    gauge("peakwatch_hub_nodejs_heap_size_used_bytes") + gauge("peakwatch_hub_nodejs_external_memory_bytes")
+  );
+}
+
+/** Smallest bucket bound holding at least `q` of the observations made between two reads, seconds. */
+function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  for (const b of bounds) if (after.get(b)! - (before.get(b) ?? 0) >= q * total) return b;
+  return Number.NaN;
+}
+
+/** Live clients in their own processes (bench/live-clients.ts), `perProcess` sockets each. */
+async function startClients(hub: Hub, clients: number, processes: number) {
+  const children: ChildProcess[] = [];
+  const wsUrl = `${hub.url.replace("http", "ws")}/api/v1/live`;
+  await Promise.all(
+    Array.from({ length: processes }, (_, i) => {
+      const count = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(import.meta.dirname, "live-clients.ts"), wsUrl, hub.token, String(count)],
+        { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+      );
+      children.push(child);
+      return new Promise<void>((resolve, reject) => {
+        child.once("message", () => resolve());
+        child.once("exit", (code) => reject(new Error(`live clients exited with ${code}`)));
+      });
+    }),
+  );
+  return {
+    /** Every client's lags (ms); the processes exit after answering. */
+    collect: async (): Promise<number[]> => {
+      const parts = await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<number[]>((resolve) => {
+              child.once("message", (m) => resolve((m as { lags: number[] }).lags));
+              child.send("report");
+            }),
+        ),
+      );
+      await Promise.all(
+        children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : 0)),
+      );
+      return parts.flat();
+    },
+  };
+}
+
+/**
+ * C clients (in CLIENT_PROCESSES processes of their own) subscribed to `probes`, one probe result
+ * ingested every 200 ms: lag from the result's creation to each client's receipt, the hub's own
+ * send time per turn (its /metrics), and the hub memory the connected clients hold.
+ */
 async function fanOut(hub: Hub, clients: number, broadcasts: number) {
+  await new Promise((r) => setTimeout(r, 500));
   const rssBefore = hub.rssBytes();
-  const sockets: WebSocket[] = [];
-  const lags: number[] = [];
-  let received = 0;
-  for (let i = 0; i < clients; i += 100) {
-    await Promise.all(
-      Array.from({ length: Math.min(100, clients - i) }, async () => {
-        const ws = new WebSocket(`${hub.url.replace("http", "ws")}/api/v1/live`, {
-          headers: { authorization: `Bearer ${hub.token}` },
-        });
-        await new Promise((resolve, reject) => {
-          ws.once("open", resolve);
-          ws.once("error", reject);
-        });
-        ws.on("message", (data) => {
-          // Receipt time first: the bench's own parsing is not the hub's lag.
-          const at = Date.now();
-          const message = JSON.parse(data.toString()) as { type: string; result?: { startedAt: number } };
-          if (message.type === "subscribed") return;
-          if (message.type !== "probe" || !message.result) return;
-          lags.push(at - message.result.startedAt);
-          received++;
-        });
-        const subscribed = new Promise((resolve) => ws.once("message", resolve));
-        ws.send(JSON.stringify({ type: "subscribe", topics: ["probes"] }));
-        await subscribed;
-        sockets.push(ws);
-      }),
-    );
-  }
+  const heapBefore = await jsMemory(hub);
+  const group = await startClients(hub, clients, Math.min(CLIENT_PROCESSES, clients));
+  await new Promise((r) => setTimeout(r, 500));
   const rssConnected = hub.rssBytes();
+  const heapConnected = await jsMemory(hub);
+  const sendBefore = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
+  const cpuBefore = hub.cpuSeconds();
   for (let b = 0; b < broadcasts; b++) {
     const result = {
       id: randomUUID(),
@@ -252,19 +310,32 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
     await res.text();
     await new Promise((r) => setTimeout(r, 200));
   }
-  const deadline = Date.now() + 10_000;
-  while (received < clients * broadcasts && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-  for (const ws of sockets) ws.terminate();
+  // Every message is out of the hub well within this; what has not arrived by then counts as lost.
+  await new Promise((r) => setTimeout(r, 2000));
+  const cpu = hub.cpuSeconds() - cpuBefore;
+  const sendAfter = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
+  const lags = await group.collect();
   lags.sort((x, y) => x - y);
+  const turns = sendAfter.count - sendBefore.count;
   return {
     p50: quantile(lags, 0.5),
     p99: quantile(lags, 0.99),
-    delivered: received,
+    delivered: lags.length,
     expected: clients * broadcasts,
     clients,
-    /** Hub resident memory added by the connected, subscribed clients, per client. */
-    bytesPerClient: Math.max(0, rssConnected - rssBefore) / clients,
+    /** Hub time per turn that sent live messages: framing and writing to every socket, ms. */
+    sendMeanMs: turns === 0 ? Number.NaN : ((sendAfter.sum - sendBefore.sum) / turns) * 1000,
+    sendP99Ms: bucketQuantile(sendBefore.le, sendAfter.le, 0.99) * 1000,
+    /** Hub CPU per delivered message, µs (ingest of the results included). */
+    cpuMicrosPerMessage: (cpu * 1e6) / Math.max(1, lags.length),
+    /**
+     * Hub JavaScript memory (heap used + external buffers) the connected, subscribed clients
+     * hold, per client; RSS beside it is dominated by PGlite's WebAssembly memory, which shrinks
+     * and grows on its own, so its difference says little at this scale.
+     */
+    bytesPerClient: Math.max(0, heapConnected - heapBefore) / clients,
+    rssBefore,
+    rssConnected,
   };
 }
 
@@ -298,7 +369,11 @@ async function main() {
   console.log(
     `hub bench: ${AGENTS} agents × batches of ${BATCH} windows for ${SECONDS} s; fan-out to ${CLIENTS} clients`,
   );
-  const kinds: Array<"pglite" | "postgres"> = pgUrl ? ["pglite", "postgres"] : ["pglite"];
+  const kinds: Array<"pglite" | "postgres"> = !PARTS.has("ingest")
+    ? []
+    : pgUrl
+      ? ["pglite", "postgres"]
+      : ["pglite"];
   for (const kind of kinds) {
     const pg = kind === "postgres" ? await freshPostgres(pgUrl!) : undefined;
     const hub = await startHub(pg?.url);
@@ -312,20 +387,28 @@ async function main() {
         `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99`,
       );
       summary.push({ kind, baseline, loaded });
-      if (kind === kinds[0]) {
-        const small = await fanOut(hub, 10, BROADCASTS);
-        const big = await fanOut(hub, CLIENTS, BROADCASTS);
-        fanOutResult = { small, big };
+    } finally {
+      await hub.stop();
+      await pg?.drop();
+    }
+  }
+  if (PARTS.has("fanout")) {
+    // A hub of its own: its memory before the clients is not an ingest's leftovers.
+    const hub = await startHub(undefined);
+    try {
+      const small = await fanOut(hub, 10, BROADCASTS);
+      const big = await fanOut(hub, CLIENTS, BROADCASTS);
+      fanOutResult = { small, big };
+      for (const [label, r] of [
+        ["baseline 10 clients", small],
+        [`${CLIENTS} clients`, big],
+      ] as const) {
         console.log(
-          `[${kind}] fan-out baseline 10 clients: lag p50 ${fmt(small.p50, 0)} ms, p99 ${fmt(small.p99, 0)} ms (${small.delivered}/${small.expected} delivered)`,
-        );
-        console.log(
-          `[${kind}] fan-out ${CLIENTS} clients     : lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms (${big.delivered}/${big.expected} delivered), hub RSS ${fmt(big.bytesPerClient / 1024, 1)} KB per client`,
+          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms (${r.delivered}/${r.expected} delivered); hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message; hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
         );
       }
     } finally {
       await hub.stop();
-      await pg?.drop();
     }
   }
   console.log(
@@ -363,8 +446,8 @@ async function main() {
     const { small, big } = fanOutResult;
     figures.push({
       measure: `live fan-out to ${big.clients} WebSocket clients`,
-      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms, ${big.delivered}/${big.expected} delivered, hub ${fmt(big.bytesPerClient / 1024, 1)} KB RSS per client`,
-      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms`,
+      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms, ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), ${fmt(big.cpuMicrosPerMessage, 1)} µs CPU per message, ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
+      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn`,
       ratio: load,
       goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,
       met: big.clients >= 10_000 ? big.p99 < 100 && big.delivered === big.expected : undefined,

@@ -1,5 +1,9 @@
 import type { Socket } from "node:net";
-import ws, { type WebSocket } from "ws";
+import type { WebSocket } from "ws";
+import * as wsModule from "ws";
+
+/** The one extension ws may negotiate (off on the hub's server: frames would differ per client). */
+const DEFLATE = "permessage-deflate";
 
 /** What of ws's internals raw frame writing relies on (ws 8; checked at every use). */
 interface WsInternals {
@@ -8,7 +12,10 @@ interface WsInternals {
   _extensions?: Record<string, unknown>;
 }
 
-const Sender = (ws as unknown as { Sender?: { frame(data: Buffer, options: object): Buffer[] } }).Sender;
+// A named export of ws's ESM entry (its default export, WebSocket, carries it only under CommonJS),
+// and absent from @types/ws: without it every message went through ws.send, framed per client.
+const Sender = (wsModule as unknown as { Sender?: { frame(data: Buffer, options: object): Buffer[] } })
+  .Sender;
 
 /**
  * A text message as one complete WebSocket frame. Server frames are not masked, so the bytes are
@@ -22,40 +29,74 @@ export function textFrame(data: Buffer): Buffer | undefined {
 }
 
 /**
- * Writes a message to a client: its pre-built frame straight to the socket when ws has nothing
- * queued and compresses nothing (no header, no copy per client), else through ws.send, which
- * keeps the order behind what it holds. Counted in ws.bufferedAmount either way.
+ * Writes live messages to clients, batched per event-loop turn: a socket's first message of the
+ * turn goes straight out (one write, nothing buffered); from its second one on the socket is
+ * corked until the end of the turn, so a client gets at most two writes per turn however many
+ * messages it was sent. Reports the time each turn's sending took (the hub's own share of
+ * fan-out lag, whatever its clients do).
  */
-export function writeMessage(client: WebSocket, data: Buffer, frame: Buffer | undefined): void {
-  const inner = client as unknown as WsInternals;
-  const socket = inner._socket;
-  if (
-    frame &&
-    socket &&
-    !socket.destroyed &&
-    inner._sender?._state === 0 &&
-    inner._sender._queue?.length === 0 &&
-    inner._extensions !== undefined &&
-    Object.keys(inner._extensions).length === 0
-  ) {
-    corkForTick(socket);
-    socket.write(frame);
-    return;
+export class TickWriter {
+  /** Sockets written to this turn. */
+  readonly #written = new Set<Socket>();
+  readonly #corked: Socket[] = [];
+  #busyMs = 0;
+  #scheduled = false;
+
+  /** `onFlush`: seconds this turn spent framing, queueing and writing its messages. */
+  constructor(private readonly onFlush: (seconds: number) => void) {}
+
+  /**
+   * Writes a message: its pre-built frame straight to the socket when ws has nothing queued and
+   * compresses nothing (no header, no copy, no allocation per client), else through ws.send,
+   * which keeps the order behind what it holds. Counted in ws.bufferedAmount either way.
+   */
+  write(client: WebSocket, data: Buffer, frame: Buffer | undefined): void {
+    const inner = client as unknown as WsInternals;
+    const socket = inner._socket;
+    if (
+      frame &&
+      socket &&
+      !socket.destroyed &&
+      inner._sender?._state === 0 &&
+      inner._sender._queue?.length === 0 &&
+      inner._extensions !== undefined &&
+      inner._extensions[DEFLATE] === undefined
+    ) {
+      if (this.#written.has(socket)) {
+        if (socket.writableCorked === 0) {
+          socket.cork();
+          this.#corked.push(socket);
+        }
+      } else {
+        this.#written.add(socket);
+        this.#schedule();
+      }
+      socket.write(frame);
+      return;
+    }
+    client.send(data, { binary: false });
   }
-  client.send(data, { binary: false });
-}
 
-const corked = new Set<Socket>();
+  /** Adds time spent on this turn's messages (measured by the caller around its loop). */
+  spent(ms: number): void {
+    this.#busyMs += ms;
+    this.#schedule();
+  }
 
-/** Holds a socket's writes until the end of this event-loop turn: one write per client per tick. */
-function corkForTick(socket: Socket): void {
-  if (corked.has(socket)) return;
-  socket.cork();
-  corked.add(socket);
-  if (corked.size === 1) setImmediate(uncorkAll);
-}
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flush);
+  }
 
-function uncorkAll(): void {
-  for (const socket of corked) socket.uncork();
-  corked.clear();
+  readonly #flush = (): void => {
+    const started = performance.now();
+    for (const socket of this.#corked) socket.uncork();
+    this.#corked.length = 0;
+    this.#written.clear();
+    const seconds = (this.#busyMs + performance.now() - started) / 1000;
+    this.#busyMs = 0;
+    this.#scheduled = false;
+    this.onFlush(seconds);
+  };
 }

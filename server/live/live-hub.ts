@@ -12,7 +12,7 @@ import {
 import type { Principal } from "../http/env.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { LiveClient } from "./client.ts";
-import { textFrame, writeMessage } from "./frames.ts";
+import { TickWriter, textFrame } from "./frames.ts";
 
 /** Reads alert events after a seq, oldest first (the alert log), each with its project. */
 export type AlertHistory = (
@@ -66,11 +66,13 @@ export class LiveHub {
   readonly #byTopic = new Map<string, Set<LiveClient>>();
   readonly #coalesceAbove: number;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #writer: TickWriter;
   /** Largest unsent buffer seen on any client (bytes), for tests and metrics. */
   peakBufferedBytes = 0;
 
   constructor(private readonly options: LiveHubOptions) {
     this.#coalesceAbove = options.coalesceAboveBytes ?? Math.min(64 * 1024, options.maxBufferBytes / 4);
+    this.#writer = new TickWriter((seconds) => options.metrics.liveSendSeconds.observe(seconds));
     this.#timers.push(setInterval(() => this.#heartbeat(), options.heartbeatMs).unref());
     this.#timers.push(setInterval(() => this.flushPending(), 250).unref());
   }
@@ -119,6 +121,7 @@ export class LiveHub {
   broadcast(topic: Topic, message: ServerMessage, projectId: string): void {
     const subscribers = this.#byTopic.get(topicKey(topic, projectId));
     if (!subscribers || subscribers.size === 0) return;
+    const started = performance.now();
     const data = encodeMessage(message);
     const frame = textFrame(data);
     this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
@@ -129,6 +132,7 @@ export class LiveHub {
     } else {
       for (const client of subscribers) this.#send(client, data, frame);
     }
+    this.#writer.spent(performance.now() - started);
   }
 
   /** Sends `message` to the run's subscribers (held to the run's project when they subscribed). */
@@ -140,9 +144,11 @@ export class LiveHub {
   broadcastEncoded(topic: Topic, type: "alert", data: Buffer, seq: number, projectId: string): void {
     const subscribers = this.#byTopic.get(topicKey(topic, projectId));
     if (!subscribers || subscribers.size === 0) return;
+    const started = performance.now();
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
     for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
+    this.#writer.spent(performance.now() - started);
   }
 
   /** Sends coalesced windows to clients that have caught up. */
@@ -292,7 +298,7 @@ export class LiveHub {
     this.#send(client, data, frame);
   }
 
-  /** `frame`: the message framed once for every client (frames.ts); absent, ws frames it. */
+  /** `frame`: the message framed once for every client (frames.ts); absent, ws frames it. Batched per turn. */
   #send(client: LiveClient, data: Buffer, frame?: Buffer): void {
     const { ws } = client;
     if (ws.readyState !== WebSocket.OPEN) return;
@@ -301,7 +307,7 @@ export class LiveHub {
       this.#cutOff(client, "too_slow");
       return;
     }
-    writeMessage(ws, data, frame);
+    this.#writer.write(ws, data, frame);
     if (ws.bufferedAmount > this.peakBufferedBytes) this.peakBufferedBytes = ws.bufferedAmount;
   }
 

@@ -10,6 +10,8 @@ export interface HubMetrics {
   liveMessages: Counter<"type">;
   liveDropped: Counter<"reason">;
   liveCoalesced: Counter;
+  /** Per event-loop turn that sent live messages: time to frame them and write them to every subscriber. */
+  liveSendSeconds: Histogram;
   queueDepth: Gauge<"queue">;
   /** Reads the alert engine's last evaluation time at scrape (set by the hub). */
   ruleEvaluationSeconds: { collect: () => number };
@@ -72,6 +74,12 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
     liveCoalesced: new Counter({
       name: "peakwatch_hub_live_coalesced_total",
       help: "Live window messages replaced by a newer one because the client was reading slowly.",
+      registers,
+    }),
+    liveSendSeconds: new Histogram({
+      name: "peakwatch_hub_live_send_seconds",
+      help: "Time one event-loop turn spent framing live messages and writing them to every subscriber's socket.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
     queueDepth,
