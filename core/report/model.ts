@@ -104,7 +104,8 @@ export function reportPoint<W extends WindowFigures>(
   span = 1,
   latencyOf: (w: W) => Histogram = (w) => decodeHistogram(w.latency),
 ): ReportPoint {
-  const requests = newHistogram();
+  let requests: Histogram | undefined;
+  let merged = false;
   const point: ReportPoint = {
     second,
     target: 0,
@@ -123,15 +124,28 @@ export function reportPoint<W extends WindowFigures>(
       point.dropped += w.dropped;
       continue;
     }
-    requests.add(latencyOf(w));
+    // One request window (a minute roll-up of one step): its histogram as it is, no copy.
+    const latency = latencyOf(w);
+    if (!requests) requests = latency;
+    else {
+      if (!merged) {
+        const first = requests;
+        requests = newHistogram();
+        requests.add(first);
+        merged = true;
+      }
+      requests.add(latency);
+    }
     point.requests += w.count;
     point.errors += errorTotal(w);
   }
   for (const key of ["target", "achieved", "dropped", "requests", "errors"] as const)
     point[key] = round3(point[key] / span);
-  point.p50 = pct(requests, 50);
-  point.p95 = pct(requests, 95);
-  point.p99 = pct(requests, 99);
+  if (requests) {
+    point.p50 = pct(requests, 50);
+    point.p95 = pct(requests, 95);
+    point.p99 = pct(requests, 99);
+  }
   return point;
 }
 

@@ -5,11 +5,17 @@ import {
   verdictProperties,
   xmlEscape as xml,
 } from "../../core/report/junit-alerts.ts";
-import { buildReportModel, type ReportModel, reportSeries } from "../../core/report/model.ts";
+import {
+  buildReportModel,
+  type ReportModel,
+  type ReportPoint,
+  reportSeries,
+} from "../../core/report/model.ts";
 import { renderReport } from "../../core/report/render.ts";
 import { describeResult, totalsFromWindows } from "../../core/threshold.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
 import type { WindowSummary } from "../../core/window.ts";
+import { yieldToLoop } from "../event-loop.ts";
 import type { Slice } from "./slices.ts";
 
 /** Everything a run report shows: the run, per-step summaries and request totals. */
@@ -54,24 +60,43 @@ export function junitReport({ run, combinedVerdict }: RunReportData): string {
 /** Points a report chart may hold per line before the hub draws minute points instead. */
 const MAX_SECOND_POINTS = 3600;
 
+/** Chart points computed between yields: a long run's charts never hold the event loop for long. */
+const POINTS_PER_TURN = 50;
+
 /**
  * The report model of a stored run: the same functions the generator used for its own
  * report.html, over the windows the hub stored, so both reports agree. Seconds stay seconds
  * while the run is within raw retention and an hour long; otherwise points are minutes.
+ * `totals`: the same data, coarser if it likes (hour merges of a long run), for the tables.
+ * Yields to the event loop between slices of chart points.
  */
-export function reportModel(
+export async function reportModel(
   run: RunView,
   slices: ReadonlyArray<Slice>,
   combinedVerdict?: RunVerdict,
-): ReportModel {
-  const windows = slices.map((s) => ({
-    ...s,
-    targetRate: s.targetRateSeconds,
-    achievedRate: s.achievedRateSeconds,
-  }));
+  totals: ReadonlyArray<Slice> = slices,
+): Promise<ReportModel> {
   const seconds = new Set(slices.map((s) => s.second));
   const perSecond = slices.every((s) => s.span === 1) && seconds.size <= MAX_SECOND_POINTS;
   const resolution = perSecond ? 1 : 60;
+  const byBucket = new Map<number, ReturnType<typeof asWindow>[]>();
+  for (const s of slices) {
+    const start = Math.floor(s.second / resolution) * resolution;
+    const list = byBucket.get(start);
+    if (list) list.push(asWindow(s));
+    else byBucket.set(start, [asWindow(s)]);
+  }
+  const buckets = [...byBucket.keys()].sort((a, b) => a - b);
+  const series: ReportPoint[] = [];
+  for (let i = 0; i < buckets.length; i += POINTS_PER_TURN) {
+    if (i > 0) await yieldToLoop();
+    series.push(
+      ...reportSeries(
+        buckets.slice(i, i + POINTS_PER_TURN).flatMap((b) => byBucket.get(b)!),
+        resolution,
+      ),
+    );
+  }
   return buildReportModel(
     {
       runId: run.runId,
@@ -86,13 +111,25 @@ export function reportModel(
       faults: run.faults,
       combinedVerdict,
     },
-    totalsFromWindows(windows),
-    reportSeries(windows, resolution),
+    totalsFromWindows(totals.map(asWindow)),
+    series,
     resolution,
   );
 }
 
+/** A slice in the generator's window shape (rates as rate × seconds sum the same way). */
+const asWindow = (s: Slice) => ({
+  ...s,
+  targetRate: s.targetRateSeconds,
+  achievedRate: s.achievedRateSeconds,
+});
+
 /** report.html of a stored run: the renderer the load generator uses for its own report.html. */
-export function htmlReport(run: RunView, slices: ReadonlyArray<Slice>, combinedVerdict?: RunVerdict): string {
-  return renderReport(reportModel(run, slices, combinedVerdict));
+export async function htmlReport(
+  run: RunView,
+  slices: ReadonlyArray<Slice>,
+  combinedVerdict?: RunVerdict,
+  totals: ReadonlyArray<Slice> = slices,
+): Promise<string> {
+  return renderReport(await reportModel(run, slices, combinedVerdict, totals));
 }

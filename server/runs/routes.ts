@@ -26,7 +26,13 @@ import { plannedSeconds } from "./run-plan.ts";
 import { rowToRunView } from "./run-view.ts";
 import type { RunWorkers } from "./run-workers.ts";
 import { autoResolution, series, seriesStats, summarizeBySteps } from "./slices.ts";
-import { loadSlices, loadSlicesPerMinute, RAW_SLICE_LIMIT } from "./slices-query.ts";
+import {
+  loadReportSlices,
+  loadSlices,
+  loadSlicesPerMinute,
+  loadSummarySlices,
+  RAW_SLICE_LIMIT,
+} from "./slices-query.ts";
 import type { MinuteRollups } from "./slices-rollup.ts";
 
 export interface RunRoutesOptions {
@@ -105,7 +111,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     const run = await findRun(id, project);
     return {
       run,
-      ...summarizeBySteps(await loadSlices(db, id, {}, options.rollups)),
+      ...summarizeBySteps(await loadSummarySlices(db, id, {}, options.rollups)),
       combinedVerdict: await storedRunVerdict(db, id, Date.now(), project.id),
     };
   }
@@ -347,8 +353,10 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
   app.get("/runs/:id/report.html", requireRole("viewer"), async (c) => {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
     const run = await findRun(id, projectOf(c));
-    const slices = await loadSlices(db, id, {}, options.rollups);
-    return c.html(htmlReport(run, slices, await storedRunVerdict(db, id, Date.now(), projectOf(c).id)));
+    // Charts per minute of a long run; its tables from hour merges (the same exact totals).
+    const { slices, totals } = await loadReportSlices(db, id, {}, options.rollups);
+    const verdict = await storedRunVerdict(db, id, Date.now(), projectOf(c).id);
+    return c.html(await htmlReport(run, slices, verdict, totals));
   });
 
   return app;

@@ -120,3 +120,38 @@ export async function loadSlicesPerMinute(
   ]);
   return [...perMinute, ...retained];
 }
+
+/**
+ * A run's stored data for totals (detail, report tables, compare): like loadSlices, but a long
+ * run's raw windows come one slice per step and hour (MinuteRollups.hourSlices), so merging its
+ * percentiles decodes tens of histograms, not one per minute or second.
+ */
+export async function loadSummarySlices(
+  db: Db,
+  runId: string,
+  filter: SliceFilter = {},
+  rollups?: MinuteRollups,
+): Promise<Slice[]> {
+  return (await loadReportSlices(db, runId, filter, rollups)).totals;
+}
+
+/**
+ * What report.html of a run reads: `slices` for its charts (per second, or per minute for a long
+ * run, as loadSlices) and `totals` for its tables (as loadSummarySlices), from one read.
+ */
+export async function loadReportSlices(
+  db: Db,
+  runId: string,
+  filter: SliceFilter,
+  rollups: MinuteRollups | undefined,
+): Promise<{ slices: Slice[]; totals: Slice[] }> {
+  if (!rollups || !(await rollups.exceeds(runId, filter, RAW_SLICE_LIMIT))) {
+    const slices = await loadSlices(db, runId, filter);
+    return { slices, totals: slices };
+  }
+  const [{ minutes, hours }, retained] = await Promise.all([
+    rollups.minuteAndHourSlices(runId, filter),
+    loadRetainedMinutes(db, runId, filter),
+  ]);
+  return { slices: [...minutes, ...retained], totals: [...hours, ...retained] };
+}

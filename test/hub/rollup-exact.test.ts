@@ -1,0 +1,60 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { summarizeBySteps } from "../../server/runs/slices.ts";
+import { loadReportSlices, loadSlices, loadSummarySlices } from "../../server/runs/slices-query.ts";
+import { MinuteRollups } from "../../server/runs/slices-rollup.ts";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
+import { makeWindow } from "./fixtures.ts";
+
+for (const kind of databaseKinds) {
+  describe(`[${kind}] reads of a long run from roll-ups`, () => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await createTestDatabase(kind, ["hub"]);
+    });
+    afterAll(async () => {
+      await database?.close();
+    });
+
+    it("hour merges of minute merges give the totals and percentiles of every raw window", async () => {
+      // 3 steps × 4,000 seconds (past RAW_SLICE_LIMIT), three different histograms spread unevenly.
+      const shapes = [
+        [1000, 2000, 3000],
+        [900, 45_000, 46_000, 47_000, 48_000],
+        [120_000, 250_000],
+      ].map((samples) => makeWindow({ runId: "r", step: "s", worker: "w", second: 0 }, samples));
+      const start = 1_700_000_000 - 4_000;
+      await database.db.execute(
+        sql`insert into hub.windows (run_id, step, worker, second, count, err_connect, err_timeout, err_http4xx, err_http5xx, err_assertion, bytes, target_rate, achieved_rate, dropped, latency)
+            select 'long', st, 'w1', s,
+              case when (s * 7 + length(st)) % 11 = 0 then 5 when (s * 7 + length(st)) % 5 = 0 then 2 else 3 end,
+              0, 0, 0, (s % 13 = 0)::int, 0, 100, 3, 3, 0,
+              case when (s * 7 + length(st)) % 11 = 0 then ${shapes[1]!.latency} when (s * 7 + length(st)) % 5 = 0 then ${shapes[2]!.latency} else ${shapes[0]!.latency} end
+            from generate_series(${start}::bigint, ${start + 3_999}::bigint) as s, unnest(array['browse', 'cart', 'journey']) as st`,
+      );
+      const rollups = new MinuteRollups(database.db, { now: () => Date.now(), intervalMs: 0 });
+      const raw = summarizeBySteps(await loadSlices(database.db, "long"));
+      const summary = await loadSummarySlices(database.db, "long", {}, rollups);
+      // One slice per step and hour: 4,000 s touch two or three hours.
+      expect(summary.length).toBeLessThanOrEqual(9);
+      expect(summarizeBySteps(summary)).toEqual(raw);
+      // Again from the cache, and report.html's pair from one read.
+      expect(summarizeBySteps(await loadSummarySlices(database.db, "long", {}, rollups))).toEqual(raw);
+      const report = await loadReportSlices(database.db, "long", {}, rollups);
+      expect(summarizeBySteps(report.totals)).toEqual(raw);
+      expect(summarizeBySteps(report.slices)).toEqual(raw);
+      expect(report.slices.every((s) => s.span > 1)).toBe(true);
+
+      // A late window changes its hour: the stale merge is not used.
+      await database.db.execute(
+        sql`update hub.windows set count = 5, latency = ${shapes[1]!.latency} where run_id = 'long' and step = 'cart' and second = ${start + 10}`,
+      );
+      const changed = summarizeBySteps(await loadSlices(database.db, "long", { step: "cart" })).steps.cart;
+      expect(changed).not.toEqual(raw.steps.cart);
+      expect(summarizeBySteps(await loadSummarySlices(database.db, "long", {}, rollups)).steps.cart).toEqual(
+        changed,
+      );
+      await rollups.stop();
+    }, 60_000);
+  });
+}
