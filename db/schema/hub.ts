@@ -184,6 +184,8 @@ export const runs = hub.table(
     placement: text(),
     /** Unix epoch milliseconds at which a coordinated run's workers all start (their start barrier). */
     startAt: epoch("start_at"),
+    /** The rate scale the hub started the run with (its workers' --rate-scale); null is 1. */
+    rateScale: doublePrecision(),
     /** Advisory-lock key of the hub replica supervising the run (server/cluster/presence.ts); null when none does. */
     supervisorKey: integer(),
     /** `stop` or `abort` once someone asked, on any replica; the supervising replica acts on it. */

@@ -111,6 +111,6 @@ export function lossOf(run: RunRow, worker: RunWorkerRow, reason: string): Worke
       reason,
       stoppedAfterSeconds: Math.min(planned, Math.max(0, (stoppedAt - startAt) / 1000)),
     },
-    runPlan(run.profile, planned),
+    runPlan(run.profile, planned, run.rateScale ?? 1),
   );
 }

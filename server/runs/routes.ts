@@ -167,6 +167,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
         plannedSeconds: plannedSeconds(body.profile, body.durationScale),
         placement: body.placement,
         startAt,
+        rateScale: body.rateScale ?? null,
         supervisorKey: options.replicaKey,
       })
       .returning();

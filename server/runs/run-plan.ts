@@ -6,14 +6,18 @@ import { RateSchedule } from "../../core/rate.ts";
 export type RunPlan = { schedule: RateSchedule } | { plannedSeconds: number };
 
 /**
- * The plan of a built-in profile stretched to `plannedSeconds` (its duration scale); rates do
- * not matter for shares. Unknown profiles and closed-model ones give their length only. Pure.
+ * The plan of a built-in profile stretched to `plannedSeconds` (its duration scale) at
+ * `rateScale`, so a lost worker's missing arrivals are counted on the schedule its run really
+ * had. Unknown profiles and closed-model ones give their length only. Pure.
  */
-export function runPlan(profile: string, plannedSeconds: number): RunPlan {
+export function runPlan(profile: string, plannedSeconds: number, rateScale = 1): RunPlan {
   const parsed = parseProfile(builtinProfiles[profile]);
   if (!parsed.ok || !(plannedSeconds > 0)) return { plannedSeconds };
   const length = profileSeconds(parsed.profile);
-  const scaled = scaleProfile(parsed.profile, { duration: length > 0 ? plannedSeconds / length : 1 });
+  const scaled = scaleProfile(parsed.profile, {
+    duration: length > 0 ? plannedSeconds / length : 1,
+    rate: rateScale,
+  });
   if (scaled.stages.some((s) => s.rate === undefined)) return { plannedSeconds };
   return { schedule: new RateSchedule(rateSegments(scaled)) };
 }

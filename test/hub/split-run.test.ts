@@ -20,14 +20,17 @@ interface Worker {
 }
 
 /**
- * The smoke profile at the test's duration scale: 18 s at 5 journeys/s, 90 arrivals, long enough
- * that a worker that loaded its code late on a busy machine (and caught up) is still mid-run.
+ * The smoke profile at the test's scales: 18 s (long enough that a worker that loaded its code
+ * late on a busy machine, and caught up, is still mid-run) at 10 journeys/s, 180 arrivals.
  */
 const DURATION_SCALE = 0.6;
+const RATE_SCALE = 2;
 function smokeSchedule(): RateSchedule {
   const parsed = parseProfile(builtinProfiles.smoke);
   if (!parsed.ok) throw new Error(parsed.error);
-  return new RateSchedule(rateSegments(scaleProfile(parsed.profile, { duration: DURATION_SCALE })));
+  return new RateSchedule(
+    rateSegments(scaleProfile(parsed.profile, { duration: DURATION_SCALE, rate: RATE_SCALE })),
+  );
 }
 
 describe("a hub-coordinated run over three real generator processes", () => {
@@ -84,6 +87,7 @@ describe("a hub-coordinated run over three real generator processes", () => {
       profile: "smoke",
       target: shop.url,
       durationScale: DURATION_SCALE,
+      rateScale: RATE_SCALE,
       workers: 3,
     });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
@@ -112,16 +116,16 @@ describe("a hub-coordinated run over three real generator processes", () => {
     expect(run!.workerLosses).toHaveLength(1);
     const [loss] = run!.workerLosses;
     const schedule = smokeSchedule();
-    expect(schedule.totalArrivals).toBe(90);
+    expect(schedule.totalArrivals).toBe(180);
     expect(loss).toMatchObject({
       worker: "w1",
       index: 1,
       workers: 3,
       reason: "exited on SIGKILL",
-      plannedArrivals: 90,
+      plannedArrivals: 180,
     });
     expect(run!.verdict).toMatch(
-      /^degraded: worker w1 \(index 1 of 3\) stopped at [\d.]+ s \(exited on SIGKILL\): [\d.]+ % of arrivals not sent or not reported \(\d+ of 90\)/,
+      /^degraded: worker w1 \(index 1 of 3\) stopped at [\d.]+ s \(exited on SIGKILL\): [\d.]+ % of arrivals not sent or not reported \(\d+ of 180\)/,
     );
     console.log(`split run: ${run!.verdict}`);
 
@@ -158,6 +162,6 @@ describe("a hub-coordinated run over three real generator processes", () => {
     expect(w1.achieved).toBeGreaterThan(0);
     expect(loss!.missingArrivals).toBeGreaterThan(0);
     expect(w1.achieved + loss!.missingArrivals!).toBe(w1Planned);
-    expect(loss!.missingShare).toBeCloseTo(loss!.missingArrivals! / 90, 6);
+    expect(loss!.missingShare).toBeCloseTo(loss!.missingArrivals! / 180, 6);
   }, 90_000);
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "hub"."runs" ADD COLUMN "rate_scale" double precision;
