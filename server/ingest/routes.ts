@@ -12,6 +12,7 @@ import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
 import { projectOf } from "../projects/scope.ts";
 import { rowToRunView } from "../runs/run-view.ts";
+import { RunOwners } from "./run-owners.ts";
 import { foreignRunIds, storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
 import { validateWindowBatch } from "./window-batch.ts";
 
@@ -45,6 +46,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     rawRetentionSeconds: options.rawRetentionSeconds,
     maxSkewSeconds: options.maxSkewSeconds ?? 300,
   };
+  const owners = new RunOwners(db);
   const app = new Hono<HubEnv>();
   app.use(
     "/ingest/*",
@@ -60,13 +62,12 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   app.post("/ingest/windows", async (c) => {
     const windows = await validateWindowBatch(await jsonBody(c, z.unknown()), limits);
     const project = projectOf(c);
-    await refuseForeignRuns(
-      db,
-      windows.map((w) => w.runId),
-      project.id,
-    );
+    const runIds = windows.map((w) => w.runId);
+    const foreign = await owners.firstForeign(runIds, project.id);
+    if (foreign !== undefined) throw new AppError("not_found", `no run ${foreign}`);
     const started = performance.now();
     const stored = await storeWindows(db, windows, project.id);
+    owners.stored(runIds, project.id);
     const seconds = (performance.now() - started) / 1000;
     for (const l of listeners) l.windowsStored?.(windows, seconds, project.id);
     return c.json({ stored });

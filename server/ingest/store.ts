@@ -1,8 +1,10 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { getTableConfig } from "drizzle-orm/pg-core";
 import type { ProbeResult } from "../../core/probe-result.ts";
 import type { RunReport } from "../../core/run.ts";
 import { type Window, windowKey } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
+import { rawQuery } from "../../db/raw.ts";
 import { probeResults, type RunRow, runs, type WindowRow, windows } from "../../db/schema/hub.ts";
 import { pgArray } from "./pg-array.ts";
 import { windowToRow } from "./window-rows.ts";
@@ -46,30 +48,34 @@ const windowColumns = [
   ["failed_latency", "text", (r: WindowRow) => r.failedLatency],
 ] as const satisfies ReadonlyArray<readonly [string, string, (r: WindowRow) => string | number | null]>;
 
-const insertColumns = sql.raw(windowColumns.map(([name]) => name).join(", "));
-const updateColumns = sql.raw(
-  windowColumns
+const { schema: windowsSchema, name: windowsName } = getTableConfig(windows);
+const windowsTable = `"${windowsSchema ?? "public"}"."${windowsName}"`;
+
+/**
+ * The batch upsert, built once: one text parameter per column (a Postgres array literal, cast and
+ * unnested in SQL), so a batch of any size is the same prepared statement.
+ */
+const upsertWindows = `insert into ${windowsTable} (${windowColumns.map(([name]) => name).join(", ")})
+  select * from unnest(${windowColumns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
+  on conflict (run_id, step, worker, second) do update set ${windowColumns
     .slice(5)
     .map(([name]) => `${name} = excluded.${name}`)
-    .join(", "),
-);
+    .join(", ")}
+  where ${windowsTable}.project_id = excluded.project_id`;
 
 /**
  * Upserts windows on (run, step, worker, second) in ONE statement (`INSERT … SELECT FROM
- * unnest(…)`, one array parameter per column): a replayed batch replaces its rows and never
- * doubles a count; all or nothing. Histograms are stored as received (validated structurally,
- * never decoded here). A window never replaces another project's row (callers check the runs'
- * project first; this guards the rest). Returns how many distinct windows were stored.
+ * unnest(…)`, one array parameter per column), sent straight to the driver: a replayed batch
+ * replaces its rows and never doubles a count; all or nothing. Histograms are stored as received
+ * (validated structurally, never decoded here). A window never replaces another project's row
+ * (callers check the runs' project first; this guards the rest). Returns how many distinct
+ * windows were stored.
  */
 export async function storeWindows(db: Db, batch: ReadonlyArray<Window>, projectId: string): Promise<number> {
   const rows = uniqueBy(batch, windowKey).map((w) => windowToRow(w, projectId));
-  const arrays = windowColumns.map(
-    ([, type, get]) => sql`${pgArray(rows.map((r) => get(r) ?? null))}::${sql.raw(type)}[]`,
-  );
-  await db.execute(
-    sql`insert into ${windows} (${insertColumns}) select * from unnest(${sql.join(arrays, sql`, `)})
-        on conflict (run_id, step, worker, second) do update set ${updateColumns}
-        where ${windows}.project_id = excluded.project_id`,
+  await rawQuery(db)(
+    upsertWindows,
+    windowColumns.map(([, , get]) => pgArray(rows.map((r) => get(r) ?? null))),
   );
   return rows.length;
 }

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { type RunWorkerRow, runWorkers } from "../../db/schema/hub.ts";
+import { pgArray } from "../ingest/pg-array.ts";
 
 /** Worker states that may still send windows. */
 export const liveWorkerStates = ["starting", "running"] as const;
@@ -44,8 +45,9 @@ export class RunWorkers {
   }
 
   /**
-   * Notes that windows of these workers were stored now: their heartbeat. One statement per
-   * run and worker in the batch; rows of workers that are not tracked are left alone.
+   * Notes that windows of these workers were stored now: their heartbeat. One statement for the
+   * whole batch (every run and worker in it, unnested); rows of workers that are not tracked are
+   * left alone.
    */
   async heard(windows: ReadonlyArray<Pick<Window, "runId" | "worker" | "second">>): Promise<void> {
     const latest = new Map<string, { runId: string; worker: string; second: number }>();
@@ -55,17 +57,15 @@ export class RunWorkers {
       if (!seen) latest.set(key, { runId: w.runId, worker: w.worker, second: w.second });
       else if (w.second > seen.second) seen.second = w.second;
     }
-    const at = this.now();
-    for (const { runId, worker, second } of latest.values()) {
-      await this.db
-        .update(runWorkers)
-        .set({
-          lastSeenAt: at,
-          lastSecond: sql`greatest(coalesce(${runWorkers.lastSecond}, 0), ${second})`,
-          state: sql`case when ${runWorkers.state} = 'starting' then 'running' else ${runWorkers.state} end`,
-        })
-        .where(and(eq(runWorkers.runId, runId), eq(runWorkers.worker, worker)));
-    }
+    if (latest.size === 0) return;
+    const heard = [...latest.values()];
+    await this.db.execute(sql`update ${runWorkers} set
+        last_seen_at = ${this.now()}::int8,
+        last_second = greatest(coalesce(${runWorkers.lastSecond}, 0), heard.second),
+        state = case when ${runWorkers.state} = 'starting' then 'running' else ${runWorkers.state} end
+      from unnest(${pgArray(heard.map((h) => h.runId))}::text[], ${pgArray(heard.map((h) => h.worker))}::text[],
+        ${pgArray(heard.map((h) => h.second))}::int8[]) as heard(run_id, worker, second)
+      where ${runWorkers.runId} = heard.run_id and ${runWorkers.worker} = heard.worker`);
   }
 
   /** Records how a worker ended; a worker already lost or exited keeps its first ending. */
