@@ -132,6 +132,20 @@ describe("histogram decoder under property-based fuzzing", () => {
     );
   });
 
+  it("refuses as not base64 exactly what the base64 pattern refuses", () => {
+    const pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+    const character = fc.constantFrom(..."Az09+/=-_ \n\u00e9\u0100\ud83d".split(""));
+    fc.assert(
+      fc.property(fc.array(character, { minLength: 1, maxLength: 12 }), (chars) => {
+        // Padded to a multiple of four with a letter, so only the alphabet decides.
+        const s = chars.join("").padStart(Math.ceil(chars.length / 4) * 4, "A");
+        const check = checkHistogram(s);
+        expect(!check.ok && check.reason === "not base64").toBe(!pattern.test(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("adversarial headers and payloads are refused or decode within bounds", () => {
     const word = fc.oneof(
       fc.integer({ min: 0, max: 1000 }),
