@@ -101,6 +101,14 @@ const schema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+  /**
+   * Embedded database (PGlite) in a worker thread: its statements (ingest's upserts above all)
+   * then run beside the request thread instead of stalling every request of the hub.
+   */
+  HUB_PGLITE_THREAD: z
+    .enum(["0", "1", "true", "false", ""])
+    .default("1")
+    .transform((v) => v !== "0" && v !== "false"),
   /** Base64 32-byte key for channel secrets and backups; default a key file under the data dir. */
   PEAKWATCH_MASTER_KEY: optionalString,
   /** Hours between scheduled backups of the hub's database; 0 turns them off. */

@@ -34,6 +34,7 @@ export async function main(_argv: string[]): Promise<number> {
       // With the default 128 MB, migrations on a fresh data directory touched the whole pool and
       // an idle hub sat at ~880 MB resident; data files stay in the OS page cache anyway.
       pgliteSharedBuffers: HUB_PGLITE_SHARED_BUFFERS,
+      pgliteThread: config.HUB_PGLITE_THREAD,
     });
     let hub: Awaited<ReturnType<typeof startHub>>;
     try {
