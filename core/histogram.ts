@@ -262,6 +262,7 @@ interface CountsAccess {
   totalCount: number;
   valueFromIndex(index: number): number;
   highestEquivalentValue(value: number): number;
+  lowestEquivalentValue(value: number): number;
   addToCountAtIndex(index: number, count: number): void;
   setTotalCount(total: number): void;
   updatedMaxValue(value: number): void;
@@ -388,6 +389,15 @@ export interface LatencySummary {
   max: number;
 }
 
+/**
+ * The largest value as its bucket's highest equivalent, what a decoded histogram holds: a
+ * histogram recorded in this process keeps the exact largest value, so without this the
+ * generator's own report and the hub's (decoded windows) differed in the last digit.
+ */
+export function maxOf(histogram: Histogram): number {
+  return (histogram as unknown as CountsAccess).highestEquivalentValue(histogram.maxValue);
+}
+
 /** Summarises a histogram in milliseconds; an empty one gives all zeros. */
 export function summarize(histogram: Histogram): LatencySummary {
   const count = histogram.totalCount;
@@ -395,12 +405,12 @@ export function summarize(histogram: Histogram): LatencySummary {
   const ms = (micros: number) => micros / 1000;
   return {
     count,
-    min: ms(histogram.minNonZeroValue),
+    min: ms((histogram as unknown as CountsAccess).lowestEquivalentValue(histogram.minNonZeroValue)),
     mean: ms(histogram.mean),
     p50: ms(histogram.getValueAtPercentile(50)),
     p90: ms(histogram.getValueAtPercentile(90)),
     p95: ms(histogram.getValueAtPercentile(95)),
     p99: ms(histogram.getValueAtPercentile(99)),
-    max: ms(histogram.maxValue),
+    max: ms(maxOf(histogram)),
   };
 }

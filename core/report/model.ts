@@ -3,7 +3,7 @@
  * they arrive) and by the hub (from what it stored), so both render the same report. Pure.
  */
 import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../error-causes.ts";
-import { decodeHistogram, type Histogram, newHistogram } from "../histogram.ts";
+import { decodeHistogram, type Histogram, maxOf, newHistogram } from "../histogram.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../run.ts";
 import type { StepTotals } from "../threshold.ts";
 import type { RunVerdict } from "../verdict.ts";
@@ -173,7 +173,7 @@ export function reportSteps(totals: ReadonlyMap<string, StepTotals>): {
       p50: pct(t.latency, 50),
       p95: pct(t.latency, 95),
       p99: pct(t.latency, 99),
-      max: t.latency.totalCount === 0 ? 0 : t.latency.maxValue / 1000,
+      max: t.latency.totalCount === 0 ? 0 : maxOf(t.latency) / 1000,
       failedP95: t.failedLatency.totalCount === 0 ? null : pct(t.failedLatency, 95),
     });
   }
