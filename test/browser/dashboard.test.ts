@@ -3,17 +3,11 @@ import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AlertEvent } from "../../core/alert.ts";
-import {
-  ConsoleWatch,
-  chromiumInstalled,
-  launchBrowser,
-  screenshot,
-  skipReason,
-  type TestBrowser,
-} from "../helpers/browser.ts";
+import { type ConsoleWatch, chromiumInstalled, screenshot, skipReason } from "../helpers/browser.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { apiFromPage, logIn } from "./pages.ts";
-import { type Stack, startStack } from "./stack.ts";
+import type { Stack } from "./stack.ts";
+import { withStack } from "./suite.ts";
 
 /** Chrome logs refused requests as console errors; these are the ones a step expects. */
 const FORBIDDEN = /status of 403/;
@@ -79,10 +73,6 @@ const kinds = chromiumInstalled
 
 for (const kind of kinds) {
   describe(`[${kind}] dashboard in a real browser`, () => {
-    let stack: Stack;
-    let browser: TestBrowser;
-    let page: Page;
-    let consoleWatch: ConsoleWatch;
     const tap = new AlertTap();
     /** While true the page's live socket is refused, as if the network were down. */
     let liveBlocked = false;
@@ -91,10 +81,18 @@ for (const kind of kinds) {
     const liveFramesReceived: string[] = [];
     const runIds: string[] = [];
 
+    const s = withStack(kind, { ready: ({ page }) => routeLive(page) });
+    let stack: Stack;
+    let page: Page;
+    let consoleWatch: ConsoleWatch;
     beforeAll(async () => {
-      [stack, browser] = await Promise.all([startStack(kind), launchBrowser()]);
-      page = await browser.context.newPage();
-      consoleWatch = new ConsoleWatch(page);
+      ({ server: stack, page, consoleWatch } = s);
+      await tap.open(stack);
+    });
+    afterAll(() => tap.close());
+
+    /** Relays the page's live socket through the test, which records its frames and can refuse it. */
+    async function routeLive(page: Page): Promise<void> {
       await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => {
         if (liveBlocked) {
           void ws.close({ code: 1001, reason: "blocked by the test" }).catch(() => {});
@@ -111,14 +109,7 @@ for (const kind of kinds) {
           ws.send(message);
         });
       });
-      await tap.open(stack);
-    }, 120_000);
-
-    afterAll(async () => {
-      tap.close();
-      await browser?.close();
-      await stack?.close();
-    }, 60_000);
+    }
 
     async function startRun(profile: string, rateScale: number, durationScale: number): Promise<string> {
       await page.getByRole("link", { name: "Control" }).click();

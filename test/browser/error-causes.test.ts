@@ -7,16 +7,11 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunDetail } from "../../core/api/runs.ts";
 import type { RunSummary } from "../../loadgen/outputs/summary.ts";
-import {
-  chromiumInstalled,
-  launchBrowser,
-  screenshot,
-  skipReason,
-  type TestBrowser,
-} from "../helpers/browser.ts";
+import { chromiumInstalled, screenshot, skipReason } from "../helpers/browser.ts";
 import { databaseKinds } from "../helpers/db.ts";
-import { apiFromPage, logIn } from "./pages.ts";
-import { type Stack, startStack } from "./stack.ts";
+import { apiFromPage } from "./pages.ts";
+import type { Stack } from "./stack.ts";
+import { withStack } from "./suite.ts";
 
 const bin = join(import.meta.dirname, "../../bin/peakwatch.js");
 
@@ -41,23 +36,19 @@ async function api<T>(page: Page, method: string, path: string, body?: unknown) 
 
 for (const kind of chromiumInstalled ? databaseKinds : []) {
   describe(`[${kind}] error causes from the generator to the browser`, () => {
+    const s = withStack(kind, { logIn: true });
     let stack: Stack;
-    let browser: TestBrowser;
     let page: Page;
     let dir: string;
 
     beforeAll(async () => {
-      [stack, browser] = await Promise.all([startStack(kind), launchBrowser()]);
+      ({ server: stack, page } = s);
       dir = await mkdtemp(join(tmpdir(), "pw-causes-"));
-      page = await browser.context.newPage();
-      await logIn(page, stack, stack.adminEmail);
-    }, 180_000);
+    });
 
     afterAll(async () => {
-      await browser?.close();
-      await stack?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
-    }, 60_000);
+    });
 
     /** Switches a shop fault on (params) or off (undefined) through the shop's admin API. */
     async function fault(name: string, params: object | undefined): Promise<void> {

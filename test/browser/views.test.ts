@@ -1,21 +1,10 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import type { Alert } from "../../core/alert.ts";
-import {
-  ConsoleWatch,
-  chromiumInstalled,
-  launchBrowser,
-  screenshot,
-  skipReason,
-  type TestBrowser,
-} from "../helpers/browser.ts";
+import { type ConsoleWatch, screenshot } from "../helpers/browser.ts";
 import { apiFromPage, horizontalOverflow, liveCharts, logIn, showView } from "./pages.ts";
-import { type Stack, startStack } from "./stack.ts";
-
-if (!chromiumInstalled) {
-  console.warn(skipReason);
-  describe("dashboard views: runs apart, layout", () => it.skip(skipReason!, () => {}));
-}
+import type { Stack } from "./stack.ts";
+import { describeInBrowser, withStack } from "./suite.ts";
 
 const FINAL = ["passed", "failed", "aborted", "error"];
 
@@ -33,24 +22,15 @@ const sizes = [
 ] as const;
 
 /** One pass on PGlite: what is under test is the dashboard, not the hub's storage. */
-describe.runIf(chromiumInstalled)("dashboard views: runs apart, layout", () => {
+describeInBrowser("dashboard views: runs apart, layout", () => {
+  const s = withStack("pglite", { logIn: true });
   let stack: Stack;
-  let browser: TestBrowser;
   let page: Page;
   let consoleWatch: ConsoleWatch;
+  beforeAll(() => {
+    ({ server: stack, page, consoleWatch } = s);
+  });
   const runIds: string[] = [];
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack("pglite"), launchBrowser()]);
-    page = await browser.context.newPage();
-    consoleWatch = new ConsoleWatch(page);
-    await logIn(page, stack, stack.adminEmail);
-  }, 150_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, 60_000);
 
   const run = async (id: string) =>
     (await apiFromPage(page, "GET", `/runs/${encodeURIComponent(id)}`)).body.run as RunBody;
