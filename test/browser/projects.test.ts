@@ -13,7 +13,9 @@ const sizes = [
 const VIEWER = "acme-viewer@peakwatch.test";
 
 describeInBrowser("projects in the dashboard: switcher, members, isolation", () => {
-  const s = withHub();
+  // The hub's shop is a closed loopback port: runs it starts get their tokens and fail every request.
+  const shopUrl = "http://127.0.0.1:9";
+  const s = withHub({ env: { PEAKWATCH_SHOP_URL: shopUrl, SHOP_TEST_HOOKS_TOKEN: "browser-test-hooks" } });
 
   /** Sends what a generator and a prober would, with an agent token of one project. */
   const ingest = async (token: string, path: string, body: unknown) => {
@@ -192,4 +194,54 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
     await photograph(page, "viewer-probes", "#/probes");
     consoleWatch.assertClean("projects");
   }, 60_000);
+
+  it("Control splits a run over N workers (a bad count is named, nothing sent); the run's page shows each worker's state", async () => {
+    const { page, server: hub, consoleWatch } = s;
+    // A fresh browser: no session, no project chosen.
+    await page.goto(`${hub.url}/`);
+    await page.evaluate(() => localStorage.clear());
+    await page.context().clearCookies();
+    await logInByMail(page, hub, "admin@peakwatch.test");
+    const runs = async () => ((await apiFromPage(page, "GET", "/runs")).body.runs as unknown[]).length;
+    const before = await runs();
+    // No shop listens: its fault switches answer 503.
+    consoleWatch.allow(/503 .*\/api\/v1\/faults/);
+    await showView(page, "#/control");
+    const form = page.getByTestId("start-form");
+    await expect.poll(() => form.getByLabel("Target URL").inputValue()).toBe(shopUrl);
+    await form.getByLabel("Rate scale").fill("0.4");
+    await form.getByLabel("Duration scale").fill("0.1");
+    for (const bad of ["0", "65", "auto"]) {
+      await form.getByLabel("Workers").fill(bad);
+      await form.getByRole("button", { name: "Start run" }).click();
+      await expect
+        .poll(() => page.getByTestId("control-message").textContent())
+        .toMatch(new RegExp(`^Workers: a whole number from 1 to 64 .*not "${bad}"$`));
+    }
+    expect(await runs()).toBe(before);
+
+    await form.getByLabel("Workers").fill("2");
+    await form.getByRole("button", { name: "Start run" }).click();
+    await page.waitForURL(/#\/live\/.+/);
+    const runId = decodeURIComponent(new URL(page.url()).hash.replace("#/live/", ""));
+    await showView(page, `#/runs/${encodeURIComponent(runId)}`);
+    expect(await page.getByTestId("run-workers-count").textContent()).toBe("split over 2 workers");
+    const table = page.getByTestId("run-workers-table");
+    await expect.poll(() => table.locator("tr[data-worker]").count(), { timeout: 15_000 }).toBe(2);
+    // Both generators run to their end (nothing listens on port 9: every request fails, which
+    // is the run's verdict, not a worker's loss) and exit; the page shows it after a reload.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await showView(page, `#/runs/${encodeURIComponent(runId)}`);
+          return table.locator(".badge").allTextContents();
+        },
+        { timeout: 45_000, interval: 1000 },
+      )
+      .toEqual(["exited", "exited"]);
+    expect(await table.locator("tr[data-worker=w0]").textContent()).toMatch(/pid \d+.*code \d+/s);
+    await photograph(page, "run-workers", `#/runs/${encodeURIComponent(runId)}`);
+    consoleWatch.assertClean("workers");
+  }, 90_000);
 });

@@ -2,10 +2,11 @@ import { css, html, LitElement } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { HubConfigViewSchema } from "../../../core/api/hub-config.ts";
 import type { RunStarted } from "../../../core/api/runs.ts";
-import { ApiError } from "../api/api-error.ts";
+import { failureText } from "../api/act.ts";
 import { hub } from "../api/hub-client.ts";
 import { atLeast } from "../api/roles.ts";
 import { listOf, type Me, type Profile, type Run } from "../api/types.ts";
+import { MAX_LOCAL_WORKERS, parseWorkers } from "../control/workers.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatTime } from "../format.ts";
@@ -43,6 +44,7 @@ export class PwControl extends LitElement {
   @property({ attribute: false }) me: Me | undefined;
   @state() private message = "";
   @state() private busy = false;
+  @state() private workersError = false;
 
   private readonly profiles = new ApiTask(this, {
     task: async (signal) => listOf<Profile>(await hub.get("/profiles", undefined, signal), "profiles"),
@@ -155,8 +157,22 @@ export class PwControl extends LitElement {
         <label
           >Duration scale <input name="durationScale" type="number" min="0.01" max="100" step="0.01" value="1"
         /></label>
+        <label
+          >Workers
+          <input
+            name="workers"
+            inputmode="numeric"
+            value="1"
+            size="4"
+            aria-describedby="workers-hint"
+            aria-invalid=${this.workersError ? "true" : "false"}
+        /></label>
         <button class="primary" type="submit" ?disabled=${this.busy || profiles.length === 0}>Start run</button>
       </form>
+      <p class="muted" id="workers-hint">
+        Workers: generator processes on the hub's machine (1 to ${MAX_LOCAL_WORKERS}), each sending an interleaved share
+        of the one schedule from a common start. A worker that dies makes the run degraded, naming it.
+      </p>
       <p class="muted" id="target-hint" data-testid="target-hint">
         ${allowed ? `Runs may target: ${allowed} (PEAKWATCH_ALLOWED_TARGETS adds hosts).` : "Loading the hub's shop…"}
       </p>
@@ -169,6 +185,13 @@ export class PwControl extends LitElement {
     event.preventDefault();
     const data = new FormData(event.target as HTMLFormElement);
     const target = String(data.get("target"));
+    const workers = parseWorkers(String(data.get("workers") ?? ""));
+    // A bad worker count is named and nothing is sent.
+    this.workersError = !workers.ok;
+    if (!workers.ok) {
+      this.message = workers.error;
+      return;
+    }
     localStorage.setItem(TARGET_KEY, target);
     await this.act(async () => {
       const body = await hub.post<RunStarted>("/runs", {
@@ -176,6 +199,7 @@ export class PwControl extends LitElement {
         target,
         rateScale: Number(data.get("rateScale")),
         durationScale: Number(data.get("durationScale")),
+        workers: workers.workers,
       });
       const id = body.run.runId;
       this.message = `Started ${id}.`;
@@ -198,8 +222,7 @@ export class PwControl extends LitElement {
     try {
       await action();
     } catch (error) {
-      this.message =
-        error instanceof ApiError ? `Failed: ${error.message}` : "Failed: the hub could not be reached.";
+      this.message = failureText(error);
     } finally {
       this.busy = false;
     }

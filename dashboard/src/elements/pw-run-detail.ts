@@ -18,6 +18,7 @@ import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-errors-table.ts";
 import "./pw-run-verdict.ts";
+import "./pw-run-workers.ts";
 import "./pw-step-table.ts";
 
 const latencySeries: ChartSeries[] = [
@@ -92,6 +93,7 @@ export class PwRunDetail extends LitElement {
           <a href=${routeHref("live", id)}>Live view</a>
         </div>
         <pw-run-verdict .run=${run} .verdict=${value.verdict}></pw-run-verdict>
+        ${run.workers > 1 ? html`<p class="muted" data-testid="run-workers-count">split over ${run.workers} workers</p>` : null}
         <div class="row" role="group" aria-label="Download reports">
           <a class="button" href=${report("json")} download>JSON report</a>
           <a class="button" href=${report("xml")} download>JUnit XML</a>
@@ -118,16 +120,17 @@ export class PwRunDetail extends LitElement {
           ></pw-chart>
         </section>
       </div>
+      <pw-run-workers .run=${run}></pw-run-workers>
       <section class="panel" aria-label="Headline figures">
         <div class="row">
           <span data-testid="detail-requests">${value.detail.requests.count} requests</span>
           <span data-testid="detail-error-share" data-share=${value.detail.requests.errorRate}
             >errors ${formatPercent(value.detail.requests.errorRate)} of all requests</span
           >
-          <span>request p95 ${formatMs(value.detail.requests.latency.p95)} (successful)</span>
+          <span>request p95 ${p95Of(value.detail.requests.latency)} (successful)</span>
           ${
             steps[JOURNEY_STEP]
-              ? html`<span>journey p95 incl. think time ${formatMs(steps[JOURNEY_STEP].latency.p95)}</span>`
+              ? html`<span>journey p95 incl. think time ${p95Of(steps[JOURNEY_STEP].latency)}</span>`
               : null
           }
         </div>
@@ -141,6 +144,11 @@ export class PwRunDetail extends LitElement {
         <pw-step-table .runs=${[{ label: id, steps }]}></pw-step-table>
       </section>`;
   }
+}
+
+/** A p95 with its unit, or "none succeeded" when no request did (an empty histogram reads 0 ms). */
+function p95Of(latency: { count: number; p95: number }): string {
+  return latency.count > 0 ? formatMs(latency.p95) : "– (none succeeded)";
 }
 
 /** The errors table of a finished run: every step's causes with their share of its requests. */

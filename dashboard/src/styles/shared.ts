@@ -165,6 +165,8 @@ export const sharedStyles = css`
     background: var(--pw-ok-bg);
   }
   .warn,
+  .badge.degraded,
+  .badge.exited,
   .badge.pending,
   .badge.passed-with-incidents,
   .badge.running,
@@ -177,6 +179,7 @@ export const sharedStyles = css`
   .badge.down,
   .badge.firing,
   .badge.failed,
+  .badge.lost,
   .badge.error,
   .badge.aborted {
     color: var(--pw-bad);
