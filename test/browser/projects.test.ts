@@ -210,7 +210,7 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
     const form = page.getByTestId("start-form");
     await expect.poll(() => form.getByLabel("Target URL").inputValue()).toBe(shopUrl);
     await form.getByLabel("Rate scale").fill("0.4");
-    await form.getByLabel("Duration scale").fill("0.1");
+    await form.getByLabel("Duration scale").fill("0.3");
     for (const bad of ["0", "65", "auto"]) {
       await form.getByLabel("Workers").fill(bad);
       await form.getByRole("button", { name: "Start run" }).click();
@@ -228,8 +228,16 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
     expect(await page.getByTestId("run-workers-count").textContent()).toBe("split over 2 workers");
     const table = page.getByTestId("run-workers-table");
     await expect.poll(() => table.locator("tr[data-worker]").count(), { timeout: 15_000 }).toBe(2);
-    // Both generators run to their end (nothing listens on port 9: every request fails, which
-    // is the run's verdict, not a worker's loss) and exit; the page shows it after a reload.
+    // Worker w1 dies mid-run (SIGKILL). Nothing listens on port 9, so every request fails: that
+    // is the run's verdict, not a loss. w0 runs to its end; the run ends degraded, and its page
+    // names w1, why it stopped and the share of the schedule it did not send.
+    const runningPid = async () => {
+      const { body } = await apiFromPage(page, "GET", `/runs/${encodeURIComponent(runId)}/workers`);
+      const workers = body.workers as Array<{ worker: string; state: string; pid: number | null }>;
+      return workers.find((w) => w.worker === "w1" && w.state === "running")?.pid ?? null;
+    };
+    await expect.poll(runningPid, { timeout: 20_000, interval: 250 }).not.toBeNull();
+    process.kill((await runningPid())!, "SIGKILL");
     await expect
       .poll(
         async () => {
@@ -239,8 +247,15 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
         },
         { timeout: 45_000, interval: 1000 },
       )
-      .toEqual(["exited", "exited"]);
+      .toEqual(["exited", "lost"]);
+    await expect
+      .poll(() => page.getByTestId("worker-losses").textContent(), { timeout: 20_000 })
+      .toMatch(
+        /worker w1 \(index 1 of 2\) stopped at [\d.]+ s \(.*SIGKILL.*\): [\d.]+ % of arrivals not sent/,
+      );
     expect(await table.locator("tr[data-worker=w0]").textContent()).toMatch(/pid \d+.*code \d+/s);
+    expect(await page.getByTestId("run-state").textContent()).toMatch(/degraded/i);
+    expect(await page.getByText("no request succeeded").count()).toBe(1);
     await photograph(page, "run-workers", `#/runs/${encodeURIComponent(runId)}`);
     consoleWatch.assertClean("workers");
   }, 90_000);

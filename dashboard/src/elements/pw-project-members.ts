@@ -2,6 +2,7 @@ import { html, LitElement } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { ProjectMemberView } from "../../../core/api/projects.ts";
 import { act } from "../api/act.ts";
+import { ApiError } from "../api/api-error.ts";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { adminStyles } from "../styles/admin.ts";
@@ -36,7 +37,7 @@ export class PwProjectMembers extends LitElement {
   });
 
   override render() {
-    return html`${this.members.error ? html`<p class="error-text" data-testid="members-error">${this.members.error.message}</p>` : null}
+    return html`${this.members.error ? html`<p class="error-text" data-testid="members-error">${this.errorText(this.members.error)}</p>` : null}
       <table data-testid="project-members">
         <thead>
           <tr>
@@ -55,6 +56,13 @@ export class PwProjectMembers extends LitElement {
       </form>
       <p class="muted">Adds a user who already has an account; an instance admin creates accounts under Users.</p>
       ${this.message ? html`<p role="status">${this.message}</p>` : null}`;
+  }
+
+  /** A refusal says who may do this here, not only the hub's words (a project admin is told "needs the admin role"). */
+  private errorText(error: Error): string {
+    if (error instanceof ApiError && error.status === 403)
+      return `This hub lets only instance admins see and manage ${this.project}'s members (it answered ${error.status}: ${error.message}).`;
+    return `Members of ${this.project} could not be loaded: ${error.message}`;
   }
 
   private row(m: Member) {

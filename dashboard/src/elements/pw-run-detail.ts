@@ -127,10 +127,12 @@ export class PwRunDetail extends LitElement {
           <span data-testid="detail-error-share" data-share=${value.detail.requests.errorRate}
             >errors ${formatPercent(value.detail.requests.errorRate)} of all requests</span
           >
-          <span>request p95 ${p95Of(value.detail.requests.latency)} (successful)</span>
+          <span>${p95Of("request p95", value.detail.requests.latency, " (successful)", "no request succeeded")}</span>
           ${
             steps[JOURNEY_STEP]
-              ? html`<span>journey p95 incl. think time ${p95Of(steps[JOURNEY_STEP].latency)}</span>`
+              ? html`<span
+                >${p95Of("journey p95 incl. think time", steps[JOURNEY_STEP].latency, "", "no journey completed")}</span
+              >`
               : null
           }
         </div>
@@ -146,9 +148,9 @@ export class PwRunDetail extends LitElement {
   }
 }
 
-/** A p95 with its unit, or "none succeeded" when no request did (an empty histogram reads 0 ms). */
-function p95Of(latency: { count: number; p95: number }): string {
-  return latency.count > 0 ? formatMs(latency.p95) : "– (none succeeded)";
+/** "<what> 12.3 ms<after>", or `none` when nothing succeeded (an empty histogram reads 0 ms). */
+function p95Of(what: string, latency: { count: number; p95: number }, after: string, none: string): string {
+  return latency.count > 0 ? `${what} ${formatMs(latency.p95)}${after}` : none;
 }
 
 /** The errors table of a finished run: every step's causes with their share of its requests. */
