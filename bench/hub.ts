@@ -9,6 +9,8 @@
  *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt),
  *    the hub's own send time per turn (its /metrics), hub CPU per message and hub RSS per client,
  *    against a 10-client baseline.
+ * 3. Reads of a long run (bench/hub-reads.ts): run detail, report.html and a series of a
+ *    130,000-window run, each with the slowest /healthz meanwhile, against a 600-window run.
  *
  * The hub runs as its own process (`peakwatch hub`), as in production, so the load generated
  * here never shares its event loop. Settings: BENCH_AGENTS (50), BENCH_BATCH (100 windows),
@@ -25,6 +27,7 @@ import postgres from "postgres";
 import { Agent, request } from "undici";
 import { encodeHistogram, newHistogram, recordMicros } from "../core/histogram.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
+import { longRunReads } from "./hub-reads.ts";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
@@ -411,6 +414,17 @@ async function main() {
       await hub.stop();
     }
   }
+  let reads: Awaited<ReturnType<typeof longRunReads>> | undefined;
+  if (PARTS.has("reads")) {
+    reads = await longRunReads();
+    for (const r of [reads.short, reads.long]) {
+      for (const [name, t] of Object.entries(r.reads))
+        console.log(
+          `[pglite] ${name.padEnd(6)} of a ${r.windows}-window run: warm ${fmt(t.warmMs, 0)} ms (slowest of 3), slowest /healthz meanwhile ${fmt(t.worstHealthMs, 0)} ms; cold (first read after a restart) ${fmt(t.coldMs, 0)} ms, /healthz ${fmt(t.coldHealthMs, 0)} ms`,
+        );
+    }
+    console.log(`[pglite] slowest /healthz over 2 s with no read: ${fmt(reads.idleHealthMs, 0)} ms`);
+  }
   console.log(
     "\ningest summary (windows of 100 requests, batches of %d; baseline = 1 agent, same run)",
     BATCH,
@@ -451,6 +465,25 @@ async function main() {
       ratio: load,
       goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,
       met: big.clients >= 10_000 ? big.p99 < 100 && big.delivered === big.expected : undefined,
+    });
+  }
+  if (reads) {
+    const { long, short, idleHealthMs } = reads;
+    const worst = Math.max(...Object.values(long.reads).map((t) => t.warmMs));
+    const health = Math.max(...Object.values(long.reads).map((t) => t.worstHealthMs));
+    figures.push({
+      measure: `run detail / report.html / p95 series of a ${long.windows}-window run (PGlite)`,
+      value: `${Object.entries(long.reads)
+        .map(([name, t]) => `${name} ${fmt(t.warmMs, 0)} ms (cold ${fmt(t.coldMs, 0)})`)
+        .join(
+          ", ",
+        )}; slowest /healthz meanwhile ${fmt(health, 0)} ms (cold reads: ${fmt(Math.max(...Object.values(long.reads).map((t) => t.coldHealthMs)), 0)} ms)`,
+      baseline: `${short.windows}-window run: ${Object.entries(short.reads)
+        .map(([name, t]) => `${name} ${fmt(t.warmMs, 0)} ms`)
+        .join(", ")}; slowest /healthz with no read ${fmt(idleHealthMs, 0)} ms`,
+      ratio: load,
+      goal: "< 1 s, never blocks the hub (/healthz within 100 ms of its no-read figure)",
+      met: long.windows >= 130_000 ? worst < 1000 && health < idleHealthMs + 100 : undefined,
     });
   }
   reportFigures("bench:hub", figures);
