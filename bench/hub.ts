@@ -2,8 +2,10 @@
  * Hub benchmark: `npm run bench:hub`.
  *
  * 1. Ingest: N concurrent agents POST batches of windows for a fixed time; prints windows/s
- *    and batch latency p50/p99, against a baseline of one agent in the same run. PGlite
- *    always; Postgres too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
+ *    and batch latency p50/p99, against a baseline of one agent in the same run; then the same
+ *    agents paced at the goal's rate (BENCH_PACE windows/s; 20,000 on Postgres, 10,000 on
+ *    PGlite), batch latency from each batch's intended send. PGlite always; Postgres too when
+ *    BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  * 2. Live fan-out, on a hub of its own: C clients (in BENCH_CLIENT_PROCESSES processes, 2, so
  *    their work is not the bench's nor the hub's) subscribed to `probes`; each ingested probe
  *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt),
@@ -141,7 +143,13 @@ function sampleHistograms(n: number): string[] {
 }
 const histograms = sampleHistograms(1000);
 
-async function ingest(hub: Hub, agents: number, seconds: number) {
+/**
+ * `agents` agents send batches for `seconds`: back to back (closed loop: the hub's capacity), or,
+ * with `pace` windows/s, each on its own fixed schedule (open model: batch latency at a given
+ * offered rate, measured from each batch's intended send time, so a hub that falls behind shows
+ * it in the percentiles rather than by sending less).
+ */
+async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) {
   // Idle sockets are dropped before the hub's 5 s keep-alive timeout would reset them.
   const dispatcher = new Agent({ connections: agents, pipelining: 1, keepAliveTimeout: 2000 });
   const latencies: number[] = [];
@@ -156,7 +164,15 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
       // (48 h) or ahead of its clock, so each agent walks forward from 40 h ago.
       let second = Math.floor(Date.now() / 1000) - 40 * 3600;
       const runId = `bench-${a}-${randomUUID().slice(0, 8)}`;
+      // Paced: one batch every `interval` ms per agent, the agents spread evenly over it.
+      const interval = pace ? (agents * BATCH * 1000) / pace : 0;
+      let intended = started + (interval * a) / agents;
       while (performance.now() < deadline) {
+        if (pace) {
+          const wait = intended - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (intended >= deadline) break;
+        }
         const batch = [];
         for (let i = 0; i < BATCH; i++, second++) {
           batch.push({
@@ -174,7 +190,8 @@ async function ingest(hub: Hub, agents: number, seconds: number) {
           });
         }
         const body = JSON.stringify({ windows: batch });
-        const t0 = performance.now();
+        const t0 = pace ? intended : performance.now();
+        intended += interval;
         try {
           const res = await request(`${hub.url}/api/v1/ingest/windows`, {
             method: "POST",
@@ -366,7 +383,14 @@ const summary: Array<{
   kind: string;
   baseline: Awaited<ReturnType<typeof ingest>>;
   loaded: Awaited<ReturnType<typeof ingest>>;
+  /** Offered windows/s of the paced phase, and what it measured. */
+  pace: number;
+  paced: Awaited<ReturnType<typeof ingest>>;
 }> = [];
+
+/** Windows/s the paced phase offers: the issue's goal for each database unless BENCH_PACE says. */
+const paceOf = (kind: "pglite" | "postgres") =>
+  Number(process.env.BENCH_PACE ?? (kind === "postgres" ? 20_000 : 10_000));
 
 async function main() {
   console.log(
@@ -389,7 +413,12 @@ async function main() {
       console.log(
         `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99`,
       );
-      summary.push({ kind, baseline, loaded });
+      const pace = paceOf(kind);
+      const paced = await ingest(hub, AGENTS, SECONDS, pace);
+      console.log(
+        `[${kind}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed)`,
+      );
+      summary.push({ kind, baseline, loaded, pace, paced });
     } finally {
       await hub.stop();
       await pg?.drop();
@@ -430,11 +459,11 @@ async function main() {
     BATCH,
   );
   console.log(
-    "db        | agents | windows/s | batch p50 ms | batch p99 ms | baseline windows/s | baseline p99 ms",
+    "db        | agents | windows/s | batch p50 ms | batch p99 ms | baseline windows/s | baseline p99 ms | paced: offered, stored windows/s, p99 ms",
   );
-  for (const { kind, baseline, loaded } of summary) {
+  for (const { kind, baseline, loaded, pace, paced } of summary) {
     console.log(
-      `${kind.padEnd(9)} | ${String(AGENTS).padStart(6)} | ${fmt(loaded.windowsPerSecond, 0).padStart(9)} | ${fmt(loaded.p50).padStart(12)} | ${fmt(loaded.p99).padStart(12)} | ${fmt(baseline.windowsPerSecond, 0).padStart(18)} | ${fmt(baseline.p99).padStart(15)} | hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window (1 agent: ${fmt(baseline.cpuMicrosPerWindow, 0)})`,
+      `${kind.padEnd(9)} | ${String(AGENTS).padStart(6)} | ${fmt(loaded.windowsPerSecond, 0).padStart(9)} | ${fmt(loaded.p50).padStart(12)} | ${fmt(loaded.p99).padStart(12)} | ${fmt(baseline.windowsPerSecond, 0).padStart(18)} | ${fmt(baseline.p99).padStart(15)} | ${pace}, ${fmt(paced.windowsPerSecond, 0)}, ${fmt(paced.p99)} | hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window (1 agent: ${fmt(baseline.cpuMicrosPerWindow, 0)})`,
     );
   }
   const load = `load average ${loadavg()
@@ -442,17 +471,23 @@ async function main() {
     .join(", ")}`;
   console.log(`${load} on ${availableParallelism()} cores`);
   const figures: BenchFigure[] = [];
-  for (const { kind, baseline, loaded } of summary) {
-    const goal = kind === "postgres" ? "≥ 20,000 windows/s, p99 < 50 ms" : "≥ 10,000 windows/s";
+  for (const { kind, baseline, loaded, pace, paced } of summary) {
+    // Back to back, 50 agents keep 50 batches in flight: by Little's law their p99 is at least
+    // 50 / (batches/s), so the latency goal is judged at the goal's rate, paced.
+    const goal =
+      kind === "postgres"
+        ? "≥ 20,000 windows/s; p99 < 50 ms at 20,000 windows/s offered"
+        : "≥ 10,000 windows/s";
+    const pacedHeld = paced.windowsPerSecond >= 0.98 * pace;
     figures.push({
       measure: `ingest ${AGENTS} agents × ${BATCH}-window batches, ${kind}`,
-      value: `${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p99 ${fmt(loaded.p99)} ms, hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window`,
+      value: `${fmt(loaded.windowsPerSecond, 0)} windows/s back to back (batch p99 ${fmt(loaded.p99)} ms), hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window; paced at ${pace}/s: ${fmt(paced.windowsPerSecond, 0)} stored/s, batch p99 ${fmt(paced.p99)} ms`,
       baseline: `1 agent ${fmt(baseline.windowsPerSecond, 0)} windows/s, p99 ${fmt(baseline.p99)} ms`,
       ratio: `${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× one agent; ${load}`,
       goal,
       met:
         kind === "postgres"
-          ? loaded.windowsPerSecond >= 20_000 && loaded.p99 < 50
+          ? loaded.windowsPerSecond >= 20_000 && pace >= 20_000 && pacedHeld && paced.p99 < 50
           : loaded.windowsPerSecond >= 10_000,
     });
   }
