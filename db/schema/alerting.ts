@@ -205,6 +205,7 @@ export type PendingNoticeRow = typeof pendingNotices.$inferSelect;
  * every 30 s while they hold.
  */
 export const ruleMeasurements = alerting.table("rule_measurements", {
+  /** The rule's id (names are unique per project only; rows from before hold names and go stale). */
   rule: text().primaryKey(),
   /** number | null per value: null is "not enough data". */
   values: jsonb().notNull(),

@@ -94,7 +94,10 @@ export class AlertEngine {
   private publishing: Promise<unknown> = Promise.resolve();
   /** Wall time of the last evaluation, ms (for the bench and /metrics). */
   lastDurationMs = 0;
-  /** Per rule name, the values measured by the last evaluation (null: not enough data). */
+  /**
+   * Per rule id (names are unique per project only), the values measured by the last evaluation
+   * (null: not enough data).
+   */
   readonly measured = new Map<string, { at: number; values: Array<number | null> }>();
 
   constructor(private readonly deps: EngineDeps) {}
@@ -216,11 +219,11 @@ export class AlertEngine {
       const result = evaluateRule(rule, dataOf(rule.labels.project), byRule.get(rule.id) ?? new Map(), now);
       for (const a of result.alerts) next.set(a.fingerprint, a);
       transitions.push(...result.transitions);
-      this.measured.set(rule.name, { at: now, values: result.measured });
+      this.measured.set(rule.id, { at: now, values: result.measured });
       byRule.delete(rule.id);
     }
-    for (const name of [...this.measured.keys()]) {
-      if (!enabled.some((r) => r.name === name)) this.measured.delete(name);
+    for (const id of [...this.measured.keys()]) {
+      if (!enabled.some((r) => r.id === id)) this.measured.delete(id);
     }
     // Alerts of rules deleted or disabled: resolve what fired, forget what was pending.
     for (const orphans of byRule.values()) {

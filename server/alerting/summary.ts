@@ -27,7 +27,7 @@ export function incidentWindow(
   return { count: fired, resolved: durations.length, meanSecondsToResolve: mean };
 }
 
-/** What the engine measured last for each rule (null values: not enough data). */
+/** What the engine measured last for each rule, by rule id (null values: not enough data). */
 export type Measured = ReadonlyMap<string, { at: number; values: ReadonlyArray<number | null> }>;
 
 /**
@@ -44,7 +44,7 @@ export function sloStatus(
     .map((r) => {
       const mine = alerts.filter((a) => a.rule === r.name && a.state !== "resolved");
       const objective = r.kind === "burn_rate" ? r.objective : null;
-      const values = (measured.get(r.name)?.values ?? []).filter((v): v is number => v !== null);
+      const values = (measured.get(r.id)?.values ?? []).filter((v): v is number => v !== null);
       const burn = values.length === 0 ? null : Math.max(...values);
       const breached = mine.some((a) => a.state === "firing");
       const status: "breached" | "no data" | "met" = breached
