@@ -268,21 +268,45 @@ for (const kind of databaseKinds) {
           target: { id: string };
         }
       ).target.id;
+      // A rule over a scraped series in each project: beta's sees only beta's target, alpha's
+      // (which scrapes nothing) none of the default project's or beta's samples.
+      const rssRule = (name: string) => ({
+        kind: "threshold",
+        name,
+        query: { source: "metrics", stat: "last", series: "memory_rss_bytes", windowSeconds: 300 },
+        comparator: ">",
+        threshold: 0,
+      });
+      await ok(await call("POST", "/rules", b, rssRule("BetaRssHigh")), 201);
+      await ok(await call("POST", "/rules", as(members.admin, "alpha"), rssRule("AlphaRssHigh")), 201);
       await t.hub.scraper.scrapeAll();
       await ok(await call("PUT", "/faults/latency", b, {}));
-      // The rule fires on beta's failed probe: wait for beta's alert.
+      // The rules fire on beta's failed probe and beta's scraped sample: wait for beta's alerts.
       const deadline = Date.now() + 30_000;
-      while (!beta.fingerprint && Date.now() < deadline) {
+      let rss: { labels: Record<string, string> } | undefined;
+      while ((!beta.fingerprint || !rss) && Date.now() < deadline) {
         const { alerts } = (await ok(await call("GET", "/alerts", b))) as {
           alerts: Array<{ fingerprint: string; rule: string; labels: Record<string, string> }>;
         };
         const found = alerts.find((a) => a.rule === "BetaProbeDown");
+        rss = alerts.find((a) => a.rule === "BetaRssHigh");
         if (found) {
           expect(found.labels.project).toBe("beta");
           beta.fingerprint = found.fingerprint;
-        } else await new Promise((r) => setTimeout(r, 200));
+        }
+        if (!found || !rss) await new Promise((r) => setTimeout(r, 200));
       }
       expect(beta.fingerprint, "beta's alert fired").toMatch(/^[0-9a-f]{16}$/);
+      expect(rss?.labels, "beta's rule over its scraped series fired").toMatchObject({
+        project: "beta",
+        target: betaTarget,
+      });
+      const { alerts: alphaAlerts } = (await ok(
+        await call("GET", "/alerts", as(members.admin, "alpha")),
+      )) as {
+        alerts: Array<{ rule: string }>;
+      };
+      expect(alphaAlerts.map((a) => a.rule)).not.toContain("AlphaRssHigh");
     }, 120_000);
     afterAll(async () => {
       await t?.close();
