@@ -1,10 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import {
-  DEFAULT_PROJECT_ID,
-  DEFAULT_PROJECT_SLUG,
-  PROJECT_HEADER,
-  ProjectSlugSchema,
-} from "../../core/api/projects.ts";
+import { DEFAULT_PROJECT_SLUG, PROJECT_HEADER, ProjectSlugSchema } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import type { Role } from "../auth/roles.ts";
 import type { HubEnv, Principal } from "../http/env.ts";
@@ -81,9 +76,13 @@ export function projectScope(
 }
 
 /**
- * The request's project. Every query of project data takes its id from here. Apps mounted without
- * projectScope (unit-test harnesses of one sub-app) work in the default project.
+ * The request's project. Every query of project data takes its id from here. Throws (a 500: a
+ * wiring bug) on a route projectScope did not scope, rather than falling back to the default
+ * project: an unscoped route must never read or write some project's data by accident.
  */
 export function projectOf(c: Context): ProjectScope {
-  return (c as Context<HubEnv>).get("project") ?? { id: DEFAULT_PROJECT_ID, slug: DEFAULT_PROJECT_SLUG };
+  const project = (c as Context<HubEnv>).get("project");
+  if (!project)
+    throw new Error(`${c.req.method} ${c.req.path} is not project-scoped (server/app.ts INSTANCE_PATHS)`);
+  return project;
 }

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { AlertEvent } from "../../core/alert.ts";
-import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
+import { DEFAULT_PROJECT_ID, DEFAULT_PROJECT_SLUG } from "../../core/api/projects.ts";
 import type { RuleSpec } from "../../core/rule.ts";
 import { RuleSpecSchema } from "../../core/rule.ts";
 import { loadAlertingConfig } from "../../server/alerting/config.ts";
@@ -125,6 +125,8 @@ export async function startAlerting(
       csrfToken: "t",
       viaCookie: false,
     });
+    // What projectScope sets on the hub: this harness works in the default project.
+    c.set("project", { id: DEFAULT_PROJECT_ID, slug: DEFAULT_PROJECT_SLUG });
     await next();
   });
   app.route("/api/v1", alerting.routes as unknown as Hono<HubEnv>);
