@@ -34,6 +34,22 @@ export async function logInByMail(page: Page, hub: TestHub, email: string): Prom
 }
 
 /**
+ * Forgets the page's session and chosen project, as a browser that never visited: the page
+ * leaves the dashboard first (so no app code reacts meanwhile), then the origin's storage and
+ * cookies are cleared through the DevTools protocol.
+ */
+export async function forgetSession(page: Page, baseUrl: string): Promise<void> {
+  await page.goto("about:blank");
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Storage.clearDataForOrigin", {
+    origin: new URL(baseUrl).origin,
+    storageTypes: "local_storage,cookies",
+  });
+  await cdp.detach();
+  await page.context().clearCookies();
+}
+
+/**
  * Calls the hub's API from inside the page, with the page's session cookie and CSRF token;
  * `project` (a slug) goes in the project header, as the dashboard sends it.
  */

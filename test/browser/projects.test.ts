@@ -2,7 +2,14 @@ import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { screenshot } from "../helpers/browser.ts";
 import { makeProbeResult, makeWindow } from "../hub/fixtures.ts";
-import { apiFromPage, horizontalOverflow, liveCharts, logInByMail, showView } from "./pages.ts";
+import {
+  apiFromPage,
+  forgetSession,
+  horizontalOverflow,
+  liveCharts,
+  logInByMail,
+  showView,
+} from "./pages.ts";
 import { describeInBrowser, withHub } from "./suite.ts";
 
 const sizes = [
@@ -180,7 +187,8 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
 
     // The viewer, on a browser that never chose a project: Acme is all there is.
     await page.getByRole("button", { name: "Log out" }).click();
-    await page.evaluate(() => localStorage.clear());
+    await page.getByLabel("Email").waitFor();
+    await forgetSession(page, hub.url);
     await logInByMail(page, hub, VIEWER);
     expect(await page.getByTestId("whoami").textContent()).toContain("(viewer)");
     expect(await page.getByTestId("project-switcher").textContent()).toMatch(
@@ -195,12 +203,44 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
     consoleWatch.assertClean("projects");
   }, 60_000);
 
+  it("Acme's admin who is no instance admin manages Acme's members in Admin, without the instance panels", async () => {
+    const { page, server: hub, consoleWatch } = s;
+    const lead = "acme-lead@peakwatch.test";
+    await hub.hub.users.create({ email: lead, role: "viewer", expiresAt: null });
+    const admin = await hub.login("admin@peakwatch.test");
+    const made = await fetch(`${hub.url}/api/v1/projects/acme/members`, {
+      method: "PUT",
+      headers: { ...admin.headers, "content-type": "application/json" },
+      body: JSON.stringify({ email: lead, role: "admin" }),
+    });
+    expect(made.status, await made.text()).toBe(200);
+
+    await forgetSession(page, hub.url);
+    await logInByMail(page, hub, lead);
+    // Two projects (default and Acme): the lead picks Acme, where they are admin.
+    await page.getByTestId("project-switcher").selectOption("acme");
+    await page.getByTestId("whoami").waitFor();
+    await expect.poll(() => page.getByTestId("whoami").textContent()).toContain("(admin)");
+    await showView(page, "#/admin");
+    expect(await page.locator("main h1").first().textContent()).toBe("Admin of Acme");
+    expect(await page.locator("pw-users, pw-projects, pw-backups, pw-audit-log").count()).toBe(0);
+    const members = page.locator("pw-admin pw-project-members");
+    expect(await members.getByTestId("members-error").count()).toBe(0);
+    await members.getByLabel(`Role of ${VIEWER} in acme`).selectOption("engineer");
+    await expect.poll(() => members.getByRole("status").textContent()).toBe(`${VIEWER} is engineer in acme.`);
+    expect(await members.getByLabel(`Role of ${lead} in acme`).isDisabled()).toBe(true);
+    await photograph(page, "project-admin", "#/admin");
+    consoleWatch.assertClean("project admin");
+    // Acme's, not default's, where the lead is a viewer.
+    consoleWatch.allow(/status of 403/);
+    expect((await apiFromPage(page, "GET", "/projects/default/members")).status).toBe(403);
+    consoleWatch.disallow();
+  });
+
   it("Control splits a run over N workers (a bad count is named, nothing sent); the run's page shows each worker's state", async () => {
     const { page, server: hub, consoleWatch } = s;
     // A fresh browser: no session, no project chosen.
-    await page.goto(`${hub.url}/`);
-    await page.evaluate(() => localStorage.clear());
-    await page.context().clearCookies();
+    await forgetSession(page, hub.url);
     await logInByMail(page, hub, "admin@peakwatch.test");
     const runs = async () => ((await apiFromPage(page, "GET", "/runs")).body.runs as unknown[]).length;
     const before = await runs();

@@ -81,7 +81,10 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     const doneA = await finished(a.runId, 90_000);
     expect((await apiFromPage(page, "DELETE", "/faults/payment_failure")).status).toBe(200);
 
-    // Run B starts while the page still shows A.
+    // Run B starts while the page still shows A, two clock seconds after A's last: a fast machine
+    // notices A's end within its second, and B's first second must come after A's.
+    const bFrom = (Math.floor(doneA.endedAt! / 1000) + 2) * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, bFrom - Date.now())));
     const b = await start(1, 0.5);
     const firstSecondOfB = Math.floor(b.startedAt / 1000) - 1;
     // Precondition: A's seconds all come before B's, so any x before B's start is a point of A.

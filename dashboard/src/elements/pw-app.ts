@@ -57,10 +57,11 @@ export class PwApp extends LitElement {
         grid-template-columns: minmax(0, 1fr);
         min-height: 100vh;
       }
+      /* Brand, navigation, project, user and two buttons fit one line at 1366 px with a long email. */
       header {
         display: flex;
         align-items: center;
-        gap: 1rem;
+        gap: 0.75rem;
         padding: 0.5rem 1rem;
         background: var(--pw-surface);
         border-bottom: 1px solid var(--pw-border);
@@ -261,7 +262,7 @@ export class PwApp extends LitElement {
         <pw-project-switcher .projects=${this.projects} current=${currentProject() ?? "default"}></pw-project-switcher>
         <span class="muted who" data-testid="whoami">${me.email} (${me.role})</span>
         <button @click=${this.toggleTheme} aria-label=${`Switch to ${this.theme === "dark" ? "light" : "dark"} theme`}>
-          ${this.theme === "dark" ? "Light" : "Dark"} theme
+          ${this.theme === "dark" ? "Light" : "Dark"}
         </button>
         <button @click=${() => void this.logout()}>Log out</button>
       </header>

@@ -58,11 +58,10 @@ export class PwProjectMembers extends LitElement {
       ${this.message ? html`<p role="status">${this.message}</p>` : null}`;
   }
 
-  /** A refusal says who may do this here, not only the hub's words (a project admin is told "needs the admin role"). */
+  /** The hub's reason with what failed: "Members of acme: needs the admin role in acme". */
   private errorText(error: Error): string {
-    if (error instanceof ApiError && error.status === 403)
-      return `This hub lets only instance admins see and manage ${this.project}'s members (it answered ${error.status}: ${error.message}).`;
-    return `Members of ${this.project} could not be loaded: ${error.message}`;
+    const status = error instanceof ApiError ? ` (${error.status})` : "";
+    return `Members of ${this.project} could not be loaded${status}: ${error.message}`;
   }
 
   private row(m: Member) {
