@@ -1,7 +1,10 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import type { Db } from "../../db/open.ts";
 import { type ScrapeTargetRow, scrapeTargets } from "../../db/schema/hub.ts";
+
+/** Most targets one project may have the hub scrape (every one is fetched each interval). */
+export const MAX_SCRAPE_TARGETS = 20;
 
 /** The scrape targets projects added through the API (hub.scrape_targets), each its project's own. */
 export class ScrapeTargets {
@@ -21,8 +24,17 @@ export class ScrapeTargets {
     return this.db.select().from(scrapeTargets).orderBy(asc(scrapeTargets.url));
   }
 
-  /** Adds a target to the project; throws conflict when the project already scrapes the URL. */
+  /**
+   * Adds a target to the project; throws conflict when the project already scrapes the URL and
+   * bad_request past MAX_SCRAPE_TARGETS.
+   */
   async create(projectId: string, url: string, createdBy: string): Promise<ScrapeTargetRow> {
+    const [held] = await this.db
+      .select({ n: count() })
+      .from(scrapeTargets)
+      .where(eq(scrapeTargets.projectId, projectId));
+    if ((held?.n ?? 0) >= MAX_SCRAPE_TARGETS)
+      throw new AppError("bad_request", `body.url: a project scrapes at most ${MAX_SCRAPE_TARGETS} targets`);
     const [row] = await this.db
       .insert(scrapeTargets)
       .values({ projectId, url, createdBy })

@@ -7,6 +7,7 @@ import type { ServerMessage } from "../../core/live.ts";
 import { rowsOf } from "../../db/rows.ts";
 import { projects } from "../../db/schema/hub.ts";
 import type { Role } from "../../server/auth/roles.ts";
+import { MAX_SCRAPE_TARGETS } from "../../server/scraper/target-store.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
 import { makeProbeResult, makeWindow } from "./fixtures.ts";
@@ -561,6 +562,18 @@ for (const kind of databaseKinds) {
       const farTarget = await call("POST", "/scrape/targets", b, { url: "http://203.0.113.9/metrics" });
       expect(farTarget.status).toBe(400);
       expect(await farTarget.text()).toMatch(/body\.url/);
+      // A project scrapes a bounded number of targets; removing one makes room again.
+      const extra: string[] = [];
+      for (let i = 1; i < MAX_SCRAPE_TARGETS; i++) {
+        const added = await call("POST", "/scrape/targets", b, { url: `${side.url}/beta/${i}/metrics` });
+        extra.push(((await ok(added, 201)) as { target: { id: string } }).target.id);
+      }
+      const over = await call("POST", "/scrape/targets", b, { url: `${side.url}/beta/over/metrics` });
+      expect(over.status).toBe(400);
+      expect(await over.text()).toMatch(/body\.url: a project scrapes at most/);
+      for (const id of extra) await ok(await call("DELETE", `/scrape/targets/${id}`, b), 204);
+      const again = await call("POST", "/scrape/targets", b, { url: betaTarget });
+      expect(again.status).toBe(409);
     });
 
     it("what beta does is stored as beta's: alert state and history, acknowledgement, deliveries, notification log, mail, fault change, scraped samples", async () => {
