@@ -11,6 +11,9 @@ export interface ProjectScope {
   slug: string;
 }
 
+/** How long an agent's own project is trusted without reading it again. */
+const AGENT_PROJECT_TTL_MS = 5000;
+
 /** Answers 404 alike for a project that does not exist and one the caller is not a member of. */
 const hidden = (slug: string) => new AppError("not_found", `no project ${slug}`);
 
@@ -63,12 +66,29 @@ export function projectScope(
   projects: Projects,
   instancePaths: ReadonlyArray<string>,
 ): MiddlewareHandler<HubEnv> {
+  // An agent without a slug works in its token's project: every ingest batch asked the database
+  // for that project again. Remembered briefly, per project id (projects are never renamed here).
+  const agentProjects = new Map<string, { project: ProjectScope; until: number }>();
   return async (c, next) => {
     const principal = c.get("principal");
     const path = c.req.path.replace(/^\/api\/v1/, "");
     if (!principal || instancePaths.some((p) => path === p || path.startsWith(`${p}/`))) return next();
     const slug = requestedProject(c.req.header(PROJECT_HEADER), c.req.query("project"));
+    const now = Date.now();
+    const known =
+      principal.kind === "agent" && slug === undefined ? agentProjects.get(principal.projectId) : undefined;
+    if (known && known.until > now) {
+      c.set("project", known.project);
+      return next();
+    }
     const resolved = await resolveProject(projects, principal, slug);
+    if (principal.kind === "agent" && slug === undefined) {
+      if (agentProjects.size >= 1000) agentProjects.clear();
+      agentProjects.set(principal.projectId, {
+        project: resolved.project,
+        until: now + AGENT_PROJECT_TTL_MS,
+      });
+    }
     c.set("project", resolved.project);
     c.set("principal", resolved.principal);
     await next();
