@@ -1,5 +1,4 @@
 import { WebSocket } from "ws";
-import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { describeZodError } from "../../core/http/validate.ts";
 import {
   type ClientMessage,
@@ -18,7 +17,7 @@ import { TickWriter, textFrame } from "./frames.ts";
 export type AlertHistory = (
   afterSeq: number,
   limit: number,
-) => Promise<Array<{ seq: number; data: Buffer; projectId?: string }>>;
+) => Promise<Array<{ seq: number; data: Buffer; projectId: string }>>;
 
 export interface LiveHubOptions {
   metrics: HubMetrics;
@@ -245,8 +244,7 @@ export class LiveHub {
         for (;;) {
           const page = await this.options.alertHistory(after, REPLAY_PAGE);
           for (const event of page) {
-            if ((event.projectId ?? DEFAULT_PROJECT_ID) === client.projectId)
-              this.#deliverAlert(client, event.seq, event.data, true);
+            if (event.projectId === client.projectId) this.#deliverAlert(client, event.seq, event.data, true);
           }
           if (page.length < REPLAY_PAGE) break;
           after = page[page.length - 1]!.seq;
