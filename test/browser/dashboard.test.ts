@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AlertEvent } from "../../core/alert.ts";
 import { type ConsoleWatch, chromiumInstalled, screenshot, skipReason } from "../helpers/browser.ts";
-import { databaseKinds } from "../helpers/db.ts";
 import { apiFromPage, logIn } from "./pages.ts";
 import type { Stack } from "./stack.ts";
-import { withStack } from "./suite.ts";
+import { browserDatabase, withStack } from "./suite.ts";
 
 /** Chrome logs refused requests as console errors; these are the ones a step expects. */
 const FORBIDDEN = /status of 403/;
@@ -62,14 +61,7 @@ class AlertTap {
   }
 }
 
-/**
- * The browser drives the hub, and the hub's storage is tested on both databases by its own
- * tests; one full pass here keeps the suite's wall time modest: Postgres when
- * TEST_DATABASE_URL is set (CI), PGlite otherwise.
- */
-const kinds = chromiumInstalled
-  ? ([databaseKinds.includes("postgres") ? "postgres" : "pglite"] as const)
-  : [];
+const kinds = chromiumInstalled ? [browserDatabase] : [];
 
 for (const kind of kinds) {
   describe(`[${kind}] dashboard in a real browser`, () => {

@@ -7,6 +7,7 @@ import {
   skipReason,
   type TestBrowser,
 } from "../helpers/browser.ts";
+import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestHubOptions } from "../helpers/hub.ts";
 import { logIn } from "./pages.ts";
 import { ensureDashboardBuilt, type Stack, startStack } from "./stack.ts";
@@ -22,6 +23,15 @@ export function describeInBrowser(name: string, body: () => void): void {
     describe(name, () => it.skip(skipReason!, () => {}));
   }
 }
+
+/**
+ * The database a browser test's hub runs on. The browser drives the hub, and the hub's storage is
+ * tested on both databases by its own tests; one full pass per browser file keeps the suite's wall
+ * time modest: Postgres when TEST_DATABASE_URL is set (CI), PGlite otherwise.
+ */
+export const browserDatabase: "pglite" | "postgres" = databaseKinds.includes("postgres")
+  ? "postgres"
+  : "pglite";
 
 /** What a browser test file shares, filled in by its beforeAll. */
 export interface InBrowser<T> {
