@@ -138,10 +138,9 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
     // The admin works in default: default's run and probe only.
     await page.reload();
     const switcher = page.getByTestId("project-switcher");
-    expect((await switcher.locator("option").allTextContents()).map((o) => o.trim())).toEqual([
-      "Acme",
-      "Default",
-    ]);
+    await expect
+      .poll(async () => (await switcher.locator("option").allTextContents()).map((o) => o.trim()))
+      .toEqual(["Acme", "Default"]);
     let seen = await listed(page);
     expect(seen).toContain("default-run-1");
     expect(seen).toContain("default-probe");

@@ -3,6 +3,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { Alert } from "../../../core/alert.ts";
 import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
+import type { RunVerdict } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf, type Me, type Run, type RunDetail } from "../api/types.ts";
 import { changeMarkers, duringRun, runMarkers } from "../charts/run-markers.ts";
@@ -151,6 +152,16 @@ export class PwLiveRun extends LitElement {
     args: () => [this.currentId()],
   });
 
+  /** A finished run's verdict (thresholds with the alerts that fired during it); the view stands without it. */
+  private readonly verdict = new ApiTask<RunVerdict | null>(this, {
+    task: async (signal) => {
+      const id = this.currentId();
+      if (!id || !this.run || !FINAL.has(this.run.status)) return null;
+      return hub.get<RunVerdict>(`/runs/${encodeURIComponent(id)}/verdict`, undefined, signal);
+    },
+    args: () => [this.currentId(), this.run?.status],
+  });
+
   /** Every alert the engine holds (firing and recently resolved); the view keeps the run's own. */
   private readonly activeAlerts = new ApiTask(this, {
     task: async (signal) => {
@@ -264,7 +275,15 @@ export class PwLiveRun extends LitElement {
           <span class="spacer"></span>
           <a href=${routeHref("run", id)}>Run detail and reports</a>
         </div>
-        ${run && FINAL.has(run.status) ? html`<pw-run-verdict .run=${run}></pw-run-verdict>` : null}
+        ${
+          run && FINAL.has(run.status)
+            ? html`<pw-run-verdict
+              .run=${run}
+              .verdict=${this.verdict.value}
+              .verdictError=${this.verdict.error?.message}
+            ></pw-run-verdict>`
+            : null
+        }
         ${this.detail.error ? html`<p class="error-text">${this.detail.error.message}</p>` : null}
       </section>
       ${this.kpis(latest)}

@@ -56,7 +56,7 @@ export class PwRunDetail extends LitElement {
           .get<RunVerdict>(`/runs/${encodeURIComponent(id)}/verdict`, undefined, signal)
           .catch((error: unknown) => {
             if (signal.aborted) throw error;
-            return null;
+            return error instanceof Error ? error.message : String(error);
           }),
         loadSeries(hub, series, {
           runId: id,
@@ -65,7 +65,9 @@ export class PwRunDetail extends LitElement {
           signal,
         }),
       ]);
-      return { detail, series, changes, verdict };
+      return typeof verdict === "string"
+        ? { detail, series, changes, verdict: null, verdictError: verdict }
+        : { detail, series, changes, verdict, verdictError: undefined };
     },
     args: () => [this.runId],
   });
@@ -92,7 +94,7 @@ export class PwRunDetail extends LitElement {
           <span class="spacer"></span>
           <a href=${routeHref("live", id)}>Live view</a>
         </div>
-        <pw-run-verdict .run=${run} .verdict=${value.verdict}></pw-run-verdict>
+        <pw-run-verdict .run=${run} .verdict=${value.verdict} .verdictError=${value.verdictError}></pw-run-verdict>
         ${run.workers > 1 ? html`<p class="muted" data-testid="run-workers-count">split over ${run.workers} workers</p>` : null}
         <div class="row" role="group" aria-label="Download reports">
           <a class="button" href=${report("json")} download>JSON report</a>

@@ -28,8 +28,10 @@ export class PwRunVerdict extends LitElement {
   ];
 
   @property({ attribute: false }) run: Run | undefined;
-  /** GET /runs/:id/verdict; null when the hub could not say. */
+  /** GET /runs/:id/verdict; null or undefined until it is known (or where nobody asked: Compare). */
   @property({ attribute: false }) verdict: RunVerdict | null | undefined;
+  /** Why the verdict could not be read, when it could not. */
+  @property({ attribute: false }) verdictError: string | undefined;
 
   override render() {
     const run = this.run;
@@ -47,7 +49,15 @@ export class PwRunVerdict extends LitElement {
         ${headline}
         ${seconds !== undefined ? html`<span class="muted"> after ${formatDuration(seconds)}</span>` : null}
       </p>
-      ${v ? html`<p data-testid="combined-verdict">${v.text}</p>` : html`<p class="muted" data-testid="alerts-unknown">Alerts during the run: not known (the hub could not say).</p>`}
+      ${
+        v
+          ? html`<p data-testid="combined-verdict">${v.text}</p>`
+          : this.verdictError
+            ? html`<p class="muted" data-testid="alerts-unknown">
+                Alerts during the run: not known (${this.verdictError})
+              </p>`
+            : null
+      }
       ${
         v && v.incidents.length > 0
           ? html`<ul class="incidents" aria-label="Alerts that fired during the run">
