@@ -51,6 +51,27 @@ const asData = (probes: ProbeSample[], s: number): AlertData => ({
 });
 
 describe("default probe rules", () => {
+  it("ShopDown pages for a shop that stops answering, not for a checkout flow's two failed checks in a minute", () => {
+    const every = { "shop-home": 10, "shop-checkout": 30 } as const;
+    const checks = (failing: (probe: string, at: number) => boolean): ProbeSample[] =>
+      Object.entries(every).flatMap(([probe, interval]) =>
+        Array.from({ length: Math.floor(600 / interval) }, (_, i) => {
+          const at = (i + 1) * interval;
+          const ok = !failing(probe, at);
+          return { probe, region: "local", target: "http://127.0.0.1:4100", at: at * 1000, ok, totalMs: 40 };
+        }),
+      );
+    // A payment incident from 150 s to 210 s: both checkout-flow checks in it fail, the pages answer.
+    const incident = checks((probe, at) => probe === "shop-checkout" && at >= 150 && at <= 210);
+    const quiet = replay(shipped("ShopDown"), 600, (s) => asData(incident, s));
+    expect(quiet.filter((e) => e.kind === "firing")).toEqual([]);
+    // The shop gone from 300 s: every check of both probes fails.
+    const down = checks((_probe, at) => at >= 300);
+    const fired = replay(shipped("ShopDown"), 600, (s) => asData(down, s)).filter((e) => e.kind === "firing");
+    expect(fired.map((e) => e.alert.labels.probe)).toEqual(["shop-home"]);
+    expect(fired[0]!.at - 300).toBeLessThanOrEqual(60);
+  });
+
   it("ProbeLatencyHigh does not fire on an idle shop on a busy machine (a slow check now and then)", () => {
     // Checks take 300-900 ms, and every fourth check of each probe takes 2.5-4 s (a busy 2-core machine).
     const probes = probeChecks(900, (probe, at) =>
