@@ -41,6 +41,14 @@ export function runExitCode(status: RunStatus): RunExitCode {
   return status === "starting" || status === "running" ? runExitCodes.error : runExitCodes[status];
 }
 
+/**
+ * What `workers: "auto"` (CLI `--workers auto`, the hub's POST /runs) stands for on a machine with
+ * `cores` available cores: one generator per core, leaving one for everything else, at least 1.
+ */
+export function autoWorkers(cores: number): number {
+  return Math.max(1, cores - 1);
+}
+
 /** The outcome of one threshold, e.g. `p95(checkout) < 800ms`. */
 export const ThresholdResultSchema = z.object({
   expression: z.string().min(1).max(200),

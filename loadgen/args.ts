@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { autoWorkers } from "../core/run.ts";
 
 /** Parsed `peakwatch run` arguments (flags override environment variables). */
 export interface RunArgs {
@@ -106,7 +107,7 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
   try {
     workers =
       values.workers === "auto"
-        ? Math.max(1, availableParallelism() - 1)
+        ? autoWorkers(availableParallelism())
         : whole("workers", values.workers, 1, 1, 1000);
     workerIndex = whole("worker-index", values["worker-index"], 0, 0, workers - 1);
     startAt = values["start-at"] === undefined ? undefined : parseInstant(values["start-at"]);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
@@ -8,7 +9,7 @@ import type { RunWorkerView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import { builtinProfiles, profileList } from "../../core/profiles/index.ts";
-import { runStatuses } from "../../core/run.ts";
+import { autoWorkers, runStatuses } from "../../core/run.ts";
 import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
@@ -75,8 +76,13 @@ const StartSchema = z.object({
   target: z.url(),
   rateScale: z.number().positive().max(1000).optional(),
   durationScale: z.number().positive().max(1000).optional(),
-  /** Worker processes (local) or pods (kubernetes) that split the run's schedule. */
-  workers: z.number().int().min(1).max(1000).default(1),
+  /** Worker processes (local) or pods (kubernetes) that split the run's schedule; "auto": this machine's cores − 1. */
+  workers: z
+    .union([z.literal("auto"), z.number().int().min(1).max(1000)], {
+      error: 'a whole number from 1 to 1000, or "auto"',
+    })
+    .default(1)
+    .transform((w) => (w === "auto" ? autoWorkers(availableParallelism()) : w)),
   /** `local`: child processes of this hub; `kubernetes`: an Indexed Job manifest the hub writes. */
   placement: z.enum(["local", "kubernetes"]).default("local"),
 });

@@ -1,5 +1,7 @@
+import { availableParallelism } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newHistogram, recordMicros } from "../../core/histogram.ts";
+import { autoWorkers } from "../../core/run.ts";
 import type { WindowSummary } from "../../core/window.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
@@ -180,6 +182,27 @@ for (const kind of databaseKinds) {
       });
       expect(unknown.status).toBe(400);
       expect(unknown.body.message).toMatch(/body\.profile/);
+    });
+
+    it('takes workers "auto" as this machine\'s cores − 1 (at least 1) and refuses any other word or count', async () => {
+      for (const bad of ["many", "Auto", 0, 2.5, 1001, null]) {
+        const res = await call("POST", "/runs", ops.headers, {
+          profile: "smoke",
+          target: "http://127.0.0.1:4100",
+          workers: bad,
+        });
+        expect(res.status, String(bad)).toBe(400);
+        expect(res.body.message, String(bad)).toMatch(/^body\.workers: /);
+      }
+      const auto = await call("POST", "/runs", ops.headers, {
+        profile: "smoke",
+        target: "http://127.0.0.1:4100",
+        workers: "auto",
+      });
+      expect(auto.status).toBe(201);
+      const run = auto.body.run as { runId: string; workers: number };
+      expect(run.workers).toBe(autoWorkers(availableParallelism()));
+      expect((await call("POST", `/runs/${run.runId}/abort`, ops.headers)).status).toBe(202);
     });
 
     probeApiTests(() => t);
