@@ -28,6 +28,7 @@ import { registerLeaderGauge } from "./cluster/metrics.ts";
 import { relayClusterEvents } from "./cluster/relay.ts";
 import type { HubConfig } from "./config.ts";
 import { faultRoutes } from "./faults/routes.ts";
+import { pushFaultChange } from "./faults/shared.ts";
 import { agentResolver } from "./http/auth.ts";
 import { configRoutes } from "./http/config-routes.ts";
 import { perTick } from "./ingest/per-tick.ts";
@@ -339,7 +340,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         audit,
         changed: (change, projectId) => {
           console.log(`fault ${change.fault} ${change.action} by ${change.by}`);
-          live.broadcast("runs", { type: "fault", change }, projectId);
+          pushFaultChange(live, change, projectId);
           bus.publish({ type: "fault", change, projectId });
         },
       }),

@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lte } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { probeResults, windows } from "../../db/schema/hub.ts";
+import { pushFaultChange } from "../faults/shared.ts";
 import { rowToWindow } from "../ingest/window-rows.ts";
 import type { AlertLog } from "../live/alert-log.ts";
 import type { LiveHub } from "../live/live-hub.ts";
@@ -36,7 +37,7 @@ export function relayClusterEvents(deps: RelayDeps): void {
     } else if (event.type === "stop") {
       deps.stopRequested(event.runId);
     } else if (event.type === "fault") {
-      live.broadcast("runs", { type: "fault", change: event.change }, event.projectId);
+      pushFaultChange(live, event.change, event.projectId);
     } else if (event.type === "probes") {
       db.select()
         .from(probeResults)

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, asc, gte, lte, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { type FaultChange, FaultName } from "../../core/faults.ts";
@@ -11,6 +11,7 @@ import type { AuditRecorder } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { projectOf } from "../projects/scope.ts";
+import { faultChangeFor } from "./shared.ts";
 
 export interface FaultRoutesOptions {
   shopUrl: string;
@@ -116,11 +117,16 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     return c.json({ products: page.items.map((p) => ({ id: p.id, name: p.name })) });
   });
 
-  /** The project's hand-made changes in a time range, oldest first: the charts' manual fault markers. */
+  /**
+   * Every project's hand-made changes of the shared shop's switches in a time range, oldest
+   * first: the charts' manual fault markers. Who made another project's change, and how, is
+   * not shown (faultChangeFor).
+   */
   app.get("/faults/changes", requireRole("viewer"), async (c) => {
     const q = parseOr400(ChangesQuery, c.req.query(), "query");
     if (!options.db) return c.json({ changes: [] });
-    const where: SQL[] = [eq(faultChanges.projectId, projectOf(c).id)];
+    const viewer = projectOf(c).id;
+    const where: SQL[] = [];
     if (q.from !== undefined) where.push(gte(faultChanges.at, q.from));
     if (q.to !== undefined) where.push(lte(faultChanges.at, q.to));
     const rows = await options.db
@@ -130,14 +136,18 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
       .orderBy(asc(faultChanges.at))
       .limit(q.limit);
     return c.json({
-      changes: rows.map(
-        (r): FaultChange => ({
-          at: r.at,
-          fault: r.fault,
-          action: r.action === "clear" ? "clear" : "set",
-          by: r.by,
-          detail: r.detail,
-        }),
+      changes: rows.map((r) =>
+        faultChangeFor(
+          {
+            at: r.at,
+            fault: r.fault,
+            action: r.action === "clear" ? "clear" : "set",
+            by: r.by,
+            detail: r.detail,
+          },
+          r.projectId,
+          viewer,
+        ),
       ),
     });
   });

@@ -95,6 +95,13 @@ export class LiveHub {
     return (this.#byTopic.get(topicKey(topic, projectId))?.size ?? 0) > 0;
   }
 
+  /** The projects whose `topic` (a per-project one: runs, probes, alerts) someone here follows. */
+  projectsFollowing(topic: Topic): string[] {
+    const projects = new Set<string>();
+    for (const client of this.#clients) if (client.topics.has(topic)) projects.add(client.projectId);
+    return [...projects];
+  }
+
   /** Whether anyone follows the run (its subscribers were held to its project when they subscribed). */
   hasRunSubscribers(runId: string): boolean {
     return (this.#byTopic.get(topicKey(runTopic(runId), ""))?.size ?? 0) > 0;

@@ -503,8 +503,16 @@ for (const kind of databaseKinds) {
       );
       await betaLive.waitFor((m): m is ServerMessage => m.type === "window" && m.runId === beta.run, 10_000);
       await new Promise((r) => setTimeout(r, 1500));
+      // A fault beta flips on the shared shop reaches alpha's charts too, without who flipped it.
+      await ok(await call("DELETE", "/faults/latency", as(betaAdmin, "beta")));
+      const isClear = (m: ServerMessage) => m.type === "fault" && m.change.action === "clear";
+      const own = await betaLive.waitFor((m): m is ServerMessage => isClear(m), 10_000);
+      const other = await alpha.waitFor((m): m is ServerMessage => isClear(m), 10_000);
+      expect(own).toMatchObject({ change: { fault: "latency", by: betaAdmin.email } });
+      expect(other).toMatchObject({ change: { fault: "latency", by: "another project", detail: null } });
       const leaked = JSON.stringify(alpha.messages.filter((m) => m.type !== "error"));
-      for (const secret of [beta.run, beta.probe, beta.fingerprint]) expect(leaked).not.toContain(secret);
+      for (const secret of [beta.run, beta.probe, beta.fingerprint, betaAdmin.email])
+        expect(leaked).not.toContain(secret);
       alpha.ws.close();
       betaLive.ws.close();
     });
@@ -641,7 +649,24 @@ for (const kind of databaseKinds) {
       const faults = (await ok(await call("GET", "/faults/changes", b))) as {
         changes: Array<{ by: string }>;
       };
-      expect(faults.changes.map((c) => c.by)).toEqual([betaAdmin.email]);
+      expect(faults.changes.length).toBeGreaterThan(0);
+      expect(new Set(faults.changes.map((c) => c.by))).toEqual(new Set([betaAdmin.email]));
+      // The shop is shared, so alpha sees beta's changes as chart markers too, but not who made
+      // them nor their parameters.
+      for (const role of roles) {
+        const response = await call("GET", "/faults/changes", as(members[role], "alpha"));
+        const text = await response.text();
+        expect(text, `${role} of alpha`).not.toContain(betaAdmin.email);
+        const seen = (JSON.parse(text) as { changes: unknown[] }).changes;
+        expect(seen).toHaveLength(faults.changes.length);
+        expect(seen[0]).toEqual({
+          at: expect.any(Number),
+          fault: "latency",
+          action: "set",
+          by: "another project",
+          detail: null,
+        });
+      }
     });
 
     it("a project's own admin manages its members (audited); other members get 403, other projects 404", async () => {
