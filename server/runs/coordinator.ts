@@ -39,7 +39,10 @@ export class RunCoordinator {
     return updated.length > 0;
   }
 
-  /** Marks a worker lost (died, or silent before its end); the run ends degraded once all have ended. */
+  /**
+   * Marks a worker lost (died, or silent before its end); once all have ended the run ends
+   * degraded, or error when every worker was lost.
+   */
   async lose(runId: string, worker: string, reason: string, exitCode: number | null = null): Promise<void> {
     const lost = await this.options.workers.ended(runId, worker, { state: "lost", exitCode, reason });
     if (!lost) return;
@@ -71,7 +74,10 @@ export class RunCoordinator {
     await this.close(
       runId,
       outcome,
-      outcome === "degraded" ? `degraded: ${losses.map(describeWorkerLoss).join("; ")}` : undefined,
+      // The losses are the cause: of a degraded run, and of one that errored because all were lost.
+      losses.length > 0 && (outcome === "degraded" || outcome === "error")
+        ? `${outcome}: ${losses.map(describeWorkerLoss).join("; ")}`
+        : undefined,
     );
   }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { runExitCodes } from "../../core/run.ts";
 import { sameOrigin } from "../../core/stack.ts";
+import { WorkerLossSchema } from "../../core/worker-loss.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
 import type { AgentTokens } from "../auth/agent-tokens.ts";
@@ -24,6 +25,8 @@ export type LaunchRequest = RunCommand & {
 
 /** How to end a run's processes: `stop` lets them flush and report (SIGTERM), `abort` kills them (SIGKILL). */
 export type StopMode = "stop" | "abort";
+/** A lost worker's reason fits its stored loss. */
+const MAX_REASON = WorkerLossSchema.shape.reason.maxLength ?? 300;
 const signals: Record<StopMode, NodeJS.Signals> = { stop: "SIGTERM", abort: "SIGKILL" };
 
 /** The shop the hub is configured with; its tokens go only to runs that target exactly it. */
@@ -173,9 +176,10 @@ export class RunLauncher {
       }
       child.on("close", (code, signal) => {
         entry.children.delete(worker);
-        if (code !== 0 && !entry.stopping)
-          log(`${where}: ${exitReason(code, signal)}; last output: ${lastLines(logFile)}`);
-        const cleanup = this.#ended(request.runId, worker, entry, code, signal)
+        // The cause, for the log and for the run's verdict when the worker is lost.
+        const cause = `${exitReason(code, signal)}; last output: ${lastLines(logFile)}`.slice(0, MAX_REASON);
+        if (code !== 0 && !entry.stopping) log(`${where}: ${cause}`);
+        const cleanup = this.#ended(request.runId, worker, entry, code, cause)
           .catch((error) => log(`${where}: cleanup failed: ${(error as Error).message}`))
           .finally(() => this.#cleanups.delete(cleanup));
         this.#cleanups.add(cleanup);
@@ -189,7 +193,7 @@ export class RunLauncher {
     worker: string,
     entry: RunProcesses,
     code: number | null,
-    signal: NodeJS.Signals | null,
+    cause: string,
   ): Promise<void> {
     const { coordinator } = this.options;
     // A worker that ran its share to the end exits passed or failed (thresholds); one that broke
@@ -198,7 +202,7 @@ export class RunLauncher {
     const clean =
       code === runExitCodes.passed || code === runExitCodes.failed || entry.stopping !== undefined;
     if (clean) await this.options.workers.ended(runId, worker, { state: "exited", exitCode: code });
-    else await coordinator.lose(runId, worker, exitReason(code, signal), code);
+    else await coordinator.lose(runId, worker, cause, code);
     if (entry.children.size > 0) return;
     this.#runs.delete(runId);
     if (entry.workers === 1) {

@@ -16,6 +16,12 @@ describe("the ending of a run split over workers", () => {
     expect(coordinatedOutcome([exited(1), lost, exited(0)], true)).toBe("aborted");
   });
 
+  it("is an error, not degraded, when no worker's data stands: a lone generator that crashed, or all lost", () => {
+    expect(coordinatedOutcome([lost], false)).toBe("error");
+    expect(coordinatedOutcome([lost, lost], false)).toBe("error");
+    expect(coordinatedOutcome([lost], true)).toBe("aborted");
+  });
+
   it("has ended only when every worker has", () => {
     expect(allEnded([exited(0), { state: "running", exitCode: null }])).toBe(false);
     expect(allEnded([exited(0), lost])).toBe(true);

@@ -11,13 +11,17 @@ export interface WorkerEnding {
 
 /**
  * The status of a coordinated run whose workers have all ended: aborted when someone asked it
- * to stop, degraded when a worker was lost before its share was done, failed when a worker's
+ * to stop, degraded when some (not all) workers were lost before their share was done, error
+ * when every worker was lost (a lone generator that crashed included), failed when a worker's
  * thresholds failed (exit code 1), error when one could not run (any other code), else passed.
  * Pure.
  */
 export function coordinatedOutcome(workers: ReadonlyArray<WorkerEnding>, stopRequested: boolean): RunEnding {
   if (stopRequested) return "aborted";
-  if (workers.some((w) => w.state === "lost")) return "degraded";
+  const lost = workers.filter((w) => w.state === "lost").length;
+  // Degraded means the other workers' data stands; with none left (a lone generator that
+  // crashed, or every worker lost) the run failed to run.
+  if (lost > 0) return lost < workers.length ? "degraded" : "error";
   if (workers.some((w) => w.exitCode !== null && w.exitCode !== 0 && w.exitCode !== 1)) return "error";
   if (workers.some((w) => w.exitCode === 1)) return "failed";
   return "passed";
