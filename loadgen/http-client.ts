@@ -8,7 +8,10 @@ export interface SendOptions {
   path: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Keep the body text (journeys that read values); otherwise only its size is counted. */
+  /**
+   * Keep the body text (journeys that read values); otherwise only its size is counted, and of
+   * an error answer (4xx/5xx) the first 512 bytes, for the failure's message.
+   */
   readBody?: boolean;
   timeoutMs: number;
 }
@@ -32,6 +35,9 @@ export interface SendResult {
 class TotalTimeout extends Error {
   readonly code = "PW_TOTAL_TIMEOUT";
 }
+
+/** How much of an error answer's body is kept (for its message) when the step does not read bodies. */
+const ERROR_BODY_BYTES = 512;
 
 /** Marks the warm-up requests, so a target (or its access log) can tell them from the run's. */
 export const WARM_UP_HEADER = "x-peakwatch-warm-up";
@@ -94,12 +100,15 @@ export class HttpClient {
             );
           },
           onResponseData(_controller, chunk) {
-            bytes += chunk.length;
+            // An error answer's first bytes are kept whatever readBody says: they name its cause.
             if (options.readBody) chunks.push(chunk);
+            else if (status >= 400 && bytes < ERROR_BODY_BYTES)
+              chunks.push(chunk.subarray(0, ERROR_BODY_BYTES - bytes));
+            bytes += chunk.length;
           },
           onResponseEnd() {
             clearTimeout(deadline);
-            const body = options.readBody ? Buffer.concat(chunks).toString("utf8") : "";
+            const body = options.readBody || status >= 400 ? Buffer.concat(chunks).toString("utf8") : "";
             resolve({ status, headers, body, bytes, sentAt, endAt: clock.now() });
           },
           onResponseError: (_controller, error) => {

@@ -111,7 +111,7 @@ export class JourneySession {
       return undefined;
     }
     this.vu.cookies.store(r.headers["set-cookie"]);
-    const failure = r.failure ?? classifyStatus(r.status, req.expect ?? [200]);
+    const failure = r.failure ?? classifyStatus(r.status, req.expect ?? [200], r.body);
     const latency = (r.endAt - this.intended) * 1000;
     const service = r.sentAt === undefined ? undefined : (r.endAt - r.sentAt) * 1000;
     this.intended = r.endAt;
@@ -165,15 +165,47 @@ export class JourneySession {
 
 /**
  * Why a response failed by its status, or undefined when the status is expected: 4xx and 5xx
- * are `http_<status>`; any other unexpected status fails the `expect_status` assertion.
+ * are `http_<status>` with what the answer said (its JSON `message`/`error`, or its first line
+ * of text); any other unexpected status fails the `expect_status` assertion.
  */
-export function classifyStatus(status: number, expect: ReadonlyArray<number>): Failure | undefined {
+export function classifyStatus(
+  status: number,
+  expect: ReadonlyArray<number>,
+  body = "",
+): Failure | undefined {
   if (expect.includes(status)) return undefined;
-  if (status >= 400) return { cause: httpCause(status), message: `HTTP ${status}` };
+  if (status >= 400) {
+    const said = answerMessage(body);
+    return { cause: httpCause(status), message: said ? `HTTP ${status}: ${said}` : `HTTP ${status}` };
+  }
   return {
     cause: assertionCause("expect_status"),
     message: `status ${status}, expected ${expect.join(" or ")}`,
   };
+}
+
+/** What an error answer says of itself, printable and at most 120 characters; undefined if nothing. */
+export function answerMessage(body: string): string | undefined {
+  const json = parseJson<{ message?: unknown; error?: unknown }>(body);
+  const start = body.trimStart()[0];
+  const said =
+    json && typeof json === "object"
+      ? [json.message, json.error].find((v): v is string => typeof v === "string")
+      : start === "{"
+        ? jsonStringField(body)
+        : start === "<"
+          ? undefined
+          : body.split("\n", 1)[0];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const text = said?.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  if (!text) return undefined;
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
+
+/** `message` (or `error`) of a JSON object cut off after its first bytes, when it is complete there. */
+function jsonStringField(prefix: string): string | undefined {
+  const match = /"(?:message|error)"\s*:\s*("(?:[^"\\]|\\.){0,300}")/.exec(prefix);
+  return match ? parseJson<string>(match[1]!) : undefined;
 }
 
 /** Parses a JSON body, undefined when it is not JSON. */
