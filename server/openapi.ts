@@ -304,25 +304,14 @@ const operations: Operation[] = [
   {
     method: "get",
     path: "/faults/products",
-    summary: "Shop products to pick for failing_product",
-    access: "viewer",
-  },
-  {
-    method: "get",
-    path: "/faults/changes",
-    summary: "Fault switches flipped by hand, for chart markers",
-    access: "viewer",
-  },
-  {
-    method: "get",
-    path: "/faults/products",
     summary: "Products of the shop to pick for failing_product ({id, name})",
     access: "viewer",
   },
   {
     method: "get",
     path: "/faults/changes",
-    summary: "Fault switches flipped through the hub, oldest first (chart markers)",
+    summary:
+      'Fault switches of the shared shop flipped through the hub, oldest first (chart markers); another project\'s change comes with by: "another project" and detail: null',
     access: "viewer",
     query: { from: "epoch ms", to: "epoch ms", limit: "max rows" },
   },
