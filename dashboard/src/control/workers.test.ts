@@ -9,8 +9,13 @@ describe("parseWorkers", () => {
     expect(parseWorkers(String(MAX_LOCAL_WORKERS))).toEqual({ ok: true, workers: MAX_LOCAL_WORKERS });
   });
 
-  it("refuses zero, too many, fractions and words, naming the field and the value", () => {
-    for (const bad of ["0", String(MAX_LOCAL_WORKERS + 1), "2.5", "-1", "auto", "1e1"]) {
+  it('takes "auto", which the hub resolves to its cores − 1', () => {
+    expect(parseWorkers("auto")).toEqual({ ok: true, workers: "auto" });
+    expect(parseWorkers(" auto ")).toEqual({ ok: true, workers: "auto" });
+  });
+
+  it("refuses zero, too many, fractions and other words, naming the field and the value", () => {
+    for (const bad of ["0", String(MAX_LOCAL_WORKERS + 1), "2.5", "-1", "Auto", "auto2", "1e1"]) {
       const choice = parseWorkers(bad);
       expect(choice.ok, bad).toBe(false);
       if (!choice.ok)

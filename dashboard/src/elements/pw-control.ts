@@ -161,7 +161,6 @@ export class PwControl extends LitElement {
           >Workers
           <input
             name="workers"
-            inputmode="numeric"
             value="1"
             size="4"
             aria-describedby="workers-hint"
@@ -170,7 +169,7 @@ export class PwControl extends LitElement {
         <button class="primary" type="submit" ?disabled=${this.busy || profiles.length === 0}>Start run</button>
       </form>
       <p class="muted" id="workers-hint">
-        Workers: generator processes on the hub's machine (1 to ${MAX_LOCAL_WORKERS}), each sending an interleaved share
+        Workers: generator processes on the hub's machine (1 to ${MAX_LOCAL_WORKERS}, or "auto" for its cores − 1), each sending an interleaved share
         of the one schedule from a common start. A worker that dies makes the run degraded, naming it.
       </p>
       <p class="muted" id="target-hint" data-testid="target-hint">
