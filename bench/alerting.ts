@@ -355,7 +355,10 @@ async function breachToSocketBench(): Promise<void> {
       pings.push(performance.now() - t);
     }
     const latencies: number[] = [];
-    const empty = encodeHistogram(newHistogram());
+    // Ten requests at 2 ms each: the window's histograms must hold exactly its count (core/window.ts).
+    const tenRequests = newHistogram();
+    for (let n = 0; n < 10; n++) recordMicros(tenRequests, 2000);
+    const latency = encodeHistogram(tenRequests);
     for (let i = 0; i < 60; i++) {
       const runId = `breach-${i}`;
       const second = Math.floor(Date.now() / 1000) - 1;
@@ -371,14 +374,15 @@ async function breachToSocketBench(): Promise<void> {
         targetRate: 0,
         achievedRate: 0,
         dropped: 0,
-        latency: empty,
+        latency,
       };
       const t = performance.now();
-      await fetch(`${hub.url}/api/v1/ingest/windows`, {
+      const posted = await fetch(`${hub.url}/api/v1/ingest/windows`, {
         method: "POST",
         headers: { ...hub.agentHeaders, "content-type": "application/json" },
         body: JSON.stringify({ windows: [window] }),
       });
+      if (!posted.ok) throw new Error(`ingest answered ${posted.status}: ${await posted.text()}`);
       const at = await Promise.race([
         arrived,
         new Promise<number>((r) => setTimeout(() => r(Number.NaN), 5000)),

@@ -18,7 +18,7 @@ const quick: Record<string, { env?: Record<string, string>; args?: string[]; bud
   shop: { env: { BENCH_SECONDS: "3" }, budget: 170 },
   loadgen: { args: ["--seconds", "5", "--rss-seconds", "30"], budget: 150 },
   hub: { env: { BENCH_SECONDS: "5", BENCH_CLIENTS: "1000" }, budget: 170 },
-  alerting: { budget: 60 },
+  alerting: { budget: 90 },
   probes: { env: { BENCH_SECONDS: "2", BENCH_ROUNDS: "2" }, budget: 45 },
   dashboard: { budget: 45 },
   scale: { args: ["--seconds", "5"], budget: 150 },
