@@ -293,7 +293,17 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
         /worker w1 \(index 1 of 2\) stopped at [\d.]+ s \(.*SIGKILL.*\): [\d.]+ % of arrivals not sent/,
       );
     expect(await table.locator("tr[data-worker=w0]").textContent()).toMatch(/pid \d+.*code \d+/s);
-    expect(await page.getByTestId("run-state").textContent()).toMatch(/degraded/i);
+    // The run closes a moment after its last worker's state is written.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await showView(page, `#/runs/${encodeURIComponent(runId)}`);
+          return page.getByTestId("run-state").textContent();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toMatch(/degraded/i);
     expect(await page.getByText("no request succeeded").count()).toBe(1);
     await photograph(page, "run-workers", `#/runs/${encodeURIComponent(runId)}`);
     consoleWatch.assertClean("workers");
