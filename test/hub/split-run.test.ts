@@ -121,11 +121,12 @@ describe("a hub-coordinated run over three real generator processes", () => {
       worker: "w1",
       index: 1,
       workers: 3,
-      reason: "exited on SIGKILL",
+      // The hub adds the worker's last output to why it stopped.
+      reason: expect.stringMatching(/^exited on SIGKILL; last output: /),
       plannedArrivals: 180,
     });
     expect(run!.verdict).toMatch(
-      /^degraded: worker w1 \(index 1 of 3\) stopped at [\d.]+ s \(exited on SIGKILL\): [\d.]+ % of arrivals not sent or not reported \(\d+ of 180\)/,
+      /^degraded: worker w1 \(index 1 of 3\) stopped at [\d.]+ s \(exited on SIGKILL; last output: .*\): [\d.]+ % of arrivals not sent or not reported \(\d+ of 180\)/,
     );
     console.log(`split run: ${run!.verdict}`);
 
