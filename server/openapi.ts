@@ -117,7 +117,7 @@ const operations: Operation[] = [
     method: "post",
     path: "/runs",
     summary:
-      "Start a run: {profile, target, rateScale?, durationScale?, workers? (1 | N | auto: the hub machine's cores − 1), placement? (local | kubernetes)}; target must be allowlisted. N workers split the schedule and start together; kubernetes writes and returns an Indexed Job manifest",
+      "Start a run: {profile, target? (default: the hub's shop), rateScale?, durationScale?, workers? (1 | N | auto: the hub machine's cores − 1), placement? (local | kubernetes)}; target must be allowlisted. N workers split the schedule and start together; kubernetes writes and returns an Indexed Job manifest",
     access: "ops",
     response: RunStartedSchema,
   },

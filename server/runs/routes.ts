@@ -73,7 +73,8 @@ const ListSchema = z.object({
 });
 const StartSchema = z.object({
   profile: z.string().min(1).max(200),
-  target: z.url(),
+  /** The shop to load; the hub's own shop (PEAKWATCH_SHOP_URL) when absent. */
+  target: z.url().optional(),
   rateScale: z.number().positive().max(1000).optional(),
   durationScale: z.number().positive().max(1000).optional(),
   /** Worker processes (local) or pods (kubernetes) that split the run's schedule; "auto": this machine's cores − 1. */
@@ -143,7 +144,8 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
         `body.profile: unknown profile "${body.profile}" (see GET /api/v1/profiles)`,
       );
     }
-    const allowed = targetAllowed(body.target, {
+    const target = body.target ?? options.shopUrl;
+    const allowed = targetAllowed(target, {
       shopUrl: options.shopUrl,
       extraHosts: options.allowedHosts,
     });
@@ -165,7 +167,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
         projectId: projectOf(c).id,
         runId: id,
         profile: body.profile,
-        target: body.target,
+        target,
         status: "starting",
         startedAt: now,
         startedBy: principal?.kind === "user" ? principal.email : null,
@@ -181,6 +183,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
       runId: id,
       projectId: projectOf(c).id,
       ...body,
+      target,
       ...(startAt !== null ? { startAt } : {}),
     };
     if (body.placement === "kubernetes") {
