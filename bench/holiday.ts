@@ -12,10 +12,10 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort } from "../bin/up/ports.ts";
 import type { RunSummary } from "../loadgen/outputs/summary.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 import { cpuSeconds, processTree } from "./proc-cpu.ts";
@@ -32,14 +32,6 @@ if (!(durationScale > 0 && durationScale <= 1)) throw new Error("--duration-scal
 if (!(rateScale > 0 && rateScale <= 1)) throw new Error("--rate-scale takes a number in (0, 1]");
 
 const entry = new URL("../bin/peakwatch.js", import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "peakwatch-holiday-"));
 const ports = { hub: await freePort(), shop: await freePort(), probes: await freePort() };
