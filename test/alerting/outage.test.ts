@@ -5,6 +5,7 @@ import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../bin/up/ports.ts";
 import { hubApi, tuneShippedRule, withEnv } from "../helpers/alerting.ts";
 import { startTestHub } from "../helpers/hub.ts";
 import { startTestShop } from "../helpers/shop.ts";
@@ -18,14 +19,6 @@ if (!present) console.warn(why);
 // The newcomer's outage as the issue describes it: the shop freezes for 30 s, then thaws.
 const FREEZE_S = 30;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A TCP proxy in front of the shop that can freeze: connections hang (accepted, never answered). */
 async function startFreezer(targetPort: number) {

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main as buildDashboard } from "../../bin/build-dashboard.ts";
+import { freePort } from "../../bin/up/ports.ts";
 import { componentDomains } from "../../db/domains.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
@@ -33,15 +33,6 @@ export async function ensureDashboardBuilt(): Promise<void> {
     if ((await stat(built)).mtimeMs >= sources) return;
   }
   await buildDashboard([]);
-}
-
-/** A free loopback port (the hub must come back on the same one after a restart). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitHealthy(url: string, proc: PeakwatchProcess, timeoutMs: number): Promise<void> {
