@@ -147,7 +147,6 @@ for (const kind of kinds) {
 
       const verdict = page.getByTestId("verdict");
       await verdict.waitFor({ timeout: 60_000 });
-      expect(await verdict.textContent()).toMatch(/Passed|Did not pass|Failed/);
       // The thresholds with the alerts of the run, as on the run's page (not "not known").
       await verdict.getByTestId("combined-verdict").waitFor({ timeout: 10_000 });
       expect(await verdict.getByTestId("combined-verdict").textContent()).toMatch(

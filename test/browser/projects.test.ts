@@ -305,6 +305,17 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
       )
       .toMatch(/degraded/i);
     expect(await page.getByText("no request succeeded").count()).toBe(1);
+    // One badge says degraded (the verdict below does not repeat it); with no journey completed
+    // the latency chart draws no 0 ms line but says why, with the cause.
+    expect(await page.locator(".badge.degraded").count()).toBe(1);
+    await expect
+      .poll(() => page.getByTestId("chart-gap").textContent())
+      .toMatch(
+        /^No journey completed, so there is no latency to chart\. Failed: connection refused \d+ \(in /,
+      );
+    expect(await page.getByTestId("detail-error-share").textContent()).toMatch(
+      /, mostly connection refused$/,
+    );
     await photograph(page, "run-workers", `#/runs/${encodeURIComponent(runId)}`);
     consoleWatch.assertClean("workers");
   }, 90_000);

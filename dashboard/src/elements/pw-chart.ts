@@ -87,6 +87,11 @@ export class PwChart extends LitElement {
   @property({ type: Number }) height = 220;
   /** x is "seconds into the run" rather than wall-clock time (compare view). */
   @property({ type: Boolean }) relative = false;
+  /**
+   * Shown instead of the plot when seconds were charted but no series has a value in any of
+   * them (say, why: "No journey completed … Failed: HTTP 503 …"); no flat line is drawn then.
+   */
+  @property() gap = "";
 
   @query(".plot") private plotHost!: HTMLDivElement;
   private plot: uPlot | undefined;
@@ -121,8 +126,9 @@ export class PwChart extends LitElement {
         : "";
     return html`<figure>
       ${this.title ? html`<figcaption>${this.title}${day ? html` <span class="day">· ${day}</span>` : null}</figcaption>` : null}
-      <div class="plot" part="plot" role="img" aria-label=${`${this.title} chart, ${points} points`}></div>
+      <div class="plot" part="plot" role="img" aria-label=${`${this.title} chart, ${points} points`} ?hidden=${!!this.gap}></div>
       ${points === 0 ? html`<div class="empty">No data yet.</div>` : null}
+      ${this.gap ? html`<div class="empty" data-testid="chart-gap">${this.gap}</div>` : null}
     </figure>`;
   }
 

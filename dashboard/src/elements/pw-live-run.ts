@@ -3,16 +3,17 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { Alert } from "../../../core/alert.ts";
 import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
-import type { RunVerdict } from "../../../core/verdict.ts";
+import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf, type Me, type Run, type RunDetail } from "../api/types.ts";
 import { changeMarkers, duringRun, runMarkers } from "../charts/run-markers.ts";
 import { OTHER_COLOR, seriesColors, topSeries } from "../charts/top-series.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
-import { formatMs, formatPercent, formatRate } from "../format.ts";
+import { formatDuration, formatMs, formatPercent, formatRate } from "../format.ts";
 import { AlertBook } from "../live/alert-book.ts";
 import { CauseBook } from "../live/cause-book.ts";
+import { latencyGap } from "../live/latency-gap.ts";
 import type { LiveMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
@@ -262,6 +263,8 @@ export class PwLiveRun extends LitElement {
       : [];
     const finished = run !== undefined && FINAL.has(run.status);
     const alerts = this.runAlerts(id, finished);
+    const latency = this.series.aligned(this.step, ["p50", "p95", "p99"]);
+    const causes = this.causes.rows();
     const errors = topSeries(
       steps.map((s) => ({ label: s, values: this.series.aligned(s, ["errorRate"])[1] ?? [] })),
       "max",
@@ -269,7 +272,7 @@ export class PwLiveRun extends LitElement {
     return html`<h1>Live run <code>${id}</code></h1>
       <section class="panel" aria-label="Run status">
         <div class="row">
-          <span class="badge ${run?.status ?? "unknown"}" data-testid="run-status">${run?.status ?? "…"}</span>
+          ${this.stateBadge(run, finished)}
           <span>${run?.profile ?? ""}</span>
           <span class="muted">${run?.target ?? ""}</span>
           <span class="spacer"></span>
@@ -281,6 +284,7 @@ export class PwLiveRun extends LitElement {
               .run=${run}
               .verdict=${this.verdict.value}
               .verdictError=${this.verdict.error?.message}
+              stateShown
             ></pw-run-verdict>`
             : null
         }
@@ -325,8 +329,9 @@ export class PwLiveRun extends LitElement {
             title=${`Latency of ${this.step}`}
             unit="ms"
             .series=${latencySeries}
-            .data=${this.series.aligned(this.step, ["p50", "p95", "p99"])}
+            .data=${latency}
             .markers=${markers}
+            gap=${latencyGap(latency, this.step, causes)}
           ></pw-chart>
         </section>
         <section class="panel">
@@ -345,7 +350,7 @@ export class PwLiveRun extends LitElement {
       </div>
       <section class="panel" aria-label="Errors by cause">
         <h2>Errors by cause</h2>
-        <pw-errors-table .rows=${this.causes.rows()} data-ticks=${this.ticks}></pw-errors-table>
+        <pw-errors-table .rows=${causes} data-ticks=${this.ticks}></pw-errors-table>
       </section>
       <section class="panel">${this.stepTable(steps)}</section>`;
   }
@@ -382,6 +387,16 @@ export class PwLiveRun extends LitElement {
         <div class="value">${formatPercent(errorShare)}</div>
       </div>
     </section>`;
+  }
+
+  /** The one badge of the run's state: the verdict's once the run has ended and it is known. */
+  private stateBadge(run: Run | undefined, finished: boolean) {
+    const verdict = finished ? this.verdict.value : undefined;
+    const state = verdict?.state ?? run?.status ?? "unknown";
+    const lasted = run?.endedAt ? formatDuration((run.endedAt - run.startedAt) / 1000) : "";
+    return html`<span class="badge ${state}" data-testid="run-status"
+        >${verdict ? verdictStateLabels[verdict.state] : (run?.status ?? "…")}</span
+      >${lasted ? html`<span class="muted">lasted ${lasted}</span>` : null}`;
   }
 
   private stepTable(steps: string[]) {

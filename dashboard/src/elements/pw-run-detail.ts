@@ -1,5 +1,6 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import { type CauseRow, DROPPED } from "../../../core/error-causes.ts";
 import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
@@ -9,6 +10,7 @@ import { changeMarkers, runMarkers } from "../charts/run-markers.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatDuration, formatMs, formatPercent, formatTime } from "../format.ts";
 import { CauseBook } from "../live/cause-book.ts";
+import { latencyGap } from "../live/latency-gap.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
@@ -81,6 +83,8 @@ export class PwRunDetail extends LitElement {
     const { run, steps } = value.detail;
     const markers = [...runMarkers(run.faults ?? [], run.startedAt), ...changeMarkers(value.changes)];
     const report = (kind: string) => hub.href(`/runs/${encodeURIComponent(id)}/report.${kind}`);
+    const causes = causeRowsOf(steps);
+    const latency = value.series.aligned(JOURNEY_STEP, ["p50", "p95", "p99"]);
     return html`<h1>Run <code>${id}</code></h1>
       <section class="panel">
         <div class="row">
@@ -94,7 +98,12 @@ export class PwRunDetail extends LitElement {
           <span class="spacer"></span>
           <a href=${routeHref("live", id)}>Live view</a>
         </div>
-        <pw-run-verdict .run=${run} .verdict=${value.verdict} .verdictError=${value.verdictError}></pw-run-verdict>
+        <pw-run-verdict
+          .run=${run}
+          .verdict=${value.verdict}
+          .verdictError=${value.verdictError}
+          stateShown
+        ></pw-run-verdict>
         ${run.workers > 1 ? html`<p class="muted" data-testid="run-workers-count">split over ${run.workers} workers</p>` : null}
         <div class="row" role="group" aria-label="Download reports">
           <a class="button" href=${report("json")} download>JSON report</a>
@@ -108,8 +117,9 @@ export class PwRunDetail extends LitElement {
             title="Journey latency"
             unit="ms"
             .series=${latencySeries}
-            .data=${value.series.aligned(JOURNEY_STEP, ["p50", "p95", "p99"])}
+            .data=${latency}
             .markers=${markers}
+            gap=${latencyGap(latency, JOURNEY_STEP, causes)}
           ></pw-chart>
         </section>
         <section class="panel">
@@ -127,7 +137,7 @@ export class PwRunDetail extends LitElement {
         <div class="row">
           <span data-testid="detail-requests">${value.detail.requests.count} requests</span>
           <span data-testid="detail-error-share" data-share=${value.detail.requests.errorRate}
-            >errors ${formatPercent(value.detail.requests.errorRate)} of all requests</span
+            >errors ${formatPercent(value.detail.requests.errorRate)} of all requests${mostly(causes)}</span
           >
           <span>${p95Of("request p95", value.detail.requests.latency, " (successful)", "no request succeeded")}</span>
           ${
@@ -141,7 +151,7 @@ export class PwRunDetail extends LitElement {
       </section>
       <section class="panel" aria-label="Errors by cause">
         <h2>Errors by cause</h2>
-        <pw-errors-table .rows=${causeRowsOf(steps)}></pw-errors-table>
+        <pw-errors-table .rows=${causes}></pw-errors-table>
       </section>
       <section class="panel">
         <h2>Per step</h2>
@@ -153,6 +163,12 @@ export class PwRunDetail extends LitElement {
 /** "<what> 12.3 ms<after>", or `none` when nothing succeeded (an empty histogram reads 0 ms). */
 function p95Of(what: string, latency: { count: number; p95: number }, after: string, none: string): string {
   return latency.count > 0 ? `${what} ${formatMs(latency.p95)}${after}` : none;
+}
+
+/** ", mostly HTTP 503" naming the most frequent failure cause; "" without failures. */
+function mostly(causes: ReadonlyArray<CauseRow>): string {
+  const top = causes.find((r) => r.cause !== DROPPED);
+  return top ? `, mostly ${top.label}` : "";
 }
 
 /** The errors table of a finished run: every step's causes with their share of its requests. */

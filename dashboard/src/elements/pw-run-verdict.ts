@@ -32,6 +32,8 @@ export class PwRunVerdict extends LitElement {
   @property({ attribute: false }) verdict: RunVerdict | null | undefined;
   /** Why the verdict could not be read, when it could not. */
   @property({ attribute: false }) verdictError: string | undefined;
+  /** The page already shows the run's state as a badge: the verdict then does not repeat it. */
+  @property({ type: Boolean }) stateShown = false;
 
   override render() {
     const run = this.run;
@@ -39,15 +41,17 @@ export class PwRunVerdict extends LitElement {
     const seconds = run.endedAt ? (run.endedAt - run.startedAt) / 1000 : undefined;
     const v = this.verdict;
     const passed = run.status === "passed";
-    const headline = v
-      ? html`<span class="badge ${v.state}" data-testid="verdict-state" data-state=${v.state}
+    const headline = this.stateShown
+      ? null
+      : v
+        ? html`<span class="badge ${v.state}" data-testid="verdict-state" data-state=${v.state}
           >${capitalized(verdictStateLabels[v.state])}</span
         >`
-      : html`<strong class=${passed ? "ok" : "bad"}>${passed ? "Passed" : `Did not pass (${run.status})`}</strong>`;
+        : html`<strong class=${passed ? "ok" : "bad"}>${passed ? "Passed" : `Did not pass (${run.status})`}</strong>`;
     return html`<div data-testid="verdict">
       <p>
         ${headline}
-        ${seconds !== undefined ? html`<span class="muted"> after ${formatDuration(seconds)}</span>` : null}
+        ${seconds !== undefined && !this.stateShown ? html`<span class="muted"> after ${formatDuration(seconds)}</span>` : null}
       </p>
       ${
         v

@@ -1,7 +1,9 @@
 import type { HubClient } from "../api/hub-client.ts";
 import type { Series, SeriesStat } from "../api/types.ts";
 import type { RunSeries } from "./run-series.ts";
-import { ALL_REQUESTS, type FigureKey, figureKeys, type StepFigures } from "./step-figures.ts";
+import { ALL_REQUESTS, type FigureKey, figureKeys, noneSucceeded, type StepFigures } from "./step-figures.ts";
+
+const latencyKeys = ["p50", "p95", "p99"] as const;
 
 /** Which REST series stat fills which chart figure. */
 const statOf: Record<FigureKey, SeriesStat> = {
@@ -69,8 +71,10 @@ export async function loadSeries(
   }
 }
 
+/** Missing figures are gaps; so is the latency of a second where no request succeeded. */
 function complete(partial: Partial<StepFigures>): StepFigures {
   const out = {} as StepFigures;
   for (const key of figureKeys) out[key] = partial[key] ?? null;
+  if (noneSucceeded(partial)) for (const key of latencyKeys) out[key] = null;
   return out;
 }

@@ -56,11 +56,19 @@ export function readStepFigures(step: LiveStep): StepFigures {
 }
 
 /**
- * A latency figure of a second, or null when no request of it succeeded: latencies are of
- * successful requests, and the hub's series gives 0 for an empty histogram, which would read as "fast".
+ * Whether no request of a second succeeded, judged by whichever figures are known (count and
+ * failures, or the failed share): then it has no latency, and the hub's 0 for an empty
+ * histogram must not read as "fast".
  */
+export function noneSucceeded(f: Partial<StepFigures>): boolean {
+  if (f.rate === 0) return true;
+  if (f.rate !== null && f.rate !== undefined && f.errors !== null && f.errors !== undefined)
+    return f.rate - f.errors <= 0;
+  return f.errorRate !== null && f.errorRate !== undefined && f.errorRate >= 1;
+}
+
+/** A latency figure of a second (of successful requests), or null when none succeeded. */
 export function successLatency(f: StepFigures | undefined, key: "p50" | "p95" | "p99"): number | null {
-  if (!f) return null;
-  if (f.rate !== null && f.errors !== null && f.rate - f.errors <= 0) return null;
+  if (!f || noneSucceeded(f)) return null;
   return f[key];
 }

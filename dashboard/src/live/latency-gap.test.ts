@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { CauseRow } from "../../../core/error-causes.ts";
+import type { HubClient } from "../api/hub-client.ts";
+import { latencyGap } from "./latency-gap.ts";
+import { RunSeries } from "./run-series.ts";
+import { loadSeries } from "./series-loader.ts";
+
+const refused: CauseRow = {
+  step: "browse",
+  cause: "refused",
+  label: "connection refused",
+  count: 40,
+  share: 1,
+  lastMessage: null,
+};
+
+/** A hub answering GET /runs/:id/series with `values[stat]` for every second of 100..102. */
+function hubWith(values: Record<string, number>): HubClient {
+  return {
+    get: async (_path: string, query?: Record<string, unknown>) => ({
+      points: [100, 101, 102].map((s) => [s, values[String(query?.stat)] ?? 0]),
+    }),
+  } as unknown as HubClient;
+}
+
+describe("latency of seconds where nothing succeeded", () => {
+  it("loads as gaps, not as 0 ms, from the hub's series (which gives 0 for an empty histogram)", async () => {
+    const series = new RunSeries();
+    await loadSeries(hubWith({ rate: 20, errors: 20, errorRate: 1, p50: 0, p95: 0, p99: 0 }), series, {
+      runId: "r",
+      steps: ["browse"],
+    });
+    expect(series.aligned("browse", ["p50", "p95", "p99"])).toEqual([
+      [100, 101, 102],
+      [null, null, null],
+      [null, null, null],
+      [null, null, null],
+    ]);
+    expect(series.aligned("browse", ["errorRate"])[1]).toEqual([1, 1, 1]);
+  });
+
+  it("keeps the latency of seconds where some requests succeeded, also when only the failed share is loaded", async () => {
+    const series = new RunSeries();
+    await loadSeries(hubWith({ errorRate: 0.5, p95: 12 }), series, {
+      runId: "r",
+      steps: ["browse"],
+      keys: ["p95", "errorRate"],
+    });
+    expect(series.aligned("browse", ["p95"])[1]).toEqual([12, 12, 12]);
+  });
+
+  it("says why the chart is empty, naming each cause with count and share", () => {
+    expect(
+      latencyGap(
+        [
+          [100, 101],
+          [null, null],
+        ],
+        "browse",
+        [refused],
+      ),
+    ).toBe(
+      "No request of browse succeeded, so there is no latency to chart. Failed: connection refused 40 (100.0 %).",
+    );
+    expect(
+      latencyGap(
+        [
+          [100, 101],
+          [null, null],
+        ],
+        "journey",
+        [refused, { ...refused, step: "cart", count: 3 }],
+      ),
+    ).toBe(
+      "No journey completed, so there is no latency to chart. Failed: connection refused 43 (in browse, cart).",
+    );
+  });
+
+  it("says nothing when a line is drawn or nothing was charted yet", () => {
+    expect(
+      latencyGap(
+        [
+          [100, 101],
+          [null, 5],
+        ],
+        "browse",
+        [refused],
+      ),
+    ).toBe("");
+    expect(latencyGap([[]], "browse", [refused])).toBe("");
+  });
+});

@@ -1,0 +1,35 @@
+import { type CauseRow, DROPPED } from "../../../core/error-causes.ts";
+import { JOURNEY_STEP } from "../../../core/names.ts";
+import { formatPercent } from "../format.ts";
+import type { Aligned } from "./run-series.ts";
+
+/**
+ * Why a latency chart draws no line although seconds were charted: no request (or journey) of
+ * `step` succeeded in any of them. Names the step's failure causes with count and share, or, when
+ * it has none of its own (the journey), every step's summed by cause. "" when there is a line or
+ * nothing charted yet.
+ */
+export function latencyGap(data: Aligned, step: string, causes: ReadonlyArray<CauseRow>): string {
+  if (data[0].length === 0) return "";
+  if (data.slice(1).some((column) => column.some((v) => v !== null && v !== undefined))) return "";
+  const failures = causes.filter((r) => r.cause !== DROPPED);
+  const own = failures.filter((r) => r.step === step);
+  const named =
+    own.length > 0
+      ? own.map((r) => `${r.label} ${r.count} (${formatPercent(r.share, 1)})`)
+      : [...byCause(failures).values()].map((c) => `${c.label} ${c.count} (in ${c.steps.join(", ")})`);
+  const what = step === JOURNEY_STEP ? "No journey completed" : `No request of ${step} succeeded`;
+  return `${what}, so there is no latency to chart${named.length > 0 ? `. Failed: ${named.slice(0, 3).join(", ")}` : ""}.`;
+}
+
+/** Rows of one cause over several steps summed, in the rows' order (most frequent first). */
+function byCause(rows: ReadonlyArray<CauseRow>) {
+  const out = new Map<string, { label: string; count: number; steps: string[] }>();
+  for (const r of rows) {
+    const c = out.get(r.cause) ?? { label: r.label, count: 0, steps: [] };
+    c.count += r.count;
+    c.steps.push(r.step);
+    out.set(r.cause, c);
+  }
+  return out;
+}
