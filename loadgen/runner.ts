@@ -109,6 +109,14 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   const watch = new ThresholdWatch(profile.thresholds);
   const longestWindow = Math.max(10, ...profile.thresholds.map((t) => t.window));
   const stats = new RunStats(longestWindow + 5);
+  const controller = new AbortController();
+  // Every thinking virtual user listens for the stop: thousands of listeners are expected.
+  setMaxListeners(0, controller.signal);
+  let abortedBy: RunSummary["abortedBy"];
+  const stopBy = (signal: string) => {
+    abortedBy ??= { signal };
+    controller.abort();
+  };
   const hub = o.hub
     ? new HubOutput({
         hubUrl: o.hub.url,
@@ -116,6 +124,11 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
         dataDir: o.dataDir,
         maxSpoolBytes: o.maxSpoolBytes ?? 256 * 1024 * 1024,
         log,
+        runId: o.runId,
+        onStop: (mode) => {
+          log(`the hub asked this run to ${mode}: stopping (clearing faults, flushing windows)`);
+          stopBy(`${mode} from the hub`);
+        },
       })
     : undefined;
   const aggregator = new WindowAggregator(
@@ -152,14 +165,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   hub?.start();
   faults?.start(startMs, planned);
 
-  const controller = new AbortController();
-  // Every thinking virtual user listens for the stop: thousands of listeners are expected.
-  setMaxListeners(0, controller.signal);
-  let abortedBy: RunSummary["abortedBy"];
-  const onSignal = () => {
-    abortedBy ??= { signal: String(o.signal?.reason ?? "SIGINT") };
-    controller.abort();
-  };
+  const onSignal = () => stopBy(String(o.signal?.reason ?? "SIGINT"));
   if (o.signal?.aborted) onSignal();
   o.signal?.addEventListener("abort", onSignal, { once: true });
 

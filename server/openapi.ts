@@ -3,6 +3,7 @@ import { AlertSchema } from "../core/alert.ts";
 import { AgentTokenSchema, AuditPageSchema } from "../core/api/audit.ts";
 import { BackupListSchema } from "../core/api/backups.ts";
 import { HubConfigViewSchema } from "../core/api/hub-config.ts";
+import { IngestAnswerSchema } from "../core/api/ingest.ts";
 import { CapacityMeasurementSchema, ReadinessViewSchema } from "../core/api/readiness.ts";
 import {
   ProfileListSchema,
@@ -87,9 +88,11 @@ const operations: Operation[] = [
   {
     method: "post",
     path: "/ingest/windows",
-    summary: "Store per-second windows (idempotent upsert); 400 names windows[i].field, nothing stored",
+    summary:
+      "Store per-second windows (idempotent upsert); 400 names windows[i].field, nothing stored. The answer's `stop` names the batch's runs asked to stop",
     access: "agent",
     body: WindowBatchSchema,
+    response: IngestAnswerSchema,
   },
   {
     method: "post",

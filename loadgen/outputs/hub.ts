@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { request } from "undici";
+import { IngestAnswerSchema, type StopMode } from "../../core/api/ingest.ts";
 import type { RunReport } from "../../core/run.ts";
 import type { Window } from "../../core/window.ts";
 import { sleep } from "../clock.ts";
@@ -15,6 +16,10 @@ export interface HubOutputOptions {
   /** Windows per request (the hub accepts up to 5000). */
   batchSize?: number;
   log?: (message: string) => void;
+  /** This run's id: the hub's answer may ask it to stop. */
+  runId?: string;
+  /** Called once when the hub answers that this run was asked to stop (POST /runs/:id/stop). */
+  onStop?: (mode: StopMode) => void;
 }
 
 type SendOutcome = "ok" | "retry" | "rejected";
@@ -23,7 +28,8 @@ type SendOutcome = "ok" | "retry" | "rejected";
  * Sends windows and run reports to the hub. `accept` only enqueues (never blocks the
  * executor); a flusher posts batches each second. While the hub is unreachable, batches go
  * to a bounded on-disk spool and are retried with exponential backoff, oldest first. Replays
- * are safe: the hub upserts windows by their key, so nothing is counted twice.
+ * are safe: the hub upserts windows by their key, so nothing is counted twice. When the hub's
+ * answer says the run was asked to stop, `onStop` tells the runner (a pod has no other way to hear it).
  */
 export class HubOutput implements WindowSink {
   private readonly queue: Window[] = [];
@@ -34,6 +40,7 @@ export class HubOutput implements WindowSink {
   private retryAt = 0;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private stopHeard = false;
   /** Windows the hub acknowledged. */
   sent = 0;
   /** Windows the hub refused as invalid (a bug, not an outage): logged and dropped. */
@@ -141,6 +148,22 @@ export class HubOutput implements WindowSink {
     if (this.failures === 1) this.options.log?.("hub unreachable: spooling windows to disk and retrying");
   }
 
+  /** Calls `onStop` (once) when the hub's answer asks this run to stop. */
+  private heed(answer: string): void {
+    const { runId, onStop } = this.options;
+    if (this.stopHeard || !runId || !onStop || !answer.includes('"stop"')) return;
+    let parsed: ReturnType<typeof IngestAnswerSchema.safeParse>;
+    try {
+      parsed = IngestAnswerSchema.safeParse(JSON.parse(answer));
+    } catch {
+      return;
+    }
+    const mode = parsed.success ? parsed.data.stop?.[runId] : undefined;
+    if (!mode) return;
+    this.stopHeard = true;
+    onStop(mode);
+  }
+
   private async post(path: string, body: string): Promise<SendOutcome> {
     try {
       const r = await request(new URL(path, this.options.hubUrl), {
@@ -151,7 +174,10 @@ export class HubOutput implements WindowSink {
         bodyTimeout: 10_000,
       });
       const text = await r.body.text();
-      if (r.statusCode < 300) return "ok";
+      if (r.statusCode < 300) {
+        this.heed(text);
+        return "ok";
+      }
       // Outages and overload are retried; a refused body would be refused forever.
       if (r.statusCode >= 500 || r.statusCode === 408 || r.statusCode === 429) return "retry";
       this.options.log?.(`hub refused ${path} (${r.statusCode}): ${text.slice(0, 300)}`);

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import type { IngestAnswer } from "../../core/api/ingest.ts";
 import type { RunView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { type ProbeResult, ProbeResultBatchSchema } from "../../core/probe-result.ts";
@@ -13,6 +14,7 @@ import { jsonBody } from "../http/json-body.ts";
 import { projectOf } from "../projects/scope.ts";
 import { rowToRunView } from "../runs/run-view.ts";
 import { RunOwners } from "./run-owners.ts";
+import { StopRequests } from "./stop-requests.ts";
 import { foreignRunIds, storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
 import { validateWindowBatch } from "./window-batch.ts";
 
@@ -37,7 +39,8 @@ export interface IngestRoutesOptions {
 
 /**
  * POST /ingest/windows, /ingest/probe-results, /ingest/runs (agent token). A batch is validated
- * whole before anything is stored: one bad item gets a 400 naming `windows[i].field`.
+ * whole before anything is stored: one bad item gets a 400 naming `windows[i].field`. The
+ * windows' answer names the runs of the batch asked to stop (core/api/ingest.ts).
  */
 export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   const { db, maxBytes, listeners } = options;
@@ -47,6 +50,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     maxSkewSeconds: options.maxSkewSeconds ?? 300,
   };
   const owners = new RunOwners(db);
+  const stopRequests = new StopRequests(db);
   const app = new Hono<HubEnv>();
   app.use(
     "/ingest/*",
@@ -70,7 +74,8 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     owners.stored(runIds, project.id);
     const seconds = (performance.now() - started) / 1000;
     for (const l of listeners) l.windowsStored?.(windows, seconds, project.id);
-    return c.json({ stored });
+    const stop = await stopRequests.of(runIds);
+    return c.json({ stored, ...(stop ? { stop } : {}) } satisfies IngestAnswer);
   });
 
   app.post("/ingest/probe-results", async (c) => {

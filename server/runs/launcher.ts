@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, ne } from "drizzle-orm";
+import type { StopMode } from "../../core/api/ingest.ts";
 import { runExitCodes } from "../../core/run.ts";
 import { sameOrigin } from "../../core/stack.ts";
 import { WorkerLossSchema } from "../../core/worker-loss.ts";
@@ -23,10 +24,11 @@ export type LaunchRequest = RunCommand & {
   projectId: string;
 };
 
-/** How to end a run's processes: `stop` lets them flush and report (SIGTERM), `abort` kills them (SIGKILL). */
-export type StopMode = "stop" | "abort";
+export type { StopMode };
+
 /** A lost worker's reason fits its stored loss. */
 const MAX_REASON = WorkerLossSchema.shape.reason.maxLength ?? 300;
+/** `stop` lets a run's processes flush and report (SIGTERM), `abort` kills them (SIGKILL). */
 const signals: Record<StopMode, NodeJS.Signals> = { stop: "SIGTERM", abort: "SIGKILL" };
 
 /** The shop the hub is configured with; its tokens go only to runs that target exactly it. */
@@ -250,6 +252,8 @@ export class RunLauncher {
           eq(runs.supervisorKey, replica.key),
           isNotNull(runs.stopRequest),
           inArray(runs.status, ["starting", "running"]),
+          // Pods hear theirs in the ingest answer; the supervisor ends the run when they fall silent.
+          ne(runs.placement, "kubernetes"),
         ),
       );
     for (const { runId, stopRequest } of requested) {

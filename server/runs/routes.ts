@@ -244,12 +244,9 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     }
     await options.coordinator.requestStop(id, mode);
     if (row.placement === "kubernetes") {
-      // Pods cannot be signalled from here: the run ends now, and the operator deletes the Job.
-      await options.coordinator.close(
-        id,
-        "aborted",
-        `${mode === "abort" ? "aborted" : "stopped"} from the hub; end its pods with: kubectl delete job ${runJobName(id)}`,
-      );
+      // Pods cannot be signalled from here: the answer to their next windows tells them to stop
+      // (their token stays valid to flush), and the run ends once they have fallen silent.
+      options.changed(id);
     } else if (!launcher.stop(id, mode)) {
       // Another replica runs its processes: it hears this at once, and polls besides.
       options.stopRequested(id);

@@ -26,7 +26,8 @@ const isLive = (state: string) => (liveWorkerStates as ReadonlyArray<string>).in
  * The leader's watch over hub-coordinated runs, once a second: a run whose supervising replica
  * is gone is adopted when its workers still report (they go on through the load balancer) and
  * closed as aborted when they do not; a worker of a split run that stops reporting before the
- * planned end is lost, which makes its run degraded. Never overlaps itself, never throws.
+ * planned end is lost, which makes its run degraded, unless the run was asked to stop: then its
+ * silence means it finished. Never overlaps itself, never throws.
  */
 export class RunSupervisor {
   #timer: NodeJS.Timeout | undefined;
@@ -58,7 +59,9 @@ export class RunSupervisor {
       .where(and(inArray(runs.status, ["starting", "running"]), isNotNull(runs.supervisorKey)));
     for (const run of open) {
       if (!(await this.options.cluster.isAlive(run.supervisorKey!))) await this.#orphaned(run);
-      else if (run.workers > 1) await this.#heartbeats(run);
+      // A stopped remote run has no process exit to close it: its workers' silence does.
+      else if (run.workers > 1 || (run.placement === "kubernetes" && run.stopRequest !== null))
+        await this.#heartbeats(run);
     }
   }
 
@@ -101,7 +104,7 @@ export class RunSupervisor {
       if (!isLive(w.state)) continue;
       const last = Math.max(w.lastSeenAt ?? startAt, startAt);
       if (now - last <= workerTimeoutMs) continue;
-      if (last < plannedEnd) {
+      if (last < plannedEnd && run.stopRequest === null) {
         const silent = Math.round((now - last) / 1000);
         await coordinator.lose(
           run.runId,
@@ -109,7 +112,8 @@ export class RunSupervisor {
           w.lastSeenAt === null ? `never reported in ${silent} s` : `no window for ${silent} s`,
         );
       } else {
-        // Silent after its share was done: it finished (a pod has no exit code the hub can see).
+        // Silent after its share was done, or after a stop: it finished (a pod has no exit code
+        // the hub can see).
         await this.options.workers.ended(run.runId, w.worker, { state: "exited" });
         ended = true;
       }

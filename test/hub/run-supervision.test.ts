@@ -54,7 +54,12 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     await cluster?.close();
   });
 
-  const startRun = async (runId: string, count: number, supervisorKey: number) => {
+  const startRun = async (
+    runId: string,
+    count: number,
+    supervisorKey: number,
+    placement: "local" | "kubernetes" = "local",
+  ) => {
     await db().db.insert(runs).values({
       runId,
       profile: "smoke",
@@ -64,7 +69,7 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
       startAt: now,
       plannedSeconds: 30,
       workers: count,
-      placement: "local",
+      placement,
       supervisorKey,
     });
     await workers.register(
@@ -130,5 +135,26 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     expect(run.verdict).toMatch(
       /^degraded: worker w1 .*22 % of arrivals not sent or not reported \(33 of 150\)/,
     );
+  });
+
+  it("pods that fall silent after a stop from the hub finished: the run ends aborted with no worker lost", async () => {
+    for (const count of [1, 2]) {
+      const runId = `k8s-stopped-${count}`;
+      const start = now;
+      await startRun(runId, count, cluster.self.key, "kubernetes");
+      for (let s = 0; s < 5; s++) {
+        now = start + (s + 1) * SECOND;
+        for (let w = 0; w < count; w++) await report(runId, `w${w}`, Math.floor(start / 1000) + s);
+      }
+      expect(await coordinator.requestStop(runId, "stop")).toBe(true);
+      // They stop on the ingest answer and flush; silent past the timeout, well before the planned end.
+      now = start + 12 * SECOND;
+      await supervisor.tick();
+      const run = await runRow(runId);
+      expect(run.status, runId).toBe("aborted");
+      expect(run.workerLosses).toEqual([]);
+      expect((await workers.list(runId)).map((w) => w.state)).toEqual(Array(count).fill("exited"));
+      expect((await agents.list(DEFAULT_PROJECT_ID)).map((t) => t.name)).not.toContain(`run:${runId}`);
+    }
   });
 });
