@@ -92,13 +92,16 @@ export function projectRoutes(deps: { projects: Projects; users: Users; audit: A
   app.delete("/projects/:slug/members/:userId", requireRole("viewer"), async (c) => {
     const { slug, userId } = parseOr400(MemberParams, c.req.param(), "params");
     const row = await managed(c, slug);
+    // Read before the removal: the audit entry names the person, not an id a reader cannot place.
+    const user = await deps.users.byId(userId);
     if (!(await projects.removeMember(row.id, userId))) {
       throw new AppError("not_found", `user ${userId} is not a member of ${slug}`);
     }
     await deps.audit.record({
       actor: actorOf(c.get("principal")),
       action: "project.member_removed",
-      target: `${userId} in ${row.slug}`,
+      target: `${user?.email ?? userId} in ${row.slug}`,
+      detail: { userId },
     });
     return c.body(null, 204);
   });

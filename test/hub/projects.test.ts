@@ -721,6 +721,9 @@ for (const kind of databaseKinds) {
       };
       const mine = entries.filter((e) => e.actor === alphaAdmin.email).map((e) => e.action);
       expect(mine).toEqual(expect.arrayContaining(["project.member_set", "project.member_removed"]));
+      // Who was removed reads as a person, as who was added does.
+      const removed = entries.find((e) => e.action === "project.member_removed");
+      expect(removed?.target).toBe(`${newcomer.email} in alpha`);
     });
   });
 }
