@@ -185,6 +185,8 @@ export type NotificationLogRow = typeof notificationLog.$inferSelect;
 export const pendingNotices = alerting.table(
   "pending_notices",
   {
+    /** The project of the group that decided it: it is re-sent to that project's channel only. */
+    projectId: projectColumn(),
     id: uuid().primaryKey(),
     channel: text().notNull(),
     groupKey: text().notNull(),
@@ -195,7 +197,7 @@ export const pendingNotices = alerting.table(
     notification: jsonb().notNull(),
     createdAt: epoch("created_at").notNull(),
   },
-  (t) => [index().on(t.createdAt)],
+  (t) => [index().on(t.createdAt), index().on(t.projectId)],
 );
 export type PendingNoticeRow = typeof pendingNotices.$inferSelect;
 

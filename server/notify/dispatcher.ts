@@ -130,6 +130,7 @@ export class Dispatcher {
     };
     const names = [...new Set(alerts.map((a) => a.labels.alertname ?? "?"))].join(", ");
     return {
+      projectId: group.projectId,
       channel: channel.name,
       kind: plan.kind,
       summary: `${plan.kind} ${names} (${plan.firing.length} firing, ${plan.resolved.length} resolved)`,
@@ -138,13 +139,16 @@ export class Dispatcher {
     };
   }
 
-  private send(notice: PendingNotice, recorded: Promise<void> | undefined): void {
-    const channel = this.channels.get(notice.channel);
+  /** Queues the notice for its channel; false (and settled) when it has none any more. */
+  private send(notice: PendingNotice, recorded: Promise<void> | undefined): boolean {
+    const found = this.channels.get(notice.channel);
+    // Only the notice's own project's channel: a name another project took since is not it.
+    const channel = found?.project.id === notice.projectId ? found : undefined;
     const id = notice.notification.id;
     if (!channel) {
-      // Its channel was deleted or disabled since: nobody to tell.
+      // Its channel was deleted or disabled since (or is not its project's): nobody to tell.
       this.options.log?.settle(id);
-      return;
+      return false;
     }
     this.inFlight.add(id);
     this.options.queue.enqueue({
@@ -160,6 +164,7 @@ export class Dispatcher {
         this.options.log?.settle(id);
       },
     });
+    return true;
   }
 
   /** Now and then (every half grace), re-sends pending notices nobody here is sending. Never blocks. */
@@ -176,10 +181,10 @@ export class Dispatcher {
         for (const notice of notices) {
           const id = notice.notification.id;
           if (this.inFlight.has(id) || this.settledDuringScan.has(id)) continue;
-          console.log(
-            `alerting: re-sending notice ${id} (${notice.summary}) to ${notice.channel}: decided, never delivered`,
-          );
-          this.send(notice, undefined);
+          if (this.send(notice, undefined))
+            console.log(
+              `alerting: re-sending notice ${id} (${notice.summary}) to ${notice.channel}: decided, never delivered`,
+            );
         }
       })
       .catch((error) => console.error("alerting: reading pending notices failed:", error))

@@ -7,6 +7,8 @@ import type { ResolvedRoute } from "./routing.ts";
 
 /** A notice decided by a flush and not yet delivered (the outbox row). */
 export interface PendingNotice {
+  /** The project of the group that decided it; only that project's channel may be sent it. */
+  projectId: string;
   channel: string;
   kind: "firing" | "resolved" | "reminder";
   summary: string;
@@ -71,6 +73,7 @@ export class NotificationLog {
         }
         if (notice)
           await tx.insert(pendingNotices).values({
+            projectId: notice.projectId,
             id: notice.notification.id,
             channel: notice.channel,
             groupKey: notice.notification.groupKey,
@@ -92,6 +95,7 @@ export class NotificationLog {
       .where(lt(pendingNotices.createdAt, before))
       .orderBy(pendingNotices.createdAt);
     return rows.map((r) => ({
+      projectId: r.projectId,
       channel: r.channel,
       kind: r.kind as PendingNotice["kind"],
       summary: r.summary,
