@@ -4,10 +4,15 @@
  * /healthz answered meanwhile (does the read block the hub?), against the same reads of a
  * 600-window run in the same hub. The hub runs in this process (test/helpers/hub.ts) so a
  * viewer session is at hand; the windows are written with one INSERT … generate_series (the
- * ingest bench measures ingest) and the roll-up cache starts cold, as after a restart: the
- * first read merges, the next ones are what a reader of a finished run gets.
+ * ingest bench measures ingest) and their minutes merged and stored as the hub's background pass
+ * does while a run is ingested; then the hub starts, so its first read of each kind is the first
+ * after a restart (cold: nothing in memory) and the next ones are what a reader of a finished run
+ * gets. PGlite, or Postgres at `postgresUrl`.
  */
 import { sql } from "drizzle-orm";
+import { componentDomains } from "../db/domains.ts";
+import { MinuteRollups } from "../server/runs/slices-rollup.ts";
+import { createTestDatabase } from "../test/helpers/db.ts";
 import { startTestHub } from "../test/helpers/hub.ts";
 import { makeWindow } from "../test/hub/fixtures.ts";
 
@@ -21,31 +26,40 @@ export interface ReadTimes {
   reads: Record<ReadName, { coldMs: number; coldHealthMs: number; warmMs: number; worstHealthMs: number }>;
 }
 
-export async function longRunReads(): Promise<{ long: ReadTimes; short: ReadTimes; idleHealthMs: number }> {
+export async function longRunReads(
+  kind: "pglite" | "postgres",
+  postgresUrl?: string,
+): Promise<{ long: ReadTimes; short: ReadTimes; idleHealthMs: number }> {
   const nowSecond = Math.floor(Date.now() / 1000);
-  const t = await startTestHub({ kind: "pglite" });
+  const database = await createTestDatabase(kind, componentDomains.hub, postgresUrl);
+  const latency = makeWindow(
+    { runId: "x", step: "s", worker: "w", second: 0 },
+    [1000, 2000, 4000, 9000],
+  ).latency;
+  // What the hub's background pass did while the runs were ingested: their minutes merged and stored.
+  const pass = new MinuteRollups(database.db, { now: () => Date.now(), intervalMs: 0 });
+  const seed = async (runId: string, windows: number) => {
+    const start = nowSecond - 40 * 3600;
+    await database.db.execute(
+      sql`insert into hub.windows (run_id, step, worker, second, count, err_connect, err_timeout, err_http4xx, err_http5xx, err_assertion, bytes, target_rate, achieved_rate, dropped, latency)
+          select ${runId}, 'browse', 'w1', s, 4, 0, 0, 0, 0, 0, 400, 4, 4, 0, ${latency}
+          from generate_series(${start}::bigint, ${start + windows - 1}::bigint) as s`,
+    );
+    await database.db.execute(
+      sql`insert into hub.runs (run_id, profile, target, status, started_at, ended_at)
+          values (${runId}, 'soak', 'http://127.0.0.1:4100', 'passed', ${start * 1000}, ${(start + windows) * 1000})`,
+    );
+    pass.noteIngested(
+      Array.from({ length: windows }, (_, i) => ({ runId, step: "browse", second: start + i })),
+    );
+  };
+  await seed("short-run", 600);
+  await seed("long-run", READ_WINDOWS);
+  await pass.mergeSettled();
+  await pass.stop();
+  const t = await startTestHub({ database });
   try {
     const viewer = await t.loginAs("viewer");
-    const latency = makeWindow(
-      { runId: "x", step: "s", worker: "w", second: 0 },
-      [1000, 2000, 4000, 9000],
-    ).latency;
-    const seed = async (runId: string, windows: number) => {
-      const start = nowSecond - 40 * 3600;
-      await t.database.db.execute(
-        sql`insert into hub.windows (run_id, step, worker, second, count, err_connect, err_timeout, err_http4xx, err_http5xx, err_assertion, bytes, target_rate, achieved_rate, dropped, latency)
-            select ${runId}, 'browse', 'w1', s, 4, 0, 0, 0, 0, 0, 400, 4, 4, 0, ${latency}
-            from generate_series(${start}::bigint, ${start + windows - 1}::bigint) as s`,
-      );
-      await t.database.db.execute(
-        sql`insert into hub.runs (run_id, profile, target, status, started_at, ended_at)
-            values (${runId}, 'soak', 'http://127.0.0.1:4100', 'passed', ${start * 1000}, ${(start + windows) * 1000})`,
-      );
-    };
-    await seed("short-run", 600);
-    await seed("long-run", READ_WINDOWS);
-    // The insert held PGlite long enough for idle keep-alive sockets to be closed under the client.
-    await fetch(`${t.url}/healthz`).catch(() => undefined);
 
     const get = async (runId: string, path: string) => {
       const url = `${t.url}/api/v1/runs/${runId}${path}`;
@@ -98,5 +112,6 @@ export async function longRunReads(): Promise<{ long: ReadTimes; short: ReadTime
     };
   } finally {
     await t.close();
+    await database.close();
   }
 }

@@ -135,6 +135,32 @@ export const windowMinutes = hub.table(
 );
 export type WindowMinuteRow = typeof windowMinutes.$inferSelect;
 
+/**
+ * Merged latency histograms and causes of a run's raw windows, per step and minute (span 60) or
+ * hour (span 3600), kept so reads of a long run after a restart do not decode every window again
+ * (server/runs/merge-store.ts). Written as minutes settle and on read; a merge is used only while
+ * its stretch still has the raw rows and count it was merged from, so a late window makes it stale.
+ */
+export const windowMerges = hub.table(
+  "window_merges",
+  {
+    projectId: projectColumn(),
+    runId: text().notNull(),
+    step: text().notNull(),
+    span: integer().notNull(),
+    /** Start of the minute or hour, Unix epoch seconds. */
+    start: epoch("start").notNull(),
+    /** Raw rows and their summed count when merged. */
+    rows: integer().notNull(),
+    count: epoch("count").notNull(),
+    latency: text().notNull(),
+    failedLatency: text(),
+    causes: jsonb().$type<CauseCounts>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.step, t.span, t.start] }), index().on(t.projectId)],
+);
+export type WindowMergeRow = typeof windowMerges.$inferSelect;
+
 /** One check of one probe; `id` comes from the probe, so a replayed batch inserts nothing twice. */
 export const probeResults = hub.table(
   "probe_results",

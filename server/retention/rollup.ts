@@ -4,7 +4,13 @@ import { type CauseCounts, mergeCauses } from "../../core/error-causes.ts";
 import { encodeHistogram, mergeEncoded } from "../../core/histogram.ts";
 import { causesOf } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
-import { type WindowMinuteRow, type WindowRow, windowMinutes, windows } from "../../db/schema/hub.ts";
+import {
+  type WindowMinuteRow,
+  type WindowRow,
+  windowMerges,
+  windowMinutes,
+  windows,
+} from "../../db/schema/hub.ts";
 import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
 import { rowErrors } from "../ingest/window-rows.ts";
 
@@ -63,9 +69,10 @@ const CHUNK_SECONDS = 3600;
 /**
  * Rolls raw windows older than `cutoffSecond` into per-minute rows and deletes them, one run
  * and hour at a time, each in a transaction: a window is counted either raw or rolled up,
- * never both. Late windows for an already rolled-up minute merge into it. Visits only the
- * hours that hold rows (one window at second 0 is one hour of work, not every hour since
- * 1970) and yields to the event loop between hours and while merging. Returns rows removed.
+ * never both (the reads' stored merges of those rows go too). Late windows for an already
+ * rolled-up minute merge into it. Visits only the hours that hold rows (one window at second 0
+ * is one hour of work, not every hour since 1970) and yields to the event loop between hours
+ * and while merging. Returns rows removed.
  */
 export async function rollUpWindows(db: Db, cutoffSecond: number): Promise<number> {
   const cutoff = Math.floor(cutoffSecond / 60) * 60;
@@ -138,6 +145,10 @@ export async function rollUpWindows(db: Db, cutoffSecond: number): Promise<numbe
           });
       }
       await tx.delete(windows).where(inChunk);
+      // Merges the reads kept of these raw rows (server/runs/merge-store.ts) go with them.
+      await tx
+        .delete(windowMerges)
+        .where(and(eq(windowMerges.runId, runId), gte(windowMerges.start, from), lt(windowMerges.start, to)));
       return rows.length;
     });
   }

@@ -1,22 +1,18 @@
-import { and, eq, gte, lt, lte, ne, type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { type CauseCounts, mergeCauses } from "../../core/error-causes.ts";
-import { addEncoded, encodeHistogram, newHistogram } from "../../core/histogram.ts";
-import { causesOf, type Window } from "../../core/window.ts";
+import { addEncoded, newHistogram } from "../../core/histogram.ts";
+import type { Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { windows } from "../../db/schema/hub.ts";
 import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
-import { rowErrors } from "../ingest/window-rows.ts";
+import { HOUR, type MergedStretch, MergeStore, MINUTE, type StoredMerge } from "./merge-store.ts";
 import type { Slice } from "./slices.ts";
+import { merged, mergeRawMinutes } from "./slices-merge.ts";
 import type { SliceFilter } from "./slices-query.ts";
+import { type MinuteSums, minuteSums, rawWhere, rowsOf, sliceOf, sumGroups } from "./slices-sums.ts";
 
-/** A minute of one step merged across its raw windows: what reads of long runs use. */
-interface MergedMinute {
-  /** Raw rows and their summed count when merged: a later window changes them, so the entry is stale. */
-  rows: number;
-  count: number;
-  latency: string;
-  failedLatency: string | undefined;
-  causes: CauseCounts;
+/** A merge held in memory, with its approximate size. */
+interface MergedMinute extends MergedStretch {
   bytes: number;
 }
 
@@ -34,15 +30,15 @@ const SETTLE_SECONDS = 10;
 
 const keyOf = (runId: string, step: string, minute: number) => `${runId}\u0000${step}\u0000${minute}`;
 const hourKeyOf = (runId: string, step: string, hour: number) => `${runId}\u0000${step}\u0000h${hour}`;
-const rowsOf = <T>(result: unknown): T[] =>
-  Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+const hourOf = (second: number) => Math.floor(second / HOUR) * HOUR;
 
 /**
  * Per-minute roll-ups of raw windows for reading long runs: sums come from SQL over the raw rows
  * (no histogram leaves the database for them), merged histograms and causes from a cache bounded
- * in bytes, filled in the background as windows arrive and, for what is missing, on read a
- * slice at a time so the event loop is never held for more than a few ms. An entry is used only
- * while its minute still has the rows and count it was merged from.
+ * in bytes, backed by the merges stored in the database (MergeStore), filled in the background as
+ * windows arrive and, for what is missing, on read a slice at a time so the event loop is never
+ * held for more than a few ms. A merge is used only while its minute (or hour) still has the rows
+ * and count it was merged from.
  */
 export class MinuteRollups {
   readonly #cache = new Map<string, MergedMinute>();
@@ -51,11 +47,13 @@ export class MinuteRollups {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   readonly #maxBytes: number;
+  readonly #store: MergeStore;
 
   constructor(
     private readonly db: Db,
     private readonly options: MinuteRollupsOptions,
   ) {
+    this.#store = new MergeStore(db);
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     if ((options.intervalMs ?? 5000) > 0) {
       this.#timer = setInterval(() => {
@@ -113,20 +111,24 @@ export class MinuteRollups {
 
   /**
    * The run's raw windows as one slice per (step, minute), span = seconds present. Sums are exact
-   * (SQL); histograms and causes come from the cache, merged now for minutes it lacks.
+   * (SQL); histograms and causes come from the cache or the stored merges, merged now for minutes
+   * that have neither.
    */
   async minuteSlices(runId: string, filter: SliceFilter): Promise<Slice[]> {
-    return (await this.#mergedMinutes(runId, filter)).map(({ g, m }) => sliceOf(g, m));
+    const groups = await minuteSums(this.db, runId, filter);
+    const merges = await this.#minuteMerges(runId, groups, filter);
+    return groups.map((g) => sliceOf(g, merges.get(keyOf(runId, g.step, g.minute))!));
   }
 
   /**
    * The run's raw windows as one slice per (step, hour), for totals that need no finer grain
    * (run detail, report tables): the same sums, and histograms merged from the minutes' merges,
    * so percentiles stay exact while a read decodes tens of histograms instead of thousands. An
-   * hour's merge is cached and used while the hour still has the rows and count it came from.
+   * hour's merge is cached and stored, and used while the hour still has the rows and count it
+   * came from; minutes are looked at only for hours without one.
    */
   async hourSlices(runId: string, filter: SliceFilter): Promise<Slice[]> {
-    return this.#hours(runId, await this.#mergedMinutes(runId, filter));
+    return this.#hours(runId, filter, await minuteSums(this.db, runId, filter));
   }
 
   /** Both minuteSlices and hourSlices of one read (the database is asked once). */
@@ -134,188 +136,165 @@ export class MinuteRollups {
     runId: string,
     filter: SliceFilter,
   ): Promise<{ minutes: Slice[]; hours: Slice[] }> {
-    const entries = await this.#mergedMinutes(runId, filter);
-    return { minutes: entries.map(({ g, m }) => sliceOf(g, m)), hours: await this.#hours(runId, entries) };
+    const groups = await minuteSums(this.db, runId, filter);
+    const merges = await this.#minuteMerges(runId, groups, filter);
+    return {
+      minutes: groups.map((g) => sliceOf(g, merges.get(keyOf(runId, g.step, g.minute))!)),
+      hours: await this.#hours(runId, filter, groups, merges),
+    };
   }
 
-  async #hours(runId: string, entries: ReadonlyArray<{ g: MinuteSums; m: MergedMinute }>): Promise<Slice[]> {
-    const byHour = new Map<string, Array<{ g: MinuteSums; m: MergedMinute }>>();
-    for (const entry of entries) {
-      const key = hourKeyOf(runId, entry.g.step, Math.floor(entry.g.minute / 3600) * 3600);
+  async #hours(
+    runId: string,
+    filter: SliceFilter,
+    groups: ReadonlyArray<MinuteSums>,
+    minuteMerges?: ReadonlyMap<string, MergedStretch>,
+  ): Promise<Slice[]> {
+    const byHour = new Map<string, MinuteSums[]>();
+    for (const g of groups) {
+      const key = hourKeyOf(runId, g.step, hourOf(g.minute));
       const list = byHour.get(key);
-      if (list) list.push(entry);
-      else byHour.set(key, [entry]);
+      if (list) list.push(g);
+      else byHour.set(key, [g]);
     }
-    const out: Slice[] = [];
-    let sliceStart = performance.now();
-    for (const [key, list] of byHour) {
-      const g = sumGroups(list.map((e) => e.g));
-      let m = this.#get(key);
-      if (!m || m.rows !== g.rows || m.count !== g.count) {
+    const hours = [...byHour].map(([key, list]) => ({
+      key,
+      list,
+      sums: { ...sumGroups(list), minute: hourOf(list[0]!.minute) },
+    }));
+    // Only a whole hour's merge is kept: a filter that cuts an hour would overwrite it with a part.
+    const whole = (hour: number) =>
+      (filter.from ?? hour) <= hour && (filter.to ?? hour + HOUR) >= hour + HOUR - 1;
+    const found = await this.#fresh(
+      runId,
+      HOUR,
+      filter,
+      hours.map(({ key, sums }) => ({ key, sums })),
+    );
+    const stale = hours.filter(({ key }) => !found.has(key));
+    if (stale.length > 0) {
+      // Stored minutes are read for the stale hours only (of a live run: the current one).
+      const first = Math.min(...stale.map(({ sums }) => sums.minute));
+      const last = Math.max(...stale.map(({ sums }) => sums.minute)) + HOUR - 1;
+      const minutes =
+        minuteMerges ??
+        (await this.#minuteMerges(
+          runId,
+          stale.flatMap(({ list }) => list),
+          { ...filter, from: Math.max(first, filter.from ?? first), to: Math.min(last, filter.to ?? last) },
+        ));
+      const toStore: StoredMerge[] = [];
+      let sliceStart = performance.now();
+      for (const { key, list, sums } of stale) {
         const latency = newHistogram();
         let failed: ReturnType<typeof newHistogram> | undefined;
         const causes: CauseCounts = {};
-        for (const e of list) {
+        for (const g of list) {
           if (performance.now() - sliceStart > SLICE_MS) {
             await yieldToLoop();
             sliceStart = performance.now();
           }
-          addEncoded(latency, e.m.latency);
-          if (e.m.failedLatency) {
+          const m = minutes.get(keyOf(runId, g.step, g.minute))!;
+          addEncoded(latency, m.latency);
+          if (m.failedLatency) {
             failed ??= newHistogram();
-            addEncoded(failed, e.m.failedLatency);
+            addEncoded(failed, m.failedLatency);
           }
-          mergeCauses(causes, e.m.causes);
+          mergeCauses(causes, m.causes);
         }
-        m = merged(g.rows, g.count, latency, failed, causes);
+        const projectId = minutes.get(keyOf(runId, list[0]!.step, list[0]!.minute))!.projectId;
+        const m = withBytes(merged(projectId, sums.rows, sums.count, latency, failed, causes));
+        found.set(key, m);
+        if (!whole(sums.minute)) continue;
         this.#set(key, m);
+        toStore.push({ ...m, step: sums.step, span: HOUR, start: sums.minute });
       }
-      out.push(sliceOf({ ...g, minute: Math.floor(list[0]!.g.minute / 3600) * 3600 }, m));
+      await this.#save(runId, toStore);
     }
-    return out;
+    return hours.map(({ key, sums }) => sliceOf(sums, found.get(key)!));
   }
 
-  /** Every (step, minute) of the run's raw windows with its sums and its merge (made now if missing or stale). */
-  async #mergedMinutes(
+  /**
+   * The merge of every given (step, minute): from the cache, else the stored merges, else made
+   * now from the raw rows (and stored). Keyed by keyOf.
+   */
+  async #minuteMerges(
     runId: string,
+    groups: ReadonlyArray<MinuteSums>,
     filter: SliceFilter,
-  ): Promise<Array<{ g: MinuteSums; m: MergedMinute }>> {
-    const groups = await this.#sums(runId, filter);
+  ): Promise<Map<string, MergedStretch>> {
+    const found = await this.#fresh(
+      runId,
+      MINUTE,
+      filter,
+      groups.map((g) => ({ key: keyOf(runId, g.step, g.minute), sums: g })),
+    );
     const missing = new Map<string, number[]>();
     for (const g of groups) {
-      const cached = this.#get(keyOf(runId, g.step, g.minute));
-      if (cached && cached.rows === g.rows && cached.count === g.count) continue;
+      if (found.has(keyOf(runId, g.step, g.minute))) continue;
       const list = missing.get(g.step) ?? [];
       list.push(g.minute);
       missing.set(g.step, list);
     }
-    const merged = new Map<string, MergedMinute>();
     for (const [step, minutes] of missing) {
-      for (const [key, m] of await this.#merge(runId, step, minutes)) merged.set(key, m);
+      for (const [key, m] of await this.#merge(runId, step, minutes)) found.set(key, m);
     }
-    return groups.map((g) => {
-      const key = keyOf(runId, g.step, g.minute);
-      return { g, m: merged.get(key) ?? this.#get(key)! };
-    });
+    return found;
   }
 
   /**
-   * Per (step, minute) sums of the raw rows, aggregated by the database an hour of the run at a
-   * time (numbers only, no histograms) with a yield between hours, so neither the database
-   * (PGlite runs on this thread) nor the loop is held for the whole run at once.
+   * The merges, cached or stored, that still match the given sums (same rows and count). The
+   * stored ones are read only when the cache lacks some, in one query.
    */
-  async #sums(runId: string, filter: SliceFilter): Promise<MinuteSums[]> {
-    const [span] = rowsOf<{ first: number | null; last: number | null }>(
-      await this.db.execute(
-        sql`select min(second)::float8 as first, max(second)::float8 as last from ${windows} where ${rawWhere(runId, filter)}`,
-      ),
-    );
-    if (span?.first == null || span.last == null) return [];
-    const out: MinuteSums[] = [];
-    for (let from = Math.floor(span.first / 3600) * 3600; from <= span.last; from += 3600) {
-      await yieldToLoop();
-      const hour = {
-        ...filter,
-        from: Math.max(from, filter.from ?? from),
-        to: Math.min(from + 3599, filter.to ?? from + 3599),
-      };
-      const rows = rowsOf<MinuteSums>(
-        await this.db.execute(sql`
-          select step, (floor(second / 60) * 60)::float8 as minute, count(*)::int as rows,
-            count(distinct second)::int as seconds, sum(count)::float8 as count,
-            sum(err_connect)::float8 as err_connect, sum(err_timeout)::float8 as err_timeout,
-            sum(err_http4xx)::float8 as err_http4xx, sum(err_http5xx)::float8 as err_http5xx,
-            sum(err_assertion)::float8 as err_assertion, sum(bytes)::float8 as bytes,
-            sum(target_rate)::float8 as target_rate, sum(achieved_rate)::float8 as achieved_rate,
-            sum(dropped)::float8 as dropped
-          from ${windows} where ${rawWhere(runId, hour)} group by 1, 2`),
-      );
-      for (const r of rows) out.push({ ...r, minute: Number(r.minute) });
+  async #fresh(
+    runId: string,
+    span: number,
+    filter: SliceFilter,
+    wanted: ReadonlyArray<{ key: string; sums: Pick<MinuteSums, "rows" | "count"> }>,
+  ): Promise<Map<string, MergedStretch>> {
+    const matches = (m: MergedStretch | undefined, sums: Pick<MinuteSums, "rows" | "count">) =>
+      m !== undefined && m.rows === sums.rows && m.count === sums.count;
+    const found = new Map<string, MergedStretch>();
+    const missing = new Map<string, Pick<MinuteSums, "rows" | "count">>();
+    for (const { key, sums } of wanted) {
+      const m = this.#get(key);
+      if (matches(m, sums)) found.set(key, m!);
+      else missing.set(key, sums);
     }
-    return out;
+    if (missing.size === 0) return found;
+    const toKey = span === HOUR ? hourKeyOf : keyOf;
+    for (const stored of await this.#store.load(runId, span, filter)) {
+      const key = toKey(runId, stored.step, stored.start);
+      const sums = missing.get(key);
+      if (!sums || !matches(stored, sums)) continue;
+      const m = withBytes(stored);
+      found.set(key, m);
+      this.#set(key, m);
+    }
+    return found;
   }
 
-  /** Merges the given minutes of one step from their raw rows, an hour of rows per query. */
+  /** Stores merges for later reads and other replicas; a failure only costs a later read a merge. */
+  async #save(runId: string, merges: ReadonlyArray<StoredMerge>): Promise<void> {
+    try {
+      await this.#store.save(runId, merges);
+    } catch (error) {
+      console.error(`run ${runId}: storing merged windows failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Merges the given minutes of one step from their raw rows, then caches and stores them. */
   async #merge(runId: string, step: string, minutes: number[]): Promise<Map<string, MergedMinute>> {
     const out = new Map<string, MergedMinute>();
-    const sorted = [...new Set(minutes)].sort((a, b) => a - b);
-    let sliceStart = performance.now();
-    for (let i = 0; i < sorted.length; ) {
-      const from = sorted[i]!;
-      let j = i;
-      while (j + 1 < sorted.length && sorted[j + 1]! < from + 3600) j++;
-      const to = sorted[j]! + 60;
-      const wanted = new Set(sorted.slice(i, j + 1));
-      i = j + 1;
-      const rows = await this.db
-        .select({
-          second: windows.second,
-          count: windows.count,
-          errConnect: windows.errConnect,
-          errTimeout: windows.errTimeout,
-          errHttp4xx: windows.errHttp4xx,
-          errHttp5xx: windows.errHttp5xx,
-          errAssertion: windows.errAssertion,
-          dropped: windows.dropped,
-          latency: windows.latency,
-          failedLatency: windows.failedLatency,
-          causes: windows.causes,
-        })
-        .from(windows)
-        .where(
-          and(
-            eq(windows.runId, runId),
-            eq(windows.step, step),
-            gte(windows.second, from),
-            lt(windows.second, to),
-          ),
-        );
-      const acc = new Map<
-        number,
-        {
-          rows: number;
-          count: number;
-          latency: ReturnType<typeof newHistogram>;
-          failed: ReturnType<typeof newHistogram> | undefined;
-          causes: CauseCounts;
-        }
-      >();
-      for (const r of rows) {
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await yieldToLoop();
-          sliceStart = performance.now();
-        }
-        const minute = Math.floor(r.second / 60) * 60;
-        if (!wanted.has(minute)) continue;
-        let a = acc.get(minute);
-        if (!a) {
-          a = { rows: 0, count: 0, latency: newHistogram(), failed: undefined, causes: {} };
-          acc.set(minute, a);
-        }
-        a.rows++;
-        a.count += r.count;
-        addEncoded(a.latency, r.latency);
-        if (r.failedLatency) {
-          a.failed ??= newHistogram();
-          addEncoded(a.failed, r.failedLatency);
-        }
-        mergeCauses(
-          a.causes,
-          causesOf({
-            step,
-            ...(r.causes ? { causes: r.causes } : {}),
-            dropped: r.dropped,
-            errors: rowErrors(r),
-          }),
-        );
-      }
-      for (const [minute, a] of acc) {
-        const m = merged(a.rows, a.count, a.latency, a.failed, a.causes);
-        const key = keyOf(runId, step, minute);
+    await mergeRawMinutes(this.db, runId, step, minutes, async (merges) => {
+      for (const stored of merges) {
+        const key = keyOf(runId, step, stored.start);
+        const m = withBytes(stored);
         out.set(key, m);
         this.#set(key, m);
       }
-    }
+      await this.#save(runId, merges);
+    });
     return out;
   }
 
@@ -346,95 +325,16 @@ export class MinuteRollups {
   }
 }
 
-/** A cache entry from merged histograms (encoded once, here). */
-function merged(
-  rows: number,
-  count: number,
-  latencyHistogram: ReturnType<typeof newHistogram>,
-  failed: ReturnType<typeof newHistogram> | undefined,
-  causes: CauseCounts,
-): MergedMinute {
-  const latency = encodeHistogram(latencyHistogram);
-  const failedLatency = failed ? encodeHistogram(failed) : undefined;
+/** A merge with its approximate size in memory (only what the cache keeps). */
+function withBytes(m: MergedStretch): MergedMinute {
   return {
-    rows,
-    count,
-    latency,
-    failedLatency,
-    causes,
-    bytes: 200 + latency.length * 2 + (failedLatency?.length ?? 0) * 2 + JSON.stringify(causes).length * 2,
-  };
-}
-
-/** A slice from SQL sums and a merged entry. */
-function sliceOf(g: MinuteSums, m: MergedMinute): Slice {
-  return {
-    step: g.step,
-    second: g.minute,
-    span: g.seconds,
-    count: g.count,
-    errors: {
-      connect: g.err_connect,
-      timeout: g.err_timeout,
-      http4xx: g.err_http4xx,
-      http5xx: g.err_http5xx,
-      assertion: g.err_assertion,
-    },
-    causes: m.causes,
-    bytes: g.bytes,
-    dropped: g.dropped,
-    targetRateSeconds: g.target_rate,
-    achievedRateSeconds: g.achieved_rate,
+    projectId: m.projectId,
+    rows: m.rows,
+    count: m.count,
     latency: m.latency,
-    ...(m.failedLatency ? { failedLatency: m.failedLatency } : {}),
+    failedLatency: m.failedLatency,
+    causes: m.causes,
+    bytes:
+      200 + m.latency.length * 2 + (m.failedLatency?.length ?? 0) * 2 + JSON.stringify(m.causes).length * 2,
   };
-}
-
-const summed = [
-  "rows",
-  "seconds",
-  "count",
-  "err_connect",
-  "err_timeout",
-  "err_http4xx",
-  "err_http5xx",
-  "err_assertion",
-  "bytes",
-  "target_rate",
-  "achieved_rate",
-  "dropped",
-] as const;
-
-/** The sums of several groups of one step (their minute: the first one's). */
-function sumGroups(groups: ReadonlyArray<MinuteSums>): MinuteSums {
-  const out = { ...groups[0]! };
-  for (let i = 1; i < groups.length; i++) for (const k of summed) out[k] += groups[i]![k];
-  return out;
-}
-
-interface MinuteSums {
-  step: string;
-  minute: number;
-  rows: number;
-  seconds: number;
-  count: number;
-  err_connect: number;
-  err_timeout: number;
-  err_http4xx: number;
-  err_http5xx: number;
-  err_assertion: number;
-  bytes: number;
-  target_rate: number;
-  achieved_rate: number;
-  dropped: number;
-}
-
-/** The raw-window condition of a slice filter. */
-export function rawWhere(runId: string, filter: SliceFilter): SQL {
-  const where: SQL[] = [eq(windows.runId, runId)];
-  if (typeof filter.step === "string") where.push(eq(windows.step, filter.step));
-  else if (filter.step) where.push(ne(windows.step, filter.step.except));
-  if (filter.from !== undefined) where.push(gte(windows.second, filter.from));
-  if (filter.to !== undefined) where.push(lte(windows.second, filter.to));
-  return and(...where)!;
 }

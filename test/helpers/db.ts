@@ -15,13 +15,16 @@ export interface TestDatabase extends OpenedDb {
   url: string | undefined;
 }
 
-/** Creates a fresh, migrated database of the given kind. Close it with `close()`; Postgres drops it. */
+/**
+ * Creates a fresh, migrated database of the given kind (Postgres: on the server at `base`).
+ * Close it with `close()`; Postgres drops it.
+ */
 export async function createTestDatabase(
   kind: "pglite" | "postgres",
   domains: ReadonlyArray<DomainName>,
+  base = process.env.TEST_DATABASE_URL,
 ): Promise<TestDatabase> {
   if (kind === "pglite") return { ...(await openDb({ domains })), url: undefined };
-  const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error("TEST_DATABASE_URL is not set");
   const name = `pw_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });

@@ -55,6 +55,36 @@ for (const kind of databaseKinds) {
         changed,
       );
       await rollups.stop();
+
+      // After a restart (a fresh cache), reads come from the stored merges: the same figures.
+      const stored = await database.db.execute(
+        sql`select span, count(*)::int as n from hub.window_merges where run_id = 'long' group by span order by span`,
+      );
+      const spans = (Array.isArray(stored) ? stored : (stored as { rows: unknown[] }).rows) as Array<{
+        span: number;
+        n: number;
+      }>;
+      expect(spans.map((r) => r.span)).toEqual([60, 3600]);
+      const restarted = new MinuteRollups(database.db, { now: () => Date.now(), intervalMs: 0 });
+      const current = summarizeBySteps(await loadSlices(database.db, "long"));
+      expect(summarizeBySteps(await loadSummarySlices(database.db, "long", {}, restarted))).toEqual(current);
+      const again = await loadReportSlices(database.db, "long", {}, restarted);
+      expect(summarizeBySteps(again.slices)).toEqual(current);
+      expect(summarizeBySteps(again.totals)).toEqual(current);
+
+      // A window changed while the hub was down: its stored minute and hour are stale, not used.
+      await database.db.execute(
+        sql`update hub.windows set count = 2, latency = ${shapes[2]!.latency} where run_id = 'long' and step = 'browse' and second = ${start + 3_000}`,
+      );
+      const later = summarizeBySteps(await loadSlices(database.db, "long"));
+      expect(later.steps.browse).not.toEqual(current.steps.browse);
+      const afterChange = new MinuteRollups(database.db, { now: () => Date.now(), intervalMs: 0 });
+      expect(summarizeBySteps(await loadSummarySlices(database.db, "long", {}, afterChange))).toEqual(later);
+      expect(summarizeBySteps((await loadReportSlices(database.db, "long", {}, afterChange)).slices)).toEqual(
+        later,
+      );
+      await restarted.stop();
+      await afterChange.stop();
     }, 60_000);
   });
 }
