@@ -268,6 +268,8 @@ async function startClients(hub: Hub, clients: number, processes: number) {
     }),
   );
   return {
+    /** CPU seconds the client processes have used so far (they compete with the hub for the cores). */
+    cpuSeconds: () => children.reduce((sum, c) => sum + processCpuSeconds(c.pid!), 0),
     /** Every client's lags (ms); the processes exit after answering. */
     collect: async (): Promise<number[]> => {
       const parts = await Promise.all(
@@ -302,6 +304,7 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   const heapConnected = await jsMemory(hub);
   const sendBefore = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
   const cpuBefore = hub.cpuSeconds();
+  const clientCpuBefore = group.cpuSeconds();
   for (let b = 0; b < broadcasts; b++) {
     const result = {
       id: randomUUID(),
@@ -325,6 +328,7 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   // Every message is out of the hub well within this; what has not arrived by then counts as lost.
   await new Promise((r) => setTimeout(r, 2000));
   const cpu = hub.cpuSeconds() - cpuBefore;
+  const clientCpu = group.cpuSeconds() - clientCpuBefore;
   const sendAfter = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
   const lags = await group.collect();
   lags.sort((x, y) => x - y);
@@ -340,6 +344,8 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
     sendP99Ms: bucketQuantile(sendBefore.le, sendAfter.le, 0.99) * 1000,
     /** Hub CPU per delivered message, µs (ingest of the results included). */
     cpuMicrosPerMessage: (cpu * 1e6) / Math.max(1, lags.length),
+    /** The client processes' CPU per received message, µs: on this machine it competes with the hub's. */
+    clientCpuMicrosPerMessage: (clientCpu * 1e6) / Math.max(1, lags.length),
     /**
      * Hub JavaScript memory (heap used + external buffers) the connected, subscribed clients
      * hold, per client; RSS beside it is dominated by PGlite's WebAssembly memory, which shrinks
@@ -424,7 +430,7 @@ async function main() {
         [`${CLIENTS} clients`, big],
       ] as const) {
         console.log(
-          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms (${r.delivered}/${r.expected} delivered); hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message; hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
+          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms (${r.delivered}/${r.expected} delivered); hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
         );
       }
     } finally {
@@ -484,7 +490,7 @@ async function main() {
     const { small, big } = fanOutResult;
     figures.push({
       measure: `live fan-out to ${big.clients} WebSocket clients`,
-      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms, ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), ${fmt(big.cpuMicrosPerMessage, 1)} µs CPU per message, ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
+      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms, ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
       baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn`,
       ratio: load,
       goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,

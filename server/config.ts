@@ -60,6 +60,11 @@ const schema = z.object({
   HUB_LIVE_MAX_CLIENTS: seconds(2000),
   /** A live client whose unsent buffer passes this many bytes is cut off. */
   HUB_LIVE_MAX_BUFFER_BYTES: seconds(4 * 1024 * 1024),
+  /**
+   * Threads besides the main one that share the socket writes of a message to many live clients
+   * (0: none); unset, one fewer than the machine's cores, at most 3.
+   */
+  HUB_LIVE_WRITE_THREADS: z.coerce.number().int().min(0).max(16).optional(),
   /** Seconds between pings; a client that misses one pong is dropped. */
   HUB_LIVE_HEARTBEAT_SECONDS: seconds(30),
   /** SMTP server for login codes; without it codes are printed on the console (embedded mode). */

@@ -36,6 +36,8 @@ export interface LiveHubOptions {
    * `run:<id>` is refused unless the run is stored in the client's project.
    */
   runProject?: (runId: string) => Promise<string | undefined>;
+  /** Helper threads sharing the socket writes of a broadcast to many clients (0 or absent: none). */
+  writeThreads?: number;
 }
 
 /**
@@ -71,7 +73,10 @@ export class LiveHub {
 
   constructor(private readonly options: LiveHubOptions) {
     this.#coalesceAbove = options.coalesceAboveBytes ?? Math.min(64 * 1024, options.maxBufferBytes / 4);
-    this.#writer = new TickWriter((seconds) => options.metrics.liveSendSeconds.observe(seconds));
+    this.#writer = new TickWriter(
+      (seconds) => options.metrics.liveSendSeconds.observe(seconds),
+      options.writeThreads ?? 0,
+    );
     this.#timers.push(setInterval(() => this.#heartbeat(), options.heartbeatMs).unref());
     this.#timers.push(setInterval(() => this.flushPending(), 250).unref());
   }
@@ -131,6 +136,7 @@ export class LiveHub {
     const data = encodeMessage(message);
     const frame = textFrame(data);
     this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
+    this.#writer.begin(frame);
     if (message.type === "window") {
       for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
     } else if (message.type === "alert") {
@@ -138,6 +144,7 @@ export class LiveHub {
     } else {
       for (const client of subscribers) this.#send(client, data, frame);
     }
+    this.#writer.end();
     this.#writer.spent(performance.now() - started);
   }
 
@@ -153,7 +160,9 @@ export class LiveHub {
     const started = performance.now();
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
+    this.#writer.begin(frame);
     for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
+    this.#writer.end();
     this.#writer.spent(performance.now() - started);
   }
 
@@ -173,6 +182,7 @@ export class LiveHub {
    */
   async close(graceMs = 1000): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
+    await this.#writer.close();
     const clients = [...this.#clients];
     const closed = clients.map(
       (client) =>
