@@ -41,18 +41,21 @@ export class PwRunVerdict extends LitElement {
     const seconds = run.endedAt ? (run.endedAt - run.startedAt) / 1000 : undefined;
     const v = this.verdict;
     const passed = run.status === "passed";
+    // Where the page shows the state badge (and how long the run lasted), none of it is repeated.
     const headline = this.stateShown
       ? null
-      : v
-        ? html`<span class="badge ${v.state}" data-testid="verdict-state" data-state=${v.state}
-          >${capitalized(verdictStateLabels[v.state])}</span
-        >`
-        : html`<strong class=${passed ? "ok" : "bad"}>${passed ? "Passed" : `Did not pass (${run.status})`}</strong>`;
+      : html`<p>
+          ${
+            v
+              ? html`<span class="badge ${v.state}" data-testid="verdict-state" data-state=${v.state}
+                >${capitalized(verdictStateLabels[v.state])}</span
+              >`
+              : html`<strong class=${passed ? "ok" : "bad"}>${passed ? "Passed" : `Did not pass (${run.status})`}</strong>`
+          }
+          ${seconds !== undefined ? html`<span class="muted"> after ${formatDuration(seconds)}</span>` : null}
+        </p>`;
     return html`<div data-testid="verdict">
-      <p>
-        ${headline}
-        ${seconds !== undefined && !this.stateShown ? html`<span class="muted"> after ${formatDuration(seconds)}</span>` : null}
-      </p>
+      ${headline}
       ${
         v
           ? html`<p data-testid="combined-verdict">${v.text}</p>`

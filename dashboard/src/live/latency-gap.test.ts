@@ -39,6 +39,15 @@ describe("latency of seconds where nothing succeeded", () => {
     expect(series.aligned("browse", ["errorRate"])[1]).toEqual([1, 1, 1]);
   });
 
+  it("reads the hub's 0 ms of an empty histogram as a gap where the counts alone do not tell", async () => {
+    const series = new RunSeries();
+    await loadSeries(hubWith({ rate: 2, errors: 1, errorRate: 0.5, p50: 0, p95: 0, p99: 0 }), series, {
+      runId: "r",
+      steps: ["journey"],
+    });
+    expect(series.aligned("journey", ["p95"])[1]).toEqual([null, null, null]);
+  });
+
   it("keeps the latency of seconds where some requests succeeded, also when only the failed share is loaded", async () => {
     const series = new RunSeries();
     await loadSeries(hubWith({ errorRate: 0.5, p95: 12 }), series, {

@@ -56,11 +56,16 @@ export function readStepFigures(step: LiveStep): StepFigures {
 }
 
 /**
- * Whether no request of a second succeeded, judged by whichever figures are known (count and
- * failures, or the failed share): then it has no latency, and the hub's 0 for an empty
- * histogram must not read as "fast".
+ * Whether no request of a second succeeded, judged by whichever figures are known (latency of an
+ * empty histogram, count and failures, or the failed share): then it has no latency, and the
+ * hub's 0 for an empty histogram must not read as "fast".
  */
 export function noneSucceeded(f: Partial<StepFigures>): boolean {
+  // The hub gives 0 ms for an empty histogram; a measured percentile is at least 1 µs. This holds
+  // where the counts alone do not tell (seen: a run's first second counted more journeys than
+  // failures with none completed).
+  const latencies = [f.p50, f.p95, f.p99].filter((v) => v !== undefined && v !== null);
+  if (latencies.length > 0 && latencies.every((v) => v === 0)) return true;
   if (f.rate === 0) return true;
   if (f.rate !== null && f.rate !== undefined && f.errors !== null && f.errors !== undefined)
     return f.rate - f.errors <= 0;
