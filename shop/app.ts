@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
-import { AppError } from "../core/http/app-error.ts";
+import { limitBody } from "../core/http/body-limit.ts";
 import { rejectUnsafeUrls } from "../core/http/safe-url.ts";
 import { RateLimiter } from "../core/rate-limit.ts";
 import type { Db } from "../db/open.ts";
@@ -156,18 +155,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
   app.use("*", requestId());
   app.use("*", rejectUnsafeUrls());
   app.use("*", metrics.middleware());
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.SHOP_BODY_LIMIT_BYTES,
-      onError: () => {
-        // Closing lets a client still uploading read the 413 instead of a reset on a reused socket.
-        throw new AppError("payload_too_large", `body: larger than ${config.SHOP_BODY_LIMIT_BYTES} bytes`, {
-          headers: { connection: "close" },
-        });
-      },
-    }),
-  );
+  app.use("*", limitBody(config.SHOP_BODY_LIMIT_BYTES));
   app.use("/api/*", faultEffects(faults, leak, random));
   // Only where the customer matters: catalog reads answer the same for everyone, so a logged-in
   // shopper's product page costs no statement (the session's idle clock runs on cart, account
