@@ -166,7 +166,8 @@ export class CartStore {
              (select quantity from added)::int as quantity,
              (select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'name', p.name,
                                                 'priceCents', p.price_cents, 'currency', p.currency) order by p.name)
-              from lines l join ${products} p on p.id = l.product_id) as items`);
+              from lines l cross join lateral (select name, price_cents, currency from ${products}
+                                               where id = l.product_id offset 0) p) as items`);
     return rowsOf<AddOutcome>(result)[0]!;
   }
 
