@@ -1,11 +1,13 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import { attemptOtpChallenge, issueOtpChallenge, type OtpPolicy } from "../../core/otp/challenge.ts";
 import type { RateLimiter } from "../../core/rate-limit.ts";
 import type { Db } from "../../db/open.ts";
-import { customers, otpChallenges } from "../../db/schema/shop.ts";
+import { rowsOf } from "../../db/rows.ts";
+import { customers, otpChallenges, sessions } from "../../db/schema/shop.ts";
 import type { Outbox } from "../mail/outbox.ts";
 import type { ShopMetrics } from "../metrics.ts";
+import type { NewSession } from "./session-store.ts";
 
 /**
  * Per address, and per account *from one address*: never per account alone, which would let
@@ -117,11 +119,16 @@ export class OtpService {
     return { challengeId: challenge.id };
   }
 
-  /** Checks a code; returns the customer on success. Throws 401 (generic) or 429 (with Retry-After). */
+  /**
+   * Checks a code; on success stores `session` for the customer in the same statement that
+   * consumes the challenge (a login is one round trip after the read) and returns the
+   * customer. Throws 401 (generic) or 429 (with Retry-After); a refused try stores no session.
+   */
   async verify(
     challengeId: string,
     code: string,
     address: string,
+    session: NewSession,
   ): Promise<{ customerId: string; email: string }> {
     const { db, limits, metrics } = this.deps;
     limited(limits.verifyPerAddress.hit(address), "verification attempts from this address");
@@ -136,20 +143,28 @@ export class OtpService {
     );
     const now = this.deps.now();
     const result = attemptOtpChallenge({ ...row, subject: row.email }, code, this.deps.secret, now);
-    // Compare-and-set on the attempt count: two concurrent tries can never both use one challenge.
-    const updated = await db
-      .update(otpChallenges)
-      .set({ attempts: result.challenge.attempts, consumedAt: result.challenge.consumedAt })
-      .where(
-        and(
-          eq(otpChallenges.id, row.id),
-          eq(otpChallenges.attempts, row.attempts),
-          isNull(otpChallenges.consumedAt),
-        ),
-      )
-      .returning({ id: otpChallenges.id });
     const allowed = row.customerId !== null && (row.accessExpiresAt === null || row.accessExpiresAt > now);
-    if (!result.ok || updated.length !== 1 || !allowed) {
+    const next = result.challenge;
+    // Compare-and-set on the attempt count: two concurrent tries can never both use one
+    // challenge, and the session exists only if this try is the one that consumed it.
+    const opens =
+      result.ok && allowed
+        ? sql`, opened as (
+            insert into ${sessions} (token_hash, customer_id, created_at, last_seen_at)
+            select ${session.tokenHash}, ${row.customerId}::uuid, ${session.createdAt.toISOString()}::timestamptz,
+                   ${session.createdAt.toISOString()}::timestamptz
+            from consumed)`
+        : sql``;
+    const answer = await db.execute(sql`
+      with consumed as (
+        update ${otpChallenges} set attempts = ${next.attempts}::int,
+               consumed_at = ${next.consumedAt?.toISOString() ?? null}::timestamptz
+        where id = ${row.id} and attempts = ${row.attempts}::int and consumed_at is null
+        returning id
+      )${opens}
+      select count(*)::int as updated from consumed`);
+    const updated = rowsOf<{ updated: number }>(answer)[0]?.updated ?? 0;
+    if (!result.ok || updated !== 1 || !allowed) {
       limits.failuresPerAccountAndAddress.hit(pair(row.email, address));
       metrics.otp.labels("failed").inc();
       throw invalidCode();

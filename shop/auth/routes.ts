@@ -41,12 +41,18 @@ export function authRoutes(deps: AuthRoutesDeps): Hono<ShopEnv> {
 
   app.post("/auth/otp/verify", async (c) => {
     const { challengeId, code } = await jsonBody(c, OtpVerifyBody);
-    const customer = await deps.otp.verify(challengeId, code, address(c));
     // A login always gets a new token; whatever session the browser had before ends here.
+    const session = deps.sessions.issue();
+    const customer = await deps.otp.verify(challengeId, code, address(c), session);
     const previous = readCookie(c, SESSION_COOKIE);
     if (previous) await deps.sessions.delete(previous);
-    const token = await deps.sessions.create(customer.customerId);
-    setPrivateCookie(c, SESSION_COOKIE, token, deps.sessions.policy.absoluteTimeoutMs / 1000, trustProxy);
+    setPrivateCookie(
+      c,
+      SESSION_COOKIE,
+      session.token,
+      deps.sessions.policy.absoluteTimeoutMs / 1000,
+      trustProxy,
+    );
     const anonymousCart = uuidOrUndefined(readCookie(c, CART_COOKIE));
     if (anonymousCart) {
       await deps.carts.attach(anonymousCart, customer.customerId);

@@ -4,6 +4,13 @@ import { hashSessionToken, newSessionToken } from "../../core/session/token.ts";
 import type { Db } from "../../db/open.ts";
 import { customers, sessions } from "../../db/schema/shop.ts";
 
+/** A session not stored yet: the cookie's token and the row that stores it (hashed). */
+export interface NewSession {
+  token: string;
+  tokenHash: string;
+  createdAt: Date;
+}
+
 /** The customer behind a live session. */
 export interface SessionCustomer {
   customerId: string;
@@ -37,13 +44,19 @@ export class SessionStore {
       .prepare("shop_session_by_hash");
   }
 
-  /** Starts a session with a brand-new token (never a reused one) and returns the token. */
-  async create(customerId: string): Promise<string> {
+  /**
+   * A brand-new token (never a reused one) and its row, for a caller that stores it in the
+   * statement that logs the customer in (OtpService.verify).
+   */
+  issue(): NewSession {
     const token = newSessionToken();
-    const now = this.now();
-    await this.db
-      .insert(sessions)
-      .values({ tokenHash: hashSessionToken(token), customerId, createdAt: now, lastSeenAt: now });
+    return { token, tokenHash: hashSessionToken(token), createdAt: this.now() };
+  }
+
+  /** Starts a session with a brand-new token and returns the token. */
+  async create(customerId: string): Promise<string> {
+    const { token, tokenHash, createdAt } = this.issue();
+    await this.db.insert(sessions).values({ tokenHash, customerId, createdAt, lastSeenAt: createdAt });
     return token;
   }
 
