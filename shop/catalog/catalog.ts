@@ -107,10 +107,10 @@ export class Catalog {
   }
 
   /** Full-text search ranked by ts_rank (stemmed English; works on PGlite and Postgres alike). */
-  search(q: string, limit: number): Promise<Array<Product & { rank: number }>> {
+  search(q: string, limit: number): Promise<{ items: Array<Product & { rank: number }> }> {
     return this.cache.read(`search:${limit}:${q}`, async () => {
       const rows = await this.searchRanked.execute({ q, limit });
-      return rows.map((row) => ({ ...toProduct(row), rank: row.rank }));
+      return { items: rows.map((row) => ({ ...toProduct(row), rank: row.rank })) };
     });
   }
 

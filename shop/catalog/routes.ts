@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import { ProductIdParam, ProductListQuery, RecommendationsQuery, SearchQuery } from "../../core/shop-api.ts";
+import { cachedJson } from "../http/cached-json.ts";
 import type { ShopEnv } from "../http/env.ts";
 import type { Catalog } from "./catalog.ts";
 
@@ -14,7 +15,7 @@ export function catalogRoutes(deps: {
   const { catalog } = deps;
 
   app.get("/products", async (c) =>
-    c.json(await catalog.page(parseOr400(ProductListQuery, c.req.query(), "query"))),
+    cachedJson(c, await catalog.page(parseOr400(ProductListQuery, c.req.query(), "query"))),
   );
 
   app.get("/products/:id", async (c) => {
@@ -22,14 +23,14 @@ export function catalogRoutes(deps: {
     deps.checkProduct(id);
     const product = await catalog.product(id);
     if (!product) throw new AppError("not_found", `no product ${id}`);
-    return c.json(product);
+    return cachedJson(c, product);
   });
 
   app.get("/categories", async (c) => c.json({ categories: await catalog.categories() }));
 
   app.get("/search", async (c) => {
     const { q, limit } = parseOr400(SearchQuery, c.req.query(), "query");
-    return c.json({ items: await catalog.search(q, limit) });
+    return cachedJson(c, await catalog.search(q, limit));
   });
 
   app.get("/recommendations", async (c) => {
