@@ -3,9 +3,11 @@
 // Plain JavaScript because worker threads do not inherit tsx's loader.
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
+import { PreparedStatements } from "./pglite-statements.mjs";
 
 const { dataDir, startParams } = workerData;
 const pg = new PGlite({ dataDir, ...(startParams ? { startParams } : {}) });
+const statements = new PreparedStatements(pg);
 
 /**
  * Per-statement parsers cost more than most statements: PGlite copies its ~320 type parsers
@@ -45,7 +47,7 @@ function plainError(error) {
 
 const ops = {
   query: ({ sql, params, rowMode, raw }) =>
-    pg.query(sql, params, { rowMode, parsers: parsersFor(raw) }).then((r) => ({
+    statements.query(sql, params ?? [], { rowMode, parsers: parsersFor(raw) }).then((r) => ({
       rows: r.rows,
       fields: r.fields,
       affectedRows: r.affectedRows,
