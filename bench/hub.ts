@@ -217,18 +217,35 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
   };
 }
 
-/** Sum and count of one of the hub's Prometheus histograms, read from its /metrics. */
+/** Sum and count of one of the hub's Prometheus histograms (its series with `labels`, e.g. `,kind="windows"`), read from its /metrics. */
 async function histogramTotals(
   hub: Hub,
   name: string,
+  labels = "",
 ): Promise<{ sum: number; count: number; le: Map<number, number> }> {
   const text = await (await fetch(`${hub.url}/metrics`)).text();
   const value = (suffix: string) =>
-    Number(new RegExp(`^${name}_${suffix} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+    Number(
+      new RegExp(`^${name}_${suffix}${labels ? `\\{${labels.slice(1)}\\}` : ""} (\\S+)$`, "m").exec(
+        text,
+      )?.[1] ?? 0,
+    );
   const le = new Map<number, number>();
-  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, "gm")))
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"${labels}\\} (\\S+)$`, "gm")))
     le.set(m[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
   return { sum: value("sum"), count: value("count"), le };
+}
+
+/** The hub's time to store one window batch (its /metrics). */
+const STORE_SECONDS = "peakwatch_hub_ingest_batch_seconds";
+
+/** The hub's event-loop delay since its /metrics was last read (prom-client resets it on each read), ms. */
+async function loopDelay(hub: Hub): Promise<{ p99Ms: number; maxMs: number }> {
+  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const gauge = (name: string) =>
+    1000 *
+    Number(new RegExp(`^peakwatch_hub_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, "m").exec(text)?.[1]);
+  return { p99Ms: gauge("p99"), maxMs: gauge("max") };
 }
 
 /** The hub's heap used plus external memory, bytes (its /metrics). */
@@ -408,9 +425,14 @@ async function main() {
         `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99`,
       );
       const pace = paceOf(kind);
+      // The hub's own view of the paced phase, to tell where a batch's time went: its database
+      // time per batch, and how late its event loop ran (prom-client resets that at each read).
+      const storeBefore = await histogramTotals(hub, STORE_SECONDS, ',kind="windows"');
       const paced = await ingest(hub, AGENTS, SECONDS, pace);
+      const loop = await loopDelay(hub);
+      const storeAfter = await histogramTotals(hub, STORE_SECONDS, ',kind="windows"');
       console.log(
-        `[${kind}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed)`,
+        `[${kind}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms`,
       );
       summary.push({ kind, baseline, loaded, pace, paced });
     } finally {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  addEncoded,
   decodeHistogram,
   encodeHistogram,
   mergeEncoded,
@@ -33,6 +34,26 @@ describe("histogram", () => {
     for (const p of [50, 95, 99, 99.9]) {
       expect(merged.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
     }
+  });
+
+  it("a merge that keeps no buckets (read once) gives what the remembering merge gives", () => {
+    let seed = 11;
+    // Thousands of distinct buckets in one encoding, past the first size of the scratch array.
+    const parts = [5, 3000, 200, 4000].map((n) => {
+      const h = newHistogram();
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 48271) % 2147483647;
+        recordMicros(h, 1 + (seed % 600_000_000));
+      }
+      return encodeHistogram(h);
+    });
+    const once = newHistogram();
+    for (const part of parts) addEncoded(once, part, true);
+    const remembered = mergeEncoded(parts);
+    expect(once.totalCount).toBe(remembered.totalCount);
+    expect(once.minNonZeroValue).toBe(remembered.minNonZeroValue);
+    expect(once.maxValue).toBe(remembered.maxValue);
+    expect(encodeHistogram(once)).toBe(encodeHistogram(remembered));
   });
 
   it("subtracting an added encoding leaves what merging the rest gives, min and max included", () => {

@@ -285,27 +285,40 @@ const recentBuckets = new Map<string, Buckets>();
 let recentBucketBytes = 0;
 const RECENT_BUCKET_BYTES = 16 * 1024 * 1024;
 
+/** (index, count) pairs of the encoding being read; grows to the largest one read, never shrinks. */
+let scratchPairs = new Float64Array(1024);
+
 /**
- * Reads an encoding's nonzero buckets (memoised, bounded in bytes); undefined for an encoding of
- * another precision or lowest value. Throws HistogramFormatError on a refused one.
+ * Reads an encoding's nonzero buckets; undefined for an encoding of another precision or lowest
+ * value. Throws HistogramFormatError on a refused one. With `remember` the result is memoised
+ * (bounded in bytes); without, it is read into a scratch array valid until the next call, for an
+ * encoding read once (a raw window merged into its minute's roll-up): no copy, and the cache
+ * keeps what is read again.
  */
-function bucketsOf(encoded: string): Buckets | undefined {
+function bucketsOf(encoded: string, remember: boolean): Buckets | undefined {
   const hit = recentBuckets.get(encoded);
   if (hit) return hit;
   let total = 0;
   let minIndex = -1;
   let maxIndex = -1;
-  const pairs: number[] = [];
+  let length = 0;
   const read = readHistogram(encoded, (index, count) => {
-    pairs.push(index, count);
+    if (length + 2 > scratchPairs.length) {
+      const grown = new Float64Array(scratchPairs.length * 2);
+      grown.set(scratchPairs);
+      scratchPairs = grown;
+    }
+    scratchPairs[length++] = index;
+    scratchPairs[length++] = count;
     total += count;
     if (minIndex === -1 && index !== 0) minIndex = index;
     maxIndex = index;
   });
   if (!read.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${read.reason}`);
   if (read.header.significantDigits !== 3 || read.header.lowestDiscernible !== 1) return undefined;
-  const buckets = { pending: Float64Array.from(pairs), total, minIndex, maxIndex };
-  const bytes = encoded.length * 2 + pairs.length * 8 + 64;
+  if (!remember) return { pending: scratchPairs.subarray(0, length), total, minIndex, maxIndex };
+  const buckets = { pending: scratchPairs.slice(0, length), total, minIndex, maxIndex };
+  const bytes = encoded.length * 2 + length * 8 + 64;
   if (bytes <= RECENT_BUCKET_BYTES / 16) {
     recentBuckets.set(encoded, buckets);
     recentBucketBytes += bytes;
@@ -323,11 +336,12 @@ function bucketsOf(encoded: string): Buckets | undefined {
  * histogram of its own: the payload's buckets go straight into the target's counts, so a merge
  * costs the encoding's bytes, not a 94 KB counts array per histogram. The result is what
  * `target.add(decodeHistogram(encoded))` gives (the same counts, total, min and max); an
- * encoding of another precision takes that path. Throws HistogramFormatError on a refused one.
+ * encoding of another precision takes that path. `once`: the encoding will not be merged again
+ * soon, so its buckets are not kept for the next merge. Throws HistogramFormatError on a refused one.
  */
-export function addEncoded(target: Histogram, encoded: string): void {
+export function addEncoded(target: Histogram, encoded: string, once = false): void {
   const into = target as unknown as CountsAccess;
-  const buckets = bucketsOf(encoded);
+  const buckets = bucketsOf(encoded, !once);
   if (buckets === undefined) {
     target.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
     return;
@@ -353,7 +367,7 @@ export function addEncoded(target: Histogram, encoded: string): void {
  */
 export function subtractEncoded(target: Histogram, encoded: string): void {
   const from = target as unknown as CountsAccess;
-  const buckets = bucketsOf(encoded);
+  const buckets = bucketsOf(encoded, true);
   if (buckets === undefined) {
     target.subtract(hdr.decodeFromCompressedBase64(encoded, 32, false));
     return;

@@ -103,10 +103,11 @@ export async function mergeRawMinutes(
       }
       a.rows++;
       a.count += r.count;
-      addEncoded(a.latency, r.latency);
+      // A raw window is merged into its minute once; the minute's merge is what is read again.
+      addEncoded(a.latency, r.latency, true);
       if (r.failedLatency) {
         a.failed ??= newHistogram();
-        addEncoded(a.failed, r.failedLatency);
+        addEncoded(a.failed, r.failedLatency, true);
       }
       mergeCauses(
         a.causes,
