@@ -63,11 +63,15 @@ export class MergeStore {
 
   /** Saves merges, replacing older ones of the same stretch. Idempotent. */
   async save(runId: string, merges: ReadonlyArray<StoredMerge>): Promise<void> {
-    for (let i = 0; i < merges.length; i += SAVE_BATCH) {
+    // In key order, so two replicas saving the same stretches lock their rows in the same order.
+    const sorted = [...merges].sort(
+      (a, b) => a.step.localeCompare(b.step) || a.span - b.span || a.start - b.start,
+    );
+    for (let i = 0; i < sorted.length; i += SAVE_BATCH) {
       await this.db
         .insert(windowMerges)
         .values(
-          merges.slice(i, i + SAVE_BATCH).map((m) => ({
+          sorted.slice(i, i + SAVE_BATCH).map((m) => ({
             projectId: m.projectId,
             runId,
             step: m.step,

@@ -344,7 +344,7 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     const to = q.to ?? last;
     const wanted = q.resolution ?? autoResolution(from, to);
     const resolution = perMinute ? Math.max(60, Math.ceil(wanted / 60) * 60) : wanted;
-    return c.json({ points: series(slices, q.stat, resolution), resolution });
+    return c.json({ points: await series(slices, q.stat, resolution), resolution });
   });
 
   app.get("/runs/:id/report.json", requireRole("viewer"), async (c) => {

@@ -7,6 +7,7 @@ import {
   JOURNEY_STEP,
   type WindowSummary,
 } from "../../core/window.ts";
+import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
 
 /**
  * A stored stretch of one step: a raw per-second window (span 1) or a per-minute roll-up
@@ -93,13 +94,14 @@ export function autoResolution(from: number, to: number, maxPoints = 600): numbe
 /**
  * Downsamples slices into buckets of `resolution` seconds and computes `stat` per bucket:
  * percentiles from merged histograms (ms), rates per second over the seconds covered.
- * Returns `[bucketStartEpochSeconds, value]`, oldest first.
+ * Returns `[bucketStartEpochSeconds, value]`, oldest first. Gives the event loop a turn every
+ * SLICE_MS, so a long run's percentiles (a histogram decoded per slice) never hold it for long.
  */
-export function series(
+export async function series(
   slices: ReadonlyArray<Slice>,
   stat: SeriesStat,
   resolution: number,
-): Array<[number, number]> {
+): Promise<Array<[number, number]>> {
   const buckets = new Map<number, Slice[]>();
   for (const s of slices) {
     const start = Math.floor(s.second / resolution) * resolution;
@@ -108,8 +110,14 @@ export function series(
     buckets.set(start, list);
   }
   const points: Array<[number, number]> = [];
-  for (const [start, list] of [...buckets].sort(([a], [b]) => a - b))
+  let sliceStart = performance.now();
+  for (const [start, list] of [...buckets].sort(([a], [b]) => a - b)) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
     points.push([start, statOf(list, stat)]);
+  }
   return points;
 }
 
