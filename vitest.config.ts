@@ -34,6 +34,8 @@ const timing = [
   "test/hub/replicas-runs.test.ts",
   // Three real generator processes the hub starts against a real shop; one is killed mid-run.
   "test/hub/split-run.test.ts",
+  // Two real generator processes as a Kubernetes run's pods, stopped through the ingest answer.
+  "test/hub/remote-stop.test.ts",
   // Starts a whole stack and runs the README examples against it, load runs included.
   "test/readme.test.ts",
 ];

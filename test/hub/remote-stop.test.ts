@@ -29,10 +29,11 @@ describe("a Kubernetes run stopped from the hub", () => {
     target = await startTestTarget();
     t = await startTestHub({
       env: {
-        // Pods silent this long after the stop have finished.
+        // Pods silent this long after the stop have finished; long enough that a pod slow to load
+        // its code on a busy machine is not lost before its first window.
         HUB_WORKER_TIMEOUT_SECONDS: "5",
         // Two generators load their code before the common start.
-        HUB_KUBERNETES_START_DELAY_SECONDS: "4",
+        HUB_KUBERNETES_START_DELAY_SECONDS: "6",
       },
     });
     api = hubApi(t.url, await t.loginAs("ops"));
@@ -102,7 +103,7 @@ describe("a Kubernetes run stopped from the hub", () => {
     expect(stopSeconds).toBeLessThan(20);
 
     let run: RunBody | undefined;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       run = (await api<{ run: RunBody }>("GET", `/runs/${runId}`)).run;
       if (run.status !== "running") break;
       await sleep(200);
