@@ -44,7 +44,7 @@ function corruptions(seed: number, n: number): string[] {
   return out;
 }
 
-/** A window of the journey step (exempt from count agreement) with this latency encoding. */
+/** A window with this latency encoding; the journey step is exempt from count agreement, so only the histogram decides. */
 function windowWith(latency: string) {
   return {
     runId: "run-1",
@@ -159,24 +159,12 @@ describe("window batch validation", () => {
     let accepted = 0;
     let rejected = 0;
     for (const latency of corruptions(14, 600)) {
-      const window = {
-        runId: "run-1",
-        // The journey step is exempt from count agreement: only the histogram decides.
-        step: JOURNEY_STEP,
-        worker: "w0",
-        second: NOW / 1000 - 5,
-        count: 1,
-        errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 },
-        bytes: 0,
-        targetRate: 1,
-        achievedRate: 1,
-        dropped: 0,
-        latency,
-      };
-      const stored = await validateWindowBatch({ windows: [window] }, limits).catch((error: Error) => {
-        expect(error.message).toMatch(/^body\.windows\[0\]\.latency: /);
-        return undefined;
-      });
+      const stored = await validateWindowBatch({ windows: [windowWith(latency)] }, limits).catch(
+        (error: Error) => {
+          expect(error.message).toMatch(/^body\.windows\[0\]\.latency: /);
+          return undefined;
+        },
+      );
       if (!stored) {
         rejected++;
         continue;
