@@ -1,6 +1,7 @@
 import { Pool } from "undici";
-import { type Failure, transportCauseOf } from "../core/error-causes.ts";
+import type { Failure } from "../core/error-causes.ts";
 import type { Clock } from "./clock.ts";
+import { Exchange } from "./http-exchange.ts";
 
 export interface SendOptions {
   method: string;
@@ -19,37 +20,44 @@ export interface SendOptions {
 export interface SendResult {
   /** 0 when no response arrived (see `error`). */
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  /** Parsed when first read: most requests never look at them. */
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The response's Set-Cookie values, if it sent any. */
+  setCookie?: string[] | undefined;
   body: string;
   bytes: number;
   /** When the request was written to a connection (undefined if it never was). */
   sentAt: number | undefined;
   endAt: number;
   /** Transport failure (refused, reset, timeout phase, DNS, TLS); HTTP statuses are classified by the caller. */
-  failure?: Failure;
+  failure?: Failure | undefined;
   /** Cut off by our own shutdown (close(true)): not the target's failure, so not counted. */
-  cancelled?: boolean;
+  cancelled?: boolean | undefined;
 }
-
-/** Why our own total deadline aborted a request (undici reports the reason back as the error). */
-class TotalTimeout extends Error {
-  readonly code = "PW_TOTAL_TIMEOUT";
-}
-
-/** How much of an error answer's body is kept (for its message) when the step does not read bodies. */
-const ERROR_BODY_BYTES = 512;
 
 /** Marks the warm-up requests, so a target (or its access log) can tell them from the run's. */
 export const WARM_UP_HEADER = "x-peakwatch-warm-up";
 
+/** How often responses past their total deadline are looked for (the deadline's precision). */
+const DEADLINE_SWEEP_MS = 100;
+
 /**
  * A bounded connection pool to one origin. Never throws: transport failures come back as
  * `error` so executors count them. `sentAt` is taken when undici writes the request to a
- * socket, so service time excludes waiting for a free connection.
+ * socket, so service time excludes waiting for a free connection. Each request runs on a
+ * pooled Exchange (no closures or timers of its own); a sweep enforces total deadlines.
  */
 export class HttpClient {
   private readonly pool: Pool;
   private closing = false;
+  private readonly free: Exchange[] = [];
+  /** Every exchange made, free or in flight, for the deadline sweep; as many as ever ran at once. */
+  private readonly exchanges: Exchange[] = [];
+  private readonly sweep: NodeJS.Timeout;
+  private readonly release = (exchange: Exchange) => {
+    this.free.push(exchange);
+  };
+  private readonly isClosing = () => this.closing;
 
   constructor(
     origin: string,
@@ -64,83 +72,36 @@ export class HttpClient {
       keepAliveTimeout: 30_000,
       connectTimeout: connectTimeoutMs,
     });
+    this.sweep = setInterval(() => {
+      const now = this.clock.now();
+      for (const exchange of this.exchanges) exchange.expire(now);
+    }, DEADLINE_SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  /** Sends one request; `done` gets its result exactly once (never throws). */
+  dispatch(options: SendOptions, done: (result: SendResult) => void): void {
+    let exchange = this.free.pop();
+    if (!exchange) {
+      exchange = new Exchange(this.clock, this.release, this.isClosing);
+      this.exchanges.push(exchange);
+    }
+    this.pool.dispatch(
+      {
+        origin: undefined,
+        method: options.method as "GET",
+        path: options.path,
+        headers: options.headers,
+        body: options.body,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      },
+      exchange.start(options, done),
+    );
   }
 
   send(options: SendOptions): Promise<SendResult> {
-    const clock = this.clock;
-    return new Promise((resolve) => {
-      let sentAt: number | undefined;
-      let status = 0;
-      let headers: SendResult["headers"] = {};
-      let bytes = 0;
-      let deadline: NodeJS.Timeout | undefined;
-      const chunks: Buffer[] = [];
-      this.pool.dispatch(
-        {
-          origin: undefined,
-          method: options.method as "GET",
-          path: options.path,
-          headers: options.headers,
-          body: options.body,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        },
-        {
-          onRequestStart() {
-            sentAt = clock.now();
-          },
-          onResponseStart(controller, statusCode, responseHeaders) {
-            status = statusCode;
-            headers = responseHeaders as SendResult["headers"];
-            // headersTimeout bounds the first byte; the body gets what is left of the total.
-            const left = options.timeoutMs - (clock.now() - (sentAt ?? clock.now()));
-            deadline = setTimeout(
-              () => controller.abort(new TotalTimeout(`no complete response within ${options.timeoutMs} ms`)),
-              Math.max(1, left),
-            );
-          },
-          onResponseData(_controller, chunk) {
-            // An error answer's first bytes are kept whatever readBody says: they name its cause.
-            if (options.readBody) chunks.push(chunk);
-            else if (status >= 400 && bytes < ERROR_BODY_BYTES)
-              chunks.push(chunk.subarray(0, ERROR_BODY_BYTES - bytes));
-            bytes += chunk.length;
-          },
-          onResponseEnd() {
-            clearTimeout(deadline);
-            const body = options.readBody || status >= 400 ? Buffer.concat(chunks).toString("utf8") : "";
-            resolve({ status, headers, body, bytes, sentAt, endAt: clock.now() });
-          },
-          onResponseError: (_controller, error) => {
-            clearTimeout(deadline);
-            if (this.closing) {
-              resolve({
-                status: 0,
-                headers: {},
-                body: "",
-                bytes,
-                sentAt,
-                endAt: clock.now(),
-                cancelled: true,
-              });
-              return;
-            }
-            const code = (error as { code?: string }).code;
-            const cause =
-              error instanceof TotalTimeout ? "timeout_total" : transportCauseOf(code, error.message);
-            resolve({
-              status: 0,
-              headers: {},
-              body: "",
-              bytes,
-              sentAt,
-              endAt: clock.now(),
-              failure: { cause, message: code ? `${code}: ${error.message}` : error.message },
-            });
-          },
-        },
-      );
-    });
+    return new Promise((resolve) => this.dispatch(options, resolve));
   }
 
   /**
@@ -166,6 +127,7 @@ export class HttpClient {
   /** Closes the pool; in-flight requests are aborted when `force` is set. */
   async close(force = false): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweep);
     if (force) await this.pool.destroy();
     else await this.pool.close();
   }

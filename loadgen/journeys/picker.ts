@@ -27,7 +27,9 @@ export class JourneyPicker {
 
   pick(random = Math.random()): ResolvedJourney {
     const x = random * this.total;
-    const i = this.cumulative.findIndex((c) => x < c);
-    return this.journeys[i === -1 ? this.journeys.length - 1 : i]!;
+    const last = this.journeys.length - 1;
+    let i = 0;
+    while (i < last && x >= this.cumulative[i]!) i++;
+    return this.journeys[i]!;
   }
 }

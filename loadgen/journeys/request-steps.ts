@@ -4,7 +4,8 @@ import type { JourneyRun } from "./shop.ts";
 /** A custom journey from a profile: its request steps in order, with think time between them. */
 export function requestStepsJourney(steps: ReadonlyArray<RequestStep>): JourneyRun {
   return async (s) => {
-    for (const [i, step] of steps.entries()) {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
       if (i > 0) await s.think();
       const r = await s.request(step.name, {
         method: step.method,

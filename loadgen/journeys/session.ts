@@ -110,7 +110,7 @@ export class JourneySession {
       this.cancelled = true;
       return undefined;
     }
-    this.vu.cookies.store(r.headers["set-cookie"]);
+    this.vu.cookies.store(r.setCookie);
     const failure = r.failure ?? classifyStatus(r.status, req.expect ?? [200], r.body);
     const latency = (r.endAt - this.intended) * 1000;
     const service = r.sentAt === undefined ? undefined : (r.endAt - r.sentAt) * 1000;
@@ -121,7 +121,7 @@ export class JourneySession {
       return undefined;
     }
     this.pending = { step, endAt: r.endAt, latency, service, bytes: r.bytes };
-    return { status: r.status, headers: r.headers, body: r.body };
+    return r;
   }
 
   /**

@@ -1,0 +1,166 @@
+import type { Dispatcher } from "undici";
+import { transportCauseOf } from "../core/error-causes.ts";
+import type { Clock } from "./clock.ts";
+import type { SendOptions, SendResult } from "./http-client.ts";
+
+/** Why our own total deadline aborted a request (undici reports the reason back as the error). */
+class TotalTimeout extends Error {
+  readonly code = "PW_TOTAL_TIMEOUT";
+}
+
+/** How much of an error answer's body is kept (for its message) when the step does not read bodies. */
+const ERROR_BODY_BYTES = 512;
+
+/** `set-cookie` as undici hands raw header names over (bytes, any case). */
+const SET_COOKIE = Buffer.from("set-cookie");
+
+/** Response headers parsed from undici's raw [name, value, …] list only when a journey reads them. */
+class Reply implements SendResult {
+  private parsed: SendResult["headers"] | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly raw: ReadonlyArray<Buffer | string> | null,
+    readonly setCookie: string[] | undefined,
+    readonly body: string,
+    readonly bytes: number,
+    readonly sentAt: number | undefined,
+    readonly endAt: number,
+    readonly failure?: SendResult["failure"],
+    readonly cancelled?: boolean,
+  ) {}
+
+  get headers(): SendResult["headers"] {
+    if (this.parsed) return this.parsed;
+    const headers: SendResult["headers"] = {};
+    const raw = this.raw ?? [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toString().toLowerCase();
+      const value = raw[i + 1]!.toString();
+      const had = headers[name];
+      headers[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+    }
+    this.parsed = headers;
+    return headers;
+  }
+}
+
+/** True when a raw header name is `set-cookie` in any case, compared without making a string. */
+function isSetCookie(name: Buffer | string): boolean {
+  if (name.length !== SET_COOKIE.length) return false;
+  for (let i = 0; i < SET_COOKIE.length; i++) {
+    const c = typeof name === "string" ? name.charCodeAt(i) : name[i]!;
+    if ((c | 0x20) !== SET_COOKIE[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * One request in flight: undici's dispatch handler (its callback interface, which undici's own
+ * request() uses, so no adapter or header parsing runs per response), taken from and returned to
+ * its client's free list, so a request allocates no closures. Never throws: transport failures
+ * come back as the result's `failure`.
+ */
+export class Exchange implements Dispatcher.DispatchHandler {
+  private options!: SendOptions;
+  private done!: (result: SendResult) => void;
+  private sentAt: number | undefined;
+  private status = 0;
+  private raw: ReadonlyArray<Buffer | string> | null = null;
+  private setCookie: string[] | undefined;
+  private bytes = 0;
+  private chunks: Buffer[] = [];
+  private abort: ((error?: Error) => void) | undefined;
+  /** In the body: the instant (epoch ms) by which it must be complete; 0 otherwise. */
+  deadline = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly release: (exchange: Exchange) => void,
+    private readonly closing: () => boolean,
+  ) {}
+
+  /** Arms this exchange for one request; `done` is called exactly once. */
+  start(options: SendOptions, done: (result: SendResult) => void): this {
+    this.options = options;
+    this.done = done;
+    this.sentAt = undefined;
+    this.status = 0;
+    this.raw = null;
+    this.setCookie = undefined;
+    this.bytes = 0;
+    this.abort = undefined;
+    this.deadline = 0;
+    return this;
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    this.sentAt = this.clock.now();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    this.raw = rawHeaders;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      if (!isSetCookie(rawHeaders[i]!)) continue;
+      this.setCookie ??= [];
+      this.setCookie.push(rawHeaders[i + 1]!.toString());
+    }
+    // headersTimeout bounds the first byte; the body gets what is left of the total, which the
+    // client's sweep enforces (a timer per response cost more than the rest of the exchange).
+    this.deadline = (this.sentAt ?? this.clock.now()) + this.options.timeoutMs;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    // An error answer's first bytes are kept whatever readBody says: they name its cause.
+    if (this.options.readBody) this.chunks.push(chunk);
+    else if (this.status >= 400 && this.bytes < ERROR_BODY_BYTES)
+      this.chunks.push(chunk.subarray(0, ERROR_BODY_BYTES - this.bytes));
+    this.bytes += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    const chunks = this.chunks;
+    const body =
+      chunks.length === 0
+        ? ""
+        : chunks.length === 1
+          ? chunks[0]!.toString()
+          : Buffer.concat(chunks).toString();
+    chunks.length = 0;
+    this.finish(
+      new Reply(this.status, this.raw, this.setCookie, body, this.bytes, this.sentAt, this.clock.now()),
+    );
+  }
+
+  onError(error: Error): void {
+    this.chunks.length = 0;
+    const endAt = this.clock.now();
+    if (this.closing()) {
+      this.finish(new Reply(0, null, undefined, "", this.bytes, this.sentAt, endAt, undefined, true));
+      return;
+    }
+    const code = (error as { code?: string }).code;
+    const cause = error instanceof TotalTimeout ? "timeout_total" : transportCauseOf(code, error.message);
+    const message = code ? `${code}: ${error.message}` : error.message;
+    this.finish(new Reply(0, null, undefined, "", this.bytes, this.sentAt, endAt, { cause, message }));
+  }
+
+  /** Aborts the response when its total deadline passed by `nowMs`; true when it did. */
+  expire(nowMs: number): boolean {
+    if (this.deadline === 0 || nowMs < this.deadline || !this.abort) return false;
+    this.abort(new TotalTimeout(`no complete response within ${this.options.timeoutMs} ms`));
+    return true;
+  }
+
+  private finish(result: SendResult): void {
+    const done = this.done;
+    this.deadline = 0;
+    this.abort = undefined;
+    this.release(this);
+    done(result);
+  }
+}
