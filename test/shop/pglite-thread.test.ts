@@ -80,6 +80,36 @@ describe("PGlite in its own thread", () => {
     expect(await db.select().from(keyEncryptionKeys).where(eq(keyEncryptionKeys.id, "k3"))).toEqual([]);
   });
 
+  it("answers a repeated statement (a named prepared one from its second run) as its first run did", async () => {
+    const { db } = opened;
+    const created = new Date("2026-11-27T08:00:00Z");
+    const byId = db
+      .select()
+      .from(keyEncryptionKeys)
+      .where(eq(keyEncryptionKeys.id, sql.placeholder("id")))
+      .prepare("test_key_by_id");
+    for (let i = 0; i < 3; i++) {
+      await db
+        .insert(keyEncryptionKeys)
+        .values({ id: `p${i}`, wrappedKey: `w${i}`, state: "active", createdAt: created });
+    }
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push((await byId.execute({ id: `p${i}` }))[0]);
+    expect(runs.map((r) => r?.wrappedKey)).toEqual(["w0", "w1", "w2"]);
+    expect(runs.map((r) => r?.createdAt?.getTime())).toEqual([0, 1, 2].map(() => created.getTime()));
+    // The same text with a bad parameter fails with Postgres's code (22P02: not a valid value), and the next run works.
+    const count = sql`select count(*)::int as n from generate_series(1, ${sql.placeholder("n")}::int)`;
+    const counted = db.select({ n: sql<number>`n` }).from(sql`(${count}) c`).prepare("test_count");
+    expect((await counted.execute({ n: 2 }))[0]?.n).toBe(2);
+    expect((await counted.execute({ n: 3 }))[0]?.n).toBe(3);
+    const error = await counted
+      .execute({ n: "many" })
+      .then(() => undefined)
+      .catch((e: unknown) => e as { cause?: { code?: string } });
+    expect(error?.cause?.code).toBe("22P02");
+    expect((await counted.execute({ n: 4 }))[0]?.n).toBe(4);
+  });
+
   it("leaves the caller's event loop free while a long statement runs", async () => {
     let turns = 0;
     let running = true;
