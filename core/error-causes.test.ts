@@ -6,6 +6,7 @@ import {
   causeRows,
   classCounts,
   mergeCauses,
+  noLatencyReason,
   transportCauseOf,
 } from "./error-causes.ts";
 import { encodeHistogram, newHistogram, recordMicros } from "./histogram.ts";
@@ -53,6 +54,22 @@ describe("error causes", () => {
       ["checkout", "http_402", 3, 0.1],
       ["journey", "dropped", 1, 0.01],
     ]);
+  });
+
+  it("says why a step has no latency: no request, or every request failed and of what", () => {
+    expect(noLatencyReason(0, {})).toBe("no request");
+    expect(noLatencyReason(40, { refused: { count: 40 } })).toBe(
+      "no successful request: 40 × connection refused",
+    );
+    expect(
+      noLatencyReason(9, {
+        http_503: { count: 2 },
+        refused: { count: 5 },
+        reset: { count: 1 },
+        http_500: { count: 1 },
+        dropped: { count: 7 },
+      }),
+    ).toBe("no successful request: 5 × connection refused, 2 × HTTP 503, 2 more causes");
   });
 
   it("a window written before causes existed still parses, and reads as its classes", () => {

@@ -200,3 +200,19 @@ export function causeRows(
     (a, b) => b.count - a.count || a.step.localeCompare(b.step) || a.cause.localeCompare(b.cause),
   );
 }
+
+/**
+ * Why a step has no latency figure, for people: "no request" when none was sent, else
+ * "no successful request: 40 × connection refused" (the two most frequent causes, then how many
+ * more). Dropped arrivals are not requests and are not named.
+ */
+export function noLatencyReason(count: number, causes: CauseCounts | undefined): string {
+  if (count <= 0) return "no request";
+  const failed = Object.entries(causes ?? {})
+    .filter(([cause, c]) => cause !== DROPPED && c.count > 0)
+    .sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]));
+  if (failed.length === 0) return "no successful request";
+  const named = failed.slice(0, 2).map(([cause, c]) => `${c.count} × ${causeLabel(cause)}`);
+  if (failed.length > 2) named.push(`${failed.length - 2} more causes`);
+  return `no successful request: ${named.join(", ")}`;
+}

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { scaleProfile } from "../core/profile.ts";
 import { runExitCodes } from "../core/run.ts";
 import { sameOrigin } from "../core/stack.ts";
-import { describeResult } from "../core/threshold.ts";
 import { describeWorkerLoss } from "../core/worker-loss.ts";
 import { checkTarget } from "./allowlist.ts";
 import { parseRunArgs, RUN_USAGE } from "./args.ts";
@@ -11,7 +10,7 @@ import { loadLoadgenConfig } from "./config.ts";
 import { journeysNeedingMailbox } from "./journeys/needs.ts";
 import type { RunFiles } from "./outputs/files.ts";
 import { RawSamples } from "./outputs/raw-samples.ts";
-import { causeLines, headlineLines, type RunSummary } from "./outputs/summary.ts";
+import { causeLines, headlineLines, type RunSummary, thresholdLines } from "./outputs/summary.ts";
 import { loadProfile } from "./profile-loader.ts";
 import { runLoad } from "./runner.ts";
 import { coordinatedWorker } from "./workers/child.ts";
@@ -203,11 +202,7 @@ export async function main(argv: string[]): Promise<number> {
 /** The end-of-run lines on stdout: verdict, thresholds, causes, workers lost, where the files are. */
 function printOutcome(s: RunSummary, files: RunFiles): void {
   for (const line of headlineLines(s)) console.log(line);
-  for (const t of s.thresholds) {
-    const d = describeResult(t.expression, t.value);
-    const abort = t.abortOnFail ? "  [aborts the run]" : "";
-    console.log(`  ${t.ok ? "✔" : "✘"} ${t.expression}  measured ${d.measured} (limit ${d.limit})${abort}`);
-  }
+  for (const line of thresholdLines(s)) console.log(line);
   for (const line of causeLines(s)) console.log(line);
   for (const loss of s.workerLosses ?? []) console.log(`  ✘ ${describeWorkerLoss(loss)}`);
   console.log(`report: ${files.html}\nsummary: ${files.summary}\njunit: ${files.junit}`);

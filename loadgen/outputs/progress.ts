@@ -16,11 +16,20 @@ export interface ProgressFigures {
 export function progressLine(f: ProgressFigures): string {
   const p = f.point;
   const rate = p ? `${p.achieved > 0 ? p.achieved : p.requests}/s` : "-";
-  const target = f.targetRate > 0 ? ` (target ${f.targetRate.toFixed(0)}/s)` : "";
+  // One decimal where the rate has one: 2.5/s must not read as 3/s beside an achieved 2/s.
+  const target = f.targetRate > 0 ? ` (target ${Number(f.targetRate.toFixed(1))}/s)` : "";
+  // An empty histogram reads 0 ms: with every request failed, say so instead of "fast".
+  const p95 = !p
+    ? "-"
+    : p.requests > p.errors
+      ? `${p.p95.toFixed(1)} ms`
+      : p.requests > 0
+        ? "- (no request succeeded)"
+        : "-";
   return [
     `[${fmt(f.elapsed)}/${fmt(f.total)}]`,
     `rate ${rate}${target}`,
-    `p95 ${p ? `${p.p95.toFixed(1)} ms` : "-"}`,
+    `p95 ${p95}`,
     `errors ${(f.errorRate * 100).toFixed(2)} %`,
     `dropped ${p?.dropped ?? 0}`,
     ...(f.active === undefined ? [] : [`active ${f.active}`]),

@@ -4,7 +4,7 @@ import { WindowAggregator } from "../window-aggregator.ts";
 import { htmlReport } from "./html.ts";
 import { junitXml } from "./junit.ts";
 import { progressLine } from "./progress.ts";
-import { buildSummary, causeLines, headlineLines } from "./summary.ts";
+import { buildSummary, causeLines, headlineLines, thresholdLines } from "./summary.ts";
 
 describe("reports", () => {
   it("the terminal leads with the combined verdict and names the generator's line for what it judges", () => {
@@ -54,6 +54,49 @@ describe("reports", () => {
     expect(line).toBe(
       "[1:15/7:30]  rate 59/s (target 60/s)  p95 81.3 ms  errors 1.23 %  dropped 1  active 12",
     );
+  });
+
+  it("the progress line keeps a fractional target and never shows 0 ms when every request failed", () => {
+    const line = progressLine({
+      elapsed: 10,
+      total: 15,
+      targetRate: 2.5,
+      errorRate: 1,
+      point: {
+        second: 1,
+        target: 2.5,
+        achieved: 2,
+        dropped: 0,
+        requests: 3,
+        errors: 3,
+        p50: 0,
+        p95: 0,
+        p99: 0,
+        serviceP99: 0,
+      },
+    });
+    expect(line).toBe(
+      "[0:10/0:15]  rate 2/s (target 2.5/s)  p95 - (no request succeeded)  errors 100.00 %  dropped 0",
+    );
+  });
+
+  it("a threshold with nothing to measure says why on the terminal", () => {
+    const failed = { requests: 53, causes: { refused: { count: 53 } } };
+    const lines = thresholdLines({
+      requests: 53,
+      steps: {
+        products: failed,
+        journey: { requests: 53, causes: {} },
+      } as unknown as Parameters<typeof thresholdLines>[0]["steps"],
+      thresholds: [
+        { expression: "p95 < 1s", ok: false, value: null, abortOnFail: false },
+        { expression: "p95(chekout) < 800ms", ok: false, value: null, abortOnFail: true },
+      ],
+    });
+    expect(lines).toEqual([
+      "  ✘ p95 < 1s  measured no data: no successful request: 53 × connection refused (limit < 1000 ms)",
+      '  ✘ p95(chekout) < 800ms  measured no data: no step "chekout" ran in this run (limit < 800 ms)  [aborts the run]',
+    ]);
   });
 
   it("JUnit names each threshold and fails only the failing ones, escaping XML", () => {

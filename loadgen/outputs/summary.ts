@@ -1,8 +1,9 @@
-import type { CauseCounts, CauseRow } from "../../core/error-causes.ts";
+import { type CauseCounts, type CauseRow, mergeCauses } from "../../core/error-causes.ts";
 import { type LatencySummary, summarize } from "../../core/histogram.ts";
 import { buildReportModel, type ReportModel, reportSteps } from "../../core/report/model.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
-import { formatMeasured, parseThreshold } from "../../core/threshold.ts";
+import { describeResult, formatMeasured, parseThreshold } from "../../core/threshold.ts";
+import { type StepTotals, thresholdNoData } from "../../core/threshold-no-data.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
 import type { WorkerLoss } from "../../core/worker-loss.ts";
@@ -155,6 +156,25 @@ export function headlineLines(s: Pick<RunSummary, "status" | "verdict" | "combin
   if (!s.combinedVerdict) return [s.verdict];
   const judged = s.status === "passed" || s.status === "failed" ? "thresholds" : "run";
   return [`verdict: ${s.combinedVerdict.state}: ${s.combinedVerdict.text}`, `${judged} ${s.verdict}`];
+}
+
+/**
+ * The end-of-run lines for the terminal, one per threshold: pass or fail, measured and limit in
+ * the threshold's unit, and why there was nothing to measure when there was not.
+ */
+export function thresholdLines(s: Pick<RunSummary, "thresholds" | "steps" | "requests">): string[] {
+  const steps: Record<string, StepTotals> = {};
+  const requests: StepTotals = { count: s.requests, causes: {} };
+  for (const [step, t] of Object.entries(s.steps)) {
+    steps[step] = { count: t.requests, causes: t.causes };
+    if (step !== JOURNEY_STEP) mergeCauses(requests.causes, t.causes);
+  }
+  return s.thresholds.map((t) => {
+    const d = describeResult(t.expression, t.value);
+    const measured = t.value === null ? thresholdNoData(t.expression, steps, requests) : d.measured;
+    const abort = t.abortOnFail ? "  [aborts the run]" : "";
+    return `  ${t.ok ? "✔" : "✘"} ${t.expression}  measured ${measured} (limit ${d.limit})${abort}`;
+  });
 }
 
 /** The end-of-run lines for the terminal: each failure cause with its count and share. */

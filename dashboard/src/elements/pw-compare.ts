@@ -258,7 +258,7 @@ export class PwCompare extends LitElement {
         ${runs.map(
           (r, i) => html`<section class="panel">
             <h2>${i === 0 ? "A" : "B"} · <a href=${routeHref("run", r.id)}>${r.id}</a> · ${r.detail.run.profile}</h2>
-            <pw-run-verdict .run=${r.detail.run}></pw-run-verdict>
+            <pw-run-verdict .run=${r.detail.run} .detail=${r.detail}></pw-run-verdict>
           </section>`,
         )}
       </div>`;

@@ -1,6 +1,7 @@
 import { css, html, LitElement, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { Alert } from "../../../core/alert.ts";
+import { noLatencyReason } from "../../../core/error-causes.ts";
 import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
@@ -68,6 +69,9 @@ export class PwLiveRun extends LitElement {
         font-size: 1.3rem;
         font-weight: 700;
         font-variant-numeric: tabular-nums;
+      }
+      .kpi .why {
+        font-size: 0.8rem;
       }
     `,
   ];
@@ -282,6 +286,7 @@ export class PwLiveRun extends LitElement {
           run && FINAL.has(run.status)
             ? html`<pw-run-verdict
               .run=${run}
+              .detail=${this.detail.value}
               .verdict=${this.verdict.value}
               .verdictError=${this.verdict.error?.message}
               stateShown
@@ -364,17 +369,24 @@ export class PwLiveRun extends LitElement {
     const requests = this.series.latest(ALL_REQUESTS);
     const errorShare = this.series.ratioOver(ALL_REQUESTS, "errors", "rate");
     const seconds = this.series.seconds;
-    const kpi = (id: string, label: string, value: string, title = "") =>
+    const kpi = (id: string, label: string, value: string, title = "", why = "") =>
       html`<div class="kpi" data-testid=${`kpi-${id}`} title=${title}>
         <div class="muted">${label}</div>
         <div class="value">${value}</div>
+        ${why ? html`<div class="muted why" data-testid="kpi-why">${why}</div>` : null}
       </div>`;
+    // A latency tile without a figure says why (every request failed, nothing was sent).
+    const requestWhy =
+      requests && successLatency(requests, "p95") === null
+        ? noLatencyReason(requests.rate ?? 0, this.causes.newest(ALL_REQUESTS))
+        : "";
+    const journeyWhy = latest && successLatency(latest, "p95") === null ? "no journey completed" : "";
     return html`<section class="panel kpis" aria-label="Headline figures" data-ticks=${this.ticks}>
       ${kpi("target", "Target arrivals", formatRate(latest?.target), "journeys scheduled in the latest second")}
       ${kpi("achieved", "Achieved arrivals", formatRate(latest?.achieved), "journeys started in the latest second")}
       ${kpi("dropped", "Dropped arrivals", formatRate(latest?.dropped), "arrivals with no free virtual user, latest second")}
-      ${kpi("request-p95", "Request p95 (all requests)", formatMs(successLatency(requests, "p95")), "successful HTTP requests of every step, latest second")}
-      ${kpi("journey-p95", "Journey p95 incl. think time", formatMs(successLatency(latest, "p95")), "whole journeys from arrival to last response, latest second")}
+      ${kpi("request-p95", "Request p95 (all requests)", formatMs(successLatency(requests, "p95")), "successful HTTP requests of every step, latest second", requestWhy)}
+      ${kpi("journey-p95", "Journey p95 incl. think time", formatMs(successLatency(latest, "p95")), "whole journeys from arrival to last response, latest second", journeyWhy)}
       <div
         class="kpi"
         data-testid="kpi-errors"
@@ -415,12 +427,23 @@ export class PwLiveRun extends LitElement {
         <tbody>
           ${steps.map((s) => {
             const f = this.series.latest(s);
-            return html`<tr>
+            return html`<tr data-step=${s}>
               <th scope="row">${s}</th>
-              <td class="num">${formatRate(f?.rate)}</td>
-              <td class="num">${formatMs(successLatency(f, "p50"))}</td>
-              <td class="num">${formatMs(successLatency(f, "p95"))}</td>
-              <td class="num">${formatMs(successLatency(f, "p99"))}</td>
+              <td class="num">${f ? formatRate(f.rate ?? 0) : "–"}</td>
+              ${
+                f && successLatency(f, "p50") === null
+                  ? // No latency this second: say why instead of three dashes.
+                    html`<td class="muted" colspan="3" data-testid="no-latency">
+                      ${
+                        s === JOURNEY_STEP
+                          ? "no journey completed"
+                          : noLatencyReason(f.rate ?? 0, this.causes.newest(s))
+                      }
+                    </td>`
+                  : html`<td class="num">${formatMs(successLatency(f, "p50"))}</td>
+                      <td class="num">${formatMs(successLatency(f, "p95"))}</td>
+                      <td class="num">${formatMs(successLatency(f, "p99"))}</td>`
+              }
               <td class="num">${formatPercent(f?.errorRate)}</td>
             </tr>`;
           })}

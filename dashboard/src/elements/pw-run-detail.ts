@@ -100,6 +100,7 @@ export class PwRunDetail extends LitElement {
         </div>
         <pw-run-verdict
           .run=${run}
+          .detail=${value.detail}
           .verdict=${value.verdict}
           .verdictError=${value.verdictError}
           stateShown

@@ -1,8 +1,9 @@
 import { css, html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { describeResult } from "../../../core/threshold-expression.ts";
+import { thresholdNoData } from "../../../core/threshold-no-data.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
-import type { Run } from "../api/types.ts";
+import type { Run, RunDetail } from "../api/types.ts";
 import { formatDuration, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
 
@@ -28,6 +29,8 @@ export class PwRunVerdict extends LitElement {
   ];
 
   @property({ attribute: false }) run: Run | undefined;
+  /** The run's per-step totals, to say why a threshold has no data; the table stands without them. */
+  @property({ attribute: false }) detail: RunDetail | undefined;
   /** GET /runs/:id/verdict; null or undefined until it is known (or where nobody asked: Compare). */
   @property({ attribute: false }) verdict: RunVerdict | null | undefined;
   /** Why the verdict could not be read, when it could not. */
@@ -101,7 +104,11 @@ export class PwRunVerdict extends LitElement {
                 return html`<tr data-threshold=${t.expression}>
                   <td><code>${t.expression}</code></td>
                   <td class="num">${d.limit}</td>
-                  <td class="num" data-testid="measured">${d.measured}</td>
+                  <td class="num" data-testid="measured">${
+                    t.value === null
+                      ? thresholdNoData(t.expression, this.detail?.steps, this.detail?.requests)
+                      : d.measured
+                  }</td>
                   <td><span class="badge ${t.ok ? "passed" : "failed"}">${t.ok ? "pass" : "fail"}</span></td>
                   <td>${t.abortOnFail ? "aborts the run" : "judged at the end"}</td>
                 </tr>`;

@@ -1,5 +1,7 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import { noLatencyReason } from "../../../core/error-causes.ts";
+import { JOURNEY_STEP } from "../../../core/names.ts";
 import type { WindowSummary } from "../../../core/window.ts";
 import { formatMs, formatPercent } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
@@ -42,22 +44,25 @@ export class PwStepTable extends LitElement {
         ${steps.map(
           (step) => html`<tr>
             <th scope="row">${step}</th>
-            ${this.runs.map((r) => this.cells(r.steps[step]))}
+            ${this.runs.map((r) => this.cells(step, r.steps[step]))}
           </tr>`,
         )}
       </tbody>
     </table>`;
   }
 
-  private cells(s: WindowSummary | undefined) {
+  private cells(step: string, s: WindowSummary | undefined) {
     if (!s) return html`<td class="num muted" colspan="6">not run</td>`;
     const failed = s.failedLatency.count;
-    // No successful request: no latency to show (a zero would read as "fast").
-    const ms = (v: number) => (s.latency.count === 0 ? "–" : formatMs(v));
+    // No successful request: no latency to show (a zero would read as "fast"), but why.
+    const latency =
+      s.latency.count === 0
+        ? html`<td class="muted" colspan="3" data-testid="no-latency">${step === JOURNEY_STEP && s.count > 0 ? "no journey completed" : noLatencyReason(s.count, s.causes)}</td>`
+        : html`<td class="num">${formatMs(s.latency.p50)}</td>
+            <td class="num">${formatMs(s.latency.p95)}</td>
+            <td class="num">${formatMs(s.latency.p99)}</td>`;
     return html`<td class="num">${s.count}</td>
-      <td class="num">${ms(s.latency.p50)}</td>
-      <td class="num">${ms(s.latency.p95)}</td>
-      <td class="num">${ms(s.latency.p99)}</td>
+      ${latency}
       <td class="num">${formatPercent(s.errorRate)}</td>
       <td class="num">${failed > 0 ? formatMs(s.failedLatency.p95) : "–"}</td>`;
   }

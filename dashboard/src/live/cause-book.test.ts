@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LiveStep } from "../../../core/live.ts";
 import { CauseBook } from "./cause-book.ts";
+import { ALL_REQUESTS } from "./step-figures.ts";
 
 const live = (count: number, causes: LiveStep["causes"]): LiveStep => ({
   count,
@@ -18,6 +19,22 @@ const live = (count: number, causes: LiveStep["causes"]): LiveStep => ({
 });
 
 describe("CauseBook", () => {
+  it("gives a step's causes of the newest live second, for a figure that has none", () => {
+    const book = new CauseBook();
+    expect(book.newest("checkout")).toBeUndefined();
+    book.put(7, { checkout: live(4, { http_503: { count: 4 } }) });
+    book.put(8, { checkout: live(40, { refused: { count: 40 } }) });
+    book.put(6, { checkout: live(1, {}) }); // a late worker's older second
+    expect(book.newest("checkout")).toEqual({ refused: { count: 40 } });
+    expect(book.newest("search")).toBeUndefined();
+    book.put(9, {
+      journey: live(2, { dropped: { count: 2 } }),
+      products: live(3, { refused: { count: 3 } }),
+      search: live(1, { refused: { count: 1 } }),
+    });
+    expect(book.newest(ALL_REQUESTS)).toEqual({ refused: { count: 4 } });
+  });
+
   it("adds live seconds after the REST totals, and a second pushed twice replaces itself", () => {
     const book = new CauseBook();
     book.reset(

@@ -1,6 +1,7 @@
 import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../../../core/error-causes.ts";
 import type { LiveStep } from "../../../core/live.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
+import { ALL_REQUESTS } from "./step-figures.ts";
 
 /** One step's failed requests by cause and how many requests (arrivals, on the journey) they are out of. */
 interface StepCauses {
@@ -58,6 +59,19 @@ export class CauseBook {
     for (const [step, s] of this.baseline) add(step, s);
     for (const entry of this.seconds.values()) for (const [step, s] of entry) add(step, s);
     return causeRows(byStep, totals);
+  }
+
+  /**
+   * A step's failed requests by cause in the newest live second (every step but the journey
+   * merged for ALL_REQUESTS), or undefined before one arrived.
+   */
+  newest(step: string): CauseCounts | undefined {
+    if (this.seconds.size === 0) return undefined;
+    const entry = this.seconds.get(Math.max(...this.seconds.keys()));
+    if (step !== ALL_REQUESTS) return entry?.get(step)?.causes;
+    const merged: CauseCounts = {};
+    for (const [name, s] of entry ?? []) if (name !== JOURNEY_STEP) mergeCauses(merged, s.causes);
+    return merged;
   }
 
   private fold(second: number): void {
