@@ -97,9 +97,18 @@ function namedMalformations(): Record<string, string> {
       cut.writeUInt32BE(cut.length - 8, 4);
       return cut;
     }),
-    "corrupt zlib header": outerWith((b) => void (b[8] = 0)),
-    "corrupt zlib checksum": outerWith((b) => void (b[b.length - 1]! ^= 0xff)),
-    "corrupt deflate block": outerWith((b) => void (b[10]! ^= 0x06)),
+    "corrupt zlib header": outerWith((b) => {
+      b[8] = 0;
+      return b;
+    }),
+    "corrupt zlib checksum": outerWith((b) => {
+      b[b.length - 1]! ^= 0xff;
+      return b;
+    }),
+    "corrupt deflate block": outerWith((b) => {
+      b[10]! ^= 0x06;
+      return b;
+    }),
     "wrong histogram cookie": innerWith((b) => void b.writeInt32BE(0x12345678, 0)),
     "shorter than the histogram header": framed(inner.subarray(0, 30)),
     "payload length past the bytes": innerWith((b) => void b.writeUInt32BE(b.length, 4)),
