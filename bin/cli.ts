@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../core/config.ts";
-import { commands } from "./commands.ts";
+import { type Command, commands } from "./commands.ts";
 import { joinStack, untilStackReady } from "./stack.ts";
 
 /** How long a command that joined a starting stack waits for it (a first start seeds the shop). */
@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peakwatch: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const refused = checkArguments(name, command, rest);
+  if (refused !== undefined) return refused;
   // A supervised child (see `up`) exits when its supervisor goes away, so none is left behind.
   const supervised = Boolean(process.send);
   const orphaned = () => process.kill(process.pid, "SIGTERM");
@@ -78,4 +80,21 @@ export async function main(argv: string[]): Promise<number> {
       if (process.connected) process.disconnect();
     }
   }
+}
+
+/**
+ * For a command without options of its own (it declares `usage`): prints the usage for `--help`
+ * (exit 0) and refuses any other argument (exit 2) instead of starting and ignoring it. Undefined
+ * when the command should run.
+ */
+export function checkArguments(name: string, command: Command, args: string[]): number | undefined {
+  if (command.usage === undefined) return undefined;
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
+  const unexpected = args.find((a) => !(command.options ?? []).includes(a));
+  if (unexpected === undefined) return undefined;
+  console.error(`peakwatch ${name}: unexpected argument "${unexpected}"\n\n${command.usage}`);
+  return 2;
 }

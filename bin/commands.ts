@@ -9,7 +9,18 @@ export interface Command {
   load(): Promise<CommandModule>;
   /** Fills unset settings from the running stack's file (see bin/stack.ts) and says so. */
   joinsStack?: boolean;
+  /**
+   * For a command that takes no arguments: its `--help` text. The dispatcher prints it for
+   * `--help` and refuses any other argument (exit 2), so a flag is never silently ignored.
+   */
+  usage?: string;
+  /** With `usage`: the flags the command does accept. */
+  options?: readonly string[];
 }
+
+/** Where settings come from for a command without options. */
+const fromEnvironment =
+  "It takes no options: settings come from the environment (see README.md, Configuration).";
 
 /** The `peakwatch` commands: thin dispatch to each component's own main. */
 export const commands: Record<string, Command> = {
@@ -17,8 +28,16 @@ export const commands: Record<string, Command> = {
     summary: "start hub, shop and probes together (what `npm start` runs)",
     load: () => import("./up.ts"),
   },
-  hub: { summary: "run the hub server alone", load: () => import("../server/main.ts") },
-  shop: { summary: "run the reference shop alone", load: () => import("../shop/main.ts") },
+  hub: {
+    summary: "run the hub server alone",
+    load: () => import("../server/main.ts"),
+    usage: `Usage: peakwatch hub\n\nRuns the hub alone (REST API, ingest, alerting, live WebSocket, dashboard) on\nPEAKWATCH_HOST:PEAKWATCH_HUB_PORT (default 127.0.0.1:4000).\n${fromEnvironment}`,
+  },
+  shop: {
+    summary: "run the reference shop alone",
+    load: () => import("../shop/main.ts"),
+    usage: `Usage: peakwatch shop\n\nRuns the reference shop alone on PEAKWATCH_HOST:PEAKWATCH_SHOP_PORT (default\n127.0.0.1:4100).\n${fromEnvironment}`,
+  },
   probes: {
     summary: "run the synthetic probes alone; probes --check FILE validates a probe file",
     load: () => import("../probes/main.ts"),
@@ -43,6 +62,8 @@ export const commands: Record<string, Command> = {
   profiles: {
     summary: "list the built-in load profiles",
     load: () => import("../loadgen/profiles-command.ts"),
+    usage:
+      "Usage: peakwatch profiles\n\nLists the built-in load profiles with what each simulates; run one with `peakwatch run NAME`.",
   },
   migrate: {
     summary: "apply database migrations (hub and shop) and exit",
@@ -69,5 +90,8 @@ export const commands: Record<string, Command> = {
   "build-dashboard": {
     summary: "build the dashboard bundle (run by npm install)",
     load: () => import("./build-dashboard.ts"),
+    options: ["--if-needed"],
+    usage:
+      "Usage: peakwatch build-dashboard [--if-needed]\n\nBuilds the dashboard bundle into dashboard/dist with Vite (npm install and `up` run it).\n\n  --if-needed   skip when a build is already there",
   },
 };

@@ -42,6 +42,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help);
     return 0;
   }
+  // `up --port 5000` must not start on the default ports as if the flag had been read.
+  if (argv.length > 0) {
+    console.error(`peakwatch up: unexpected argument "${argv[0]}"\n\n${help}`);
+    return 2;
+  }
   const log = new PrefixedLog();
   // Validate every child's configuration here, so a bad value stops us before anything starts.
   const settings = parseEnv(upSettings);
