@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { availableParallelism } from "node:os";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import type { Window } from "../core/window.ts";
@@ -131,7 +130,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
     stillAllowed: async (p) => p.kind !== "user" || (await sessions.findByHash(p.sessionId)) !== null,
     runProject: (runId) => runProjectOf(db, runId),
-    writeThreads: config.HUB_LIVE_WRITE_THREADS ?? Math.min(3, availableParallelism() - 1),
+    writeThreads: config.HUB_LIVE_WRITE_THREADS,
   });
   const postgresUrl = options.driver === "postgres" ? config.databaseUrl : undefined;
   // Across replicas on one Postgres, live events travel by LISTEN/NOTIFY; PGlite is one process.

@@ -136,15 +136,19 @@ export class LiveHub {
     const data = encodeMessage(message);
     const frame = textFrame(data);
     this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
+    // end() in finally: sockets collected for this frame never wait for another message's.
     this.#writer.begin(frame);
-    if (message.type === "window") {
-      for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
-    } else if (message.type === "alert") {
-      for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data, false, frame);
-    } else {
-      for (const client of subscribers) this.#send(client, data, frame);
+    try {
+      if (message.type === "window") {
+        for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
+      } else if (message.type === "alert") {
+        for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data, false, frame);
+      } else {
+        for (const client of subscribers) this.#send(client, data, frame);
+      }
+    } finally {
+      this.#writer.end();
     }
-    this.#writer.end();
     this.#writer.spent(performance.now() - started);
   }
 
@@ -161,8 +165,11 @@ export class LiveHub {
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
     this.#writer.begin(frame);
-    for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
-    this.#writer.end();
+    try {
+      for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
+    } finally {
+      this.#writer.end();
+    }
     this.#writer.spent(performance.now() - started);
   }
 
