@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { BackupComponent } from "../core/backup/archive.ts";
 import { formatBytes } from "../core/bytes.ts";
+import { argsErrorMessage } from "../core/cli-args.ts";
 import { pgliteDir } from "../db/open.ts";
 import { BackupError, writeArchive } from "../server/backup/archive-file.ts";
 import { findBackupKey } from "../server/backup/backup-key.ts";
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       options: { out: { type: "string" }, shop: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (error) {
-    console.error(`peakwatch backup: ${(error as Error).message}\n\n${usage}`);
+    console.error(`peakwatch backup: ${argsErrorMessage(error)}\n\n${usage}`);
     return 2;
   }
   if (values.help) {

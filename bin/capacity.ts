@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { CapacityMeasurement } from "../core/api/readiness.ts";
+import { argsErrorMessage, isArgsError } from "../core/cli-args.ts";
 import { DurationSchema, type Profile } from "../core/profile.ts";
 import { formatRate, readinessVerdict } from "../core/readiness.ts";
 import { type ParsedThreshold, parseThreshold } from "../core/threshold.ts";
@@ -225,8 +226,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return readinessVerdict(m).ready === false ? 1 : 0;
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      console.error(`peakwatch capacity: ${(error as Error).message}\n\n${CAPACITY_USAGE}`);
+    if (error instanceof UsageError || isArgsError(error)) {
+      console.error(`peakwatch capacity: ${argsErrorMessage(error)}\n\n${CAPACITY_USAGE}`);
       return 2;
     }
     throw error;

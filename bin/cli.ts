@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { argsErrorMessage, isArgsError } from "../core/cli-args.ts";
 import { ConfigError } from "../core/config.ts";
 import { type Command, commands } from "./commands.ts";
 import { joinStack, untilStackReady } from "./stack.ts";
@@ -70,6 +71,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`peakwatch ${name}: configuration error: ${error.message}`);
+      return 2;
+    }
+    // A flag the command does not know is a usage error (exit 2), not an internal one.
+    if (isArgsError(error)) {
+      console.error(`peakwatch ${name}: ${argsErrorMessage(error)} (see peakwatch ${name} --help)`);
       return 2;
     }
     throw error;

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { Document, isMap, isSeq, parse as parseYaml } from "yaml";
+import { argsErrorMessage } from "../core/cli-args.ts";
 import { parseProfile } from "../core/profile.ts";
 import {
   defaultJsonFields,
@@ -223,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peakwatch profile: unknown subcommand "${sub}"\n\n${PROFILE_USAGE}`);
     return 2;
   } catch (error) {
-    console.error(`peakwatch profile ${sub}: ${(error as Error).message}`);
+    console.error(`peakwatch profile ${sub}: ${argsErrorMessage(error)}`);
     return 2;
   }
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { argsErrorMessage } from "../core/cli-args.ts";
 import { BackupError, decryptArchive, readArchiveHeader } from "../server/backup/archive-file.ts";
 import { findBackupKey, masterKeyFile } from "../server/backup/backup-key.ts";
 import { describeLocation, restoreDump } from "../server/backup/database-dump.ts";
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    console.error(`peakwatch restore: ${(error as Error).message}\n\n${usage}`);
+    console.error(`peakwatch restore: ${argsErrorMessage(error)}\n\n${usage}`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { argsErrorMessage } from "../core/cli-args.ts";
 import { autoWorkers } from "../core/run.ts";
 
 /** Parsed `peakwatch run` arguments (flags override environment variables). */
@@ -75,7 +76,7 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
   try {
     parsed = parse(argv);
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: argsErrorMessage(error) };
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
