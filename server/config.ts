@@ -60,12 +60,6 @@ const schema = z.object({
   HUB_LIVE_MAX_CLIENTS: seconds(2000),
   /** A live client whose unsent buffer passes this many bytes is cut off. */
   HUB_LIVE_MAX_BUFFER_BYTES: seconds(4 * 1024 * 1024),
-  /**
-   * Threads besides the main one that share the socket writes of a message to 512+ live clients.
-   * Off (0) by default: on a 2-core machine already busy they did not lower fan-out lag
-   * (bench:hub), as there is no idle core for them; for a hub with cores to spare.
-   */
-  HUB_LIVE_WRITE_THREADS: z.coerce.number().int().min(0).max(16).default(0),
   /** Seconds between pings; a client that misses one pong is dropped. */
   HUB_LIVE_HEARTBEAT_SECONDS: seconds(30),
   /** SMTP server for login codes; without it codes are printed on the console (embedded mode). */

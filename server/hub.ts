@@ -130,7 +130,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
     stillAllowed: async (p) => p.kind !== "user" || (await sessions.findByHash(p.sessionId)) !== null,
     runProject: (runId) => runProjectOf(db, runId),
-    writeThreads: config.HUB_LIVE_WRITE_THREADS,
   });
   const postgresUrl = options.driver === "postgres" ? config.databaseUrl : undefined;
   // Across replicas on one Postgres, live events travel by LISTEN/NOTIFY; PGlite is one process.

@@ -1,7 +1,6 @@
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import * as wsModule from "ws";
-import { socketFd, WriteThreads } from "./write-threads.ts";
 
 /** The one extension ws may negotiate (off on the hub's server: frames would differ per client). */
 const DEFLATE = "permessage-deflate";
@@ -42,45 +41,9 @@ export class TickWriter {
   readonly #corked: Socket[] = [];
   #busyMs = 0;
   #scheduled = false;
-  readonly #threads: WriteThreads;
-  /** The frame of the message being broadcast (between begin and end), and its idle sockets. */
-  #batchFrame: Buffer | undefined;
-  readonly #batchSockets: Socket[] = [];
-  readonly #batchFds: number[] = [];
 
-  /**
-   * `onFlush`: seconds this turn spent framing, queueing and writing its messages. `threads`:
-   * helper threads that share a broadcast's socket writes (0: the main thread writes alone).
-   */
-  constructor(
-    private readonly onFlush: (seconds: number) => void,
-    threads = 0,
-  ) {
-    this.#threads = new WriteThreads(threads);
-  }
-
-  /**
-   * Starts a broadcast of `frame`: until end(), sockets with nothing queued are collected and
-   * written together (over the helper threads) by end() instead of one by one.
-   */
-  begin(frame: Buffer | undefined): void {
-    this.#batchFrame = frame;
-  }
-
-  /** Writes the collected sockets; returns when each has the frame or holds it in its buffer. */
-  end(): void {
-    const frame = this.#batchFrame;
-    this.#batchFrame = undefined;
-    if (!frame || this.#batchSockets.length === 0) return;
-    this.#threads.writeAll(this.#batchSockets, this.#batchFds, frame);
-    this.#batchSockets.length = 0;
-    this.#batchFds.length = 0;
-  }
-
-  /** Stops the helper threads. */
-  close(): Promise<void> {
-    return this.#threads.close();
-  }
+  /** `onFlush`: seconds this turn spent framing, queueing and writing its messages. */
+  constructor(private readonly onFlush: (seconds: number) => void) {}
 
   /**
    * Writes a message: its pre-built frame straight to the socket when ws has nothing queued and
@@ -107,12 +70,6 @@ export class TickWriter {
       } else {
         this.#written.add(socket);
         this.#schedule();
-        const fd = frame === this.#batchFrame && socket.writableLength === 0 ? socketFd(socket) : undefined;
-        if (fd !== undefined) {
-          this.#batchSockets.push(socket);
-          this.#batchFds.push(fd);
-          return;
-        }
       }
       socket.write(frame);
       return;

@@ -36,8 +36,6 @@ export interface LiveHubOptions {
    * `run:<id>` is refused unless the run is stored in the client's project.
    */
   runProject?: (runId: string) => Promise<string | undefined>;
-  /** Helper threads sharing the socket writes of a broadcast to many clients (0 or absent: none). */
-  writeThreads?: number;
 }
 
 /**
@@ -73,10 +71,7 @@ export class LiveHub {
 
   constructor(private readonly options: LiveHubOptions) {
     this.#coalesceAbove = options.coalesceAboveBytes ?? Math.min(64 * 1024, options.maxBufferBytes / 4);
-    this.#writer = new TickWriter(
-      (seconds) => options.metrics.liveSendSeconds.observe(seconds),
-      options.writeThreads ?? 0,
-    );
+    this.#writer = new TickWriter((seconds) => options.metrics.liveSendSeconds.observe(seconds));
     this.#timers.push(setInterval(() => this.#heartbeat(), options.heartbeatMs).unref());
     this.#timers.push(setInterval(() => this.flushPending(), 250).unref());
   }
@@ -136,18 +131,12 @@ export class LiveHub {
     const data = encodeMessage(message);
     const frame = textFrame(data);
     this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
-    // end() in finally: sockets collected for this frame never wait for another message's.
-    this.#writer.begin(frame);
-    try {
-      if (message.type === "window") {
-        for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
-      } else if (message.type === "alert") {
-        for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data, false, frame);
-      } else {
-        for (const client of subscribers) this.#send(client, data, frame);
-      }
-    } finally {
-      this.#writer.end();
+    if (message.type === "window") {
+      for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
+    } else if (message.type === "alert") {
+      for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data, false, frame);
+    } else {
+      for (const client of subscribers) this.#send(client, data, frame);
     }
     this.#writer.spent(performance.now() - started);
   }
@@ -164,12 +153,7 @@ export class LiveHub {
     const started = performance.now();
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
-    this.#writer.begin(frame);
-    try {
-      for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
-    } finally {
-      this.#writer.end();
-    }
+    for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
     this.#writer.spent(performance.now() - started);
   }
 
@@ -189,7 +173,6 @@ export class LiveHub {
    */
   async close(graceMs = 1000): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
-    await this.#writer.close();
     const clients = [...this.#clients];
     const closed = clients.map(
       (client) =>
