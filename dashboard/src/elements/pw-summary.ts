@@ -45,6 +45,10 @@ export class PwSummary extends LitElement {
         margin: 0;
         font-variant-numeric: tabular-nums;
       }
+      /* A long rule name wraps, so the status badge stays inside a narrow card. */
+      td.objective {
+        overflow-wrap: anywhere;
+      }
       ul.firing {
         margin: 0 0 1rem;
         padding-left: 1.2rem;
@@ -120,9 +124,13 @@ export class PwSummary extends LitElement {
               ? html`<tr><td colspan="4" class="muted">No objectives defined.</td></tr>`
               : s.slos.map(
                   (slo) => html`<tr>
-                    <td>${slo.name}</td>
+                    <td class="objective">${slo.name}</td>
                     <td class="num">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
-                    <td class="num">${slo.current === null ? "–" : formatPercent(slo.current)}</td>
+                    <td class="num">${
+                      slo.current === null
+                        ? html`<span class="muted">not measured</span>`
+                        : formatPercent(slo.current)
+                    }</td>
                     <td>
                       <span class="badge ${slo.status === "met" ? "passed" : slo.status === "breached" ? "failed" : ""}"
                         >${slo.status}</span
@@ -132,7 +140,14 @@ export class PwSummary extends LitElement {
                 )
           }
         </tbody>
-      </table>`;
+      </table>
+      ${
+        noData > 0
+          ? html`<p class="muted" data-testid="no-data-why">
+            Objectives are burn rates of load runs: they are measured only while a run is live.
+          </p>`
+          : null
+      }`;
   }
 
   private renderLatest(s: SummaryView) {
