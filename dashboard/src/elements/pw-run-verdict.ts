@@ -104,11 +104,14 @@ export class PwRunVerdict extends LitElement {
                 return html`<tr data-threshold=${t.expression}>
                   <td><code>${t.expression}</code></td>
                   <td class="num">${d.limit}</td>
-                  <td class="num" data-testid="measured">${
+                  ${
                     t.value === null
-                      ? thresholdNoData(t.expression, this.detail?.steps, this.detail?.requests)
-                      : d.measured
-                  }</td>
+                      ? // Words, not a figure: they wrap instead of widening the table past a phone.
+                        html`<td class="muted" data-testid="measured">
+                          ${thresholdNoData(t.expression, this.detail?.steps, this.detail?.requests)}
+                        </td>`
+                      : html`<td class="num" data-testid="measured">${d.measured}</td>`
+                  }
                   <td><span class="badge ${t.ok ? "passed" : "failed"}">${t.ok ? "pass" : "fail"}</span></td>
                   <td>${t.abortOnFail ? "aborts the run" : "judged at the end"}</td>
                 </tr>`;
