@@ -3,7 +3,9 @@
  * hub (GET /runs/:id/report.html) both use. Pure string building, no I/O; every figure carries
  * its unit.
  */
+import { addCause, noLatencyReason } from "../error-causes.ts";
 import { describeResult } from "../threshold.ts";
+import { type StepTotals, thresholdNoData } from "../threshold-no-data.ts";
 import { verdictStateLabels } from "../verdict.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import { faultSecond, type ReportModel } from "./model.ts";
@@ -43,15 +45,30 @@ function alertsSection(m: ReportModel): { verdict: string; section: string } {
   };
 }
 
+/** Each step's requests and failures by cause, and all requests', to say why a figure is missing. */
+function stepTotals(m: ReportModel): { steps: Record<string, StepTotals>; all: StepTotals } {
+  const steps: Record<string, StepTotals> = {};
+  const all: StepTotals = { count: m.requests, causes: {} };
+  for (const s of m.steps) steps[s.step] = { count: s.requests, causes: {} };
+  for (const c of m.causes) {
+    const step = steps[c.step];
+    if (!step) continue; // the journey's dropped arrivals are not requests
+    addCause(step.causes, c.cause, c.count);
+    addCause(all.causes, c.cause, c.count);
+  }
+  return { steps, all };
+}
+
 /** The self-contained HTML report of a run: verdict, thresholds, charts, errors by cause, steps. */
 export function renderReport(m: ReportModel): string {
   const t0 = m.series[0]?.second ?? Math.floor(m.startedAt / 1000);
+  const totals = stepTotals(m);
   const rel = (second: number) => second - t0;
   const markers: ChartMarker[] = m.faults.map((f) => [
     Math.max(0, faultSecond(f.at, m.startedAt) - t0),
     `${f.action === "set" ? "▲" : "▼"} ${f.fault}`,
   ]);
-  const line = (label: string, color: string, pick: (p: ReportModel["series"][number]) => number) => ({
+  const line = (label: string, color: string, pick: (p: ReportModel["series"][number]) => number | null) => ({
     label,
     color,
     points: m.series.map((p) => [rel(p.second), pick(p)] as const),
@@ -73,12 +90,14 @@ export function renderReport(m: ReportModel): string {
       "latency",
       `Request latency from intended start, successful requests${every}`,
       "ms",
+      // A second without a successful request has no latency: a gap, not 0 ms.
       [
-        line("p50", "#2da44e", (p) => p.p50),
-        line("p95", "#d29922", (p) => p.p95),
-        line("p99", "#cf222e", (p) => p.p99),
+        line("p50", "#2da44e", (p) => (p.requests > p.errors ? p.p50 : null)),
+        line("p95", "#d29922", (p) => (p.requests > p.errors ? p.p95 : null)),
+        line("p99", "#cf222e", (p) => (p.requests > p.errors ? p.p99 : null)),
       ],
       markers,
+      `nothing to chart: ${noLatencyReason(totals.all.count, totals.all.causes)}`,
     ),
     svgChart(
       "error-share",
@@ -91,7 +110,9 @@ export function renderReport(m: ReportModel): string {
   const thresholdRows = m.thresholds
     .map((t) => {
       const d = describeResult(t.expression, t.value);
-      return `<tr class="${t.ok ? "ok" : "bad"}" data-threshold="${esc(t.expression)}"><td>${t.ok ? "✔ held" : "✘ failed"}</td><td><code>${esc(t.expression)}</code></td><td>${esc(d.limit)}</td><td>${esc(d.measured)}</td><td>${t.abortOnFail ? "aborts the run when it fails" : "judged at the end"}</td></tr>`;
+      const measured =
+        t.value === null ? thresholdNoData(t.expression, totals.steps, totals.all) : d.measured;
+      return `<tr class="${t.ok ? "ok" : "bad"}" data-threshold="${esc(t.expression)}"><td>${t.ok ? "✔ held" : "✘ failed"}</td><td><code>${esc(t.expression)}</code></td><td>${esc(d.limit)}</td><td>${esc(measured)}</td><td>${t.abortOnFail ? "aborts the run when it fails" : "judged at the end"}</td></tr>`;
     })
     .join("");
   const causeRows = m.causes
@@ -103,7 +124,11 @@ export function renderReport(m: ReportModel): string {
   const stepRows = m.steps
     .map(
       (s) =>
-        `<tr data-step="${esc(s.step)}"><td>${esc(s.step)}</td><td>${s.requests}</td><td>${s.errors} (${pct(s.errorRate)})</td><td>${ms(s.p50)}</td><td>${ms(s.p95)}</td><td>${ms(s.p99)}</td><td>${ms(s.max)}</td><td>${s.failedP95 === null ? "–" : ms(s.failedP95)}</td></tr>`,
+        `<tr data-step="${esc(s.step)}"><td>${esc(s.step)}</td><td>${s.requests}</td><td>${s.errors} (${pct(s.errorRate)})</td>${
+          s.requests > s.errors
+            ? `<td>${ms(s.p50)}</td><td>${ms(s.p95)}</td><td>${ms(s.p99)}</td><td>${ms(s.max)}</td>`
+            : `<td colspan="4">${esc(noLatencyReason(s.requests, totals.steps[s.step]?.causes))}</td>`
+        }<td>${s.failedP95 === null ? "none failed" : ms(s.failedP95)}</td></tr>`,
     )
     .join("");
   const alerts = alertsSection(m);

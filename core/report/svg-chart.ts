@@ -1,10 +1,10 @@
 import { escapeHtml } from "./escape.ts";
 
-/** One line of a chart: `[seconds since the run's first point, value]` pairs. */
+/** One line of a chart: `[seconds since the run's first point, value]` pairs; a null value is a gap. */
 export interface ChartLine {
   label: string;
   color: string;
-  points: ReadonlyArray<readonly [number, number]>;
+  points: ReadonlyArray<readonly [number, number | null]>;
 }
 
 /** A vertical marker (fault set or cleared) at seconds since the first point. */
@@ -17,6 +17,8 @@ const PAD = { l: 64, r: 12, t: 24, b: 28 };
 /**
  * An inline SVG line chart with its unit on the axis and in the caption (no scripts, no external
  * files: the report is one file). Marker labels are staggered in rows so they never overlap.
+ * A null value breaks its line (no figure that second, never a zero); `empty` says why when no
+ * point has a value.
  */
 export function svgChart(
   id: string,
@@ -24,12 +26,13 @@ export function svgChart(
   unit: string,
   lines: ReadonlyArray<ChartLine>,
   markers: ReadonlyArray<ChartMarker> = [],
+  empty = "no data",
 ): string {
   const head = `<figure data-chart="${escapeHtml(id)}" data-unit="${escapeHtml(unit)}" data-lines="${lines.map((l) => escapeHtml(l.label)).join("|")}" data-points="${lines[0]?.points.length ?? 0}">`;
   const xs = lines.flatMap((l) => l.points.map((p) => p[0]));
-  const ys = lines.flatMap((l) => l.points.map((p) => p[1]));
-  if (xs.length === 0)
-    return `${head}<figcaption>${escapeHtml(title)} (${escapeHtml(unit)})</figcaption><p>no data</p></figure>`;
+  const ys = lines.flatMap((l) => l.points.flatMap((p) => (p[1] === null ? [] : [p[1]])));
+  if (ys.length === 0)
+    return `${head}<figcaption>${escapeHtml(title)} (${escapeHtml(unit)})</figcaption><p>${escapeHtml(empty)}</p></figure>`;
   const x0 = Math.min(...xs);
   const x1 = Math.max(...xs, x0 + 1);
   const y1 = Math.max(...ys, 1e-9) * 1.1;
@@ -50,9 +53,15 @@ export function svgChart(
     .join("");
   const paths = lines
     .map((l) => {
-      const d = l.points
-        .map((p, i) => `${i === 0 ? "M" : "L"}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`)
-        .join("");
+      let d = "";
+      let move = true;
+      for (const [x, y] of l.points) {
+        if (y === null) move = true;
+        else {
+          d += `${move ? "M" : "L"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`;
+          move = false;
+        }
+      }
       return `<path data-line="${escapeHtml(l.label)}" d="${d}" fill="none" stroke="${l.color}" stroke-width="1.6"/>`;
     })
     .join("");

@@ -161,4 +161,33 @@ describe("reports", () => {
     expect(html).toContain("<td>&lt; 800 ms</td><td>2.0 ms</td><td>judged at the end</td>");
     expect(causeLines(summary)[1]).toContain("HTTP 503 at get: 1 (9.09 % of its requests) – HTTP 503");
   });
+
+  it("the HTML report says why a run whose every request failed has no latency, never 0 ms", () => {
+    const stats = new RunStats();
+    const agg = new WindowAggregator({ runId: "r2", worker: "w0", graceMs: 0, firstSecond: 10 }, [stats]);
+    for (let i = 0; i < 4; i++)
+      agg.request("get", 10_100 + i, 300, undefined, 0, { cause: "refused", message: "ECONNREFUSED" });
+    agg.flush(0, true);
+    const summary = buildSummary(
+      {
+        runId: "r2",
+        profile: "smoke",
+        target: "http://127.0.0.1:1",
+        status: "failed",
+        verdict: "failed",
+        startedAt: 10_000,
+        endedAt: 11_000,
+        plannedSeconds: 1,
+        thresholds: [{ expression: "p95(get) < 1s", ok: false, value: null, abortOnFail: false }],
+        faults: [],
+      },
+      stats,
+    );
+    const html = htmlReport(summary, stats);
+    const why = "no successful request: 4 × connection refused";
+    expect(html).toContain(`<td>&lt; 1000 ms</td><td>no data: ${why}</td>`);
+    expect(html).toContain(`<td colspan="4">${why}</td>`);
+    expect(html).toContain(`<p>nothing to chart: ${why}</p>`);
+    expect(html).not.toContain("0.0 ms");
+  });
 });
