@@ -10,25 +10,32 @@ import type { SliceFilter } from "./slices-query.ts";
 export const rowsOf = <T>(result: unknown): T[] =>
   Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
 
+/** Raw rows one sums query aggregates at most (about): a few ms of the database each. */
+const ROWS_PER_QUERY = 10_000;
+
 /**
- * Per (step, minute) sums of the raw rows, aggregated by the database an hour of the run at a
- * time (numbers only, no histograms) with a yield between hours, so neither the database
- * (PGlite runs on this thread) nor the loop is held for the whole run at once.
+ * Per (step, minute) sums of the raw rows, aggregated by the database whole hours of the run at
+ * a time, about ROWS_PER_QUERY rows per query (numbers only, no histograms), with a yield between
+ * queries, so neither the database (PGlite may run on this thread) nor the loop is held for the
+ * whole run at once, and a long run is not asked for hour by hour.
  */
 export async function minuteSums(db: Db, runId: string, filter: SliceFilter): Promise<MinuteSums[]> {
-  const [span] = rowsOf<{ first: number | null; last: number | null }>(
+  const [span] = rowsOf<{ first: number | null; last: number | null; rows: number }>(
     await db.execute(
-      sql`select min(second)::float8 as first, max(second)::float8 as last from ${windows} where ${rawWhere(runId, filter)}`,
+      sql`select min(second)::float8 as first, max(second)::float8 as last, count(*)::int as rows from ${windows} where ${rawWhere(runId, filter)}`,
     ),
   );
   if (span?.first == null || span.last == null) return [];
+  const firstHour = Math.floor(span.first / 3600) * 3600;
+  const rowsPerHour = span.rows / ((span.last - firstHour) / 3600 + 1);
+  const stride = Math.max(1, Math.floor(ROWS_PER_QUERY / rowsPerHour)) * 3600;
   const out: MinuteSums[] = [];
-  for (let from = Math.floor(span.first / 3600) * 3600; from <= span.last; from += 3600) {
+  for (let from = firstHour; from <= span.last; from += stride) {
     await yieldToLoop();
-    const hour = {
+    const hours = {
       ...filter,
       from: Math.max(from, filter.from ?? from),
-      to: Math.min(from + 3599, filter.to ?? from + 3599),
+      to: Math.min(from + stride - 1, filter.to ?? from + stride - 1),
     };
     const rows = rowsOf<MinuteSums>(
       await db.execute(sql`
@@ -39,7 +46,7 @@ export async function minuteSums(db: Db, runId: string, filter: SliceFilter): Pr
           sum(err_assertion)::float8 as err_assertion, sum(bytes)::float8 as bytes,
           sum(target_rate)::float8 as target_rate, sum(achieved_rate)::float8 as achieved_rate,
           sum(dropped)::float8 as dropped
-        from ${windows} where ${rawWhere(runId, hour)} group by 1, 2`),
+        from ${windows} where ${rawWhere(runId, hours)} group by 1, 2`),
     );
     for (const r of rows) out.push({ ...r, minute: Number(r.minute) });
   }
