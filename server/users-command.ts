@@ -14,6 +14,15 @@ embedded one under PEAKWATCH_DATA_DIR). The embedded database belongs to one pro
 while a hub runs on it, this command refuses and says so; manage users in the dashboard's Users
 view (admin) or through POST /api/v1/users instead. The user logs in with a code sent to EMAIL.`;
 
+/** What is wrong with `users add EMAIL --role ROLE`, naming the argument at fault; undefined when fine. */
+export function addArgumentsError(email: string | undefined, role: string | undefined): string | undefined {
+  if (!email) return "give the user's EMAIL";
+  if (!email.includes("@")) return `"${email}" is not an email address`;
+  if (!role) return `give --role ${roles.join("|")}`;
+  if (!roles.includes(role as Role)) return `unknown role "${role}": use ${roles.join(", ")}`;
+  return undefined;
+}
+
 /** `peakwatch users add|list`: manage hub users from the shell (e.g. before the first login). */
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,8 +43,9 @@ export async function main(argv: string[]): Promise<number> {
   let expiresAt: Date | null = null;
   if (action === "add") {
     role = values.role as Role | undefined;
-    if (!email?.includes("@") || !role || !roles.includes(role)) {
-      console.error(`peakwatch users add: give an EMAIL and --role ${roles.join("|")}\n\n${usage}`);
+    const wrong = addArgumentsError(email, values.role);
+    if (wrong) {
+      console.error(`peakwatch users add: ${wrong}\n\n${usage}`);
       return 2;
     }
     if (values.expires) {
