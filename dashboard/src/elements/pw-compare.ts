@@ -335,7 +335,8 @@ export class PwCompare extends LitElement {
         const seconds = (end - r.detail.run.startedAt) / 1000;
         return seconds > 0 ? s.count / seconds : null;
       }
-      return s.latency[metric];
+      // No successful request: no latency (the summary's 0 ms would read as "100 % faster").
+      return s.latency.count === 0 ? null : s.latency[metric];
     };
     const windows = (r: Loaded): WindowSample[] => {
       const [seconds, values = [], rates = []] = r.series.aligned(step, [windowFigure[metric], "rate"]);
