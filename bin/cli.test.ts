@@ -5,9 +5,9 @@ import { commands } from "./commands.ts";
 describe("a command without options of its own", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("prints its usage for --help instead of starting (hub, shop, profiles, build-dashboard)", () => {
+  it("prints its usage for --help instead of starting (hub, shop, profiles, migrate, build-dashboard)", () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    for (const name of ["hub", "shop", "profiles", "build-dashboard"]) {
+    for (const name of ["hub", "shop", "profiles", "migrate", "build-dashboard"]) {
       expect(checkArguments(name, commands[name]!, ["--help"])).toBe(0);
       expect(log).toHaveBeenLastCalledWith(expect.stringContaining(`Usage: peakwatch ${name}`));
     }

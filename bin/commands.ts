@@ -68,6 +68,7 @@ export const commands: Record<string, Command> = {
   migrate: {
     summary: "apply database migrations (hub and shop) and exit",
     load: () => import("./migrate.ts"),
+    usage: "Usage: peakwatch migrate\n\nApplies the hub's and the shop's migrations (idempotent) and exits.",
   },
   users: {
     summary: "manage hub users: users add EMAIL --role ROLE",

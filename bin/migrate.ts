@@ -4,13 +4,7 @@ import { loadHubConfig } from "../server/config.ts";
 import { loadShopConfig } from "../shop/config.ts";
 
 /** Applies hub and shop migrations to their configured databases, then exits. */
-export async function main(argv: string[]): Promise<number> {
-  if (argv.includes("--help")) {
-    console.log(
-      "Usage: peakwatch migrate\n\nApplies the hub's and the shop's migrations (idempotent) and exits.",
-    );
-    return 0;
-  }
+export async function main(_argv: string[]): Promise<number> {
   const hub = loadHubConfig();
   const shop = loadShopConfig();
   for (const [name, url, dir, domains] of [
