@@ -35,7 +35,9 @@ export function svgChart(
     return `${head}<figcaption>${escapeHtml(title)} (${escapeHtml(unit)})</figcaption><p>${escapeHtml(empty)}</p></figure>`;
   const x0 = Math.min(...xs);
   const x1 = Math.max(...xs, x0 + 1);
-  const y1 = Math.max(...ys, 1e-9) * 1.1;
+  // Headroom above the highest point, but a share never reads past 100 %.
+  const top = Math.max(...ys, 1e-9) * 1.1;
+  const y1 = unit === "%" && Math.max(...ys) <= 100 ? Math.min(100, top) : top;
   const sx = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
   const sy = (y: number) => H - PAD.b - (y / y1) * (H - PAD.t - PAD.b);
   const grid = [0, 0.25, 0.5, 0.75, 1]

@@ -189,5 +189,8 @@ describe("reports", () => {
     expect(html).toContain(`<td colspan="4">${why}</td>`);
     expect(html).toContain(`<p>nothing to chart: ${why}</p>`);
     expect(html).not.toContain("0.0 ms");
+    // Every request failed: the error share's axis ends at 100 %, not 110 %.
+    expect(html).toContain(">100 %</text>");
+    expect(html).not.toContain(">110 %</text>");
   });
 });
