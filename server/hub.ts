@@ -276,6 +276,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     workers: runWorkers,
     coordinator,
     workerTimeoutMs: config.HUB_WORKER_TIMEOUT_SECONDS * 1000,
+    runStaleMs: alertingConfig.PEAKWATCH_RUN_STALE_SECONDS * 1000,
     now,
     changed: runChanged,
   });

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
-import { type RunRow, runs } from "../../db/schema/hub.ts";
+import { type RunRow, runs, windows } from "../../db/schema/hub.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Leadership } from "../cluster/leader.ts";
 import type { RunCoordinator } from "./coordinator.ts";
@@ -14,6 +14,11 @@ export interface RunSupervisorOptions {
   coordinator: RunCoordinator;
   /** A worker silent this long before its run's planned end is lost. */
   workerTimeoutMs: number;
+  /**
+   * A run its generator reported on its own (`peakwatch run` joining the stack) that sends no
+   * window and no run report this long is closed (PEAKWATCH_RUN_STALE_SECONDS); unset: never.
+   */
+  runStaleMs?: number;
   intervalMs?: number;
   now?: () => number;
   changed: (runId: string) => void;
@@ -22,12 +27,19 @@ export interface RunSupervisorOptions {
 
 const isLive = (state: string) => (liveWorkerStates as ReadonlyArray<string>).includes(state);
 
+const open = ["starting", "running"];
+
+/** Before its first window a generator may take this long beyond the stale period to start. */
+const FIRST_WINDOW_GRACE_MS = 60_000;
+
 /**
  * The leader's watch over hub-coordinated runs, once a second: a run whose supervising replica
  * is gone is adopted when its workers still report (they go on through the load balancer) and
  * closed as aborted when they do not; a worker of a split run that stops reporting before the
  * planned end is lost, which makes its run degraded, unless the run was asked to stop: then its
- * silence means it finished. Never overlaps itself, never throws.
+ * silence means it finished. A run a generator reported on its own whose generator went silent
+ * (it died without cleaning up) is closed as error (aborted when asked to stop). Never overlaps
+ * itself, never throws.
  */
 export class RunSupervisor {
   #timer: NodeJS.Timeout | undefined;
@@ -53,15 +65,57 @@ export class RunSupervisor {
 
   async tick(): Promise<void> {
     if (!(await this.options.leadership.isLeader())) return;
-    const open = await this.options.db
+    const supervised = await this.options.db
       .select()
       .from(runs)
-      .where(and(inArray(runs.status, ["starting", "running"]), isNotNull(runs.supervisorKey)));
-    for (const run of open) {
+      .where(and(inArray(runs.status, open), isNotNull(runs.supervisorKey)));
+    for (const run of supervised) {
       if (!(await this.options.cluster.isAlive(run.supervisorKey!))) await this.#orphaned(run);
       // A stopped remote run has no process exit to close it: its workers' silence does.
       else if (run.workers > 1 || (run.placement === "kubernetes" && run.stopRequest !== null))
         await this.#heartbeats(run);
+    }
+    await this.#silentGenerators();
+  }
+
+  /**
+   * Closes the runs the hub neither started nor supervises whose generator sent no window and no
+   * run report (its heartbeat, every 5 s) for the stale period: nothing else would ever end them.
+   */
+  async #silentGenerators(): Promise<void> {
+    const { db, runStaleMs, coordinator } = this.options;
+    if (runStaleMs === undefined) return;
+    const now = (this.options.now ?? Date.now)();
+    const quiet = await db
+      .select()
+      .from(runs)
+      .where(
+        and(
+          inArray(runs.status, open),
+          isNull(runs.supervisorKey),
+          isNull(runs.placement),
+          lt(runs.updatedAt, new Date(now - runStaleMs)),
+        ),
+      );
+    for (const run of quiet) {
+      const [last] = await db
+        .select({ second: windows.second })
+        .from(windows)
+        .where(and(eq(windows.runId, run.runId), eq(windows.projectId, run.projectId)))
+        .orderBy(desc(windows.second))
+        .limit(1);
+      const lastWindowEnd = last ? (last.second + 1) * 1000 : (run.startAt ?? run.startedAt);
+      const heardAt = Math.max(lastWindowEnd, run.updatedAt.getTime());
+      // A run slow to start (no window yet) gets a grace beyond the stale period.
+      if (now - heardAt <= runStaleMs + (last ? 0 : FIRST_WINDOW_GRACE_MS)) continue;
+      const silence = last
+        ? `no window for ${Math.round((now - lastWindowEnd) / 1000)} s`
+        : `no window or report for ${Math.round((now - heardAt) / 1000)} s`;
+      const status = run.stopRequest === null ? "error" : "aborted";
+      (this.options.log ?? console.log)(
+        `run ${run.runId}: its generator went silent (${silence}); closed as ${status}`,
+      );
+      await coordinator.close(run.runId, status, `${status}: generator went silent: ${silence}`);
     }
   }
 

@@ -1,15 +1,18 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
+import { RunReportSchema } from "../../core/run.ts";
 import type { WorkerLoss } from "../../core/worker-loss.ts";
 import { componentDomains } from "../../db/domains.ts";
 import { runs } from "../../db/schema/hub.ts";
 import { AgentTokens } from "../../server/auth/agent-tokens.ts";
 import { type Cluster, postgresCluster, soleCluster } from "../../server/cluster/cluster.ts";
+import { storeRunReport, storeWindows } from "../../server/ingest/store.ts";
 import { RunCoordinator } from "../../server/runs/coordinator.ts";
 import { RunWorkers } from "../../server/runs/run-workers.ts";
 import { RunSupervisor } from "../../server/runs/supervisor.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
+import { makeRunReport, makeWindow } from "./fixtures.ts";
 
 /** A replica that died: its presence key is held by nobody. */
 const LOST_REPLICA = 424_242;
@@ -45,6 +48,7 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
       workers,
       coordinator,
       workerTimeoutMs: 5 * SECOND,
+      runStaleMs: 10 * SECOND,
       now: () => now,
       changed: (id) => changed.push(id),
       log: (line) => logged.push(line),
@@ -156,5 +160,42 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
       expect((await workers.list(runId)).map((w) => w.state)).toEqual(Array(count).fill("exited"));
       expect((await agents.list(DEFAULT_PROJECT_ID)).map((t) => t.name)).not.toContain(`run:${runId}`);
     }
+  });
+
+  it("a run started from the command line whose generator went silent is closed; one still sending, or slow to start, stays running", async () => {
+    // Run reports are stamped with the database's clock: start the test clock from the real one.
+    now = Date.now();
+    const start = now;
+    const window = (runId: string, second: number) =>
+      makeWindow({ runId, step: "browse", worker: "local", second });
+    for (const runId of ["cli-dead", "cli-alive", "cli-slow"])
+      await storeRunReport(
+        db().db,
+        RunReportSchema.parse(makeRunReport(runId, { startedAt: start })),
+        DEFAULT_PROJECT_ID,
+      );
+    const first = Math.floor(start / 1000);
+    await storeWindows(db().db, [window("cli-dead", first), window("cli-alive", first)], DEFAULT_PROJECT_ID);
+    // cli-alive goes on sending windows; cli-dead was killed; cli-slow has sent nothing yet.
+    for (const s of [5, 15, 25]) {
+      now = start + s * SECOND;
+      await storeWindows(db().db, [window("cli-alive", first + s)], DEFAULT_PROJECT_ID);
+      await supervisor.tick();
+    }
+    const dead = await runRow("cli-dead");
+    expect(dead.status).toBe("error");
+    expect(dead.verdict).toMatch(/^error: generator went silent: no window for \d+ s$/);
+    expect(dead.endedAt).not.toBeNull();
+    expect(changed).toContain("cli-dead");
+    expect((await runRow("cli-alive")).status).toBe("running");
+    // Before its first window a run has the start grace beyond the stale period, then it too is over.
+    expect((await runRow("cli-slow")).status).toBe("running");
+    now = start + 80 * SECOND;
+    await storeWindows(db().db, [window("cli-alive", first + 80)], DEFAULT_PROJECT_ID);
+    await supervisor.tick();
+    expect((await runRow("cli-alive")).status).toBe("running");
+    const slow = await runRow("cli-slow");
+    expect(slow.status).toBe("error");
+    expect(slow.verdict).toMatch(/^error: generator went silent: no window or report for \d+ s$/);
   });
 });
