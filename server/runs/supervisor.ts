@@ -43,6 +43,8 @@ const FIRST_WINDOW_GRACE_MS = 60_000;
  */
 export class RunSupervisor {
   #timer: NodeJS.Timeout | undefined;
+  /** When this replica last became the leader: a silence is only judged once it has watched it. */
+  #leaderSince: number | undefined;
   #running: Promise<void> | undefined;
 
   constructor(private readonly options: RunSupervisorOptions) {}
@@ -64,7 +66,11 @@ export class RunSupervisor {
   }
 
   async tick(): Promise<void> {
-    if (!(await this.options.leadership.isLeader())) return;
+    if (!(await this.options.leadership.isLeader())) {
+      this.#leaderSince = undefined;
+      return;
+    }
+    this.#leaderSince ??= (this.options.now ?? Date.now)();
     const supervised = await this.options.db
       .select()
       .from(runs)
@@ -105,7 +111,9 @@ export class RunSupervisor {
         .orderBy(desc(windows.second))
         .limit(1);
       const lastWindowEnd = last ? (last.second + 1) * 1000 : (run.startAt ?? run.startedAt);
-      const heardAt = Math.max(lastWindowEnd, run.updatedAt.getTime());
+      // After a hub outage or a change of leader, a generator that spooled meanwhile gets the whole
+      // stale period to be heard again (its retries back off) before its silence counts.
+      const heardAt = Math.max(lastWindowEnd, run.updatedAt.getTime(), this.#leaderSince!);
       // A run slow to start (no window yet) gets a grace beyond the stale period.
       if (now - heardAt <= runStaleMs + (last ? 0 : FIRST_WINDOW_GRACE_MS)) continue;
       const silence = last

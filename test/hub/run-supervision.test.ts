@@ -198,4 +198,48 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     expect(slow.status).toBe("error");
     expect(slow.verdict).toMatch(/^error: generator went silent: no window or report for \d+ s$/);
   });
+
+  it("a hub that just started (or just became leader) watches a quiet run for the stale period before closing it", async () => {
+    now = Date.now();
+    const start = now;
+    await storeRunReport(
+      db().db,
+      RunReportSchema.parse(makeRunReport("cli-outage", { startedAt: start })),
+      DEFAULT_PROJECT_ID,
+    );
+    await storeWindows(
+      db().db,
+      [
+        makeWindow({
+          runId: "cli-outage",
+          step: "browse",
+          worker: "local",
+          second: Math.floor(start / 1000),
+        }),
+      ],
+      DEFAULT_PROJECT_ID,
+    );
+    // The hub was down for two minutes while the generator spooled; a fresh hub's first passes wait.
+    now = start + 120 * SECOND;
+    const restarted = new RunSupervisor({
+      db: db().db,
+      cluster,
+      leadership: cluster.leadership("supervision"),
+      workers,
+      coordinator,
+      workerTimeoutMs: 5 * SECOND,
+      runStaleMs: 10 * SECOND,
+      now: () => now,
+      changed: () => {},
+      log: () => {},
+    });
+    await restarted.tick();
+    now += 8 * SECOND;
+    await restarted.tick();
+    expect((await runRow("cli-outage")).status).toBe("running");
+    // Still nothing heard after the whole stale period under this hub: the generator is gone.
+    now += 5 * SECOND;
+    await restarted.tick();
+    expect((await runRow("cli-outage")).status).toBe("error");
+  });
 });
