@@ -41,7 +41,14 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
       now: () => now,
       log: (line) => logged.push(line),
     });
-    supervisor = new RunSupervisor({
+    supervisor = newSupervisor();
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+  /** A supervisor on the test's clock (a new one is a hub that just started). */
+  const newSupervisor = () =>
+    new RunSupervisor({
       db: db().db,
       cluster,
       leadership: cluster.leadership("supervision"),
@@ -53,10 +60,6 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
       changed: (id) => changed.push(id),
       log: (line) => logged.push(line),
     });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
 
   const startRun = async (
     runId: string,
@@ -221,18 +224,7 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     );
     // The hub was down for two minutes while the generator spooled; a fresh hub's first passes wait.
     now = start + 120 * SECOND;
-    const restarted = new RunSupervisor({
-      db: db().db,
-      cluster,
-      leadership: cluster.leadership("supervision"),
-      workers,
-      coordinator,
-      workerTimeoutMs: 5 * SECOND,
-      runStaleMs: 10 * SECOND,
-      now: () => now,
-      changed: () => {},
-      log: () => {},
-    });
+    const restarted = newSupervisor();
     await restarted.tick();
     now += 8 * SECOND;
     await restarted.tick();
