@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, preview } from "vite";
 import { chromiumInstalled, chromiumPath, launchBrowser } from "../test/helpers/browser.ts";
+import { reportFigures } from "./figures.ts";
 
 const root = fileURLToPath(new URL("../dashboard/", import.meta.url));
 const SERIES = 8;
@@ -124,6 +125,19 @@ async function main(): Promise<void> {
     const hour = results["one hour at 1 s"]!;
     const base = results["baseline: one minute at 1 s"]!;
     console.log(`  one hour at 1 s costs ${(hour / base).toFixed(2)}× the one-minute baseline`);
+    reportFigures("bench:dashboard", [
+      {
+        measure: `chart render in headless chromium, one hour at 1 s (${3600 * SERIES} values)`,
+        value: `${hour.toFixed(1)} ms`,
+        baseline: `one minute at 1 s ${base.toFixed(1)} ms`,
+        ratio: `${(hour / base).toFixed(2)}×`,
+      },
+      {
+        measure: "dashboard JavaScript",
+        value: `${(size.gzip / 1024).toFixed(1)} KiB gzipped`,
+        baseline: `${(size.raw / 1024).toFixed(1)} KiB minified`,
+      },
+    ]);
   } finally {
     await browser.close();
     await server.close();

@@ -11,6 +11,7 @@ import { Agent, request } from "undici";
 import { ProbeSchema } from "../core/probe.ts";
 import { Scheduler } from "../probes/scheduler.ts";
 import { timedRequest } from "../probes/timed-request.ts";
+import { reportFigures } from "./figures.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -186,6 +187,22 @@ async function main(): Promise<void> {
       figures[0]?.note ? ` ${figures[0].note}` : "",
     );
   }
+  const timed = rate(modes[2]!.name);
+  const scheduler = rate(modes[3]!.name);
+  reportFigures("bench:probes", [
+    {
+      measure: `HTTP check with phase timings, new connection each, concurrency ${concurrency}`,
+      value: `${timed.toFixed(0)} checks/s`,
+      baseline: `bare undici, new connection each ${fresh.toFixed(0)} checks/s`,
+      ratio: `${((timed / fresh) * 100).toFixed(0)} % of it`,
+    },
+    {
+      measure: "probes scheduler, http kind with phases, 2 assertions and a stored result",
+      value: `${scheduler.toFixed(0)} checks/s`,
+      baseline: `bare undici, new connection each ${fresh.toFixed(0)} checks/s`,
+      ratio: `${((scheduler / fresh) * 100).toFixed(0)} % of it`,
+    },
+  ]);
 }
 
 await main();
