@@ -101,7 +101,10 @@ if (!chromiumInstalled) {
         .poll(() => summary.getByTestId("headline").textContent())
         .toMatch(/No alert firing; objectives have no data yet/);
       const objectives = (await summary.getByTestId("slo-now").textContent()) ?? "";
-      expect(objectives).toMatch(/CheckoutErrorBudgetBurn\s*99(\.00)? %\s*–\s*no data/);
+      expect(objectives).toMatch(/CheckoutErrorBudgetBurn\s*99(\.00)? %\s*not measured\s*no data/);
+      expect(await summary.getByTestId("no-data-why").textContent()).toMatch(
+        /measured only while a run is live/,
+      );
       expect(objectives).not.toMatch(/\bmet\b/);
       expect(await summary.getByTestId("latest-run").textContent()).toMatch(
         /No finished load test longer than a minute yet/,
