@@ -37,13 +37,15 @@ export function svgChart(
   const x1 = Math.max(...xs, x0 + 1);
   // Headroom above the highest point, but a share never reads past 100 %.
   const top = Math.max(...ys, 1e-9) * 1.1;
+  // "2.5/s" as everywhere else, but "5 ms" and "10 %".
+  const unitSep = unit.startsWith("/") ? "" : " ";
   const y1 = unit === "%" && Math.max(...ys) <= 100 ? Math.min(100, top) : top;
   const sx = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
   const sy = (y: number) => H - PAD.b - (y / y1) * (H - PAD.t - PAD.b);
   const grid = [0, 0.25, 0.5, 0.75, 1]
     .map((f) => {
       const y = sy(y1 * f);
-      return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end">${axisValue(y1 * f)} ${escapeHtml(unit)}</text>`;
+      return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end">${axisValue(y1 * f)}${unitSep}${escapeHtml(unit)}</text>`;
     })
     .join("");
   const ticks = [0, 0.5, 1]

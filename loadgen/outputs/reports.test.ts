@@ -192,5 +192,8 @@ describe("reports", () => {
     // Every request failed: the error share's axis ends at 100 %, not 110 %.
     expect(html).toContain(">100 %</text>");
     expect(html).not.toContain(">110 %</text>");
+    // A rate reads "4/s" on its axis, as everywhere else; a duration or share keeps its space.
+    expect(html).toMatch(/>[\d.]+\/s<\/text>/);
+    expect(html).not.toMatch(/>[\d.]+ \/s<\/text>/);
   });
 });
