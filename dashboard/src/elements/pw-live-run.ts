@@ -207,6 +207,13 @@ export class PwLiveRun extends LitElement {
     }
   }
 
+  /** Why a figure has no latency; a finished run opened afterwards names its whole run's causes. */
+  private noLatencyWhy(rate: number, step: string): string {
+    const { causes, whole } = this.causes.causesFor(step);
+    const reason = noLatencyReason(rate, causes);
+    return whole && reason.includes(":") ? `${reason} in the whole run` : reason;
+  }
+
   private currentId(): string {
     return this.runId || this.followed;
   }
@@ -378,7 +385,7 @@ export class PwLiveRun extends LitElement {
     // A latency tile without a figure says why (every request failed, nothing was sent).
     const requestWhy =
       requests && successLatency(requests, "p95") === null
-        ? noLatencyReason(requests.rate ?? 0, this.causes.newest(ALL_REQUESTS))
+        ? this.noLatencyWhy(requests.rate ?? 0, ALL_REQUESTS)
         : "";
     const journeyWhy = latest && successLatency(latest, "p95") === null ? "no journey completed" : "";
     return html`<section class="panel kpis" aria-label="Headline figures" data-ticks=${this.ticks}>
@@ -434,11 +441,7 @@ export class PwLiveRun extends LitElement {
                 f && successLatency(f, "p50") === null
                   ? // No latency this second: say why instead of three dashes.
                     html`<td class="muted" colspan="3" data-testid="no-latency">
-                      ${
-                        s === JOURNEY_STEP
-                          ? "no journey completed"
-                          : noLatencyReason(f.rate ?? 0, this.causes.newest(s))
-                      }
+                      ${s === JOURNEY_STEP ? "no journey completed" : this.noLatencyWhy(f.rate ?? 0, s)}
                     </td>`
                   : html`<td class="num">${formatMs(successLatency(f, "p50"))}</td>
                       <td class="num">${formatMs(successLatency(f, "p95"))}</td>

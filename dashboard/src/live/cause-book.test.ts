@@ -35,6 +35,28 @@ describe("CauseBook", () => {
     expect(book.newest(ALL_REQUESTS)).toEqual({ refused: { count: 4 } });
   });
 
+  it("names the run's totals for a finished run opened afterwards (no live second), marked whole", () => {
+    const book = new CauseBook();
+    book.reset(
+      {
+        journey: { count: 0, dropped: 0, causes: {} },
+        products: { count: 53, dropped: 0, causes: { refused: { count: 50 }, http_503: { count: 3 } } },
+        search: { count: 5, dropped: 0, causes: { refused: { count: 5 } } },
+      },
+      100,
+    );
+    expect(book.causesFor("products")).toEqual({
+      causes: { refused: { count: 50 }, http_503: { count: 3 } },
+      whole: true,
+    });
+    expect(book.causesFor(ALL_REQUESTS)).toEqual({
+      causes: { refused: { count: 55 }, http_503: { count: 3 } },
+      whole: true,
+    });
+    book.put(101, { products: live(2, { refused: { count: 2 } }) });
+    expect(book.causesFor("products")).toEqual({ causes: { refused: { count: 2 } }, whole: false });
+  });
+
   it("adds live seconds after the REST totals, and a second pushed twice replaces itself", () => {
     const book = new CauseBook();
     book.reset(

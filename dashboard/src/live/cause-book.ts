@@ -74,6 +74,19 @@ export class CauseBook {
     return merged;
   }
 
+  /**
+   * The causes to name for a figure that has no latency: the newest live second's, or, before any
+   * live second (a finished run opened afterwards), the run's totals so far, marked `whole`.
+   */
+  causesFor(step: string): { causes: CauseCounts | undefined; whole: boolean } {
+    const newest = this.newest(step);
+    if (newest !== undefined) return { causes: newest, whole: false };
+    if (step !== ALL_REQUESTS) return { causes: this.baseline.get(step)?.causes, whole: true };
+    const merged: CauseCounts = {};
+    for (const [name, s] of this.baseline) if (name !== JOURNEY_STEP) mergeCauses(merged, s.causes);
+    return { causes: merged, whole: true };
+  }
+
   private fold(second: number): void {
     for (const [step, s] of this.seconds.get(second) ?? []) {
       const base = this.baseline.get(step) ?? { causes: {}, total: 0 };
