@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { encodedTotal, encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
 import { JOURNEY_STEP } from "../../core/names.ts";
 import { seededRandom } from "../../core/seeded-random.ts";
+import { makeWindow } from "../../test/hub/fixtures.ts";
 import { validateWindowBatch } from "./window-batch.ts";
 
 const NOW = 1_700_000_000_000;
@@ -46,19 +47,9 @@ function corruptions(seed: number, n: number): string[] {
 
 /** A window with this latency encoding; the journey step is exempt from count agreement, so only the histogram decides. */
 function windowWith(latency: string) {
-  return {
-    runId: "run-1",
-    step: JOURNEY_STEP,
-    worker: "w0",
-    second: NOW / 1000 - 5,
-    count: 1,
-    errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 },
-    bytes: 0,
-    targetRate: 1,
-    achievedRate: 1,
-    dropped: 0,
+  return makeWindow({ runId: "run-1", step: JOURNEY_STEP, worker: "w0", second: NOW / 1000 - 5 }, [1000], {
     latency,
-  };
+  });
 }
 
 /** One valid encoding broken in each named way (outer frame, zlib stream, inflated header and payload). */
