@@ -19,6 +19,8 @@ export class PwErrorsTable extends LitElement {
         overflow-x: auto;
       }
       td.message {
+        /* Wide enough to read on a phone (the table scrolls sideways), never a letter per line. */
+        min-width: 12rem;
         max-width: 24rem;
         overflow-wrap: anywhere;
       }
