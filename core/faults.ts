@@ -50,21 +50,75 @@ export const faultParams = {
 
 export type FaultParams = { [K in FaultName]: z.infer<(typeof faultParams)[K]> };
 
+/** The longest a switch may be set to stay on by itself: a week. */
+export const MAX_FAULT_SECONDS = 7 * 24 * 3600;
+
 /** Common fields of a PUT /admin/faults/:name body, beside the switch's own parameters. */
 export const FaultSwitchFields = z.object({
   enabled: z.boolean().default(true),
-  /** Turns itself off after this many seconds. */
-  expiresInSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 24 * 3600)
+  /** Turns itself off after this many seconds (at most MAX_FAULT_SECONDS). */
+  expiresInSeconds: z.number().int().min(1).max(MAX_FAULT_SECONDS).optional(),
+});
+
+/** Fields beside `params` in the read-back shape of a PUT body. */
+const ReadBackFields = FaultSwitchFields.extend({
+  /** ISO time the switch turns itself off (the absolute form of expiresInSeconds), or null for never. */
+  expiresAt: z.iso
+    .datetime({ offset: true, error: "must be an ISO time like 2026-12-01T06:00:00Z, or null" })
+    .nullable()
     .optional(),
 });
 
-/** The body of PUT /admin/faults/:name for a given switch. */
+/**
+ * The body of PUT /admin/faults/:name for a given switch, in either of two shapes, both strict:
+ * - flat: `{enabled?, expiresInSeconds?, ...params}` (what a person types);
+ * - as read back: `{enabled?, expiresAt?, expiresInSeconds?, params, name?}`, the shape GET and
+ *   PUT answer with, so what a client reads it can write back; `name`, when given, must be the
+ *   path's.
+ * A body with a `params` key is the second shape (no switch has a parameter called `params`).
+ * Both parse to the flat form, `expiresAt` as a Date when one is given. An unknown field is a
+ * 400 naming it and what would have been accepted there.
+ */
 export function faultUpdateSchema<K extends FaultName>(name: K) {
-  return faultParams[name].extend(FaultSwitchFields.shape).strict();
+  const params = faultParams[name];
+  const paramNames = Object.keys(params.shape).join(", ") || "none";
+  const flat = params.extend(FaultSwitchFields.shape).strict();
+  const readBack = ReadBackFields.extend({
+    name: z.literal(name, { error: `must be "${name}", the switch in the path, or left out` }).optional(),
+    params: params.strict(),
+  })
+    .strict()
+    .refine((b) => b.expiresAt == null || b.expiresInSeconds === undefined, {
+      path: ["expiresAt"],
+      message: "give expiresAt or expiresInSeconds, not both",
+    })
+    .transform(({ params: values, name: _name, expiresAt, ...common }) => ({
+      ...common,
+      ...values,
+      ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
+    }));
+  const unknownField = (isReadBack: boolean, path: PropertyKey[]) =>
+    !isReadBack
+      ? `is not a field of ${name} (its parameters: ${paramNames}; also enabled, expiresInSeconds; or send {enabled, expiresAt, params} as GET answers)`
+      : path.length === 0
+        ? "does not go beside params: switch parameters go inside params, beside it only enabled, expiresAt, expiresInSeconds, name"
+        : `is not a parameter of ${name} (its parameters: ${paramNames})`;
+  return z.unknown().transform((body, ctx) => {
+    const isReadBack = typeof body === "object" && body !== null && "params" in body;
+    const result = (isReadBack ? readBack : flat).safeParse(body);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      if (issue.code !== "unrecognized_keys") ctx.addIssue({ ...issue, input: undefined });
+      else
+        for (const key of issue.keys)
+          ctx.addIssue({
+            code: "custom",
+            path: [...issue.path, key],
+            message: unknownField(isReadBack, issue.path),
+          });
+    }
+    return z.NEVER;
+  });
 }
 
 /** One switch's state as GET /admin/faults reports it. */

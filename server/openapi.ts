@@ -321,7 +321,8 @@ const operations: Operation[] = [
   {
     method: "put",
     path: "/faults/{name}",
-    summary: "Set a fault switch on the shop (body as core/faults.ts)",
+    summary:
+      "Set a fault switch on the shop: flat parameters {enabled?, expiresInSeconds?, ...params} or the shape GET answers {enabled?, expiresAt?, params} (core/faults.ts)",
     access: "ops",
   },
   { method: "delete", path: "/faults/{name}", summary: "Clear a fault switch", access: "ops" },

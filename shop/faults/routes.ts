@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { FaultName, faultUpdateSchema } from "../../core/faults.ts";
+import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import { jsonBody } from "../http/json-body.ts";
 import type { Switchboard } from "./switchboard.ts";
@@ -14,6 +15,9 @@ export function faultRoutes(board: Switchboard): Hono {
   app.put("/:name", async (c) => {
     const { name } = parseOr400(NameParam, c.req.param(), "params");
     const update = await jsonBody(c, faultUpdateSchema(name));
+    const { expiresAt } = update as { expiresAt?: Date };
+    const problem = expiresAt && board.expiryProblem(expiresAt);
+    if (problem) throw new AppError("bad_request", `body.expiresAt: ${problem}`);
     board.set(name, update as never);
     return c.json({ name, ...board.state(name) });
   });

@@ -4,6 +4,7 @@ import {
   type FaultState,
   type FaultsResponse,
   faultNames,
+  MAX_FAULT_SECONDS,
 } from "../../core/faults.ts";
 
 /** A switch's parameters; switches without any (zod infers `Record<string, never>`) take none. */
@@ -24,18 +25,40 @@ export class Switchboard {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Turns a switch on (with its parameters and optional lifetime) or off. */
+  /**
+   * Turns a switch on (with its parameters and optional lifetime, relative or absolute) or off.
+   * The caller checks an absolute `expiresAt` against `now` first (see expiryProblem).
+   */
   set<K extends FaultName>(
     name: K,
-    update: { enabled: boolean; expiresInSeconds?: number | undefined } & ParamsOf<K>,
+    update: {
+      enabled: boolean;
+      expiresInSeconds?: number | undefined;
+      expiresAt?: Date | undefined;
+    } & ParamsOf<K>,
   ): void {
-    const { enabled, expiresInSeconds, ...params } = update;
+    const { enabled, expiresInSeconds, expiresAt: at, ...params } = update;
     if (!enabled) {
       this.off(name);
       return;
     }
-    const expiresAt = expiresInSeconds === undefined ? null : this.now() + expiresInSeconds * 1000;
+    const expiresAt =
+      at !== undefined
+        ? at.getTime()
+        : expiresInSeconds === undefined
+          ? null
+          : this.now() + expiresInSeconds * 1000;
     this.active.set(name, { params: params as unknown as FaultParams[K], expiresAt });
+  }
+
+  /** Why an absolute expiry cannot be set now (already past, or further than a switch may last), or undefined. */
+  expiryProblem(at: Date): string | undefined {
+    const now = this.now();
+    if (at.getTime() <= now)
+      return `${at.toISOString()} has passed (the shop's clock reads ${new Date(now).toISOString()}); give a later time, null for none, or expiresInSeconds`;
+    if (at.getTime() > now + MAX_FAULT_SECONDS * 1000)
+      return `${at.toISOString()} is more than ${MAX_FAULT_SECONDS / 86_400} days ahead, the longest a switch may stay on by itself`;
+    return undefined;
   }
 
   off(name: FaultName): void {

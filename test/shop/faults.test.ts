@@ -146,6 +146,64 @@ for (const kind of databaseKinds) {
       expect(t.shop.leak.bytes).toBe(0);
     });
 
+    it("what GET and PUT answer can be PUT back as it is, expiry included", async () => {
+      for (const name of Object.keys(switches) as FaultName[]) {
+        expect((await put(name, { ...paramsOf(name), expiresInSeconds: 600 })).status).toBe(200);
+        const read = await state(name);
+        await client().request("DELETE", `/admin/faults/${name}`, undefined, admin);
+        const again = await put(name, read);
+        expect(again.status, `${name}: ${JSON.stringify(again.body)}`).toBe(200);
+        expect(await state(name)).toEqual(read);
+        const echoed = await put(name, again.body);
+        expect(echoed.status, `${name}: ${JSON.stringify(echoed.body)}`).toBe(200);
+        expect(await state(name)).toEqual(read);
+      }
+      const off = await put("slow_db", { enabled: false, expiresAt: null, params: { delayMs: 5 } });
+      expect(off.body).toMatchObject({ enabled: false });
+      await client().request("DELETE", "/admin/faults", undefined, admin);
+    });
+
+    it("the read-back shape is as strict as the flat one, naming the field", async () => {
+      const cases: [string, unknown, RegExp][] = [
+        ["latency", { params: { fixedMs: 10 }, jitterMs: 5 }, /body\.jitterMs: .*go inside params/],
+        [
+          "latency",
+          { params: { fixedMs: 10, rate: 1 } },
+          /body\.params\.rate: is not a parameter of latency/,
+        ],
+        ["errors", { params: { rate: 2 } }, /body\.params\.rate/],
+        ["errors", { name: "latency", params: {} }, /body\.name: must be "errors"/],
+        ["slow_db", { params: {}, expiresAt: "tomorrow" }, /body\.expiresAt: must be an ISO time/],
+        [
+          "slow_db",
+          { params: {}, expiresAt: new Date(Date.now() + offset - 1000).toISOString() },
+          /body\.expiresAt: .* has passed/,
+        ],
+        [
+          "slow_db",
+          { params: {}, expiresAt: new Date(Date.now() + offset + 8 * 86_400_000).toISOString() },
+          /body\.expiresAt: .*7 days/,
+        ],
+        [
+          "slow_db",
+          {
+            params: {},
+            expiresAt: new Date(Date.now() + offset + 60_000).toISOString(),
+            expiresInSeconds: 60,
+          },
+          /body\.expiresAt: give expiresAt or expiresInSeconds, not both/,
+        ],
+        ["slow_db", { params: [] }, /body\.params: /],
+        ["latency", { fixedMs: 10, bogus: true }, /body\.bogus: is not a field of latency/],
+      ];
+      for (const [name, body, message] of cases) {
+        const reply = await put(name, body);
+        expect(reply.status, JSON.stringify(body)).toBe(400);
+        expect((reply.body as unknown as { message: string }).message).toMatch(message);
+        expect((await state(name as FaultName)).enabled).toBe(false);
+      }
+    });
+
     it("needs the admin token and validates every field", async () => {
       expect((await client().get("/admin/faults")).status).toBe(401);
       expect(
