@@ -2,6 +2,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 
 /** Issue 14: bad input to the hub gets a 4xx that names what is wrong, never a 500; bodies are bounded. */
 for (const kind of databaseKinds) {
@@ -90,6 +91,39 @@ for (const kind of databaseKinds) {
         { email: `${"a".repeat(2 << 20)}@b.c` },
       );
       expect(declared.status).toBe(413);
+    });
+
+    it("refuses a GET or HEAD body over the limit, or chunked, with 413 before reading it, ingest paths too", async () => {
+      const limit = 1024 * 1024; // HUB_BODY_MAX_BYTES's default
+      const host = `Host: ${new URL(t.url).host}`;
+      // Declares 1000 times the limit, sends 1 KiB of it, and waits: the answer comes and the
+      // connection closes without the rest ever being sent.
+      for (const [method, path] of [
+        ["GET", "/healthz"],
+        ["HEAD", "/healthz"],
+        ["GET", "/api/v1/ingest/windows"],
+      ]) {
+        const declared = await rawExchange(
+          t.url,
+          `${method} ${path} HTTP/1.1\n${host}\nContent-Length: ${limit * 1000}`,
+          "x".repeat(1024),
+        );
+        expect(declared, `${method} ${path}`).toMatchObject({ status: 413, closed: true });
+        if (method === "GET") expect(declared.text).toContain(`body: larger than ${limit} bytes`);
+      }
+      const chunked = await rawExchange(
+        t.url,
+        `GET /healthz HTTP/1.1\n${host}\nTransfer-Encoding: chunked`,
+        `400\r\n${"x".repeat(1024)}\r\n`,
+      );
+      expect(chunked).toMatchObject({ status: 413, closed: true });
+      expect(chunked.text).toContain(`at most ${limit} bytes`);
+      const small = await rawExchange(
+        t.url,
+        `GET /healthz HTTP/1.1\n${host}\nConnection: close\nContent-Length: 2`,
+        "{}",
+      );
+      expect(small.status).toBe(200);
     });
 
     it("stops a streamed body at the limit: 64 MiB sent chunked costs the hub no memory (finding 4)", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../helpers/db.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 import { ShopClient, startTestShop, type TestShop } from "../helpers/shop.ts";
 
 /** Issue 14: bad input to the shop gets a 4xx naming what is wrong, never a 500. */
@@ -64,6 +65,35 @@ for (const kind of databaseKinds) {
         statuses.push((await client.post("/api/auth/otp/request", { email: `x${i}@shop.test` })).status);
       }
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    });
+
+    it("refuses a GET or HEAD body over the limit, or chunked, with 413 before reading it", async () => {
+      const limit = t.config.SHOP_BODY_LIMIT_BYTES;
+      const host = `Host: ${new URL(t.url).host}`;
+      // Declares 1000 times the limit, sends 1 KiB of it, and waits: the answer comes and the
+      // connection closes without the rest ever being sent.
+      for (const method of ["GET", "HEAD"]) {
+        const declared = await rawExchange(
+          t.url,
+          `${method} /api/categories HTTP/1.1\n${host}\nContent-Length: ${limit * 1000}`,
+          "x".repeat(1024),
+        );
+        expect(declared, method).toMatchObject({ status: 413, closed: true });
+        if (method === "GET") expect(declared.text).toContain(`body: larger than ${limit} bytes`);
+      }
+      const chunked = await rawExchange(
+        t.url,
+        `GET /api/categories HTTP/1.1\n${host}\nTransfer-Encoding: chunked`,
+        `400\r\n${"x".repeat(1024)}\r\n`,
+      );
+      expect(chunked).toMatchObject({ status: 413, closed: true });
+      expect(chunked.text).toContain(`at most ${limit} bytes`);
+      const small = await rawExchange(
+        t.url,
+        `GET /api/categories HTTP/1.1\n${host}\nConnection: close\nContent-Length: 2`,
+        "{}",
+      );
+      expect(small.status).toBe(200);
     });
 
     it("refuses a body over the limit with 413 while it streams in", async () => {
