@@ -1,0 +1,114 @@
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
+import { screenshot, screenshotDir } from "../helpers/browser.ts";
+import { makeRunReport, makeWindow } from "../hub/fixtures.ts";
+import { logInByMail, showView } from "./pages.ts";
+import { describeInBrowser, withHub } from "./suite.ts";
+
+const sizes = [
+  { name: "laptop", width: 1366, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+
+/** Steps of a shop journey; `checkout` fails every request (HTTP 503), so it has no latency. */
+const steps = ["categories", "products", "product", "search", "cart_add", "otp_request", "checkout"];
+
+/**
+ * Every figure of the step table as the reader sees it: its text, the label it is read under
+ * (the column header, or the label shown beside it), and whether it lies inside the viewport.
+ */
+async function figures(page: Page) {
+  return page
+    .locator("pw-step-table")
+    .first()
+    .evaluate((host) => {
+      const root = host.shadowRoot!;
+      const width = document.documentElement.clientWidth;
+      // A run's label (shown when stacked) is not a figure.
+      return [...root.querySelectorAll("td:not(.run-label)")].map((td) => {
+        const rect = td.getBoundingClientRect();
+        const label = getComputedStyle(td, "::before").content;
+        return {
+          text: td.textContent?.trim() ?? "",
+          label: label && label !== "none" ? label.replaceAll('"', "") : "",
+          inView: rect.left >= 0 && rect.right <= width + 1 && rect.width > 0,
+        };
+      });
+    });
+}
+
+describeInBrowser("the per-step table at laptop and phone width", () => {
+  const s = withHub();
+
+  /** A finished run with every step of a journey, checkout failing throughout. */
+  const seedRun = async (runId: string) => {
+    const post = async (path: string, body: unknown) => {
+      const r = await fetch(`${s.server.url}/api/v1/ingest/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...s.server.agentHeaders },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, await r.text()).toBe(200);
+    };
+    const startedAt = Date.now() - 60_000;
+    await post("runs", makeRunReport(runId, { startedAt }));
+    const second = Math.floor(startedAt / 1000) + 1;
+    const failed = newHistogram();
+    for (const us of [900_000, 1_200_000]) recordMicros(failed, us);
+    await post("windows", {
+      windows: steps.map((step, i) =>
+        step === "checkout"
+          ? makeWindow({ runId, step, worker: "w0", second }, [], {
+              count: 2,
+              errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 2, assertion: 0 },
+              causes: { http_503: { count: 2, message: "Service Unavailable" } },
+              failedLatency: encodeHistogram(failed),
+            })
+          : makeWindow({ runId, step, worker: "w0", second }, [1_000 * (i + 1), 25_000 * (i + 1), 1_400_000]),
+      ),
+    });
+    await post("runs", makeRunReport(runId, { startedAt, status: "passed", endedAt: startedAt + 30_000 }));
+  };
+
+  it("reads without sideways scrolling at 390 px: every figure in view, under its label, with its unit", async () => {
+    const { page, server: hub, consoleWatch } = s;
+    await seedRun("steps-a");
+    await seedRun("steps-b");
+    await logInByMail(page, hub, "admin@peakwatch.test");
+    const views = [
+      ["run-detail", "#/runs/steps-a"],
+      ["compare", "#/compare?a=steps-a&b=steps-b"],
+    ] as const;
+    for (const size of sizes) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      for (const [name, hash] of views) {
+        await showView(page, hash);
+        await page.locator("pw-step-table").first().waitFor();
+        await screenshot(page, `step-table-${size.name}-${name}`);
+        await page
+          .locator("pw-step-table")
+          .first()
+          .screenshot({ path: join(screenshotDir, `step-table-${size.name}-${name}-table.png`) });
+        const cells = await figures(page);
+        expect(cells.length, name).toBeGreaterThan(0);
+        const outOfView = cells.filter((c) => !c.inView).map((c) => c.text);
+        expect(outOfView, `${name} at ${size.width} px: figures off-screen`).toEqual([]);
+        // Every latency figure carries its unit, every error share its %.
+        for (const c of cells.filter((c) => /^\d/.test(c.text) && !/^\d+$/.test(c.text)))
+          expect(c.text, name).toMatch(/^\d[\d.]* (ms|s|%)$/);
+        // A step without latency says why: the cause of its failures.
+        expect(cells.map((c) => c.text)).toContain("no successful request: 2 × HTTP 503");
+        if (size.name === "phone") {
+          // No header row above the figures any more: each figure names itself.
+          const unlabelled = cells.filter((c) => c.label === "").map((c) => c.text);
+          expect(unlabelled, `${name} at 390 px: figures without a label`).toEqual([]);
+          const checkout = cells.find((c) => c.text.startsWith("no successful request"))!;
+          expect(checkout.label).toBe("latency");
+        }
+      }
+    }
+    consoleWatch.assertClean("step table at two sizes");
+  }, 120_000);
+});
