@@ -8,9 +8,13 @@
  *    BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  * 2. Live fan-out, on a hub of its own: C clients (in BENCH_CLIENT_PROCESSES processes, 2, so
  *    their work is not the bench's nor the hub's) subscribed to `probes`; each ingested probe
- *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt),
- *    the hub's own send time per turn (its /metrics), hub CPU per message and hub RSS per client,
- *    against a 10-client baseline.
+ *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt,
+ *    and from the message's first receipt by any client, which leaves out the ingest before the
+ *    broadcast), the hub's own send time per turn (its /metrics), hub CPU per message and hub
+ *    memory per client, against a 10-client baseline and a bare net.Socket write loop over as
+ *    many loopback sockets (bench/socket-floor.ts). BENCH_LIVE_CLIENT: lean (default, a minimal
+ *    RFC 6455 client, bench/live-clients.ts) or ws (the ws library's client, costlier per message
+ *    on the cores the hub shares).
  * 3. Reads of a long run (bench/hub-reads.ts): run detail, report.html and a series of a
  *    130,000-window run, each with the slowest /healthz meanwhile, against a 600-window run;
  *    PGlite, and Postgres too as for ingest.
@@ -31,6 +35,7 @@ import { freePort } from "../bin/up/ports.ts";
 import { encodeHistogram, newHistogram, recordMicros } from "../core/histogram.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 import { longRunReads } from "./hub-reads.ts";
+import { type SocketFloor, socketFloor } from "./socket-floor.ts";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
@@ -38,6 +43,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 30);
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+/** The live clients' WebSocket implementation (bench/live-clients.ts): lean (default) or ws. */
+const LIVE_CLIENT = process.env.BENCH_LIVE_CLIENT === "ws" ? "ws" : "lean";
 /** Which parts run: ingest, fanout, reads (all by default). */
 const PARTS = new Set((process.env.BENCH_PARTS ?? "ingest,fanout,reads").split(","));
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -274,7 +281,15 @@ async function startClients(hub: Hub, clients: number, processes: number) {
       const count = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", join(import.meta.dirname, "live-clients.ts"), wsUrl, hub.token, String(count)],
+        [
+          "--import",
+          "tsx",
+          join(import.meta.dirname, "live-clients.ts"),
+          wsUrl,
+          hub.token,
+          String(count),
+          LIVE_CLIENT,
+        ],
         { stdio: ["ignore", "inherit", "inherit", "ipc"] },
       );
       children.push(child);
@@ -287,13 +302,17 @@ async function startClients(hub: Hub, clients: number, processes: number) {
   return {
     /** CPU seconds the client processes have used so far (they compete with the hub for the cores). */
     cpuSeconds: () => children.reduce((sum, c) => sum + processCpuSeconds(c.pid!), 0),
-    /** Every client's lags (ms); the processes exit after answering. */
-    collect: async (): Promise<number[]> => {
+    /**
+     * Every delivery's lag from the result's startedAt (ms), and from the first receipt of the same
+     * message by any client (its spread: how long the hub took to reach this client once it began
+     * sending); the processes exit after answering.
+     */
+    collect: async (): Promise<{ lags: number[]; spreads: number[] }> => {
       const parts = await Promise.all(
         children.map(
           (child) =>
-            new Promise<number[]>((resolve) => {
-              child.once("message", (m) => resolve((m as { lags: number[] }).lags));
+            new Promise<{ starts: number[]; ats: number[] }>((resolve) => {
+              child.once("message", (m) => resolve(m as { starts: number[]; ats: number[] }));
               child.send("report");
             }),
         ),
@@ -301,8 +320,34 @@ async function startClients(hub: Hub, clients: number, processes: number) {
       await Promise.all(
         children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : 0)),
       );
-      return parts.flat();
+      const first = new Map<number, number>();
+      for (const { starts, ats } of parts)
+        for (let i = 0; i < starts.length; i++)
+          first.set(starts[i]!, Math.min(first.get(starts[i]!) ?? Infinity, ats[i]!));
+      const lags: number[] = [];
+      const spreads: number[] = [];
+      for (const { starts, ats } of parts)
+        for (let i = 0; i < starts.length; i++) {
+          lags.push(ats[i]! - starts[i]!);
+          spreads.push(ats[i]! - first.get(starts[i]!)!);
+        }
+      return { lags, spreads };
     },
+  };
+}
+
+/** The probe result the fan-out ingests (one per broadcast), created now. */
+function probeResult() {
+  return {
+    id: randomUUID(),
+    probe: "bench",
+    kind: "http",
+    region: "local",
+    target: "http://127.0.0.1/",
+    startedAt: Date.now(),
+    ok: true,
+    state: "up",
+    phases: { dns: 0, connect: 1, tls: 0, firstByte: 1, transfer: 1, total: 3 },
   };
 }
 
@@ -323,17 +368,7 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   const cpuBefore = hub.cpuSeconds();
   const clientCpuBefore = group.cpuSeconds();
   for (let b = 0; b < broadcasts; b++) {
-    const result = {
-      id: randomUUID(),
-      probe: "bench",
-      kind: "http",
-      region: "local",
-      target: "http://127.0.0.1/",
-      startedAt: Date.now(),
-      ok: true,
-      state: "up",
-      phases: { dns: 0, connect: 1, tls: 0, firstByte: 1, transfer: 1, total: 3 },
-    };
+    const result = probeResult();
     const res = await fetch(`${hub.url}/api/v1/ingest/probe-results`, {
       method: "POST",
       headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/json" },
@@ -347,12 +382,16 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   const cpu = hub.cpuSeconds() - cpuBefore;
   const clientCpu = group.cpuSeconds() - clientCpuBefore;
   const sendAfter = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
-  const lags = await group.collect();
+  const { lags, spreads } = await group.collect();
   lags.sort((x, y) => x - y);
+  spreads.sort((x, y) => x - y);
   const turns = sendAfter.count - sendBefore.count;
   return {
     p50: quantile(lags, 0.5),
     p99: quantile(lags, 0.99),
+    /** From each message's first receipt by any client (≈ the hub's start of sending it), ms. */
+    spreadP50: quantile(spreads, 0.5),
+    spreadP99: quantile(spreads, 0.99),
     delivered: lags.length,
     expected: clients * broadcasts,
     clients,
@@ -397,7 +436,7 @@ async function freshPostgres(base: string): Promise<{ url: string; drop(): Promi
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-let fanOutResult: { small: FanOut; big: FanOut } | undefined;
+let fanOutResult: { small: FanOut; big: FanOut; floor: SocketFloor; frameBytes: number } | undefined;
 type FanOut = Awaited<ReturnType<typeof fanOut>>;
 
 const summary: Array<{
@@ -447,18 +486,25 @@ async function main() {
     }
   }
   if (PARTS.has("fanout")) {
+    // The floor: a bare net.Socket write of a frame of the probe message's size to every socket
+    // (its JSON, which the hub re-serialises from the stored row, plus a 4-byte frame header).
+    const frameBytes = Buffer.byteLength(JSON.stringify({ type: "probe", result: probeResult() })) + 4;
+    const floor = await socketFloor(CLIENTS, frameBytes, 10);
+    console.log(
+      `[bare]   net.Socket.write of ${frameBytes} B to ${CLIENTS} loopback sockets (2 reader processes): ${fmt(floor.roundMs, 1)} ms per round (median of 10), ${fmt((floor.roundMs * 1000) / CLIENTS, 2)} µs per socket; writer CPU ${fmt(floor.cpuMs, 0)} ms per round (${fmt((floor.cpuMs * 1000) / CLIENTS, 1)} µs per write), ${fmt(floor.systemMs, 0)} ms of it in the kernel (${floor.received}/${floor.expected} bytes read)`,
+    );
     // A hub of its own: its memory before the clients is not an ingest's leftovers.
     const hub = await startHub(undefined);
     try {
       const small = await fanOut(hub, 10, BROADCASTS);
       const big = await fanOut(hub, CLIENTS, BROADCASTS);
-      fanOutResult = { small, big };
+      fanOutResult = { small, big, floor, frameBytes };
       for (const [label, r] of [
         ["baseline 10 clients", small],
         [`${CLIENTS} clients`, big],
       ] as const) {
         console.log(
-          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms (${r.delivered}/${r.expected} delivered); hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}; hub + clients CPU per broadcast over ${availableParallelism()} cores ${fmt(r.cpuFloorMs, 0)} ms); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
+          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms from startedAt (${r.delivered}/${r.expected} delivered), from the first client's receipt p50 ${fmt(r.spreadP50, 0)} ms, p99 ${fmt(r.spreadP99, 0)} ms; hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}; hub + clients CPU per broadcast over ${availableParallelism()} cores ${fmt(r.cpuFloorMs, 0)} ms); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
         );
       }
     } finally {
@@ -515,12 +561,12 @@ async function main() {
     });
   }
   if (fanOutResult) {
-    const { small, big } = fanOutResult;
+    const { small, big, floor, frameBytes } = fanOutResult;
     figures.push({
       measure: `live fan-out to ${big.clients} WebSocket clients`,
-      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms, ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores: lag floor ${fmt(big.cpuFloorMs, 0)} ms with both spread over ${availableParallelism()} cores and nothing else running), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
-      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn`,
-      ratio: load,
+      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms from the result's startedAt (p99 ${fmt(big.spreadP99, 0)} ms from the first client's receipt), ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores: lag floor ${fmt(big.cpuFloorMs, 0)} ms with both spread over ${availableParallelism()} cores and nothing else running), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients (${LIVE_CLIENT}) in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
+      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn; bare net.Socket.write of ${frameBytes} B to ${big.clients} loopback sockets ${fmt(floor.roundMs, 1)} ms per round, CPU ${fmt((floor.cpuMs * 1000) / big.clients, 1)} µs per write (${fmt((floor.systemMs * 1000) / big.clients, 1)} in the kernel)`,
+      ratio: `hub CPU per message ${fmt(big.cpuMicrosPerMessage / ((floor.cpuMs * 1000) / big.clients), 2)}× the bare loop's CPU per write, hub send per turn ${fmt(big.sendMeanMs / floor.roundMs, 2)}× its round; ${load}`,
       goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,
       met: big.clients >= 10_000 ? big.p99 < 100 && big.delivered === big.expected : undefined,
     });
