@@ -13,7 +13,7 @@ import { ProgressPrinter } from "./outputs/progress.ts";
 import { buildSummary, type RunSummary, verdictOf } from "./outputs/summary.ts";
 import { fetchVerdict } from "./outputs/verdict.ts";
 import { RunStats } from "./run-stats.ts";
-import { SchedulingLag } from "./scheduling-lag.ts";
+import { SchedulingLag, schedulingLagLine } from "./scheduling-lag.ts";
 import { ThresholdWatch } from "./thresholds.ts";
 import { type RequestListener, WindowAggregator, type WindowSink } from "./window-aggregator.ts";
 
@@ -273,10 +273,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   );
   const files = writeRunFiles(o.outDir, summary, stats, hubVerdict);
   const schedulingLag = lag?.summary();
-  if (schedulingLag && schedulingLag.count > 0)
-    log(
-      `generator scheduling lag (not in latencies): p50 ${schedulingLag.p50.toFixed(2)} ms, p99 ${schedulingLag.p99.toFixed(2)} ms, max ${schedulingLag.max.toFixed(1)} ms`,
-    );
+  if (schedulingLag && schedulingLag.count > 0) log(schedulingLagLine(schedulingLag));
   return {
     summary,
     exitCode: runExitCode(status),

@@ -20,3 +20,12 @@ export class SchedulingLag {
     return summarize(this.histogram);
   }
 }
+
+/**
+ * The line the run prints about its scheduling lag: every figure at the same precision, and no
+ * percentile above the max (a histogram bucket's upper edge may pass the largest value recorded).
+ */
+export function schedulingLagLine(lag: Pick<LatencySummary, "p50" | "p99" | "max">): string {
+  const ms = (v: number) => `${Math.min(v, lag.max).toFixed(2)} ms`;
+  return `generator scheduling lag (not in latencies): p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}, max ${ms(lag.max)}`;
+}
