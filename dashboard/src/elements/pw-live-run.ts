@@ -20,6 +20,7 @@ import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
 import { ALL_REQUESTS, readStepFigures, type StepFigures, successLatency } from "../live/step-figures.ts";
+import { wholeRunP95 } from "../live/whole-run.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
@@ -302,7 +303,7 @@ export class PwLiveRun extends LitElement {
         }
         ${this.detail.error ? html`<p class="error-text">${this.detail.error.message}</p>` : null}
       </section>
-      ${this.kpis(latest)}
+      ${this.kpis(latest, finished && this.detail.value?.run.runId === id ? this.detail.value : undefined)}
       <section class="panel" aria-label=${finished ? "Alerts of this run" : "Active alerts"} data-testid="live-alerts">
         <h2>${finished ? "Alerts of this run" : "Active alerts"}</h2>
         ${
@@ -372,7 +373,12 @@ export class PwLiveRun extends LitElement {
    * request merged; journey duration includes think time; the error share is of all requests
    * over the seconds the charts show.
    */
-  private kpis(latest: StepFigures | undefined) {
+  /**
+   * The headline tiles: the latest second while the run goes on; once it has ended (`whole`, its
+   * REST detail) the latency tiles cover the whole run and the arrival tiles say they show its
+   * last second.
+   */
+  private kpis(latest: StepFigures | undefined, whole?: RunDetail) {
     const requests = this.series.latest(ALL_REQUESTS);
     const errorShare = this.series.ratioOver(ALL_REQUESTS, "errors", "rate");
     const seconds = this.series.seconds;
@@ -388,12 +394,20 @@ export class PwLiveRun extends LitElement {
         ? this.noLatencyWhy(requests.rate ?? 0, ALL_REQUESTS)
         : "";
     const journeyWhy = latest && successLatency(latest, "p95") === null ? "no journey completed" : "";
+    const last = whole ? ", last second" : "";
+    const requestP95 = whole
+      ? wholeRunP95(whole.requests)
+      : { value: formatMs(successLatency(requests, "p95")), why: requestWhy };
+    const journeyP95 = whole
+      ? wholeRunP95(whole.steps[JOURNEY_STEP], true)
+      : { value: formatMs(successLatency(latest, "p95")), why: journeyWhy };
+    const span = whole ? "the whole run" : "latest second";
     return html`<section class="panel kpis" aria-label="Headline figures" data-ticks=${this.ticks}>
-      ${kpi("target", "Target arrivals", formatRate(latest?.target), "journeys scheduled in the latest second")}
-      ${kpi("achieved", "Achieved arrivals", formatRate(latest?.achieved), "journeys started in the latest second")}
-      ${kpi("dropped", "Dropped arrivals", formatRate(latest?.dropped), "arrivals with no free virtual user, latest second")}
-      ${kpi("request-p95", "Request p95 (all requests)", formatMs(successLatency(requests, "p95")), "successful HTTP requests of every step, latest second", requestWhy)}
-      ${kpi("journey-p95", "Journey p95 incl. think time", formatMs(successLatency(latest, "p95")), "whole journeys from arrival to last response, latest second", journeyWhy)}
+      ${kpi("target", `Target arrivals${last}`, formatRate(latest?.target), "journeys scheduled in the latest second")}
+      ${kpi("achieved", `Achieved arrivals${last}`, formatRate(latest?.achieved), "journeys started in the latest second")}
+      ${kpi("dropped", `Dropped arrivals${last}`, formatRate(latest?.dropped), "arrivals with no free virtual user, latest second")}
+      ${kpi("request-p95", `Request p95 (all requests${whole ? ", whole run" : ""})`, requestP95.value, `successful HTTP requests of every step, ${span}`, requestP95.why)}
+      ${kpi("journey-p95", `Journey p95 incl. think time${whole ? ", whole run" : ""}`, journeyP95.value, `whole journeys from arrival to last response, ${span}`, journeyP95.why)}
       <div
         class="kpi"
         data-testid="kpi-errors"
