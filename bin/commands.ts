@@ -59,6 +59,10 @@ export const commands: Record<string, Command> = {
     load: () => import("./capacity.ts"),
     joinsStack: true,
   },
+  runs: {
+    summary: "list the load runs whose reports are on this machine, newest first",
+    load: () => import("./runs.ts"),
+  },
   profiles: {
     summary: "list the built-in load profiles",
     load: () => import("../loadgen/profiles-command.ts"),

@@ -1,0 +1,33 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { listRuns, runLine } from "./runs.ts";
+
+describe("peakwatch runs", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pw-runs-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (id: string, body: string) => {
+    mkdirSync(join(dir, id), { recursive: true });
+    writeFileSync(join(dir, id, "summary.json"), body);
+  };
+  const summary = (id: string, startedAt: number, status: string, verdict: string) =>
+    JSON.stringify({ runId: id, profile: "smoke", status, verdict, startedAt, endedAt: startedAt + 326_000 });
+
+  it("lists the runs with a report, newest first, skipping what is not a summary, at most --limit", () => {
+    write("run-old", summary("run-old", 1_000_000, "passed", "passed: 33 requests, 0.00 % errors"));
+    write("run-new", summary("run-new", 2_000_000, "aborted", "aborted: 5 requests, 0.00 % errors"));
+    write("run-broken", "{ half");
+    write("run-other", JSON.stringify({ runId: "x" }));
+    mkdirSync(join(dir, "run-going"));
+    expect(listRuns(dir, 20).map((r) => r.runId)).toEqual(["run-new", "run-old"]);
+    expect(listRuns(dir, 1)).toHaveLength(1);
+    expect(listRuns(join(dir, "missing"), 20)).toEqual([]);
+  });
+
+  it("prints each run's length with its unit and its verdict once", () => {
+    const [run] = listRuns(dir, 20);
+    const line = runLine(run!, 7);
+    expect(line).toMatch(/^run-new {2}smoke .* 5 min 26 s {2}aborted: 5 requests, 0\.00 % errors$/);
+  });
+});

@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { commonSettings, parseEnv } from "../core/config.ts";
+
+const usage = `Usage: peakwatch runs [--limit N]
+
+Lists the load runs whose reports are on this machine (<data dir>/runs/<id>/summary.json: runs
+of \`peakwatch run\` and those the hub started), newest first: id, profile, start, length, status
+and verdict. Open one in the dashboard (History, or #/runs/<id>) or its report.html.
+
+Options:
+  --limit N    how many runs at most (default 20, at most 1000)
+  -h, --help   this text`;
+
+/** The fields of a run's summary.json the list shows; a file without them is skipped. */
+const Listed = z.object({
+  runId: z.string(),
+  profile: z.string(),
+  status: z.string(),
+  verdict: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number(),
+});
+type Listed = z.infer<typeof Listed>;
+
+/** A summary.json larger than this is not read (it holds per-second series; a day's run is a few MB). */
+const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
+
+/** "9 s", "5 min 26 s", "2 h 5 min". */
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
+}
+
+/** The newest `limit` runs under `runsDir` with a readable summary, newest first; never throws. */
+export function listRuns(runsDir: string, limit: number): Listed[] {
+  let ids: string[];
+  try {
+    ids = readdirSync(runsDir);
+  } catch {
+    return [];
+  }
+  const found: Array<{ file: string; mtime: number }> = [];
+  for (const id of ids) {
+    const file = join(runsDir, id, "summary.json");
+    try {
+      const st = statSync(file);
+      if (st.isFile() && st.size <= MAX_SUMMARY_BYTES) found.push({ file, mtime: st.mtimeMs });
+    } catch {
+      // A run still going, or a worker's folder: no summary yet.
+    }
+  }
+  const runs: Listed[] = [];
+  for (const { file } of found.sort((a, b) => b.mtime - a.mtime)) {
+    if (runs.length >= limit) break;
+    try {
+      const parsed = Listed.safeParse(JSON.parse(readFileSync(file, "utf8")));
+      if (parsed.success) runs.push(parsed.data);
+    } catch {
+      // Half-written or not ours: skipped.
+    }
+  }
+  return runs.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** One line a run: id, profile, local start time, length, verdict (with its status). */
+export function runLine(r: Listed, idWidth: number): string {
+  const started = new Date(r.startedAt).toLocaleString(undefined, {
+    dateStyle: "short",
+    timeStyle: "medium",
+  });
+  return [
+    r.runId.padEnd(idWidth),
+    r.profile.padEnd(14),
+    started,
+    duration((r.endedAt - r.startedAt) / 1000).padStart(11),
+    // The verdict starts with the status: "aborted: 5 requests, 0.00 % errors, …".
+    r.verdict.startsWith(`${r.status}:`) ? r.verdict : `${r.status}: ${r.verdict}`,
+  ].join("  ");
+}
+
+/** `peakwatch runs`: the runs whose reports are in this machine's data directory. */
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { limit: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    console.error(`peakwatch runs: --limit: expected a whole number from 1 to 1000, got "${values.limit}"`);
+    return 2;
+  }
+  const { PEAKWATCH_DATA_DIR: dataDir } = parseEnv(
+    z.object({ PEAKWATCH_DATA_DIR: commonSettings.PEAKWATCH_DATA_DIR }),
+    process.env,
+  );
+  const runsDir = join(dataDir, "runs");
+  const runs = listRuns(runsDir, limit);
+  if (runs.length === 0) {
+    console.log(`No run reports in ${runsDir} yet. Start one with: peakwatch run smoke`);
+    return 0;
+  }
+  const width = Math.max(...runs.map((r) => r.runId.length));
+  for (const r of runs) console.log(runLine(r, width));
+  console.log(
+    `\nReports: ${runsDir}/<id>/report.html; every run the hub knows: the dashboard's History view.`,
+  );
+  return 0;
+}
