@@ -15,8 +15,9 @@ import { projectOf } from "../projects/scope.ts";
 import { rowToRunView } from "../runs/run-view.ts";
 import { RunOwners } from "./run-owners.ts";
 import { StopRequests } from "./stop-requests.ts";
-import { foreignRunIds, storeProbeResults, storeRunReport, storeWindows } from "./store.ts";
+import { foreignRunIds, storeProbeResults, storeRunReport } from "./store.ts";
 import { validateWindowBatch } from "./window-batch.ts";
+import { WindowWriter } from "./window-writer.ts";
 
 /** What happens after a batch is stored (live push, alerting, metrics). Must not block. */
 export interface IngestListener {
@@ -51,6 +52,8 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   };
   const owners = new RunOwners(db);
   const stopRequests = new StopRequests(db);
+  // Concurrent agents' batches share statements and commits (group commit).
+  const writer = new WindowWriter(db);
   const app = new Hono<HubEnv>();
   app.use(
     "/ingest/*",
@@ -70,7 +73,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     const foreign = await owners.firstForeign(runIds, project.id);
     if (foreign !== undefined) throw new AppError("not_found", `no run ${foreign}`);
     const started = performance.now();
-    const stored = await storeWindows(db, windows, project.id);
+    const stored = await writer.store(windows, project.id);
     owners.stored(runIds, project.id);
     const seconds = (performance.now() - started) / 1000;
     for (const l of listeners) l.windowsStored?.(windows, seconds, project.id);

@@ -73,11 +73,20 @@ const upsertWindows = `insert into ${windowsTable} (${windowColumns.map(([name])
  */
 export async function storeWindows(db: Db, batch: ReadonlyArray<Window>, projectId: string): Promise<number> {
   const rows = uniqueBy(batch, windowKey).map((w) => windowToRow(w, projectId));
+  await upsertWindowRows(db, rows);
+  return rows.length;
+}
+
+/**
+ * storeWindows's statement for rows already made unique by (run, step, worker, second): one
+ * statement, all or nothing. Rows of several projects may go together; each replaces only a row
+ * of its own project.
+ */
+export async function upsertWindowRows(db: Db, rows: ReadonlyArray<WindowRow>): Promise<void> {
   await rawQuery(db)(
     upsertWindows,
     windowColumns.map(([, , get]) => pgArray(rows.map((r) => get(r) ?? null))),
   );
-  return rows.length;
 }
 
 /** Inserts probe results, ignoring ids already stored (idempotent replays). Returns the batch size. */
