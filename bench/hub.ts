@@ -21,7 +21,8 @@
  *
  * The hub runs as its own process (`peakwatch hub`), as in production, so the load generated
  * here never shares its event loop. Settings: BENCH_AGENTS (50), BENCH_BATCH (100 windows),
- * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30), BENCH_PARTS (ingest,fanout,reads). BENCH_PROFILE_DIR=<dir> writes a
+ * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30), BENCH_PARTS (ingest,fanout,reads),
+ * BENCH_DATABASES (pglite,postgres: which of the two ingest and reads run on). BENCH_PROFILE_DIR=<dir> writes a
  * CPU profile of each hub process there (`node --cpu-prof`), for `--cpu-prof` cannot go in NODE_OPTIONS.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -32,7 +33,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { Agent, request } from "undici";
 import { freePort } from "../bin/up/ports.ts";
-import { encodeHistogram, newHistogram, recordMicros } from "../core/histogram.ts";
+import { encodeHistogramForWire, newHistogram, recordMicros } from "../core/histogram.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 import { longRunReads } from "./hub-reads.ts";
 import { type SocketFloor, socketFloor } from "./socket-floor.ts";
@@ -126,8 +127,9 @@ async function startHub(databaseUrl: string | undefined): Promise<Hub> {
 }
 
 /**
- * Realistic compressed histograms: 100 latencies spread over 1–300 ms each, all different, as
- * live windows are (so the hub cannot answer a repeated encoding from a cache).
+ * Realistic histograms: 100 latencies spread over 1–300 ms each, all different, as live windows
+ * are (so the hub cannot answer a repeated encoding from a cache), encoded as agents send them
+ * (encodeHistogramForWire: uncompressed at this size).
  */
 function sampleHistograms(n: number): string[] {
   let seed = 17;
@@ -137,7 +139,7 @@ function sampleHistograms(n: number): string[] {
       seed = (seed * 48271) % 2147483647;
       recordMicros(h, 1000 + (seed % 300_000));
     }
-    return encodeHistogram(h);
+    return encodeHistogramForWire(h);
   });
 }
 const histograms = sampleHistograms(1000);
@@ -456,7 +458,9 @@ async function main() {
   console.log(
     `hub bench: ${AGENTS} agents × batches of ${BATCH} windows for ${SECONDS} s; fan-out to ${CLIENTS} clients`,
   );
-  const kinds: Array<"pglite" | "postgres"> = pgUrl ? ["pglite", "postgres"] : ["pglite"];
+  const kinds = (pgUrl ? (["pglite", "postgres"] as const) : (["pglite"] as const)).filter(
+    (k) => !process.env.BENCH_DATABASES || process.env.BENCH_DATABASES.split(",").includes(k),
+  );
   for (const kind of PARTS.has("ingest") ? kinds : []) {
     const pg = kind === "postgres" ? await freshPostgres(pgUrl!) : undefined;
     const hub = await startHub(pg?.url);

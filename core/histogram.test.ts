@@ -1,8 +1,11 @@
+import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   addEncoded,
+  checkHistogram,
   decodeHistogram,
   encodeHistogram,
+  encodeHistogramForWire,
   mergeEncoded,
   newHistogram,
   recordMicros,
@@ -80,6 +83,37 @@ describe("histogram", () => {
     subtractEncoded(running, parts[2]!);
     expect(running.totalCount).toBe(0);
     expect(running.getValueAtPercentile(99)).toBe(0);
+  });
+
+  it("the wire encoding is HDR V2 uncompressed when small, compressed when large, and reads back the same", () => {
+    let seed = 3;
+    for (const n of [0, 1, 3, 100, 400, 5000]) {
+      const h = newHistogram();
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 48271) % 2147483647;
+        recordMicros(h, 1 + (seed % 600_000_000));
+      }
+      const compressed = encodeHistogram(h);
+      const wire = encodeHistogramForWire(h);
+      const bytes = Buffer.from(wire, "base64");
+      if (bytes.readInt32BE(0) === 0x1c849313) {
+        // Byte for byte what hdr-histogram-js compresses.
+        expect(bytes).toEqual(inflateSync(Buffer.from(compressed, "base64").subarray(8)));
+        expect(n).toBeLessThan(1000);
+      } else {
+        expect(wire).toBe(compressed);
+        expect(n).toBeGreaterThan(100);
+      }
+      const check = checkHistogram(wire);
+      expect(check.ok && check.totalCount).toBe(n);
+      const back = decodeHistogram(wire);
+      expect(encodeHistogram(back)).toBe(compressed);
+      const added = newHistogram();
+      addEncoded(added, wire);
+      expect(encodeHistogram(added)).toBe(compressed);
+      subtractEncoded(added, wire);
+      expect(added.totalCount).toBe(0);
+    }
   });
 
   it("summarizes in milliseconds", () => {

@@ -30,6 +30,69 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 /**
+ * Encodings of at most this many bytes go uncompressed on the wire: a window of a few hundred
+ * latencies is then at most ~1.2× its compressed size, and the hub checks it without inflating
+ * (zlib was the largest share of the hub's CPU per ingested window); larger ones are compressed.
+ */
+const WIRE_UNCOMPRESSED_MAX_BYTES = 1024;
+
+/**
+ * Base64 of the HdrHistogram V2 encoding for sending to the hub: uncompressed (the V2 format's
+ * plain form, cookie 0x1c849313) when it is small, compressed (as encodeHistogram) otherwise.
+ * Everything that reads encodings here (checkHistogram, decodeHistogram, addEncoded) takes both.
+ */
+export function encodeHistogramForWire(histogram: Histogram): string {
+  const length = encodeUncompressed(histogram as unknown as CountsAccess);
+  if (length > WIRE_UNCOMPRESSED_MAX_BYTES) return encodeHistogram(histogram);
+  return scratchEncoding.toString("base64", 0, length);
+}
+
+/** Where encodeUncompressed writes; grows to the largest encoding written, never shrinks. */
+let scratchEncoding = Buffer.alloc(4096);
+
+/**
+ * Writes the uncompressed V2 encoding (40-byte header, then ZigZag LEB128 counts with runs of
+ * empty buckets as negative numbers) into scratchEncoding, byte for byte what hdr-histogram-js
+ * compresses in encodeIntoCompressedBase64; returns its length.
+ */
+function encodeUncompressed(h: CountsAccess): number {
+  const countsLimit = h.countsArrayIndex(h.maxValue) + 1;
+  // At most 5 bytes a word: counts and runs are below 2^32, so their ZigZag below 2^33.
+  const needed = HEADER_BYTES + 5 * countsLimit;
+  if (scratchEncoding.length < needed)
+    scratchEncoding = Buffer.alloc(Math.max(needed, scratchEncoding.length * 2));
+  const out = scratchEncoding;
+  out.writeInt32BE(V2_COOKIE, 0);
+  out.writeInt32BE(1, 8);
+  out.writeInt32BE(h.numberOfSignificantValueDigits, 12);
+  out.writeBigInt64BE(BigInt(h.lowestDiscernibleValue), 16);
+  out.writeBigInt64BE(BigInt(h.highestTrackableValue), 24);
+  out.writeBigInt64BE(1n, 32);
+  let position = HEADER_BYTES;
+  let index = 0;
+  while (index < countsLimit) {
+    const count = h.getCountAtIndex(index++);
+    let word = count;
+    if (count === 0) {
+      let zeros = 1;
+      while (index < countsLimit && h.getCountAtIndex(index) === 0) {
+        zeros++;
+        index++;
+      }
+      if (zeros > 1) word = -zeros;
+    }
+    let zigzag = word >= 0 ? word * 2 : -word * 2 - 1;
+    while (zigzag >= 128) {
+      out[position++] = (zigzag % 128) | 0x80;
+      zigzag = Math.floor(zigzag / 128);
+    }
+    out[position++] = zigzag;
+  }
+  out.writeInt32BE(position - HEADER_BYTES, 4);
+  return position;
+}
+
+/**
  * Bounds of the encodings accepted from the network: what our generators produce (3 digits from
  * 1 µs, auto-resized past one hour) with room for other HDR writers, but never a header that
  * makes the decoder allocate or loop in proportion to a number it declares rather than to the
@@ -50,6 +113,8 @@ export const HISTOGRAM_LIMITS = {
 const COMPRESSED_COOKIE = 0x1c849314;
 const COOKIE_MASK = ~0xf0;
 const V2_COOKIE_BASE = 0x1c849303;
+/** The uncompressed V2 encoding's cookie as hdr-histogram-js writes it (word size 9: LEB128-64b9B). */
+const V2_COOKIE = 0x1c849313;
 const HEADER_BYTES = 40;
 
 /** What a structurally valid encoding declares, read without building the histogram. */
@@ -131,6 +196,28 @@ type HistogramRead =
   | { ok: true; header: HistogramHeader; totalCount: number; inflated: Buffer }
   | { ok: false; reason: string };
 
+/**
+ * The uncompressed V2 encoding inside a compressed one (cookie, compressed length, zlib stream),
+ * inflated with its size capped while inflating (never after); a reason when it is refused.
+ */
+function inflatedOf(bytes: Buffer): Buffer | string {
+  if (bytes.readInt32BE(0) !== COMPRESSED_COOKIE) return "not a V2 HDR histogram, compressed or not";
+  const compressedLength = bytes.readUInt32BE(4);
+  if (compressedLength > bytes.length - 8) return "declares more compressed bytes than it holds";
+  try {
+    return inflateSync(bytes.subarray(8, 8 + compressedLength), {
+      maxOutputLength: HISTOGRAM_LIMITS.maxInflatedBytes,
+      // A window's histogram inflates to well under 2 KB: zlib's default 16 KB output chunk,
+      // allocated per call, was a third of ingest's validation time.
+      chunkSize: 2048,
+    });
+  } catch (error) {
+    return (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
+      ? `inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`
+      : "compressed payload does not inflate";
+  }
+}
+
 /** checkHistogram's work, keeping the inflated bytes; `visit` sees every nonzero bucket in order. */
 function readHistogram(encoded: string, visit?: BucketVisitor): HistogramRead {
   const fail = (reason: string): HistogramRead => ({ ok: false, reason });
@@ -140,22 +227,10 @@ function readHistogram(encoded: string, visit?: BucketVisitor): HistogramRead {
   if (encoded.length % 4 !== 0 || !isBase64(encoded)) return fail("not base64");
   const bytes = Buffer.from(encoded, "base64");
   if (bytes.length < 8) return fail("shorter than its 8-byte header");
-  if (bytes.readInt32BE(0) !== COMPRESSED_COOKIE) return fail("not a compressed V2 HDR histogram");
-  const compressedLength = bytes.readUInt32BE(4);
-  if (compressedLength > bytes.length - 8) return fail("declares more compressed bytes than it holds");
-  let inflated: Buffer;
-  try {
-    inflated = inflateSync(bytes.subarray(8, 8 + compressedLength), {
-      maxOutputLength: HISTOGRAM_LIMITS.maxInflatedBytes,
-      // A window's histogram inflates to well under 2 KB: zlib's default 16 KB output chunk,
-      // allocated per call, was a third of ingest's validation time.
-      chunkSize: 2048,
-    });
-  } catch (error) {
-    return (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
-      ? fail(`inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`)
-      : fail("compressed payload does not inflate");
-  }
+  const inflated = bytes.readInt32BE(0) === V2_COOKIE ? bytes : inflatedOf(bytes);
+  if (typeof inflated === "string") return fail(inflated);
+  if (inflated.length > HISTOGRAM_LIMITS.maxInflatedBytes)
+    return fail(`inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`);
   if (inflated.length < HEADER_BYTES) return fail("shorter than its 40-byte histogram header");
   const cookie = inflated.readInt32BE(0);
   if ((cookie & COOKIE_MASK) !== V2_COOKIE_BASE) return fail("not a V2 HDR histogram");
@@ -221,7 +296,17 @@ export class HistogramFormatError extends Error {
 export function decodeHistogram(encoded: string): Histogram {
   const check = checkHistogram(encoded);
   if (!check.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${check.reason}`);
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+  return decodeEither(encoded);
+}
+
+/** hdr-histogram-js's decode of either form (compressed or not) of a checked encoding. */
+function decodeEither(encoded: string): Histogram {
+  const bytes = Buffer.from(encoded, "base64");
+  if (bytes.readInt32BE(0) !== V2_COOKIE) return hdr.decodeFromCompressedBase64(encoded, 32, false);
+  const js = hdr.JsHistogram as unknown as {
+    decode(data: Uint8Array, bitBucketSize: number, minBarForHighestTrackableValue: number): Histogram;
+  };
+  return js.decode(bytes, 32, 0);
 }
 
 /** The last few checks: a window's schema asks about each histogram twice (field, then totals). */
@@ -256,6 +341,10 @@ export function decodedBytes(histogram: Histogram): number {
 /** The parts of hdr-histogram-js's JsHistogram that adding counts in place needs. */
 interface CountsAccess {
   countsArrayLength: number;
+  numberOfSignificantValueDigits: number;
+  lowestDiscernibleValue: number;
+  highestTrackableValue: number;
+  getCountAtIndex(index: number): number;
   bucketCount: number;
   maxValue: number;
   minNonZeroValue: number;
@@ -343,7 +432,7 @@ export function addEncoded(target: Histogram, encoded: string, once = false): vo
   const into = target as unknown as CountsAccess;
   const buckets = bucketsOf(encoded, !once);
   if (buckets === undefined) {
-    target.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+    target.add(decodeEither(encoded));
     return;
   }
   const { pending, total, minIndex, maxIndex } = buckets;
@@ -369,7 +458,7 @@ export function subtractEncoded(target: Histogram, encoded: string): void {
   const from = target as unknown as CountsAccess;
   const buckets = bucketsOf(encoded, true);
   if (buckets === undefined) {
-    target.subtract(hdr.decodeFromCompressedBase64(encoded, 32, false));
+    target.subtract(decodeEither(encoded));
     return;
   }
   const { pending, total, minIndex, maxIndex } = buckets;

@@ -35,7 +35,7 @@ const encodedHistogram = z
   .string()
   .min(1)
   .max(200_000)
-  .refine(isEncodedHistogram, "not a compressed HDR histogram");
+  .refine(isEncodedHistogram, "not an HDR V2 histogram (base64, compressed or not)");
 /** Failed requests per cause (core/error-causes.ts), each with the last message seen. */
 const causes = z
   .record(
@@ -61,9 +61,9 @@ export const WindowSchema = z
     targetRate: z.number().nonnegative(),
     achievedRate: z.number().nonnegative(),
     dropped: count,
-    /** Latency from each request's intended start (coordinated omission corrected), µs, compressed base64. */
+    /** Latency from each request's intended start (coordinated omission corrected), µs, base64 HDR V2 (core/histogram.ts encodeHistogramForWire). */
     latency: encodedHistogram,
-    /** Service time from the actual send, µs, compressed base64. */
+    /** Service time from the actual send, µs, base64 HDR V2 (core/histogram.ts encodeHistogramForWire). */
     service: encodedHistogram.optional(),
     /**
      * Failed requests by cause, dropped arrivals under `dropped`. Windows written before causes
@@ -71,7 +71,7 @@ export const WindowSchema = z
      * requests only and `failedLatency` the failed ones, so a fast refusal never looks healthy.
      */
     causes: causes.optional(),
-    /** Latency of failed requests from their intended start, µs, compressed base64. */
+    /** Latency of failed requests from their intended start, µs, base64 HDR V2 (core/histogram.ts encodeHistogramForWire). */
     failedLatency: encodedHistogram.optional(),
   })
   .superRefine(countsAgree);

@@ -6,7 +6,7 @@ import {
   type ErrorClass,
   type Failure,
 } from "../core/error-causes.ts";
-import { encodeHistogram, type Histogram, newHistogram, recordMicros } from "../core/histogram.ts";
+import { encodeHistogramForWire, type Histogram, newHistogram, recordMicros } from "../core/histogram.ts";
 import { JOURNEY_STEP, type Window } from "../core/window.ts";
 
 /** Sees one request: its step, end (epoch ms), latency and service time (µs), success. */
@@ -209,11 +209,11 @@ export class WindowAggregator {
       targetRate: Math.round(target * 1000) / 1000,
       achievedRate: acc.achieved,
       dropped: acc.dropped,
-      latency: encodeHistogram(acc.latency),
+      latency: encodeHistogramForWire(acc.latency),
       causes: acc.causes,
     };
-    if (acc.service) w.service = encodeHistogram(acc.service);
-    if (acc.failedLatency) w.failedLatency = encodeHistogram(acc.failedLatency);
+    if (acc.service) w.service = encodeHistogramForWire(acc.service);
+    if (acc.failedLatency) w.failedLatency = encodeHistogramForWire(acc.failedLatency);
     built.set(w, { latency: acc.latency, service: acc.service, failedLatency: acc.failedLatency });
     return w;
   }

@@ -78,7 +78,7 @@ const windowTotals = () => ({
   bytes: epoch("bytes").notNull(),
   /** Failed requests by cause, `{cause: {count, message?}}` (core/error-causes.ts); null in rows from before causes. */
   causes: jsonb().$type<CauseCounts>(),
-  /** Failed requests' latency histogram (µs, compressed base64); null when none failed. */
+  /** Failed requests' latency histogram (µs, base64 HDR V2, compressed or not); null when none failed. */
   failedLatency: text(),
 });
 

@@ -15,7 +15,7 @@ export interface WindowSample {
   targetRate: number;
   achievedRate: number;
   dropped: number;
-  /** Compressed HDR histogram (µs); present only when a latency rule needs it. */
+  /** HDR V2 histogram (µs, base64, compressed or not); present only when a latency rule needs it. */
   latency?: string;
   /** The `project` label value of its project (server/alerting/project-label.ts); absent: the default project. */
   project?: string;
