@@ -19,12 +19,13 @@ const steps = ["categories", "products", "product", "search", "cart_add", "otp_r
  * Every figure of the step table as the reader sees it: its text, the label it is read under
  * (the column header, or the label shown beside it), and whether it lies inside the viewport.
  */
-async function figures(page: Page) {
+async function figures(page: Page, host = "pw-step-table", table = "table") {
   return page
-    .locator("pw-step-table")
+    .locator(host)
     .first()
-    .evaluate((host) => {
-      const root = host.shadowRoot!;
+    .evaluate((el, selector) => {
+      const root = el.shadowRoot!.querySelector(selector);
+      if (!root) return [];
       const width = document.documentElement.clientWidth;
       // A run's label (shown when stacked) is not a figure.
       return [...root.querySelectorAll("td:not(.run-label)")].map((td) => {
@@ -36,7 +37,7 @@ async function figures(page: Page) {
           inView: rect.left >= 0 && rect.right <= width + 1 && rect.width > 0,
         };
       });
-    });
+    }, table);
 }
 
 describeInBrowser("the per-step table at laptop and phone width", () => {
@@ -111,4 +112,30 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     }
     consoleWatch.assertClean("step table at two sizes");
   }, 120_000);
+
+  it("the live view's per-step table (latest second) reads at 390 px too", async () => {
+    const { page, consoleWatch } = s;
+    const table = '[data-testid="live-step-table"]';
+    for (const size of sizes) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await showView(page, "#/live/steps-a");
+      await expect
+        .poll(async () => (await figures(page, "pw-live-run", table)).length, { timeout: 15_000 })
+        .toBeGreaterThan(steps.length);
+      await screenshot(page, `step-table-${size.name}-live`);
+      const cells = await figures(page, "pw-live-run", table);
+      expect(
+        cells.filter((c) => !c.inView).map((c) => c.text),
+        `live at ${size.width} px`,
+      ).toEqual([]);
+      expect(cells.find((c) => c.text.startsWith("no successful request"))?.text).toMatch(/HTTP 503/);
+      if (size.name === "phone")
+        expect(
+          cells.filter((c) => c.label === "").map((c) => c.text),
+          "live at 390 px: unlabelled",
+        ).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1366, height: 800 });
+    consoleWatch.assertClean("live step table at two sizes");
+  }, 60_000);
 });

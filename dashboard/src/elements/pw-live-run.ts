@@ -23,6 +23,7 @@ import { ALL_REQUESTS, readStepFigures, type StepFigures, successLatency } from 
 import { wholeRunP95 } from "../live/whole-run.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import { stackedTable } from "../styles/stacked-table.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-errors-table.ts";
@@ -73,6 +74,13 @@ export class PwLiveRun extends LitElement {
       }
       .kpi .why {
         font-size: 0.8rem;
+      }
+      .steps {
+        container-type: inline-size;
+      }
+      /* Six columns need about 30rem: narrower (a phone), each step is a block of labelled figures. */
+      @container (max-width: 30rem) {
+        ${stackedTable(".steps")}
       }
     `,
   ];
@@ -434,7 +442,7 @@ export class PwLiveRun extends LitElement {
 
   private stepTable(steps: string[]) {
     return html`<h2>Per step, latest second</h2>
-      <table>
+      <div class="steps"><table data-testid="live-step-table">
         <thead>
           <tr>
             <th scope="col">Step</th>
@@ -450,22 +458,22 @@ export class PwLiveRun extends LitElement {
             const f = this.series.latest(s);
             return html`<tr data-step=${s}>
               <th scope="row">${s}</th>
-              <td class="num">${f ? formatRate(f.rate ?? 0) : "–"}</td>
+              <td class="num" data-label="rate">${f ? formatRate(f.rate ?? 0) : "–"}</td>
               ${
                 f && successLatency(f, "p50") === null
                   ? // No latency this second: say why instead of three dashes.
-                    html`<td class="muted" colspan="3" data-testid="no-latency">
+                    html`<td class="muted wide" colspan="3" data-label="latency" data-testid="no-latency">
                       ${s === JOURNEY_STEP ? "no journey completed" : this.noLatencyWhy(f.rate ?? 0, s)}
                     </td>`
-                  : html`<td class="num">${formatMs(successLatency(f, "p50"))}</td>
-                      <td class="num">${formatMs(successLatency(f, "p95"))}</td>
-                      <td class="num">${formatMs(successLatency(f, "p99"))}</td>`
+                  : html`<td class="num" data-label="p50">${formatMs(successLatency(f, "p50"))}</td>
+                      <td class="num" data-label="p95">${formatMs(successLatency(f, "p95"))}</td>
+                      <td class="num" data-label="p99">${formatMs(successLatency(f, "p99"))}</td>`
               }
-              <td class="num">${formatPercent(f?.errorRate)}</td>
+              <td class="num" data-label="errors">${formatPercent(f?.errorRate)}</td>
             </tr>`;
           })}
         </tbody>
-      </table>`;
+      </table></div>`;
   }
 
   private startHint() {

@@ -1,10 +1,11 @@
-import { css, html, LitElement, unsafeCSS } from "lit";
+import { css, html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { noLatencyReason } from "../../../core/error-causes.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
 import type { WindowSummary } from "../../../core/window.ts";
 import { formatMs, formatPercent } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import { stackedTable } from "../styles/stacked-table.ts";
 
 export interface StepColumn {
   label: string;
@@ -22,58 +23,6 @@ const FIGURES = ["requests", "p50", "p95", "p99", "errors", "failed p95"] as con
  * own label, instead of a table that scrolls sideways with the right columns out of sight; in a
  * comparison each run's figures follow a line naming the run.
  */
-/**
- * The stacked layout under `scope`: no header row; per step a grid of three figures a line, each
- * under its label (`data-label`), the step's name and each run's label on lines of their own.
- */
-function stacked(scope: string) {
-  const s = unsafeCSS(scope);
-  return css`
-    ${s} thead {
-      display: none;
-    }
-    ${s} table,
-    ${s} tbody {
-      display: block;
-    }
-    ${s} tr {
-      display: grid;
-      grid-template-columns: repeat(3, minmax(0, 1fr));
-      gap: 0.35rem 0.75rem;
-      padding: 0.5rem 0;
-      border-bottom: 1px solid var(--pw-border);
-    }
-    ${s} th,
-    ${s} td {
-      display: block;
-      border: 0;
-      padding: 0;
-      text-align: left;
-    }
-    ${s} th[scope="row"] {
-      grid-column: 1 / -1;
-      color: var(--pw-text);
-      font-size: 0.95rem;
-    }
-    ${s} td.run-label {
-      grid-column: 1 / -1;
-      color: var(--pw-muted);
-      font-weight: 600;
-      overflow-wrap: anywhere;
-    }
-    ${s} td.wide {
-      grid-column: span 2;
-      white-space: normal;
-    }
-    ${s} td[data-label]::before {
-      content: attr(data-label);
-      display: block;
-      color: var(--pw-muted);
-      font-size: 0.75rem;
-    }
-  `;
-}
-
 @customElement("pw-step-table")
 export class PwStepTable extends LitElement {
   static override styles = [
@@ -87,10 +36,10 @@ export class PwStepTable extends LitElement {
       }
       /* One run's seven columns need about 34rem; two runs' thirteen about 60rem. */
       @container (max-width: 34rem) {
-        ${stacked(".one")}
+        ${stackedTable(".one")}
       }
       @container (max-width: 60rem) {
-        ${stacked(".many")}
+        ${stackedTable(".many")}
       }
     `,
   ];
