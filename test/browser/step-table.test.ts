@@ -101,6 +101,16 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
           expect(c.text, name).toMatch(/^\d[\d.]* (ms|s|%)$/);
         // A step without latency says why: the cause of its failures.
         expect(cells.map((c) => c.text)).toContain("no successful request: 2 × HTTP 503");
+        if (name === "run-detail") {
+          // The errors-by-cause table beside it: every cell in view, the message whole.
+          const causes = await figures(page, "pw-errors-table");
+          expect(
+            causes.filter((c) => !c.inView).map((c) => c.text),
+            `errors at ${size.width} px`,
+          ).toEqual([]);
+          expect(causes.map((c) => c.text)).toContain("Service Unavailable");
+          if (size.name === "phone") expect(causes.every((c) => c.label !== "")).toBe(true);
+        }
         if (size.name === "phone") {
           // No header row above the figures any more: each figure names itself.
           const unlabelled = cells.filter((c) => c.label === "").map((c) => c.text);

@@ -3,6 +3,7 @@ import { customElement, property } from "lit/decorators.js";
 import type { CauseRow } from "../../../core/error-causes.ts";
 import { formatPercent } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import { stackedTable } from "../styles/stacked-table.ts";
 
 /**
  * Failed requests by cause and step, like Locust's Failures tab: cause, step, count, share of
@@ -16,13 +17,22 @@ export class PwErrorsTable extends LitElement {
     sharedStyles,
     css`
       .scroll {
-        overflow-x: auto;
+        container-type: inline-size;
       }
       td.message {
-        /* Wide enough to read on a phone (the table scrolls sideways), never a letter per line. */
+        /* Wide enough to read, never a letter per line. */
         min-width: 12rem;
         max-width: 24rem;
         overflow-wrap: anywhere;
+      }
+      /* Five columns, the message at least 12rem, need about 36rem: narrower (a phone), each
+         cause is a block of labelled figures, the message over two columns. */
+      @container (max-width: 36rem) {
+        ${stackedTable(".scroll")}
+        td.message {
+          min-width: 0;
+          max-width: none;
+        }
       }
     `,
   ];
@@ -46,11 +56,11 @@ export class PwErrorsTable extends LitElement {
         <tbody>
           ${this.rows.map(
             (r) => html`<tr data-cause=${r.cause} data-step=${r.step}>
-              <td>${r.label}</td>
-              <td>${r.step}</td>
-              <td class="num" data-testid="count">${r.count}</td>
-              <td class="num">${formatPercent(r.share)}</td>
-              <td class="message muted">${r.lastMessage ?? ""}</td>
+              <td data-label="cause">${r.label}</td>
+              <td data-label="step">${r.step}</td>
+              <td class="num" data-label="count" data-testid="count">${r.count}</td>
+              <td class="num" data-label="share of step">${formatPercent(r.share)}</td>
+              <td class="message muted wide" data-label="last message">${r.lastMessage ?? ""}</td>
             </tr>`,
           )}
         </tbody>
