@@ -4,10 +4,13 @@
  */
 export class CookieJar {
   private readonly values = new Map<string, string>();
+  /** header() as last built; undefined once the jar changed. */
+  private cached: string | undefined;
 
   /** Takes Set-Cookie header values from a response. */
   store(setCookie: string | string[] | undefined): void {
     if (setCookie === undefined) return;
+    this.cached = undefined;
     for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
       const [pair = "", ...attributes] = line.split(";");
       const eq = pair.indexOf("=");
@@ -30,12 +33,14 @@ export class CookieJar {
   }
 
   delete(name: string): void {
+    this.cached = undefined;
     this.values.delete(name);
   }
 
   /** The Cookie request header, or undefined when the jar is empty. */
   header(): string | undefined {
     if (this.values.size === 0) return undefined;
-    return [...this.values].map(([k, v]) => `${k}=${v}`).join("; ");
+    this.cached ??= [...this.values].map(([k, v]) => `${k}=${v}`).join("; ");
+    return this.cached;
   }
 }

@@ -1,14 +1,15 @@
 import { Pool } from "undici";
 import type { Failure } from "../core/error-causes.ts";
 import type { Clock } from "./clock.ts";
-import { Exchange } from "./http-exchange.ts";
+import { Exchange, type ExchangeOwner } from "./http-exchange.ts";
 
 export interface SendOptions {
   method: string;
   /** Path and query, e.g. `/api/products?page=2`. */
   path: string;
-  headers?: Record<string, string>;
-  body?: string;
+  /** An object, or a flat [name, value, …] list (what undici reads without iterating keys). */
+  headers?: Record<string, string> | string[] | undefined;
+  body?: string | Buffer | undefined;
   /**
    * Keep the body text (journeys that read values); otherwise only its size is counted, and of
    * an error answer (4xx/5xx) the first 512 bytes, for the failure's message.
@@ -47,22 +48,26 @@ const DEADLINE_SWEEP_MS = 100;
  * socket, so service time excludes waiting for a free connection. Each request runs on a
  * pooled Exchange (no closures or timers of its own); a sweep enforces total deadlines.
  */
-export class HttpClient {
+export class HttpClient implements ExchangeOwner {
   private readonly pool: Pool;
-  private closing = false;
+  closing = false;
   private readonly free: Exchange[] = [];
   /** Every exchange made, free or in flight, for the deadline sweep; as many as ever ran at once. */
   private readonly exchanges: Exchange[] = [];
   private readonly sweep: NodeJS.Timeout;
-  private readonly release = (exchange: Exchange) => {
-    this.free.push(exchange);
-  };
-  private readonly isClosing = () => this.closing;
+  /** Requests dispatched whose result was not yet handed over (on a connection or queued for one). */
+  inflight = 0;
+  /**
+   * Called after each request's result was handed over while fewer than `connections` requests
+   * are in flight: a caller holding work back until a connection is free starts it here.
+   */
+  onFree: (() => void) | undefined;
 
   constructor(
     origin: string,
     private readonly clock: Clock,
-    connections: number,
+    /** Connections to the origin at most; requests beyond them wait in the pool's queue. */
+    readonly connections: number,
     /** Longest wait for a TCP (and TLS) connection; undici's default is 10 s. */
     connectTimeoutMs = 10_000,
   ) {
@@ -79,25 +84,32 @@ export class HttpClient {
     this.sweep.unref();
   }
 
-  /** Sends one request; `done` gets its result exactly once (never throws). */
+  /** True while every connection has a request (more would wait in the pool's queue). */
+  get busy(): boolean {
+    return this.inflight >= this.connections;
+  }
+
+  /**
+   * Sends one request; `done` gets its result exactly once (never throws), possibly before this
+   * returns. `options` must stay unchanged until then (it is read when a connection takes it).
+   */
   dispatch(options: SendOptions, done: (result: SendResult) => void): void {
     let exchange = this.free.pop();
     if (!exchange) {
-      exchange = new Exchange(this.clock, this.release, this.isClosing);
+      exchange = new Exchange(this.clock, this);
       this.exchanges.push(exchange);
     }
-    this.pool.dispatch(
-      {
-        origin: undefined,
-        method: options.method as "GET",
-        path: options.path,
-        headers: options.headers,
-        body: options.body,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      },
-      exchange.start(options, done),
-    );
+    this.inflight++;
+    this.pool.dispatch(exchange.start(options, done), exchange);
+  }
+
+  release(exchange: Exchange): void {
+    this.inflight--;
+    this.free.push(exchange);
+  }
+
+  settled(): void {
+    if (this.onFree !== undefined && this.inflight < this.connections) this.onFree();
   }
 
   send(options: SendOptions): Promise<SendResult> {

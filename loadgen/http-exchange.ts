@@ -55,6 +55,16 @@ function isSetCookie(name: Buffer | string): boolean {
   return true;
 }
 
+/** The client an exchange belongs to. */
+export interface ExchangeOwner {
+  /** Our own shutdown is under way: a request cut off now is not the target's failure. */
+  readonly closing: boolean;
+  /** Takes the exchange back (its request ended; its result not yet handed over). */
+  release(exchange: Exchange): void;
+  /** After a result was handed over (and whatever that started synchronously was dispatched). */
+  settled(): void;
+}
+
 /**
  * One request in flight: undici's dispatch handler (its callback interface, which undici's own
  * request() uses, so no adapter or header parsing runs per response), taken from and returned to
@@ -62,6 +72,20 @@ function isSetCookie(name: Buffer | string): boolean {
  * come back as the result's `failure`.
  */
 export class Exchange implements Dispatcher.DispatchHandler {
+  /**
+   * What undici is asked to send, rewritten for each request: undici copies it into its own
+   * request when a connection takes it (and keeps it until then), and this exchange is not
+   * reused before its request ended, so one object per exchange serves every request it carries.
+   */
+  readonly request: Dispatcher.DispatchOptions = {
+    origin: undefined,
+    method: "GET",
+    path: "/",
+    headers: undefined,
+    body: undefined,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
   private options!: SendOptions;
   private done!: (result: SendResult) => void;
   private sentAt: number | undefined;
@@ -76,12 +100,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly clock: Clock,
-    private readonly release: (exchange: Exchange) => void,
-    private readonly closing: () => boolean,
+    private readonly owner: ExchangeOwner,
   ) {}
 
   /** Arms this exchange for one request; `done` is called exactly once. */
-  start(options: SendOptions, done: (result: SendResult) => void): this {
+  start(options: SendOptions, done: (result: SendResult) => void): Dispatcher.DispatchOptions {
+    const request = this.request;
+    request.method = options.method as Dispatcher.HttpMethod;
+    request.path = options.path;
+    request.headers = options.headers;
+    request.body = options.body;
+    request.headersTimeout = options.timeoutMs;
+    request.bodyTimeout = options.timeoutMs;
     this.options = options;
     this.done = done;
     this.sentAt = undefined;
@@ -91,7 +121,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.bytes = 0;
     this.abort = undefined;
     this.deadline = 0;
-    return this;
+    return request;
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -139,7 +169,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onError(error: Error): void {
     this.chunks.length = 0;
     const endAt = this.clock.now();
-    if (this.closing()) {
+    if (this.owner.closing) {
       this.finish(new Reply(0, null, undefined, "", this.bytes, this.sentAt, endAt, undefined, true));
       return;
     }
@@ -160,7 +190,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const done = this.done;
     this.deadline = 0;
     this.abort = undefined;
-    this.release(this);
+    this.owner.release(this);
     done(result);
+    this.owner.settled();
   }
 }

@@ -1,10 +1,12 @@
+import type { Failure } from "../../core/error-causes.ts";
 import { segmentOf } from "../../core/execution-segment.ts";
 import { rateSegments } from "../../core/profile.ts";
 import { RateSchedule } from "../../core/rate.ts";
 import { sleep } from "../clock.ts";
 import { HttpClient } from "../http-client.ts";
-import { JourneyPicker } from "../journeys/picker.ts";
+import { JourneyPicker, type ResolvedJourney } from "../journeys/picker.ts";
 import { CatalogCache, type JourneyContext, JourneySession } from "../journeys/session.ts";
+import { prepareSteps, StepFlow, type StepsJourney } from "../journeys/step-flow.ts";
 import { VirtualUser } from "../virtual-user.ts";
 import { ArrivalQueue } from "./arrival-queue.ts";
 import type { ExecutorFactory } from "./executor.ts";
@@ -19,7 +21,8 @@ const SEND_SLACK_MS = 1;
  * Open model (arrival rate): each arrival starts a journey at its scheduled time on the
  * profile's rate curve, whether or not earlier ones finished. Journeys in flight are bounded
  * by maxVUs and HTTP connections by the pool size; an arrival that finds no free virtual user
- * waits at most maxQueueDelay, then counts as dropped. Latency runs from the scheduled time.
+ * waits at most maxQueueDelay, then counts as dropped; one that finds every connection busy
+ * waits (as a bare timestamp) for one. Latency runs from the scheduled time when it waited.
  * One worker of a split run sends only its execution segment's arrivals.
  */
 export const openModel: ExecutorFactory = (profile, startMs, segment) => {
@@ -35,6 +38,7 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
       const { clock, aggregator, signal } = ctx;
       const options = profile.executor;
       const maxDelayMs = options.maxQueueDelay * 1000;
+      const maxVUs = options.maxVUs;
       const http = ctx.http ?? new HttpClient(ctx.target, clock, options.connections, options.timeout * 1000);
       const picker = new JourneyPicker(profile.journeys);
       const journeyContext: JourneyContext = {
@@ -46,19 +50,50 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
         testHooksToken: ctx.testHooksToken,
         catalog: new CatalogCache(),
       };
+      // Journeys of plain request steps run on callbacks (StepFlow); the built-in ones as async code.
+      const prepared = new Map<ResolvedJourney, StepsJourney>();
+      for (const j of picker.all)
+        if (j.requestSteps) prepared.set(j, prepareSteps(j.requestSteps, j.thinkTime, ctx.testHooksToken));
       // LIFO reuse keeps few users hot, so each keeps its session like a returning shopper.
       const free: VirtualUser[] = [];
       let created = 0;
+      const flows: StepFlow[] = [];
+      const allFlows: StepFlow[] = [];
+      /**
+       * Arrivals that have a user's place (journeys in flight plus these stay within maxVUs) and
+       * wait for a free connection, as bare timestamps: never dropped, as a journey whose request
+       * waited in the pool's queue never was.
+       */
+      const ready = new ArrivalQueue();
+      /** Arrivals beyond maxVUs, waiting for a user's place: dropped after maxQueueDelay. */
       const waiting = new ArrivalQueue();
-      /** Resolves once no journey is in flight after the schedule ended. */
+      /** Resolves once no journey is in flight or ready after the schedule ended. */
       let settled: (() => void) | undefined;
 
-      const acquire = () =>
-        free.pop() ?? (created < options.maxVUs ? new VirtualUser(created++, ctx.customers) : undefined);
+      const acquire = () => free.pop() ?? new VirtualUser(created++, ctx.customers);
 
-      /** One journey from its start to its end; one promise per arrival, no closures of its own. */
-      const runJourney = async (vu: VirtualUser, arrivalMs: number) => {
-        const journey = picker.pick();
+      /** A journey ended at `endMs`: it is recorded, and its user takes the next waiting arrival. */
+      const ended = (
+        vu: VirtualUser,
+        endMs: number,
+        arrivalMs: number,
+        failure: Failure | undefined,
+        cancelled: boolean,
+      ) => {
+        if (!cancelled) aggregator.journeyEnd(endMs, (endMs - arrivalMs) * 1000, failure);
+        active--;
+        free.push(vu);
+        pump();
+        if (active === 0 && ready.length === 0) settled?.();
+      };
+
+      const flowEnded = (flow: StepFlow) => {
+        flows.push(flow);
+        ended(flow.vu, flow.endMs, flow.arrivalMs, flow.failure, flow.cancelled);
+      };
+
+      /** A built-in journey from its start to its end; one promise per arrival. */
+      const runJourney = async (vu: VirtualUser, journey: ResolvedJourney, arrivalMs: number) => {
         const session = new JourneySession(vu, journeyContext, arrivalMs, journey.thinkTime);
         try {
           await journey.run(session);
@@ -66,24 +101,39 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
         } catch (error) {
           session.fail("journey_threw", error instanceof Error ? error.message : String(error));
         }
-        const end = clock.now();
-        if (!session.cancelled) aggregator.journeyEnd(end, (end - arrivalMs) * 1000, session.failure);
-        active--;
-        release(vu);
-        if (active === 0) settled?.();
+        ended(vu, clock.now(), arrivalMs, session.failure, session.cancelled);
       };
 
       /**
        * Starts a journey for the arrival scheduled at `scheduledMs`. Latency runs from that
-       * instant when the arrival waited for a free user (the target's slowness). Otherwise it runs
-       * from its send: an arrival the generator sent late has its lateness in the scheduling lag,
-       * and one sent early within SEND_SLACK_MS is never measured as shorter than it was.
+       * instant when the arrival waited for a user or a connection (the target's slowness).
+       * Otherwise it runs from its send: an arrival the generator sent late has its lateness in the
+       * scheduling lag, and one sent early within SEND_SLACK_MS is never measured as shorter.
        */
-      const start = (vu: VirtualUser, scheduledMs: number, queued: boolean, now: number) => {
+      const start = (scheduledMs: number, queued: boolean, now: number) => {
         aggregator.arrival(scheduledMs, true);
         if (!queued) ctx.lag?.record(now - scheduledMs);
         active++;
-        void runJourney(vu, queued ? scheduledMs : now);
+        const vu = acquire();
+        const journey = picker.pick();
+        const arrivalMs = queued ? scheduledMs : now;
+        const steps = prepared.get(journey);
+        if (steps === undefined) {
+          void runJourney(vu, journey, arrivalMs);
+          return;
+        }
+        let flow = flows.pop();
+        if (flow === undefined) {
+          flow = new StepFlow(journeyContext, flowEnded);
+          allFlows.push(flow);
+        }
+        flow.start(vu, steps, arrivalMs);
+      };
+
+      /** Arrivals that never started (the run stopped, or its grace ran out) count as dropped. */
+      const dropAll = () => {
+        while (ready.length > 0) aggregator.arrival(ready.shift()!, false);
+        while (waiting.length > 0) aggregator.arrival(waiting.shift()!, false);
       };
 
       const dropExpired = (now: number) => {
@@ -91,16 +141,16 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
           aggregator.arrival(waiting.shift()!, false);
       };
 
-      // A freed user takes the oldest arrival still within its bound.
-      const release = (vu: VirtualUser) => {
-        if (!signal.aborted && waiting.length > 0) {
-          const now = clock.now();
-          dropExpired(now);
-          const at = waiting.shift();
-          if (at !== undefined) return start(vu, at, true, now);
+      /** Waiting arrivals take the users' places freed, then ready ones the connections freed. */
+      const pump = () => {
+        if (signal.aborted) return;
+        if (waiting.length > 0) {
+          dropExpired(clock.now());
+          while (waiting.length > 0 && active + ready.length < maxVUs) ready.push(waiting.shift()!);
         }
-        free.push(vu);
+        while (ready.length > 0 && !http.busy) start(ready.shift()!, true, 0);
       };
+      http.onFree = pump;
 
       // The next arrival, as epoch ms; the schedule is walked once, in order.
       let k = 0;
@@ -115,18 +165,22 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
           timer = undefined;
           if (signal.aborted) {
             // Arrivals still waiting when the run stops never started: they were dropped.
-            while (waiting.length > 0) aggregator.arrival(waiting.shift()!, false);
+            dropAll();
+            for (const flow of allFlows) flow.stopThinking();
             return resolve();
           }
+          pump();
           const now = clock.now();
-          dropExpired(now);
           // Every arrival due by the next wake-up's earliest moment goes now, in one batch: one
           // timer per batch, not per arrival, and none of them later than the timer's granularity.
           const horizon = now + SEND_SLACK_MS;
           while (next !== undefined && next <= horizon) {
-            const vu = waiting.length === 0 ? acquire() : undefined;
-            if (vu) start(vu, next, false, now);
-            else waiting.push(next);
+            if (waiting.length > 0 || active + ready.length >= maxVUs) waiting.push(next);
+            else if (ready.length > 0 || http.busy) {
+              // Taken up on time by the generator: its wait for a connection is the target's doing.
+              ctx.lag?.record(now - next);
+              ready.push(next);
+            } else start(next, false, now);
             next = nextAt();
           }
           if (next === undefined && waiting.length === 0) return resolve();
@@ -150,8 +204,10 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
       const allDone = new Promise<void>((resolve) => {
         settled = resolve;
       });
-      if (active > 0) await Promise.race([allDone, sleep(grace, waited.signal)]);
+      if (active > 0 || ready.length > 0) await Promise.race([allDone, sleep(grace, waited.signal)]);
       waited.abort(); // its timer must not keep the process alive
+      dropAll();
+      http.onFree = undefined;
       await http.close(true);
     },
   };

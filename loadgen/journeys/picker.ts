@@ -1,4 +1,4 @@
-import type { Journey } from "../../core/profile.ts";
+import type { Journey, RequestStep } from "../../core/profile.ts";
 import { requestStepsJourney } from "./request-steps.ts";
 import type { ThinkTime } from "./session.ts";
 import { type JourneyRun, shopJourneys } from "./shop.ts";
@@ -7,6 +7,8 @@ export interface ResolvedJourney {
   name: string;
   run: JourneyRun;
   thinkTime: ThinkTime | undefined;
+  /** A profile's custom journey: its request steps (`run` sends them too, one promise a step). */
+  requestSteps: ReadonlyArray<RequestStep> | undefined;
 }
 
 /** Picks journeys at random in proportion to their weights. */
@@ -20,9 +22,14 @@ export class JourneyPicker {
       if (j.weight <= 0) continue;
       const run = j.steps ? requestStepsJourney(j.steps) : shopJourneys[j.name as keyof typeof shopJourneys];
       this.total += j.weight;
-      this.journeys.push({ name: j.name, run, thinkTime: j.thinkTime });
+      this.journeys.push({ name: j.name, run, thinkTime: j.thinkTime, requestSteps: j.steps });
       this.cumulative.push(this.total);
     }
+  }
+
+  /** Every journey that can be picked, in the profile's order. */
+  get all(): ReadonlyArray<ResolvedJourney> {
+    return this.journeys;
   }
 
   pick(random = Math.random()): ResolvedJourney {
