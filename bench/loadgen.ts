@@ -9,8 +9,8 @@
  *   2. the highest open-model rate held within ±2 %;
  *   3. RSS across a long 2,000 rps run (flat: nothing is stored per request).
  * Flags: --seconds N (each side-by-side run, default 5), --rss-seconds N (default 300),
- * --rss-rate N (default 2000). Only 127.0.0.1 is ever targeted. Without taskset (or on one
- * CPU) the runs are not pinned, and it says so.
+ * --rss-rate N (default 2000), --parts 1,2,3 (the parts to run, default all). Only 127.0.0.1 is
+ * ever targeted. Without taskset (or on one CPU) the runs are not pinned, and it says so.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,8 +28,10 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     "rss-seconds": { type: "string", default: "300" },
     "rss-rate": { type: "string", default: "2000" },
+    parts: { type: "string", default: "1,2,3" },
   },
 });
+const PARTS = new Set(values.parts.split(",").map((p) => p.trim()));
 const SECONDS = Number(values.seconds);
 const RSS_SECONDS = Number(values["rss-seconds"]);
 const RSS_RATE = Number(values["rss-rate"]);
@@ -231,8 +233,8 @@ async function main() {
   );
   try {
     // 1. Side by side.
-    console.log("1. Side by side on the same target (each generator its own process)");
-    const rows = await sideBySide(target);
+    if (PARTS.has("1")) console.log("1. Side by side on the same target (each generator its own process)");
+    const rows = PARTS.has("1") ? await sideBySide(target) : [];
     console.log(
       `   ${"generator".padEnd(36)} ${"requests".padStart(9)} ${"CPU/req".padStart(9)} ${"busiest 100 ms".padStart(15)} ${"p50".padStart(9)} ${"p99".padStart(9)}  scheduling lag p50 / p99 / max`,
     );
@@ -286,68 +288,74 @@ async function main() {
       });
     }
 
-    // 2. Highest rate held within ±2 %: each step 5 s, held when achieved and completed requests are within 2 % of the target and nothing dropped.
-    console.log("\n2. Highest open-model rate held within ±2 % (5 s per step)");
-    let held = 0;
-    for (const rate of [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 14000, 16000, 20000, 24000]) {
-      const r = await runProfile(
+    if (PARTS.has("2")) {
+      // 2. Highest rate held within ±2 %: each step 5 s, held when achieved and completed requests are within 2 % of the target and nothing dropped.
+      console.log("\n2. Highest open-model rate held within ±2 % (5 s per step)");
+      let held = 0;
+      for (const rate of [
+        1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 14000, 16000, 20000, 24000,
+      ]) {
+        const r = await runProfile(
+          profile({
+            stages: [{ duration: 5, rate }],
+            executor: { connections: 64, maxVUs: 5000, maxQueueDelay: "500ms" },
+          }),
+          target.url,
+        );
+        const s = r.summary;
+        const ratio = s.achievedArrivals / s.targetArrivals;
+        const completed = s.requests / s.targetArrivals;
+        const ok = Math.abs(ratio - 1) <= 0.02 && Math.abs(completed - 1) <= 0.02 && s.dropped === 0;
+        console.log(
+          `   ${String(rate).padStart(6)} rps: achieved ${(ratio * 100).toFixed(1)} %, completed ${(completed * 100).toFixed(1)} %, dropped ${s.dropped}, p99 ${s.steps.get?.p99.toFixed(1)} ms → ${ok ? "held" : "not held"}`,
+        );
+        if (!ok) break;
+        held = rate;
+      }
+      console.log(
+        `   highest rate held: ${held} rps (baseline: bare autocannon's closed-model throughput ${fmt((bare?.requests ?? Number.NaN) / SECONDS)} req/s)`,
+      );
+      figures.push({
+        measure: "highest open-model rate held within ±2 %",
+        value: `${held} rps`,
+        baseline: `bare autocannon ${fmt((bare?.requests ?? Number.NaN) / SECONDS)} req/s`,
+      });
+    }
+
+    if (PARTS.has("3")) {
+      // 3. RSS across a long run.
+      console.log(`\n3. RSS across a ${RSS_SECONDS} s run at ${RSS_RATE} rps (sampled every 10 s)`);
+      const samples: [number, number][] = [];
+      const t0 = Date.now();
+      const sampler = setInterval(
+        () => samples.push([(Date.now() - t0) / 1000, process.memoryUsage().rss / 1048576]),
+        10_000,
+      );
+      const long = await runProfile(
         profile({
-          stages: [{ duration: 5, rate }],
-          executor: { connections: 64, maxVUs: 5000, maxQueueDelay: "500ms" },
+          stages: [{ duration: RSS_SECONDS, rate: RSS_RATE }],
+          executor: { connections: 64, maxVUs: 5000 },
         }),
         target.url,
       );
-      const s = r.summary;
-      const ratio = s.achievedArrivals / s.targetArrivals;
-      const completed = s.requests / s.targetArrivals;
-      const ok = Math.abs(ratio - 1) <= 0.02 && Math.abs(completed - 1) <= 0.02 && s.dropped === 0;
+      clearInterval(sampler);
+      console.log(`   ${samples.map(([t, mb]) => `${t.toFixed(0)}s:${mb.toFixed(0)}MB`).join("  ")}`);
+      const warm = samples.filter(([t]) => t >= 30).map(([, mb]) => mb);
+      if (warm.length >= 3) {
+        // Flat means no upward trend: GC makes a sawtooth, so compare the first and last thirds.
+        const third = Math.max(1, Math.floor(warm.length / 3));
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const early = mean(warm.slice(0, third));
+        const late = mean(warm.slice(-third));
+        console.log(
+          `   after warm-up (≥30 s): min ${Math.min(...warm).toFixed(0)} MB, max ${Math.max(...warm).toFixed(0)} MB; ` +
+            `mean of first third ${early.toFixed(0)} MB vs last third ${late.toFixed(0)} MB over ${fmt(long.requests)} requests`,
+        );
+      }
       console.log(
-        `   ${String(rate).padStart(6)} rps: achieved ${(ratio * 100).toFixed(1)} %, completed ${(completed * 100).toFixed(1)} %, dropped ${s.dropped}, p99 ${s.steps.get?.p99.toFixed(1)} ms → ${ok ? "held" : "not held"}`,
-      );
-      if (!ok) break;
-      held = rate;
-    }
-    console.log(
-      `   highest rate held: ${held} rps (baseline: bare autocannon's closed-model throughput ${fmt((bare?.requests ?? Number.NaN) / SECONDS)} req/s)`,
-    );
-
-    // 3. RSS across a long run.
-    console.log(`\n3. RSS across a ${RSS_SECONDS} s run at ${RSS_RATE} rps (sampled every 10 s)`);
-    const samples: [number, number][] = [];
-    const t0 = Date.now();
-    const sampler = setInterval(
-      () => samples.push([(Date.now() - t0) / 1000, process.memoryUsage().rss / 1048576]),
-      10_000,
-    );
-    const long = await runProfile(
-      profile({
-        stages: [{ duration: RSS_SECONDS, rate: RSS_RATE }],
-        executor: { connections: 64, maxVUs: 5000 },
-      }),
-      target.url,
-    );
-    clearInterval(sampler);
-    console.log(`   ${samples.map(([t, mb]) => `${t.toFixed(0)}s:${mb.toFixed(0)}MB`).join("  ")}`);
-    const warm = samples.filter(([t]) => t >= 30).map(([, mb]) => mb);
-    if (warm.length >= 3) {
-      // Flat means no upward trend: GC makes a sawtooth, so compare the first and last thirds.
-      const third = Math.max(1, Math.floor(warm.length / 3));
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const early = mean(warm.slice(0, third));
-      const late = mean(warm.slice(-third));
-      console.log(
-        `   after warm-up (≥30 s): min ${Math.min(...warm).toFixed(0)} MB, max ${Math.max(...warm).toFixed(0)} MB; ` +
-          `mean of first third ${early.toFixed(0)} MB vs last third ${late.toFixed(0)} MB over ${fmt(long.requests)} requests`,
+        `   achieved ${long.summary.achievedArrivals}/${long.summary.targetArrivals} arrivals, dropped ${long.summary.dropped}`,
       );
     }
-    console.log(
-      `   achieved ${long.summary.achievedArrivals}/${long.summary.targetArrivals} arrivals, dropped ${long.summary.dropped}`,
-    );
-    figures.push({
-      measure: "highest open-model rate held within ±2 %",
-      value: `${held} rps`,
-      baseline: `bare autocannon ${fmt((bare?.requests ?? Number.NaN) / SECONDS)} req/s`,
-    });
     reportFigures("bench:loadgen", figures);
   } finally {
     target.child.kill();
