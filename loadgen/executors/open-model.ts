@@ -111,8 +111,10 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
        * scheduling lag, and one sent early within SEND_SLACK_MS is never measured as shorter.
        */
       const start = (scheduledMs: number, queued: boolean, now: number) => {
-        aggregator.arrival(scheduledMs, true);
-        if (!queued) ctx.lag?.record(now - scheduledMs);
+        if (!queued) {
+          aggregator.arrival(scheduledMs, true);
+          ctx.lag?.record(now - scheduledMs);
+        }
         active++;
         const vu = acquire();
         const journey = picker.pick();
@@ -130,9 +132,23 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
         flow.start(vu, steps, arrivalMs);
       };
 
-      /** Arrivals that never started (the run stopped, or its grace ran out) count as dropped. */
+      /**
+       * An arrival that got a user's place waits for a connection. It counts as started now, in
+       * its scheduled second (the run's per-second arrival counts), like a journey whose first
+       * request waits in the pool's queue; its latency will run from its scheduled instant.
+       */
+      const admit = (scheduledMs: number) => {
+        aggregator.arrival(scheduledMs, true);
+        ready.push(scheduledMs);
+      };
+
+      /**
+       * The run stopped (or its grace ran out): arrivals still waiting for a user's place count as
+       * dropped. Ready ones were counted as started when they got their place, as a journey whose
+       * request was still queued for a connection when the run stopped always was.
+       */
       const dropAll = () => {
-        while (ready.length > 0) aggregator.arrival(ready.shift()!, false);
+        while (ready.length > 0) ready.shift();
         while (waiting.length > 0) aggregator.arrival(waiting.shift()!, false);
       };
 
@@ -146,7 +162,7 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
         if (signal.aborted) return;
         if (waiting.length > 0) {
           dropExpired(clock.now());
-          while (waiting.length > 0 && active + ready.length < maxVUs) ready.push(waiting.shift()!);
+          while (waiting.length > 0 && active + ready.length < maxVUs) admit(waiting.shift()!);
         }
         while (ready.length > 0 && !http.busy) start(ready.shift()!, true, 0);
       };
@@ -179,7 +195,7 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
             else if (ready.length > 0 || http.busy) {
               // Taken up on time by the generator: its wait for a connection is the target's doing.
               ctx.lag?.record(now - next);
-              ready.push(next);
+              admit(next);
             } else start(next, false, now);
             next = nextAt();
           }
