@@ -167,7 +167,8 @@ export class StepFlow {
       return;
     }
     const t = this.journey.thinkTime;
-    if (!t || t.max <= 0) this.send();
+    // A stopped run thinks no more (its stop may have come while this response was on its way).
+    if (!t || t.max <= 0 || this.ctx.signal.aborted) this.send();
     else this.thinking = setTimeout(this.thought, (t.min + Math.random() * (t.max - t.min)) * 1000);
   }
 
