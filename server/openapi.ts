@@ -314,9 +314,9 @@ const operations: Operation[] = [
     method: "get",
     path: "/faults/changes",
     summary:
-      'Fault switches of the shared shop flipped through the hub, oldest first (chart markers); another project\'s change comes with by: "another project" and detail: null',
+      'Fault switches of the shared shop flipped through the hub, oldest first (chart markers); another project\'s change comes with by: "another project" and detail: null; with activeAt, also active: the switches on just before then, each as its last set (what a run started under)',
     access: "viewer",
-    query: { from: "epoch ms", to: "epoch ms", limit: "max rows" },
+    query: { from: "epoch ms", to: "epoch ms", limit: "max rows", activeAt: "epoch ms" },
   },
   {
     method: "put",

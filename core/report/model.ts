@@ -3,6 +3,7 @@
  * they arrive) and by the hub (from what it stored), so both render the same report. Pure.
  */
 import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../error-causes.ts";
+import type { FaultChange } from "../faults.ts";
 import { decodeHistogram, type Histogram, maxOf, newHistogram } from "../histogram.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../run.ts";
 import type { StepTotals } from "../threshold.ts";
@@ -74,6 +75,11 @@ export interface ReportModel {
    * when the report was made without the hub (the report then says so).
    */
   combinedVerdict?: RunVerdict;
+  /**
+   * Switches flipped on through the hub and still on when the run started (the hub knows them;
+   * the generator does not), each as its last change before the start.
+   */
+  faultsAtStart?: FaultChange[];
   /** Seconds per chart point. */
   resolution: number;
   series: ReportPoint[];
@@ -247,6 +253,7 @@ export type ReportMeta = Pick<
   | "faults"
   | "breakpoint"
   | "combinedVerdict"
+  | "faultsAtStart"
 >;
 
 /** The report of a run from its step totals and chart points; the generator and the hub both call this. */
@@ -278,5 +285,6 @@ export function buildReportModel(
   };
   if (meta.breakpoint === undefined) delete model.breakpoint;
   if (meta.combinedVerdict === undefined) delete model.combinedVerdict;
+  if (meta.faultsAtStart === undefined) delete model.faultsAtStart;
   return model;
 }

@@ -4,6 +4,7 @@
  * its unit.
  */
 import { addCause, noLatencyReason } from "../error-causes.ts";
+import { faultsAtStartText } from "../faults-at-start.ts";
 import { describeResult } from "../threshold.ts";
 import { type StepTotals, thresholdNoData } from "../threshold-no-data.ts";
 import { verdictStateLabels } from "../verdict.ts";
@@ -64,6 +65,7 @@ export function renderReport(m: ReportModel): string {
   const t0 = m.series[0]?.second ?? Math.floor(m.startedAt / 1000);
   const totals = stepTotals(m);
   const rel = (second: number) => second - t0;
+  const atStart = faultsAtStartText(m.faultsAtStart ?? [], clock);
   const markers: ChartMarker[] = m.faults.map((f) => [
     Math.max(0, faultSecond(f.at, m.startedAt) - t0),
     `${f.action === "set" ? "▲" : "▼"} ${f.fault}`,
@@ -145,6 +147,7 @@ figure{margin:1.2rem 0}figcaption{font-weight:600;margin-bottom:.3rem}svg text{f
 </style></head><body>
 <h1>${esc(m.profile)} against ${esc(m.target)}</h1>
 ${alerts.verdict}<p class="verdict" data-status="${esc(m.status)}">${esc(m.verdict)}</p>
+${atStart ? `<p data-faults-at-start>${esc(atStart)}</p>` : ""}
 <p>Run <code>${esc(m.runId)}</code>, started ${new Date(m.startedAt).toISOString()}, ${lasted}${planned}.
 ${m.requests} requests, ${m.errors} failed (${pct(m.errorRate)}); arrivals ${m.achievedArrivals} of ${m.targetArrivals} targeted, ${m.dropped} dropped.
 ${m.journey ? `Journey duration including think time: p50 ${ms(m.journey.p50)}, p95 ${ms(m.journey.p95)}, p99 ${ms(m.journey.p99)}.` : ""}

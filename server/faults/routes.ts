@@ -11,6 +11,7 @@ import type { AuditRecorder } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { projectOf } from "../projects/scope.ts";
+import { faultsActiveAt } from "./active.ts";
 import { faultChangeFor } from "./shared.ts";
 
 export interface FaultRoutesOptions {
@@ -31,6 +32,8 @@ const ChangesQuery = z.object({
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
+  /** Unix epoch milliseconds: also answer `active`, the switches on just before then (a run's start). */
+  activeAt: z.coerce.number().int().nonnegative().optional(),
 });
 
 /** The parameters the shop answered with, as `key=value` text for a chart label's tooltip. */
@@ -120,11 +123,12 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
   /**
    * Every project's hand-made changes of the shared shop's switches in a time range, oldest
    * first: the charts' manual fault markers. Who made another project's change, and how, is
-   * not shown (faultChangeFor).
+   * not shown (faultChangeFor). With `activeAt`, also `active`: the switches already on just
+   * before then (faultsActiveAt), so a run shows the faults it started under.
    */
   app.get("/faults/changes", requireRole("viewer"), async (c) => {
     const q = parseOr400(ChangesQuery, c.req.query(), "query");
-    if (!options.db) return c.json({ changes: [] });
+    if (!options.db) return c.json({ changes: [], ...(q.activeAt === undefined ? {} : { active: [] }) });
     const viewer = projectOf(c).id;
     const where: SQL[] = [];
     if (q.from !== undefined) where.push(gte(faultChanges.at, q.from));
@@ -149,6 +153,7 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
           viewer,
         ),
       ),
+      ...(q.activeAt === undefined ? {} : { active: await faultsActiveAt(options.db, q.activeAt, viewer) }),
     });
   });
 

@@ -1,4 +1,5 @@
 import type { RunView } from "../../core/api/runs.ts";
+import type { FaultChange } from "../../core/faults.ts";
 import {
   incidentCases,
   incidentErrors,
@@ -75,6 +76,7 @@ export async function reportModel(
   slices: ReadonlyArray<Slice>,
   combinedVerdict?: RunVerdict,
   totals: ReadonlyArray<Slice> = slices,
+  faultsAtStart?: FaultChange[],
 ): Promise<ReportModel> {
   const seconds = new Set(slices.map((s) => s.second));
   const perSecond = slices.every((s) => s.span === 1) && seconds.size <= MAX_SECOND_POINTS;
@@ -110,6 +112,7 @@ export async function reportModel(
       thresholds: run.thresholds,
       faults: run.faults,
       combinedVerdict,
+      ...(faultsAtStart ? { faultsAtStart } : {}),
     },
     totalsFromWindows(totals.map(asWindow)),
     series,
@@ -130,6 +133,7 @@ export async function htmlReport(
   slices: ReadonlyArray<Slice>,
   combinedVerdict?: RunVerdict,
   totals: ReadonlyArray<Slice> = slices,
+  faultsAtStart?: FaultChange[],
 ): Promise<string> {
-  return renderReport(await reportModel(run, slices, combinedVerdict, totals));
+  return renderReport(await reportModel(run, slices, combinedVerdict, totals, faultsAtStart));
 }

@@ -14,6 +14,7 @@ import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
 import { storedRunVerdict } from "../alerting/run-verdict.ts";
+import { faultsActiveAt } from "../faults/active.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
@@ -363,7 +364,8 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     // Charts per minute of a long run; its tables from hour merges (the same exact totals).
     const { slices, totals } = await loadReportSlices(db, id, {}, options.rollups);
     const verdict = await storedRunVerdict(db, id, Date.now(), projectOf(c).id);
-    return c.html(await htmlReport(run, slices, verdict, totals));
+    const atStart = await faultsActiveAt(db, run.startedAt, projectOf(c).id);
+    return c.html(await htmlReport(run, slices, verdict, totals, atStart));
   });
 
   return app;

@@ -4,6 +4,7 @@ import type { FaultChange } from "../../core/faults.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
 import { ADMIN_TOKEN, startTestShop, type TestShop } from "../helpers/shop.ts";
+import { makeRunReport } from "./fixtures.ts";
 
 for (const kind of databaseKinds) {
   describe(`[${kind}] fault switches flipped by hand are recorded for chart markers`, () => {
@@ -85,6 +86,67 @@ for (const kind of databaseKinds) {
       const bad = await call("GET", "/faults/changes?from=yesterday");
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/query\.from/);
+    });
+
+    it("names the switches on before a run started: each one's last change, a clear (or clear all) ends it", async () => {
+      // Apart by a few ms so every change has its own `at` and `activeAt` can fall between them.
+      const step = () => new Promise((r) => setTimeout(r, 5));
+      const from = Date.now();
+      expect((await call("PUT", "/faults/latency", { fixedMs: 150 })).status).toBe(200);
+      await step();
+      expect((await call("PUT", "/faults/slow_db", { delayMs: 20 })).status).toBe(200);
+      await step();
+      expect((await call("DELETE", "/faults/slow_db")).status).toBe(200);
+      await step();
+      expect((await call("PUT", "/faults/latency", { fixedMs: 80, probability: 0.5 })).status).toBe(200);
+      await step();
+      expect((await call("DELETE", "/faults")).status).toBe(200);
+      await step();
+      const changes = (await call("GET", `/faults/changes?from=${from}`)).body.changes as FaultChange[];
+      expect(changes.map((c) => [c.fault, c.action])).toEqual([
+        ["latency", "set"],
+        ["slow_db", "set"],
+        ["slow_db", "clear"],
+        ["latency", "set"],
+        ["all", "clear"],
+      ]);
+      const activeAt = async (at: number) => {
+        const res = await call("GET", `/faults/changes?from=${from}&activeAt=${at}`);
+        expect(res.status).toBe(200);
+        return (res.body.active as FaultChange[]).map((c) => [c.fault, c.detail]);
+      };
+      const at = changes.map((c) => c.at);
+      expect(await activeAt(at[0]!)).toEqual([]);
+      expect(await activeAt(at[2]!)).toEqual([
+        ["latency", "fixedMs=150, jitterMs=0, probability=1"],
+        ["slow_db", "delayMs=20"],
+      ]);
+      expect(await activeAt(at[4]!)).toEqual([["latency", "fixedMs=80, jitterMs=0, probability=0.5"]]);
+      expect(await activeAt(at[4]! + 1)).toEqual([]);
+      // Without activeAt the answer stays as it was.
+      expect((await call("GET", `/faults/changes?from=${from}`)).body.active).toBeUndefined();
+
+      // A run started with latency on: its report.html says so beside the verdict.
+      expect((await call("PUT", "/faults/latency", { fixedMs: 150 })).status).toBe(200);
+      await step();
+      const runId = `faults-at-start-${kind}`;
+      const ingested = await fetch(`${t.url}/api/v1/ingest/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...t.agentHeaders },
+        body: JSON.stringify(makeRunReport(runId, { status: "passed" })),
+      });
+      expect(ingested.status).toBeLessThan(300);
+      const report = await fetch(`${t.url}/api/v1/runs/${runId}/report.html`, { headers: ops.headers });
+      expect(report.status).toBe(200);
+      const line = (await report.text()).match(/<p data-faults-at-start>([^<]*)<\/p>/)?.[1];
+      expect(line).toMatch(
+        /^Faults on at start: latency on \(fixedMs=150, jitterMs=0, probability=1\) since \d\d:\d\d:\d\d UTC, by .+@/,
+      );
+      expect((await call("DELETE", "/faults")).status).toBe(200);
+
+      const bad = await call("GET", "/faults/changes?activeAt=soon");
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/query\.activeAt/);
     });
   });
 }

@@ -27,6 +27,7 @@ import { stackedTable } from "../styles/stacked-table.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-errors-table.ts";
+import "./pw-faults-at-start.ts";
 import "./pw-run-verdict.ts";
 
 const LIVE_POINTS = 3600;
@@ -98,6 +99,8 @@ export class PwLiveRun extends LitElement {
   private seriesRun = "";
   /** Fault switches flipped by hand during the bound run. */
   @state() private changes: FaultChange[] = [];
+  /** The switches already on when the run started (GET /faults/changes `active`). */
+  @state() private active: FaultChange[] = [];
   private readonly alerts = new AlertBook();
   /** Failed requests by step and cause for the errors table: REST totals, then live seconds. */
   private causes = new CauseBook();
@@ -123,6 +126,7 @@ export class PwLiveRun extends LitElement {
       this.series = series;
       this.seriesRun = id;
       this.changes = [];
+      this.active = [];
       if (!id) return undefined;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       this.run = detail.run;
@@ -132,9 +136,13 @@ export class PwLiveRun extends LitElement {
       const resolution = chartResolution(detail.run);
       // Arrival figures exist on the journey step only; other steps need latency and errors.
       const [changes] = await Promise.all([
-        hub.get<{ changes: FaultChange[] }>(
+        hub.get<{ changes: FaultChange[]; active: FaultChange[] }>(
           "/faults/changes",
-          { from: detail.run.startedAt, ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}) },
+          {
+            from: detail.run.startedAt,
+            ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}),
+            activeAt: detail.run.startedAt,
+          },
           signal,
         ),
         loadSeries(hub, series, { runId: id, steps: [JOURNEY_STEP], resolution, signal }),
@@ -156,6 +164,7 @@ export class PwLiveRun extends LitElement {
       ]);
       if (this.seriesRun === id) {
         this.changes = changes.changes;
+        this.active = changes.active;
         const causes = new CauseBook();
         causes.reset(detail.steps, series.seconds.at(-1) ?? Math.floor(detail.run.startedAt / 1000) - 1);
         this.causes = causes;
@@ -211,6 +220,7 @@ export class PwLiveRun extends LitElement {
       this.series = new RunSeries(LIVE_POINTS);
       this.seriesRun = this.currentId();
       this.changes = [];
+      this.active = [];
       this.causes = new CauseBook();
       if (this.run?.runId !== this.seriesRun) this.run = undefined;
     }
@@ -309,6 +319,7 @@ export class PwLiveRun extends LitElement {
             ></pw-run-verdict>`
             : null
         }
+        ${run ? html`<pw-faults-at-start .active=${this.active}></pw-faults-at-start>` : null}
         ${this.detail.error ? html`<p class="error-text">${this.detail.error.message}</p>` : null}
       </section>
       ${this.kpis(latest, finished && this.detail.value?.run.runId === id ? this.detail.value : undefined)}

@@ -19,6 +19,7 @@ import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-errors-table.ts";
+import "./pw-faults-at-start.ts";
 import "./pw-run-verdict.ts";
 import "./pw-run-workers.ts";
 import "./pw-step-table.ts";
@@ -46,11 +47,16 @@ export class PwRunDetail extends LitElement {
       const id = this.runId;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       const series = new RunSeries();
-      const [{ changes }, verdict] = await Promise.all([
-        // Fault switches flipped by hand while the run went on: marked beside its own timeline.
-        hub.get<{ changes: FaultChange[] }>(
+      const [{ changes, active }, verdict] = await Promise.all([
+        // Fault switches flipped by hand while the run went on: marked beside its own timeline;
+        // and those already on when it started, named beside its verdict.
+        hub.get<{ changes: FaultChange[]; active: FaultChange[] }>(
           "/faults/changes",
-          { from: detail.run.startedAt, ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}) },
+          {
+            from: detail.run.startedAt,
+            ...(detail.run.endedAt ? { to: detail.run.endedAt } : {}),
+            activeAt: detail.run.startedAt,
+          },
           signal,
         ),
         // Thresholds combined with the alerts that fired during the run; the page stands without it.
@@ -68,8 +74,8 @@ export class PwRunDetail extends LitElement {
         }),
       ]);
       return typeof verdict === "string"
-        ? { detail, series, changes, verdict: null, verdictError: verdict }
-        : { detail, series, changes, verdict, verdictError: undefined };
+        ? { detail, series, changes, active, verdict: null, verdictError: verdict }
+        : { detail, series, changes, active, verdict, verdictError: undefined };
     },
     args: () => [this.runId],
   });
@@ -105,6 +111,7 @@ export class PwRunDetail extends LitElement {
           .verdictError=${value.verdictError}
           stateShown
         ></pw-run-verdict>
+        <pw-faults-at-start .active=${value.active}></pw-faults-at-start>
         ${run.workers > 1 ? html`<p class="muted" data-testid="run-workers-count">split over ${run.workers} workers</p>` : null}
         <div class="row" role="group" aria-label="Download reports">
           <a class="button" href=${report("json")} download>JSON report</a>

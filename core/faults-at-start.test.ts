@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { faultsAtStartText } from "./faults-at-start.ts";
+
+describe("faultsAtStartText", () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  it("names each switch with its parameters, since when and who", () => {
+    const text = faultsAtStartText(
+      [
+        { at: 0, fault: "latency", action: "set", by: "ops@shop.test", detail: "fixedMs=150" },
+        { at: 1000, fault: "errors", action: "set", by: "another project", detail: null },
+      ],
+      iso,
+    );
+    expect(text).toBe(
+      "Faults on at start: latency on (fixedMs=150) since 1970-01-01T00:00:00.000Z, by ops@shop.test; errors on since 1970-01-01T00:00:01.000Z, by another project",
+    );
+  });
+  it("is null when no switch was on", () => {
+    expect(faultsAtStartText([], iso)).toBeNull();
+  });
+});
