@@ -667,6 +667,20 @@ for (const kind of databaseKinds) {
           detail: null,
         });
       }
+      // Faults on at a run's start come redacted the same way: beta's latency, on until beta cleared it.
+      const [set, clear] = faults.changes as unknown as Array<{ at: number; action: string }>;
+      expect([set?.action, clear?.action]).toEqual(["set", "clear"]);
+      const atStart = async (headers: Record<string, string>) =>
+        (
+          (await ok(await call("GET", `/faults/changes?activeAt=${clear!.at}`, headers))) as {
+            active: unknown[];
+          }
+        ).active;
+      expect(await atStart(b)).toEqual([expect.objectContaining({ fault: "latency", by: betaAdmin.email })]);
+      const seenByAlpha = await atStart(as(members.viewer, "alpha"));
+      expect(seenByAlpha).toEqual([
+        { at: set!.at, fault: "latency", action: "set", by: "another project", detail: null },
+      ]);
     });
 
     it("a project's own admin manages its members (audited); other members get 403, other projects 404", async () => {
