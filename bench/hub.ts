@@ -10,7 +10,8 @@
  *    their work is not the bench's nor the hub's) subscribed to `probes`; each ingested probe
  *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt,
  *    and from the message's first receipt by any client, which leaves out the ingest before the
- *    broadcast), the hub's own send time per turn (its /metrics), hub CPU per message and hub
+ *    broadcast), the hub's own send time per turn (its /metrics), its worst event-loop delay and
+ *    the slowest /healthz answered during the broadcasts, hub CPU per message and hub
  *    memory per client, against a 10-client baseline and a bare net.Socket write loop over as
  *    many loopback sockets (bench/socket-floor.ts). BENCH_LIVE_CLIENT: lean (default, a minimal
  *    RFC 6455 client, bench/live-clients.ts) or ws (the ws library's client, costlier per message
@@ -369,6 +370,8 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   const sendBefore = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
   const cpuBefore = hub.cpuSeconds();
   const clientCpuBefore = group.cpuSeconds();
+  // The hub's event-loop delay is reset by every /metrics read (the one just above included).
+  const health = healthPoller(hub);
   for (let b = 0; b < broadcasts; b++) {
     const result = probeResult();
     const res = await fetch(`${hub.url}/api/v1/ingest/probe-results`, {
@@ -381,6 +384,8 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   }
   // Every message is out of the hub well within this; what has not arrived by then counts as lost.
   await new Promise((r) => setTimeout(r, 2000));
+  const worstHealthMs = await health.stop();
+  const loop = await loopDelay(hub);
   const cpu = hub.cpuSeconds() - cpuBefore;
   const clientCpu = group.cpuSeconds() - clientCpuBefore;
   const sendAfter = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
@@ -418,6 +423,35 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
     bytesPerClient: Math.max(0, heapConnected - heapBefore) / clients,
     rssBefore,
     rssConnected,
+    /** The hub's longest event-loop delay during the broadcasts (prom-client, 10 ms resolution), ms. */
+    loopMaxMs: loop.maxMs,
+    /** The slowest /healthz answered meanwhile (asked every 5 ms, one at a time), ms. */
+    worstHealthMs,
+  };
+}
+
+/**
+ * Asks the hub's /healthz one at a time, 5 ms apart, until stopped (at most 10 minutes); the
+ * slowest answer is how long other requests waited behind the fan-out.
+ */
+function healthPoller(hub: Hub): { stop(): Promise<number> } {
+  let stopped = false;
+  let worst = 0;
+  const deadline = Date.now() + 600_000;
+  const loop = (async () => {
+    while (!stopped && Date.now() < deadline) {
+      const t0 = performance.now();
+      await (await fetch(`${hub.url}/healthz`)).text();
+      worst = Math.max(worst, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return worst;
+    },
   };
 }
 
@@ -508,7 +542,7 @@ async function main() {
         [`${CLIENTS} clients`, big],
       ] as const) {
         console.log(
-          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms from startedAt (${r.delivered}/${r.expected} delivered), from the first client's receipt p50 ${fmt(r.spreadP50, 0)} ms, p99 ${fmt(r.spreadP99, 0)} ms; hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}; hub + clients CPU per broadcast over ${availableParallelism()} cores ${fmt(r.cpuFloorMs, 0)} ms); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
+          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms from startedAt (${r.delivered}/${r.expected} delivered), from the first client's receipt p50 ${fmt(r.spreadP50, 0)} ms, p99 ${fmt(r.spreadP99, 0)} ms; hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub worst event-loop delay ${fmt(r.loopMaxMs, 0)} ms, slowest /healthz meanwhile ${fmt(r.worstHealthMs, 0)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}; hub + clients CPU per broadcast over ${availableParallelism()} cores ${fmt(r.cpuFloorMs, 0)} ms); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
         );
       }
     } finally {
@@ -568,8 +602,8 @@ async function main() {
     const { small, big, floor, frameBytes } = fanOutResult;
     figures.push({
       measure: `live fan-out to ${big.clients} WebSocket clients`,
-      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms from the result's startedAt (p99 ${fmt(big.spreadP99, 0)} ms from the first client's receipt), ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores: lag floor ${fmt(big.cpuFloorMs, 0)} ms with both spread over ${availableParallelism()} cores and nothing else running), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients (${LIVE_CLIENT}) in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
-      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn; bare net.Socket.write of ${frameBytes} B to ${big.clients} loopback sockets ${fmt(floor.roundMs, 1)} ms per round, CPU ${fmt((floor.cpuMs * 1000) / big.clients, 1)} µs per write (${fmt((floor.systemMs * 1000) / big.clients, 1)} in the kernel)`,
+      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms from the result's startedAt (p99 ${fmt(big.spreadP99, 0)} ms from the first client's receipt), ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), worst event-loop delay ${fmt(big.loopMaxMs, 0)} ms, slowest /healthz meanwhile ${fmt(big.worstHealthMs, 0)} ms, ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores: lag floor ${fmt(big.cpuFloorMs, 0)} ms with both spread over ${availableParallelism()} cores and nothing else running), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients (${LIVE_CLIENT}) in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
+      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn, worst event-loop delay ${fmt(small.loopMaxMs, 0)} ms, slowest /healthz ${fmt(small.worstHealthMs, 0)} ms; bare net.Socket.write of ${frameBytes} B to ${big.clients} loopback sockets ${fmt(floor.roundMs, 1)} ms per round, CPU ${fmt((floor.cpuMs * 1000) / big.clients, 1)} µs per write (${fmt((floor.systemMs * 1000) / big.clients, 1)} in the kernel)`,
       ratio: `hub CPU per message ${fmt(big.cpuMicrosPerMessage / ((floor.cpuMs * 1000) / big.clients), 2)}× the bare loop's CPU per write, hub send per turn ${fmt(big.sendMeanMs / floor.roundMs, 2)}× its round; ${load}`,
       goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,
       met: big.clients >= 10_000 ? big.p99 < 100 && big.delivered === big.expected : undefined,
