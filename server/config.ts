@@ -60,6 +60,8 @@ const schema = z.object({
   HUB_LIVE_MAX_CLIENTS: seconds(2000),
   /** A live client whose unsent buffer passes this many bytes is cut off. */
   HUB_LIVE_MAX_BUFFER_BYTES: seconds(4 * 1024 * 1024),
+  /** Most time one event-loop turn spends on live sends (LIVE_SLICE_MS); 0: one send per turn. */
+  HUB_LIVE_SLICE_MS: z.coerce.number().int().min(0).max(1000).default(10),
   /** Seconds between pings; a client that misses one pong is dropped. */
   HUB_LIVE_HEARTBEAT_SECONDS: seconds(30),
   /** SMTP server for login codes; without it codes are printed on the console (embedded mode). */

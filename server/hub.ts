@@ -127,6 +127,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     metrics,
     alertHistory: (after, limit) => alertLog!.since(after, limit),
     maxBufferBytes: config.HUB_LIVE_MAX_BUFFER_BYTES,
+    sliceMs: config.HUB_LIVE_SLICE_MS,
     heartbeatMs: config.HUB_LIVE_HEARTBEAT_SECONDS * 1000,
     stillAllowed: async (p) => p.kind !== "user" || (await sessions.findByHash(p.sessionId)) !== null,
     runProject: (runId) => runProjectOf(db, runId),
@@ -150,6 +151,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     const held = live.heldBack;
     metrics.queueDepth.set({ queue: "live_coalesced_windows" }, held.windows);
     metrics.queueDepth.set({ queue: "live_resume_alerts" }, held.alerts);
+    metrics.queueDepth.set({ queue: "live_sends" }, live.queuedSends);
     metrics.queueDepth.set({ queue: "running_generators" }, launcher.running);
   }, 1000).unref();
 

@@ -77,6 +77,11 @@ export class TickWriter {
     client.send(data, { binary: false });
   }
 
+  /** Time spent on this turn's messages so far, ms (what the caller reported with spent()). */
+  get turnMs(): number {
+    return this.#busyMs;
+  }
+
   /** Adds time spent on this turn's messages (measured by the caller around its loop). */
   spent(ms: number): void {
     this.#busyMs += ms;

@@ -29,6 +29,10 @@ export interface LiveHubOptions {
   heartbeatMs: number;
   /** Most live alerts held for one client while its missed ones are replayed. */
   maxReplayQueue?: number;
+  /** Most time one event-loop turn spends on live sends, ms (LIVE_SLICE_MS); the rest waits for the next turn. */
+  sliceMs?: number;
+  /** Most sends (one client, one message) queued behind the slices (MAX_QUEUED_SENDS); see #enqueue. */
+  maxQueuedSends?: number;
   /** Checked at each heartbeat: false closes the client with 4001 (session ended, user expired). */
   stillAllowed?: (principal: Principal) => Promise<boolean>;
   /**
@@ -48,6 +52,31 @@ function topicKey(topic: Topic, projectId: string): string {
 
 const REPLAY_PAGE = 500;
 
+/**
+ * Most time one event-loop turn spends writing live messages, ms. A broadcast to 10,000 clients
+ * takes 100–400 ms of socket writes (the kernel's share is the floor); sent in slices of this
+ * much, ingest, /healthz and every other request get a turn in between.
+ */
+export const LIVE_SLICE_MS = 10;
+
+/**
+ * Most sends (one message to one client) waiting in the send queue: about 20 broadcasts to
+ * 10,000 clients, a few seconds of writes. Past it the hub sends the whole queue at once, as it
+ * did before slicing: nothing is lost or reordered, and blocking its event loop throttles the
+ * ingest that produces the broadcasts instead of growing memory.
+ */
+export const MAX_QUEUED_SENDS = 200_000;
+
+/**
+ * Sends waiting their turn: `deliver` for each of `clients` from `next` on. A broadcast holds the
+ * snapshot of its subscribers when it was made; a direct reply or replayed alert holds one client.
+ */
+interface SendJob {
+  readonly clients: ReadonlyArray<LiveClient>;
+  next: number;
+  readonly deliver: (client: LiveClient) => void;
+}
+
 /** Serialises a message once; the same bytes go to every subscriber (no per-client copies). */
 export function encodeMessage(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message));
@@ -66,10 +95,26 @@ export class LiveHub {
   readonly #coalesceAbove: number;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #writer: TickWriter;
+  /**
+   * Every live send not yet made, in the order produced (one FIFO for all clients, so each client
+   * gets its messages in that order), drained LIVE_SLICE_MS per turn from `#head`.
+   */
+  #queue: SendJob[] = [];
+  #head = 0;
+  /** Sends (client × message) left in the queue. */
+  #queuedSends = 0;
+  #drainScheduled = false;
+  #draining = false;
+  /** A flush of coalesced windows waits in the queue (behind what was produced before it). */
+  #flushQueued = false;
+  readonly #sliceMs: number;
+  readonly #maxQueuedSends: number;
   /** Largest unsent buffer seen on any client (bytes), for tests and metrics. */
   peakBufferedBytes = 0;
 
   constructor(private readonly options: LiveHubOptions) {
+    this.#sliceMs = options.sliceMs ?? LIVE_SLICE_MS;
+    this.#maxQueuedSends = options.maxQueuedSends ?? MAX_QUEUED_SENDS;
     this.#coalesceAbove = options.coalesceAboveBytes ?? Math.min(64 * 1024, options.maxBufferBytes / 4);
     this.#writer = new TickWriter((seconds) => options.metrics.liveSendSeconds.observe(seconds));
     this.#timers.push(setInterval(() => this.#heartbeat(), options.heartbeatMs).unref());
@@ -89,6 +134,11 @@ export class LiveHub {
       alerts += c.alertQueue.length;
     }
     return { windows, alerts };
+  }
+
+  /** Sends (one message to one client) waiting behind the current slice. */
+  get queuedSends(): number {
+    return this.#queuedSends;
   }
 
   hasSubscribers(topic: Topic, projectId: string): boolean {
@@ -131,14 +181,18 @@ export class LiveHub {
     const data = encodeMessage(message);
     const frame = textFrame(data);
     this.options.metrics.liveMessages.inc({ type: message.type }, subscribers.size);
+    let deliver: (client: LiveClient) => void;
     if (message.type === "window") {
-      for (const client of subscribers) this.#sendWindow(client, message.runId, data, frame);
+      const { runId } = message;
+      deliver = (client) => this.#sendWindow(client, runId, data, frame);
     } else if (message.type === "alert") {
-      for (const client of subscribers) this.#deliverAlert(client, message.event.seq, data, false, frame);
+      const { seq } = message.event;
+      deliver = (client) => this.#deliverAlert(client, seq, data, false, frame);
     } else {
-      for (const client of subscribers) this.#send(client, data, frame);
+      deliver = (client) => this.#send(client, data, frame);
     }
     this.#writer.spent(performance.now() - started);
+    this.#broadcastJob(topic, subscribers, deliver);
   }
 
   /** Sends `message` to the run's subscribers (held to the run's project when they subscribed). */
@@ -153,19 +207,123 @@ export class LiveHub {
     const started = performance.now();
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
-    for (const client of subscribers) this.#deliverAlert(client, seq, data, false, frame);
     this.#writer.spent(performance.now() - started);
+    this.#broadcastJob(topic, subscribers, (client) => this.#deliverAlert(client, seq, data, false, frame));
   }
 
-  /** Sends coalesced windows to clients that have caught up. */
+  /**
+   * Sends coalesced windows to clients that have caught up. Behind queued sends it waits its
+   * turn in the queue, so a window held back never overtakes what was produced before it.
+   */
   flushPending(): void {
-    for (const client of this.#clients) {
-      if (client.pendingWindows.size === 0 || client.ws.bufferedAmount > this.#coalesceAbove) continue;
-      const pending = [...client.pendingWindows.values()];
-      client.pendingWindows.clear();
-      for (const data of pending) this.#send(client, data);
+    if (this.#queuedSends === 0) {
+      for (const client of this.#clients) this.#flushClient(client);
+      return;
+    }
+    if (this.#flushQueued) return;
+    const waiting = [...this.#clients].filter((client) => client.pendingWindows.size > 0);
+    if (waiting.length === 0) return;
+    this.#flushQueued = true;
+    this.#enqueue({
+      clients: waiting,
+      next: 0,
+      deliver: (client) => {
+        this.#flushQueued = false;
+        if (this.#clients.has(client)) this.#flushClient(client);
+      },
+    });
+  }
+
+  #flushClient(client: LiveClient): void {
+    if (client.pendingWindows.size === 0 || client.ws.bufferedAmount > this.#coalesceAbove) return;
+    const pending = [...client.pendingWindows.values()];
+    client.pendingWindows.clear();
+    for (const data of pending) this.#send(client, data);
+  }
+
+  /**
+   * Queues `deliver` for a snapshot of `subscribers`; a client that has since left the topic (or
+   * the hub: #remove unsubscribes it) is skipped when its turn comes.
+   */
+  #broadcastJob(topic: Topic, subscribers: Set<LiveClient>, deliver: (client: LiveClient) => void): void {
+    this.#enqueue({
+      clients: [...subscribers],
+      next: 0,
+      deliver: (client) => {
+        if (client.topics.has(topic)) deliver(client);
+      },
+    });
+  }
+
+  /**
+   * One client's message (a reply, a replayed alert) at its place in the order: at once when
+   * nothing is queued, else behind what is.
+   */
+  #direct(client: LiveClient, deliver: () => void): void {
+    if (this.#queuedSends === 0 && !this.#draining) deliver();
+    else this.#enqueue({ clients: [client], next: 0, deliver });
+  }
+
+  /**
+   * Appends a job and starts sending: in this turn when the queue was empty (a small broadcast
+   * goes out at once, as before), else on the turns already scheduled. Past maxQueuedSends the
+   * whole queue is sent now, unsliced (see MAX_QUEUED_SENDS).
+   */
+  #enqueue(job: SendJob): void {
+    const count = job.clients.length - job.next;
+    if (count <= 0) return;
+    if (this.#queuedSends > 0 && this.#queuedSends + count > this.#maxQueuedSends) {
+      this.options.metrics.liveSendQueueFull.inc();
+      this.#drain(Number.POSITIVE_INFINITY);
+    }
+    const wasEmpty = this.#queuedSends === 0;
+    this.#queue.push(job);
+    this.#queuedSends += count;
+    if (wasEmpty && !this.#draining) this.#drain(this.#sliceMs);
+  }
+
+  /**
+   * Sends queued jobs in order until the queue is empty or this turn has spent `budgetMs` on live
+   * sends (at least one send per call, so the queue always moves), then continues next turn.
+   */
+  #drain(budgetMs: number): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    const started = performance.now();
+    const deadline = started + budgetMs - this.#writer.turnMs;
+    try {
+      while (this.#head < this.#queue.length) {
+        const job = this.#queue[this.#head]!;
+        while (job.next < job.clients.length) {
+          const client = job.clients[job.next++]!;
+          this.#queuedSends--;
+          job.deliver(client);
+          if (performance.now() >= deadline) break;
+        }
+        if (job.next >= job.clients.length) this.#head++;
+        if (performance.now() >= deadline) break;
+      }
+    } finally {
+      this.#draining = false;
+      if (this.#head >= this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      } else if (this.#head > 1024) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      this.#writer.spent(performance.now() - started);
+      if (this.#queuedSends > 0 && !this.#drainScheduled) {
+        this.#drainScheduled = true;
+        setImmediate(this.#nextSlice);
+      }
     }
   }
+
+  readonly #nextSlice = (): void => {
+    this.#drainScheduled = false;
+    this.#drain(this.#sliceMs);
+  };
 
   /**
    * Closes every client with 1001 (going away: reconnect later) and stops the timers. A client
@@ -188,6 +346,9 @@ export class LiveHub {
     for (const client of clients) client.ws.terminate();
     this.#clients.clear();
     this.#byTopic.clear();
+    this.#queue = [];
+    this.#head = 0;
+    this.#queuedSends = 0;
   }
 
   async #onMessage(client: LiveClient, text: string | null): Promise<void> {
@@ -195,26 +356,20 @@ export class LiveHub {
     try {
       const parsed = ClientMessageSchema.safeParse(text === null ? null : JSON.parse(text));
       if (!parsed.success) {
-        this.#send(
-          client,
-          encodeMessage({
-            type: "error",
-            code: "bad_request",
-            message: describeZodError(parsed.error, "message"),
-          }),
-        );
+        this.#reply(client, {
+          type: "error",
+          code: "bad_request",
+          message: describeZodError(parsed.error, "message"),
+        });
         return;
       }
       message = parsed.data;
     } catch {
-      this.#send(
-        client,
-        encodeMessage({ type: "error", code: "bad_request", message: "message: not valid JSON" }),
-      );
+      this.#reply(client, { type: "error", code: "bad_request", message: "message: not valid JSON" });
       return;
     }
     if (message.type === "ping") {
-      this.#send(client, encodeMessage({ type: "pong" }));
+      this.#reply(client, { type: "pong" });
     } else if (message.type === "unsubscribe") {
       for (const topic of message.topics) this.#unsubscribe(client, topic);
     } else {
@@ -230,10 +385,7 @@ export class LiveHub {
     const wantsAlerts = topics.includes("alerts") && !client.topics.has("alerts");
     for (const topic of topics) {
       if (topic.startsWith("run:") && !(await this.#runVisible(client, topic.slice(4)))) {
-        this.#send(
-          client,
-          encodeMessage({ type: "error", code: "not_found", message: `no run ${topic.slice(4)}` }),
-        );
+        this.#reply(client, { type: "error", code: "not_found", message: `no run ${topic.slice(4)}` });
         continue;
       }
       client.topics.add(topic);
@@ -243,26 +395,40 @@ export class LiveHub {
       set.add(client);
     }
     if (wantsAlerts && lastAlertSeq !== undefined) {
-      // Live alerts arriving during the replay queue up behind it; the cursor drops duplicates.
+      // Live alerts reaching this client during the replay (sent or still queued) wait behind it in
+      // client.alertQueue; the cursor drops duplicates. The replayed alerts and the end of the replay
+      // take their place in the send queue like any reply.
       client.replaying = true;
+      let completed = false;
       try {
         let after = Math.max(lastAlertSeq, client.alertCursor);
         client.alertCursor = after;
         for (;;) {
           const page = await this.options.alertHistory(after, REPLAY_PAGE);
           for (const event of page) {
-            if (event.projectId === client.projectId) this.#deliverAlert(client, event.seq, event.data, true);
+            if (event.projectId === client.projectId)
+              this.#direct(client, () => this.#deliverAlert(client, event.seq, event.data, true));
           }
           if (page.length < REPLAY_PAGE) break;
           after = page[page.length - 1]!.seq;
         }
+        completed = true;
       } finally {
-        client.replaying = false;
+        this.#direct(client, () => {
+          client.replaying = false;
+          if (!completed) return;
+          const queued = client.alertQueue.splice(0);
+          for (const event of queued) this.#deliverAlert(client, event.seq, event.data);
+        });
       }
-      const queued = client.alertQueue.splice(0);
-      for (const event of queued) this.#deliverAlert(client, event.seq, event.data);
     }
-    this.#send(client, encodeMessage({ type: "subscribed", topics: [...client.topics] }));
+    this.#reply(client, { type: "subscribed", topics: [...client.topics] });
+  }
+
+  /** A direct reply to one client, after whatever was produced for it before. */
+  #reply(client: LiveClient, message: ServerMessage): void {
+    const data = encodeMessage(message);
+    this.#direct(client, () => this.#send(client, data));
   }
 
   #unsubscribe(client: LiveClient, topic: Topic): void {

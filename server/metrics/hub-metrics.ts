@@ -12,6 +12,8 @@ export interface HubMetrics {
   liveCoalesced: Counter;
   /** Per event-loop turn that sent live messages: time to frame them and write them to every subscriber. */
   liveSendSeconds: Histogram;
+  /** Broadcasts that found the live send queue full and sent it all in one turn. */
+  liveSendQueueFull: Counter;
   queueDepth: Gauge<"queue">;
   /** Reads the alert engine's last evaluation time at scrape (set by the hub). */
   ruleEvaluationSeconds: { collect: () => number };
@@ -37,7 +39,7 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
     labelNames: ["queue"],
     registers,
   });
-  for (const queue of ["live_coalesced_windows", "live_resume_alerts", "running_generators"])
+  for (const queue of ["live_coalesced_windows", "live_resume_alerts", "live_sends", "running_generators"])
     queueDepth.set({ queue }, 0);
   return {
     registry,
@@ -78,8 +80,13 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
     }),
     liveSendSeconds: new Histogram({
       name: "peakwatch_hub_live_send_seconds",
-      help: "Time one event-loop turn spent framing live messages and writing them to every subscriber's socket.",
+      help: "Time one event-loop turn spent framing live messages and writing them to subscribers' sockets (a broadcast to many clients is sent in slices of at most about 10 ms per turn).",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    liveSendQueueFull: new Counter({
+      name: "peakwatch_hub_live_send_queue_full_total",
+      help: "Live messages that found the send queue full (live_sends in peakwatch_hub_queue_depth), so the whole queue was sent in one event-loop turn instead of in slices.",
       registers,
     }),
     queueDepth,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Alert, AlertEvent } from "../../core/alert.ts";
 import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
 import type { ProbeResult } from "../../core/probe-result.ts";
 import type { Window } from "../../core/window.ts";
@@ -62,4 +63,25 @@ export function makeRunReport(runId: string, extra: Record<string, unknown> = {}
     faults: [],
     ...extra,
   };
+}
+
+/** A firing alert event numbered `n` (its fingerprint `fp-<n>`), its description `padding` bytes long. */
+export function makeAlertEvent(n: number, padding = 0): Omit<AlertEvent, "seq"> {
+  const alert: Alert = {
+    fingerprint: `fp-${n}`,
+    rule: "HighLatency",
+    state: "firing",
+    severity: "warning",
+    labels: { step: "checkout" },
+    annotations: padding > 0 ? { description: "x".repeat(padding) } : {},
+    value: n,
+    activeAt: Date.now(),
+    firedAt: Date.now(),
+    resolvedAt: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    silencedBy: [],
+    inhibited: false,
+  };
+  return { kind: "firing", at: Date.now(), alert };
 }

@@ -1,5 +1,7 @@
 import { WebSocket } from "ws";
 import type { ServerMessage } from "../../core/live.ts";
+import type { TestHub } from "../helpers/hub.ts";
+import { makeAlertEvent } from "./fixtures.ts";
 
 /** A test client of the hub's live socket that records every message. */
 export interface TestLiveClient {
@@ -74,4 +76,21 @@ export function connectLive(
     ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
     ws.once("error", reject);
   });
+}
+
+/**
+ * Publishes 60 KB alerts (at most 1500, 30 s) until the hub has one client fewer than now (a
+ * paused client cut off); resolves to their seqs. A publish can resolve without the event loop
+ * turning (PGlite in this thread), and the hub sends in slices across turns (HUB_LIVE_SLICE_MS):
+ * each publish waits for them, as real ingest would.
+ */
+export async function publishUntilCutOff(t: TestHub): Promise<number[]> {
+  const before = t.hub.live.clientCount;
+  const published: number[] = [];
+  const deadline = Date.now() + 30_000;
+  while (t.hub.live.clientCount >= before && published.length < 1500 && Date.now() < deadline) {
+    published.push(await t.hub.alerts.publishAlert(makeAlertEvent(published.length, 60_000)));
+    while (t.hub.live.queuedSends > 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  }
+  return published;
 }

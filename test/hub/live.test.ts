@@ -1,35 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Alert, AlertEvent } from "../../core/alert.ts";
 import type { ServerMessage } from "../../core/live.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
-import { makeProbeResult, makeRunReport, makeWindow } from "./fixtures.ts";
-import { connectLive } from "./live-client.ts";
+import { makeAlertEvent, makeProbeResult, makeRunReport, makeWindow } from "./fixtures.ts";
+import { connectLive, publishUntilCutOff } from "./live-client.ts";
 
 type AlertMessage = Extract<ServerMessage, { type: "alert" }>;
 const isAlert = (m: ServerMessage): m is AlertMessage => m.type === "alert";
 const isSubscribed = (m: ServerMessage): m is Extract<ServerMessage, { type: "subscribed" }> =>
   m.type === "subscribed";
 
-function alertEvent(n: number, padding = 0): Omit<AlertEvent, "seq"> {
-  const alert: Alert = {
-    fingerprint: `fp-${n}`,
-    rule: "HighLatency",
-    state: "firing",
-    severity: "warning",
-    labels: { step: "checkout" },
-    annotations: padding > 0 ? { description: "x".repeat(padding) } : {},
-    value: n,
-    activeAt: Date.now(),
-    firedAt: Date.now(),
-    resolvedAt: null,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    silencedBy: [],
-    inhibited: false,
-  };
-  return { kind: "firing", at: Date.now(), alert };
-}
+const alertEvent = makeAlertEvent;
 
 for (const kind of databaseKinds) {
   describe(`[${kind}] live push`, () => {
@@ -169,12 +150,7 @@ for (const kind of databaseKinds) {
       // Stop reading: the kernel buffers fill, then the hub's send buffer would grow.
       (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
       const before = t.hub.live.clientCount;
-      let published = 0;
-      const deadline = Date.now() + 30_000;
-      while (t.hub.live.clientCount >= before && published < 1500 && Date.now() < deadline) {
-        await t.hub.alerts.publishAlert(alertEvent(published, 60_000));
-        published++;
-      }
+      await publishUntilCutOff(t);
       expect(t.hub.live.clientCount).toBe(before - 1);
       expect(t.hub.live.peakBufferedBytes).toBeLessThanOrEqual(cap);
       const metrics = await t.hub.metrics.registry.getSingleMetricAsString(
