@@ -1,4 +1,5 @@
 import { inflateSync } from "node:zlib";
+import * as hdr from "hdr-histogram-js";
 import { describe, expect, it } from "vitest";
 import {
   addEncoded,
@@ -20,6 +21,25 @@ describe("histogram", () => {
     const back = decodeHistogram(encodeHistogram(h));
     expect(back.totalCount).toBe(1000);
     expect(back.getValueAtPercentile(99)).toBe(h.getValueAtPercentile(99));
+  });
+
+  it("encodes byte for byte what hdr-histogram-js encodes", () => {
+    let seed = 5;
+    const next = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed;
+    };
+    for (let t = 0; t < 60; t++) {
+      // Empty, a few values, thousands, past an hour (resized), other precisions, a 2^31 − 2 count.
+      const h =
+        t % 9 === 4
+          ? hdr.build({ numberOfSignificantValueDigits: ((t % 3) + 1) as 1 | 2 | 3, useWebAssembly: false })
+          : newHistogram();
+      const n = t === 0 ? 0 : [3, 100, 5000][t % 3]!;
+      for (let i = 0; i < n; i++) recordMicros(h, t % 10 === 7 ? next() * 3 : 1 + (next() % 2_000_000));
+      if (t % 13 === 6) h.recordValueWithCount(1234, 2 ** 31 - 2);
+      expect(encodeHistogram(h)).toBe(hdr.encodeIntoCompressedBase64(h));
+    }
   });
 
   it("merged percentiles equal those of one histogram of all samples", () => {

@@ -27,6 +27,39 @@ export function merged(
   };
 }
 
+/** What autoResize changes: a histogram with other values here encodes another header. */
+const geometryOf = (h: Histogram) => {
+  const g = h as unknown as { countsArrayLength: number; highestTrackableValue: number };
+  return `${g.countsArrayLength}/${g.highestTrackableValue}`;
+};
+
+/**
+ * Two histograms reused across the minutes of one mergeRawMinutes call, each handed out cleared:
+ * a fresh newHistogram() is a 94 KB counts array allocated, zeroed and collected per minute. One
+ * that grew past an hour's latency is dropped, so every merge is encoded with newHistogram()'s header.
+ */
+class ScratchHistograms {
+  #latency: Histogram | undefined;
+  #failed: Histogram | undefined;
+  static readonly #geometry = geometryOf(newHistogram());
+
+  latency(): Histogram {
+    this.#latency = ScratchHistograms.#cleared(this.#latency);
+    return this.#latency;
+  }
+
+  failed(): Histogram {
+    this.#failed = ScratchHistograms.#cleared(this.#failed);
+    return this.#failed;
+  }
+
+  static #cleared(h: Histogram | undefined): Histogram {
+    if (h === undefined || geometryOf(h) !== ScratchHistograms.#geometry) return newHistogram();
+    h.reset();
+    return h;
+  }
+}
+
 /**
  * Merges the given minutes of one step from their raw rows, an hour of rows per query, handing
  * each hour's merges to `merged` as they are done. Yields to the event loop every SLICE_MS.
@@ -39,6 +72,7 @@ export async function mergeRawMinutes(
   done: (merges: StoredMerge[]) => Promise<void>,
 ): Promise<void> {
   const sorted = [...new Set(minutes)].sort((a, b) => a - b);
+  const scratch = new ScratchHistograms();
   let sliceStart = performance.now();
   for (let i = 0; i < sorted.length; ) {
     const from = sorted[i]!;
@@ -71,61 +105,51 @@ export async function mergeRawMinutes(
           lt(windows.second, to),
         ),
       );
-    const acc = new Map<
-      number,
-      {
-        projectId: string;
-        rows: number;
-        count: number;
-        latency: Histogram;
-        failed: Histogram | undefined;
-        causes: CauseCounts;
-      }
-    >();
+    // Rows come in index order (worker, then second): grouped by minute first, so each minute is
+    // merged whole into the one scratch histogram, encoded, and the scratch cleared for the next.
+    const byMinute = new Map<number, (typeof rows)[number][]>();
     for (const r of rows) {
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
       const minute = Math.floor(r.second / MINUTE) * MINUTE;
       if (!wanted.has(minute)) continue;
-      let a = acc.get(minute);
-      if (!a) {
-        a = {
-          projectId: r.projectId,
-          rows: 0,
-          count: 0,
-          latency: newHistogram(),
-          failed: undefined,
-          causes: {},
-        };
-        acc.set(minute, a);
-      }
-      a.rows++;
-      a.count += r.count;
-      // A raw window is merged into its minute once; the minute's merge is what is read again.
-      addEncoded(a.latency, r.latency, true);
-      if (r.failedLatency) {
-        a.failed ??= newHistogram();
-        addEncoded(a.failed, r.failedLatency, true);
-      }
-      mergeCauses(
-        a.causes,
-        causesOf({
-          step,
-          ...(r.causes ? { causes: r.causes } : {}),
-          dropped: r.dropped,
-          errors: rowErrors(r),
-        }),
-      );
+      const list = byMinute.get(minute);
+      if (list) list.push(r);
+      else byMinute.set(minute, [r]);
     }
-    await done(
-      [...acc].map(([minute, a]) => ({
-        ...merged(a.projectId, a.rows, a.count, a.latency, a.failed, a.causes),
+    const merges: StoredMerge[] = [];
+    for (const [minute, list] of byMinute) {
+      const latency = scratch.latency();
+      let failed: Histogram | undefined;
+      let count = 0;
+      const causes: CauseCounts = {};
+      for (const r of list) {
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToLoop();
+          sliceStart = performance.now();
+        }
+        count += r.count;
+        // A raw window is merged into its minute once; the minute's merge is what is read again.
+        addEncoded(latency, r.latency, true);
+        if (r.failedLatency) {
+          failed ??= scratch.failed();
+          addEncoded(failed, r.failedLatency, true);
+        }
+        mergeCauses(
+          causes,
+          causesOf({
+            step,
+            ...(r.causes ? { causes: r.causes } : {}),
+            dropped: r.dropped,
+            errors: rowErrors(r),
+          }),
+        );
+      }
+      merges.push({
+        ...merged(list[0]!.projectId, list.length, count, latency, failed, causes),
         step,
         span: MINUTE,
         start: minute,
-      })),
-    );
+      });
+    }
+    await done(merges);
   }
 }

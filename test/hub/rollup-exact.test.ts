@@ -1,5 +1,12 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  encodeHistogram,
+  mergeEncoded,
+  newHistogram,
+  recordMicros,
+  summarize,
+} from "../../core/histogram.ts";
 import { summarizeBySteps } from "../../server/runs/slices.ts";
 import { loadReportSlices, loadSlices, loadSummarySlices } from "../../server/runs/slices-query.ts";
 import { MinuteRollups } from "../../server/runs/slices-rollup.ts";
@@ -85,6 +92,50 @@ for (const kind of databaseKinds) {
       );
       await restarted.stop();
       await afterChange.stop();
+    }, 60_000);
+
+    it("each minute's merge holds its own windows only, after a minute that grew past an hour", async () => {
+      // Minutes merged one after another reuse one histogram: a minute with a 2-hour latency (its
+      // histogram resized), then ordinary ones, failed latencies in some: each merge is exactly the
+      // union of its minute's raw windows, as merged into a fresh histogram.
+      const encode = (samples: number[]) => {
+        const h = newHistogram();
+        for (const s of samples) recordMicros(h, s);
+        return encodeHistogram(h);
+      };
+      const start = 1_700_000_000 - 3_600 - 600;
+      const raw = new Map<number, { latency: string[]; failed: string[] }>();
+      for (let second = start; second < start + 240; second++) {
+        for (const worker of ["w1", "w2"]) {
+          const minute = Math.floor(second / 60) * 60;
+          const i = second - start;
+          const latency = encode(
+            i === 5 && worker === "w2" ? [7_200_000_000, 900] : [100 + ((i * 37) % 5000), 20_000 + i],
+          );
+          const failed = i % 7 === 0 && minute !== Math.floor(start / 60) * 60 ? encode([30_000 + i]) : null;
+          const m = raw.get(minute) ?? { latency: [], failed: [] };
+          m.latency.push(latency);
+          if (failed) m.failed.push(failed);
+          raw.set(minute, m);
+          await database.db.execute(
+            sql`insert into hub.windows (run_id, step, worker, second, count, err_connect, err_timeout, err_http4xx, err_http5xx, err_assertion, bytes, target_rate, achieved_rate, dropped, latency, failed_latency)
+                values ('minutes', 'browse', ${worker}, ${second}, 2, 0, 0, 0, ${failed ? 1 : 0}, 0, 100, 2, 2, 0, ${latency}, ${failed})`,
+          );
+        }
+      }
+      const rollups = new MinuteRollups(database.db, { now: () => Date.now(), intervalMs: 0 });
+      const slices = await rollups.minuteSlices("minutes", {});
+      expect(slices.map((s) => s.second)).toEqual([...raw.keys()].sort((a, b) => a - b));
+      for (const slice of slices) {
+        const expected = raw.get(slice.second)!;
+        const union = mergeEncoded(expected.latency);
+        expect(summarize(mergeEncoded([slice.latency]))).toEqual(summarize(union));
+        expect(slice.latency).toBe(encodeHistogram(union));
+        expect(slice.failedLatency).toBe(
+          expected.failed.length > 0 ? encodeHistogram(mergeEncoded(expected.failed)) : undefined,
+        );
+      }
+      await rollups.stop();
     }, 60_000);
   });
 }
