@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
+import { JOURNEY_STEP } from "../../core/names.ts";
 import { screenshot, screenshotDir } from "../helpers/browser.ts";
 import { makeRunReport, makeWindow } from "../hub/fixtures.ts";
 import { logInByMail, showView } from "./pages.ts";
@@ -59,7 +60,7 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     const failed = newHistogram();
     for (const us of [900_000, 1_200_000]) recordMicros(failed, us);
     await post("windows", {
-      windows: steps.map((step, i) =>
+      windows: [...steps, JOURNEY_STEP].map((step, i) =>
         step === "checkout"
           ? makeWindow({ runId, step, worker: "w0", second }, [], {
               count: 2,
@@ -99,6 +100,19 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
         // Every latency figure carries its unit, every error share its %.
         for (const c of cells.filter((c) => /^\d/.test(c.text) && !/^\d+$/.test(c.text)))
           expect(c.text, name).toMatch(/^\d[\d.]* (ms|s|%)$/);
+        // The whole journey comes last, named as such: its count is journeys, not requests.
+        const rows = await page
+          .locator("pw-step-table")
+          .first()
+          .evaluate((el) =>
+            [...el.shadowRoot!.querySelectorAll("tbody th[scope=row]")].map(
+              (th) => th.textContent?.trim() ?? "",
+            ),
+          );
+        expect(rows.slice(0, -1), name).toEqual([...steps].sort());
+        expect(rows.at(-1), name).toMatch(/^whole journey\s+count is journeys; latency includes think time$/);
+        if (size.name === "phone")
+          expect(cells.filter((c) => c.label === "journeys").length).toBeGreaterThan(0);
         // A step without latency says why: the cause of its failures.
         expect(cells.map((c) => c.text)).toContain("no successful request: 2 × HTTP 503");
         if (name === "run-detail") {

@@ -34,6 +34,16 @@ export class PwStepTable extends LitElement {
       .run-label {
         display: none;
       }
+      /* A line above the whole journey's row; stacked (a phone), its heading sets it apart. */
+      :where(tr.journey) > th,
+      :where(tr.journey) > td {
+        border-top: 2px solid var(--pw-border);
+      }
+      .note {
+        display: block;
+        font-weight: normal;
+        font-size: 0.75rem;
+      }
       /* One run's seven columns need about 34rem; two runs' thirteen about 60rem. */
       @container (max-width: 34rem) {
         ${stackedTable(".one")}
@@ -47,7 +57,10 @@ export class PwStepTable extends LitElement {
   @property({ attribute: false }) runs: StepColumn[] = [];
 
   override render() {
-    const steps = [...new Set(this.runs.flatMap((r) => Object.keys(r.steps)))].sort();
+    // Request steps by name, then the whole journey: its count is journeys, not requests.
+    const steps = [...new Set(this.runs.flatMap((r) => Object.keys(r.steps)))].sort(
+      (a, b) => Number(a === JOURNEY_STEP) - Number(b === JOURNEY_STEP) || a.localeCompare(b),
+    );
     const many = this.runs.length > 1;
     return html`<div class="steps ${many ? "many" : "one"}">
       <table data-testid="step-table">
@@ -67,8 +80,12 @@ export class PwStepTable extends LitElement {
         </thead>
         <tbody>
           ${steps.map(
-            (step) => html`<tr>
-              <th scope="row">${step}</th>
+            (step) => html`<tr class=${step === JOURNEY_STEP ? "journey" : ""}>
+              <th scope="row">${
+                step === JOURNEY_STEP
+                  ? html`whole journey <span class="muted note">count is journeys; latency includes think time</span>`
+                  : step
+              }</th>
               ${this.runs.map((r) => this.cells(step, r, many))}
             </tr>`,
           )}
@@ -90,7 +107,7 @@ export class PwStepTable extends LitElement {
         : html`<td class="num" data-label="p50">${formatMs(s.latency.p50)}</td>
             <td class="num" data-label="p95">${formatMs(s.latency.p95)}</td>
             <td class="num" data-label="p99">${formatMs(s.latency.p99)}</td>`;
-    return html`${runLabel}<td class="num" data-label="requests">${s.count}</td>
+    return html`${runLabel}<td class="num" data-label=${step === JOURNEY_STEP ? "journeys" : "requests"}>${s.count}</td>
       ${latency}
       <td class="num" data-label="errors">${formatPercent(s.errorRate)}</td>
       <td class="num" data-label="failed p95">${failed > 0 ? formatMs(s.failedLatency.p95) : "–"}</td>`;
