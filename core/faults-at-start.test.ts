@@ -15,6 +15,15 @@ describe("faultsAtStartText", () => {
       "Faults on at start: latency on (fixedMs=150) since 1970-01-01T00:00:00.000Z, by ops@shop.test; errors on since 1970-01-01T00:00:01.000Z, by another project",
     );
   });
+  it("says until when a switch that turns itself off stays on", () => {
+    const text = faultsAtStartText(
+      [{ at: 0, fault: "latency", action: "set", by: "ops@shop.test", detail: null, expiresAt: 60_000 }],
+      iso,
+    );
+    expect(text).toBe(
+      "Faults on at start: latency on since 1970-01-01T00:00:00.000Z until 1970-01-01T00:01:00.000Z, by ops@shop.test",
+    );
+  });
   it("is null when no switch was on", () => {
     expect(faultsAtStartText([], iso)).toBeNull();
   });

@@ -11,7 +11,8 @@ export function faultsAtStartText(
 ): string | null {
   if (active.length === 0) return null;
   const each = active.map(
-    (c) => `${c.fault} on${c.detail ? ` (${c.detail})` : ""} since ${time(c.at)}, by ${c.by}`,
+    (c) =>
+      `${c.fault} on${c.detail ? ` (${c.detail})` : ""} since ${time(c.at)}${c.expiresAt ? ` until ${time(c.expiresAt)}` : ""}, by ${c.by}`,
   );
   return `Faults on at start: ${each.join("; ")}`;
 }

@@ -145,5 +145,7 @@ export const FaultChangeSchema = z.object({
   by: z.string(),
   /** The parameters it was switched on with, as `key=value` text. */
   detail: z.string().nullable(),
+  /** When a "set" turns itself off at the shop, epoch ms (absent or null: never, or not known). */
+  expiresAt: z.number().int().nonnegative().nullable().optional(),
 });
 export type FaultChange = z.infer<typeof FaultChangeSchema>;

@@ -275,6 +275,8 @@ export const faultChanges = hub.table(
     by: text().notNull(),
     /** The parameters it was switched on with, as `key=value` text. */
     detail: text(),
+    /** When a "set" turns itself off at the shop (its expiresAt), epoch ms; null for never. */
+    expiresAt: epoch("expires_at"),
   },
   (t) => [index().on(t.at), index().on(t.projectId, t.at)],
 );

@@ -11,7 +11,7 @@ import type { AuditRecorder } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { projectOf } from "../projects/scope.ts";
-import { faultsActiveAt } from "./active.ts";
+import { changeOfRow, faultsActiveAt } from "./active.ts";
 import { faultChangeFor } from "./shared.ts";
 
 export interface FaultRoutesOptions {
@@ -37,15 +37,23 @@ const ChangesQuery = z.object({
 });
 
 /** The parameters the shop answered with, as `key=value` text for a chart label's tooltip. */
-async function paramsText(res: Response): Promise<string | null> {
+/**
+ * What the shop answered a PUT with: its parameters as `key=value` text and when it turns itself
+ * off (epoch ms), each null when absent or unreadable.
+ */
+async function switchedOn(res: Response): Promise<{ detail: string | null; expiresAt: number | null }> {
   try {
-    const body = (await res.clone().json()) as { params?: Record<string, unknown> };
+    const body = (await res.clone().json()) as { params?: Record<string, unknown>; expiresAt?: unknown };
     const entries = Object.entries(body.params ?? {}).filter(
       ([, v]) => !(Array.isArray(v) && v.length === 0),
     );
-    return entries.length === 0 ? null : entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ");
+    const expires = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : Number.NaN;
+    return {
+      detail: entries.length === 0 ? null : entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", "),
+      expiresAt: Number.isFinite(expires) && expires >= 0 ? expires : null,
+    };
   } catch {
-    return null;
+    return { detail: null, expiresAt: null };
   }
 }
 
@@ -140,19 +148,7 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
       .orderBy(asc(faultChanges.at))
       .limit(q.limit);
     return c.json({
-      changes: rows.map((r) =>
-        faultChangeFor(
-          {
-            at: r.at,
-            fault: r.fault,
-            action: r.action === "clear" ? "clear" : "set",
-            by: r.by,
-            detail: r.detail,
-          },
-          r.projectId,
-          viewer,
-        ),
-      ),
+      changes: rows.map((r) => faultChangeFor(changeOfRow(r), r.projectId, viewer)),
       ...(q.activeAt === undefined ? {} : { active: await faultsActiveAt(options.db, q.activeAt, viewer) }),
     });
   });
@@ -166,7 +162,7 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
         fault: name,
         action: "set",
         by: who(c),
-        detail: await paramsText(res),
+        ...(await switchedOn(res)),
       });
     return res;
   });

@@ -144,6 +144,23 @@ for (const kind of databaseKinds) {
       );
       expect((await call("DELETE", "/faults")).status).toBe(200);
 
+      // A switch that turns itself off at the shop is off from its expiry on, without a clear.
+      expect((await call("PUT", "/faults/latency", { fixedMs: 150, expiresInSeconds: 60 })).status).toBe(200);
+      const expiring = ((await call("GET", `/faults/changes?from=${from}`)).body.changes as FaultChange[]).at(
+        -1,
+      )!;
+      expect(expiring.action).toBe("set");
+      // The shop's expiresAt is whole seconds, so within a second of the set plus 60 s.
+      expect(Math.abs(expiring.expiresAt! - (expiring.at + 60_000))).toBeLessThan(1500);
+      const activeExpiring = async (at: number) =>
+        ((await call("GET", `/faults/changes?from=${from}&activeAt=${at}`)).body.active as FaultChange[]).map(
+          (c) => [c.fault, c.expiresAt],
+        );
+      expect(await activeExpiring(expiring.at + 1)).toEqual([["latency", expiring.expiresAt]]);
+      expect(await activeExpiring(expiring.expiresAt! - 1)).toEqual([["latency", expiring.expiresAt]]);
+      expect(await activeExpiring(expiring.expiresAt!)).toEqual([]);
+      expect((await call("DELETE", "/faults")).status).toBe(200);
+
       const bad = await call("GET", "/faults/changes?activeAt=soon");
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/query\.activeAt/);

@@ -1,0 +1,1 @@
+ALTER TABLE "hub"."fault_changes" ADD COLUMN "expires_at" bigint;
