@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { severities } from "./alert.ts";
+import { FaultChangeSchema } from "./faults.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "./run.ts";
 
 /**
@@ -46,6 +47,11 @@ export const RunVerdictSchema = z.object({
   incidents: z.array(RunIncidentSchema),
   /** Plain words: "Thresholds passed; 1 critical alert fired during the run (CheckoutErrorRate 16 % at 14:02 UTC, …)". */
   text: z.string(),
+  /**
+   * Switches flipped on by hand through the hub and still on when the run started (the run's own
+   * fault timeline is in its markers): a run judged under a fault it did not set says so.
+   */
+  faultsAtStart: z.array(FaultChangeSchema).max(200).optional(),
 });
 export type RunVerdict = z.infer<typeof RunVerdictSchema>;
 

@@ -2,6 +2,7 @@
  * The JUnit parts that carry a run's combined verdict: the load generator's thresholds.xml and the
  * hub's GET /runs/:id/report.xml both add them when the hub knows which alerts fired. Pure.
  */
+import { faultsAtStartText } from "../faults-at-start.ts";
 import type { RunVerdict } from "../verdict.ts";
 
 /** Escapes text for XML element content and double-quoted attributes. */
@@ -32,12 +33,14 @@ export function incidentCases(profile: string, verdict: RunVerdict): string[] {
 export const incidentErrors = (verdict: RunVerdict | null | undefined): number =>
   verdict ? verdict.incidents.filter((i) => i.severity === "critical").length : 0;
 
-/** The verdict's state and plain words as suite properties. */
+/** The verdict's state and plain words as suite properties, and the faults already on at its start. */
 export function verdictProperties(verdict: RunVerdict): string[] {
+  const atStart = faultsAtStartText(verdict.faultsAtStart ?? [], (ms) => new Date(ms).toISOString());
   return [
     "    <properties>",
     `      <property name="peakwatch.verdict" value="${xmlEscape(verdict.state)}"/>`,
     `      <property name="peakwatch.verdict.text" value="${xmlEscape(verdict.text)}"/>`,
+    ...(atStart ? [`      <property name="peakwatch.faultsAtStart" value="${xmlEscape(atStart)}"/>`] : []),
     "    </properties>",
   ];
 }

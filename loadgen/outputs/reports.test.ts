@@ -31,6 +31,39 @@ describe("reports", () => {
     expect(headlineLines({ status: "passed", verdict })).toEqual([verdict]);
   });
 
+  it("a run started under a fault switched on by hand names it on the terminal and in JUnit", () => {
+    const combinedVerdict = {
+      runId: "r1",
+      state: "passed" as const,
+      thresholdsPassed: true,
+      incidents: [],
+      text: "Thresholds passed; no alert fired during the run",
+      faultsAtStart: [
+        {
+          at: 0,
+          fault: "latency",
+          action: "set" as const,
+          by: "ops@shop.test",
+          detail: "fixedMs=150",
+          expiresAt: 60_000,
+        },
+      ],
+    };
+    const line =
+      "Faults on at start: latency on (fixedMs=150) since 1970-01-01T00:00:00.000Z until 1970-01-01T00:01:00.000Z, by ops@shop.test";
+    expect(headlineLines({ status: "passed", verdict: "passed: 10 requests", combinedVerdict })[2]).toBe(
+      line,
+    );
+    const xml = junitXml("r1", "smoke", [], 10, combinedVerdict);
+    expect(xml).toContain(`<property name="peakwatch.faultsAtStart" value="${line}"/>`);
+    // None on: no such line or property.
+    const none = { ...combinedVerdict, faultsAtStart: undefined };
+    expect(
+      headlineLines({ status: "passed", verdict: "passed: 10 requests", combinedVerdict: none }),
+    ).toHaveLength(2);
+    expect(junitXml("r1", "smoke", [], 10, none)).not.toContain("faultsAtStart");
+  });
+
   it("the progress line shows elapsed/total, rate, p95 and errors", () => {
     const line = progressLine({
       elapsed: 75,

@@ -1,4 +1,5 @@
 import { type CauseCounts, type CauseRow, mergeCauses } from "../../core/error-causes.ts";
+import { faultsAtStartText } from "../../core/faults-at-start.ts";
 import { type LatencySummary, summarize } from "../../core/histogram.ts";
 import { buildReportModel, type ReportModel, reportSteps } from "../../core/report/model.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
@@ -140,6 +141,7 @@ export function reportModelOf(s: RunSummary, stats: RunStats): ReportModel {
       faults: s.faults,
       breakpoint: s.breakpoint,
       combinedVerdict: s.combinedVerdict,
+      faultsAtStart: s.combinedVerdict?.faultsAtStart,
     },
     stats.totals,
     stats.series,
@@ -155,7 +157,14 @@ export function reportModelOf(s: RunSummary, stats: RunStats): ReportModel {
 export function headlineLines(s: Pick<RunSummary, "status" | "verdict" | "combinedVerdict">): string[] {
   if (!s.combinedVerdict) return [s.verdict];
   const judged = s.status === "passed" || s.status === "failed" ? "thresholds" : "run";
-  return [`verdict: ${s.combinedVerdict.state}: ${s.combinedVerdict.text}`, `${judged} ${s.verdict}`];
+  const atStart = faultsAtStartText(s.combinedVerdict.faultsAtStart ?? [], (ms) =>
+    new Date(ms).toISOString(),
+  );
+  return [
+    `verdict: ${s.combinedVerdict.state}: ${s.combinedVerdict.text}`,
+    `${judged} ${s.verdict}`,
+    ...(atStart ? [atStart] : []),
+  ];
 }
 
 /**

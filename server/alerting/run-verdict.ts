@@ -7,6 +7,7 @@ import { faultAt, type RunIncident, type RunVerdict, runVerdict } from "../../co
 import type { Db } from "../../db/open.ts";
 import { alertHistory } from "../../db/schema/alerting.ts";
 import { runs } from "../../db/schema/hub.ts";
+import { faultsActiveAt } from "../faults/active.ts";
 import { originOf } from "./measure.ts";
 import { RuleStore } from "./rule-store.ts";
 
@@ -71,10 +72,12 @@ export async function verdictOfRun(
   if (!row) throw new AppError("not_found", `no run ${runId}`);
   const faults = row.faults as FaultMarker[];
   const incidents = await runIncidents(db, { ...row, faults }, rules, now);
-  return runVerdict(
+  const verdict = runVerdict(
     { runId, status: row.status as RunStatus, thresholds: row.thresholds as ThresholdResult[] },
     incidents,
   );
+  const faultsAtStart = await faultsActiveAt(db, row.startedAt, projectId);
+  return faultsAtStart.length === 0 ? verdict : { ...verdict, faultsAtStart };
 }
 
 /** The verdict of one stored run with the rules as stored (for its reports); throws not_found. */

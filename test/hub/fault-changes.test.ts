@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { FaultChange } from "../../core/faults.ts";
+import { fetchVerdict } from "../../loadgen/outputs/verdict.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
 import { ADMIN_TOKEN, startTestShop, type TestShop } from "../helpers/shop.ts";
@@ -142,6 +143,11 @@ for (const kind of databaseKinds) {
       expect(line).toMatch(
         /^Faults on at start: latency on \(fixedMs=150, jitterMs=0, probability=1\) since \d\d:\d\d:\d\d UTC, by .+@/,
       );
+      // The generator reads the same from the run's verdict (agent token) for summary.json, JUnit and the terminal.
+      const verdict = await fetchVerdict({ url: t.url, token: t.agentToken }, runId);
+      expect(verdict?.faultsAtStart?.map((c) => [c.fault, c.detail])).toEqual([
+        ["latency", "fixedMs=150, jitterMs=0, probability=1"],
+      ]);
       expect((await call("DELETE", "/faults")).status).toBe(200);
 
       // A switch that turns itself off at the shop is off from its expiry on, without a clear.

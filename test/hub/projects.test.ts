@@ -665,6 +665,8 @@ for (const kind of databaseKinds) {
           action: "set",
           by: "another project",
           detail: null,
+          // When it turns itself off is the shop's, not the project's: every project sees it.
+          expiresAt: null,
         });
       }
       // Faults on at a run's start come redacted the same way: beta's latency, on until beta cleared it.
@@ -679,7 +681,14 @@ for (const kind of databaseKinds) {
       expect(await atStart(b)).toEqual([expect.objectContaining({ fault: "latency", by: betaAdmin.email })]);
       const seenByAlpha = await atStart(as(members.viewer, "alpha"));
       expect(seenByAlpha).toEqual([
-        { at: set!.at, fault: "latency", action: "set", by: "another project", detail: null },
+        {
+          at: set!.at,
+          fault: "latency",
+          action: "set",
+          by: "another project",
+          detail: null,
+          expiresAt: null,
+        },
       ]);
     });
 
