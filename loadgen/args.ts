@@ -61,14 +61,14 @@ Options:
   --test-hooks-token T    token for the shop's capture mailbox, for OTP logins (default SHOP_TEST_HOOKS_TOKEN)
   --quiet                 no progress line
 
-Exit codes:
+Exit codes (and the run's status in summary.json, the hub and the dashboard):
   0    passed: every threshold held
-  1    a threshold failed (or an abort threshold stopped the run early)
+  1    failed: a threshold failed (or an abort threshold stopped the run early)
   2    usage or configuration error: nothing was sent
   3    degraded: a worker of a split run stopped early (the report names it and the share of the
        schedule it did not send); the other workers' figures are complete
-  4    the generator failed (an error inside the run, or a crash)
-  130  stopped before its end (Ctrl-C, SIGTERM, or a stop from the hub), after cleaning up`;
+  4    error: the generator failed (an error inside the run, or a crash)
+  130  aborted: stopped before its end (Ctrl-C, SIGTERM, or a stop from the hub), after cleaning up`;
 
 /** Parses argv; the error names the flag at fault. */
 export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok: false; error: string } {
