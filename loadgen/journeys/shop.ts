@@ -47,22 +47,31 @@ async function viewProduct(s: JourneySession): Promise<string | undefined> {
   return r ? id : undefined;
 }
 
+/** More lines than this and a shopper abandons the cart (see addToCart). */
+const MAX_CART_LINES = 8;
+
 async function addToCart(s: JourneySession): Promise<boolean> {
   const id = await viewProduct(s);
   if (!id) return false;
   await s.think();
-  const r = await s.request("cart_add", {
-    method: "POST",
-    path: "/api/cart/items",
-    json: { productId: id, quantity: 1 + Math.floor(Math.random() * 2) },
-    expect: [200, 201],
-    read: true,
-  });
+  const add = () =>
+    s.request("cart_add", {
+      method: "POST",
+      path: "/api/cart/items",
+      json: { productId: id, quantity: 1 + Math.floor(Math.random() * 2) },
+      expect: [200, 201],
+      read: true,
+    });
+  const r = await add();
   if (!r) return false;
-  // Shoppers abandon big carts; without this a long-lived virtual user's cart grows forever.
+  // Shoppers abandon big carts and start again with the product in hand; without this a
+  // long-lived virtual user's cart grows forever. The product goes back in, so a checkout that
+  // follows never finds the cart empty.
   const cart = parseJson<{ items: unknown[] }>(r.body);
-  if (cart && Array.isArray(cart.items) && cart.items.length > 8) {
-    await s.request("cart_clear", { method: "DELETE", path: "/api/cart", expect: [200, 204] });
+  if (cart && Array.isArray(cart.items) && cart.items.length > MAX_CART_LINES) {
+    if (!(await s.request("cart_clear", { method: "DELETE", path: "/api/cart", expect: [200, 204] })))
+      return false;
+    return (await add()) !== undefined;
   }
   return true;
 }
