@@ -28,7 +28,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -61,6 +61,8 @@ interface Hub {
   token: string;
   /** CPU seconds the hub process has used so far (user + system, from /proc). */
   cpuSeconds(): number;
+  /** The system (kernel) part of cpuSeconds. */
+  systemSeconds(): number;
   /** The hub process's resident memory, bytes (from /proc). */
   rssBytes(): number;
   stop(): Promise<void>;
@@ -85,6 +87,37 @@ function processCpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** System (kernel) CPU seconds of a process (Linux /proc; NaN elsewhere). */
+function processSystemSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds of every Postgres server process on this machine (their command lines start with
+ * `postgres`): the database shares the cores with the hub when it is local. Other clients' work
+ * is counted too. NaN when none is visible.
+ */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  let seen = false;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith("postgres")) continue;
+      total += processCpuSeconds(Number(entry));
+      seen = true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return seen ? total : Number.NaN;
 }
 
 async function startHub(databaseUrl: string | undefined): Promise<Hub> {
@@ -117,6 +150,7 @@ async function startHub(databaseUrl: string | undefined): Promise<Hub> {
     url: `http://127.0.0.1:${port}`,
     token,
     cpuSeconds: () => processCpuSeconds(child.pid!),
+    systemSeconds: () => processSystemSeconds(child.pid!),
     rssBytes: () => processRssBytes(child.pid!),
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
@@ -146,6 +180,17 @@ function sampleHistograms(n: number): string[] {
 const histograms = sampleHistograms(1000);
 
 /**
+ * What JSON.stringify gives for a bench window, split around its second: the head (up to
+ * `"second":`) per run, the tails (the rest, one per sample histogram) once for all agents.
+ */
+const windowJsonHead = (runId: string) =>
+  `{"runId":${JSON.stringify(runId)},"step":"browse","worker":"w0","second":`;
+const tails = histograms.map(
+  (latency) =>
+    `,"count":100,"errors":{"connect":0,"timeout":0,"http4xx":0,"http5xx":0,"assertion":0},"bytes":10000,"targetRate":100,"achievedRate":100,"dropped":0,"latency":${JSON.stringify(latency)}}`,
+);
+
+/**
  * `agents` agents send batches for `seconds`: back to back (closed loop: the hub's capacity), or,
  * with `pace` windows/s, each on its own fixed schedule (open model: batch latency at a given
  * offered rate, measured from each batch's intended send time, so a hub that falls behind shows
@@ -160,12 +205,18 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   const cpuBefore = hub.cpuSeconds();
+  const systemBefore = hub.systemSeconds();
+  const postgresBefore = postgresCpuSeconds();
+  const agentsCpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: agents }, async (_, a) => {
       // Recent seconds, as live agents send: the hub refuses windows older than raw retention
       // (48 h) or ahead of its clock, so each agent walks forward from 40 h ago.
       let second = Math.floor(Date.now() / 1000) - 40 * 3600;
       const runId = `bench-${a}-${randomUUID().slice(0, 8)}`;
+      // A window's JSON before and after its second, written once: building and stringifying 100
+      // objects per batch was agent CPU taken from the cores the hub runs on.
+      const head = windowJsonHead(runId);
       // Paced: one batch every `interval` ms per agent, the agents spread evenly over it.
       const interval = pace ? (agents * BATCH * 1000) / pace : 0;
       let intended = started + (interval * a) / agents;
@@ -175,23 +226,10 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           if (intended >= deadline) break;
         }
-        const batch = [];
-        for (let i = 0; i < BATCH; i++, second++) {
-          batch.push({
-            runId,
-            step: "browse",
-            worker: "w0",
-            second,
-            count: 100,
-            errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 0, assertion: 0 },
-            bytes: 10_000,
-            targetRate: 100,
-            achievedRate: 100,
-            dropped: 0,
-            latency: histograms[(a * 7919 + second) % histograms.length]!,
-          });
-        }
-        const body = JSON.stringify({ windows: batch });
+        let body = "";
+        for (let i = 0; i < BATCH; i++, second++)
+          body += `${i === 0 ? "" : ","}${head}${second}${tails[(a * 7919 + second) % tails.length]}`;
+        body = `{"windows":[${body}]}`;
         const t0 = pace ? intended : performance.now();
         intended += interval;
         try {
@@ -214,6 +252,9 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpu = hub.cpuSeconds() - cpuBefore;
+  const system = hub.systemSeconds() - systemBefore;
+  const postgresCpu = postgresCpuSeconds() - postgresBefore;
+  const agentsCpu = process.cpuUsage(agentsCpuBefore);
   await dispatcher.close();
   latencies.sort((x, y) => x - y);
   return {
@@ -224,6 +265,16 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
     failures,
     /** Hub CPU per stored window, µs (its share of the run; background roll-ups included). */
     cpuMicrosPerWindow: (cpu * 1e6) / Math.max(1, windows),
+    /** The kernel's share of the hub's CPU (its socket reads and writes, mostly). */
+    hubSystemShare: system / cpu,
+    /** Every Postgres process's CPU per stored window, µs (NaN when Postgres is not local). */
+    postgresCpuMicrosPerWindow: (postgresCpu * 1e6) / Math.max(1, windows),
+    postgresCores: postgresCpu / elapsed,
+    /** The agents' CPU per stored window, µs (this process: they share the cores with the hub). */
+    agentsCpuMicrosPerWindow: (agentsCpu.user + agentsCpu.system) / Math.max(1, windows),
+    /** Hub and agents' CPU as a share of the run's wall time, in cores. */
+    hubCores: cpu / elapsed,
+    agentsCores: (agentsCpu.user + agentsCpu.system) / 1e6 / elapsed,
   };
 }
 
@@ -497,6 +548,10 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 let fanOutResult: { small: FanOut; big: FanOut; floor: SocketFloor; frameBytes: number } | undefined;
 type FanOut = Awaited<ReturnType<typeof fanOut>>;
 
+/** Where a phase's CPU went: the hub's and the agents' (this process's), per window and in cores. */
+const cpuOf = (r: Awaited<ReturnType<typeof ingest>>) =>
+  `hub CPU ${fmt(r.cpuMicrosPerWindow, 0)} µs/window (${fmt(r.hubCores, 2)} cores, ${fmt(100 * r.hubSystemShare, 0)} % in the kernel), agents' CPU ${fmt(r.agentsCpuMicrosPerWindow, 0)} µs/window (${fmt(r.agentsCores, 2)} cores), Postgres processes' CPU ${fmt(r.postgresCpuMicrosPerWindow, 0)} µs/window (${fmt(r.postgresCores, 2)} cores, other clients' included)`;
+
 const summary: Array<{
   kind: string;
   baseline: Awaited<ReturnType<typeof ingest>>;
@@ -527,7 +582,7 @@ async function main() {
         `[${kind}] ingest baseline 1 agent : ${fmt(baseline.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(baseline.p50)} ms, p99 ${fmt(baseline.p99)} ms (${baseline.batches} batches, ${baseline.failures} failed)`,
       );
       console.log(
-        `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99`,
+        `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99; ${cpuOf(loaded)}`,
       );
       const pace = paceOf(kind);
       // The hub's own view of the paced phase, to tell where a batch's time went: its database
@@ -537,7 +592,7 @@ async function main() {
       const loop = await loopDelay(hub);
       const storeAfter = await histogramTotals(hub, STORE_SECONDS, ',kind="windows"');
       console.log(
-        `[${kind}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms`,
+        `[${kind}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms; ${cpuOf(paced)}`,
       );
       summary.push({ kind, baseline, loaded, pace, paced });
     } finally {
