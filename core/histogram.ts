@@ -194,18 +194,10 @@ function isBase64(encoded: string): boolean {
  * Never throws.
  */
 export function checkHistogram(encoded: string): HistogramCheck {
-  const read = readHistogram(encoded);
-  return read.ok
-    ? { ok: true, header: read.header, totalCount: read.totalCount, inflatedBytes: read.inflated.length }
-    : read;
+  const totalCount = readHistogram(encoded, false);
+  if (totalCount < 0) return { ok: false, reason: refusal };
+  return { ok: true, header: { ...lastHeader }, totalCount, inflatedBytes: lastRead.inflatedBytes };
 }
-
-/** A nonzero bucket of an encoding: its index in the counts array and its count. */
-type BucketVisitor = (index: number, count: number) => void;
-
-type HistogramRead =
-  | { ok: true; header: HistogramHeader; totalCount: number; inflated: Buffer }
-  | { ok: false; reason: string };
 
 /**
  * The uncompressed V2 encoding inside a compressed one (cookie, compressed length, zlib stream),
@@ -229,39 +221,76 @@ function inflatedOf(bytes: Buffer): Buffer | string {
   }
 }
 
-/** checkHistogram's work, keeping the inflated bytes; `visit` sees every nonzero bucket in order. */
-function readHistogram(encoded: string, visit?: BucketVisitor): HistogramRead {
-  const fail = (reason: string): HistogramRead => ({ ok: false, reason });
-  if (typeof encoded !== "string" || encoded.length === 0) return fail("empty");
+/** Why readHistogram refused the last encoding it refused. */
+let refusal = "";
+
+function refuse(reason: string): -1 {
+  refusal = reason;
+  return -1;
+}
+
+/** Where readHistogram decodes base64; grows to the largest encoding read (≤ 150 KB), never shrinks. */
+let scratchBytes = Buffer.alloc(4096);
+
+/** (index, count) pairs of the encoding being read; grows to the largest one read, never shrinks. */
+let scratchPairs = new Float64Array(1024);
+
+/** What the last encoding readHistogram accepted declares (valid until its next call). */
+const lastHeader = { significantDigits: 0, lowestDiscernible: 0, highestTrackable: 0, countsLength: 0 };
+/** Its inflated length, and with `collect` its nonzero buckets in scratchPairs (pairs of index, count). */
+const lastRead = { inflatedBytes: 0, pairs: 0, minIndex: -1, maxIndex: -1 };
+
+/**
+ * checkHistogram's work: the total count of an encoding, or -1 when it is refused (the reason in
+ * `refusal`). Its header and inflated length go to lastHeader and lastRead; with `collect`, its
+ * nonzero buckets to scratchPairs. Allocates nothing for an uncompressed encoding (base64 is
+ * decoded into a scratch buffer): it runs for every histogram ingest receives and roll-ups merge.
+ */
+function readHistogram(encoded: string, collect: boolean): number {
+  if (typeof encoded !== "string" || encoded.length === 0) return refuse("empty");
   if (encoded.length > HISTOGRAM_LIMITS.maxEncodedChars)
-    return fail(`longer than ${HISTOGRAM_LIMITS.maxEncodedChars} characters`);
-  if (encoded.length % 4 !== 0 || !isBase64(encoded)) return fail("not base64");
-  const bytes = Buffer.from(encoded, "base64");
-  if (bytes.length < 8) return fail("shorter than its 8-byte header");
-  const inflated = bytes.readInt32BE(0) === V2_COOKIE ? bytes : inflatedOf(bytes);
-  if (typeof inflated === "string") return fail(inflated);
-  if (inflated.length > HISTOGRAM_LIMITS.maxInflatedBytes)
-    return fail(`inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`);
-  if (inflated.length < HEADER_BYTES) return fail("shorter than its 40-byte histogram header");
+    return refuse(`longer than ${HISTOGRAM_LIMITS.maxEncodedChars} characters`);
+  if (encoded.length % 4 !== 0 || !isBase64(encoded)) return refuse("not base64");
+  const room = (encoded.length / 4) * 3;
+  if (scratchBytes.length < room) scratchBytes = Buffer.alloc(Math.max(room, scratchBytes.length * 2));
+  const length = scratchBytes.write(encoded, 0, room, "base64");
+  if (length < 8) return refuse("shorter than its 8-byte header");
+  let inflated: Buffer = scratchBytes;
+  let inflatedLength = length;
+  if (scratchBytes.readInt32BE(0) !== V2_COOKIE) {
+    const out = inflatedOf(scratchBytes.subarray(0, length));
+    if (typeof out === "string") return refuse(out);
+    inflated = out;
+    inflatedLength = out.length;
+  }
+  if (inflatedLength > HISTOGRAM_LIMITS.maxInflatedBytes)
+    return refuse(`inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`);
+  if (inflatedLength < HEADER_BYTES) return refuse("shorter than its 40-byte histogram header");
   const cookie = inflated.readInt32BE(0);
-  if ((cookie & COOKIE_MASK) !== V2_COOKIE_BASE) return fail("not a V2 HDR histogram");
+  if ((cookie & COOKIE_MASK) !== V2_COOKIE_BASE) return refuse("not a V2 HDR histogram");
   const payloadLength = inflated.readUInt32BE(4);
   const significantDigits = inflated.readInt32BE(12);
-  const lowest = Number(inflated.readBigUInt64BE(16));
-  const highest = Number(inflated.readBigUInt64BE(24));
+  // Unsigned 64-bit, rounded to the nearest double as Number(readBigUInt64BE) would (no BigInt).
+  const lowest = inflated.readUInt32BE(16) * 2 ** 32 + inflated.readUInt32BE(20);
+  const highest = inflated.readUInt32BE(24) * 2 ** 32 + inflated.readUInt32BE(28);
   if (significantDigits < 1 || significantDigits > HISTOGRAM_LIMITS.maxSignificantDigits)
-    return fail(`significant digits ${significantDigits} outside 1–${HISTOGRAM_LIMITS.maxSignificantDigits}`);
+    return refuse(
+      `significant digits ${significantDigits} outside 1–${HISTOGRAM_LIMITS.maxSignificantDigits}`,
+    );
   if (lowest < 1 || lowest > HISTOGRAM_LIMITS.maxLowestDiscernible)
-    return fail(`lowest discernible value ${lowest} outside 1–${HISTOGRAM_LIMITS.maxLowestDiscernible}`);
+    return refuse(`lowest discernible value ${lowest} outside 1–${HISTOGRAM_LIMITS.maxLowestDiscernible}`);
   if (highest < 2 * lowest || highest > HISTOGRAM_LIMITS.maxHighestTrackable)
-    return fail(`highest trackable value ${highest} outside 2×lowest–2^43`);
-  if (payloadLength > inflated.length - HEADER_BYTES)
-    return fail("declares a payload longer than the bytes it holds");
+    return refuse(`highest trackable value ${highest} outside 2×lowest–2^43`);
+  if (payloadLength > inflatedLength - HEADER_BYTES)
+    return refuse("declares a payload longer than the bytes it holds");
   const countsLength = countsLengthOf(significantDigits, lowest, highest);
   const end = HEADER_BYTES + payloadLength;
   let position = HEADER_BYTES;
   let index = 0;
   let totalCount = 0;
+  let pairs = 0;
+  let minIndex = -1;
+  let maxIndex = -1;
   while (position < end) {
     // ZigZag LEB128-64b9B: 7 bits a byte for 8 bytes, then a whole 9th byte.
     let value = 0;
@@ -269,33 +298,46 @@ function readHistogram(encoded: string, visit?: BucketVisitor): HistogramRead {
     let byte = 0x80;
     let read = 0;
     while (byte & 0x80 && read < 9) {
-      if (position >= end) return fail("payload ends inside a count");
+      if (position >= end) return refuse("payload ends inside a count");
       byte = inflated[position++]!;
       value += (read === 8 ? byte : byte & 0x7f) * scale;
       scale *= 128;
       read++;
     }
-    if (value > Number.MAX_SAFE_INTEGER) return fail("a count exceeds 2^53");
+    if (value > Number.MAX_SAFE_INTEGER) return refuse("a count exceeds 2^53");
     const count = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
     if (count < 0) {
       index += -count;
-      if (index > countsLength) return fail("a run of empty buckets passes the end of the counts array");
+      if (index > countsLength) return refuse("a run of empty buckets passes the end of the counts array");
     } else {
-      if (index >= countsLength) return fail("a bucket index passes the end of the counts array");
+      if (index >= countsLength) return refuse("a bucket index passes the end of the counts array");
       // Stored counts are 32-bit: a larger one would wrap when decoded and break the round trip.
-      if (count > 2 ** 31 - 1) return fail("a bucket count exceeds 2^31 − 1");
-      if (count > 0) visit?.(index, count);
+      if (count > 2 ** 31 - 1) return refuse("a bucket count exceeds 2^31 − 1");
+      if (collect && count > 0) {
+        if (pairs + 2 > scratchPairs.length) {
+          const grown = new Float64Array(scratchPairs.length * 2);
+          grown.set(scratchPairs);
+          scratchPairs = grown;
+        }
+        scratchPairs[pairs++] = index;
+        scratchPairs[pairs++] = count;
+        if (minIndex === -1 && index !== 0) minIndex = index;
+        maxIndex = index;
+      }
       index++;
       totalCount += count;
-      if (totalCount > Number.MAX_SAFE_INTEGER) return fail("total count exceeds 2^53");
+      if (totalCount > Number.MAX_SAFE_INTEGER) return refuse("total count exceeds 2^53");
     }
   }
-  return {
-    ok: true,
-    header: { significantDigits, lowestDiscernible: lowest, highestTrackable: highest, countsLength },
-    totalCount,
-    inflated,
-  };
+  lastHeader.significantDigits = significantDigits;
+  lastHeader.lowestDiscernible = lowest;
+  lastHeader.highestTrackable = highest;
+  lastHeader.countsLength = countsLength;
+  lastRead.inflatedBytes = inflatedLength;
+  lastRead.pairs = pairs;
+  lastRead.minIndex = minIndex;
+  lastRead.maxIndex = maxIndex;
+  return totalCount;
 }
 
 /** Thrown by decodeHistogram for an encoding checkHistogram refuses. */
@@ -344,6 +386,15 @@ export function encodedTotal(encoded: string): number | undefined {
   return check.ok ? check.totalCount : undefined;
 }
 
+/**
+ * encodedTotal without its memo of recent checks, for an encoding read once (ingest's fast path
+ * checks each histogram once, where the schema asks about it twice).
+ */
+export function encodedTotalOnce(encoded: string): number | undefined {
+  const total = readHistogram(encoded, false);
+  return total < 0 ? undefined : total;
+}
+
 /** Bytes a decoded histogram of this header holds (its Int32 counts array), for caches' budgets. */
 export function decodedBytes(histogram: Histogram): number {
   return 4 * ((histogram as unknown as { countsArrayLength?: number }).countsArrayLength ?? 0) + 512;
@@ -385,9 +436,6 @@ const recentBuckets = new Map<string, Buckets>();
 let recentBucketBytes = 0;
 const RECENT_BUCKET_BYTES = 16 * 1024 * 1024;
 
-/** (index, count) pairs of the encoding being read; grows to the largest one read, never shrinks. */
-let scratchPairs = new Float64Array(1024);
-
 /**
  * Reads an encoding's nonzero buckets; undefined for an encoding of another precision or lowest
  * value. Throws HistogramFormatError on a refused one. With `remember` the result is memoised
@@ -398,24 +446,10 @@ let scratchPairs = new Float64Array(1024);
 function bucketsOf(encoded: string, remember: boolean): Buckets | undefined {
   const hit = recentBuckets.get(encoded);
   if (hit) return hit;
-  let total = 0;
-  let minIndex = -1;
-  let maxIndex = -1;
-  let length = 0;
-  const read = readHistogram(encoded, (index, count) => {
-    if (length + 2 > scratchPairs.length) {
-      const grown = new Float64Array(scratchPairs.length * 2);
-      grown.set(scratchPairs);
-      scratchPairs = grown;
-    }
-    scratchPairs[length++] = index;
-    scratchPairs[length++] = count;
-    total += count;
-    if (minIndex === -1 && index !== 0) minIndex = index;
-    maxIndex = index;
-  });
-  if (!read.ok) throw new HistogramFormatError(`not a valid HDR histogram: ${read.reason}`);
-  if (read.header.significantDigits !== 3 || read.header.lowestDiscernible !== 1) return undefined;
+  const total = readHistogram(encoded, true);
+  if (total < 0) throw new HistogramFormatError(`not a valid HDR histogram: ${refusal}`);
+  if (lastHeader.significantDigits !== 3 || lastHeader.lowestDiscernible !== 1) return undefined;
+  const { pairs: length, minIndex, maxIndex } = lastRead;
   if (!remember) return { pending: scratchPairs.subarray(0, length), total, minIndex, maxIndex };
   const buckets = { pending: scratchPairs.slice(0, length), total, minIndex, maxIndex };
   const bytes = encoded.length * 2 + length * 8 + 64;

@@ -1,5 +1,5 @@
 import { CAUSE_PATTERN, type CauseCounts, MAX_CAUSES_PER_WINDOW, MAX_MESSAGE } from "./error-causes.ts";
-import { encodedTotal } from "./histogram.ts";
+import { encodedTotalOnce } from "./histogram.ts";
 import { JOURNEY_STEP } from "./names.ts";
 import { INT4_MAX, type Window } from "./window.ts";
 
@@ -86,7 +86,7 @@ function isRate(v: unknown): v is number {
 /** The total of a structurally valid encoded histogram of at most 200,000 characters. */
 function histogramTotal(v: unknown): number | undefined {
   if (typeof v !== "string" || v.length < 1 || v.length > 200_000) return undefined;
-  return encodedTotal(v);
+  return encodedTotalOnce(v);
 }
 
 function causesOf(v: unknown): CauseCounts | undefined {

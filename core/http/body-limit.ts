@@ -17,14 +17,15 @@ import { AppError } from "./app-error.ts";
  * request into a full web Request (AbortSignal, Headers, a ReadableStream over the socket) on
  * every request, GETs included, and the handler's `c.req.text()` then reads through that
  * stream. Here a declared length is checked from the header; only a chunked upload goes through
- * Hono's streaming check.
+ * Hono's streaming check. `hint` is appended to the 413's message ("send smaller batches").
  */
-export function limitBody(maxBytes: number): MiddlewareHandler {
+export function limitBody(maxBytes: number, options: { hint?: string } = {}): MiddlewareHandler {
   const refuse = (message: string) => {
     // Closing lets a client still uploading read the 413 instead of a reset on a reused socket.
     throw new AppError("payload_too_large", message, { headers: { connection: "close" } });
   };
-  const tooLarge = () => refuse(`body: larger than ${maxBytes} bytes`);
+  const tooLarge = () =>
+    refuse(`body: larger than ${maxBytes} bytes${options.hint ? `; ${options.hint}` : ""}`);
   const streaming = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
   return async (c, next) => {
     const method = c.req.method;

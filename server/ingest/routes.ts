@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { IngestAnswer } from "../../core/api/ingest.ts";
 import type { RunView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
+import { limitBody } from "../../core/http/body-limit.ts";
 import { type ProbeResult, ProbeResultBatchSchema } from "../../core/probe-result.ts";
 import { RunReportSchema } from "../../core/run.ts";
 import type { Window } from "../../core/window.ts";
@@ -55,16 +55,9 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   // Concurrent agents' batches share statements and commits (group commit).
   const writer = new WindowWriter(db);
   const app = new Hono<HubEnv>();
-  app.use(
-    "/ingest/*",
-    requireAgent(),
-    bodyLimit({
-      maxSize: maxBytes,
-      onError: () => {
-        throw new AppError("payload_too_large", `body larger than ${maxBytes} bytes; send smaller batches`);
-      },
-    }),
-  );
+  // Not Hono's bodyLimit: it turns every request into a full web Request whose body the
+  // handler then reads through a ReadableStream (≈ 5 % of the hub's CPU at 20,000 windows/s).
+  app.use("/ingest/*", requireAgent(), limitBody(maxBytes, { hint: "send smaller batches" }));
 
   app.post("/ingest/windows", async (c) => {
     const windows = await validateWindowBatch(await jsonBody(c, z.unknown()), limits);
