@@ -17,6 +17,12 @@ interface WsInternals {
 const Sender = (wsModule as unknown as { Sender?: { frame(data: Buffer, options: object): Buffer[] } })
   .Sender;
 
+/** The open net.Socket under a ws client, undefined when ws has none or it is destroyed. */
+export function rawSocket(client: WebSocket): Socket | undefined {
+  const socket = (client as unknown as WsInternals)._socket;
+  return socket && !socket.destroyed ? socket : undefined;
+}
+
 /**
  * A text message as one complete WebSocket frame. Server frames are not masked, so the bytes are
  * the same for every client: framed once per message, not once per client.

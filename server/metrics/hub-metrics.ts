@@ -12,6 +12,8 @@ export interface HubMetrics {
   liveCoalesced: Counter;
   /** Per event-loop turn that sent live messages: time to frame them and write them to every subscriber. */
   liveSendSeconds: Histogram;
+  /** Per broadcast: from its making to the write to its last subscriber (the hub's share of delivery lag). */
+  liveBroadcastSeconds: Histogram;
   /** Broadcasts that found the live send queue full and sent it all in one turn. */
   liveSendQueueFull: Counter;
   queueDepth: Gauge<"queue">;
@@ -82,6 +84,12 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
       name: "peakwatch_hub_live_send_seconds",
       help: "Time one event-loop turn spent framing live messages and writing them to subscribers' sockets (a broadcast to many clients is sent in slices of at most about 10 ms per turn).",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    liveBroadcastSeconds: new Histogram({
+      name: "peakwatch_hub_live_broadcast_seconds",
+      help: "Time from a live broadcast being made to its write to the last subscriber's socket (queued behind earlier broadcasts and sent in slices included; the clients' reading not).",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
     liveSendQueueFull: new Counter({
