@@ -10,9 +10,10 @@
  *    their work is not the bench's nor the hub's) subscribed to `probes`; each ingested probe
  *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt,
  *    and from the message's first receipt by any client, which leaves out the ingest before the
- *    broadcast), the hub's own send time per turn (its /metrics), its worst event-loop delay and
- *    the slowest /healthz answered during the broadcasts, hub CPU per message and hub
- *    memory per client, against a 10-client baseline and a bare net.Socket write loop over as
+ *    broadcast), the hub's own share (its /metrics: from making a broadcast to writing its last
+ *    socket, without the clients' reading; its send time per turn), its worst event-loop delay and
+ *    the slowest /healthz answered during the broadcasts, hub CPU per message (and its kernel
+ *    share) and hub memory per client, against a 10-client baseline and a bare net.Socket write loop over as
  *    many loopback sockets (bench/socket-floor.ts). BENCH_LIVE_CLIENT: lean (default, a minimal
  *    RFC 6455 client, bench/live-clients.ts) or ws (the ws library's client, costlier per message
  *    on the cores the hub shares).
@@ -78,22 +79,12 @@ function processRssBytes(pid: number): number {
   }
 }
 
-/** User + system CPU seconds of a process (Linux /proc; NaN elsewhere). */
-function processCpuSeconds(pid: number): number {
+/** User + system CPU seconds of a process, or with `systemOnly` its kernel share (Linux /proc; NaN elsewhere). */
+function processCpuSeconds(pid: number, systemOnly = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** System (kernel) CPU seconds of a process (Linux /proc; NaN elsewhere). */
-function processSystemSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]) / 100;
+    return ((systemOnly ? 0 : Number(fields[11])) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
   }
@@ -150,7 +141,7 @@ async function startHub(databaseUrl: string | undefined): Promise<Hub> {
     url: `http://127.0.0.1:${port}`,
     token,
     cpuSeconds: () => processCpuSeconds(child.pid!),
-    systemSeconds: () => processSystemSeconds(child.pid!),
+    systemSeconds: () => processCpuSeconds(child.pid!, true),
     rssBytes: () => processRssBytes(child.pid!),
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
@@ -431,7 +422,9 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   const rssConnected = hub.rssBytes();
   const heapConnected = await jsMemory(hub);
   const sendBefore = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
+  const broadcastBefore = await histogramTotals(hub, "peakwatch_hub_live_broadcast_seconds");
   const cpuBefore = hub.cpuSeconds();
+  const systemBefore = hub.systemSeconds();
   const clientCpuBefore = group.cpuSeconds();
   // The hub's event-loop delay is reset by every /metrics read (the one just above included).
   const health = healthPoller(hub);
@@ -460,8 +453,10 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
   const worstHealthMs = await health.stop();
   loopMaxMs = Math.max(loopMaxMs, (await loopDelay(hub)).maxMs);
   const cpu = hub.cpuSeconds() - cpuBefore;
+  const system = hub.systemSeconds() - systemBefore;
   const clientCpu = group.cpuSeconds() - clientCpuBefore;
   const sendAfter = await histogramTotals(hub, "peakwatch_hub_live_send_seconds");
+  const broadcastAfter = await histogramTotals(hub, "peakwatch_hub_live_broadcast_seconds");
   const { lags, spreads } = await group.collect();
   lags.sort((x, y) => x - y);
   spreads.sort((x, y) => x - y);
@@ -478,8 +473,20 @@ async function fanOut(hub: Hub, clients: number, broadcasts: number) {
     /** Hub time per turn that sent live messages: framing and writing to every socket, ms. */
     sendMeanMs: turns === 0 ? Number.NaN : ((sendAfter.sum - sendBefore.sum) / turns) * 1000,
     sendP99Ms: bucketQuantile(sendBefore.le, sendAfter.le, 0.99) * 1000,
+    /**
+     * From the hub making a broadcast to its write to the last subscriber, ms (mean, and p50/p99 as
+     * bucket bounds): the hub's own share of the lag, without the clients' reading.
+     */
+    hubDoneMeanMs:
+      ((broadcastAfter.sum - broadcastBefore.sum) /
+        Math.max(1, broadcastAfter.count - broadcastBefore.count)) *
+      1000,
+    hubDoneP50Ms: bucketQuantile(broadcastBefore.le, broadcastAfter.le, 0.5) * 1000,
+    hubDoneP99Ms: bucketQuantile(broadcastBefore.le, broadcastAfter.le, 0.99) * 1000,
     /** Hub CPU per delivered message, µs (ingest of the results included). */
     cpuMicrosPerMessage: (cpu * 1e6) / Math.max(1, lags.length),
+    /** Of which in the kernel (the socket writes' system calls, loopback delivery included), µs. */
+    systemMicrosPerMessage: (system * 1e6) / Math.max(1, lags.length),
     /** The client processes' CPU per received message, µs: on this machine it competes with the hub's. */
     clientCpuMicrosPerMessage: (clientCpu * 1e6) / Math.max(1, lags.length),
     /**
@@ -606,7 +613,7 @@ async function main() {
     const frameBytes = Buffer.byteLength(JSON.stringify({ type: "probe", result: probeResult() })) + 4;
     const floor = await socketFloor(CLIENTS, frameBytes, 10);
     console.log(
-      `[bare]   net.Socket.write of ${frameBytes} B to ${CLIENTS} loopback sockets (2 reader processes): ${fmt(floor.roundMs, 1)} ms per round (median of 10), ${fmt((floor.roundMs * 1000) / CLIENTS, 2)} µs per socket; writer CPU ${fmt(floor.cpuMs, 0)} ms per round (${fmt((floor.cpuMs * 1000) / CLIENTS, 1)} µs per write), ${fmt(floor.systemMs, 0)} ms of it in the kernel (${floor.received}/${floor.expected} bytes read)`,
+      `[bare]   net.Socket.write of ${frameBytes} B to ${CLIENTS} loopback sockets (2 reader processes): ${fmt(floor.roundMs, 1)} ms per round (median of 10), ${fmt((floor.roundMs * 1000) / CLIENTS, 2)} µs per socket, last socket read by its reader ${fmt(floor.lastReadMs, 0)} ms after the round began (median); writer CPU ${fmt(floor.cpuMs, 0)} ms per round (${fmt((floor.cpuMs * 1000) / CLIENTS, 1)} µs per write), ${fmt(floor.systemMs, 0)} ms of it in the kernel (${floor.received}/${floor.expected} bytes read)`,
     );
     // A hub of its own: its memory before the clients is not an ingest's leftovers.
     const hub = await startHub(undefined);
@@ -619,7 +626,7 @@ async function main() {
         [`${CLIENTS} clients`, big],
       ] as const) {
         console.log(
-          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms from startedAt (${r.delivered}/${r.expected} delivered), from the first client's receipt p50 ${fmt(r.spreadP50, 0)} ms, p99 ${fmt(r.spreadP99, 0)} ms; hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub worst event-loop delay ${fmt(r.loopMaxMs, 0)} ms, slowest /healthz meanwhile ${fmt(r.worstHealthMs, 0)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}; hub + clients CPU per broadcast over ${availableParallelism()} cores ${fmt(r.cpuFloorMs, 0)} ms); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
+          `[pglite] fan-out ${label.padEnd(19)}: lag p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms from startedAt (${r.delivered}/${r.expected} delivered), from the first client's receipt p50 ${fmt(r.spreadP50, 0)} ms, p99 ${fmt(r.spreadP99, 0)} ms; hub wrote the last socket mean ${fmt(r.hubDoneMeanMs, 0)} ms, p50 ≤ ${fmt(r.hubDoneP50Ms, 0)} ms, p99 ≤ ${fmt(r.hubDoneP99Ms, 0)} ms after making the broadcast; hub send per turn mean ${fmt(r.sendMeanMs, 2)} ms, p99 ≤ ${fmt(r.sendP99Ms, 1)} ms; hub worst event-loop delay ${fmt(r.loopMaxMs, 0)} ms, slowest /healthz meanwhile ${fmt(r.worstHealthMs, 0)} ms; hub CPU ${fmt(r.cpuMicrosPerMessage, 1)} µs/message, ${fmt(r.systemMicrosPerMessage, 1)} of it in the kernel (clients' ${fmt(r.clientCpuMicrosPerMessage, 1)}; hub + clients CPU per broadcast over ${availableParallelism()} cores ${fmt(r.cpuFloorMs, 0)} ms); hub heap+external ${fmt(r.bytesPerClient / 1024, 1)} KB per client (RSS ${fmt(r.rssBefore / 2 ** 20, 0)} → ${fmt(r.rssConnected / 2 ** 20, 0)} MB)`,
         );
       }
     } finally {
@@ -679,8 +686,8 @@ async function main() {
     const { small, big, floor, frameBytes } = fanOutResult;
     figures.push({
       measure: `live fan-out to ${big.clients} WebSocket clients`,
-      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms from the result's startedAt (p99 ${fmt(big.spreadP99, 0)} ms from the first client's receipt), ${big.delivered}/${big.expected} delivered; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), worst event-loop delay ${fmt(big.loopMaxMs, 0)} ms, slowest /healthz meanwhile ${fmt(big.worstHealthMs, 0)} ms, ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores: lag floor ${fmt(big.cpuFloorMs, 0)} ms with both spread over ${availableParallelism()} cores and nothing else running), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients (${LIVE_CLIENT}) in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
-      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn, worst event-loop delay ${fmt(small.loopMaxMs, 0)} ms, slowest /healthz ${fmt(small.worstHealthMs, 0)} ms; bare net.Socket.write of ${frameBytes} B to ${big.clients} loopback sockets ${fmt(floor.roundMs, 1)} ms per round, CPU ${fmt((floor.cpuMs * 1000) / big.clients, 1)} µs per write (${fmt((floor.systemMs * 1000) / big.clients, 1)} in the kernel)`,
+      value: `lag p50 ${fmt(big.p50, 0)} ms, p99 ${fmt(big.p99, 0)} ms from the result's startedAt (p99 ${fmt(big.spreadP99, 0)} ms from the first client's receipt), ${big.delivered}/${big.expected} delivered; the hub wrote a broadcast's last socket p99 ≤ ${fmt(big.hubDoneP99Ms, 0)} ms (mean ${fmt(big.hubDoneMeanMs, 0)}) after making it; hub send ${fmt(big.sendMeanMs, 1)} ms per turn (p99 ≤ ${fmt(big.sendP99Ms, 0)} ms), worst event-loop delay ${fmt(big.loopMaxMs, 0)} ms, slowest /healthz meanwhile ${fmt(big.worstHealthMs, 0)} ms, ${fmt(big.cpuMicrosPerMessage, 1)} µs hub CPU per message (${fmt(big.systemMicrosPerMessage, 1)} in the kernel; client processes ${fmt(big.clientCpuMicrosPerMessage, 1)} µs on the same cores: lag floor ${fmt(big.cpuFloorMs, 0)} ms with both spread over ${availableParallelism()} cores and nothing else running), ${fmt(big.bytesPerClient / 1024, 1)} KB hub heap+external per client; clients (${LIVE_CLIENT}) in ${Math.min(CLIENT_PROCESSES, big.clients)} processes of their own`,
+      baseline: `${small.clients} clients: p99 ${fmt(small.p99, 0)} ms, hub send ${fmt(small.sendMeanMs, 2)} ms per turn, worst event-loop delay ${fmt(small.loopMaxMs, 0)} ms, slowest /healthz ${fmt(small.worstHealthMs, 0)} ms; bare net.Socket.write of ${frameBytes} B to ${big.clients} loopback sockets ${fmt(floor.roundMs, 1)} ms per round (last read ${fmt(floor.lastReadMs, 0)} ms after it began), CPU ${fmt((floor.cpuMs * 1000) / big.clients, 1)} µs per write (${fmt((floor.systemMs * 1000) / big.clients, 1)} in the kernel)`,
       ratio: `hub CPU per message ${fmt(big.cpuMicrosPerMessage / ((floor.cpuMs * 1000) / big.clients), 2)}× the bare loop's CPU per write, hub send per turn ${fmt(big.sendMeanMs / floor.roundMs, 2)}× its round; ${load}`,
       goal: big.clients >= 10_000 ? "10,000 clients, p99 < 100 ms" : undefined,
       met: big.clients >= 10_000 ? big.p99 < 100 && big.delivered === big.expected : undefined,

@@ -12,7 +12,9 @@
  * WebSocket client (RFC 6455): HTTP upgrade with a checked Sec-WebSocket-Accept, masked client
  * frames, every server frame parsed (7/16/64-bit lengths, fragments, ping answered with pong,
  * close) and each text message delivered whole; it only skips what ws layers on top (a Writable
- * stream per socket, events per frame, UTF-8 validation). `ws` uses the ws library's client.
+ * stream per socket, events per frame, UTF-8 validation) and reads every socket into one shared
+ * buffer (net's `onread`), as a browser's own socket code costs the hub nothing. `ws` uses the ws
+ * library's client.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
@@ -153,8 +155,8 @@ export class FrameReader {
         this.#fail("message too large");
         return;
       }
-      // A view of a chunk that later reads do not reuse (net allocates each read's buffer).
-      this.#fragments.push(payload);
+      // Copied: the chunk is a view of the read buffer the next read reuses.
+      this.#fragments.push(Buffer.from(payload));
       if (fin) {
         const whole = Buffer.concat(this.#fragments.splice(0));
         this.#fragmentBytes = 0;
@@ -175,6 +177,13 @@ export class FrameReader {
   }
 }
 
+/**
+ * One read buffer for every lean socket of the process (net's `onread`): a read is parsed before
+ * the next one lands, so no buffer is allocated per read and no Readable stream runs per socket.
+ * FrameReader copies what it keeps past a read.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** A lean but real WebSocket client: upgrade, subscribe to `probes`, then parse frames. */
 async function openLean(): Promise<void> {
   const target = new URL(url!);
@@ -182,8 +191,22 @@ async function openLean(): Promise<void> {
   const accept = createHash("sha1")
     .update(key + GUID)
     .digest("base64");
-  const socket = connect(Number(target.port), target.hostname);
-  socket.setNoDelay(true);
+  let onBytes: (chunk: Buffer, at: number) => void = () => {};
+  const socket = connect({
+    port: Number(target.port),
+    host: target.hostname,
+    noDelay: true,
+    onread: {
+      buffer: READ_BUFFER,
+      callback: (bytes: number, buffer: Uint8Array) => {
+        onBytes(
+          Buffer.from(buffer.buffer, buffer.byteOffset, bytes),
+          performance.timeOrigin + performance.now(),
+        );
+        return true;
+      },
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("error", reject);
@@ -195,12 +218,12 @@ async function openLean(): Promise<void> {
   // The upgrade response, then anything after it is frames.
   const rest = await new Promise<Buffer>((resolve, reject) => {
     let head = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
+    onBytes = (chunk) => {
       head = Buffer.concat([head, chunk]);
       if (head.length > 16 * 1024) return reject(new Error("upgrade response too large"));
       const end = head.indexOf("\r\n\r\n");
       if (end < 0) return;
-      socket.off("data", onData);
+      onBytes = () => {};
       const lines = head.subarray(0, end).toString("latin1").split("\r\n");
       if (!/^HTTP\/1\.1 101 /.test(lines[0]!)) return reject(new Error(`upgrade refused: ${lines[0]}`));
       const got = lines.find((l) => l.toLowerCase().startsWith("sec-websocket-accept:"));
@@ -210,7 +233,6 @@ async function openLean(): Promise<void> {
         return reject(new Error("an extension was negotiated that this client did not offer"));
       resolve(head.subarray(end + 4));
     };
-    socket.on("data", onData);
     socket.once("error", reject);
   });
   let subscribed!: () => void;
@@ -224,7 +246,7 @@ async function openLean(): Promise<void> {
     }
     record(data, at);
   });
-  socket.on("data", (chunk: Buffer) => reader.push(chunk, performance.timeOrigin + performance.now()));
+  onBytes = (chunk, at) => reader.push(chunk, at);
   socket.on("error", () => {});
   if (rest.length > 0) reader.push(rest, performance.timeOrigin + performance.now());
   socket.write(clientFrame(1, Buffer.from(JSON.stringify({ type: "subscribe", topics: ["probes"] }))));

@@ -1,7 +1,8 @@
 /**
  * The floor under bench/hub.ts's fan-out figure: one process writing one buffer to each of N
  * loopback TCP sockets per round with a bare `net.Socket.write` (no WebSocket, no hub), read by
- * 2 processes of bare sockets that discard what they get, as the live clients' processes do.
+ * 2 processes of bare sockets that discard what they get (each read into one shared buffer, as
+ * the live clients' processes read).
  * On loopback the writer's write() also runs the reader's TCP receive path (the kernel delivers
  * the segment inline), so this is what 10,000 sends cost on this machine whatever the hub does.
  *
@@ -14,6 +15,11 @@ import { connect, createServer, type Socket } from "node:net";
 export interface SocketFloor {
   /** Median time of one round (a write to every socket), ms. */
   roundMs: number;
+  /**
+   * Median over rounds of the time from a round's first write to the last socket's read of it in
+   * the readers, ms: the lag a bare fan-out's last client sees (its readers' queueing included).
+   */
+  lastReadMs: number;
   /** The writer's CPU per round (user + system), ms. */
   cpuMs: number;
   /** Of which in the kernel, ms. */
@@ -65,10 +71,13 @@ async function writer(sockets: number, bytes: number, rounds: number): Promise<v
   for (let i = 0; i < 1000 && accepted.length < sockets; i++) await new Promise((r) => setTimeout(r, 10));
   const buffer = Buffer.alloc(bytes, 0x61);
   const times: number[] = [];
+  /** Each round's start, epoch ms (the readers stamp their reads in epoch ms too). */
+  const starts: number[] = [];
   const cpu = process.cpuUsage();
   for (let round = 0; round < rounds; round++) {
     await new Promise((r) => setTimeout(r, ROUND_GAP_MS));
     const started = performance.now();
+    starts.push(performance.timeOrigin + started);
     for (const socket of accepted) socket.write(buffer);
     times.push(performance.now() - started);
   }
@@ -76,17 +85,27 @@ async function writer(sockets: number, bytes: number, rounds: number): Promise<v
   await new Promise((r) => setTimeout(r, 1000));
   const got = await Promise.all(
     readers.map((r) => {
-      const answer = once<number>(r);
+      const answer = once<{ received: number; ats: number[] }>(r);
       r.send("report");
       return answer;
     }),
   );
   times.sort((a, b) => a - b);
+  // A read belongs to the last round started before it (rounds are ROUND_GAP_MS apart and done).
+  const lastRead = starts.map(() => 0);
+  for (const { ats } of got)
+    for (const at of ats) {
+      let round = starts.length - 1;
+      while (round > 0 && starts[round]! > at) round--;
+      lastRead[round] = Math.max(lastRead[round]!, at - starts[round]!);
+    }
+  lastRead.sort((a, b) => a - b);
   const result: SocketFloor = {
     roundMs: times[Math.floor(times.length / 2)]!,
+    lastReadMs: lastRead[Math.floor(lastRead.length / 2)]!,
     cpuMs: (used.user + used.system) / 1000 / rounds,
     systemMs: used.system / 1000 / rounds,
-    received: got.reduce((a, b) => a + b, 0),
+    received: got.reduce((a, b) => a + b.received, 0),
     expected: accepted.length * bytes * rounds,
   };
   for (const socket of accepted) socket.destroy();
@@ -94,8 +113,13 @@ async function writer(sockets: number, bytes: number, rounds: number): Promise<v
   process.send!(result, () => process.exit(0));
 }
 
+/** One read buffer for all of a reader's sockets (net's `onread`), as bench/live-clients.ts reads. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 async function reader(port: number, count: number): Promise<void> {
   let received = 0;
+  /** Each read's time, epoch ms. */
+  const ats: number[] = [];
   const sockets: Socket[] = [];
   for (let i = 0; i < count; i += 100) {
     await Promise.all(
@@ -103,11 +127,22 @@ async function reader(port: number, count: number): Promise<void> {
         { length: Math.min(100, count - i) },
         () =>
           new Promise<void>((resolve, reject) => {
-            const socket = connect(port, "127.0.0.1", resolve);
+            const socket = connect(
+              {
+                port,
+                host: "127.0.0.1",
+                onread: {
+                  buffer: READ_BUFFER,
+                  callback: (bytes: number) => {
+                    received += bytes;
+                    ats.push(performance.timeOrigin + performance.now());
+                    return true;
+                  },
+                },
+              },
+              resolve,
+            );
             socket.once("error", reject);
-            socket.on("data", (chunk: Buffer) => {
-              received += chunk.length;
-            });
             sockets.push(socket);
           }),
       ),
@@ -115,7 +150,7 @@ async function reader(port: number, count: number): Promise<void> {
   }
   process.send!("ready");
   process.on("message", () => {
-    process.send!(received, () => {
+    process.send!({ received, ats }, () => {
       for (const socket of sockets) socket.destroy();
       process.exit(0);
     });
