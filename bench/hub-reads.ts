@@ -31,7 +31,7 @@ export async function longRunReads(
   postgresUrl?: string,
 ): Promise<{ long: ReadTimes; short: ReadTimes; idleHealthMs: number }> {
   const nowSecond = Math.floor(Date.now() / 1000);
-  const database = await createTestDatabase(kind, componentDomains.hub, postgresUrl);
+  const database = await createTestDatabase(kind, componentDomains.hub, { base: postgresUrl });
   const latency = makeWindow(
     { runId: "x", step: "s", worker: "w", second: 0 },
     [1000, 2000, 4000, 9000],

@@ -30,6 +30,11 @@ export interface OpenDbOptions {
    * WebAssembly memory, which never shrinks, so its whole size stays resident once touched.
    */
   pgliteSharedBuffers?: string;
+  /**
+   * PGlite in memory only: start from this data directory (a `dumpDataDir()` archive) instead of
+   * an empty cluster, skipping initdb. Migrations still run (those already applied are skipped).
+   */
+  pgliteLoadDataDir?: Blob;
 }
 
 export interface OpenedDb {
@@ -49,7 +54,12 @@ export interface OpenedDb {
 export async function openDb(options: OpenDbOptions): Promise<OpenedDb> {
   const opened = options.url
     ? await openPostgres(options.url, options.poolSize ?? 10)
-    : await openPglite(options.dataDir, options.pgliteThread ?? false, options.pgliteSharedBuffers);
+    : await openPglite(
+        options.dataDir,
+        options.pgliteThread ?? false,
+        options.pgliteSharedBuffers,
+        options.pgliteLoadDataDir,
+      );
   try {
     await runMigrations(opened, options.domains);
   } catch (error) {
@@ -68,14 +78,19 @@ async function openPglite(
   dataDir: string | undefined,
   thread: boolean,
   sharedBuffers: string | undefined,
+  loadDataDir: Blob | undefined,
 ): Promise<OpenedDb> {
+  if (loadDataDir && (dataDir || thread))
+    throw new Error("pgliteLoadDataDir is for an in-memory PGlite only");
   if (dataDir) {
     // Users, sessions and keys live here: no other local user may read or edit them.
     privateFileCreation();
     makePrivateDir(dataDir);
   }
   const options = sharedBuffers ? { startParams: pgliteStartParams(sharedBuffers) } : {};
-  const client = thread ? new PgliteThread(dataDir, options) : new PGlite({ ...options, dataDir });
+  const client = thread
+    ? new PgliteThread(dataDir, options)
+    : new PGlite({ ...options, dataDir, loadDataDir });
   await client.waitReady;
   // Again for the files PGlite just created (a worker thread cannot set the umask).
   if (dataDir) makePrivateDir(dataDir);
