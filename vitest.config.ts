@@ -62,6 +62,9 @@ export default defineConfig({
           exclude: ["**/node_modules/**", "**/dist/**"],
           environment: "node",
           testTimeout: 20_000,
+          // Vitest's default is one fewer worker than cores: one worker on CI's 2 cores, which left a
+          // core idle for the whole unit phase (CPU-bound: mostly module imports).
+          maxWorkers: 2,
         },
       },
       {
