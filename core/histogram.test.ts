@@ -3,6 +3,7 @@ import * as hdr from "hdr-histogram-js";
 import { describe, expect, it } from "vitest";
 import {
   addEncoded,
+  addHistogram,
   checkHistogram,
   decodeHistogram,
   encodeHistogram,
@@ -56,6 +57,34 @@ describe("histogram", () => {
     expect(merged.totalCount).toBe(all.totalCount);
     for (const p of [50, 95, 99, 99.9]) {
       expect(merged.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
+    }
+  });
+
+  it("addHistogram gives what the library's add gives: counts, total, min and max", () => {
+    let seed = 13;
+    const next = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed;
+    };
+    // Empty, a few values, thousands, one past an hour (the source resized), into a resized target.
+    const sources = [0, 3, 5000, 200, 1, 40].map((n, s) => {
+      const h = newHistogram();
+      for (let i = 0; i < n; i++)
+        recordMicros(h, s === 4 ? 5_000_000_000 : 1 + (next() % (s === 5 ? 10 : 2_000_000)));
+      return h;
+    });
+    for (const resizedTarget of [false, true]) {
+      const ours = newHistogram();
+      const theirs = newHistogram();
+      if (resizedTarget) for (const h of [ours, theirs]) recordMicros(h, 7_200_000_000);
+      for (const from of sources) {
+        addHistogram(ours, from);
+        theirs.add(from);
+        expect(ours.totalCount).toBe(theirs.totalCount);
+        expect(ours.minNonZeroValue).toBe(theirs.minNonZeroValue);
+        expect(ours.maxValue).toBe(theirs.maxValue);
+        expect(encodeHistogram(ours)).toBe(encodeHistogram(theirs));
+      }
     }
   });
 

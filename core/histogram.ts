@@ -516,6 +516,76 @@ export function subtractEncoded(target: Histogram, encoded: string): void {
 }
 
 /**
+ * Adds `from` into `into`: what `into.add(from)` gives (the same counts, total, min and max), but
+ * it reads `from`'s buckets only up to its largest value instead of its whole counts array
+ * (about 23,000 buckets for newHistogram()'s hour-long range, where a second's latencies of a
+ * few milliseconds fill the first few thousand). Histograms of another geometry (another
+ * precision, or one resized past an hour) take add().
+ */
+export function addHistogram(into: Histogram, from: Histogram): void {
+  if (from.totalCount === 0) return;
+  const a = into as unknown as CountsAccess & Geometry;
+  const b = from as unknown as CountsAccess & Geometry;
+  // add()'s own condition for adding counts index by index (it adds value by value otherwise).
+  if (
+    a.bucketCount !== b.bucketCount ||
+    a.subBucketCount !== b.subBucketCount ||
+    a.unitMagnitude !== b.unitMagnitude
+  ) {
+    into.add(from);
+    return;
+  }
+  const maxIndex = b.countsArrayIndex(b.maxValue);
+  let observed = 0;
+  for (let i = 0; i <= maxIndex; i++) {
+    const count = b.getCountAtIndex(i);
+    if (count > 0) {
+      a.addToCountAtIndex(i, count);
+      observed += count;
+    }
+  }
+  a.setTotalCount(a.totalCount + observed);
+  a.updatedMaxValue(Math.max(a.maxValue, b.maxValue));
+  a.updateMinNonZeroValue(Math.min(a.minNonZeroValue, b.minNonZeroValue));
+  into.startTimeStampMsec = Math.min(into.startTimeStampMsec, from.startTimeStampMsec);
+  into.endTimeStampMsec = Math.max(into.endTimeStampMsec, from.endTimeStampMsec);
+}
+
+/**
+ * The union of histograms given one at a time, for reading: the first is used as it is (no
+ * copy, never mutated) until a second one comes, then both go into a fresh histogram.
+ */
+export class HistogramUnion {
+  private union: Histogram | undefined;
+  private owned = false;
+
+  add(histogram: Histogram): void {
+    if (this.union === undefined) {
+      this.union = histogram;
+      return;
+    }
+    if (!this.owned) {
+      const first = this.union;
+      this.union = newHistogram();
+      addHistogram(this.union, first);
+      this.owned = true;
+    }
+    addHistogram(this.union, histogram);
+  }
+
+  /** Undefined when nothing was added. */
+  get result(): Histogram | undefined {
+    return this.union;
+  }
+}
+
+/** What add() compares before adding counts index by index. */
+interface Geometry {
+  subBucketCount: number;
+  unitMagnitude: number;
+}
+
+/**
  * Merges encoded histograms into one. Percentiles across workers or seconds must come from
  * this, never from averaging percentiles.
  */

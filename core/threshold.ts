@@ -3,7 +3,7 @@
  * `achieved_rate > 95%`: parsing and evaluation over aggregated step totals. Pure.
  */
 import { type CauseCounts, mergeCauses } from "./error-causes.ts";
-import { decodeHistogram, type Histogram, newHistogram } from "./histogram.ts";
+import { addHistogram, decodeHistogram, type Histogram, newHistogram } from "./histogram.ts";
 import type { ParsedThreshold } from "./threshold-expression.ts";
 import { causesOf, errorTotal, JOURNEY_STEP, type Window } from "./window.ts";
 
@@ -78,8 +78,9 @@ export function addWindow(
   t.target += w.targetRate;
   t.achieved += w.achievedRate;
   mergeCauses(t.causes, causesOf(w));
-  t.latency.add(decoded?.latency ?? decodeHistogram(w.latency));
-  if (w.failedLatency) t.failedLatency.add(decoded?.failedLatency ?? decodeHistogram(w.failedLatency));
+  addHistogram(t.latency, decoded?.latency ?? decodeHistogram(w.latency));
+  if (w.failedLatency)
+    addHistogram(t.failedLatency, decoded?.failedLatency ?? decodeHistogram(w.failedLatency));
 }
 
 /** Per-step totals of any set of windows; the hub and the generator aggregate the same way. */
@@ -99,8 +100,8 @@ function requestTotals(totals: ReadonlyMap<string, StepTotals>): StepTotals | un
     sum.errors += t.errors;
     sum.bytes += t.bytes;
     mergeCauses(sum.causes, t.causes);
-    sum.latency.add(t.latency);
-    sum.failedLatency.add(t.failedLatency);
+    addHistogram(sum.latency, t.latency);
+    addHistogram(sum.failedLatency, t.failedLatency);
   }
   return sum;
 }

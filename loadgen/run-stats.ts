@@ -1,4 +1,4 @@
-import { decodeHistogram, type Histogram, newHistogram } from "../core/histogram.ts";
+import { decodeHistogram, type Histogram, HistogramUnion } from "../core/histogram.ts";
 import { type ReportPoint, reportPoint } from "../core/report/model.ts";
 import { addWindow, type DecodedHistograms, type StepTotals } from "../core/threshold.ts";
 import { errorTotal, JOURNEY_STEP, type Window } from "../core/window.ts";
@@ -43,7 +43,7 @@ export class RunStats implements WindowSink {
       bySecond.set(w.second, list);
     }
     for (const [second, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
-      const service = newHistogram();
+      const service = new HistogramUnion();
       // The same function the hub uses for its report, so both draw the same points.
       const point: SecondPoint = { ...reportPoint(second, list, 1, latencyOf), serviceP99: 0 };
       for (const w of list) {
@@ -55,7 +55,7 @@ export class RunStats implements WindowSink {
         steps.push([second, w.count, errorTotal(w), ms(h, 95)]);
         this.stepSeries.set(w.step, steps);
       }
-      point.serviceP99 = ms(service, 99);
+      point.serviceP99 = service.result ? ms(service.result, 99) : 0;
       const last = this.series[this.series.length - 1];
       if (last && last.second === second) Object.assign(last, point);
       else this.series.push(point);

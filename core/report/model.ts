@@ -4,7 +4,7 @@
  */
 import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../error-causes.ts";
 import type { FaultChange } from "../faults.ts";
-import { decodeHistogram, type Histogram, maxOf, newHistogram } from "../histogram.ts";
+import { decodeHistogram, type Histogram, HistogramUnion, maxOf } from "../histogram.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../run.ts";
 import type { StepTotals } from "../threshold.ts";
 import type { RunVerdict } from "../verdict.ts";
@@ -110,8 +110,7 @@ export function reportPoint<W extends WindowFigures>(
   span = 1,
   latencyOf: (w: W) => Histogram = (w) => decodeHistogram(w.latency),
 ): ReportPoint {
-  let requests: Histogram | undefined;
-  let merged = false;
+  const requests = new HistogramUnion();
   const point: ReportPoint = {
     second,
     target: 0,
@@ -131,26 +130,17 @@ export function reportPoint<W extends WindowFigures>(
       continue;
     }
     // One request window (a minute roll-up of one step): its histogram as it is, no copy.
-    const latency = latencyOf(w);
-    if (!requests) requests = latency;
-    else {
-      if (!merged) {
-        const first = requests;
-        requests = newHistogram();
-        requests.add(first);
-        merged = true;
-      }
-      requests.add(latency);
-    }
+    requests.add(latencyOf(w));
     point.requests += w.count;
     point.errors += errorTotal(w);
   }
   for (const key of ["target", "achieved", "dropped", "requests", "errors"] as const)
     point[key] = round3(point[key] / span);
-  if (requests) {
-    point.p50 = pct(requests, 50);
-    point.p95 = pct(requests, 95);
-    point.p99 = pct(requests, 99);
+  const merged = requests.result;
+  if (merged) {
+    point.p50 = pct(merged, 50);
+    point.p95 = pct(merged, 95);
+    point.p99 = pct(merged, 99);
   }
   return point;
 }
