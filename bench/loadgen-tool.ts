@@ -73,6 +73,8 @@ async function viaOpenModel(): Promise<ToolResult> {
       dataDir: dir,
       outDir: dir,
       log: () => {},
+      // As `peakwatch run` does: this process is the run's own.
+      collectBeforeStart: true,
     });
     const step = run.summary.steps.get;
     const lag = run.schedulingLag;

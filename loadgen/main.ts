@@ -188,6 +188,7 @@ export async function main(argv: string[]): Promise<number> {
       reportRun: !coordinated,
       workers: args.workers,
       onRequest: raw?.record,
+      collectBeforeStart: true,
     });
     raw?.flush();
     if (worker) await worker.done(outcome);
