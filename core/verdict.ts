@@ -51,7 +51,8 @@ export const RunVerdictSchema = z.object({
    * Switches flipped on by hand through the hub and still on when the run started (the run's own
    * fault timeline is in its markers): a run judged under a fault it did not set says so.
    */
-  faultsAtStart: z.array(FaultChangeSchema).max(200).optional(),
+  // A list this build cannot read (a newer hub's) is left out rather than losing the verdict with it.
+  faultsAtStart: z.array(FaultChangeSchema).max(200).optional().catch(undefined),
 });
 export type RunVerdict = z.infer<typeof RunVerdictSchema>;
 

@@ -65,8 +65,9 @@ async function addToCart(s: JourneySession): Promise<boolean> {
   const r = await add();
   if (!r) return false;
   // Shoppers abandon big carts and start again with the product in hand; without this a
-  // long-lived virtual user's cart grows forever. The product goes back in, so a checkout that
-  // follows never finds the cart empty.
+  // long-lived virtual user's cart grows forever. The product goes back in (a second cart_add
+  // request in the step counts, with a new quantity), so a checkout that follows never finds
+  // the cart empty.
   const cart = parseJson<{ items: unknown[] }>(r.body);
   if (cart && Array.isArray(cart.items) && cart.items.length > MAX_CART_LINES) {
     if (!(await s.request("cart_clear", { method: "DELETE", path: "/api/cart", expect: [200, 204] })))

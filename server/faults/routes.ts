@@ -36,24 +36,31 @@ const ChangesQuery = z.object({
   activeAt: z.coerce.number().int().nonnegative().optional(),
 });
 
-/** The parameters the shop answered with, as `key=value` text for a chart label's tooltip. */
 /**
- * What the shop answered a PUT with: its parameters as `key=value` text and when it turns itself
- * off (epoch ms), each null when absent or unreadable.
+ * What the shop answered a PUT with: whether the switch is on now (a PUT of `enabled: false`
+ * turns it off), its parameters as `key=value` text for a chart label's tooltip, and when it
+ * turns itself off (epoch ms), each null when absent or unreadable.
  */
-async function switchedOn(res: Response): Promise<{ detail: string | null; expiresAt: number | null }> {
+async function switchedTo(
+  res: Response,
+): Promise<{ on: boolean; detail: string | null; expiresAt: number | null }> {
   try {
-    const body = (await res.clone().json()) as { params?: Record<string, unknown>; expiresAt?: unknown };
+    const body = (await res.clone().json()) as {
+      enabled?: unknown;
+      params?: Record<string, unknown>;
+      expiresAt?: unknown;
+    };
     const entries = Object.entries(body.params ?? {}).filter(
       ([, v]) => !(Array.isArray(v) && v.length === 0),
     );
     const expires = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : Number.NaN;
     return {
+      on: body.enabled !== false,
       detail: entries.length === 0 ? null : entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", "),
       expiresAt: Number.isFinite(expires) && expires >= 0 ? expires : null,
     };
   } catch {
-    return { detail: null, expiresAt: null };
+    return { on: true, detail: null, expiresAt: null };
   }
 }
 
@@ -157,13 +164,15 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
     const { name } = parseOr400(NameSchema, c.req.param(), "params");
     const body = await c.req.text();
     const res = await forward("PUT", `/admin/faults/${name}`, body === "" ? "{}" : body);
-    if (res.ok)
-      await record(projectOf(c).id, {
-        fault: name,
-        action: "set",
-        by: who(c),
-        ...(await switchedOn(res)),
-      });
+    if (res.ok) {
+      const { on, detail, expiresAt } = await switchedTo(res);
+      await record(
+        projectOf(c).id,
+        on
+          ? { fault: name, action: "set", by: who(c), detail, expiresAt }
+          : { fault: name, action: "clear", by: who(c), detail: null },
+      );
+    }
     return res;
   });
 

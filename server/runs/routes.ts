@@ -14,7 +14,6 @@ import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
 import { storedRunVerdict } from "../alerting/run-verdict.ts";
-import { faultsActiveAt } from "../faults/active.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
@@ -363,9 +362,9 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
     const run = await findRun(id, projectOf(c));
     // Charts per minute of a long run; its tables from hour merges (the same exact totals).
     const { slices, totals } = await loadReportSlices(db, id, {}, options.rollups);
+    // The verdict names the switches on at the start (faultsAtStart), as the generator's does.
     const verdict = await storedRunVerdict(db, id, Date.now(), projectOf(c).id);
-    const atStart = await faultsActiveAt(db, run.startedAt, projectOf(c).id);
-    return c.html(await htmlReport(run, slices, verdict, totals, atStart));
+    return c.html(await htmlReport(run, slices, verdict, totals, verdict.faultsAtStart ?? []));
   });
 
   return app;

@@ -165,6 +165,11 @@ for (const kind of databaseKinds) {
       expect(await activeExpiring(expiring.at + 1)).toEqual([["latency", expiring.expiresAt]]);
       expect(await activeExpiring(expiring.expiresAt! - 1)).toEqual([["latency", expiring.expiresAt]]);
       expect(await activeExpiring(expiring.expiresAt!)).toEqual([]);
+      // A PUT of enabled: false switches it off: recorded as a clear, so nothing is on after it.
+      expect((await call("PUT", "/faults/latency", { enabled: false })).status).toBe(200);
+      const off = ((await call("GET", `/faults/changes?from=${from}`)).body.changes as FaultChange[]).at(-1)!;
+      expect([off.fault, off.action, off.detail]).toEqual(["latency", "clear", null]);
+      expect(await activeExpiring(off.at + 1)).toEqual([]);
       expect((await call("DELETE", "/faults")).status).toBe(200);
 
       const bad = await call("GET", "/faults/changes?activeAt=soon");

@@ -55,7 +55,12 @@ async function startSide(): Promise<{
       if (path.endsWith("/metrics")) {
         res.writeHead(200, { "content-type": "text/plain" }).end("process_resident_memory_bytes 4242\n");
       } else {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ params: {} }));
+        // A switch's answer as the shop gives it, with its expiry when one was asked for.
+        const seconds = (body ? (JSON.parse(body) as { expiresInSeconds?: number }) : {}).expiresInSeconds;
+        const expiresAt = seconds ? new Date(Date.now() + seconds * 1000).toISOString() : null;
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ enabled: true, expiresAt, params: {} }));
       }
     });
   });
@@ -281,7 +286,7 @@ for (const kind of databaseKinds) {
       await ok(await call("POST", "/rules", b, rssRule("BetaRssHigh")), 201);
       await ok(await call("POST", "/rules", as(members.admin, "alpha"), rssRule("AlphaRssHigh")), 201);
       await t.hub.scraper.scrapeAll();
-      await ok(await call("PUT", "/faults/latency", b, {}));
+      await ok(await call("PUT", "/faults/latency", b, { expiresInSeconds: 3600 }));
       // The rules fire on beta's failed probe and beta's scraped sample: wait for beta's alerts.
       const deadline = Date.now() + 30_000;
       let rss: { labels: Record<string, string> } | undefined;
@@ -647,8 +652,10 @@ for (const kind of databaseKinds) {
       };
       expect(Object.keys(series.targets)).toEqual([betaTarget]);
       const faults = (await ok(await call("GET", "/faults/changes", b))) as {
-        changes: Array<{ by: string }>;
+        changes: Array<{ by: string; expiresAt?: number | null }>;
       };
+      const expiresAt = faults.changes[0]?.expiresAt;
+      expect(expiresAt).toBeGreaterThan(Date.now());
       expect(faults.changes.length).toBeGreaterThan(0);
       expect(new Set(faults.changes.map((c) => c.by))).toEqual(new Set([betaAdmin.email]));
       // The shop is shared, so alpha sees beta's changes as chart markers too, but not who made
@@ -666,7 +673,7 @@ for (const kind of databaseKinds) {
           by: "another project",
           detail: null,
           // When it turns itself off is the shop's, not the project's: every project sees it.
-          expiresAt: null,
+          expiresAt,
         });
       }
       // Faults on at a run's start come redacted the same way: beta's latency, on until beta cleared it.
@@ -687,7 +694,7 @@ for (const kind of databaseKinds) {
           action: "set",
           by: "another project",
           detail: null,
-          expiresAt: null,
+          expiresAt,
         },
       ]);
     });
