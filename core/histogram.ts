@@ -194,9 +194,9 @@ function isBase64(encoded: string): boolean {
  * Never throws.
  */
 export function checkHistogram(encoded: string): HistogramCheck {
-  const totalCount = readHistogram(encoded, false);
-  if (totalCount < 0) return { ok: false, reason: refusal };
-  return { ok: true, header: { ...lastHeader }, totalCount, inflatedBytes: lastRead.inflatedBytes };
+  const read = newHistogramRead();
+  if (!readHistogram(encoded, false, read)) return { ok: false, reason: read.reason };
+  return { ok: true, header: read.header, totalCount: read.totalCount, inflatedBytes: read.inflatedBytes };
 }
 
 /**
@@ -221,53 +221,81 @@ function inflatedOf(bytes: Buffer): Buffer | string {
   }
 }
 
-/** Why readHistogram refused the last encoding it refused. */
-let refusal = "";
-
-function refuse(reason: string): -1 {
-  refusal = reason;
-  return -1;
+/**
+ * What readHistogram finds in one encoding, filled in place by the call it is passed to. A caller
+ * keeps its own (so reading allocates nothing) and reads it before passing it again; no other
+ * caller's read can change it.
+ */
+interface HistogramRead {
+  /** Why the encoding was refused (when readHistogram returned false). */
+  reason: string;
+  header: HistogramHeader;
+  totalCount: number;
+  inflatedBytes: number;
+  /** With `collect`: the nonzero buckets as (index, count) in pairs[0, pairCount); grows, never shrinks. */
+  pairs: Float64Array;
+  pairCount: number;
+  minIndex: number;
+  maxIndex: number;
 }
 
-/** Where readHistogram decodes base64; grows to the largest encoding read (≤ 150 KB), never shrinks. */
-let scratchBytes = Buffer.alloc(4096);
+function newHistogramRead(): HistogramRead {
+  return {
+    reason: "",
+    header: { significantDigits: 0, lowestDiscernible: 0, highestTrackable: 0, countsLength: 0 },
+    totalCount: 0,
+    inflatedBytes: 0,
+    pairs: new Float64Array(0),
+    pairCount: 0,
+    minIndex: -1,
+    maxIndex: -1,
+  };
+}
 
-/** (index, count) pairs of the encoding being read; grows to the largest one read, never shrinks. */
-let scratchPairs = new Float64Array(1024);
+function refuse(read: HistogramRead, reason: string): false {
+  read.reason = reason;
+  return false;
+}
 
-/** What the last encoding readHistogram accepted declares (valid until its next call). */
-const lastHeader = { significantDigits: 0, lowestDiscernible: 0, highestTrackable: 0, countsLength: 0 };
-/** Its inflated length, and with `collect` its nonzero buckets in scratchPairs (pairs of index, count). */
-const lastRead = { inflatedBytes: 0, pairs: 0, minIndex: -1, maxIndex: -1 };
+/** Bytes of the longest base64 encoding accepted (maxEncodedChars characters): 150,000. */
+const MAX_ENCODED_BYTES = (HISTOGRAM_LIMITS.maxEncodedChars / 4) * 3;
 
 /**
- * checkHistogram's work: the total count of an encoding, or -1 when it is refused (the reason in
- * `refusal`). Its header and inflated length go to lastHeader and lastRead; with `collect`, its
- * nonzero buckets to scratchPairs. Allocates nothing for an uncompressed encoding (base64 is
- * decoded into a scratch buffer): it runs for every histogram ingest receives and roll-ups merge.
+ * Where readHistogram decodes base64, used only within one call; grows (doubling, capped at
+ * MAX_ENCODED_BYTES) to hold the largest encoding read, so it stays ≤ 150,000 bytes; never shrinks.
  */
-function readHistogram(encoded: string, collect: boolean): number {
-  if (typeof encoded !== "string" || encoded.length === 0) return refuse("empty");
+let scratchBytes = Buffer.alloc(4096);
+
+/**
+ * checkHistogram's work: whether an encoding is accepted, its total count, header and inflated
+ * length written to `into` (or why it was refused, to `into.reason`); with `collect`, also its
+ * nonzero buckets. Allocates nothing for an uncompressed encoding (base64 is decoded into a
+ * scratch buffer, results go to the caller's `into`): it runs for every histogram ingest
+ * receives and roll-ups merge.
+ */
+function readHistogram(encoded: string, collect: boolean, into: HistogramRead): boolean {
+  if (typeof encoded !== "string" || encoded.length === 0) return refuse(into, "empty");
   if (encoded.length > HISTOGRAM_LIMITS.maxEncodedChars)
-    return refuse(`longer than ${HISTOGRAM_LIMITS.maxEncodedChars} characters`);
-  if (encoded.length % 4 !== 0 || !isBase64(encoded)) return refuse("not base64");
+    return refuse(into, `longer than ${HISTOGRAM_LIMITS.maxEncodedChars} characters`);
+  if (encoded.length % 4 !== 0 || !isBase64(encoded)) return refuse(into, "not base64");
   const room = (encoded.length / 4) * 3;
-  if (scratchBytes.length < room) scratchBytes = Buffer.alloc(Math.max(room, scratchBytes.length * 2));
+  if (scratchBytes.length < room)
+    scratchBytes = Buffer.alloc(Math.min(Math.max(room, scratchBytes.length * 2), MAX_ENCODED_BYTES));
   const length = scratchBytes.write(encoded, 0, room, "base64");
-  if (length < 8) return refuse("shorter than its 8-byte header");
+  if (length < 8) return refuse(into, "shorter than its 8-byte header");
   let inflated: Buffer = scratchBytes;
   let inflatedLength = length;
   if (scratchBytes.readInt32BE(0) !== V2_COOKIE) {
     const out = inflatedOf(scratchBytes.subarray(0, length));
-    if (typeof out === "string") return refuse(out);
+    if (typeof out === "string") return refuse(into, out);
     inflated = out;
     inflatedLength = out.length;
   }
   if (inflatedLength > HISTOGRAM_LIMITS.maxInflatedBytes)
-    return refuse(`inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`);
-  if (inflatedLength < HEADER_BYTES) return refuse("shorter than its 40-byte histogram header");
+    return refuse(into, `inflates past ${HISTOGRAM_LIMITS.maxInflatedBytes} bytes`);
+  if (inflatedLength < HEADER_BYTES) return refuse(into, "shorter than its 40-byte histogram header");
   const cookie = inflated.readInt32BE(0);
-  if ((cookie & COOKIE_MASK) !== V2_COOKIE_BASE) return refuse("not a V2 HDR histogram");
+  if ((cookie & COOKIE_MASK) !== V2_COOKIE_BASE) return refuse(into, "not a V2 HDR histogram");
   const payloadLength = inflated.readUInt32BE(4);
   const significantDigits = inflated.readInt32BE(12);
   // Unsigned 64-bit, rounded to the nearest double as Number(readBigUInt64BE) would (no BigInt).
@@ -275,14 +303,18 @@ function readHistogram(encoded: string, collect: boolean): number {
   const highest = inflated.readUInt32BE(24) * 2 ** 32 + inflated.readUInt32BE(28);
   if (significantDigits < 1 || significantDigits > HISTOGRAM_LIMITS.maxSignificantDigits)
     return refuse(
+      into,
       `significant digits ${significantDigits} outside 1–${HISTOGRAM_LIMITS.maxSignificantDigits}`,
     );
   if (lowest < 1 || lowest > HISTOGRAM_LIMITS.maxLowestDiscernible)
-    return refuse(`lowest discernible value ${lowest} outside 1–${HISTOGRAM_LIMITS.maxLowestDiscernible}`);
+    return refuse(
+      into,
+      `lowest discernible value ${lowest} outside 1–${HISTOGRAM_LIMITS.maxLowestDiscernible}`,
+    );
   if (highest < 2 * lowest || highest > HISTOGRAM_LIMITS.maxHighestTrackable)
-    return refuse(`highest trackable value ${highest} outside 2×lowest–2^43`);
+    return refuse(into, `highest trackable value ${highest} outside 2×lowest–2^43`);
   if (payloadLength > inflatedLength - HEADER_BYTES)
-    return refuse("declares a payload longer than the bytes it holds");
+    return refuse(into, "declares a payload longer than the bytes it holds");
   const countsLength = countsLengthOf(significantDigits, lowest, highest);
   const end = HEADER_BYTES + payloadLength;
   let position = HEADER_BYTES;
@@ -298,46 +330,49 @@ function readHistogram(encoded: string, collect: boolean): number {
     let byte = 0x80;
     let read = 0;
     while (byte & 0x80 && read < 9) {
-      if (position >= end) return refuse("payload ends inside a count");
+      if (position >= end) return refuse(into, "payload ends inside a count");
       byte = inflated[position++]!;
       value += (read === 8 ? byte : byte & 0x7f) * scale;
       scale *= 128;
       read++;
     }
-    if (value > Number.MAX_SAFE_INTEGER) return refuse("a count exceeds 2^53");
+    if (value > Number.MAX_SAFE_INTEGER) return refuse(into, "a count exceeds 2^53");
     const count = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
     if (count < 0) {
       index += -count;
-      if (index > countsLength) return refuse("a run of empty buckets passes the end of the counts array");
+      if (index > countsLength)
+        return refuse(into, "a run of empty buckets passes the end of the counts array");
     } else {
-      if (index >= countsLength) return refuse("a bucket index passes the end of the counts array");
+      if (index >= countsLength) return refuse(into, "a bucket index passes the end of the counts array");
       // Stored counts are 32-bit: a larger one would wrap when decoded and break the round trip.
-      if (count > 2 ** 31 - 1) return refuse("a bucket count exceeds 2^31 − 1");
+      if (count > 2 ** 31 - 1) return refuse(into, "a bucket count exceeds 2^31 − 1");
       if (collect && count > 0) {
-        if (pairs + 2 > scratchPairs.length) {
-          const grown = new Float64Array(scratchPairs.length * 2);
-          grown.set(scratchPairs);
-          scratchPairs = grown;
+        if (pairs + 2 > into.pairs.length) {
+          const grown = new Float64Array(Math.max(1024, into.pairs.length * 2));
+          grown.set(into.pairs);
+          into.pairs = grown;
         }
-        scratchPairs[pairs++] = index;
-        scratchPairs[pairs++] = count;
+        into.pairs[pairs++] = index;
+        into.pairs[pairs++] = count;
         if (minIndex === -1 && index !== 0) minIndex = index;
         maxIndex = index;
       }
       index++;
       totalCount += count;
-      if (totalCount > Number.MAX_SAFE_INTEGER) return refuse("total count exceeds 2^53");
+      if (totalCount > Number.MAX_SAFE_INTEGER) return refuse(into, "total count exceeds 2^53");
     }
   }
-  lastHeader.significantDigits = significantDigits;
-  lastHeader.lowestDiscernible = lowest;
-  lastHeader.highestTrackable = highest;
-  lastHeader.countsLength = countsLength;
-  lastRead.inflatedBytes = inflatedLength;
-  lastRead.pairs = pairs;
-  lastRead.minIndex = minIndex;
-  lastRead.maxIndex = maxIndex;
-  return totalCount;
+  const header = into.header;
+  header.significantDigits = significantDigits;
+  header.lowestDiscernible = lowest;
+  header.highestTrackable = highest;
+  header.countsLength = countsLength;
+  into.totalCount = totalCount;
+  into.inflatedBytes = inflatedLength;
+  into.pairCount = pairs;
+  into.minIndex = minIndex;
+  into.maxIndex = maxIndex;
+  return true;
 }
 
 /** Thrown by decodeHistogram for an encoding checkHistogram refuses. */
@@ -386,13 +421,15 @@ export function encodedTotal(encoded: string): number | undefined {
   return check.ok ? check.totalCount : undefined;
 }
 
+/** encodedTotalOnce's read, reused by each call (read before it returns). */
+const onceRead = newHistogramRead();
+
 /**
  * encodedTotal without its memo of recent checks, for an encoding read once (ingest's fast path
  * checks each histogram once, where the schema asks about it twice).
  */
 export function encodedTotalOnce(encoded: string): number | undefined {
-  const total = readHistogram(encoded, false);
-  return total < 0 ? undefined : total;
+  return readHistogram(encoded, false, onceRead) ? onceRead.totalCount : undefined;
 }
 
 /** Bytes a decoded histogram of this header holds (its Int32 counts array), for caches' budgets. */
@@ -431,6 +468,9 @@ interface Buckets {
   maxIndex: number;
 }
 
+/** bucketsOf's read; its pairs back the buckets it returns without `remember`. */
+const bucketsRead = newHistogramRead();
+
 /** Bucket lists of recently merged encodings (roll-ups are merged again by every read of them). */
 const recentBuckets = new Map<string, Buckets>();
 let recentBucketBytes = 0;
@@ -446,12 +486,13 @@ const RECENT_BUCKET_BYTES = 16 * 1024 * 1024;
 function bucketsOf(encoded: string, remember: boolean): Buckets | undefined {
   const hit = recentBuckets.get(encoded);
   if (hit) return hit;
-  const total = readHistogram(encoded, true);
-  if (total < 0) throw new HistogramFormatError(`not a valid HDR histogram: ${refusal}`);
-  if (lastHeader.significantDigits !== 3 || lastHeader.lowestDiscernible !== 1) return undefined;
-  const { pairs: length, minIndex, maxIndex } = lastRead;
-  if (!remember) return { pending: scratchPairs.subarray(0, length), total, minIndex, maxIndex };
-  const buckets = { pending: scratchPairs.slice(0, length), total, minIndex, maxIndex };
+  const read = bucketsRead;
+  if (!readHistogram(encoded, true, read))
+    throw new HistogramFormatError(`not a valid HDR histogram: ${read.reason}`);
+  const { header, totalCount: total, pairCount: length, minIndex, maxIndex } = read;
+  if (header.significantDigits !== 3 || header.lowestDiscernible !== 1) return undefined;
+  if (!remember) return { pending: read.pairs.subarray(0, length), total, minIndex, maxIndex };
+  const buckets = { pending: read.pairs.slice(0, length), total, minIndex, maxIndex };
   const bytes = encoded.length * 2 + length * 8 + 64;
   if (bytes <= RECENT_BUCKET_BYTES / 16) {
     recentBuckets.set(encoded, buckets);

@@ -1,9 +1,11 @@
+import { connect } from "node:net";
 import { deflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WindowSummary } from "../../core/window.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 import { makeWindow } from "./fixtures.ts";
 
 /** The hub's clock: a fixed instant, moving with real time, so windows below are recent to it. */
@@ -156,6 +158,67 @@ for (const kind of databaseKinds) {
       }
       expect(await stored("liar")).toBe(0);
       expect((await post({ windows: [w] })).status).toBe(200);
+    });
+
+    /** HUB_INGEST_MAX_BYTES's default. */
+    const ingestLimit = 16 * 1024 * 1024;
+    /** A valid batch (it stores if read whole), padded with JSON white space past the ingest limit. */
+    const oversizedBatch = (runId: string) => {
+      const windows = Array.from({ length: 20 }, (_, i) =>
+        makeWindow({ runId, step: "s", worker: "w", second: NOW_SECOND - 30 + i }),
+      );
+      return `{"windows":${JSON.stringify(windows)}${" ".repeat(ingestLimit)}}`;
+    };
+    const rawHead = (lines: string) =>
+      `POST /api/v1/ingest/windows HTTP/1.1\nHost: ${new URL(t.url).host}\nAuthorization: Bearer ${t.agentToken}\nContent-Type: application/json\n${lines}`;
+
+    it("windows: a chunked body past the ingest limit gets a 413 with the hint, a closed connection, nothing stored", async () => {
+      const body = oversizedBatch("chunked-over");
+      let chunked = "";
+      for (let at = 0; at < body.length; at += 1 << 20) {
+        const chunk = body.slice(at, at + (1 << 20));
+        chunked += `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
+      }
+      const answer = await rawExchange(t.url, rawHead("Transfer-Encoding: chunked"), `${chunked}0\r\n\r\n`);
+      expect(answer).toMatchObject({ status: 413, closed: true });
+      const error = JSON.parse(answer.text.slice(answer.text.indexOf("\r\n\r\n") + 4)) as {
+        code: string;
+        message: string;
+      };
+      expect(error.code).toBe("payload_too_large");
+      expect(error.message).toBe(`body: larger than ${ingestLimit} bytes; send smaller batches`);
+      expect(await stored("chunked-over")).toBe(0);
+    });
+
+    it("windows: a Content-Length that declares less than is sent stores what it declared, nothing past it", async () => {
+      const declared = JSON.stringify({
+        windows: [makeWindow({ runId: "short-length", step: "s", worker: "w", second: NOW_SECOND - 5 })],
+      });
+      const { hostname, port } = new URL(t.url);
+      const socket = connect({ host: hostname, port: Number(port) });
+      const received: Buffer[] = [];
+      socket.on("data", (chunk) => received.push(chunk));
+      socket.on("error", () => undefined);
+      const closed = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5000);
+        socket.on("close", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      const head = rawHead(`Content-Length: ${Buffer.byteLength(declared)}`).replaceAll("\n", "\r\n");
+      socket.write(`${head}\r\n\r\n${declared}`);
+      // The declared batch is answered first; then the rest of a batch past the limit follows it.
+      for (let i = 0; i < 200 && !Buffer.concat(received).includes("stored"); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      socket.write(oversizedBatch("short-length-rest"));
+      const closedByHub = await closed;
+      socket.destroy();
+      expect(closedByHub).toBe(true);
+      const text = Buffer.concat(received).toString("latin1");
+      expect(text).toMatch(/^HTTP\/1\.1 200 .*\{"stored":1\}HTTP\/1\.1 400 Bad Request/s);
+      expect(await stored("short-length")).toBe(1);
+      expect(await stored("short-length-rest")).toBe(0);
     });
 
     it("finding 5: series and report of a 130k-window run answer without a 500 or a stalled hub", async () => {
