@@ -12,7 +12,7 @@ export class LiveClient {
   readonly alertQueue: Array<{ seq: number; data: Buffer }> = [];
   /** Newest unsent window message per run, kept while the client reads slowly (coalescing). */
   readonly pendingWindows = new Map<string, Buffer>();
-  /** The seq of the last queued send job this client has been sent (LiveHub's send queue). */
+  /** The seq of the last queued send job this client has been sent (SendQueue, send-queue.ts). */
   sentThrough = 0;
   /** Answered the last ping. */
   alive = true;

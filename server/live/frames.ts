@@ -44,7 +44,7 @@ export function textFrame(data: Buffer): Buffer | undefined {
 export class TickWriter {
   /** Sockets written to this turn. */
   readonly #written = new Set<Socket>();
-  readonly #corked: Socket[] = [];
+  readonly #corked = new Set<Socket>();
   #busyMs = 0;
   #scheduled = false;
 
@@ -71,7 +71,7 @@ export class TickWriter {
       if (this.#written.has(socket)) {
         if (socket.writableCorked === 0) {
           socket.cork();
-          this.#corked.push(socket);
+          this.#corked.add(socket);
         }
       } else {
         this.#written.add(socket);
@@ -81,6 +81,14 @@ export class TickWriter {
       return;
     }
     client.send(data, { binary: false });
+  }
+
+  /**
+   * Sends now what this turn has corked on `socket`: a batch corked by the caller then starts from
+   * what the kernel has not taken, not from bytes we held back ourselves.
+   */
+  release(socket: Socket): void {
+    if (this.#corked.delete(socket)) socket.uncork();
   }
 
   /** Time spent on this turn's messages so far, ms (what the caller reported with spent()). */
@@ -103,7 +111,7 @@ export class TickWriter {
   readonly #flush = (): void => {
     const started = performance.now();
     for (const socket of this.#corked) socket.uncork();
-    this.#corked.length = 0;
+    this.#corked.clear();
     this.#written.clear();
     const seconds = (this.#busyMs + performance.now() - started) / 1000;
     this.#busyMs = 0;

@@ -11,7 +11,8 @@ import {
 import type { Principal } from "../http/env.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { LiveClient } from "./client.ts";
-import { rawSocket, TickWriter, textFrame } from "./frames.ts";
+import { TickWriter, textFrame } from "./frames.ts";
+import { SendQueue } from "./send-queue.ts";
 
 /** Reads alert events after a seq, oldest first (the alert log), each with its project. */
 export type AlertHistory = (
@@ -31,7 +32,7 @@ export interface LiveHubOptions {
   maxReplayQueue?: number;
   /** Most time one event-loop turn spends on live sends, ms (LIVE_SLICE_MS); the rest waits for the next turn. */
   sliceMs?: number;
-  /** Most sends (one client, one message) queued behind the slices (MAX_QUEUED_SENDS); see #enqueue. */
+  /** Most sends (one client, one message) queued behind the slices (MAX_QUEUED_SENDS); see SendQueue. */
   maxQueuedSends?: number;
   /** Checked at each heartbeat: false closes the client with 4001 (session ended, user expired). */
   stillAllowed?: (principal: Principal) => Promise<boolean>;
@@ -67,30 +68,6 @@ export const LIVE_SLICE_MS = 10;
  */
 export const MAX_QUEUED_SENDS = 200_000;
 
-/**
- * Sends waiting their turn: `deliver` for each of `clients` from `next` on. A broadcast holds the
- * snapshot of its subscribers when it was made; a direct reply or replayed alert holds one client.
- */
-interface SendJob {
-  readonly clients: ReadonlyArray<LiveClient>;
-  next: number;
-  readonly deliver: (client: LiveClient) => void;
-  /** Its place in the order jobs were queued (increasing; see LiveClient.sentThrough). */
-  seq: number;
-  /** A broadcast's making (performance.now()), for peakwatch_hub_live_broadcast_seconds. */
-  madeAt?: number;
-  /** `clients` as a set, built the first time an earlier job's drain looks ahead into this one. */
-  members?: Set<LiveClient>;
-}
-
-/**
- * How many queued jobs a client's send looks ahead into: when broadcasts queue up (they come
- * faster than 10,000 sockets are written), a client's turn in the oldest one also sends it what
- * the next ones hold for it, in order, in one corked write, so a backlog costs one syscall per
- * client instead of one per message, and shrinks instead of growing.
- */
-const LOOKAHEAD_JOBS = 64;
-
 /** Serialises a message once; the same bytes go to every subscriber (no per-client copies). */
 export function encodeMessage(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message));
@@ -109,32 +86,25 @@ export class LiveHub {
   readonly #coalesceAbove: number;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #writer: TickWriter;
-  /**
-   * Every live send not yet made, in the order produced (one FIFO for all clients, so each client
-   * gets its messages in that order), drained LIVE_SLICE_MS per turn from `#head`.
-   */
-  #queue: SendJob[] = [];
-  #head = 0;
-  /** Sends (client × message) left in the queue. */
-  #queuedSends = 0;
-  /** The seq of the last job queued. */
-  #jobSeq = 0;
-  /** Scratch for #deliverWithLater: the later jobs a client is in. */
-  readonly #ahead: SendJob[] = [];
-  #drainScheduled = false;
-  #draining = false;
+  /** Every live send not yet made, in the order produced (send-queue.ts). */
+  readonly #sends: SendQueue;
   /** A flush of coalesced windows waits in the queue (behind what was produced before it). */
   #flushQueued = false;
-  readonly #sliceMs: number;
-  readonly #maxQueuedSends: number;
   /** Largest unsent buffer seen on any client (bytes), for tests and metrics. */
   peakBufferedBytes = 0;
 
   constructor(private readonly options: LiveHubOptions) {
-    this.#sliceMs = options.sliceMs ?? LIVE_SLICE_MS;
-    this.#maxQueuedSends = options.maxQueuedSends ?? MAX_QUEUED_SENDS;
     this.#coalesceAbove = options.coalesceAboveBytes ?? Math.min(64 * 1024, options.maxBufferBytes / 4);
     this.#writer = new TickWriter((seconds) => options.metrics.liveSendSeconds.observe(seconds));
+    this.#sends = new SendQueue({
+      writer: this.#writer,
+      sliceMs: options.sliceMs ?? LIVE_SLICE_MS,
+      maxQueuedSends: options.maxQueuedSends ?? MAX_QUEUED_SENDS,
+      // Half the coalescing threshold: a fast client's batch never makes it look slow.
+      batchBytes: this.#coalesceAbove / 2,
+      onQueueFull: () => options.metrics.liveSendQueueFull.inc(),
+      onBroadcastSent: (seconds) => options.metrics.liveBroadcastSeconds.observe(seconds),
+    });
     this.#timers.push(setInterval(() => this.#heartbeat(), options.heartbeatMs).unref());
     this.#timers.push(setInterval(() => this.flushPending(), 250).unref());
   }
@@ -156,7 +126,7 @@ export class LiveHub {
 
   /** Sends (one message to one client) waiting behind the current slice. */
   get queuedSends(): number {
-    return this.#queuedSends;
+    return this.#sends.queuedSends;
   }
 
   hasSubscribers(topic: Topic, projectId: string): boolean {
@@ -210,7 +180,7 @@ export class LiveHub {
       deliver = (client) => this.#send(client, data, frame);
     }
     this.#writer.spent(performance.now() - started);
-    this.#broadcastJob(topic, subscribers, deliver);
+    this.#broadcastJob(topic, subscribers, data.length, deliver);
   }
 
   /** Sends `message` to the run's subscribers (held to the run's project when they subscribed). */
@@ -226,7 +196,9 @@ export class LiveHub {
     this.options.metrics.liveMessages.inc({ type }, subscribers.size);
     const frame = textFrame(data);
     this.#writer.spent(performance.now() - started);
-    this.#broadcastJob(topic, subscribers, (client) => this.#deliverAlert(client, seq, data, false, frame));
+    this.#broadcastJob(topic, subscribers, data.length, (client) =>
+      this.#deliverAlert(client, seq, data, false, frame),
+    );
   }
 
   /**
@@ -234,7 +206,7 @@ export class LiveHub {
    * turn in the queue, so a window held back never overtakes what was produced before it.
    */
   flushPending(): void {
-    if (this.#queuedSends === 0) {
+    if (this.#sends.queuedSends === 0) {
       for (const client of this.#clients) this.#flushClient(client);
       return;
     }
@@ -242,9 +214,9 @@ export class LiveHub {
     const waiting = [...this.#clients].filter((client) => client.pendingWindows.size > 0);
     if (waiting.length === 0) return;
     this.#flushQueued = true;
-    this.#enqueue({
+    this.#sends.enqueue({
       clients: waiting,
-      next: 0,
+      bytes: Number.POSITIVE_INFINITY,
       deliver: (client) => {
         this.#flushQueued = false;
         if (this.#clients.has(client)) this.#flushClient(client);
@@ -263,10 +235,15 @@ export class LiveHub {
    * Queues `deliver` for a snapshot of `subscribers`; a client that has since left the topic (or
    * the hub: #remove unsubscribes it) is skipped when its turn comes.
    */
-  #broadcastJob(topic: Topic, subscribers: Set<LiveClient>, deliver: (client: LiveClient) => void): void {
-    this.#enqueue({
+  #broadcastJob(
+    topic: Topic,
+    subscribers: Set<LiveClient>,
+    bytes: number,
+    deliver: (client: LiveClient) => void,
+  ): void {
+    this.#sends.enqueue({
       clients: [...subscribers],
-      next: 0,
+      bytes,
       deliver: (client) => {
         if (client.topics.has(topic)) deliver(client);
       },
@@ -278,120 +255,10 @@ export class LiveHub {
    * One client's message (a reply, a replayed alert) at its place in the order: at once when
    * nothing is queued, else behind what is.
    */
-  #direct(client: LiveClient, deliver: () => void): void {
-    if (this.#queuedSends === 0 && !this.#draining) deliver();
-    else this.#enqueue({ clients: [client], next: 0, deliver });
+  #direct(client: LiveClient, bytes: number, deliver: () => void): void {
+    if (this.#sends.idle) deliver();
+    else this.#sends.enqueue({ clients: [client], bytes, deliver });
   }
-
-  /**
-   * Appends a job and starts sending: in this turn when the queue was empty (a small broadcast
-   * goes out at once, as before), else on the turns already scheduled. Past maxQueuedSends the
-   * whole queue is sent now, unsliced (see MAX_QUEUED_SENDS).
-   */
-  #enqueue(job: Omit<SendJob, "seq">): void {
-    const count = job.clients.length - job.next;
-    if (count <= 0) return;
-    if (this.#queuedSends > 0 && this.#queuedSends + count > this.#maxQueuedSends) {
-      this.options.metrics.liveSendQueueFull.inc();
-      this.#drain(Number.POSITIVE_INFINITY);
-    }
-    const wasEmpty = this.#queuedSends === 0;
-    this.#queue.push({ ...job, seq: ++this.#jobSeq });
-    this.#queuedSends += count;
-    if (wasEmpty && !this.#draining) this.#drain(this.#sliceMs);
-  }
-
-  /**
-   * Sends queued jobs in order until the queue is empty or this turn has spent `budgetMs` on live
-   * sends (at least one send per call, so the queue always moves), then continues next turn.
-   */
-  #drain(budgetMs: number): void {
-    if (this.#draining) return;
-    this.#draining = true;
-    const started = performance.now();
-    const deadline = started + budgetMs - this.#writer.turnMs;
-    try {
-      while (this.#head < this.#queue.length) {
-        const job = this.#queue[this.#head]!;
-        while (job.next < job.clients.length) {
-          const client = job.clients[job.next++]!;
-          // Already sent with an earlier job's turn (#deliverWithLater), and counted then.
-          if (client.sentThrough >= job.seq) continue;
-          this.#deliverWithLater(job, client);
-          if (performance.now() >= deadline) break;
-        }
-        if (job.next >= job.clients.length) {
-          this.#head++;
-          this.#sent(job);
-        }
-        if (performance.now() >= deadline) break;
-      }
-    } finally {
-      this.#draining = false;
-      if (this.#head >= this.#queue.length || this.#queuedSends === 0) {
-        // What is left (if anything) was all sent ahead, by now.
-        for (let i = this.#head; i < this.#queue.length; i++) this.#sent(this.#queue[i]!);
-        this.#queue = [];
-        this.#head = 0;
-      } else if (this.#head > 1024) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-      this.#writer.spent(performance.now() - started);
-      if (this.#queuedSends > 0 && !this.#drainScheduled) {
-        this.#drainScheduled = true;
-        setImmediate(this.#nextSlice);
-      }
-    }
-  }
-
-  /**
-   * Sends the head job's message to `client`, and with it what the next LOOKAHEAD_JOBS queued jobs
-   * hold for it, in queue order, corked into one write; marks the client sent through the last job
-   * looked at, so those jobs skip it when their turn comes.
-   */
-  #deliverWithLater(job: SendJob, client: LiveClient): void {
-    this.#queuedSends--;
-    const last = Math.min(this.#queue.length, this.#head + 1 + LOOKAHEAD_JOBS);
-    if (last <= this.#head + 1) {
-      job.deliver(client);
-      return;
-    }
-    const ahead = this.#ahead;
-    for (let i = this.#head + 1; i < last; i++) {
-      const later = this.#queue[i]!;
-      if (later.clients.length > 1) later.members ??= new Set(later.clients);
-      if (later.members ? later.members.has(client) : later.clients[0] === client) ahead.push(later);
-    }
-    client.sentThrough = this.#queue[last - 1]!.seq;
-    if (ahead.length === 0) {
-      job.deliver(client);
-      return;
-    }
-    const socket = rawSocket(client.ws);
-    socket?.cork();
-    try {
-      job.deliver(client);
-      for (const later of ahead) {
-        this.#queuedSends--;
-        later.deliver(client);
-      }
-    } finally {
-      ahead.length = 0;
-      socket?.uncork();
-    }
-  }
-
-  /** A job whose every client has been written to (or skipped). */
-  #sent(job: SendJob): void {
-    if (job.madeAt !== undefined)
-      this.options.metrics.liveBroadcastSeconds.observe((performance.now() - job.madeAt) / 1000);
-  }
-
-  readonly #nextSlice = (): void => {
-    this.#drainScheduled = false;
-    this.#drain(this.#sliceMs);
-  };
 
   /**
    * Closes every client with 1001 (going away: reconnect later) and stops the timers. A client
@@ -414,9 +281,7 @@ export class LiveHub {
     for (const client of clients) client.ws.terminate();
     this.#clients.clear();
     this.#byTopic.clear();
-    this.#queue = [];
-    this.#head = 0;
-    this.#queuedSends = 0;
+    this.#sends.clear();
   }
 
   async #onMessage(client: LiveClient, text: string | null): Promise<void> {
@@ -475,14 +340,17 @@ export class LiveHub {
           const page = await this.options.alertHistory(after, REPLAY_PAGE);
           for (const event of page) {
             if (event.projectId === client.projectId)
-              this.#direct(client, () => this.#deliverAlert(client, event.seq, event.data, true));
+              this.#direct(client, event.data.length, () =>
+                this.#deliverAlert(client, event.seq, event.data, true),
+              );
           }
           if (page.length < REPLAY_PAGE) break;
           after = page[page.length - 1]!.seq;
         }
         completed = true;
       } finally {
-        this.#direct(client, () => {
+        // Sends the alerts held during the replay: never batched behind another job (unknown size).
+        this.#direct(client, Number.POSITIVE_INFINITY, () => {
           client.replaying = false;
           if (!completed) return;
           const queued = client.alertQueue.splice(0);
@@ -496,7 +364,7 @@ export class LiveHub {
   /** A direct reply to one client, after whatever was produced for it before. */
   #reply(client: LiveClient, message: ServerMessage): void {
     const data = encodeMessage(message);
-    this.#direct(client, () => this.#send(client, data));
+    this.#direct(client, data.length, () => this.#send(client, data));
   }
 
   #unsubscribe(client: LiveClient, topic: Topic): void {

@@ -1,3 +1,4 @@
+import { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../core/live.ts";
 import { DEFAULT_PROJECT_ID } from "../../core/names.ts";
@@ -21,6 +22,45 @@ const alertEvent = makeAlertEvent;
 /** What a client saw, as short labels: `p<n>` a probe broadcast, `pong`, `error`, `subscribed`. */
 function labels(client: TestLiveClient): string[] {
   return client.messages.map((m) => (m.type === "probe" ? `p${m.result.probe.slice(6)}` : m.type));
+}
+
+/** Counts the hub's socket writes (syscall batches: _write, or _writev for corked chunks) to the client on `port`. */
+function countWrites(port: number): { readonly count: number; restore(): void } {
+  type WriteFn = (this: Socket, ...args: unknown[]) => unknown;
+  const proto = Socket.prototype as unknown as { _write: WriteFn; _writev: WriteFn };
+  const original = { _write: proto._write, _writev: proto._writev };
+  let count = 0;
+  for (const name of ["_write", "_writev"] as const) {
+    proto[name] = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === port) count++;
+      return original[name].apply(this, args);
+    };
+  }
+  return {
+    get count() {
+      return count;
+    },
+    restore() {
+      Object.assign(proto, original);
+    },
+  };
+}
+
+const localPort = (c: TestLiveClient): number => (c.ws as unknown as { _socket: Socket })._socket.localPort!;
+
+function probe(name: string, pad = 0): ServerMessage {
+  return { type: "probe", result: makeProbeResult({ probe: `slice-${name}`, target: "x".repeat(pad) }) };
+}
+
+async function histogramCount(t: TestHub, name: string): Promise<number> {
+  const text = await t.hub.metrics.registry.getSingleMetricAsString(name);
+  return Number(/_count\S* (\d+)/.exec(text)?.[1] ?? 0);
+}
+
+async function drained(t: TestHub): Promise<void> {
+  for (const deadline = Date.now() + 10_000; t.hub.live.queuedSends > 0 && Date.now() < deadline; )
+    await new Promise((r) => setTimeout(r, 20));
+  expect(t.hub.live.queuedSends).toBe(0);
 }
 
 for (const kind of databaseKinds) {
@@ -105,6 +145,121 @@ for (const kind of databaseKinds) {
         expect(c.messages.filter(isAlert).map((m) => m.event.seq)).toEqual(published);
         c.ws.close();
       }
+    });
+
+    async function subscribed(count: number, topics: string[]): Promise<TestLiveClient[]> {
+      const clients = await Promise.all(
+        Array.from({ length: count }, () => connectLive(t.url, t.agentHeaders)),
+      );
+      for (const c of clients) {
+        c.send({ type: "subscribe", topics });
+        await c.waitFor(isSubscribed);
+        c.messages.length = 0;
+      }
+      return clients;
+    }
+
+    it("sends a backlog to each client in a few writes (lookahead), each message once and in order", async () => {
+      const clients = await subscribed(2, ["probes"]);
+      const writes = clients.map((c) => countWrites(localPort(c)));
+      const broadcastsBefore = await histogramCount(t, "peakwatch_hub_live_broadcast_seconds");
+      const n = 130;
+      try {
+        // Two sends a job: the first goes out at once, the rest queue (one send per turn at slice 0).
+        for (let i = 0; i < n; i++) t.hub.live.broadcast("probes", probe(String(i)), DEFAULT_PROJECT_ID);
+        expect(t.hub.live.queuedSends).toBeGreaterThan(n);
+        for (const c of clients) await c.waitForCount((m) => m.type === "probe", n, 10_000);
+        await drained(t);
+      } finally {
+        for (const w of writes) w.restore();
+      }
+      const expected = Array.from({ length: n }, (_, i) => `p${i}`);
+      for (const c of clients) expect(labels(c)).toEqual(expected);
+      // One send per turn without lookahead: 130 writes a client; with it, a write per 65 messages.
+      for (const w of writes) expect(w.count).toBeLessThanOrEqual(6);
+      // Jobs sent ahead are reported when the queue empties, not lost with it.
+      expect((await histogramCount(t, "peakwatch_hub_live_broadcast_seconds")) - broadcastsBefore).toBe(n);
+      for (const c of clients) c.ws.close();
+    });
+
+    it("sends ahead only what a later job holds for the client (its topics, its project)", async () => {
+      const [probesOnly, both] = await subscribed(2, ["probes"]);
+      both!.send({ type: "subscribe", topics: ["probes", "runs"] });
+      await both!.waitFor(isSubscribed);
+      both!.messages.length = 0;
+      const n = 60;
+      for (let i = 0; i < n; i++) {
+        t.hub.live.broadcast("probes", probe(String(i)), DEFAULT_PROJECT_ID);
+        t.hub.live.broadcast("runs", probe(`r${i}`), DEFAULT_PROJECT_ID);
+        t.hub.live.broadcast("probes", probe(`x${i}`), "another-project");
+      }
+      await both!.waitForCount((m) => m.type === "probe", 2 * n, 10_000);
+      await probesOnly!.waitForCount((m) => m.type === "probe", n, 10_000);
+      await drained(t);
+      // A reply after the backlog: nothing more was on its way.
+      for (const c of [probesOnly!, both!]) {
+        c.send({ type: "ping" });
+        await c.waitFor((m): m is ServerMessage => m.type === "pong", 10_000);
+      }
+      expect(labels(probesOnly!)).toEqual([...Array.from({ length: n }, (_, i) => `p${i}`), "pong"]);
+      expect(labels(both!)).toEqual([
+        ...Array.from({ length: n }, (_, i) => [`p${i}`, `pr${i}`]).flat(),
+        "pong",
+      ]);
+      for (const c of [probesOnly!, both!]) c.ws.close();
+    });
+
+    it("never lets a fast client's batch pass the coalescing threshold or the buffer cap", async () => {
+      const clients = await subscribed(2, ["probes"]);
+      const droppedBefore = await t.hub.metrics.registry.getSingleMetricAsString(
+        "peakwatch_hub_live_disconnects_total",
+      );
+      t.hub.live.peakBufferedBytes = 0;
+      // 65 messages of ~4 KB corked at once would be ~270 KB: past the 256 KB cap, far past 64 KB.
+      const n = 130;
+      for (let i = 0; i < n; i++) t.hub.live.broadcast("probes", probe(String(i), 4000), DEFAULT_PROJECT_ID);
+      for (const c of clients) await c.waitForCount((m) => m.type === "probe", n, 10_000);
+      await drained(t);
+      expect(t.hub.live.peakBufferedBytes).toBeLessThanOrEqual(64 * 1024);
+      expect(
+        await t.hub.metrics.registry.getSingleMetricAsString("peakwatch_hub_live_disconnects_total"),
+      ).toBe(droppedBefore);
+      for (const c of clients) expect(labels(c)).toEqual(Array.from({ length: n }, (_, i) => `p${i}`));
+      for (const c of clients) c.ws.close();
+    });
+
+    it("a client that unsubscribes mid-backlog gets the messages up to then, in order, and no more", async () => {
+      const [leaving, staying] = await subscribed(2, ["probes"]);
+      leaving!.ws.once("message", () => leaving!.send({ type: "unsubscribe", topics: ["probes"] }));
+      const n = 1500;
+      for (let i = 0; i < n; i++) t.hub.live.broadcast("probes", probe(String(i)), DEFAULT_PROJECT_ID);
+      await staying!.waitForCount((m) => m.type === "probe", n, 20_000);
+      await drained(t);
+      leaving!.send({ type: "ping" });
+      await leaving!.waitFor((m): m is ServerMessage => m.type === "pong", 10_000);
+      const got = labels(leaving!);
+      expect(got.at(-1)).toBe("pong");
+      const probes = got.slice(0, -1);
+      // The batches already written reach it; the jobs behind the unsubscribe skip it.
+      expect(probes.length).toBeGreaterThan(0);
+      expect(probes.length).toBeLessThan(n);
+      expect(probes).toEqual(Array.from({ length: probes.length }, (_, i) => `p${i}`));
+      for (const c of [leaving!, staying!]) c.ws.close();
+    });
+
+    it("a client closing mid-backlog leaves the others' messages whole and the queue empty", async () => {
+      const [closing, ...others] = await subscribed(3, ["probes"]);
+      const before = t.hub.live.clientCount;
+      closing!.ws.once("message", () => closing!.ws.terminate());
+      const n = 500;
+      for (let i = 0; i < n; i++) t.hub.live.broadcast("probes", probe(String(i)), DEFAULT_PROJECT_ID);
+      for (const c of others) await c.waitForCount((m) => m.type === "probe", n, 10_000);
+      await drained(t);
+      for (const deadline = Date.now() + 5000; t.hub.live.clientCount >= before && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 20));
+      expect(t.hub.live.clientCount).toBe(before - 1);
+      for (const c of others) expect(labels(c)).toEqual(Array.from({ length: n }, (_, i) => `p${i}`));
+      for (const c of others) c.ws.close();
     });
 
     it("still cuts off a client that stops reading, while the others get every alert in order", async () => {
