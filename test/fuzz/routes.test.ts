@@ -101,7 +101,24 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const OVER_ANY_BODY_LIMIT = 1024 * 1024;
 const CONCURRENCY = 4;
 
+/**
+ * A request, sent once more when a reused keep-alive connection turned out closed by the server
+ * before any answer (UND_ERR_SOCKET): the keep-alive race every HTTP client has on a loaded
+ * machine, which fetch retries by itself only for idempotent methods. A server that really drops
+ * the request drops the second one too, and that one counts.
+ */
 async function send(
+  server: RunningProcess,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  payload: Payload | undefined,
+): Promise<Outcome> {
+  const first = await sendOnce(server, method, path, headers, payload);
+  return first.error === "UND_ERR_SOCKET" ? sendOnce(server, method, path, headers, payload) : first;
+}
+
+async function sendOnce(
   server: RunningProcess,
   method: string,
   path: string,
