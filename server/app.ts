@@ -82,6 +82,7 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
     ingestRoutes({
       db: deps.db,
       maxBytes: deps.config.HUB_INGEST_MAX_BYTES,
+      maxQueuedWindows: deps.config.HUB_INGEST_MAX_QUEUED_WINDOWS,
       listeners: deps.ingestListeners ?? [],
       now: deps.now,
       rawRetentionSeconds: deps.config.HUB_RAW_RETENTION_HOURS * 3600,

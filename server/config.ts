@@ -32,6 +32,11 @@ const schema = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /**
+   * Windows waiting for the database at most; past it ingest answers 429 with Retry-After and
+   * agents keep their windows and back off (server/ingest/window-writer.ts).
+   */
+  HUB_INGEST_MAX_QUEUED_WINDOWS: z.coerce.number().int().positive().max(1_000_000).default(50_000),
   /** Largest accepted request body on every other route, in bytes (checked while the body streams in). */
   HUB_BODY_MAX_BYTES: z.coerce
     .number()

@@ -38,6 +38,8 @@ export class HubOutput implements WindowSink {
   private reportDirty = false;
   private failures = 0;
   private retryAt = 0;
+  /** Why the last post is to be retried, for the log line of a back-off. */
+  private retryCause = "hub unreachable";
   private loop: Promise<void> | undefined;
   private stopping = false;
   private stopHeard = false;
@@ -145,7 +147,7 @@ export class HubOutput implements WindowSink {
     this.failures++;
     const base = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 8));
     this.retryAt = Date.now() + base / 2 + Math.random() * (base / 2);
-    if (this.failures === 1) this.options.log?.("hub unreachable: spooling windows to disk and retrying");
+    if (this.failures === 1) this.options.log?.(`${this.retryCause}: spooling windows to disk and retrying`);
   }
 
   /** Calls `onStop` (once) when the hub's answer asks this run to stop. */
@@ -179,10 +181,19 @@ export class HubOutput implements WindowSink {
         return "ok";
       }
       // Outages and overload are retried; a refused body would be refused forever.
-      if (r.statusCode >= 500 || r.statusCode === 408 || r.statusCode === 429) return "retry";
+      if (r.statusCode >= 500 || r.statusCode === 408 || r.statusCode === 429) {
+        this.retryCause =
+          r.statusCode === 429
+            ? "hub busy (429, it asks agents to back off)"
+            : `hub answered ${r.statusCode}`;
+        return "retry";
+      }
       this.options.log?.(`hub refused ${path} (${r.statusCode}): ${text.slice(0, 300)}`);
-      return r.statusCode === 401 || r.statusCode === 403 ? "retry" : "rejected";
+      if (r.statusCode !== 401 && r.statusCode !== 403) return "rejected";
+      this.retryCause = `hub refused the agent token (${r.statusCode})`;
+      return "retry";
     } catch {
+      this.retryCause = "hub unreachable";
       return "retry";
     }
   }

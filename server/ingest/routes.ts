@@ -17,7 +17,7 @@ import { RunOwners } from "./run-owners.ts";
 import { StopRequests } from "./stop-requests.ts";
 import { foreignRunIds, storeProbeResults, storeRunReport } from "./store.ts";
 import { validateWindowBatch } from "./window-batch.ts";
-import { WindowWriter } from "./window-writer.ts";
+import { WindowWriter, WriterBusy } from "./window-writer.ts";
 
 /** What happens after a batch is stored (live push, alerting, metrics). Must not block. */
 export interface IngestListener {
@@ -36,6 +36,8 @@ export interface IngestRoutesOptions {
   rawRetentionSeconds: number;
   /** How far ahead of the hub's clock a window may be, in seconds (default 300). */
   maxSkewSeconds?: number;
+  /** Windows waiting for the database at most before batches get 429 (WindowWriter's default). */
+  maxQueuedWindows?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   const owners = new RunOwners(db);
   const stopRequests = new StopRequests(db);
   // Concurrent agents' batches share statements and commits (group commit).
-  const writer = new WindowWriter(db);
+  const writer = new WindowWriter(db, { maxQueuedRows: options.maxQueuedWindows });
   const app = new Hono<HubEnv>();
   // Not Hono's bodyLimit: it turns every request into a full web Request whose body the
   // handler then reads through a ReadableStream (≈ 5 % of the hub's CPU at 20,000 windows/s).
@@ -66,7 +68,13 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     const foreign = await owners.firstForeign(runIds, project.id);
     if (foreign !== undefined) throw new AppError("not_found", `no run ${foreign}`);
     const started = performance.now();
-    const stored = await writer.store(windows, project.id);
+    const stored = await writer.store(windows, project.id).catch((error: unknown) => {
+      if (!(error instanceof WriterBusy)) throw error;
+      // Agents keep their windows and retry after a back-off (loadgen/outputs/hub.ts).
+      throw new AppError("rate_limited", `the hub is busy: ${error.message}; retry in a second`, {
+        headers: { "retry-after": "1" },
+      });
+    });
     owners.stored(runIds, project.id);
     const seconds = (performance.now() - started) / 1000;
     for (const l of listeners) l.windowsStored?.(windows, seconds, project.id);

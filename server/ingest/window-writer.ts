@@ -9,6 +9,20 @@ export interface WindowWriterOptions {
   maxInFlight?: number;
   /** Rows per statement at most; a larger single batch still goes whole (default 5,000). */
   maxRows?: number;
+  /**
+   * Rows waiting for a statement at most (default 50,000: about 2.5 s of 20,000 windows/s, some
+   * 50 MB of rows); a batch that would go beyond is refused at once with WriterBusy, so a database
+   * that falls behind makes agents back off instead of growing the hub's memory.
+   */
+  maxQueuedRows?: number;
+}
+
+/** store() refused a batch: the rows already waiting for the database are at the limit. */
+export class WriterBusy extends Error {
+  constructor(readonly queuedRows: number) {
+    super(`${queuedRows} windows are waiting for the database`);
+    this.name = "WriterBusy";
+  }
 }
 
 interface Pending {
@@ -31,8 +45,10 @@ export class WindowWriter {
   readonly #queue: Pending[] = [];
   #inFlight = 0;
   #scheduled = false;
+  #queuedRows = 0;
   readonly #maxInFlight: number;
   readonly #maxRows: number;
+  readonly #maxQueuedRows: number;
 
   constructor(
     private readonly db: Db,
@@ -40,15 +56,26 @@ export class WindowWriter {
   ) {
     this.#maxInFlight = options.maxInFlight ?? 2;
     this.#maxRows = options.maxRows ?? 5000;
+    this.#maxQueuedRows = options.maxQueuedRows ?? 50_000;
+  }
+
+  /** Rows waiting for a statement (not those of statements in flight). */
+  get queuedRows(): number {
+    return this.#queuedRows;
   }
 
   /**
    * Upserts a batch on (run, step, worker, second) like storeWindows (idempotent, all or nothing,
    * never over another project's row); resolves with its number of distinct windows once committed.
+   * Rejects at once with WriterBusy, storing nothing, when the waiting rows would pass
+   * maxQueuedRows (a batch is always taken when nothing waits).
    */
   store(batch: ReadonlyArray<Window>, projectId: string): Promise<number> {
+    if (this.#queuedRows > 0 && this.#queuedRows + batch.length > this.#maxQueuedRows)
+      return Promise.reject(new WriterBusy(this.#queuedRows));
     const byKey = new Map<string, WindowRow>();
     for (const w of batch) byKey.set(windowKey(w), windowToRow(w, projectId));
+    this.#queuedRows += byKey.size;
     return new Promise<number>((resolve, reject) => {
       this.#queue.push({
         projectId,
@@ -91,6 +118,7 @@ export class WindowWriter {
         if (heldByAnother(byKey, next)) break;
       }
       this.#queue.shift();
+      this.#queuedRows -= next.rows.size;
       group.push(next);
       for (const [key, row] of next.rows) byKey.set(key, row);
     }

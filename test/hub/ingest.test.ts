@@ -189,3 +189,83 @@ for (const kind of databaseKinds) {
     });
   });
 }
+
+describe("ingest when the database falls behind", () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    const shift = Date.now() - 1_700_000_100_000;
+    t = await startTestHub({
+      kind: "pglite",
+      now: () => Date.now() - shift,
+      env: { HUB_INGEST_MAX_QUEUED_WINDOWS: "150" },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const post = (windows: unknown[]) =>
+    fetch(`${t.url}/api/v1/ingest/windows`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...t.agentHeaders },
+      body: JSON.stringify({ windows }),
+    });
+  const batchOf = (runId: string, from: number, n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      makeWindow({ runId, step: "browse", worker: "w1", second: 1_700_000_000 + from + i }, [1000]),
+    );
+
+  it("answers 429 with Retry-After beyond HUB_INGEST_MAX_QUEUED_WINDOWS and stores nothing of the refused batches", async () => {
+    const runIds = Array.from({ length: 20 }, (_, b) => `busy-${b}`);
+    // Each run stored once, so the batches below need no database read before the writer.
+    for (const runId of runIds) expect((await post(batchOf(runId, 0, 1))).status).toBe(200);
+    // The embedded database is one connection: a transaction held open stalls every statement,
+    // as a database that falls behind would. Two statements start; at most 150 rows wait.
+    let release!: () => void;
+    let begun!: () => void;
+    const started = new Promise<void>((r) => (begun = r));
+    const held = t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1`);
+      begun();
+      await new Promise<void>((r) => (release = r));
+    });
+    await started;
+    type Answer = { status: number; retryAfter: string | null; body: { code?: string; message?: string } };
+    const early: Answer[] = [];
+    const answers = runIds.map((runId) =>
+      post(batchOf(runId, 100, 100)).then(async (res) => {
+        const answer: Answer = {
+          status: res.status,
+          retryAfter: res.headers.get("retry-after"),
+          body: await res.json(),
+        };
+        early.push(answer);
+        return answer;
+      }),
+    );
+    // Two statements take a batch each and stall; one more batch (100 rows) may wait, a second
+    // would pass 150: the other 17 are refused while the database is still stalled.
+    for (let waited = 0; early.length < 17 && waited < 10_000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
+    const answeredEarly = early.length;
+    release();
+    await held;
+    const done = await Promise.all(answers);
+    expect(answeredEarly).toBe(17);
+    expect(early.slice(0, answeredEarly).every((a) => a.status === 429)).toBe(true);
+    expect(early[0]).toMatchObject({
+      retryAfter: "1",
+      body: { code: "rate_limited", message: expect.stringMatching(/busy.*retry/) },
+    });
+    const accepted = done.filter((a) => a.status === 200);
+    expect(accepted).toHaveLength(3);
+    const stored = rowsOf<{ run_id: string; n: number }>(
+      await t.database.db.execute(
+        sql`select run_id, count(*)::int as n from hub.windows where run_id like 'busy-%' and second >= 1700000100 group by run_id`,
+      ),
+    );
+    // Each batch is stored whole or not at all, and exactly the accepted ones are.
+    expect(stored.every((r) => r.n === 100)).toBe(true);
+    expect(stored.length).toBe(accepted.length);
+  });
+});

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import { projects, windows } from "../../db/schema/hub.ts";
-import { WindowWriter } from "../../server/ingest/window-writer.ts";
+import { WindowWriter, WriterBusy } from "../../server/ingest/window-writer.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { makeWindow } from "./fixtures.ts";
 
@@ -65,5 +65,29 @@ describeEachDatabase("window writer (group commit)", ["hub"], (db) => {
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(await rowsOf("beside")).toHaveLength(2);
+  });
+
+  it("refuses a batch at once, storing none of it, while the rows waiting are at the limit", async () => {
+    const writer = new WindowWriter(db().db, { maxInFlight: 1, maxQueuedRows: 10 });
+    const batch = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => makeWindow(key("bounded", from + i), [1000]));
+    // Both wait for the next turn's statement: 10 rows queued, the limit.
+    const first = writer.store(batch(0, 5), DEFAULT_PROJECT_ID);
+    const second = writer.store(batch(5, 5), DEFAULT_PROJECT_ID);
+    expect(writer.queuedRows).toBe(10);
+    const refused = await writer.store(batch(10, 1), DEFAULT_PROJECT_ID).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WriterBusy);
+    expect((refused as WriterBusy).queuedRows).toBe(10);
+    expect(await Promise.all([first, second])).toEqual([5, 5]);
+    expect(writer.queuedRows).toBe(0);
+    // Drained: the same batch goes now.
+    expect(await writer.store(batch(10, 1), DEFAULT_PROJECT_ID)).toBe(1);
+    expect((await rowsOf("bounded")).map((r) => r.second)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+  });
+
+  it("takes a batch larger than the limit when nothing waits", async () => {
+    const writer = new WindowWriter(db().db, { maxQueuedRows: 2 });
+    const big = Array.from({ length: 5 }, (_, i) => makeWindow(key("big-alone", i), [1000]));
+    expect(await writer.store(big, DEFAULT_PROJECT_ID)).toBe(5);
   });
 });
