@@ -76,7 +76,7 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
     return c.json(document);
   });
   api.use(authenticate(deps.resolvers));
-  api.use(projectScope(new Projects(deps.db), INSTANCE_PATHS));
+  api.use(projectScope(new Projects(deps.db), INSTANCE_PATHS, deps.now));
   api.route(
     "/",
     ingestRoutes({

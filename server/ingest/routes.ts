@@ -52,8 +52,8 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     rawRetentionSeconds: options.rawRetentionSeconds,
     maxSkewSeconds: options.maxSkewSeconds ?? 300,
   };
-  const owners = new RunOwners(db);
-  const stopRequests = new StopRequests(db);
+  const owners = new RunOwners(db, { now: limits.now });
+  const stopRequests = new StopRequests(db, undefined, limits.now);
   // Concurrent agents' batches share statements and commits (group commit).
   const writer = new WindowWriter(db, { maxQueuedRows: options.maxQueuedWindows });
   const app = new Hono<HubEnv>();

@@ -65,6 +65,8 @@ export async function resolveProject(
 export function projectScope(
   projects: Projects,
   instancePaths: ReadonlyArray<string>,
+  /** Epoch milliseconds (the hub's clock). */
+  clock: () => number = Date.now,
 ): MiddlewareHandler<HubEnv> {
   // An agent without a slug works in its token's project: every ingest batch asked the database
   // for that project again. Remembered briefly, per project id (projects are never renamed here).
@@ -74,7 +76,7 @@ export function projectScope(
     const path = c.req.path.replace(/^\/api\/v1/, "");
     if (!principal || instancePaths.some((p) => path === p || path.startsWith(`${p}/`))) return next();
     const slug = requestedProject(c.req.header(PROJECT_HEADER), c.req.query("project"));
-    const now = Date.now();
+    const now = clock();
     const known =
       principal.kind === "agent" && slug === undefined ? agentProjects.get(principal.projectId) : undefined;
     if (known && known.until > now) {

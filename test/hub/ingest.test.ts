@@ -192,11 +192,13 @@ for (const kind of databaseKinds) {
 
 describe("ingest when the database falls behind", () => {
   let t: TestHub;
+  /** The hub's clock stands still while set: what it remembers (runs' and agents' projects) stays fresh. */
+  let frozenAt: number | undefined;
   beforeAll(async () => {
     const shift = Date.now() - 1_700_000_100_000;
     t = await startTestHub({
       kind: "pglite",
-      now: () => Date.now() - shift,
+      now: () => frozenAt ?? Date.now() - shift,
       env: { HUB_INGEST_MAX_QUEUED_WINDOWS: "150" },
     });
   });
@@ -217,7 +219,9 @@ describe("ingest when the database falls behind", () => {
 
   it("answers 429 with Retry-After beyond HUB_INGEST_MAX_QUEUED_WINDOWS and stores nothing of the refused batches", async () => {
     const runIds = Array.from({ length: 20 }, (_, b) => `busy-${b}`);
-    // Each run stored once, so the batches below need no database read before the writer.
+    // Each run stored once and the clock stopped, so the batches below need no database read
+    // before the writer (the hub remembers each run's project and the agent's).
+    frozenAt = 1_700_000_100_000;
     for (const runId of runIds) expect((await post(batchOf(runId, 0, 1))).status).toBe(200);
     // The embedded database is one connection: a transaction held open stalls every statement,
     // as a database that falls behind would. Two statements start; at most 150 rows wait.
@@ -251,6 +255,7 @@ describe("ingest when the database falls behind", () => {
     release();
     await held;
     const done = await Promise.all(answers);
+    frozenAt = undefined;
     expect(answeredEarly).toBe(17);
     expect(early.slice(0, answeredEarly).every((a) => a.status === 429)).toBe(true);
     expect(early[0]).toMatchObject({
