@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import LongFirstSequencer from "./test/helpers/long-first-sequencer.ts";
 
 /**
  * Tests whose assertions are about time or rate (arrivals per second, schedule intervals,
@@ -36,8 +37,6 @@ const timing = [
   "test/hub/split-run.test.ts",
   // Two real generator processes as a Kubernetes run's pods, stopped through the ingest answer.
   "test/hub/remote-stop.test.ts",
-  // Starts a whole stack and runs the README examples against it, load runs included.
-  "test/readme.test.ts",
 ];
 
 const integration = {
@@ -53,6 +52,8 @@ export default defineConfig({
   test: {
     // In CI every test is listed (so both database variants show); the last line is a plain summary.
     reporters: [process.env.CI ? "verbose" : "default", "./test/helpers/summary-reporter.ts"],
+    // Long files first within each project, also on a clean clone with no cached durations.
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       {
         test: {
