@@ -1,12 +1,23 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
+import { pendingNotices } from "../../db/schema/alerting.ts";
 import { eventually, startReceiver, type TestReceiver } from "../helpers/alerting.ts";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db.ts";
 import { gaugeRule, type Harness, resetAlerting, startAlerting } from "./harness.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const statuses = (hook: TestReceiver) => hook.received.map((r) => (r.body as { status: string }).status);
+
+/** Resolves once no notice is left pending (each delivered one is deleted from the outbox once recorded as sent). */
+async function outboxEmpty(database: TestDatabase): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if ((await database.db.select().from(pendingNotices)).length === 0) return;
+    if (Date.now() > deadline) throw new Error("a delivered notice was still pending after 10 s");
+    await sleep(50);
+  }
+}
 
 for (const kind of databaseKinds) {
   describe(`[${kind}] a hub restart while an alert fires`, () => {
@@ -59,8 +70,8 @@ for (const kind of databaseKinds) {
     it("sends no duplicate after the restart and exactly one resolved notice afterwards", async () => {
       const before = await boot(true);
       await eventually(() => hook.received[0], 10_000, "the firing notice");
-      // Let the notification log be written, then stop this "process".
-      await sleep(500);
+      // Once the delivery is recorded (its outbox row gone), stop this "process".
+      await outboxEmpty(database);
       await before.alerting.stop();
 
       const after = await boot(false);
@@ -120,7 +131,7 @@ for (const kind of databaseKinds) {
         const resent = await eventually(() => slow.received[0], 10_000, "the re-sent notice");
         expect(resent.body, "re-sent as it was decided").toEqual(cut.body);
         expect(resent.headers["idempotency-key"]).toBe(cut.headers["idempotency-key"]);
-        await sleep(1500);
+        await outboxEmpty(database);
         await second.alerting.stop();
 
         // Delivered once: a third start has nothing to re-send.
