@@ -17,7 +17,8 @@ import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop } from "../helpers/shop.ts";
 // Short windows so the story fits in half a minute; the shipped CheckoutErrorRate keeps its
 // keep_firing_for of 20 s, which the run's end must cut short.
 const WINDOW_S = 5;
-const FAULT_AT_S = 4;
+// A short clean lead-in: checkouts flow (and the hub knows the run) before the fault begins.
+const FAULT_AT_S = 2;
 const FAULT_FOR_S = 10;
 const RUN_S = FAULT_AT_S + FAULT_FOR_S + 2;
 
