@@ -10,7 +10,7 @@ import { ADMIN_TOKEN, HOOKS_TOKEN, startTestShop, type TestShop } from "../helpe
 /**
  * The shop's checkout slows by 3 s while more than this many checkouts/s arrive: far below what
  * the shop manages on a heavily loaded 2-core machine, and away from the rates the search tries
- * (1, 2, then 1.41 and 1.19), so no step sits on the edge. The SLO (2 s) stands well above the
+ * (1.19, 1.79, then 1.46 and the confirmation at 1.19), so no step sits on the edge. The SLO (2 s) stands well above the
  * shop's own checkout latency on such a machine (up to 1.4 s seen at load average 28) and well
  * below the fault's, so the knee is the fault's, not the machine's.
  */
@@ -38,7 +38,7 @@ describe("peakwatch capacity against the real shop", () => {
     dir = mkdtempSync(join(tmpdir(), "pw-capacity-"));
     // The knee is a property of the fault, not of this machine's speed: the shop counts
     // checkouts as they arrive and delays them only above the known rate. Its 5 s window holds
-    // 5 or 6 arrivals at 1.19/s (under 6.5) and 7 at 1.41/s; each step's warm-up fills it, and
+    // 5 or 6 arrivals at 1.19/s (under 6.5), 7 or 8 at 1.46/s and 8 or 9 at 1.79/s; each step's warm-up fills it, and
     // the cooldown between steps empties it. Checkouts bunch now and then (a new shopper's login
     // delays its checkout, a loaded machine stalls), which slows them for at most the window's
     // 5 s: a step breaks only on 8 s of failure (4 windows of 2 s), which an over-rate step
@@ -84,14 +84,16 @@ describe("peakwatch capacity against the real shop", () => {
         profile,
         "--peak",
         "2",
+        // Four steps, one of each kind: 1.19 holds, 1.79 breaks, the refinement at their
+        // geometric mean (1.46) breaks, and 1.46/1.19 ≤ 1.25 leaves only the confirmation of 1.19.
         "--start-rate",
-        "1",
+        "1.19",
         "--growth",
-        "2",
+        "1.5",
         "--max-rate",
         "4",
         "--resolution",
-        "0.2",
+        "0.25",
         "--cooldown",
         "5s",
         "--prime",
@@ -119,6 +121,10 @@ describe("peakwatch capacity against the real shop", () => {
     expect(Math.abs(m.knee!.rate - KNOWN_RATE) / KNOWN_RATE, trace).toBeLessThan(0.15);
     expect(m.knee).toMatchObject({ slo: "p95(checkout)<2000ms", step: "checkout" });
     expect(m.confirmed, trace).toBe(true);
+    expect(
+      m.steps.map((s) => `${s.purpose} ${s.rate}`),
+      trace,
+    ).toEqual(["ramp 1.19", "ramp 1.79", "refine 1.46", "confirm 1.19"]);
     const last = m.steps[m.steps.length - 1]!;
     expect(last).toMatchObject({ purpose: "confirm", ok: true, rate: m.capacityJourneys });
     expect(m.steps.filter((s) => s.ok && s.rate === m.capacityJourneys).length).toBeGreaterThanOrEqual(2);
