@@ -18,6 +18,8 @@ export const AlertSchema = z.object({
   labels,
   annotations: labels,
   value: z.number().nullable(),
+  /** The value with its unit as the rule measures it ("28.6 %", "1018 ms", "31.8× budget"); absent on alerts stored before it existed. */
+  valueText: z.string().max(100).optional(),
   /** Unix epoch milliseconds. */
   activeAt: z.number().int().nullable(),
   firedAt: z.number().int().nullable(),

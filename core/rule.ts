@@ -148,16 +148,26 @@ export function lookbackSeconds(rule: RuleSpec): number {
 const ratioStats = new Set(["error_rate", "achieved_ratio", "success_ratio"]);
 const msStats = new Set(["p50", "p95", "p99", "latency_p50", "latency_p95", "latency_p99"]);
 
-/** A rule's measured value with its unit: "16 %", "912 ms", "14.4× budget", "3". */
+/**
+ * A rule's measured value with its unit: "16 %", "912 ms", "14.4× budget", "3 dropped",
+ * "0.12 s" (a scraped series named …_seconds; …_bytes and …_ratio likewise), "3".
+ */
 export function formatRuleValue(rule: RuleSpec | undefined, value: number | null): string {
   if (value === null) return "no data";
   const round = (v: number, digits: number) => String(Number(v.toFixed(digits)));
   if (rule?.kind === "burn_rate") return `${round(value, 1)}× budget`;
   if (rule?.kind === "threshold") {
-    const stat = rule.query.stat;
+    const query = rule.query;
+    const stat = query.stat;
     if (ratioStats.has(stat)) return `${round(value * 100, 1)} %`;
     if (msStats.has(stat)) return `${round(value, 0)} ms`;
     if (stat === "rate") return `${round(value, 1)}/s`;
+    if (stat === "dropped") return `${round(value, 0)} dropped`;
+    if (query.source === "metrics") {
+      if (query.series.endsWith("_seconds")) return `${round(value, 3)} s`;
+      if (query.series.endsWith("_bytes")) return `${round(value / 2 ** 20, 1)} MiB`;
+      if (query.series.endsWith("_ratio")) return `${round(value * 100, 1)} %`;
+    }
   }
   return round(value, 3);
 }

@@ -82,6 +82,7 @@ describe("evaluateRule", () => {
     });
     expect(alert.fingerprint).toBe(fingerprint({ ...alert.labels }));
     expect(alert.annotations.summary).toBe("checkout errors at 50% on run-1");
+    expect(alert.valueText).toBe("50 %");
   });
 
   it("walks inactive → pending → firing → resolved with the rule's for and keep_firing_for", () => {

@@ -1,6 +1,6 @@
 import type { Alert, AlertEventKind } from "../../core/alert.ts";
 import { fingerprint, type Labels } from "../../core/fingerprint.ts";
-import type { Rule } from "../../core/rule.ts";
+import { formatRuleValue, type Rule } from "../../core/rule.ts";
 import type { AlertData } from "./data.ts";
 import { advance, inactive, type Lifecycle } from "./lifecycle.ts";
 import { measure } from "./measure.ts";
@@ -94,6 +94,7 @@ export function evaluateRule(
       labels,
       annotations,
       value: shown,
+      valueText: formatRuleValue(rule, shown),
       ...next,
       remindedAt: next.activeAt === prev?.activeAt ? (prev?.remindedAt ?? null) : null,
       silencedBy: prev?.silencedBy ?? [],

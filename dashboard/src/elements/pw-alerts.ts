@@ -144,7 +144,7 @@ export class PwAlerts extends LitElement {
         ${a.annotations.summary ? html`<div>${a.annotations.summary}</div>` : null}
         ${a.annotations.resolution ? html`<div class="muted" data-testid="resolution">resolved: ${a.annotations.resolution}</div>` : null}
         <div class="labels muted">${formatLabels(a.labels)}</div>
-        ${a.value !== null ? html`<div class="muted">value ${Number(a.value.toFixed(4))}</div>` : null}
+        ${a.value !== null ? html`<div class="muted" data-testid="alert-value">value ${a.valueText ?? Number(a.value.toFixed(4))}</div>` : null}
       </td>
       <td title=${formatTime(since)}>${formatAgo(since, Date.now())}</td>
       <td data-testid="acknowledged-by">

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { formatRuleValue, type RuleSpec, RuleSpecSchema } from "./rule.ts";
+
+const threshold = (query: Record<string, unknown>): RuleSpec =>
+  RuleSpecSchema.parse({ name: "R", kind: "threshold", comparator: ">", threshold: 1, query });
+
+describe("formatRuleValue: every value shown with its unit", () => {
+  it.each([
+    [{ source: "windows", stat: "error_rate", windowSeconds: 60 }, 0.2857, "28.6 %"],
+    [{ source: "windows", stat: "p95", windowSeconds: 60 }, 1018.367, "1018 ms"],
+    [{ source: "windows", stat: "rate", windowSeconds: 60 }, 6, "6/s"],
+    [{ source: "windows", stat: "dropped", windowSeconds: 60 }, 7, "7 dropped"],
+    [{ source: "probes", stat: "success_ratio", windowSeconds: 60 }, 0.5, "50 %"],
+    [{ source: "probes", stat: "latency_p99", windowSeconds: 60 }, 12.4, "12 ms"],
+    [
+      { source: "metrics", stat: "max", series: "nodejs_eventloop_lag_p99_seconds", windowSeconds: 60 },
+      0.1234,
+      "0.123 s",
+    ],
+    [
+      { source: "metrics", stat: "last", series: "process_resident_memory_bytes", windowSeconds: 60 },
+      3 * 2 ** 20,
+      "3 MiB",
+    ],
+    [{ source: "metrics", stat: "last", series: "http_requests_in_flight", windowSeconds: 60 }, 12, "12"],
+  ])("%o: %d → %s", (query, value, text) => {
+    expect(formatRuleValue(threshold(query), value)).toBe(text);
+  });
+
+  it("burn rates read as multiples of the budget, and no data says so", () => {
+    const burn = RuleSpecSchema.parse({
+      name: "B",
+      kind: "burn_rate",
+      objective: 0.99,
+      windows: [{ longSeconds: 3600, shortSeconds: 300, factor: 14.4 }],
+    });
+    expect(formatRuleValue(burn, 31.8182)).toBe("31.8× budget");
+    expect(formatRuleValue(burn, null)).toBe("no data");
+  });
+});
