@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { type FaultState, FaultsResponse } from "../core/faults.ts";
 import type { FaultStep } from "../core/profile.ts";
 import type { FaultMarker } from "../core/run.ts";
 import type { Clock } from "./clock.ts";
@@ -6,11 +7,15 @@ import type { Clock } from "./clock.ts";
 /**
  * Applies a profile's fault timeline through the shop's fault API and clears every fault it
  * set when the run ends, even on Ctrl-C. Each fault is also set to expire on its own a little
- * after it should be cleared, so a killed generator cannot leave the shop broken.
+ * after it should be cleared, so a killed generator cannot leave the shop broken. A switch that
+ * was already on when the run first set it (flipped by hand) is put back as it was, not turned
+ * off, when the run clears it.
  */
 export class FaultTimeline {
   readonly markers: FaultMarker[] = [];
   private readonly active = new Set<string>();
+  /** Switches that were on before this run first set them, as the shop answered then. */
+  private readonly before = new Map<string, FaultState>();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -37,15 +42,50 @@ export class FaultTimeline {
   }
 
   private async set(f: FaultStep, startMs: number, expiresInSeconds: number): Promise<void> {
+    if (!this.active.has(f.fault) && !this.before.has(f.fault)) {
+      const prior = await this.read(f.fault);
+      if (prior?.enabled) this.before.set(f.fault, prior);
+    }
     const ok = await this.call("PUT", f.fault, { enabled: true, ...f.params, expiresInSeconds });
     if (ok) this.active.add(f.fault);
     this.mark(startMs, "set", f.fault, ok ? JSON.stringify(f.params) : "failed to set");
   }
 
   private async clear(fault: string, startMs: number): Promise<void> {
+    const prior = this.before.get(fault);
+    const stillValid = prior && (prior.expiresAt === null || Date.parse(prior.expiresAt) > Date.now() + 1000);
+    if (prior && stillValid) {
+      // The shop takes back what its GET answered ({enabled, expiresAt, params}).
+      const ok = await this.call("PUT", fault, prior);
+      if (ok) this.active.delete(fault);
+      this.mark(
+        startMs,
+        "clear",
+        fault,
+        ok ? `put back as it was before the run: ${JSON.stringify(prior.params)}` : "failed to put back",
+      );
+      return;
+    }
     const ok = await this.call("DELETE", fault);
     if (ok) this.active.delete(fault);
     this.mark(startMs, "clear", fault, ok ? undefined : "failed to clear");
+  }
+
+  /** The switch's state as the shop answers it now; undefined when it cannot be read. */
+  private async read(fault: string): Promise<FaultState | undefined> {
+    try {
+      const r = await request(new URL("/admin/faults", this.shopUrl), {
+        headers: { authorization: `Bearer ${this.adminToken}` },
+        headersTimeout: 5000,
+        bodyTimeout: 5000,
+      });
+      const text = await r.body.text();
+      if (r.statusCode !== 200) return undefined;
+      const parsed = FaultsResponse.safeParse(JSON.parse(text));
+      return parsed.success ? (parsed.data.faults as Record<string, FaultState>)[fault] : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private mark(startMs: number, action: "set" | "clear", fault: string, detail: string | undefined): void {
