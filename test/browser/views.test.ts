@@ -85,7 +85,7 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     // notices A's end within its second, and B's first second must come after A's.
     const bFrom = (Math.floor(doneA.endedAt! / 1000) + 2) * 1000;
     await new Promise((r) => setTimeout(r, Math.max(0, bFrom - Date.now())));
-    const b = await start(1, 0.5);
+    const b = await start(1, 0.4);
     const firstSecondOfB = Math.floor(b.startedAt / 1000) - 1;
     // Precondition: A's seconds all come before B's, so any x before B's start is a point of A.
     expect(doneA.endedAt! / 1000).toBeLessThan(firstSecondOfB);
@@ -163,13 +163,23 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     ];
     const overflowing: string[] = [];
     const check = async (size: (typeof sizes)[number], name: string) => {
-      // Charts size themselves on a ResizeObserver callback: give it a frame or two.
-      await page.waitForTimeout(400);
-      const o = await horizontalOverflow(page);
-      if (size.name === "phone" && o.scrollWidth > o.clientWidth)
-        overflowing.push(
-          `${name}: scrollWidth ${o.scrollWidth} > ${o.clientWidth} (${o.offenders.join(", ")})`,
-        );
+      // Charts size themselves on a ResizeObserver callback, delivered before the next frame is
+      // drawn: two frames later every chart has its size.
+      await page.evaluate(
+        () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+      );
+      let o = await horizontalOverflow(page);
+      if (size.name === "phone") {
+        // A loaded machine may lay out late: only a view still wider than the phone after 2 s counts.
+        for (const until = Date.now() + 2000; o.scrollWidth > o.clientWidth && Date.now() < until; ) {
+          await page.waitForTimeout(100);
+          o = await horizontalOverflow(page);
+        }
+        if (o.scrollWidth > o.clientWidth)
+          overflowing.push(
+            `${name}: scrollWidth ${o.scrollWidth} > ${o.clientWidth} (${o.offenders.join(", ")})`,
+          );
+      }
       await screenshot(page, `layout-${size.name}-${name}`);
     };
 
