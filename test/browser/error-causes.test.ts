@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, type ExpectStatic, expect, it } from "vitest";
 import type { RunDetail } from "../../core/api/runs.ts";
 import type { RunSummary } from "../../loadgen/outputs/summary.ts";
 import { chromiumInstalled, screenshot, skipReason } from "../helpers/browser.ts";
@@ -26,6 +26,13 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The one step of a CLI run's journey. */
+interface Step {
+  name: string;
+  path: string;
+  expectStatus?: number[];
 }
 
 /** The hub's API from inside the page (session cookie, CSRF token), its body typed by the caller. */
@@ -60,11 +67,8 @@ for (const kind of chromiumInstalled ? [browserDatabase] : []) {
       expect(response.status, await response.text()).toBeLessThan(300);
     }
 
-    /**
-     * Runs `peakwatch run` on a one-step profile reporting to the hub, with the Live page of the
-     * run open from its start; returns summary.json and what the command printed.
-     */
-    async function cliRun(name: string, step: object, target: string, timeout = "5s") {
+    /** Runs `peakwatch run` on a one-step profile reporting to the hub; returns where it writes and what it prints. */
+    async function cliRun(name: string, step: Step, target: string, timeout = "5s") {
       const runId = `causes-${name}-${Date.now().toString(36)}`;
       const profile = join(dir, `${name}.json`);
       await writeFile(
@@ -72,7 +76,7 @@ for (const kind of chromiumInstalled ? [browserDatabase] : []) {
         JSON.stringify({
           name,
           stages: [{ duration: "4s", rate: 3 }],
-          journeys: [{ name: "hit", steps: [{ name: "products", path: "/api/products", ...step }] }],
+          journeys: [{ name: "hit", steps: [step] }],
           executor: { timeout },
           thresholds: ["error_rate < 1%"],
         }),
@@ -109,87 +113,99 @@ for (const kind of chromiumInstalled ? [browserDatabase] : []) {
       return { runId, out, exited, output: () => stdout };
     }
 
+    /**
+     * Runs `step` with the CLI, its Live page open (a page of its own) from the run's start, and
+     * checks that every request failed for `cause`: in summary.json, the command's output, the
+     * hub's run detail and the page's errors table.
+     */
     async function expectCause(
-      name: string,
-      step: object,
-      target: string,
-      cause: string,
-      label: RegExp,
-      timeout?: string,
+      expect: ExpectStatic,
+      c: { name: string; step: Step; target: string; cause: string; label: RegExp; timeout?: string },
     ) {
-      const run = await cliRun(name, step, target, timeout);
-      // The Live page of this run, open while it runs.
-      await page.goto(`${stack.dashboardUrl}/#/live/${encodeURIComponent(run.runId)}`);
-      const code = await run.exited;
-      expect(code, run.output()).toBe(1);
-      const summary = JSON.parse(await readFile(join(run.out, "summary.json"), "utf8")) as RunSummary;
-      const requests = summary.steps.products!.requests;
-      expect(requests, run.output()).toBeGreaterThanOrEqual(8);
-      // Every request failed, and for this one reason.
-      expect(summary.causes.map((c) => [c.step, c.cause, c.count])).toEqual([["products", cause, requests]]);
-      expect(summary.steps.products!.causes[cause]!.count).toBe(requests);
-      expect(run.output()).toMatch(label);
+      const page = await s.browser.context.newPage();
+      try {
+        const run = await cliRun(c.name, c.step, c.target, c.timeout);
+        await page.goto(`${stack.dashboardUrl}/#/live/${encodeURIComponent(run.runId)}`);
+        const code = await run.exited;
+        expect(code, run.output()).toBe(1);
+        const summary = JSON.parse(await readFile(join(run.out, "summary.json"), "utf8")) as RunSummary;
+        const step = c.step.name;
+        const requests = summary.steps[step]!.requests;
+        expect(requests, run.output()).toBeGreaterThanOrEqual(8);
+        // Every request failed, and for this one reason.
+        expect(summary.causes.map((x) => [x.step, x.cause, x.count])).toEqual([[step, c.cause, requests]]);
+        expect(summary.steps[step]!.causes[c.cause]!.count).toBe(requests);
+        expect(run.output()).toMatch(c.label);
 
-      const detail = await api<RunDetail>(page, "GET", `/runs/${encodeURIComponent(run.runId)}`);
-      expect(detail.status).toBe(200);
-      expect(detail.body.steps.products!.causes[cause]?.count).toBe(requests);
-      expect(detail.body.steps.products!.count).toBe(requests);
+        const detail = await api<RunDetail>(page, "GET", `/runs/${encodeURIComponent(run.runId)}`);
+        expect(detail.status).toBe(200);
+        expect(detail.body.steps[step]!.causes[c.cause]?.count).toBe(requests);
+        expect(detail.body.steps[step]!.count).toBe(requests);
 
-      const row = page.locator(`pw-errors-table tr[data-step="products"][data-cause="${cause}"]`);
-      await expect
-        .poll(async () => (await row.count()) > 0 && (await row.getByTestId("count").textContent()), {
-          timeout: 20_000,
-        })
-        .toBe(String(requests));
-      expect(await row.textContent()).toMatch(label);
-      expect(await row.textContent()).toContain("100.00 %");
-      await screenshot(page, `${kind}-errors-${name}`);
-      return summary;
+        const row = page.locator(`pw-errors-table tr[data-step="${step}"][data-cause="${c.cause}"]`);
+        await expect
+          .poll(async () => (await row.count()) > 0 && (await row.getByTestId("count").textContent()), {
+            timeout: 20_000,
+          })
+          .toBe(String(requests));
+        expect(await row.textContent()).toMatch(c.label);
+        expect(await row.textContent()).toContain("100.00 %");
+        await screenshot(page, `${kind}-errors-${c.name}`);
+      } finally {
+        await page.close();
+      }
     }
 
-    it("a closed port shows as connection refused", async () => {
-      await expectCause(
-        "refused",
-        {},
-        `http://127.0.0.1:${await closedPort()}`,
-        "refused",
-        /connection refused/,
-      );
+    // The four runs go on side by side, each on a route of its own, so one's fault never reaches another.
+    it.concurrent("a closed port shows as connection refused", async ({ expect }) => {
+      await expectCause(expect, {
+        name: "refused",
+        step: { name: "products", path: "/api/products" },
+        target: `http://127.0.0.1:${await closedPort()}`,
+        cause: "refused",
+        label: /connection refused/,
+      });
     }, 90_000);
 
-    it("a 503 fault shows as HTTP 503", async () => {
+    it.concurrent("a 503 fault shows as HTTP 503", async ({ expect }) => {
       await fault("errors", { rate: 1, status: 503, routes: ["/api/products"] });
       try {
-        await expectCause("http503", {}, stack.shopUrl, "http_503", /HTTP 503/);
+        await expectCause(expect, {
+          name: "http503",
+          step: { name: "products", path: "/api/products" },
+          target: stack.shopUrl,
+          cause: "http_503",
+          label: /HTTP 503/,
+        });
       } finally {
         await fault("errors", undefined);
       }
     }, 90_000);
 
-    it("a latency fault past the timeout shows as a first-byte timeout", async () => {
-      await fault("latency", { fixedMs: 2500, routes: ["/api/products"] });
+    it.concurrent("a latency fault past the timeout shows as a first-byte timeout", async ({ expect }) => {
+      await fault("latency", { fixedMs: 2500, routes: ["/api/categories"] });
       try {
-        await expectCause(
-          "timeout",
-          {},
-          stack.shopUrl,
-          "timeout_first_byte",
-          /timeout waiting for the first byte/,
-          "1s",
-        );
+        await expectCause(expect, {
+          name: "timeout",
+          step: { name: "categories", path: "/api/categories" },
+          target: stack.shopUrl,
+          cause: "timeout_first_byte",
+          label: /timeout waiting for the first byte/,
+          timeout: "1s",
+        });
       } finally {
         await fault("latency", undefined);
       }
     }, 90_000);
 
-    it("a failing assertion shows with its name", async () => {
-      await expectCause(
-        "assertion",
-        { expectStatus: [201] },
-        stack.shopUrl,
-        "assertion:expect_status",
-        /assertion failed: expect_status/,
-      );
+    it.concurrent("a failing assertion shows with its name", async ({ expect }) => {
+      await expectCause(expect, {
+        name: "assertion",
+        step: { name: "search", path: "/api/search?q=a", expectStatus: [201] },
+        target: stack.shopUrl,
+        cause: "assertion:expect_status",
+        label: /assertion failed: expect_status/,
+      });
     }, 90_000);
 
     it("during a payment failure the Errors tile is above 0 and agrees with the hub's error share for the same seconds", async () => {
