@@ -178,6 +178,10 @@ for (const kind of kinds) {
       ]);
       const delay = Date.now() - event.receivedAt;
       expect(delay).toBeLessThanOrEqual(3000);
+      // Its value carries the rule's unit (an error share, a latency, a burn rate), not a bare number.
+      expect((await row.getByTestId("alert-value").textContent())?.trim()).toMatch(
+        /^value [\d.]+ (%|ms)$|× budget$/,
+      );
       await screenshot(page, `${kind}-alert-firing`);
 
       await row.getByRole("button", { name: `Acknowledge ${event.alert.rule}` }).click();
