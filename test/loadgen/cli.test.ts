@@ -217,7 +217,7 @@ describe("peakwatch run (command line)", () => {
       { PEAKWATCH_DATA_DIR: dir },
       (child) => {
         const poll = setInterval(() => {
-          if (target.adminCalls.length > 0) {
+          if (target.adminCalls.some((call) => call.startsWith("PUT "))) {
             clearInterval(poll);
             setTimeout(() => child.kill("SIGTERM"), 500);
           }
@@ -226,7 +226,12 @@ describe("peakwatch run (command line)", () => {
     );
     // Stopped, not "a threshold failed": its own exit code.
     expect(r.code).toBe(130);
-    expect(target.adminCalls).toEqual(["PUT /admin/faults/latency", "DELETE /admin/faults/latency"]);
+    // The switch's state is read first: one already on by hand would be put back, not cleared.
+    expect(target.adminCalls).toEqual([
+      "GET /admin/faults",
+      "PUT /admin/faults/latency",
+      "DELETE /admin/faults/latency",
+    ]);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as RunSummary;
     expect(summary.status).toBe("aborted");
     expect(summary.faults.map((f) => `${f.action} ${f.fault}`)).toEqual(["set latency", "clear latency"]);
