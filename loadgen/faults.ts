@@ -53,7 +53,8 @@ export class FaultTimeline {
 
   private async clear(fault: string, startMs: number): Promise<void> {
     const prior = this.before.get(fault);
-    const stillValid = prior && (prior.expiresAt === null || Date.parse(prior.expiresAt) > this.clock.now() + 1000);
+    const stillValid =
+      prior && (prior.expiresAt === null || Date.parse(prior.expiresAt) > this.clock.now() + 1000);
     if (prior && stillValid) {
       // The shop takes back what its GET answered ({enabled, expiresAt, params}).
       const ok = await this.call("PUT", fault, prior);
