@@ -12,6 +12,7 @@ import type { HubEnv } from "./http/env.ts";
 import { renderError, renderNotFound } from "./http/error-handler.ts";
 import { sameOriginWrites } from "./http/origin.ts";
 import { type IngestListener, ingestRoutes } from "./ingest/routes.ts";
+import type { WindowWriter } from "./ingest/window-writer.ts";
 import type { HubMetrics } from "./metrics/hub-metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { Projects } from "./projects/projects.ts";
@@ -25,6 +26,8 @@ export interface HubDeps {
   /** How callers are recognised (agent tokens, sessions), tried in order. */
   resolvers: ReadonlyArray<PrincipalResolver>;
   ingestListeners?: ReadonlyArray<IngestListener>;
+  /** Ingest's group-commit writer (the hub reports its queue); default: one of ingest's own. */
+  windowWriter?: WindowWriter;
   /** Epoch milliseconds (injected in tests); default Date.now. */
   now?: () => number;
   /** The built dashboard (default dashboard/dist). */
@@ -83,6 +86,7 @@ export function createHubApp(deps: HubDeps): Hono<HubEnv> {
       db: deps.db,
       maxBytes: deps.config.HUB_INGEST_MAX_BYTES,
       maxQueuedWindows: deps.config.HUB_INGEST_MAX_QUEUED_WINDOWS,
+      writer: deps.windowWriter,
       listeners: deps.ingestListeners ?? [],
       now: deps.now,
       rawRetentionSeconds: deps.config.HUB_RAW_RETENTION_HOURS * 3600,

@@ -34,6 +34,7 @@ import { configRoutes } from "./http/config-routes.ts";
 import { perTick } from "./ingest/per-tick.ts";
 import type { IngestListener } from "./ingest/routes.ts";
 import { runProjectOf } from "./ingest/store.ts";
+import { WindowWriter } from "./ingest/window-writer.ts";
 import { AlertLog } from "./live/alert-log.ts";
 import { LiveHub } from "./live/live-hub.ts";
 import { LiveWindows } from "./live/live-windows.ts";
@@ -146,6 +147,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const liveWindows = new LiveWindows(live);
   // Reads of long runs come from these per-minute roll-ups, merged in the background as windows arrive.
   const rollups = new MinuteRollups(db, { now });
+  // Ingest's group commit: batches wait here for the database; the queue is a gauge below.
+  const windowWriter = new WindowWriter(db, { maxQueuedRows: config.HUB_INGEST_MAX_QUEUED_WINDOWS });
   const windowTicker = setInterval(() => {
     liveWindows.tick();
     const held = live.heldBack;
@@ -153,6 +156,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     metrics.queueDepth.set({ queue: "live_resume_alerts" }, held.alerts);
     metrics.queueDepth.set({ queue: "live_sends" }, live.queuedSends);
     metrics.queueDepth.set({ queue: "running_generators" }, launcher.running);
+    metrics.queueDepth.set({ queue: "ingest_windows" }, windowWriter.queuedRows);
   }, 1000).unref();
 
   const scrapeTargets = new ScrapeTargets(db);
@@ -351,6 +355,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       backups.routes,
     ],
     ingestListeners,
+    windowWriter,
   });
 
   const server = serve({

@@ -10,6 +10,9 @@ export function pgArray(values: ReadonlyArray<string | number | null>): string {
     const v = values[i];
     if (v === null || v === undefined) parts[i] = "NULL";
     else if (typeof v === "number") parts[i] = String(v);
+    // Most values (base64 histograms, ids, names) hold neither character: two scans instead of a
+    // regex replace that copies every string (about 6 % of the hub's ingest CPU).
+    else if (v.indexOf('"') === -1 && v.indexOf("\\") === -1) parts[i] = `"${v}"`;
     else parts[i] = `"${v.replace(/[\\"]/g, "\\$&")}"`;
   }
   return `{${parts.join(",")}}`;

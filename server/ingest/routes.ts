@@ -38,6 +38,8 @@ export interface IngestRoutesOptions {
   maxSkewSeconds?: number;
   /** Windows waiting for the database at most before batches get 429 (WindowWriter's default). */
   maxQueuedWindows?: number;
+  /** The group-commit writer, when the caller reads its queue (default: one of the routes' own). */
+  writer?: WindowWriter;
 }
 
 /**
@@ -55,7 +57,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   const owners = new RunOwners(db, { now: limits.now });
   const stopRequests = new StopRequests(db, undefined, limits.now);
   // Concurrent agents' batches share statements and commits (group commit).
-  const writer = new WindowWriter(db, { maxQueuedRows: options.maxQueuedWindows });
+  const writer = options.writer ?? new WindowWriter(db, { maxQueuedRows: options.maxQueuedWindows });
   const app = new Hono<HubEnv>();
   // Not Hono's bodyLimit: it turns every request into a full web Request whose body the
   // handler then reads through a ReadableStream (≈ 5 % of the hub's CPU at 20,000 windows/s).

@@ -9,6 +9,12 @@ import { probeResults, runs, windows } from "../../db/schema/hub.ts";
 const RECENT_MS = 5 * 60_000;
 /** Latency quantiles cover the newest seconds of each run. */
 const LATENCY_SECONDS = 30;
+/**
+ * Longest a scrape waits for the database: past it, /metrics answers with the figures of the last
+ * read that finished (the read goes on and the next scrape sees it), so a stalled database never
+ * stalls the hub's own metrics (queues, event loop), which are what tell why it stalled.
+ */
+const DATABASE_WAIT_MS = 2_000;
 
 /**
  * Exposes run and probe aggregates on the hub's /metrics so an existing Prometheus can scrape
@@ -17,13 +23,36 @@ const LATENCY_SECONDS = 30;
 export function registerAggregates(registry: Registry, db: Db, now: () => number): void {
   const registers = [registry];
   let pending: Promise<void> | null = null;
-  // One database read per scrape, shared by all gauges (the registry collects them concurrently).
+  /** When the last database read finished (epoch ms), 0 before the first. */
+  let readAt = 0;
+  // One database read per scrape, shared by all gauges (the registry collects them concurrently),
+  // waited for at most DATABASE_WAIT_MS.
   const refresh = (): Promise<void> => {
-    pending ??= collect().finally(() => {
-      pending = null;
+    pending ??= collect()
+      .then(() => {
+        readAt = now();
+      })
+      .catch((error: unknown) => {
+        console.error(`metrics: reading run and probe figures failed: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        pending = null;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DATABASE_WAIT_MS);
     });
-    return pending;
+    return Promise.race([pending, waited]).finally(() => clearTimeout(timer));
   };
+  new Gauge({
+    name: "peakwatch_hub_aggregates_age_seconds",
+    help: `Seconds since the run and probe figures on /metrics were last read from the database (a scrape waits ${DATABASE_WAIT_MS / 1000} s for it, then shows the last ones read); -1 before the first read.`,
+    registers,
+    async collect() {
+      await refresh();
+      this.set(readAt === 0 ? -1 : Math.max(0, (now() - readAt) / 1000));
+    },
+  });
   const requests = new Gauge({
     name: "peakwatch_run_requests",
     help: "Requests (or journeys, step=journey) so far in an active or recent run.",
@@ -87,7 +116,9 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
         ),
       );
     const ids = active.map((r) => r.runId);
-    for (const g of [requests, errors, latency, arrival, probeUp, probeDuration, probeLast]) g.reset();
+    // Gathered first and set together at the end: a scrape that stops waiting sees the last
+    // complete read, never one half reset.
+    const values: Array<[Gauge<string>, Record<string, string>, number]> = [];
     if (ids.length > 0) {
       const totals = await db
         .select({
@@ -106,9 +137,9 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
         .groupBy(windows.runId, windows.step);
       const newestByRun = new Map<string, number>();
       for (const t of totals) {
-        requests.set({ run: t.runId, step: t.step }, t.count);
+        values.push([requests, { run: t.runId, step: t.step }, t.count]);
         for (const cls of ["connect", "timeout", "http4xx", "http5xx", "assertion"] as const) {
-          errors.set({ run: t.runId, step: t.step, class: cls }, t[cls]);
+          values.push([errors, { run: t.runId, step: t.step, class: cls }, t[cls]]);
         }
         newestByRun.set(t.runId, Math.max(newestByRun.get(t.runId) ?? 0, t.newest));
       }
@@ -127,7 +158,9 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
         let target = 0;
         let achieved = 0;
         for (const w of recent) {
-          bySteps.set(w.step, [...(bySteps.get(w.step) ?? []), w.latency]);
+          const list = bySteps.get(w.step);
+          if (list) list.push(w.latency);
+          else bySteps.set(w.step, [w.latency]);
           if (w.step === JOURNEY_STEP && w.second === newest) {
             target += w.targetRate;
             achieved += w.achievedRate;
@@ -137,14 +170,15 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
           const merged = mergeEncoded(encoded);
           if (merged.totalCount === 0) continue;
           for (const q of [0.5, 0.95, 0.99]) {
-            latency.set(
+            values.push([
+              latency,
               { run: runId, step, quantile: String(q) },
               merged.getValueAtPercentile(q * 100) / 1e6,
-            );
+            ]);
           }
         }
-        arrival.set({ run: runId, kind: "target" }, target);
-        arrival.set({ run: runId, kind: "achieved" }, achieved);
+        values.push([arrival, { run: runId, kind: "target" }, target]);
+        values.push([arrival, { run: runId, kind: "achieved" }, achieved]);
       }
     }
     const latest = await db
@@ -153,11 +187,13 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
       .orderBy(probeResults.probe, probeResults.region, desc(probeResults.startedAt));
     for (const r of latest) {
       const labels = { probe: r.probe, region: r.region };
-      probeUp.set(labels, r.state === "up" ? 1 : 0);
-      probeLast.set(labels, r.startedAt / 1000);
+      values.push([probeUp, labels, r.state === "up" ? 1 : 0]);
+      values.push([probeLast, labels, r.startedAt / 1000]);
       for (const [phase, ms] of Object.entries(r.phases as Record<string, number>)) {
-        probeDuration.set({ ...labels, phase }, ms / 1000);
+        values.push([probeDuration, { ...labels, phase }, ms / 1000]);
       }
     }
+    for (const g of [requests, errors, latency, arrival, probeUp, probeDuration, probeLast]) g.reset();
+    for (const [gauge, labels, value] of values) gauge.set(labels, value);
   }
 }

@@ -41,7 +41,13 @@ export function createHubMetrics(options: { defaultMetrics?: boolean } = {}): Hu
     labelNames: ["queue"],
     registers,
   });
-  for (const queue of ["live_coalesced_windows", "live_resume_alerts", "live_sends", "running_generators"])
+  for (const queue of [
+    "live_coalesced_windows",
+    "live_resume_alerts",
+    "live_sends",
+    "running_generators",
+    "ingest_windows",
+  ])
     queueDepth.set({ queue }, 0);
   return {
     registry,

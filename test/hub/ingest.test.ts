@@ -252,11 +252,24 @@ describe("ingest when the database falls behind", () => {
     for (let waited = 0; early.length < 17 && waited < 10_000; waited += 50)
       await new Promise((r) => setTimeout(r, 50));
     const answeredEarly = early.length;
+    // /metrics still answers while the database stalls (its run figures wait 2 s for it, then
+    // are the last read), and the waiting batch shows in the queue gauge (refreshed each second).
+    let queued: number | undefined;
+    let metricsMs = 0;
+    for (let waited = 0; queued !== 100 && waited < 10_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      const asked = performance.now();
+      const text = await (await fetch(`${t.url}/metrics`, { signal: AbortSignal.timeout(8_000) })).text();
+      metricsMs = Math.max(metricsMs, performance.now() - asked);
+      queued = Number(/^peakwatch_hub_queue_depth\{queue="ingest_windows"\} (\S+)$/m.exec(text)?.[1]);
+    }
     release();
     await held;
     const done = await Promise.all(answers);
     frozenAt = undefined;
     expect(answeredEarly).toBe(17);
+    expect(queued).toBe(100);
+    expect(metricsMs).toBeLessThan(6_000);
     expect(early.slice(0, answeredEarly).every((a) => a.status === 429)).toBe(true);
     expect(early[0]).toMatchObject({
       retryAfter: "1",
