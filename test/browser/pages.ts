@@ -144,3 +144,60 @@ export async function horizontalOverflow(
     return { scrollWidth: scroller.scrollWidth, clientWidth: width, offenders };
   })()`);
 }
+
+/**
+ * Table cells a phone user cannot reach: a cell past the viewport's edge counts as reachable only
+ * inside a scroll container of its table's own (holding that table alone, so headings and buttons
+ * stay put), which reaches the cell, takes keyboard focus and shows a scroll cue (a gradient at
+ * its edge). One line per offending table, to say what to fix.
+ */
+export async function unreachableTableCells(page: Page): Promise<string[]> {
+  // A string, not a function: a transpiler's name helpers would not exist in the page.
+  return page.evaluate(`(() => {
+    const width = document.scrollingElement.clientWidth;
+    const parentOf = (el) => el.assignedSlot ?? el.parentElement ?? el.getRootNode().host ?? null;
+    const scrollerOf = (el) => {
+      for (let p = parentOf(el); p; p = parentOf(p)) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === "auto" || o === "scroll") return p;
+        if (o === "hidden" || o === "clip") return p;
+      }
+      return null;
+    };
+    const name = (el) => {
+      const id = el.getAttribute("data-testid");
+      const host = el.getRootNode().host;
+      return (host ? host.tagName.toLowerCase() + " " : "") + (id ? "table[data-testid=" + id + "]" : "table");
+    };
+    const problems = [];
+    const stack = [document];
+    while (stack.length > 0) {
+      const root = stack.pop();
+      for (const el of root.querySelectorAll("*")) if (el.shadowRoot) stack.push(el.shadowRoot);
+      for (const table of root.querySelectorAll("table")) {
+        const cells = [...table.querySelectorAll("th, td")].filter((c) => {
+          const r = c.getBoundingClientRect();
+          return r.width > 0 && r.height > 0;
+        });
+        const past = cells.filter((c) => c.getBoundingClientRect().right > width + 1);
+        if (past.length === 0) continue;
+        const what = name(table) + " (" + past.length + " cells past " + width + " px)";
+        const scroller = scrollerOf(table);
+        if (!scroller) { problems.push(what + ": no scroll container"); continue; }
+        const s = getComputedStyle(scroller);
+        if (s.overflowX === "hidden" || s.overflowX === "clip") { problems.push(what + ": clipped"); continue; }
+        const box = scroller.getBoundingClientRect();
+        const reach = box.left + scroller.clientLeft + scroller.scrollWidth - scroller.scrollLeft;
+        if (past.some((c) => c.getBoundingClientRect().right > reach + 1))
+          problems.push(what + ": beyond its container's scroll");
+        const others = [...scroller.children].filter((c) => c !== table && c.getBoundingClientRect().height > 0);
+        if (others.length > 0)
+          problems.push(what + ": scrolls with " + others.map((c) => c.tagName.toLowerCase()).join(", "));
+        if (scroller.tabIndex < 0 || !scroller.hasAttribute("tabindex"))
+          problems.push(what + ": its scroll container takes no keyboard focus");
+        if (!s.backgroundImage.includes("gradient")) problems.push(what + ": no scroll cue");
+      }
+    }
+    return problems;
+  })()`);
+}

@@ -2,7 +2,14 @@ import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
 import type { Alert } from "../../core/alert.ts";
 import { type ConsoleWatch, screenshot } from "../helpers/browser.ts";
-import { apiFromPage, horizontalOverflow, liveCharts, logIn, showView } from "./pages.ts";
+import {
+  apiFromPage,
+  horizontalOverflow,
+  liveCharts,
+  logIn,
+  showView,
+  unreachableTableCells,
+} from "./pages.ts";
 import type { Stack } from "./stack.ts";
 import { describeInBrowser, withStack } from "./suite.ts";
 
@@ -124,7 +131,7 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     consoleWatch.assertClean("live view across two runs");
   }, 300_000);
 
-  it("no view scrolls sideways at 390 × 844; every view photographed at laptop and phone size", async () => {
+  it("no view scrolls sideways at 390 × 844 and every table column is in reach; every view photographed at laptop and phone size", async () => {
     while (runIds.length < 2) await finished((await start(1, 0.3)).runId, 60_000);
     const [a, b] = runIds as [string, string];
     // A probe in an outage, reported before the Probes page is open: what it shows comes over REST.
@@ -149,6 +156,11 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
       }),
     });
     expect(ingest.status).toBe(200);
+    // A probe defined on the hub: its row (target URL, three buttons) is wider than a phone.
+    const defined = await apiFromPage(page, "POST", "/probes/definitions", {
+      probe: { name: "shop-health-hourly", kind: "http", url: `${stack.shopUrl}/healthz`, interval: "1h" },
+    });
+    expect(defined.status).toBe(201);
 
     const views: Array<[string, string]> = [
       ["summary", "#/summary"],
@@ -162,6 +174,7 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
       ["admin", "#/admin"],
     ];
     const overflowing: string[] = [];
+    const unreachable: string[] = [];
     const check = async (size: (typeof sizes)[number], name: string) => {
       // Charts size themselves on a ResizeObserver callback, delivered before the next frame is
       // drawn: two frames later every chart has its size.
@@ -179,6 +192,8 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
           overflowing.push(
             `${name}: scrollWidth ${o.scrollWidth} > ${o.clientWidth} (${o.offenders.join(", ")})`,
           );
+        // Every column of every table within reach: on screen, or in the table's own scroller.
+        unreachable.push(...(await unreachableTableCells(page)).map((p) => `${name}: ${p}`));
       }
       await screenshot(page, `layout-${size.name}-${name}`);
     };
@@ -202,7 +217,21 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
         await check(size, name);
       }
     }
+    // At 390 px the defined probe's row scrolls in its own box: a shadow says more lies to the right;
+    // scrolled to its end, the row's last button is on screen and the shadow moves to the left.
+    await showView(page, "#/probes");
+    const box = page.getByRole("region", { name: "Probes defined on the hub (scrolls sideways)" });
+    expect(await box.getAttribute("more-right")).not.toBeNull();
+    expect(await box.getAttribute("more-left")).toBeNull();
+    await box.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    await expect.poll(() => box.getAttribute("more-left")).not.toBeNull();
+    expect(await box.getAttribute("more-right")).toBeNull();
+    const last = await page.getByRole("button", { name: "Delete probe shop-health-hourly" }).boundingBox();
+    expect(last!.x + last!.width).toBeLessThanOrEqual(390);
+    await screenshot(page, "layout-phone-probes-scrolled");
+
     expect(overflowing, "views that scroll sideways at 390 px").toEqual([]);
+    expect(unreachable, "table columns out of reach at 390 px").toEqual([]);
     consoleWatch.assertClean("every view at two sizes");
   }, 240_000);
 

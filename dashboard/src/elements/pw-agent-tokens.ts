@@ -8,6 +8,7 @@ import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 const TokenListSchema = z.object({ tokens: z.array(AgentTokenSchema) });
 
@@ -53,7 +54,7 @@ export class PwAgentTokens extends LitElement {
       ${this.secret ? this.secretBox(this.secret) : null}
       ${
         tokens.length > 0
-          ? html`<table data-testid="agent-tokens-table">
+          ? html`<pw-table-scroll label="Agent tokens"><table data-testid="agent-tokens-table">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -66,7 +67,7 @@ export class PwAgentTokens extends LitElement {
             <tbody>
               ${tokens.map((t) => this.row(t))}
             </tbody>
-          </table>`
+          </table></pw-table-scroll>`
           : html`<p class="muted" data-testid="no-agent-tokens">No agent tokens created here yet.</p>`
       }
       <form @submit=${this.create}>

@@ -1,4 +1,4 @@
-import { html, LitElement } from "lit";
+import { css, html, LitElement } from "lit";
 import { customElement } from "lit/decorators.js";
 import type { AlertEvent } from "../../../core/alert.ts";
 import { hub } from "../api/hub-client.ts";
@@ -6,12 +6,29 @@ import { listOf } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatLabels, formatTime } from "../format.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 /** The alert history: every state change, newest first (GET /alerts/history). */
 @customElement("pw-alert-history")
 export class PwAlertHistory extends LitElement {
-  static override styles = [sharedStyles];
+  static override styles = [
+    sharedStyles,
+    // On a phone each change is a card: when, what, which alert, its labels broken anywhere.
+    cardRows("table"),
+    css`
+      td.labels {
+        overflow-wrap: anywhere;
+      }
+      @media (max-width: 600px) {
+        td.when,
+        td.change {
+          display: inline-block;
+        }
+      }
+    `,
+  ];
 
   private readonly history = new ApiTask(this, {
     task: async (signal) =>
@@ -46,7 +63,7 @@ export class PwAlertHistory extends LitElement {
     return html`<section class="panel" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
       ${this.history.error ? html`<p class="error-text">${this.history.error.message}</p>` : null}
-      <table>
+      <pw-table-scroll label="Alert history"><table>
         <thead>
           <tr>
             <th scope="col">When</th>
@@ -60,14 +77,14 @@ export class PwAlertHistory extends LitElement {
               ? html`<tr><td colspan="3" class="muted">Nothing yet.</td></tr>`
               : events.map(
                   (e) => html`<tr>
-                  <td>${formatTime(e.at)}</td>
-                  <td><span class="badge ${e.kind}">${e.kind}</span></td>
-                  <td>${e.alert.rule} <span class="muted">${formatLabels(e.alert.labels)}</span></td>
+                  <td class="when">${formatTime(e.at)}</td>
+                  <td class="change"><span class="badge ${e.kind}">${e.kind}</span></td>
+                  <td class="labels">${e.alert.rule} <span class="muted">${formatLabels(e.alert.labels)}</span></td>
                 </tr>`,
                 )
           }
         </tbody>
-      </table>
+      </table></pw-table-scroll>
     </section>`;
   }
 }

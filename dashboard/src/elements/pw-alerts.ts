@@ -9,8 +9,10 @@ import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatAgo, formatLabels, formatTime } from "../format.ts";
 import { AlertBook } from "../live/alert-book.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-alert-history.ts";
+import "./pw-table-scroll.ts";
 
 const filters: Array<{ label: string; states: AlertState[] }> = [
   { label: "Active", states: ["firing", "pending"] },
@@ -36,17 +38,30 @@ const silenceChoices = [
 export class PwAlerts extends LitElement {
   static override styles = [
     sharedStyles,
+    // On call, alerts are read on a phone: each alert a card with every column in view.
+    cardRows("table"),
     css`
       .filters button[aria-pressed="true"] {
         background: var(--pw-accent);
         color: var(--pw-accent-text);
       }
-      td.actions {
+      td.actions,
+      td.since {
         white-space: nowrap;
       }
       .labels {
         font-family: var(--pw-mono);
         font-size: 0.8rem;
+        overflow-wrap: anywhere;
+      }
+      @media (max-width: 600px) {
+        td.actions {
+          display: flex;
+          flex-wrap: wrap;
+          gap: 0.4rem;
+          align-items: center;
+          padding-top: 0.3rem;
+        }
       }
     `,
   ];
@@ -107,7 +122,7 @@ export class PwAlerts extends LitElement {
         </div>
         ${this.message ? html`<p role="status">${this.message}</p>` : null}
         ${this.alerts.error ? html`<p class="error-text" role="alert">${this.alerts.error.message}</p>` : null}
-        <table data-testid="alerts-table">
+        <pw-table-scroll label="Alerts"><table data-testid="alerts-table">
           <thead>
             <tr>
               <th scope="col">State</th>
@@ -124,7 +139,7 @@ export class PwAlerts extends LitElement {
                 : list.map((a) => this.row(a, canAct))
             }
           </tbody>
-        </table>
+        </table></pw-table-scroll>
       </section>
       <pw-alert-history></pw-alert-history>`;
   }
@@ -146,8 +161,8 @@ export class PwAlerts extends LitElement {
         <div class="labels muted">${formatLabels(a.labels)}</div>
         ${a.value !== null ? html`<div class="muted" data-testid="alert-value">value ${a.valueText ?? Number(a.value.toFixed(4))}</div>` : null}
       </td>
-      <td title=${formatTime(since)}>${formatAgo(since, Date.now())}</td>
-      <td data-testid="acknowledged-by">
+      <td class="since" data-label="Since" title=${formatTime(since)}>${formatAgo(since, Date.now())}</td>
+      <td data-testid="acknowledged-by" data-label="Acknowledged">
         ${a.acknowledgedBy ? html`by ${a.acknowledgedBy}<br /><span class="muted">${formatTime(a.acknowledgedAt)}</span>` : "–"}
       </td>
       ${

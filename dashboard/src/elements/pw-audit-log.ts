@@ -6,6 +6,7 @@ import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 const PAGE = 50;
 
@@ -61,7 +62,7 @@ export class PwAuditLog extends LitElement {
       ${
         entries.length === 0
           ? html`<p class="muted">Nothing audited yet.</p>`
-          : html`<table data-testid="audit-table">
+          : html`<pw-table-scroll label="Audit log"><table data-testid="audit-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -82,7 +83,7 @@ export class PwAuditLog extends LitElement {
                 </tr>`,
               )}
             </tbody>
-          </table>`
+          </table></pw-table-scroll>`
       }
       ${this.next !== null ? html`<button @click=${() => void this.loadOlder()}>Older entries</button>` : null}
     </section>`;

@@ -7,6 +7,7 @@ import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatAgo, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 /**
  * Admin: the hub's backups — schedule, last success (time and size) or failure, the archives
@@ -76,7 +77,7 @@ export class PwBackups extends LitElement {
   }
 
   private table(list: BackupList) {
-    return html`<table data-testid="backups-table">
+    return html`<pw-table-scroll label="Backups"><table data-testid="backups-table">
       <thead>
         <tr>
           <th scope="col">Archive</th>
@@ -93,7 +94,7 @@ export class PwBackups extends LitElement {
           </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table></pw-table-scroll>`;
   }
 
   private async backUpNow(): Promise<void> {

@@ -4,6 +4,7 @@ import type { ChannelKind, ChannelTestResult, ChannelView } from "../../../core/
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 /** The form's fields per channel kind; `secret` ones are never shown back (write-only). */
 interface Field {
@@ -144,7 +145,7 @@ export class PwChannels extends LitElement {
 
   /** The channels, one row each (an empty list shows a sentence instead: seven bare headings overflow a phone). */
   private table(list: ChannelView[]) {
-    return html`<table data-testid="channel-list">
+    return html`<pw-table-scroll label="Notification channels"><table data-testid="channel-list">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -159,7 +160,7 @@ export class PwChannels extends LitElement {
         <tbody>
           ${list.map((c) => this.row(c))}
         </tbody>
-      </table>`;
+      </table></pw-table-scroll>`;
   }
 
   override render() {

@@ -24,6 +24,7 @@ import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-run-verdict.ts";
 import "./pw-step-table.ts";
+import "./pw-table-scroll.ts";
 
 const metricLabel: Record<DeltaMetric, string> = {
   p50: "p50",
@@ -271,7 +272,7 @@ export class PwCompare extends LitElement {
     return steps.map(
       (step) => html`<section data-step=${step}>
         <h3>${step}</h3>
-        <table>
+        <pw-table-scroll label=${step}><table>
           <thead>
             <tr>
               <th scope="col">Figure</th>
@@ -290,7 +291,7 @@ export class PwCompare extends LitElement {
               ),
             )}
           </tbody>
-        </table>
+        </table></pw-table-scroll>
       </section>`,
     );
   }

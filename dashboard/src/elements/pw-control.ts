@@ -13,6 +13,7 @@ import { formatTime } from "../format.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-faults.ts";
+import "./pw-table-scroll.ts";
 
 const TARGET_KEY = "pw-last-target";
 const ACTIVE = new Set(["starting", "running"]);
@@ -86,7 +87,7 @@ export class PwControl extends LitElement {
         ${
           active.length === 0
             ? html`<p class="muted">None.</p>`
-            : html`<table>
+            : html`<pw-table-scroll label="Runs in progress"><table>
               <thead>
                 <tr>
                   <th scope="col">Run</th>
@@ -115,7 +116,7 @@ export class PwControl extends LitElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`
+            </table></pw-table-scroll>`
         }
       </section>
       <pw-faults .canSwitch=${canRun}></pw-faults>`;

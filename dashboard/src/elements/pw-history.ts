@@ -5,44 +5,22 @@ import { listOf, type Run } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatDuration, formatTime } from "../format.ts";
 import { routeHref } from "../router.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 /** History: every run, newest first; pick two to compare them side by side. */
 @customElement("pw-history")
 export class PwHistory extends LitElement {
   static override styles = [
     sharedStyles,
+    // On a phone each run is a card of labelled lines instead of a row of seven columns.
+    cardRows("table"),
     css`
       td.verdict {
         max-width: 28rem;
       }
-      /* On a phone each run is a block of labelled lines instead of a row of seven columns. */
       @media (max-width: 600px) {
-        table,
-        tbody,
-        tr,
-        td {
-          display: block;
-        }
-        thead {
-          position: absolute;
-          width: 1px;
-          height: 1px;
-          overflow: hidden;
-          clip: rect(0 0 0 0);
-        }
-        tr {
-          border-bottom: 1px solid var(--pw-border);
-          padding: 0.4rem 0;
-        }
-        td {
-          border: none;
-          padding: 0.1rem 0.3rem;
-        }
-        td[data-label]::before {
-          content: attr(data-label) ": ";
-          color: var(--pw-muted);
-        }
         td.verdict {
           max-width: none;
         }
@@ -76,7 +54,7 @@ export class PwHistory extends LitElement {
           }
         </div>
         ${this.runs.error ? html`<p class="error-text">${this.runs.error.message}</p>` : null}
-        <table data-testid="runs-table">
+        <pw-table-scroll label="Runs"><table data-testid="runs-table">
           <thead>
             <tr>
               <th scope="col"><span class="visually-hidden">Compare</span></th>
@@ -95,7 +73,7 @@ export class PwHistory extends LitElement {
                 : runs.map((r) => this.row(r))
             }
           </tbody>
-        </table>
+        </table></pw-table-scroll>
       </section>`;
   }
 

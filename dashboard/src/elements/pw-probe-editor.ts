@@ -9,6 +9,7 @@ import type { Me } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 /** A probe the hub keeps (GET /probes/definitions). */
 interface ProbeDefinition {
@@ -88,7 +89,7 @@ export class PwProbeEditor extends LitElement {
       <h2 id="defined-title">Probes defined on the hub</h2>
       <p class="muted">Every probes process runs these besides its own file, from its next poll of the hub.</p>
       ${this.definitions.error ? html`<p class="error-text">${this.definitions.error.message}</p>` : null}
-      <table data-testid="probe-definitions">
+      <pw-table-scroll label="Probes defined on the hub"><table data-testid="probe-definitions">
         <thead>
           <tr>
             <th scope="col">Probe</th>
@@ -127,7 +128,7 @@ export class PwProbeEditor extends LitElement {
                 )
           }
         </tbody>
-      </table>
+      </table></pw-table-scroll>
       ${canEdit ? this.form() : html`<p class="muted">Adding and editing probes needs the ops role.</p>`}
       ${this.message ? html`<p role="status" data-testid="probe-editor-message">${this.message}</p>` : null}
       ${this.error ? html`<p class="error-text" role="alert" data-testid="probe-editor-error">${this.error}</p>` : null}

@@ -8,6 +8,7 @@ import { ApiTask } from "../controllers/api-task.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import { emailAndRoleFields, removeCell, roleCell } from "./admin-cells.ts";
+import "./pw-table-scroll.ts";
 
 type Member = ProjectMemberView & { userId: string };
 
@@ -38,7 +39,7 @@ export class PwProjectMembers extends LitElement {
 
   override render() {
     return html`${this.members.error ? html`<p class="error-text" data-testid="members-error">${this.errorText(this.members.error)}</p>` : null}
-      <table data-testid="project-members">
+      <pw-table-scroll label="Members"><table data-testid="project-members">
         <thead>
           <tr>
             <th scope="col">Email</th>
@@ -49,7 +50,7 @@ export class PwProjectMembers extends LitElement {
         <tbody>
           ${(this.members.value ?? []).map((m) => this.row(m))}
         </tbody>
-      </table>
+      </table></pw-table-scroll>
       <form @submit=${this.add}>
         ${emailAndRoleFields("Member role")}
         <button class="primary" type="submit">Add member</button>

@@ -6,6 +6,7 @@ import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import type { Run, RunDetail } from "../api/types.ts";
 import { formatDuration, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 /** "passed with incidents" → "Passed with incidents". */
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -88,7 +89,7 @@ export class PwRunVerdict extends LitElement {
       ${run.verdict ? html`<p class="muted" data-testid="verdict-text">${run.verdict}</p>` : null}
       ${
         (run.thresholds ?? []).length > 0
-          ? html`<table data-testid="thresholds">
+          ? html`<pw-table-scroll label="Thresholds"><table data-testid="thresholds">
             <thead>
               <tr>
                 <th scope="col">Threshold</th>
@@ -117,7 +118,7 @@ export class PwRunVerdict extends LitElement {
                 </tr>`;
               })}
             </tbody>
-          </table>`
+          </table></pw-table-scroll>`
           : null
       }
     </div>`;

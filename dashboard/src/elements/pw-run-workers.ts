@@ -7,6 +7,7 @@ import type { Run } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatAgo, formatTime } from "../format.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import "./pw-table-scroll.ts";
 
 const ACTIVE = new Set(["starting", "running"]);
 
@@ -55,7 +56,7 @@ export class PwRunWorkers extends LitElement {
                 : "Loading…"
             }
           </p>`
-          : html`<table data-testid="run-workers-table">
+          : html`<pw-table-scroll label="Workers"><table data-testid="run-workers-table">
             <thead>
               <tr>
                 <th scope="col">Worker</th>
@@ -87,7 +88,7 @@ export class PwRunWorkers extends LitElement {
                 </tr>`,
               )}
             </tbody>
-          </table>`
+          </table></pw-table-scroll>`
       }
     </section>`;
   }

@@ -8,6 +8,7 @@ import { readSummary, type SummaryView } from "../live/summary.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-readiness.ts";
+import "./pw-table-scroll.ts";
 
 const verdictWords: Record<string, string> = {
   running: "Running",
@@ -109,7 +110,7 @@ export class PwSummary extends LitElement {
           </ul>`
           : null
       }
-      <table>
+      <pw-table-scroll label="Objectives"><table>
         <thead>
           <tr>
             <th scope="col">Objective</th>
@@ -140,7 +141,7 @@ export class PwSummary extends LitElement {
                 )
           }
         </tbody>
-      </table>
+      </table></pw-table-scroll>
       ${
         noData > 0
           ? html`<p class="muted" data-testid="no-data-why">

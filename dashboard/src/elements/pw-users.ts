@@ -8,6 +8,7 @@ import { formatTime } from "../format.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import { emailAndRoleFields, removeCell, roleCell } from "./admin-cells.ts";
+import "./pw-table-scroll.ts";
 
 /**
  * Admin (instance admins): the hub's users and their instance roles — add (with an optional
@@ -29,7 +30,7 @@ export class PwUsers extends LitElement {
     return html`<section class="panel" aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
       ${this.users.error ? html`<p class="error-text">${this.users.error.message}</p>` : null}
-      <table data-testid="users-table">
+      <pw-table-scroll label="Users"><table data-testid="users-table">
         <thead>
           <tr>
             <th scope="col">Email</th>
@@ -41,7 +42,7 @@ export class PwUsers extends LitElement {
         <tbody>
           ${(this.users.value ?? []).map((u) => this.row(u))}
         </tbody>
-      </table>
+      </table></pw-table-scroll>
       <form @submit=${this.add}>
         ${emailAndRoleFields("Role")}
         <label>Expires (optional) <input name="expiresAt" type="date" /></label>
