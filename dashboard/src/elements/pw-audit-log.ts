@@ -20,22 +20,12 @@ export class PwAuditLog extends LitElement {
       td code {
         white-space: pre-wrap;
       }
-      /* Emails and action names read whole; the target and detail may wrap anywhere. */
+      /* Times, emails and action names read whole, on a phone too (the table scrolls sideways in
+         its pw-table-scroll); the target and detail may wrap anywhere. */
       td.whole,
       td.when {
         overflow-wrap: normal;
         white-space: nowrap;
-      }
-      /* On a phone five columns cannot all keep their words whole: the time wraps at its
-         spaces and emails and actions may break, so no column shrinks to one letter a line. */
-      @media (max-width: 640px) {
-        td.when {
-          white-space: normal;
-        }
-        td.whole {
-          white-space: normal;
-          overflow-wrap: anywhere;
-        }
       }
     `,
   ];
