@@ -52,6 +52,10 @@ export class PwProbes extends LitElement {
         font-size: 0.85rem;
         overflow-wrap: anywhere;
       }
+      /* "checked 24 s ago" on one line: a figure never leaves its unit behind. */
+      .meta .ago {
+        white-space: nowrap;
+      }
       .figures {
         display: flex;
         flex-wrap: wrap;
@@ -161,7 +165,7 @@ export class PwProbes extends LitElement {
       </div>
       <div class="muted meta">
         ${p.kind} · ${p.region} · <span class="target">${p.target}</span>
-        ${last ? html` · checked ${formatAgo(last.startedAt, Date.now())}` : null}
+        ${last ? html` · <span class="ago">checked ${formatAgo(last.startedAt, Date.now())}</span>` : null}
       </div>
       <div class="figures">
         <div>
