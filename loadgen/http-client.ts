@@ -39,8 +39,13 @@ export interface SendResult {
 /** Marks the warm-up requests, so a target (or its access log) can tell them from the run's. */
 export const WARM_UP_HEADER = "x-peakwatch-warm-up";
 
-/** How often responses past their total deadline are looked for (the deadline's precision). */
-const DEADLINE_SWEEP_MS = 100;
+/**
+ * How often requests past their deadline are looked for: a twentieth of the shortest timeout
+ * sent, within these bounds, so a timeout fires at most 5 % (and 100 ms) late, and one sweep a
+ * second or so is all a long timeout costs.
+ */
+const SWEEP_MIN_MS = 10;
+const SWEEP_MAX_MS = 100;
 
 /**
  * A bounded connection pool to one origin. Never throws: transport failures come back as
@@ -54,7 +59,8 @@ export class HttpClient implements ExchangeOwner {
   private readonly free: Exchange[] = [];
   /** Every exchange made, free or in flight, for the deadline sweep; as many as ever ran at once. */
   private readonly exchanges: Exchange[] = [];
-  private readonly sweep: NodeJS.Timeout;
+  private sweep: NodeJS.Timeout | undefined;
+  private sweepMs = Number.POSITIVE_INFINITY;
   /** Requests dispatched whose result was not yet handed over (on a connection or queued for one). */
   inflight = 0;
   /**
@@ -77,12 +83,22 @@ export class HttpClient implements ExchangeOwner {
       keepAliveTimeout: 30_000,
       connectTimeout: connectTimeoutMs,
     });
-    this.sweep = setInterval(() => {
-      const now = this.clock.now();
-      for (const exchange of this.exchanges) exchange.expire(now);
-    }, DEADLINE_SWEEP_MS);
+  }
+
+  /** Sweeps at least every twentieth of `timeoutMs` (SWEEP_MIN_MS–SWEEP_MAX_MS); never slower. */
+  private sweepFor(timeoutMs: number): void {
+    const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, Math.floor(timeoutMs / 20)));
+    if (every >= this.sweepMs || this.closing) return;
+    clearInterval(this.sweep);
+    this.sweepMs = every;
+    this.sweep = setInterval(this.expire, every);
     this.sweep.unref();
   }
+
+  private readonly expire = (): void => {
+    const now = this.clock.now();
+    for (const exchange of this.exchanges) exchange.expire(now);
+  };
 
   /** True while every connection has a request (more would wait in the pool's queue). */
   get busy(): boolean {
@@ -100,6 +116,7 @@ export class HttpClient implements ExchangeOwner {
       this.exchanges.push(exchange);
     }
     this.inflight++;
+    if (options.timeoutMs < this.sweepMs * 20) this.sweepFor(options.timeoutMs);
     this.pool.dispatch(exchange.start(options, done), exchange);
   }
 

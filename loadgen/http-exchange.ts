@@ -3,10 +3,21 @@ import { transportCauseOf } from "../core/error-causes.ts";
 import type { Clock } from "./clock.ts";
 import type { SendOptions, SendResult } from "./http-client.ts";
 
-/** Why our own total deadline aborted a request (undici reports the reason back as the error). */
-class TotalTimeout extends Error {
-  readonly code = "PW_TOTAL_TIMEOUT";
+/** Why our own deadline aborted a request (undici reports the reason back as the error). */
+class DeadlineExceeded extends Error {
+  constructor(
+    readonly timeoutCause: "timeout_first_byte" | "timeout_total",
+    message: string,
+  ) {
+    super(message);
+  }
 }
+
+/**
+ * undici's own header and body timeouts, a backstop only: they run on its coarse timers (a 0.5 s
+ * tick), which fired a 300 ms timeout after up to 1 s. The client's sweep enforces the deadline.
+ */
+const UNDICI_BACKSTOP_MS = 1000;
 
 /** How much of an error answer's body is kept (for its message) when the step does not read bodies. */
 const ERROR_BODY_BYTES = 512;
@@ -95,7 +106,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private bytes = 0;
   private chunks: Buffer[] = [];
   private abort: ((error?: Error) => void) | undefined;
-  /** In the body: the instant (epoch ms) by which it must be complete; 0 otherwise. */
+  /** Once written: the instant (epoch ms) by which the response must be complete; 0 otherwise. */
   deadline = 0;
 
   constructor(
@@ -110,8 +121,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     request.path = options.path;
     request.headers = options.headers;
     request.body = options.body;
-    request.headersTimeout = options.timeoutMs;
-    request.bodyTimeout = options.timeoutMs;
+    request.headersTimeout = options.timeoutMs + UNDICI_BACKSTOP_MS;
+    request.bodyTimeout = options.timeoutMs + UNDICI_BACKSTOP_MS;
     this.options = options;
     this.done = done;
     this.sentAt = undefined;
@@ -127,6 +138,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onConnect(abort: (error?: Error) => void): void {
     this.abort = abort;
     this.sentAt = this.clock.now();
+    // One deadline from the send for the first byte and the whole body alike, enforced by the
+    // client's sweep (a timer per request cost more than the rest of the exchange).
+    this.deadline = this.sentAt + this.options.timeoutMs;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -137,9 +151,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.setCookie ??= [];
       this.setCookie.push(rawHeaders[i + 1]!.toString());
     }
-    // headersTimeout bounds the first byte; the body gets what is left of the total, which the
-    // client's sweep enforces (a timer per response cost more than the rest of the exchange).
-    this.deadline = (this.sentAt ?? this.clock.now()) + this.options.timeoutMs;
     return true;
   }
 
@@ -174,15 +185,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const code = (error as { code?: string }).code;
-    const cause = error instanceof TotalTimeout ? "timeout_total" : transportCauseOf(code, error.message);
+    const cause = error instanceof DeadlineExceeded ? error.timeoutCause : transportCauseOf(code, error.message);
     const message = code ? `${code}: ${error.message}` : error.message;
     this.finish(new Reply(0, null, undefined, "", this.bytes, this.sentAt, endAt, { cause, message }));
   }
 
-  /** Aborts the response when its total deadline passed by `nowMs`; true when it did. */
+  /** Aborts the request when its deadline passed by `nowMs`; true when it did. */
   expire(nowMs: number): boolean {
     if (this.deadline === 0 || nowMs < this.deadline || !this.abort) return false;
-    this.abort(new TotalTimeout(`no complete response within ${this.options.timeoutMs} ms`));
+    this.abort(
+      this.status === 0
+        ? new DeadlineExceeded("timeout_first_byte", `no response within ${this.options.timeoutMs} ms`)
+        : new DeadlineExceeded("timeout_total", `no complete response within ${this.options.timeoutMs} ms`),
+    );
     return true;
   }
 
