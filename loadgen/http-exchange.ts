@@ -185,7 +185,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const code = (error as { code?: string }).code;
-    const cause = error instanceof DeadlineExceeded ? error.timeoutCause : transportCauseOf(code, error.message);
+    const cause =
+      error instanceof DeadlineExceeded ? error.timeoutCause : transportCauseOf(code, error.message);
     const message = code ? `${code}: ${error.message}` : error.message;
     this.finish(new Reply(0, null, undefined, "", this.bytes, this.sentAt, endAt, { cause, message }));
   }
