@@ -15,18 +15,15 @@ const timing = [
   "test/plan/capacity.test.ts",
   "test/probes/schedule.test.ts",
   "test/alerting/fault-to-notice.test.ts",
-  "test/alerting/run-verdict.test.ts",
   "test/alerting/restart.test.ts",
   "test/alerting/replicas.test.ts",
   "test/alerting/outage.test.ts",
   "test/shop/otp-login.test.ts",
-  "test/shop/customer-expiry.test.ts",
   "test/browser/dashboard.test.ts",
   // Two load runs watched live, an alert that must fire during the first, every view at two sizes.
   "test/browser/views.test.ts",
   // A first-byte timeout fault and a live tile compared with the hub's figures while a run goes on.
   "test/browser/error-causes.test.ts",
-  "test/browser/readiness.test.ts",
   "test/up.test.ts",
   "test/fuzz/routes.test.ts",
   // Request times and /healthz latency while hostile windows and a 130k-window run are served.

@@ -8,6 +8,7 @@ import { main as buildDashboard } from "../../bin/build-dashboard.ts";
 import { freePort } from "../../bin/up/ports.ts";
 import { componentDomains } from "../../db/domains.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { seedPgliteDataDir } from "../helpers/db-template.ts";
 import { type PeakwatchProcess, startPeakwatch } from "../helpers/up.ts";
 
 const dashboard = fileURLToPath(new URL("../../dashboard/", import.meta.url));
@@ -98,6 +99,9 @@ export async function startStack(kind: "pglite" | "postgres"): Promise<Stack> {
     databases.push(hubDb, shopDb);
     hubDbUrl = hubDb.url;
     shopDbUrl = shopDb.url;
+  } else {
+    // Migrated copies: the stack is up in seconds, not after two initdbs (not a first-start test).
+    await Promise.all([seedPgliteDataDir(dataDir, "hub"), seedPgliteDataDir(dataDir, "shop")]);
   }
   const [hubPort, shopPort] = [await freePort(), await freePort()];
   const secret = () => randomBytes(16).toString("hex");

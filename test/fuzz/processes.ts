@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { seedPgliteDataDir } from "../helpers/db-template.ts";
 
 const bin = fileURLToPath(new URL("../../bin/peakwatch.js", import.meta.url));
 
@@ -22,6 +23,8 @@ export async function startProcess(
   env: Record<string, string>,
 ): Promise<RunningProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), `pw-fuzz-${command}-`));
+  // A migrated copy of its embedded database: the fuzz is about routes, not a first start.
+  await seedPgliteDataDir(dataDir, command);
   const child: ChildProcess = spawn(process.execPath, [bin, command], {
     env: { PATH: process.env.PATH ?? "", PEAKWATCH_DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],

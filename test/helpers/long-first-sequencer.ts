@@ -14,6 +14,7 @@ const LONGEST_FIRST = [
   "test/hub/projects.test.ts",
   "test/alerting/notify.test.ts",
   "test/loadgen/holiday-spike.test.ts",
+  "test/alerting/run-verdict.test.ts",
 ];
 
 /** Vitest's order (projects in group order, cached durations), with LONGEST_FIRST ahead within each project. */
