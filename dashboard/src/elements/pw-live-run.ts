@@ -15,7 +15,7 @@ import { formatDuration, formatMs, formatPercent, formatRate } from "../format.t
 import { AlertBook } from "../live/alert-book.ts";
 import { CauseBook } from "../live/cause-book.ts";
 import { latencyGap } from "../live/latency-gap.ts";
-import type { LiveMessage } from "../live/messages.ts";
+import type { LiveMessage, LiveWindowMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
@@ -104,6 +104,12 @@ export class PwLiveRun extends LitElement {
   private readonly alerts = new AlertBook();
   /** Failed requests by step and cause for the errors table: REST totals, then live seconds. */
   private causes = new CauseBook();
+  /**
+   * While the bound run's figures reload (it ended, the socket came back): the live seconds
+   * received meanwhile, put into the new figures once they are loaded. Until then the page keeps
+   * drawing the old ones, so no tile shows a share of the few seconds that arrived first.
+   */
+  private reloading: LiveWindowMessage[] | undefined;
 
   /** With no run id, follow the newest run (running first). */
   private readonly runs = new ApiTask(this, {
@@ -121,12 +127,17 @@ export class PwLiveRun extends LitElement {
     task: async (signal) => {
       const id = this.currentId();
       // New series for every load: a load is for one run, and a reload (after a reconnect)
-      // replaces the seconds it missed instead of mixing two fetches.
+      // replaces the seconds it missed instead of mixing two fetches. Another run's figures go
+      // at once; the same run's stay drawn until the new ones are whole (see `reloading`).
       const series = new RunSeries(LIVE_POINTS);
-      this.series = series;
+      const sameRun = this.seriesRun === id && id !== "";
+      this.reloading = sameRun ? [] : undefined;
+      if (!sameRun) {
+        this.series = series;
+        this.changes = [];
+        this.active = [];
+      }
       this.seriesRun = id;
-      this.changes = [];
-      this.active = [];
       if (!id) return undefined;
       const detail = await hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal);
       this.run = detail.run;
@@ -167,6 +178,12 @@ export class PwLiveRun extends LitElement {
         this.active = changes.active;
         const causes = new CauseBook();
         causes.reset(detail.steps, series.seconds.at(-1) ?? Math.floor(detail.run.startedAt / 1000) - 1);
+        for (const message of this.reloading ?? []) {
+          series.put(message.second, stepFiguresOf(message));
+          causes.put(message.second, message.steps);
+        }
+        this.reloading = undefined;
+        this.series = series;
         this.causes = causes;
       }
       this.ticks += 1;
@@ -241,10 +258,8 @@ export class PwLiveRun extends LitElement {
     const id = this.currentId();
     if (message.type === "window") {
       if (message.runId !== id || this.seriesRun !== id) return;
-      const steps: Record<string, StepFigures> = {};
-      for (const [step, raw] of Object.entries(message.steps)) steps[step] = readStepFigures(raw);
-      if (message.requests) steps[ALL_REQUESTS] = readStepFigures(message.requests);
-      this.series.put(message.second, steps);
+      this.reloading?.push(message);
+      this.series.put(message.second, stepFiguresOf(message));
       this.causes.put(message.second, message.steps);
       this.ticks += 1;
     } else if (message.type === "run") {
@@ -496,4 +511,12 @@ declare global {
   interface HTMLElementTagNameMap {
     "pw-live-run": PwLiveRun;
   }
+}
+
+/** A live window message's figures by step, every request merged under ALL_REQUESTS. */
+function stepFiguresOf(message: LiveWindowMessage): Record<string, StepFigures> {
+  const steps: Record<string, StepFigures> = {};
+  for (const [step, raw] of Object.entries(message.steps)) steps[step] = readStepFigures(raw);
+  if (message.requests) steps[ALL_REQUESTS] = readStepFigures(message.requests);
+  return steps;
 }

@@ -1,8 +1,9 @@
-import type { ServerMessage, Topic } from "../../../core/live.ts";
+import type { ServerMessage, Topic, LiveWindowMessage as WindowMessage } from "../../../core/live.ts";
 
 /** What /api/v1/live sends (core/live.ts); imported as types only, to keep zod out of the bundle. */
 export type LiveMessage = ServerMessage;
 export type LiveTopic = Topic;
+export type LiveWindowMessage = WindowMessage;
 
 /** Parses one socket frame; anything that is not an object with a string `type` is dropped. */
 export function parseLiveMessage(data: unknown): LiveMessage | undefined {
