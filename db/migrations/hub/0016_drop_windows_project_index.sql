@@ -1,0 +1,1 @@
+DROP INDEX "hub"."windows_project_id_index";
