@@ -27,6 +27,8 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
   let readAt = 0;
   // One database read per scrape, shared by all gauges (the registry collects them concurrently),
   // waited for at most DATABASE_WAIT_MS.
+  // The scrape's wait, shared by its gauges too (one timer per scrape, not one per gauge).
+  let waiting: Promise<void> | null = null;
   const refresh = (): Promise<void> => {
     pending ??= collect()
       .then(() => {
@@ -38,11 +40,16 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
       .finally(() => {
         pending = null;
       });
+    if (waiting) return waiting;
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, DATABASE_WAIT_MS);
     });
-    return Promise.race([pending, waited]).finally(() => clearTimeout(timer));
+    waiting = Promise.race([pending, waited]).finally(() => {
+      clearTimeout(timer);
+      waiting = null;
+    });
+    return waiting;
   };
   new Gauge({
     name: "peakwatch_hub_aggregates_age_seconds",
