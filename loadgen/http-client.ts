@@ -116,7 +116,7 @@ export class HttpClient implements ExchangeOwner {
       this.exchanges.push(exchange);
     }
     this.inflight++;
-    if (options.timeoutMs < this.sweepMs * 20) this.sweepFor(options.timeoutMs);
+    if (options.timeoutMs > 0 && options.timeoutMs < this.sweepMs * 20) this.sweepFor(options.timeoutMs);
     this.pool.dispatch(exchange.start(options, done), exchange);
   }
 

@@ -121,8 +121,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     request.path = options.path;
     request.headers = options.headers;
     request.body = options.body;
-    request.headersTimeout = options.timeoutMs + UNDICI_BACKSTOP_MS;
-    request.bodyTimeout = options.timeoutMs + UNDICI_BACKSTOP_MS;
+    // 0: no timeout (undici's meaning of 0, kept).
+    const backstop = options.timeoutMs > 0 ? options.timeoutMs + UNDICI_BACKSTOP_MS : 0;
+    request.headersTimeout = backstop;
+    request.bodyTimeout = backstop;
     this.options = options;
     this.done = done;
     this.sentAt = undefined;
@@ -140,7 +142,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.sentAt = this.clock.now();
     // One deadline from the send for the first byte and the whole body alike, enforced by the
     // client's sweep (a timer per request cost more than the rest of the exchange).
-    this.deadline = this.sentAt + this.options.timeoutMs;
+    this.deadline = this.options.timeoutMs > 0 ? this.sentAt + this.options.timeoutMs : 0;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {

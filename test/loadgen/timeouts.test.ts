@@ -14,8 +14,9 @@ describe("request timeouts", () => {
   let client: HttpClient;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      // /hang never answers; /stall sends its headers and the start of a body, then nothing.
-      if (req.url === "/stall") {
+      // /hang never answers; /slow answers after 300 ms; /stall sends its headers and the start of a body, then nothing.
+      if (req.url === "/slow") setTimeout(() => res.end("late"), 300);
+      else if (req.url === "/stall") {
         res.writeHead(200, { "content-type": "text/plain" });
         res.write("partial");
       }
@@ -58,6 +59,13 @@ describe("request timeouts", () => {
       }
     },
   );
+
+  it("a timeout of 0 is none: an answer after 300 ms still arrives", async () => {
+    const r = await client.send({ method: "GET", path: "/slow", timeoutMs: 0 });
+    expect(r.failure).toBeUndefined();
+    expect(r.status).toBe(200);
+    expect(r.endAt - r.sentAt!).toBeGreaterThanOrEqual(290);
+  });
 
   it("a body that stops coming counts as timeout_total from the send, on time", async () => {
     const results = await lateness("/stall", 400);
