@@ -49,7 +49,7 @@ export async function longRunReads(
       sql`insert into hub.runs (run_id, profile, target, status, started_at, ended_at)
           values (${runId}, 'soak', 'http://127.0.0.1:4100', 'passed', ${start * 1000}, ${(start + windows) * 1000})`,
     );
-    pass.noteIngested(
+    pass.noteStoredElsewhere(
       Array.from({ length: windows }, (_, i) => ({ runId, step: "browse", second: start + i })),
     );
   };

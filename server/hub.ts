@@ -212,7 +212,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   // Once per event-loop turn for every batch stored in it, after the replies: not per request.
   const afterWindowsStored = perTick<Window>((windows) => {
     liveWindows.ingest(windows);
-    rollups.noteIngested(windows);
     // Windows are the workers' heartbeats, whichever replica stores them.
     runWorkers.heard(windows).catch((error) => console.error(`run workers: ${(error as Error).message}`));
     bus.publish({ type: "windows", runs: secondsByRun(windows) });
@@ -220,8 +219,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   const ingestListeners: IngestListener[] = [
     {
-      windowsStored: (windows, seconds) => {
+      windowsStored: (windows, seconds, projectId) => {
         metrics.ingestedWindows.inc({ kind: "windows" }, windows.length);
+        // Folded into their minutes in slices of their own, after this turn's replies.
+        rollups.noteIngested(windows, projectId);
         metrics.ingestBatchSeconds.observe({ kind: "windows" }, seconds);
         afterWindowsStored(windows);
       },

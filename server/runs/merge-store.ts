@@ -19,6 +19,13 @@ export interface MergedStretch {
   causes: CauseCounts;
 }
 
+/** Approximate bytes a merge holds in memory. */
+export function stretchBytes(m: MergedStretch): number {
+  return (
+    200 + m.latency.length * 2 + (m.failedLatency?.length ?? 0) * 2 + JSON.stringify(m.causes).length * 2
+  );
+}
+
 /** A merge with where it belongs. */
 export interface StoredMerge extends MergedStretch {
   step: string;

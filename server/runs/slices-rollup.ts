@@ -5,7 +5,16 @@ import type { Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { windows } from "../../db/schema/hub.ts";
 import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
-import { HOUR, type MergedStretch, MergeStore, MINUTE, type StoredMerge } from "./merge-store.ts";
+import { BytesLru } from "./bytes-lru.ts";
+import {
+  HOUR,
+  type MergedStretch,
+  MergeStore,
+  MINUTE,
+  type StoredMerge,
+  stretchBytes,
+} from "./merge-store.ts";
+import { MinuteFolds, type MinuteFoldsOptions } from "./minute-folds.ts";
 import type { Slice } from "./slices.ts";
 import { merged, mergeRawMinutes } from "./slices-merge.ts";
 import type { SliceFilter } from "./slices-query.ts";
@@ -23,10 +32,15 @@ export interface MinuteRollupsOptions {
   maxBytes?: number;
   /** Milliseconds between background passes over freshly ingested minutes (0: none). */
   intervalMs?: number;
+  /** Bounds of the merges made from windows as they are stored (see MinuteFolds). */
+  folds?: MinuteFoldsOptions;
 }
 
 /** Seconds after a minute ends before the background pass merges it (late windows settle). */
 const SETTLE_SECONDS = 10;
+
+/** Merges the folds finished that are stored together. */
+const SAVE_BATCH = 500;
 
 const keyOf = (runId: string, step: string, minute: number) => `${runId}\u0000${step}\u0000${minute}`;
 const hourKeyOf = (runId: string, step: string, hour: number) => `${runId}\u0000${step}\u0000h${hour}`;
@@ -37,24 +51,44 @@ const hourOf = (second: number) => Math.floor(second / HOUR) * HOUR;
  * (no histogram leaves the database for them), merged histograms and causes from a cache bounded
  * in bytes, backed by the merges stored in the database (MergeStore), filled in the background as
  * windows arrive and, for what is missing, on read a slice at a time so the event loop is never
- * held for more than a few ms. A merge is used only while its minute (or hour) still has the rows
+ * held for more than a few ms. Windows this hub stores are folded into their minute's merge as they
+ * arrive (MinuteFolds), so a settled minute is encoded from memory; minutes it cannot fold are
+ * merged from their raw rows. A merge is used only while its minute (or hour) still has the rows
  * and count it was merged from.
  */
 export class MinuteRollups {
-  readonly #cache = new Map<string, MergedMinute>();
-  #bytes = 0;
+  readonly #cache: BytesLru<MergedMinute>;
   readonly #dirty = new Map<string, { runId: string; step: string; minute: number }>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
-  readonly #maxBytes: number;
   readonly #store: MergeStore;
+  readonly #folds: MinuteFolds;
+  /** Merges finished by the folds, waiting to be stored (for later reads and other replicas). */
+  #toSave: Array<{ runId: string; merge: StoredMerge }> = [];
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
     private readonly options: MinuteRollupsOptions,
   ) {
     this.#store = new MergeStore(db);
-    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#cache = new BytesLru(options.maxBytes ?? 64 * 1024 * 1024);
+    this.#folds = new MinuteFolds(
+      {
+        mergeOf: (runId, step, minute) => {
+          const key = keyOf(runId, step, minute);
+          return this.#dirty.has(key) ? "database" : this.#cache.peek(key);
+        },
+        finished: (runId, merge) => {
+          this.#set(keyOf(runId, merge.step, merge.start), withBytes(merge));
+          this.#toSave.push({ runId, merge });
+          if (this.#toSave.length >= SAVE_BATCH) void this.#saveFinished();
+        },
+        fallBack: (runId, step, minute) =>
+          this.#dirty.set(keyOf(runId, step, minute), { runId, step, minute }),
+      },
+      options.folds,
+    );
     if ((options.intervalMs ?? 5000) > 0) {
       this.#timer = setInterval(() => {
         this.#running ??= this.mergeSettled().finally(() => {
@@ -65,22 +99,42 @@ export class MinuteRollups {
     }
   }
 
-  /** Notes freshly stored windows; their minutes are merged once settled. Never blocks. */
-  noteIngested(batch: ReadonlyArray<Pick<Window, "runId" | "step" | "second">>): void {
+  /**
+   * Takes freshly stored windows of one project: folded into their minutes' merges in the
+   * background, and merged from the database once settled when they cannot be. Never blocks.
+   */
+  noteIngested(batch: ReadonlyArray<Window>, projectId: string): void {
+    this.#folds.add(batch, projectId);
+  }
+
+  /**
+   * Notes windows stored without passing through noteIngested (written by another process):
+   * their minutes are merged from the database once settled. Never blocks.
+   */
+  noteStoredElsewhere(batch: ReadonlyArray<Pick<Window, "runId" | "step" | "second">>): void {
     for (const w of batch) {
-      const minute = Math.floor(w.second / 60) * 60;
+      const minute = Math.floor(w.second / MINUTE) * MINUTE;
       this.#dirty.set(keyOf(w.runId, w.step, minute), { runId: w.runId, step: w.step, minute });
     }
+  }
+
+  /** Resolves once every window noted so far is folded (tests). */
+  folded(): Promise<void> {
+    return this.#folds.idle();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#running;
+    await this.#folds.stop();
+    await this.#saveFinished();
   }
 
   /** Merges the noted minutes that ended SETTLE_SECONDS ago or more (background pass). */
   async mergeSettled(): Promise<void> {
     const settledBefore = Math.floor(this.options.now() / 1000) - 60 - SETTLE_SECONDS;
+    await this.#folds.finishUpTo(settledBefore);
+    await this.#saveFinished();
     const due = [...this.#dirty].filter(([, m]) => m.minute <= settledBefore);
     for (const [key] of due) this.#dirty.delete(key);
     const byStep = new Map<string, { runId: string; step: string; minutes: number[] }>();
@@ -274,6 +328,23 @@ export class MinuteRollups {
     return found;
   }
 
+  /** Stores the merges the folds finished, one save after another. */
+  #saveFinished(): Promise<void> {
+    const list = this.#toSave;
+    this.#toSave = [];
+    if (list.length === 0) return this.#saving;
+    const byRun = new Map<string, StoredMerge[]>();
+    for (const { runId, merge } of list) {
+      const merges = byRun.get(runId);
+      if (merges) merges.push(merge);
+      else byRun.set(runId, [merge]);
+    }
+    this.#saving = this.#saving.then(async () => {
+      for (const [runId, merges] of byRun) await this.#save(runId, merges);
+    });
+    return this.#saving;
+  }
+
   /** Stores merges for later reads and other replicas; a failure only costs a later read a merge. */
   async #save(runId: string, merges: ReadonlyArray<StoredMerge>): Promise<void> {
     try {
@@ -299,29 +370,11 @@ export class MinuteRollups {
   }
 
   #get(key: string): MergedMinute | undefined {
-    const m = this.#cache.get(key);
-    if (m) {
-      // Re-inserted: Map order is the eviction order, oldest use first.
-      this.#cache.delete(key);
-      this.#cache.set(key, m);
-    }
-    return m;
+    return this.#cache.get(key);
   }
 
   #set(key: string, m: MergedMinute): void {
-    const old = this.#cache.get(key);
-    if (old) {
-      this.#bytes -= old.bytes;
-      this.#cache.delete(key);
-    }
-    if (m.bytes > this.#maxBytes) return;
-    this.#cache.set(key, m);
-    this.#bytes += m.bytes;
-    for (const [k, v] of this.#cache) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#cache.delete(k);
-      this.#bytes -= v.bytes;
-    }
+    this.#cache.set(key, m, m.bytes);
   }
 }
 
@@ -334,7 +387,6 @@ function withBytes(m: MergedStretch): MergedMinute {
     latency: m.latency,
     failedLatency: m.failedLatency,
     causes: m.causes,
-    bytes:
-      200 + m.latency.length * 2 + (m.failedLatency?.length ?? 0) * 2 + JSON.stringify(m.causes).length * 2,
+    bytes: stretchBytes(m),
   };
 }

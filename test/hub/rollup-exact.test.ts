@@ -7,6 +7,9 @@ import {
   recordMicros,
   summarize,
 } from "../../core/histogram.ts";
+import { DEFAULT_PROJECT_ID } from "../../core/names.ts";
+import type { Window } from "../../core/window.ts";
+import { storeWindows } from "../../server/ingest/store.ts";
 import { summarizeBySteps } from "../../server/runs/slices.ts";
 import { loadReportSlices, loadSlices, loadSummarySlices } from "../../server/runs/slices-query.ts";
 import { MinuteRollups } from "../../server/runs/slices-rollup.ts";
@@ -135,6 +138,60 @@ for (const kind of databaseKinds) {
           expected.failed.length > 0 ? encodeHistogram(mergeEncoded(expected.failed)) : undefined,
         );
       }
+      await rollups.stop();
+    }, 60_000);
+
+    it("minutes folded as their windows are stored read as their raw rows, replays and other replicas included", async () => {
+      const start = 1_700_000_000 - 7_200;
+      const first = Math.ceil(start / 60) * 60;
+      const at = (second: number, worker: string, samples: number[]) =>
+        makeWindow({ runId: "folded", step: "browse", worker, second }, samples);
+      const stored: Window[] = [];
+      for (let s = first; s < first + 240; s++)
+        for (const worker of ["w1", "w2"]) stored.push(at(s, worker, [100 + ((s * 37) % 5000), 20_000 + s]));
+      const rollups = new MinuteRollups(database.db, {
+        now: () => (first + 3_600) * 1000,
+        intervalMs: 0,
+      });
+      for (let i = 0; i < stored.length; i += 100) {
+        const batch = stored.slice(i, i + 100);
+        await storeWindows(database.db, batch, DEFAULT_PROJECT_ID);
+        rollups.noteIngested(batch, DEFAULT_PROJECT_ID);
+      }
+      // Minute 2: one window replayed with other latencies (its row replaced, not added to).
+      const replay = at(first + 125, "w1", [900_000]);
+      await storeWindows(database.db, [replay], DEFAULT_PROJECT_ID);
+      rollups.noteIngested([replay], DEFAULT_PROJECT_ID);
+      // Minute 3: a window another replica stored, which this one never saw.
+      await storeWindows(database.db, [at(first + 190, "w3", [777_000])], DEFAULT_PROJECT_ID);
+      await rollups.folded();
+      await rollups.mergeSettled();
+
+      const rawRows = summarizeBySteps(await loadSlices(database.db, "folded"));
+      const perMinute = new Map<number, string[]>();
+      for (const slice of await loadSlices(database.db, "folded")) {
+        const minute = Math.floor(slice.second / 60) * 60;
+        perMinute.set(minute, [...(perMinute.get(minute) ?? []), slice.latency]);
+      }
+      const slices = await rollups.minuteSlices("folded", {});
+      expect(slices.map((s) => s.second)).toEqual([first, first + 60, first + 120, first + 180]);
+      for (const slice of slices)
+        expect(slice.latency).toBe(encodeHistogram(mergeEncoded(perMinute.get(slice.second)!)));
+      expect(summarizeBySteps(slices)).toEqual(rawRows);
+      // The folds were stored for later reads and other replicas: all four minutes, one row each.
+      const merges = await database.db.execute(
+        sql`select start, rows from hub.window_merges where run_id = 'folded' and span = 60 order by start`,
+      );
+      const rows = (Array.isArray(merges) ? merges : (merges as { rows: unknown[] }).rows) as Array<{
+        start: number;
+        rows: number;
+      }>;
+      expect(rows.map((r) => [Number(r.start), r.rows])).toEqual([
+        [first, 120],
+        [first + 60, 120],
+        [first + 120, 120],
+        [first + 180, 121],
+      ]);
       await rollups.stop();
     }, 60_000);
   });
