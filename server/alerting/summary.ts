@@ -88,18 +88,31 @@ const MEANINGFUL_RUN_MS = 60_000;
  * The latest finished run of `profile`, or by default the latest finished run longer than a
  * minute (a 9-second aborted smoke run must not hide the spike test before it).
  */
-async function latestLoadTest(db: Db, profile: string | undefined, projectId: string) {
+async function latestLoadTest(
+  db: Db,
+  profile: string | undefined,
+  projectId: string,
+): Promise<{ run: typeof runs.$inferSelect | undefined; rule?: string }> {
   const finished = and(
     eq(runs.projectId, projectId),
     notInArray(runs.status, ["starting", "running"]),
     isNotNull(runs.endedAt),
   );
-  const where = profile
-    ? and(finished, eq(runs.profile, profile))
-    : and(finished, gt(sql`${runs.endedAt} - ${runs.startedAt}`, MEANINGFUL_RUN_MS));
-  const [latest] = await db.select().from(runs).where(where).orderBy(desc(runs.startedAt)).limit(1);
-  return latest;
+  const latest = async (where: ReturnType<typeof and>) =>
+    (await db.select().from(runs).where(where).orderBy(desc(runs.startedAt)).limit(1))[0];
+  if (profile) return { run: await latest(and(finished, eq(runs.profile, profile))) };
+  const meaningful = await latest(
+    and(finished, gt(sql`${runs.endedAt} - ${runs.startedAt}`, MEANINGFUL_RUN_MS)),
+  );
+  if (meaningful) return { run: meaningful, rule: LONGER_THAN_A_MINUTE };
+  // Right after a first smoke run, that run says more than "nothing yet".
+  const any = await latest(finished);
+  return any
+    ? { run: any, rule: "the latest run (none has run longer than one minute yet)" }
+    : { run: undefined, rule: LONGER_THAN_A_MINUTE };
 }
+
+const LONGER_THAN_A_MINUTE = "the last run longer than one minute";
 
 export interface SummaryOptions {
   /** The profile whose latest finished run to show; default: the last run longer than a minute. */
@@ -118,7 +131,7 @@ export async function managerSummary(
   options: SummaryOptions = {},
 ): Promise<Summary> {
   const week = await store.incidentsSince(now - 7 * DAY_MS, project.id);
-  const latest = await latestLoadTest(db, options.profile, project.id);
+  const { run: latest, rule } = await latestLoadTest(db, options.profile, project.id);
   const profiles = await db
     .selectDistinct({ profile: runs.profile })
     .from(runs)
@@ -136,9 +149,7 @@ export async function managerSummary(
       last7d: incidentWindow(week),
     },
     profiles: profiles.map((p) => p.profile),
-    latestRunChoice: options.profile
-      ? { profile: options.profile }
-      : { rule: "the last run longer than one minute" },
+    latestRunChoice: options.profile ? { profile: options.profile } : { rule: rule ?? LONGER_THAN_A_MINUTE },
     latestRun: latest
       ? {
           runId: latest.runId,

@@ -144,5 +144,25 @@ for (const kind of databaseKinds) {
         { name: "CheckoutErrorBudgetBurn", objective: 0.99, current: null, status: "no data", ok: false },
       ]);
     });
+
+    it("shows the latest short run while no run has lasted a minute, then the last longer one", async () => {
+      const now = Date.now();
+      const insertRun = (runId: string, startedAt: number, seconds: number) =>
+        h.database.db.execute(
+          sql`insert into hub.runs (run_id, profile, target, status, started_at, ended_at)
+              values (${runId}, 'smoke', 'http://127.0.0.1:4100', 'passed', ${startedAt}, ${startedAt + seconds * 1000})`,
+        );
+      await insertRun("short-smoke", now - 60_000, 30);
+      const first = await json(await h.request("GET", "/summary", "viewer"));
+      expect(first.latestRun).toMatchObject({ runId: "short-smoke" });
+      expect(first.latestRunChoice).toEqual({
+        rule: "the latest run (none has run longer than one minute yet)",
+      });
+      await insertRun("long-smoke", now - 600_000, 120);
+      const then = await json(await h.request("GET", "/summary", "viewer"));
+      expect(then.latestRun).toMatchObject({ runId: "long-smoke" });
+      expect(then.latestRunChoice).toEqual({ rule: "the last run longer than one minute" });
+      await h.database.db.execute(sql`delete from hub.runs where run_id in ('short-smoke', 'long-smoke')`);
+    });
   });
 }

@@ -114,8 +114,8 @@ export class PwSummary extends LitElement {
         <thead>
           <tr>
             <th scope="col">Objective</th>
-            <th class="num" scope="col">Target</th>
-            <th class="num" scope="col">Now</th>
+            <th class="num" scope="col">Target success</th>
+            <th class="num" scope="col">Success now</th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -175,6 +175,11 @@ export class PwSummary extends LitElement {
                 run.endedAt ? `, ran ${formatDuration((run.endedAt - run.startedAt) / 1000)}` : ""
               }</span>
             </p>
+            ${
+              "rule" in s.latestRunChoice
+                ? html`<p class="muted" data-testid="latest-rule">Showing ${s.latestRunChoice.rule}.</p>`
+                : null
+            }
             ${
               v
                 ? html`<p data-testid="latest-verdict">
