@@ -7,12 +7,14 @@
  * ingest bench measures ingest) and their minutes merged and stored as the hub's background pass
  * does while a run is ingested; then the hub starts, so its first read of each kind is the first
  * after a restart (cold: nothing in memory) and the next ones are what a reader of a finished run
- * gets. PGlite, or Postgres at `postgresUrl`.
+ * gets. PGlite in its own thread, as the hub opens it (HUB_PGLITE_THREAD, on by default), or
+ * Postgres at `postgresUrl`.
  */
 import { sql } from "drizzle-orm";
 import { componentDomains } from "../db/domains.ts";
+import { openDb } from "../db/open.ts";
 import { MinuteRollups } from "../server/runs/slices-rollup.ts";
-import { createTestDatabase } from "../test/helpers/db.ts";
+import { createTestDatabase, type TestDatabase } from "../test/helpers/db.ts";
 import { startTestHub } from "../test/helpers/hub.ts";
 import { makeWindow } from "../test/hub/fixtures.ts";
 
@@ -31,7 +33,12 @@ export async function longRunReads(
   postgresUrl?: string,
 ): Promise<{ long: ReadTimes; short: ReadTimes; idleHealthMs: number }> {
   const nowSecond = Math.floor(Date.now() / 1000);
-  const database = await createTestDatabase(kind, componentDomains.hub, { base: postgresUrl });
+  // Not the tests' in-process PGlite: on the hub's own thread a statement never stalls a request,
+  // and what a reader waits for on the event loop is what a user of `npm start` would.
+  const database: TestDatabase =
+    kind === "pglite"
+      ? { ...(await openDb({ domains: componentDomains.hub, pgliteThread: true })), url: undefined }
+      : await createTestDatabase(kind, componentDomains.hub, { base: postgresUrl });
   const latency = makeWindow(
     { runId: "x", step: "s", worker: "w", second: 0 },
     [1000, 2000, 4000, 9000],

@@ -697,7 +697,7 @@ async function main() {
     const worst = Math.max(...Object.values(long.reads).flatMap((t) => [t.warmMs, t.coldMs]));
     const health = Math.max(...Object.values(long.reads).flatMap((t) => [t.worstHealthMs, t.coldHealthMs]));
     figures.push({
-      measure: `run detail / report.html / p95 series of a ${long.windows}-window run (${kind})`,
+      measure: `run detail / report.html / p95 series of a ${long.windows}-window run (${kind === "pglite" ? "pglite, own thread" : kind})`,
       value: `${Object.entries(long.reads)
         .map(([name, t]) => `${name} ${fmt(t.warmMs, 0)} ms (cold ${fmt(t.coldMs, 0)})`)
         .join(
