@@ -26,16 +26,19 @@
  * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30), BENCH_PARTS (ingest,fanout,reads),
  * BENCH_DATABASES (pglite,postgres: which of the two ingest and reads run on). BENCH_PROFILE_DIR=<dir> writes a
  * CPU profile of each hub process there (`node --cpu-prof`), for `--cpu-prof` cannot go in NODE_OPTIONS.
+ * BENCH_PG_SOCKET_DIR (/var/run/postgresql): where the local Postgres has its Unix socket; when
+ * it has one for the URL's port, ingest runs on Postgres twice, over loopback TCP (the URL as
+ * given) and over that socket (`?host=<dir>`), so the two roads compare in the same run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { Agent, request } from "undici";
 import { freePort } from "../bin/up/ports.ts";
 import { encodeHistogramForWire, newHistogram, recordMicros } from "../core/histogram.ts";
+import { postgresClient } from "../db/postgres-client.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 import { longRunReads } from "./hub-reads.ts";
 import { type SocketFloor, socketFloor } from "./socket-floor.ts";
@@ -537,7 +540,7 @@ function healthPoller(hub: Hub): { stop(): Promise<number> } {
 
 async function freshPostgres(base: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `pw_bench_${Date.now().toString(36)}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgresClient(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(base);
   url.pathname = `/${name}`;
@@ -552,6 +555,36 @@ async function freshPostgres(base: string): Promise<{ url: string; drop(): Promi
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/** The local Postgres's Unix socket directory, if it has a socket for the URL's port. */
+function localSocketDir(url: string): string | undefined {
+  const dir = process.env.BENCH_PG_SOCKET_DIR ?? "/var/run/postgresql";
+  const port = new URL(url).port || "5432";
+  return existsSync(join(dir, `.s.PGSQL.${port}`)) ? dir : undefined;
+}
+
+/** The same database over the Unix socket in `dir` (libpq's `?host=`, db/postgres-client.ts). */
+function overSocket(url: string, dir: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set("host", dir);
+  return parsed.toString();
+}
+
+interface IngestTarget {
+  kind: "pglite" | "postgres";
+  label: string;
+  socketDir?: string;
+}
+
+/** What ingest runs on: PGlite, Postgres over loopback TCP, and over its Unix socket when local. */
+function ingestTargets(kinds: ReadonlyArray<"pglite" | "postgres">): IngestTarget[] {
+  return kinds.flatMap((kind): IngestTarget[] => {
+    if (kind === "pglite") return [{ kind, label: kind }];
+    const socketDir = localSocketDir(pgUrl!);
+    const tcp = { kind, label: socketDir ? "postgres, TCP" : kind };
+    return socketDir ? [tcp, { kind, label: "postgres, Unix socket", socketDir }] : [tcp];
+  });
+}
+
 let fanOutResult: { small: FanOut; big: FanOut; floor: SocketFloor; frameBytes: number } | undefined;
 type FanOut = Awaited<ReturnType<typeof fanOut>>;
 
@@ -561,6 +594,8 @@ const cpuOf = (r: Awaited<ReturnType<typeof ingest>>) =>
 
 const summary: Array<{
   kind: string;
+  /** The database and, for Postgres, the road to it. */
+  label: string;
   baseline: Awaited<ReturnType<typeof ingest>>;
   loaded: Awaited<ReturnType<typeof ingest>>;
   /** Offered windows/s of the paced phase, and what it measured. */
@@ -579,17 +614,17 @@ async function main() {
   const kinds = (pgUrl ? (["pglite", "postgres"] as const) : (["pglite"] as const)).filter(
     (k) => !process.env.BENCH_DATABASES || process.env.BENCH_DATABASES.split(",").includes(k),
   );
-  for (const kind of PARTS.has("ingest") ? kinds : []) {
+  for (const { kind, label, socketDir } of PARTS.has("ingest") ? ingestTargets(kinds) : []) {
     const pg = kind === "postgres" ? await freshPostgres(pgUrl!) : undefined;
-    const hub = await startHub(pg?.url);
+    const hub = await startHub(pg && socketDir ? overSocket(pg.url, socketDir) : pg?.url);
     try {
       const baseline = await ingest(hub, 1, Math.max(3, SECONDS / 2));
       const loaded = await ingest(hub, AGENTS, SECONDS);
       console.log(
-        `[${kind}] ingest baseline 1 agent : ${fmt(baseline.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(baseline.p50)} ms, p99 ${fmt(baseline.p99)} ms (${baseline.batches} batches, ${baseline.failures} failed)`,
+        `[${label}] ingest baseline 1 agent : ${fmt(baseline.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(baseline.p50)} ms, p99 ${fmt(baseline.p99)} ms (${baseline.batches} batches, ${baseline.failures} failed)`,
       );
       console.log(
-        `[${kind}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99; ${cpuOf(loaded)}`,
+        `[${label}] ingest ${AGENTS} agents      : ${fmt(loaded.windowsPerSecond, 0)} windows/s, batch p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms (${loaded.batches} batches, ${loaded.failures} failed) — ${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× baseline throughput, p99 ${fmt(loaded.p99 / baseline.p99, 2)}× baseline p99; ${cpuOf(loaded)}`,
       );
       const pace = paceOf(kind);
       // The hub's own view of the paced phase, to tell where a batch's time went: its database
@@ -599,9 +634,9 @@ async function main() {
       const loop = await loopDelay(hub);
       const storeAfter = await histogramTotals(hub, STORE_SECONDS, ',kind="windows"');
       console.log(
-        `[${kind}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms; ${cpuOf(paced)}`,
+        `[${label}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms; ${cpuOf(paced)}`,
       );
-      summary.push({ kind, baseline, loaded, pace, paced });
+      summary.push({ kind, label, baseline, loaded, pace, paced });
     } finally {
       await hub.stop();
       await pg?.drop();
@@ -650,11 +685,11 @@ async function main() {
     BATCH,
   );
   console.log(
-    "db        | agents | windows/s | batch p50 ms | batch p99 ms | baseline windows/s | baseline p99 ms | paced: offered, stored windows/s, p99 ms",
+    "db                    | agents | windows/s | batch p50 ms | batch p99 ms | baseline windows/s | baseline p99 ms | paced: offered, stored windows/s, p99 ms",
   );
-  for (const { kind, baseline, loaded, pace, paced } of summary) {
+  for (const { label, baseline, loaded, pace, paced } of summary) {
     console.log(
-      `${kind.padEnd(9)} | ${String(AGENTS).padStart(6)} | ${fmt(loaded.windowsPerSecond, 0).padStart(9)} | ${fmt(loaded.p50).padStart(12)} | ${fmt(loaded.p99).padStart(12)} | ${fmt(baseline.windowsPerSecond, 0).padStart(18)} | ${fmt(baseline.p99).padStart(15)} | ${pace}, ${fmt(paced.windowsPerSecond, 0)}, ${fmt(paced.p99)} | hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window (1 agent: ${fmt(baseline.cpuMicrosPerWindow, 0)})`,
+      `${label.padEnd(21)} | ${String(AGENTS).padStart(6)} | ${fmt(loaded.windowsPerSecond, 0).padStart(9)} | ${fmt(loaded.p50).padStart(12)} | ${fmt(loaded.p99).padStart(12)} | ${fmt(baseline.windowsPerSecond, 0).padStart(18)} | ${fmt(baseline.p99).padStart(15)} | ${pace}, ${fmt(paced.windowsPerSecond, 0)}, ${fmt(paced.p99)} | hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window (1 agent: ${fmt(baseline.cpuMicrosPerWindow, 0)})`,
     );
   }
   const load = `load average ${loadavg()
@@ -662,7 +697,7 @@ async function main() {
     .join(", ")}`;
   console.log(`${load} on ${availableParallelism()} cores`);
   const figures: BenchFigure[] = [];
-  for (const { kind, baseline, loaded, pace, paced } of summary) {
+  for (const { kind, label, baseline, loaded, pace, paced } of summary) {
     // Back to back, 50 agents keep 50 batches in flight: by Little's law their p99 is at least
     // 50 / (batches/s), so the latency goal is judged at the goal's rate, paced.
     const goal =
@@ -671,7 +706,7 @@ async function main() {
         : "≥ 10,000 windows/s";
     const pacedHeld = paced.windowsPerSecond >= 0.98 * pace;
     figures.push({
-      measure: `ingest ${AGENTS} agents × ${BATCH}-window batches, ${kind}`,
+      measure: `ingest ${AGENTS} agents × ${BATCH}-window batches, ${label}`,
       value: `${fmt(loaded.windowsPerSecond, 0)} windows/s back to back (batch p99 ${fmt(loaded.p99)} ms), hub CPU ${fmt(loaded.cpuMicrosPerWindow, 0)} µs/window; paced at ${pace}/s: ${fmt(paced.windowsPerSecond, 0)} stored/s, batch p99 ${fmt(paced.p99)} ms`,
       baseline: `1 agent ${fmt(baseline.windowsPerSecond, 0)} windows/s, p99 ${fmt(baseline.p99)} ms`,
       ratio: `${fmt(loaded.windowsPerSecond / baseline.windowsPerSecond, 2)}× one agent; ${load}`,

@@ -21,10 +21,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { issueOtpChallenge } from "../core/otp/challenge.ts";
 import type { Product, ProductPage } from "../core/shop-api.ts";
 import { openDb, pgliteDir } from "../db/open.ts";
+import { postgresClient } from "../db/postgres-client.ts";
 import { otpChallenges } from "../db/schema/shop.ts";
 import { deriveOtpSecret } from "../shop/auth/otp-secret.ts";
 import { seedShop } from "../shop/catalog/seed.ts";
@@ -312,7 +312,7 @@ async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<vo
     process.env.BENCH_DATABASE_URL ??
     process.env.TEST_DATABASE_URL ??
     "postgres://postgres@127.0.0.1:5432/postgres";
-  const admin = postgres(base, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  const admin = postgresClient(base, { max: 1, onnotice: () => {}, connect_timeout: 3 });
   const name = `pw_bench_${Date.now().toString(36)}`;
   try {
     await admin.unsafe(`create database ${name}`);

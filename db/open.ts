@@ -6,9 +6,9 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
 import { type DomainName, domains } from "./domains.ts";
 import { PgliteThread } from "./pglite-thread.ts";
+import { postgresClient } from "./postgres-client.ts";
 import { makePrivateDir, privateFileCreation } from "./private-dir.ts";
 
 /** A drizzle database on either driver; code above db/ never needs to know which. */
@@ -104,7 +104,7 @@ async function openPglite(
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<OpenedDb> {
-  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  const client = postgresClient(url, { max: poolSize, onnotice: () => {} });
   await client`select 1`;
   const safe = new URL(url);
   safe.password = "";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
 import type { FaultChange } from "../../core/faults.ts";
+import { postgresClient } from "../../db/postgres-client.ts";
 
 /**
  * What one replica tells the others after storing something live clients may want. Only
@@ -32,7 +32,7 @@ const IDS_PER_MESSAGE = 100;
 /** A bus over Postgres LISTEN/NOTIFY on a dedicated connection. */
 export async function postgresBus(url: string): Promise<ClusterBus> {
   const origin = randomUUID();
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const client = postgresClient(url, { max: 1, onnotice: () => {} });
   const handlers: Array<(event: ClusterEvent) => void> = [];
   const listening = await client.listen(CHANNEL, (payload) => {
     let message: { origin: string; event: ClusterEvent };

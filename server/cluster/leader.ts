@@ -1,4 +1,5 @@
-import postgres from "postgres";
+import type postgres from "postgres";
+import { postgresClient } from "../../db/postgres-client.ts";
 
 /** Whether this replica should run a once-per-cluster job (alert evaluation, retention, …). */
 export interface Leadership {
@@ -28,7 +29,7 @@ export type Duty = keyof typeof leaderLocks;
  * every lock it holds and hand the duties around for no reason).
  */
 export function lockConnection(url: string): postgres.Sql {
-  return postgres(url, { max: 1, idle_timeout: 0, max_lifetime: null, onnotice: () => {} });
+  return postgresClient(url, { max: 1, idle_timeout: 0, max_lifetime: null, onnotice: () => {} });
 }
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DomainName } from "../../db/domains.ts";
 import { type OpenedDb, openDb } from "../../db/open.ts";
+import { postgresClient } from "../../db/postgres-client.ts";
 import { createPostgresFromTemplate, openPgliteFromTemplate } from "./db-template.ts";
 
 /** The databases a test file runs against: PGlite always, Postgres when TEST_DATABASE_URL is set. */
@@ -41,7 +41,7 @@ export async function createTestDatabase(
   const base = options.base ?? process.env.TEST_DATABASE_URL;
   if (!base) throw new Error("TEST_DATABASE_URL is not set");
   const name = `pw_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgresClient(base, { max: 1, onnotice: () => {} });
   if (options.fresh) await admin.unsafe(`create database ${name}`);
   else await createPostgresFromTemplate(admin, base, name, domains);
   const url = new URL(base);
