@@ -14,9 +14,9 @@ const latency = (() => {
   return encodeHistogram(h);
 })();
 
-function window(second: number, errors: number, step = "checkout"): Window {
+function window(second: number, errors: number, step = "checkout", runId = "run-1"): Window {
   return {
-    runId: "run-1",
+    runId,
     step,
     worker: "w0",
     second,
@@ -94,5 +94,38 @@ describeEachDatabase("alerting's view of the hub tables", ["hub", "alerting"], (
       [1002, 10],
       [1003, 2],
     ]);
+  });
+
+  it("re-reads the last seconds on every evaluation, and windows replayed later within 15 s", async () => {
+    const { db } = get();
+    let clock = 0;
+    const source = hubDataSource(db, { steps: () => ["checkout"], now: () => clock });
+    const errorsAt = async (until: number) =>
+      new Map(
+        (await source.load(span(until, 300, 30))).windows
+          .filter((w) => w.runId === "run-2")
+          .map((w) => [w.second, w.errorCount]),
+      );
+    const late = (second: number, errors: number) => window(second, errors, "checkout", "run-2");
+    await storeWindows(db, [late(1000, 1), late(1090, 1)], DEFAULT_PROJECT_ID);
+    expect(await errorsAt(1100)).toEqual(
+      new Map([
+        [1000, 2],
+        [1090, 2],
+      ]),
+    );
+    // A second or two late: seen by the next evaluation.
+    await storeWindows(db, [late(1095, 4)], DEFAULT_PROJECT_ID);
+    clock += 1000;
+    expect((await errorsAt(1101)).get(1095)).toBe(5);
+    // Replayed 100 s late (a generator retrying after a hub outage): not re-read at once ...
+    await storeWindows(db, [late(1000, 7), late(1001, 7)], DEFAULT_PROJECT_ID);
+    clock += 1000;
+    const soon = await errorsAt(1102);
+    expect([soon.get(1000), soon.has(1001)]).toEqual([2, false]);
+    // ... but within 15 s of the last re-read of the last 120 s.
+    clock += 14_000;
+    const later = await errorsAt(1116);
+    expect([later.get(1000), later.get(1001)]).toEqual([8, 8]);
   });
 });
