@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatDuration, formatLabels, formatMs, formatPercent, formatRate } from "./format.ts";
+import {
+  formatAgo,
+  formatDuration,
+  formatLabels,
+  formatMs,
+  formatPercent,
+  formatRate,
+  nameParts,
+} from "./format.ts";
 
 describe("format", () => {
   it("sizes milliseconds to the value", () => {
@@ -30,5 +38,14 @@ describe("format", () => {
 
   it("prints labels sorted", () => {
     expect(formatLabels({ step: "checkout", alertname: "HighP95" })).toBe("alertname=HighP95, step=checkout");
+  });
+
+  it("splits a rule name into the words a line may break between", () => {
+    expect(nameParts("CheckoutErrorBudgetBurn")).toEqual(["Checkout", "Error", "Budget", "Burn"]);
+    expect(nameParts("p95_checkout_SLO")).toEqual(["p95_", "checkout_", "SLO"]);
+    expect(nameParts("HTTP5xxRate")).toEqual(["HTTP5xx", "Rate"]);
+    expect(nameParts("x")).toEqual(["x"]);
+    for (const name of ["CheckoutErrorBudgetBurn", "a_b_", "ÄrgerNow", ""])
+      expect(nameParts(name).join("")).toBe(name);
   });
 });

@@ -53,3 +53,12 @@ export function formatLabels(labels: Record<string, string>): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
 }
+
+/**
+ * The words of an identifier such as a rule name ("CheckoutErrorBudgetBurn", "p95_checkout"),
+ * split where a line may break: before a capital that follows a lower-case letter or a digit,
+ * and after an underscore. Joined, the parts are the name again.
+ */
+export function nameParts(name: string): string[] {
+  return name.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=_)(?=.)/);
+}

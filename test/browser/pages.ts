@@ -201,3 +201,39 @@ export async function unreachableTableCells(page: Page): Promise<string[]> {
     return problems;
   })()`);
 }
+
+/**
+ * Lines of the text in the cells matching `selector` (any shadow root) that end inside a word: the
+ * places where a name was broken mid-word, as "cell text: …|…". Letters on both sides of a line
+ * break, the second lower-case, count as one word ("Checkou|tError"); a break before a capital or
+ * after "_" is a word boundary.
+ */
+export async function midWordBreaks(page: Page, selector: string): Promise<string[]> {
+  // A string, not a function: a transpiler's name helpers would not exist in the page.
+  return page.evaluate(`(() => {
+    const found = [];
+    const stack = [document];
+    while (stack.length > 0) {
+      const root = stack.pop();
+      for (const el of root.querySelectorAll("*")) if (el.shadowRoot) stack.push(el.shadowRoot);
+      for (const cell of root.querySelectorAll(${JSON.stringify(selector)})) {
+        const chars = [];
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode())
+          for (let i = 0; i < node.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            chars.push({ c: node.data[i], top: range.getBoundingClientRect().top });
+          }
+        const text = chars.map((x) => x.c).join("");
+        for (let i = 1; i < chars.length; i++) {
+          if (chars[i].top <= chars[i - 1].top + 2) continue;
+          if (/[A-Za-z0-9]/.test(chars[i - 1].c) && /[a-z0-9]/.test(chars[i].c))
+            found.push(text + ": " + text.slice(0, i) + "|" + text.slice(i));
+        }
+      }
+    }
+    return found;
+  })()`);
+}

@@ -7,6 +7,7 @@ import {
   horizontalOverflow,
   liveCharts,
   logIn,
+  midWordBreaks,
   showView,
   unreachableTableCells,
 } from "./pages.ts";
@@ -175,6 +176,7 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     ];
     const overflowing: string[] = [];
     const unreachable: string[] = [];
+    const brokenNames: string[] = [];
     const check = async (size: (typeof sizes)[number], name: string) => {
       // Charts size themselves on a ResizeObserver callback, delivered before the next frame is
       // drawn: two frames later every chart has its size.
@@ -194,6 +196,14 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
           );
         // Every column of every table within reach: on screen, or in the table's own scroller.
         unreachable.push(...(await unreachableTableCells(page)).map((p) => `${name}: ${p}`));
+      }
+      // Long rule names wrap between their words, never inside one; a figure keeps its unit.
+      if (name === "summary") {
+        brokenNames.push(...(await midWordBreaks(page, "td.objective")).map((b) => `${size.name}: ${b}`));
+        const split = await page
+          .locator("pw-summary .figure")
+          .evaluateAll((els) => els.filter((e) => e.getClientRects().length > 1).map((e) => e.textContent));
+        brokenNames.push(...split.map((f) => `${size.name}: figure over two lines: ${f}`));
       }
       await screenshot(page, `layout-${size.name}-${name}`);
     };
@@ -232,6 +242,7 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
 
     expect(overflowing, "views that scroll sideways at 390 px").toEqual([]);
     expect(unreachable, "table columns out of reach at 390 px").toEqual([]);
+    expect(brokenNames, "objective names broken mid-word, figures split from their units").toEqual([]);
     consoleWatch.assertClean("every view at two sizes");
   }, 240_000);
 

@@ -3,7 +3,7 @@ import { customElement, state } from "lit/decorators.js";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
-import { formatDuration, formatPercent, formatTime } from "../format.ts";
+import { formatDuration, formatPercent, formatTime, nameParts } from "../format.ts";
 import { readSummary, type SummaryView } from "../live/summary.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
@@ -46,9 +46,16 @@ export class PwSummary extends LitElement {
         margin: 0;
         font-variant-numeric: tabular-nums;
       }
-      /* A long rule name wraps, so the status badge stays inside a narrow card. */
+      /*
+       * A long rule name wraps between its words (nameParts), so the status badge stays inside a
+       * narrow card; "anywhere" broke it mid-word ("Checkou|tErrorBu|dgetBur|n").
+       */
+      /* "ran 12 s" keeps its figure and unit on one line. */
+      .figure {
+        white-space: nowrap;
+      }
       td.objective {
-        overflow-wrap: anywhere;
+        overflow-wrap: break-word;
       }
       ul.firing {
         margin: 0 0 1rem;
@@ -125,7 +132,7 @@ export class PwSummary extends LitElement {
               ? html`<tr><td colspan="4" class="muted">No objectives defined.</td></tr>`
               : s.slos.map(
                   (slo) => html`<tr>
-                    <td class="objective">${slo.name}</td>
+                    <td class="objective">${nameParts(slo.name).map((part, i) => (i === 0 ? part : html`<wbr />${part}`))}</td>
                     <td class="num">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
                     <td class="num">${
                       slo.current === null
@@ -172,7 +179,9 @@ export class PwSummary extends LitElement {
           ? html`<p>
               <a href=${routeHref("run", run.runId)}>${run.profile}</a>
               <span class="muted">started ${formatTime(run.startedAt)}${
-                run.endedAt ? `, ran ${formatDuration((run.endedAt - run.startedAt) / 1000)}` : ""
+                run.endedAt
+                  ? html`, ran <span class="figure">${formatDuration((run.endedAt - run.startedAt) / 1000)}</span>`
+                  : ""
               }</span>
             </p>
             ${
