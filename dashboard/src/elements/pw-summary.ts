@@ -46,14 +46,14 @@ export class PwSummary extends LitElement {
         margin: 0;
         font-variant-numeric: tabular-nums;
       }
-      /*
-       * A long rule name wraps between its words (nameParts), so the status badge stays inside a
-       * narrow card; "anywhere" broke it mid-word ("Checkou|tErrorBu|dgetBur|n").
-       */
       /* "ran 12 s" keeps its figure and unit on one line. */
       .figure {
         white-space: nowrap;
       }
+      /*
+       * A long rule name wraps between its words (nameParts), so the status badge stays inside a
+       * narrow card; "anywhere" broke it mid-word ("Checkou|tErrorBu|dgetBur|n").
+       */
       td.objective {
         overflow-wrap: break-word;
       }
