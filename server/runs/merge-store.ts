@@ -68,10 +68,16 @@ export class MergeStore {
     }));
   }
 
-  /** Saves merges, replacing older ones of the same stretch. Idempotent. */
+  /**
+   * Saves merges, replacing older ones of the same stretch. Idempotent. A stretch listed twice
+   * (a minute a late window reopened and finished again) is saved once, as listed last: one
+   * statement cannot update a row twice.
+   */
   async save(runId: string, merges: ReadonlyArray<StoredMerge>): Promise<void> {
+    const latest = new Map<string, StoredMerge>();
+    for (const m of merges) latest.set(`${m.span} ${m.start} ${m.step}`, m);
     // In key order, so two replicas saving the same stretches lock their rows in the same order.
-    const sorted = [...merges].sort(
+    const sorted = [...latest.values()].sort(
       (a, b) => a.step.localeCompare(b.step) || a.span - b.span || a.start - b.start,
     );
     for (let i = 0; i < sorted.length; i += SAVE_BATCH) {
