@@ -3,6 +3,7 @@ import type { InhibitRule } from "../../core/channel.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { lookbackSeconds, type Rule } from "../../core/rule.ts";
 import { type Silence, silencedBy } from "../../core/silence.ts";
+import { loggable } from "../../db/loggable-error.ts";
 import type { GroupedAlert } from "../notify/group.ts";
 import { type AlertStore, publicAlert } from "./alert-store.ts";
 import type { AlertDataSource, DataSpan } from "./data.ts";
@@ -172,7 +173,7 @@ export class AlertEngine {
       try {
         await this.evaluate();
       } catch (error) {
-        console.error("alerting: evaluation failed:", error);
+        console.error("alerting: evaluation failed:", loggable(error));
       }
     } while (this.again);
   }
@@ -316,7 +317,7 @@ export class AlertEngine {
     const shown = publicAlert(alert);
     this.publishing = this.publishing
       .then(() => this.deps.publish(kind, shown, at))
-      .catch((error) => console.error("alerting: live push failed:", error));
+      .catch((error) => console.error("alerting: live push failed:", loggable(error)));
   }
 
   /** Write-behind: queued in order, never awaited by the evaluation. */
@@ -343,7 +344,7 @@ export class AlertEngine {
         await this.deps.store.save(changed, removed, now);
         await this.deps.store.append(events);
       })
-      .catch((error) => console.error("alerting: saving alert state failed:", error));
+      .catch((error) => console.error("alerting: saving alert state failed:", loggable(error)));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { loggable } from "../../db/loggable-error.ts";
 import type { Db } from "../../db/open.ts";
 import { ruleMeasurements } from "../../db/schema/alerting.ts";
 import type { Measured } from "./summary.ts";
@@ -65,7 +66,7 @@ export class MeasurementStore {
         this.writtenShape = shape(job.measured);
         this.writtenAt = job.at;
       } catch (error) {
-        console.error("alerting: writing rule measurements failed:", error);
+        console.error("alerting: writing rule measurements failed:", loggable(error));
       }
     }
   }

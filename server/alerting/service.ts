@@ -5,6 +5,7 @@ import { DEFAULT_PROJECT_ID } from "../../core/api/projects.ts";
 import type { ChannelTestResult, InhibitRule } from "../../core/channel.ts";
 import type { Kek } from "../../core/crypto/envelope.ts";
 import { AppError } from "../../core/http/app-error.ts";
+import { loggable } from "../../db/loggable-error.ts";
 import type { Db } from "../../db/open.ts";
 import { acknowledgements } from "../../db/schema/alerting.ts";
 import { projects } from "../../db/schema/hub.ts";
@@ -204,7 +205,7 @@ export class AlertingService {
         const notifier = buildNotifier(this.channels.reveal(row), this.notifierContext(project.id));
         handles.push({ name, kind: row.kind, project, notifier });
       } catch (error) {
-        console.error(`alerting: channel ${name} cannot be used:`, error);
+        console.error(`alerting: channel ${name} cannot be used:`, loggable(error));
       }
     }
     const docs = await this.routing.all();
@@ -326,7 +327,7 @@ export class AlertingService {
     if (this.timer) return;
     void this.init()
       .then(() => this.engine.trigger())
-      .catch((error) => console.error("alerting: start-up failed:", error));
+      .catch((error) => console.error("alerting: start-up failed:", loggable(error)));
     this.timer = setInterval(() => {
       if (this.ready)
         void this.ready.then(
@@ -343,7 +344,7 @@ export class AlertingService {
         this.engine.invalidateRules();
         this.engine.invalidateSilences();
         void this.reloadChannels().catch((error) =>
-          console.error("alerting: reloading channels failed:", error),
+          console.error("alerting: reloading channels failed:", loggable(error)),
         );
       }, REPLICA_REFRESH_MS);
       this.refresher.unref();

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, type ErrorBody } from "../../core/http/app-error.ts";
+import { loggable } from "../../db/loggable-error.ts";
 import type { HubEnv } from "./env.ts";
 
 /**
@@ -17,7 +18,7 @@ export function renderError(error: Error, c: Context<HubEnv>): Response {
     const body: ErrorBody = { code: "bad_request", message: error.message || "bad request", requestId };
     return c.json(body, error.status);
   }
-  console.error(`hub: request ${requestId} failed:`, error);
+  console.error(`hub: request ${requestId} failed:`, loggable(error));
   const body: ErrorBody = { code: "internal", message: "internal error", requestId };
   return c.json(body, 500);
 }

@@ -1,3 +1,5 @@
+import { loggable } from "../../db/loggable-error.ts";
+
 /**
  * Collects items from many calls and hands them to `drain` once per event-loop turn
  * (setImmediate): work that follows a stored batch (live push, roll-up bookkeeping, cluster
@@ -14,7 +16,7 @@ export function perTick<T>(drain: (items: T[]) => void): (items: ReadonlyArray<T
     try {
       drain(items);
     } catch (error) {
-      console.error("ingest: work after storing failed:", error);
+      console.error("ingest: work after storing failed:", loggable(error));
     }
   };
   return (items) => {

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PROJECT_HEADER } from "../../core/api/projects.ts";
 import { AppError } from "../../core/http/app-error.ts";
+import { loggable } from "../../db/loggable-error.ts";
 import { type PrincipalResolver, resolvePrincipal } from "../http/auth.ts";
 import { originAllowed } from "../http/origin.ts";
 import type { Projects } from "../projects/projects.ts";
@@ -65,7 +66,7 @@ export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): 
         });
       } catch (error) {
         if (error instanceof AppError && error.status === 401) return refuse(socket, 401, "Unauthorized");
-        console.error("hub: live upgrade failed:", error);
+        console.error("hub: live upgrade failed:", loggable(error));
         return refuse(socket, 503, "Service Unavailable");
       }
       if (!principal) return refuse(socket, 401, "Unauthorized");
@@ -81,7 +82,7 @@ export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): 
       } catch (error) {
         if (error instanceof AppError && error.status === 404) return refuse(socket, 404, "Not Found");
         if (error instanceof AppError && error.status === 400) return refuse(socket, 400, "Bad Request");
-        console.error("hub: live upgrade failed:", error);
+        console.error("hub: live upgrade failed:", loggable(error));
         return refuse(socket, 503, "Service Unavailable");
       }
       wss.handleUpgrade(req, socket, head, (ws) => options.live.add(ws, principal, projectId));

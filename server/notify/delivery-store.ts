@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { loggable } from "../../db/loggable-error.ts";
 import type { Db } from "../../db/open.ts";
 import { capturedEmails, type DeliveryRow, deliveries } from "../../db/schema/alerting.ts";
 import type { Mail } from "./email.ts";
@@ -35,7 +36,7 @@ export class DeliveryStore {
           .values({ id: entry.id, ...values, createdAt: entry.at })
           .onConflictDoUpdate({ target: deliveries.id, set: values });
       })
-      .catch((error) => console.error("alerting: writing the delivery log failed:", error));
+      .catch((error) => console.error("alerting: writing the delivery log failed:", loggable(error)));
   };
 
   /** Resolves once everything recorded so far is written. */

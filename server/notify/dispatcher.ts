@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Route } from "../../core/channel.ts";
+import { loggable } from "../../db/loggable-error.ts";
 import { type FlushPlan, type GroupedAlert, type GroupState, newGroup, planGroup } from "./group.ts";
 import { common, type Notification, type NotifiedAlert } from "./notification.ts";
 import type { NotificationLog, PendingNotice } from "./notification-log.ts";
@@ -187,7 +188,7 @@ export class Dispatcher {
             );
         }
       })
-      .catch((error) => console.error("alerting: reading pending notices failed:", error))
+      .catch((error) => console.error("alerting: reading pending notices failed:", loggable(error)))
       .finally(() => {
         this.scanning = false;
       });

@@ -1,4 +1,5 @@
 import { eq, lt } from "drizzle-orm";
+import { loggable } from "../../db/loggable-error.ts";
 import type { Db } from "../../db/open.ts";
 import { notificationLog, pendingNotices } from "../../db/schema/alerting.ts";
 import type { GroupState } from "./group.ts";
@@ -119,7 +120,7 @@ export class NotificationLog {
       await write();
     });
     this.chain = done.catch((error) =>
-      console.error("alerting: writing the notification log failed:", error),
+      console.error("alerting: writing the notification log failed:", loggable(error)),
     );
     return done;
   }

@@ -1,3 +1,4 @@
+import { loggable } from "../../db/loggable-error.ts";
 import type { Notification } from "./notification.ts";
 import type { Notifier, SendResult } from "./notifier.ts";
 import { redactSecrets } from "./redact.ts";
@@ -108,7 +109,10 @@ export class DeliveryQueue {
 
   private async deliver(d: QueuedDelivery): Promise<void> {
     await d.recorded?.catch((error) =>
-      console.error(`alerting: recording notice ${d.notification.id} failed; sending it anyway:`, error),
+      console.error(
+        `alerting: recording notice ${d.notification.id} failed; sending it anyway:`,
+        loggable(error),
+      ),
     );
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       if (this.stopping.signal.aborted) return;
@@ -173,7 +177,7 @@ export class DeliveryQueue {
         at: this.options.now(),
       });
     } catch (error) {
-      console.error("alerting: delivery log failed:", error);
+      console.error("alerting: delivery log failed:", loggable(error));
     }
   }
 }

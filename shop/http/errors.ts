@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../../core/http/app-error.ts";
+import { loggable } from "../../db/loggable-error.ts";
 
 /**
  * A client error whose code is the shop's own (`payment_failed`, `injected_fault`), beside
@@ -33,6 +34,9 @@ export function renderError(error: Error, c: Context): Response {
       error.status === 413 ? "payload_too_large" : error.status === 404 ? "not_found" : "bad_request";
     return c.json({ code, message: error.message || code, requestId }, error.status);
   }
-  console.error(`shop: unhandled error in ${c.req.method} ${c.req.path} (request ${requestId})`, error);
+  console.error(
+    `shop: unhandled error in ${c.req.method} ${c.req.path} (request ${requestId})`,
+    loggable(error),
+  );
   return c.json({ code: "internal", message: "internal error", requestId }, 500);
 }
