@@ -20,10 +20,13 @@
  * 3. Reads of a long run (bench/hub-reads.ts): run detail, report.html and a series of a
  *    130,000-window run, each with the slowest /healthz meanwhile, against a 600-window run;
  *    PGlite, and Postgres too as for ingest.
+ * 4. Histogram reads, in this process: the two reads ingest makes of every window's histogram
+ *    (the structural check at validation, the add into its minute's fold), µs per histogram of
+ *    the ingest part's sample encodings, against hdr-histogram-js decoding the same encodings.
  *
  * The hub runs as its own process (`peakwatch hub`), as in production, so the load generated
  * here never shares its event loop. Settings: BENCH_AGENTS (50), BENCH_BATCH (100 windows),
- * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30), BENCH_PARTS (ingest,fanout,reads),
+ * BENCH_SECONDS (10), BENCH_CLIENTS (1000), BENCH_BROADCASTS (30), BENCH_PARTS (ingest,fanout,reads,histograms),
  * BENCH_DATABASES (pglite,postgres: which of the two ingest and reads run on). BENCH_PROFILE_DIR=<dir> writes a
  * CPU profile of each hub process there (`node --cpu-prof`), for `--cpu-prof` cannot go in NODE_OPTIONS.
  * BENCH_PG_SOCKET_DIR (/var/run/postgresql): where the local Postgres has its Unix socket; when
@@ -37,7 +40,14 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { freePort } from "../bin/up/ports.ts";
-import { encodeHistogramForWire, newHistogram, recordMicros } from "../core/histogram.ts";
+import {
+  addChecked,
+  decodeHistogram,
+  encodedTotalOnce,
+  encodeHistogramForWire,
+  newHistogram,
+  recordMicros,
+} from "../core/histogram.ts";
 import { postgresClient } from "../db/postgres-client.ts";
 import { type BenchFigure, reportFigures } from "./figures.ts";
 import { longRunReads } from "./hub-reads.ts";
@@ -52,7 +62,7 @@ const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
 /** The live clients' WebSocket implementation (bench/live-clients.ts): lean (default) or ws. */
 const LIVE_CLIENT = process.env.BENCH_LIVE_CLIENT === "ws" ? "ws" : "lean";
 /** Which parts run: ingest, fanout, reads (all by default). */
-const PARTS = new Set((process.env.BENCH_PARTS ?? "ingest,fanout,reads").split(","));
+const PARTS = new Set((process.env.BENCH_PARTS ?? "ingest,fanout,reads,histograms").split(","));
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
 function quantile(sorted: number[], q: number): number {
@@ -603,6 +613,38 @@ const summary: Array<{
   paced: Awaited<ReturnType<typeof ingest>>;
 }> = [];
 
+/**
+ * µs per histogram of ingest's two reads of the sample encodings (its check at validation and
+ * its add into a minute's fold), and of hdr-histogram-js decoding them, best of five rounds each.
+ */
+function histogramReads(): { checkMicros: number; foldMicros: number; decodeMicros: number } {
+  const rounds = 5;
+  const passes = 40;
+  const best = (work: () => void) => {
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < rounds; r++) {
+      const started = performance.now();
+      for (let p = 0; p < passes; p++) work();
+      fastest = Math.min(fastest, ((performance.now() - started) * 1000) / (passes * histograms.length));
+    }
+    return fastest;
+  };
+  let total = 0;
+  const checkMicros = best(() => {
+    for (const h of histograms) total += encodedTotalOnce(h) ?? 0;
+  });
+  const fold = newHistogram();
+  const foldMicros = best(() => {
+    for (const h of histograms) addChecked(fold, h);
+  });
+  const decodeMicros = best(() => {
+    for (const h of histograms) total += decodeHistogram(h).totalCount;
+  });
+  // The check and the decode each counted every value the fold took in: none was refused or skipped.
+  if (total !== 2 * fold.totalCount) throw new Error("histogram reads disagree");
+  return { checkMicros, foldMicros, decodeMicros };
+}
+
 /** Windows/s the paced phase offers: the issue's goal for each database unless BENCH_PACE says. */
 const paceOf = (kind: "pglite" | "postgres") =>
   Number(process.env.BENCH_PACE ?? (kind === "postgres" ? 20_000 : 10_000));
@@ -744,6 +786,18 @@ async function main() {
       ratio: load,
       goal: "< 1 s, never blocks the hub (/healthz within 100 ms of its no-read figure)",
       met: long.windows >= 130_000 ? worst < 1000 && health < idleHealthMs + 100 : undefined,
+    });
+  }
+  if (PARTS.has("histograms")) {
+    const { checkMicros, foldMicros, decodeMicros } = histogramReads();
+    console.log(
+      `histogram reads (${histograms.length} sample encodings of ${histograms[0]!.length} characters): check ${fmt(checkMicros, 2)} µs, fold add ${fmt(foldMicros, 2)} µs, hdr-histogram-js decode ${fmt(decodeMicros, 2)} µs per histogram`,
+    );
+    figures.push({
+      measure: "ingest's reads of a window's histogram (check at validation + add into its minute's fold)",
+      value: `${fmt(checkMicros + foldMicros, 2)} µs per window (check ${fmt(checkMicros, 2)}, fold add ${fmt(foldMicros, 2)})`,
+      baseline: `hdr-histogram-js decoding the same encoding ${fmt(decodeMicros, 2)} µs`,
+      ratio: `${fmt((checkMicros + foldMicros) / decodeMicros, 2)}× one library decode`,
     });
   }
   reportFigures("bench:hub", figures);

@@ -176,6 +176,40 @@ describe("histogram", () => {
     }
   });
 
+  it("reads counts and empty runs of every word length, and refuses a word cut short", () => {
+    // Counts that take 1, 2, 3, 4 and 5 bytes as ZigZag LEB128, after empty runs of as many.
+    // The largest value's count, last in the payload, takes 5 bytes: the cuts below fall inside it.
+    const counts = [1, 63, 64, 8191, 8192, 2 ** 20 - 1, 2 ** 20, 5, 2 ** 31 - 1, 2 ** 27];
+    const values = [1, 20, 300, 4000, 50_000, 600_000, 7_000_000, 8, 90, 3_000_000_000];
+    const h = newHistogram();
+    counts.forEach((count, i) => {
+      h.recordValueWithCount(values[i]!, count);
+    });
+    const total = counts.reduce((a, b) => a + b, 0);
+    for (const encoded of [encodeHistogram(h), encodeHistogramForWire(h)]) {
+      const check = checkHistogram(encoded);
+      expect(check.ok && check.totalCount).toBe(total);
+      const merged = newHistogram();
+      addEncoded(merged, encoded, true);
+      expect(merged.totalCount).toBe(total);
+      // Every bucket's count, min and max as hdr-histogram-js decodes them.
+      const back = decodeHistogram(encoded);
+      expect(encodeHistogram(merged)).toBe(encodeHistogram(back));
+      expect([merged.minNonZeroValue, merged.maxValue]).toEqual([back.minNonZeroValue, back.maxValue]);
+    }
+    // The uncompressed form, cut inside its last word with its declared
+    // payload length shortened to match: refused, never read past its end.
+    const bytes = Buffer.from(encodeHistogramForWire(h), "base64");
+    // The V2 cookie (word size in bits 4–7), not the compressed one.
+    expect(bytes.readInt32BE(0) & ~0xf0).toBe(0x1c849303);
+    for (const cut of [1, 2, 3]) {
+      const short = Buffer.from(bytes.subarray(0, bytes.length - cut));
+      short.writeInt32BE(bytes.readInt32BE(4) - cut, 4);
+      const check = checkHistogram(short.toString("base64"));
+      expect(check.ok ? "accepted" : check.reason).toBe("payload ends inside a count");
+    }
+  });
+
   it("summarizes in milliseconds", () => {
     const h = newHistogram();
     recordMicros(h, 2000);

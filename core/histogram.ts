@@ -154,6 +154,18 @@ export type HistogramCheck =
  * hdr-histogram-js (JsHistogram.init / getBucketsNeededToCoverValue), without allocating it.
  */
 export function countsLengthOf(significantDigits: number, lowest: number, highest: number): number {
+  // Every histogram a run sends has the same bounds: the last answer is kept.
+  const last = lastCountsLength;
+  if (last.significantDigits === significantDigits && last.lowest === lowest && last.highest === highest)
+    return last.length;
+  const length = computeCountsLength(significantDigits, lowest, highest);
+  lastCountsLength = { significantDigits, lowest, highest, length };
+  return length;
+}
+
+let lastCountsLength = { significantDigits: 0, lowest: 0, highest: 0, length: 0 };
+
+function computeCountsLength(significantDigits: number, lowest: number, highest: number): number {
   const largestSingleUnit = 2 * 10 ** significantDigits;
   const subBucketCountMagnitude = Math.ceil(Math.log2(largestSingleUnit));
   const halfMagnitude = (subBucketCountMagnitude > 1 ? subBucketCountMagnitude : 1) - 1;
@@ -332,20 +344,35 @@ function readHistogram(encoded: string, collect: boolean, into: HistogramRead, c
   let minIndex = -1;
   let maxIndex = -1;
   while (position < end) {
-    // ZigZag LEB128-64b9B: 7 bits a byte for 8 bytes, then a whole 9th byte.
-    let value = 0;
-    let scale = 1;
-    let byte = 0x80;
-    let read = 0;
-    while (byte & 0x80 && read < 9) {
-      if (position >= end) return refuse(into, "payload ends inside a count");
-      byte = inflated[position++]!;
-      value += (read === 8 ? byte : byte & 0x7f) * scale;
-      scale *= 128;
-      read++;
+    // ZigZag LEB128-64b9B: 7 bits a byte for 8 bytes, then a whole 9th byte. Words of up to
+    // three bytes (every count below 2^20, every run of empty buckets a counts array can hold)
+    // are read with integer arithmetic; longer ones in doubles, exact up to 2^53.
+    let value: number;
+    let count: number;
+    const first = inflated[position++]!;
+    if (first < 0x80) value = first;
+    else if (position < end && inflated[position]! < 0x80)
+      value = (first & 0x7f) | (inflated[position++]! << 7);
+    else if (position + 1 < end && inflated[position]! >= 0x80 && inflated[position + 1]! < 0x80) {
+      value = (first & 0x7f) | ((inflated[position]! & 0x7f) << 7) | (inflated[position + 1]! << 14);
+      position += 2;
+    } else value = -1;
+    if (value >= 0) count = (value >>> 1) ^ -(value & 1);
+    else {
+      value = first & 0x7f;
+      let scale = 128;
+      let byte = first;
+      let read = 1;
+      while (byte & 0x80 && read < 9) {
+        if (position >= end) return refuse(into, "payload ends inside a count");
+        byte = inflated[position++]!;
+        value += (read === 8 ? byte : byte & 0x7f) * scale;
+        scale *= 128;
+        read++;
+      }
+      if (value > Number.MAX_SAFE_INTEGER) return refuse(into, "a count exceeds 2^53");
+      count = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
     }
-    if (value > Number.MAX_SAFE_INTEGER) return refuse(into, "a count exceeds 2^53");
-    const count = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
     if (count < 0) {
       index += -count;
       if (index > countsLength)
