@@ -204,6 +204,18 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
           .locator("pw-summary .figure")
           .evaluateAll((els) => els.filter((e) => e.getClientRects().length > 1).map((e) => e.textContent));
         brokenNames.push(...split.map((f) => `${size.name}: figure over two lines: ${f}`));
+        // Each objective's status badge in full view, not cut off at its table's scroller edge.
+        const hidden = await page.locator("pw-summary table .badge").evaluateAll((badges) =>
+          badges.flatMap((badge) => {
+            const box = badge.getBoundingClientRect();
+            const scroller = badge.closest("pw-table-scroll")?.getBoundingClientRect();
+            const inView = scroller
+              ? box.left >= scroller.left - 0.5 && box.right <= scroller.right + 0.5
+              : box.right <= window.innerWidth;
+            return inView ? [] : [`status badge "${badge.textContent?.trim()}" cut off`];
+          }),
+        );
+        brokenNames.push(...hidden.map((h) => `${size.name}: ${h}`));
       }
       await screenshot(page, `layout-${size.name}-${name}`);
     };
@@ -242,7 +254,10 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
 
     expect(overflowing, "views that scroll sideways at 390 px").toEqual([]);
     expect(unreachable, "table columns out of reach at 390 px").toEqual([]);
-    expect(brokenNames, "objective names broken mid-word, figures split from their units").toEqual([]);
+    expect(
+      brokenNames,
+      "objective names broken mid-word, figures split from their units, status badges cut off",
+    ).toEqual([]);
     consoleWatch.assertClean("every view at two sizes");
   }, 240_000);
 

@@ -6,6 +6,7 @@ import { LiveController } from "../controllers/live-controller.ts";
 import { formatDuration, formatPercent, formatTime, nameParts } from "../format.ts";
 import { readSummary, type SummaryView } from "../live/summary.ts";
 import { routeHref } from "../router.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-readiness.ts";
 import "./pw-table-scroll.ts";
@@ -28,6 +29,8 @@ const verdictWords: Record<string, string> = {
 export class PwSummary extends LitElement {
   static override styles = [
     sharedStyles,
+    // On a phone each objective is a card of labelled lines: four columns cut its status badge off.
+    cardRows("table.objectives"),
     css`
       .big {
         font-size: 1.8rem;
@@ -56,6 +59,19 @@ export class PwSummary extends LitElement {
        */
       td.objective {
         overflow-wrap: break-word;
+      }
+      /* In a narrow card the figures' headings wrap ("Target / success"), leaving the name room. */
+      table.objectives th.num {
+        white-space: normal;
+      }
+      /* On a phone, label-less cells (the name, the badge) stand alone; figures read left to right. */
+      @media (max-width: 600px) {
+        table.objectives td.num {
+          text-align: left;
+        }
+        table.objectives td.objective {
+          font-weight: 600;
+        }
       }
       ul.firing {
         margin: 0 0 1rem;
@@ -117,7 +133,7 @@ export class PwSummary extends LitElement {
           </ul>`
           : null
       }
-      <pw-table-scroll label="Objectives"><table>
+      <pw-table-scroll label="Objectives"><table class="objectives">
         <thead>
           <tr>
             <th scope="col">Objective</th>
@@ -133,8 +149,8 @@ export class PwSummary extends LitElement {
               : s.slos.map(
                   (slo) => html`<tr>
                     <td class="objective">${nameParts(slo.name).map((part, i) => (i === 0 ? part : html`<wbr />${part}`))}</td>
-                    <td class="num">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
-                    <td class="num">${
+                    <td class="num" data-label="Target success">${slo.objective === null ? "–" : formatPercent(slo.objective)}</td>
+                    <td class="num" data-label="Success now">${
                       slo.current === null
                         ? html`<span class="muted">not measured</span>`
                         : formatPercent(slo.current)
