@@ -4,7 +4,12 @@ import { parseRoute, routeHref } from "./router.ts";
 describe("parseRoute", () => {
   it("falls back to the summary for an empty or unknown hash", () => {
     expect(parseRoute("").view).toBe("summary");
-    expect(parseRoute("#/nowhere").view).toBe("summary");
+    expect(parseRoute("").unknown).toBeUndefined();
+    expect(parseRoute("#/nowhere/else")).toMatchObject({ view: "summary", unknown: "nowhere/else" });
+  });
+
+  it("takes #/history, the navigation's name for the run list", () => {
+    expect(parseRoute("#/history").view).toBe("history");
   });
 
   it("reads a run id and a query", () => {

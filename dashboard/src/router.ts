@@ -19,6 +19,8 @@ export interface Route {
   /** Run id for `live` and `run`; empty otherwise. */
   id: string;
   query: URLSearchParams;
+  /** The path asked for when no view has it (the default view is shown instead). */
+  unknown?: string;
 }
 
 /** The view shown for an empty or unknown hash. */
@@ -29,6 +31,8 @@ const paths: Record<string, View> = {
   live: "live",
   control: "control",
   runs: "history",
+  // What the navigation calls the run list, as a user may type it.
+  history: "history",
   run: "run",
   compare: "compare",
   probes: "probes",
@@ -37,7 +41,7 @@ const paths: Record<string, View> = {
   login: "login",
 };
 
-/** Parses `#/runs/<id>?x=y`; unknown paths fall back to the default view. */
+/** Parses `#/runs/<id>?x=y`; an unknown path gives the default view, naming the path in `unknown`. */
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#\/?/, "");
   const [path = "", search = ""] = raw.split("?", 2);
@@ -46,7 +50,8 @@ export function parseRoute(hash: string): Route {
   const query = new URLSearchParams(search);
   if (head === "runs" && id) return { view: "run", id, query };
   const view = paths[head];
-  return view ? { view, id, query } : { view: DEFAULT_VIEW, id: "", query };
+  if (view) return { view, id, query };
+  return path ? { view: DEFAULT_VIEW, id: "", query, unknown: path } : { view: DEFAULT_VIEW, id: "", query };
 }
 
 /** The hash that `parseRoute` turns back into the given view. */

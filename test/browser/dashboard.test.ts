@@ -354,6 +354,18 @@ for (const kind of kinds) {
         }
       }
       await page.getByRole("button", { name: "Switch to light theme" }).click();
+      // A mistyped address says so above the Summary; #/history, as the navigation names it, is the run list.
+      await page.evaluate(() => {
+        location.hash = "#/nowhere";
+      });
+      await expect
+        .poll(() => page.getByTestId("unknown-route").textContent())
+        .toContain("No page at #/nowhere; showing the Summary.");
+      await page.evaluate(() => {
+        location.hash = "#/history";
+      });
+      await page.locator("pw-history").waitFor();
+      expect(await page.getByTestId("unknown-route").count()).toBe(0);
     }, 120_000);
 
     it("a viewer sees no start or fault controls, and the API refuses them anyway", async () => {

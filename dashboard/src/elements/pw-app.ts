@@ -274,7 +274,13 @@ export class PwApp extends LitElement {
             </div>`
       }
       <pw-alert-notice></pw-alert-notice>
-      <main id="main" tabindex="-1">${this.view(me)}</main>
+      <main id="main" tabindex="-1">${
+        this.route.unknown === undefined
+          ? null
+          : html`<p class="status" role="status" data-testid="unknown-route">
+              No page at #/${this.route.unknown}; showing the Summary.
+            </p>`
+      }${this.view(me)}</main>
     `;
   }
 
