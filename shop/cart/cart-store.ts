@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../core/http/app-error.ts";
 import { type Cart, type Currency, MAX_CART_QUANTITY } from "../../core/shop-api.ts";
 import type { Db } from "../../db/open.ts";
-import { rowsOf } from "../../db/rows.ts";
+import { executePrepared } from "../../db/prepared.ts";
 import { cartItems, carts, products } from "../../db/schema/shop.ts";
 
 /** Whose cart a request means: the logged-in customer's, else the anonymous cookie's. */
@@ -129,7 +129,10 @@ export class CartStore {
     // Data-modifying CTEs all see one snapshot: `current` is the quantity before this add,
     // and the conflict branch re-checks the limit against the row it actually updates. The
     // snapshot does not show the upsert either, so `lines` puts the added quantity in itself.
-    const result = await this.db.execute(sql`
+    // Prepared: Postgres plans this statement of four CTEs once per connection, not per add.
+    const [outcome] = await executePrepared<AddOutcome>(
+      this.db,
+      sql`
       with existing as (
         select c.id from ${carts} c where ${ownerCondition(owner)}
       ), created as (
@@ -167,8 +170,9 @@ export class CartStore {
              (select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'name', p.name,
                                                 'priceCents', p.price_cents, 'currency', p.currency) order by p.name)
               from lines l cross join lateral (select name, price_cents, currency from ${products}
-                                               where id = l.product_id offset 0) p) as items`);
-    return rowsOf<AddOutcome>(result)[0]!;
+                                               where id = l.product_id offset 0) p) as items`,
+    );
+    return outcome!;
   }
 
   /** Sets an item's quantity. 404 when the cart does not hold the product, 409 not enough stock. */
