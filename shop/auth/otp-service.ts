@@ -3,7 +3,7 @@ import { AppError } from "../../core/http/app-error.ts";
 import { attemptOtpChallenge, issueOtpChallenge, type OtpPolicy } from "../../core/otp/challenge.ts";
 import type { RateLimiter } from "../../core/rate-limit.ts";
 import type { Db } from "../../db/open.ts";
-import { rowsOf } from "../../db/rows.ts";
+import { executePrepared } from "../../db/prepared.ts";
 import { customers, otpChallenges, sessions } from "../../db/schema/shop.ts";
 import type { Outbox } from "../mail/outbox.ts";
 import type { ShopMetrics } from "../metrics.ts";
@@ -155,15 +155,19 @@ export class OtpService {
                    ${session.createdAt.toISOString()}::timestamptz
             from consumed)`
         : sql``;
-    const answer = await db.execute(sql`
+    // Prepared (two texts: with and without the session's insert): planned once per connection.
+    const [answer] = await executePrepared<{ updated: number }>(
+      db,
+      sql`
       with consumed as (
         update ${otpChallenges} set attempts = ${next.attempts}::int,
                consumed_at = ${next.consumedAt?.toISOString() ?? null}::timestamptz
         where id = ${row.id} and attempts = ${row.attempts}::int and consumed_at is null
         returning id
       )${opens}
-      select count(*)::int as updated from consumed`);
-    const updated = rowsOf<{ updated: number }>(answer)[0]?.updated ?? 0;
+      select count(*)::int as updated from consumed`,
+    );
+    const updated = answer?.updated ?? 0;
     if (!result.ok || updated !== 1 || !allowed) {
       limits.failuresPerAccountAndAddress.hit(pair(row.email, address));
       metrics.otp.labels("failed").inc();
