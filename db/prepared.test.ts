@@ -13,7 +13,8 @@ describeEachDatabase("executePrepared", [], (db) => {
       sql`select ${n}::int as n, ${`name ${n}`}::text as name, json_build_object('k', ${n}::int) as doc`;
     const expected = rowsOf(await db().db.execute(query(7)));
     statements = 0;
-    for (let round = 0; round < 3; round++) expect(await executePrepared(db().db, query(7))).toEqual(expected);
+    for (let round = 0; round < 3; round++)
+      expect(await executePrepared(db().db, query(7))).toEqual(expected);
     expect(await executePrepared(db().db, query(8))).toEqual([{ n: 8, name: "name 8", doc: { k: 8 } }]);
     expect(statements).toBe(4);
   });
