@@ -97,6 +97,6 @@ export const commands: Record<string, Command> = {
     load: () => import("./build-dashboard.ts"),
     options: ["--if-needed"],
     usage:
-      "Usage: peakwatch build-dashboard [--if-needed]\n\nBuilds the dashboard bundle into dashboard/dist with Vite (npm install and `up` run it).\n\n  --if-needed   skip when a build is already there",
+      "Usage: peakwatch build-dashboard [--if-needed]\n\nBuilds the dashboard bundle into dashboard/dist with Vite (npm install and `up` run it).\n\n  --if-needed   skip when the build is newer than the dashboard's sources",
   },
 };
