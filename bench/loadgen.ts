@@ -219,8 +219,17 @@ async function sideBySide(target: Target): Promise<SideBySide[]> {
   await measure(`autocannon -c${CONNECTIONS} -R ${RATE}`, () => viaTool("autocannon-rate", target.url, RATE));
   await measure(`peakwatch open model ${RATE}/s`, () => viaTool("open-model", target.url, RATE));
   // Near saturation: the rate bare autocannon reached, less a tenth so the open model can hold it.
-  const high = Math.max(RATE, Math.round((saturated * 0.9) / 100) * 100);
-  await measure(`peakwatch open model ${high}/s`, () => viaTool("open-model", target.url, high));
+  // The target's own pace varies by a tenth or more between runs on a shared machine: when it fell
+  // behind (fewer than 95 % of the arrivals answered, a queue of seconds), the requests waiting in
+  // the pool cost the generator CPU that says nothing of its own efficiency, so that run is shown,
+  // marked, and the figure comes from one more at eight tenths.
+  for (const share of [0.9, 0.8]) {
+    const high = Math.max(RATE, Math.round((saturated * share) / 100) * 100);
+    await measure(`peakwatch open model ${high}/s`, () => viaTool("open-model", target.url, high));
+    const last = rows[rows.length - 1]!;
+    if (last.requests >= 0.95 * high * SECONDS) break;
+    last.name += " (fell behind)";
+  }
   return rows;
 }
 
@@ -236,11 +245,11 @@ async function main() {
     if (PARTS.has("1")) console.log("1. Side by side on the same target (each generator its own process)");
     const rows = PARTS.has("1") ? await sideBySide(target) : [];
     console.log(
-      `   ${"generator".padEnd(36)} ${"requests".padStart(9)} ${"CPU/req".padStart(9)} ${"busiest 100 ms".padStart(15)} ${"p50".padStart(9)} ${"p99".padStart(9)}  scheduling lag p50 / p99 / max`,
+      `   ${"generator".padEnd(42)} ${"requests".padStart(9)} ${"CPU/req".padStart(9)} ${"busiest 100 ms".padStart(15)} ${"p50".padStart(9)} ${"p99".padStart(9)}  scheduling lag p50 / p99 / max`,
     );
     for (const r of rows) {
       console.log(
-        `   ${r.name.padEnd(36)} ${fmt(r.requests).padStart(9)} ${`${r.cpuMicrosPerRequest.toFixed(1)} µs`.padStart(9)} ${`${(r.busiest * 100).toFixed(0)} %`.padStart(15)} ${ms(r.p50).padStart(9)} ${ms(r.p99).padStart(9)}  ${
+        `   ${r.name.padEnd(42)} ${fmt(r.requests).padStart(9)} ${`${r.cpuMicrosPerRequest.toFixed(1)} µs`.padStart(9)} ${`${(r.busiest * 100).toFixed(0)} %`.padStart(15)} ${ms(r.p50).padStart(9)} ${ms(r.p99).padStart(9)}  ${
           r.lag ? `${ms(r.lag.p50)} / ${ms(r.lag.p99)} / ${ms(r.lag.max)}` : "none (not an arrival schedule)"
         }`,
       );
@@ -250,7 +259,9 @@ async function main() {
     const bare = find("autocannon -c32 (");
     const rated = find("autocannon -c32 -R");
     const open = find(`peakwatch open model ${RATE}/s`);
-    const openHigh = rows[rows.length - 1];
+    const highs = rows.filter((r) => r.name.startsWith("peakwatch open model") && r !== open);
+    // The run the target kept up with; when none did, the last one, marked as such.
+    const openHigh = highs.find((r) => !r.name.endsWith("behind)")) ?? highs[highs.length - 1];
     const figures: BenchFigure[] = [];
     if (open && rated) {
       const ratio = open.cpuMicrosPerRequest / rated.cpuMicrosPerRequest;
@@ -279,7 +290,7 @@ async function main() {
     if (openHigh && bare && openHigh !== open) {
       const ratio = openHigh.cpuMicrosPerRequest / bare.cpuMicrosPerRequest;
       figures.push({
-        measure: `open model CPU per request near saturation (${openHigh.name.split(" ").pop()})`,
+        measure: `open model CPU per request near saturation (${openHigh.name.replace("peakwatch open model ", "")})`,
         value: `${openHigh.cpuMicrosPerRequest.toFixed(1)} µs`,
         baseline: `bare autocannon ${bare.cpuMicrosPerRequest.toFixed(1)} µs`,
         ratio: `${ratio.toFixed(2)}×`,
