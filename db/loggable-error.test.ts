@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "../test/helpers/db.ts";
-import { loggable } from "./loggable-error.ts";
+import { loggable, loggableMessage } from "./loggable-error.ts";
 
 describeEachDatabase("loggable errors", [], (db) => {
   it("shows a failed statement's cause and the start of its text, never its parameters", async () => {
@@ -24,6 +24,11 @@ describeEachDatabase("loggable errors", [], (db) => {
     expect(printed).toMatch(/in: select \$1::int as n/);
     expect(printed).toMatch(/\n {4}at /);
     expect(printed.length).toBeLessThan(2000);
+    const line = loggableMessage(failure);
+    expect(line).not.toContain(secret);
+    expect(line).toMatch(
+      /^invalid input syntax for type integer.*SQLSTATE 22P02.* in: select \$1::int as n$/,
+    );
   });
 });
 
@@ -31,4 +36,7 @@ it("passes other errors and values through unchanged", () => {
   const plain = new Error("plain");
   expect(loggable(plain)).toBe(plain);
   expect(loggable("text")).toBe("text");
+  expect(loggableMessage(plain)).toBe("plain");
+  expect(loggableMessage("text")).toBe("text");
+  expect(loggableMessage(undefined)).toBe("undefined");
 });

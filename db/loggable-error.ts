@@ -36,3 +36,9 @@ export function loggable(error: unknown): unknown {
   shown.stack = [`${shown.name}: ${shown.message}`, ...frames].join("\n");
   return shown;
 }
+
+/** loggable(error)'s message, for a log line of its own ("…: <message>"); any thrown value gives text. */
+export function loggableMessage(error: unknown): string {
+  const shown = loggable(error);
+  return shown instanceof Error ? shown.message : String(shown);
+}

@@ -1,12 +1,11 @@
 import type { SQL } from "drizzle-orm";
 import type { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "./open.ts";
-import { rawQuery } from "./raw.ts";
+import { isPostgresJs, rawQuery } from "./raw.ts";
 import { rowsOf } from "./rows.ts";
 
 interface DrizzleInternals {
   dialect: PgDialect;
-  $client?: { unsafe?: unknown };
   _: { session: { logger: { logQuery(query: string, params: unknown[]): void } } };
 }
 
@@ -21,7 +20,7 @@ interface DrizzleInternals {
  */
 export async function executePrepared<T>(db: Db, query: SQL): Promise<T[]> {
   const internals = db as unknown as DrizzleInternals;
-  if (typeof internals.$client?.unsafe !== "function") return rowsOf<T>(await db.execute(query));
+  if (!isPostgresJs(db)) return rowsOf<T>(await db.execute(query));
   const { sql: text, params } = internals.dialect.sqlToQuery(query);
   internals._.session.logger.logQuery(text, params);
   return (await rawQuery(db)(text, params)) as T[];

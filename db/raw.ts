@@ -23,7 +23,7 @@ interface PostgresJsLike {
  */
 export function rawQuery(db: Db): RawQuery {
   const client = (db as unknown as { $client?: unknown }).$client;
-  if (client && typeof (client as PostgresJsLike).unsafe === "function") {
+  if (isPostgresJs(db)) {
     const pg = client as PostgresJsLike;
     return async (text, params) =>
       (await pg.unsafe(text, params as unknown[], { prepare: true })) as Array<Record<string, unknown>>;
@@ -34,4 +34,10 @@ export function rawQuery(db: Db): RawQuery {
       (await lite.query(text, params as unknown[])).rows as Array<Record<string, unknown>>;
   }
   throw new Error("rawQuery: a drizzle database over PGlite or postgres-js is needed");
+}
+
+/** True when `db` runs on postgres-js (a Postgres server), false on PGlite (in-process or its thread). */
+export function isPostgresJs(db: Db): boolean {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  return Boolean(client) && typeof (client as PostgresJsLike).unsafe === "function";
 }

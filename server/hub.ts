@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import type { Window } from "../core/window.ts";
-import { loggable } from "../db/loggable-error.ts";
+import { loggableMessage } from "../db/loggable-error.ts";
 import type { Db } from "../db/open.ts";
 import { runs } from "../db/schema/hub.ts";
 import { loadAlertingConfig } from "./alerting/config.ts";
@@ -214,9 +214,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const afterWindowsStored = perTick<Window>((windows) => {
     liveWindows.ingest(windows);
     // Windows are the workers' heartbeats, whichever replica stores them.
-    runWorkers
-      .heard(windows)
-      .catch((error) => console.error(`run workers: ${(loggable(error) as Error).message}`));
+    runWorkers.heard(windows).catch((error) => console.error(`run workers: ${loggableMessage(error)}`));
     bus.publish({ type: "windows", runs: secondsByRun(windows) });
     alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
   });

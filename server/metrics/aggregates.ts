@@ -2,7 +2,7 @@ import { and, desc, gte, inArray, or, sql } from "drizzle-orm";
 import { Gauge, type Registry } from "prom-client";
 import { mergeEncoded } from "../../core/histogram.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
-import { loggable } from "../../db/loggable-error.ts";
+import { loggableMessage } from "../../db/loggable-error.ts";
 import type { Db } from "../../db/open.ts";
 import { probeResults, runs, windows } from "../../db/schema/hub.ts";
 
@@ -36,7 +36,7 @@ export function registerAggregates(registry: Registry, db: Db, now: () => number
         readAt = now();
       })
       .catch((error: unknown) => {
-        console.error(`metrics: reading run and probe figures failed: ${(loggable(error) as Error).message}`);
+        console.error(`metrics: reading run and probe figures failed: ${loggableMessage(error)}`);
       })
       .finally(() => {
         pending = null;

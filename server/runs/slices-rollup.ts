@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type CauseCounts, mergeCauses } from "../../core/error-causes.ts";
 import { addEncoded, newHistogram } from "../../core/histogram.ts";
 import type { Window } from "../../core/window.ts";
-import { loggable } from "../../db/loggable-error.ts";
+import { loggableMessage } from "../../db/loggable-error.ts";
 import type { Db } from "../../db/open.ts";
 import { windows } from "../../db/schema/hub.ts";
 import { SLICE_MS, yieldToLoop } from "../event-loop.ts";
@@ -351,7 +351,7 @@ export class MinuteRollups {
     try {
       await this.#store.save(runId, merges);
     } catch (error) {
-      console.error(`run ${runId}: storing merged windows failed: ${(loggable(error) as Error).message}`);
+      console.error(`run ${runId}: storing merged windows failed: ${loggableMessage(error)}`);
     }
   }
 
