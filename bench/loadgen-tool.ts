@@ -1,8 +1,8 @@
 /**
  * One generator of bench:loadgen's side-by-side comparison, run as its own (pinned) process so
- * its CPU is its own: `tsx bench/loadgen-tool.ts KIND URL SECONDS RATE CONNECTIONS`, KIND one of
- * `autocannon` (saturating), `autocannon-rate` (`-R RATE`) or `open-model` (peakwatch's arrival
- * rate executor at RATE). Prints one JSON line: requests, CPU µs of this process per request
+ * its CPU is its own: `tsx bench/loadgen-tool.ts KIND URL SECONDS RATE CONNECTIONS [RAMP]`, KIND
+ * one of `autocannon` (saturating), `autocannon-rate` (`-R RATE`) or `open-model` (peakwatch's
+ * arrival rate executor at RATE, after RAMP seconds rising from a tenth of it when given). Prints one JSON line: requests, CPU µs of this process per request
  * (start-up excluded), p50/p99 ms as the tool reports them, and (open model) scheduling lag.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,10 +23,11 @@ export interface ToolResult {
   lag?: { p50: number; p99: number; max: number };
 }
 
-const [kind, url, secondsArg, rateArg, connectionsArg] = process.argv.slice(2);
+const [kind, url, secondsArg, rateArg, connectionsArg, rampArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const rate = Number(rateArg);
 const connections = Number(connectionsArg);
+const ramp = Number(rampArg ?? 0);
 if (!url?.startsWith("http://127.0.0.1:")) throw new Error("loadgen-tool: URL must be http://127.0.0.1:PORT");
 
 async function viaAutocannon(overallRate: number | undefined): Promise<ToolResult> {
@@ -45,7 +46,15 @@ async function viaOpenModel(): Promise<ToolResult> {
   const parsed = parseProfile({
     name: "bench",
     journeys: [{ name: "hit", steps: [{ name: "get", path: "/" }] }],
-    stages: [{ duration: seconds, rate }],
+    ...(ramp > 0
+      ? {
+          startRate: rate / 10,
+          stages: [
+            { duration: ramp, rate },
+            { duration: seconds, rate },
+          ],
+        }
+      : { stages: [{ duration: seconds, rate }] }),
     executor: { connections, maxVUs: 5000 },
   });
   if (!parsed.ok) throw new Error(parsed.error);
