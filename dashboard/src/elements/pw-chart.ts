@@ -92,6 +92,8 @@ export class PwChart extends LitElement {
    * them (say, why: "No journey completed … Failed: HTTP 503 …"); no flat line is drawn then.
    */
   @property() gap = "";
+  /** Shown under the plot when it is drawn: what its line leaves out (say, why it breaks). */
+  @property() note = "";
 
   @query(".plot") private plotHost!: HTMLDivElement;
   private plot: uPlot | undefined;
@@ -129,6 +131,7 @@ export class PwChart extends LitElement {
       <div class="plot" part="plot" role="img" aria-label=${`${this.title} chart, ${points} points`} ?hidden=${!!this.gap}></div>
       ${points === 0 ? html`<div class="empty">No data yet.</div>` : null}
       ${this.gap ? html`<div class="empty" data-testid="chart-gap">${this.gap}</div>` : null}
+      ${this.note && !this.gap ? html`<div class="empty" data-testid="chart-note">${this.note}</div>` : null}
     </figure>`;
   }
 

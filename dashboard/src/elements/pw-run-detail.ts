@@ -10,7 +10,7 @@ import { changeMarkers, runMarkers } from "../charts/run-markers.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatDuration, formatMs, formatPercent, formatTime } from "../format.ts";
 import { CauseBook } from "../live/cause-book.ts";
-import { latencyGap } from "../live/latency-gap.ts";
+import { latencyGap, latencyHoles } from "../live/latency-gap.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
 import { loadSeries } from "../live/series-loader.ts";
@@ -128,6 +128,7 @@ export class PwRunDetail extends LitElement {
             .data=${latency}
             .markers=${markers}
             gap=${latencyGap(latency, JOURNEY_STEP, causes)}
+            note=${latencyHoles(latency, JOURNEY_STEP, causes)}
           ></pw-chart>
         </section>
         <section class="panel">

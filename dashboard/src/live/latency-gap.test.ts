@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CauseRow } from "../../../core/error-causes.ts";
 import type { HubClient } from "../api/hub-client.ts";
-import { latencyGap } from "./latency-gap.ts";
+import { latencyGap, latencyHoles } from "./latency-gap.ts";
 import { RunSeries } from "./run-series.ts";
 import { loadSeries } from "./series-loader.ts";
 
@@ -97,5 +97,72 @@ describe("latency of seconds where nothing succeeded", () => {
       ),
     ).toBe("");
     expect(latencyGap([[]], "browse", [refused])).toBe("");
+  });
+});
+
+describe("a latency line with breaks", () => {
+  const declined: CauseRow = {
+    step: "checkout",
+    cause: "http_402",
+    label: "HTTP 402",
+    count: 37,
+    share: 0.5286,
+    lastMessage: "HTTP 402: the payment was declined",
+  };
+
+  it("says at how many seconds no journey completed, naming the run's failures", () => {
+    expect(
+      latencyHoles(
+        [
+          [100, 101, 102, 103],
+          [20, null, null, 25],
+          [30, null, null, 40],
+        ],
+        "journey",
+        [declined],
+      ),
+    ).toBe(
+      "No line in 2 of 4 seconds: no journey succeeded in them. Failed in the run: HTTP 402 37 (in checkout).",
+    );
+  });
+
+  it("counts a point as a break only when no series has a value there, and names coarser points", () => {
+    expect(
+      latencyHoles(
+        [
+          [0, 10, 20],
+          [5, null, null],
+          [6, 7, null],
+        ],
+        "browse",
+        [refused],
+      ),
+    ).toBe(
+      "No line in 1 of 3 points (10 s each): no request of browse succeeded in them. Failed in the run: connection refused 40 (100.0 %).",
+    );
+  });
+
+  it("says nothing for an unbroken line, an empty chart (latencyGap's case) or no points", () => {
+    expect(
+      latencyHoles(
+        [
+          [100, 101],
+          [1, 2],
+        ],
+        "browse",
+        [refused],
+      ),
+    ).toBe("");
+    expect(
+      latencyHoles(
+        [
+          [100, 101],
+          [null, null],
+        ],
+        "browse",
+        [refused],
+      ),
+    ).toBe("");
+    expect(latencyHoles([[]], "browse", [refused])).toBe("");
   });
 });

@@ -12,14 +12,42 @@ import type { Aligned } from "./run-series.ts";
 export function latencyGap(data: Aligned, step: string, causes: ReadonlyArray<CauseRow>): string {
   if (data[0].length === 0) return "";
   if (data.slice(1).some((column) => column.some((v) => v !== null && v !== undefined))) return "";
+  const named = failedNames(step, causes);
+  const what = step === JOURNEY_STEP ? "No journey completed" : `No request of ${step} succeeded`;
+  return `${what}, so there is no latency to chart${named.length > 0 ? `. Failed: ${named.join(", ")}` : ""}.`;
+}
+
+/**
+ * Why the latency line breaks: at how many of the charted points no request (or journey) of
+ * `step` succeeded, with the step's failure causes as latencyGap names them. "" when the line has
+ * no break, or when it has no point at all (latencyGap says why then).
+ */
+export function latencyHoles(data: Aligned, step: string, causes: ReadonlyArray<CauseRow>): string {
+  const xs = data[0];
+  const values = data.slice(1);
+  let holes = 0;
+  for (let i = 0; i < xs.length; i++)
+    if (values.every((column) => column[i] === null || column[i] === undefined)) holes++;
+  if (holes === 0 || holes === xs.length) return "";
+  const named = failedNames(step, causes);
+  const what = step === JOURNEY_STEP ? "no journey succeeded" : `no request of ${step} succeeded`;
+  const interval = xs.length > 1 ? xs[1]! - xs[0]! : 1;
+  const points =
+    interval === 1
+      ? `${holes} of ${xs.length} seconds`
+      : `${holes} of ${xs.length} points (${interval} s each)`;
+  return `No line in ${points}: ${what} in them${named.length > 0 ? `. Failed in the run: ${named.join(", ")}` : ""}.`;
+}
+
+/** A step's failure causes with count and share (the journey: every step's, summed by cause), three at most. */
+function failedNames(step: string, causes: ReadonlyArray<CauseRow>): string[] {
   const failures = causes.filter((r) => r.cause !== DROPPED);
   const own = failures.filter((r) => r.step === step);
   const named =
     own.length > 0
       ? own.map((r) => `${r.label} ${r.count} (${formatPercent(r.share, 1)})`)
       : [...byCause(failures).values()].map((c) => `${c.label} ${c.count} (in ${c.steps.join(", ")})`);
-  const what = step === JOURNEY_STEP ? "No journey completed" : `No request of ${step} succeeded`;
-  return `${what}, so there is no latency to chart${named.length > 0 ? `. Failed: ${named.slice(0, 3).join(", ")}` : ""}.`;
+  return named.slice(0, 3);
 }
 
 /** Rows of one cause over several steps summed, in the rows' order (most frequent first). */
