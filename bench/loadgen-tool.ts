@@ -2,8 +2,9 @@
  * One generator of bench:loadgen's side-by-side comparison, run as its own (pinned) process so
  * its CPU is its own: `tsx bench/loadgen-tool.ts KIND URL SECONDS RATE CONNECTIONS [RAMP]`, KIND
  * one of `autocannon` (saturating), `autocannon-rate` (`-R RATE`) or `open-model` (peakwatch's
- * arrival rate executor at RATE, after RAMP seconds rising from a tenth of it when given). Prints one JSON line: requests, CPU µs of this process per request
- * (start-up excluded), p50/p99 ms as the tool reports them, and (open model) scheduling lag.
+ * arrival rate executor at RATE, after RAMP seconds rising from a tenth of it when given). Prints
+ * one JSON line: requests, CPU µs of this process per request (start-up excluded), p50/p99 ms as
+ * the tool reports them, and (open model) scheduling lag.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -102,12 +102,11 @@ describe("latency of seconds where nothing succeeded", () => {
 
 describe("a latency line with breaks", () => {
   const declined: CauseRow = {
+    ...refused,
     step: "checkout",
     cause: "http_402",
     label: "HTTP 402",
     count: 37,
-    share: 0.5286,
-    lastMessage: "HTTP 402: the payment was declined",
   };
 
   it("says at how many seconds no journey completed, naming the run's failures", () => {

@@ -10,8 +10,7 @@ import type { Aligned } from "./run-series.ts";
  * nothing charted yet.
  */
 export function latencyGap(data: Aligned, step: string, causes: ReadonlyArray<CauseRow>): string {
-  if (data[0].length === 0) return "";
-  if (data.slice(1).some((column) => column.some((v) => v !== null && v !== undefined))) return "";
+  if (data[0].length === 0 || emptyPoints(data) < data[0].length) return "";
   const named = failedNames(step, causes);
   const what = step === JOURNEY_STEP ? "No journey completed" : `No request of ${step} succeeded`;
   return `${what}, so there is no latency to chart${named.length > 0 ? `. Failed: ${named.join(", ")}` : ""}.`;
@@ -24,10 +23,7 @@ export function latencyGap(data: Aligned, step: string, causes: ReadonlyArray<Ca
  */
 export function latencyHoles(data: Aligned, step: string, causes: ReadonlyArray<CauseRow>): string {
   const xs = data[0];
-  const values = data.slice(1);
-  let holes = 0;
-  for (let i = 0; i < xs.length; i++)
-    if (values.every((column) => column[i] === null || column[i] === undefined)) holes++;
+  const holes = emptyPoints(data);
   if (holes === 0 || holes === xs.length) return "";
   const named = failedNames(step, causes);
   const what = step === JOURNEY_STEP ? "no journey succeeded" : `no request of ${step} succeeded`;
@@ -37,6 +33,15 @@ export function latencyHoles(data: Aligned, step: string, causes: ReadonlyArray<
       ? `${holes} of ${xs.length} seconds`
       : `${holes} of ${xs.length} points (${interval} s each)`;
   return `No line in ${points}: ${what} in them${named.length > 0 ? `. Failed in the run: ${named.join(", ")}` : ""}.`;
+}
+
+/** How many charted points no series has a value at. */
+function emptyPoints(data: Aligned): number {
+  const values = data.slice(1);
+  let empty = 0;
+  for (let i = 0; i < data[0].length; i++)
+    if (values.every((column) => column[i] === null || column[i] === undefined)) empty++;
+  return empty;
 }
 
 /** A step's failure causes with count and share (the journey: every step's, summed by cause), three at most. */
