@@ -4,8 +4,9 @@ import { rateSegments } from "../../core/profile.ts";
 import { RateSchedule } from "../../core/rate.ts";
 import { sleep } from "../clock.ts";
 import { HttpClient } from "../http-client.ts";
+import { KnownProducts } from "../journeys/known-products.ts";
 import { JourneyPicker, type ResolvedJourney } from "../journeys/picker.ts";
-import { CatalogCache, type JourneyContext, JourneySession } from "../journeys/session.ts";
+import { type JourneyContext, JourneySession } from "../journeys/session.ts";
 import { prepareSteps, StepFlow, type StepsJourney } from "../journeys/step-flow.ts";
 import { VirtualUser } from "../virtual-user.ts";
 import { ArrivalQueue } from "./arrival-queue.ts";
@@ -48,7 +49,7 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
         timeoutMs: options.timeout * 1000,
         signal,
         testHooksToken: ctx.testHooksToken,
-        catalog: new CatalogCache(),
+        catalog: new KnownProducts(),
       };
       // Journeys of plain request steps run on callbacks (StepFlow); the built-in ones as async code.
       const prepared = new Map<ResolvedJourney, StepsJourney>();

@@ -4,6 +4,7 @@ import { type Clock, sleep } from "../clock.ts";
 import type { HttpClient } from "../http-client.ts";
 import type { VirtualUser } from "../virtual-user.ts";
 import type { WindowAggregator } from "../window-aggregator.ts";
+import type { KnownProducts } from "./known-products.ts";
 
 /** What every journey of a run shares. */
 export interface JourneyContext {
@@ -15,21 +16,7 @@ export interface JourneyContext {
   signal: AbortSignal;
   /** Header value for the shop's /__test/* hooks (OTP codes from the capture mailbox). */
   testHooksToken: string | undefined;
-  catalog: CatalogCache;
-}
-
-/** Product ids seen in listings, shared by all virtual users of a run (bounded). */
-export class CatalogCache {
-  readonly ids: string[] = [];
-  totalPages = 1;
-
-  remember(ids: ReadonlyArray<string>): void {
-    for (const id of ids) if (this.ids.length < 500 && !this.ids.includes(id)) this.ids.push(id);
-  }
-
-  pick(): string | undefined {
-    return this.ids[Math.floor(Math.random() * this.ids.length)];
-  }
+  catalog: KnownProducts;
 }
 
 export interface StepRequest {

@@ -35,7 +35,7 @@ async function listProducts(s: JourneySession, category?: string): Promise<strin
     return s.fail("product_list", "product listing has no items array");
   if (!category) catalog.totalPages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   const ids = list.items.map((p) => String(p.id));
-  catalog.remember(ids);
+  catalog.remember(ids, category || !Number.isFinite(list.total) ? undefined : list.total);
   return ids.length > 0 ? randomOf(ids) : catalog.pick();
 }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../loadgen/clock.ts";
 import { HttpClient } from "../../loadgen/http-client.ts";
-import { CatalogCache, JourneySession } from "../../loadgen/journeys/session.ts";
+import { KnownProducts } from "../../loadgen/journeys/known-products.ts";
+import { JourneySession } from "../../loadgen/journeys/session.ts";
 import { shopJourneys } from "../../loadgen/journeys/shop.ts";
 import { VirtualUser } from "../../loadgen/virtual-user.ts";
 import { WindowAggregator } from "../../loadgen/window-aggregator.ts";
@@ -33,7 +34,6 @@ describe("shop journeys", () => {
       },
       [],
     );
-    const catalog = new CatalogCache();
     const ctx = {
       http,
       aggregator,
@@ -41,7 +41,7 @@ describe("shop journeys", () => {
       timeoutMs: 10_000,
       signal: new AbortController().signal,
       testHooksToken: HOOKS_TOKEN,
-      catalog,
+      catalog: new KnownProducts(),
     };
     const vu = new VirtualUser(0, 2);
     const products = (await (await fetch(`${shop.url}/api/products?pageSize=20`)).json()) as {
@@ -50,8 +50,9 @@ describe("shop journeys", () => {
     const ids = products.items.map((p) => p.id);
     expect(ids.length).toBeGreaterThanOrEqual(9);
     const journey = async (name: keyof typeof shopJourneys, productId: string) => {
-      // One product in the catalog cache: the journey adds exactly that one.
-      catalog.ids.splice(0, catalog.ids.length, productId);
+      // A catalog of one product, known: the journey adds exactly that one.
+      ctx.catalog = new KnownProducts();
+      ctx.catalog.remember([productId], 1);
       const session = new JourneySession(vu, ctx, systemClock.now(), undefined);
       await shopJourneys[name](session);
       session.finish();
