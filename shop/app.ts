@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import { limitBody } from "../core/http/body-limit.ts";
 import { rejectUnsafeUrls } from "../core/http/safe-url.ts";
 import { RateLimiter } from "../core/rate-limit.ts";
+import { loggableMessage } from "../db/loggable-error.ts";
 import type { Db } from "../db/open.ts";
 import { countQueries } from "../db/query-counter.ts";
 import { deriveOtpSecret } from "./auth/otp-secret.ts";
@@ -15,6 +16,7 @@ import { CartStore } from "./cart/cart-store.ts";
 import { cartRoutes } from "./cart/routes.ts";
 import { Catalog } from "./catalog/catalog.ts";
 import { CatalogCache } from "./catalog/catalog-cache.ts";
+import { restockLowProducts } from "./catalog/restock.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
 import { seedShop } from "./catalog/seed.ts";
 import { CheckoutService } from "./checkout/checkout-service.ts";
@@ -140,6 +142,19 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     onLookup: (outcome) => metrics.catalogCache.labels(outcome).inc(),
   });
   const catalog = new Catalog(db, catalogCache);
+  const restockPolicy = { below: config.SHOP_RESTOCK_BELOW, to: config.SHOP_RESTOCK_TO };
+  const deliver = async () => {
+    try {
+      const restocked = await restockLowProducts(db, restockPolicy);
+      for (const id of restocked) catalog.productChanged(id);
+      metrics.restocked.inc(restocked.length);
+    } catch (error) {
+      console.error(`shop: restocking failed: ${loggableMessage(error)}`);
+    }
+  };
+  const deliveries =
+    config.SHOP_RESTOCK_SECONDS > 0 ? setInterval(deliver, config.SHOP_RESTOCK_SECONDS * 1000) : undefined;
+  deliveries?.unref();
   const checkout = new CheckoutService({
     db,
     keyring,
@@ -217,6 +232,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     leak,
     close: () => {
       clearInterval(sweeper);
+      clearInterval(deliveries);
       mailer.close();
       leak.release();
     },

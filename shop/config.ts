@@ -49,6 +49,14 @@ const schema = z.object({
   SHOP_CATALOG_CACHE_SECONDS: count(30),
   /** Catalog cache entries kept at most (least recently used go first). */
   SHOP_CATALOG_CACHE_ENTRIES: positive(10_000),
+  /**
+   * How often a warehouse delivery restocks products that run low (seconds; 0: never), so repeated
+   * load runs do not sell the catalog out: products under SHOP_RESTOCK_BELOW units go back to
+   * SHOP_RESTOCK_TO.
+   */
+  SHOP_RESTOCK_SECONDS: count(60),
+  SHOP_RESTOCK_BELOW: positive(50),
+  SHOP_RESTOCK_TO: positive(250),
   /** Embedded database (PGlite) in a worker thread, so its statements do not stall requests. */
   SHOP_PGLITE_THREAD: z
     .enum(["0", "1", "true", "false", ""])

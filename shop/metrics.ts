@@ -45,6 +45,11 @@ export class ShopMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly restocked = new Counter({
+    name: "shop_restocked_products_total",
+    help: "Products the warehouse deliveries brought back up to SHOP_RESTOCK_TO units.",
+    registers: [this.registry],
+  });
   readonly dbQueries = new Counter({
     name: "shop_db_queries_total",
     help: "Statements the shop sent to its database.",

@@ -32,8 +32,8 @@ export interface TestShopOptions extends Pick<ShopDeps, "clock" | "random" | "ma
 
 /**
  * Starts a throwaway shop on port 0 with a fresh database of `kind` (1,000 products,
- * 100 customers unless `env` says otherwise), admin and test-hook tokens set, and proxy
- * trust on so each test client can claim its own address.
+ * 100 customers unless `env` says otherwise), admin and test-hook tokens set, proxy trust on so
+ * each test client can claim its own address, and no restocking unless `env` asks for it.
  */
 export async function startTestShop(
   kind: "pglite" | "postgres",
@@ -48,6 +48,8 @@ export async function startTestShop(
     SHOP_ADMIN_TOKEN: ADMIN_TOKEN,
     SHOP_TEST_HOOKS_TOKEN: HOOKS_TOKEN,
     SHOP_TRUST_PROXY: "1",
+    // No deliveries behind a test's back (statement counts, stock figures); a test asks for them.
+    SHOP_RESTOCK_SECONDS: "0",
     ...options.env,
   });
   const database = options.database ?? (await createTestDatabase(kind, ["shop"]));
