@@ -5,6 +5,7 @@ import { thresholdNoData } from "../../../core/threshold-no-data.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import type { Run, RunDetail } from "../api/types.ts";
 import { formatDuration, formatTime } from "../format.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-table-scroll.ts";
 
@@ -21,6 +22,8 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export class PwRunVerdict extends LitElement {
   static override styles = [
     sharedStyles,
+    // On a phone each threshold is a card of labelled lines: five columns cut "On failure" off.
+    cardRows("table.thresholds"),
     css`
       .incidents {
         margin: 0.25rem 0 0.75rem;
@@ -89,7 +92,7 @@ export class PwRunVerdict extends LitElement {
       ${run.verdict ? html`<p class="muted" data-testid="verdict-text">${run.verdict}</p>` : null}
       ${
         (run.thresholds ?? []).length > 0
-          ? html`<pw-table-scroll label="Thresholds"><table data-testid="thresholds">
+          ? html`<pw-table-scroll label="Thresholds"><table class="thresholds" data-testid="thresholds">
             <thead>
               <tr>
                 <th scope="col">Threshold</th>
@@ -104,17 +107,17 @@ export class PwRunVerdict extends LitElement {
                 const d = describeResult(t.expression, t.value);
                 return html`<tr data-threshold=${t.expression}>
                   <td><code>${t.expression}</code></td>
-                  <td class="num">${d.limit}</td>
+                  <td class="num" data-label="Limit">${d.limit}</td>
                   ${
                     t.value === null
                       ? // Words, not a figure: they wrap instead of widening the table past a phone.
-                        html`<td class="muted" data-testid="measured">
+                        html`<td class="muted" data-label="Measured" data-testid="measured">
                           ${thresholdNoData(t.expression, this.detail?.steps, this.detail?.requests)}
                         </td>`
-                      : html`<td class="num" data-testid="measured">${d.measured}</td>`
+                      : html`<td class="num" data-label="Measured" data-testid="measured">${d.measured}</td>`
                   }
                   <td><span class="badge ${t.ok ? "passed" : "failed"}">${t.ok ? "pass" : "fail"}</span></td>
-                  <td>${t.abortOnFail ? "aborts the run" : "judged at the end"}</td>
+                  <td data-label="On failure">${t.abortOnFail ? "aborts the run" : "judged at the end"}</td>
                 </tr>`;
               })}
             </tbody>

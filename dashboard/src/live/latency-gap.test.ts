@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CauseRow } from "../../../core/error-causes.ts";
 import type { HubClient } from "../api/hub-client.ts";
 import { latencyGap, latencyHoles } from "./latency-gap.ts";
-import { RunSeries } from "./run-series.ts";
+import { type Aligned, RunSeries } from "./run-series.ts";
 import { loadSeries } from "./series-loader.ts";
 
 const refused: CauseRow = {
@@ -129,15 +129,15 @@ describe("a latency line with breaks", () => {
     expect(
       latencyHoles(
         [
-          [0, 10, 20],
-          [5, null, null],
-          [6, 7, null],
+          [0, 10, 20, 30],
+          [5, null, null, 8],
+          [6, 7, null, 9],
         ],
         "browse",
         [refused],
       ),
     ).toBe(
-      "No line in 1 of 3 points (10 s each): no request of browse succeeded in them. Failed in the run: connection refused 40 (100.0 %).",
+      "No line in 1 of 4 points (10 s each): no request of browse succeeded in them. Failed in the run: connection refused 40 (100.0 %).",
     );
   });
 
@@ -163,5 +163,18 @@ describe("a latency line with breaks", () => {
       ),
     ).toBe("");
     expect(latencyHoles([[]], "browse", [refused])).toBe("");
+  });
+
+  it("does not call the seconds before the first journey ends, or after the run, a break", () => {
+    const data: Aligned = [
+      [100, 101, 102, 103, 104, 105, 106],
+      [null, null, 20, null, 22, null, null],
+      [null, null, 30, null, 35, null, null],
+    ];
+    expect(latencyHoles(data, "journey", [declined])).toBe(
+      "No line in 1 of 7 seconds: no journey succeeded in them. Failed in the run: HTTP 402 37 (in checkout).",
+    );
+    data[1]![3] = 21;
+    expect(latencyHoles(data, "journey", [declined])).toBe("");
   });
 });

@@ -17,14 +17,20 @@ export function latencyGap(data: Aligned, step: string, causes: ReadonlyArray<Ca
 }
 
 /**
- * Why the latency line breaks: at how many of the charted points no request (or journey) of
- * `step` succeeded, with the step's failure causes as latencyGap names them. "" when the line has
- * no break, or when it has no point at all (latencyGap says why then).
+ * Why the latency line breaks: at how many charted points between its first and last value no
+ * request (or journey) of `step` succeeded, with the step's failure causes as latencyGap names
+ * them. Points before the first value and after the last are not breaks: there the first journeys
+ * are still under way, or the run has ended. "" when the line has no break, or no point at all
+ * (latencyGap says why then).
  */
 export function latencyHoles(data: Aligned, step: string, causes: ReadonlyArray<CauseRow>): string {
   const xs = data[0];
-  const holes = emptyPoints(data);
-  if (holes === 0 || holes === xs.length) return "";
+  const filled = xs.map((_, i) => hasValue(data, i));
+  const first = filled.indexOf(true);
+  if (first === -1) return "";
+  let holes = 0;
+  for (let i = first + 1; i < filled.lastIndexOf(true); i++) if (!filled[i]) holes++;
+  if (holes === 0) return "";
   const named = failedNames(step, causes);
   const what = step === JOURNEY_STEP ? "no journey succeeded" : `no request of ${step} succeeded`;
   const interval = xs.length > 1 ? xs[1]! - xs[0]! : 1;
@@ -37,11 +43,18 @@ export function latencyHoles(data: Aligned, step: string, causes: ReadonlyArray<
 
 /** How many charted points no series has a value at. */
 function emptyPoints(data: Aligned): number {
-  const values = data.slice(1);
   let empty = 0;
-  for (let i = 0; i < data[0].length; i++)
-    if (values.every((column) => column[i] === null || column[i] === undefined)) empty++;
+  for (let i = 0; i < data[0].length; i++) if (!hasValue(data, i)) empty++;
   return empty;
+}
+
+/** True when some series has a value at point `i`. */
+function hasValue(data: Aligned, i: number): boolean {
+  for (let c = 1; c < data.length; c++) {
+    const v = data[c]![i];
+    if (v !== null && v !== undefined) return true;
+  }
+  return false;
 }
 
 /** A step's failure causes with count and share (the journey: every step's, summed by cause), three at most. */
