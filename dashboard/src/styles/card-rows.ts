@@ -30,6 +30,8 @@ export function cardRows(scope: string) {
       ${s} td {
         border: none;
         padding: 0.1rem 0.3rem;
+        /* A figure's column aligns right in a table; on a line of its own it follows its label. */
+        text-align: start;
       }
       ${s} td[data-label]::before {
         content: attr(data-label) ": ";
