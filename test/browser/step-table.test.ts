@@ -137,6 +137,77 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     consoleWatch.assertClean("step table at two sizes");
   }, 120_000);
 
+  it("run detail on a phone: thresholds as labelled cards, and the latency note names the seconds the line breaks", async () => {
+    const { page, server: hub, consoleWatch } = s;
+    const runId = "breaks-a";
+    const post = async (path: string, body: unknown) => {
+      const r = await fetch(`${hub.url}/api/v1/ingest/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...hub.agentHeaders },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, await r.text()).toBe(200);
+    };
+    const startedAt = Date.now() - 60_000;
+    const first = Math.floor(startedAt / 1000) + 1;
+    await post("runs", makeRunReport(runId, { startedAt }));
+    // Journeys complete in seconds 0, 1, 3 and 4; in second 2 both fail at checkout (HTTP 503).
+    const failed = newHistogram();
+    for (const us of [900_000, 1_200_000]) recordMicros(failed, us);
+    const failedWindow = (step: string, second: number) =>
+      makeWindow({ runId, step, worker: "w0", second }, [], {
+        count: 2,
+        errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: 2, assertion: 0 },
+        causes: { http_503: { count: 2, message: "Service Unavailable" } },
+        failedLatency: encodeHistogram(failed),
+      });
+    await post("windows", {
+      windows: [0, 1, 2, 3, 4].flatMap((i) => [
+        i === 2
+          ? failedWindow(JOURNEY_STEP, first + i)
+          : makeWindow({ runId, step: JOURNEY_STEP, worker: "w0", second: first + i }, [2_000_000, 3_000_000]),
+        i === 2
+          ? failedWindow("checkout", first + i)
+          : makeWindow({ runId, step: "checkout", worker: "w0", second: first + i }, [20_000, 30_000]),
+      ]),
+    });
+    const thresholds = [
+      { expression: "p95(checkout) < 1s", ok: true, value: 30, abortOnFail: false },
+      { expression: "error_rate < 5%", ok: false, value: 0.2, abortOnFail: true },
+    ];
+    await post(
+      "runs",
+      makeRunReport(runId, { startedAt, status: "failed", endedAt: startedAt + 10_000, thresholds }),
+    );
+    // Logged in by the first test, unless run alone.
+    await page.goto(`${hub.url}/`);
+    await page.getByTestId("whoami").or(page.getByLabel("Email")).first().waitFor();
+    if ((await page.getByTestId("whoami").count()) === 0) await logInByMail(page, hub, "admin@peakwatch.test");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await showView(page, `#/runs/${runId}`);
+    const note = page.locator("pw-run-detail pw-chart").first().getByTestId("chart-note");
+    await expect.poll(async () => (await note.count()) > 0, { timeout: 15_000 }).toBe(true);
+    expect(await note.textContent()).toMatch(
+      /^No line in 1 of \d+ seconds: no journey succeeded in them\. Failed in the run: HTTP 503 2 \(/,
+    );
+    await page.locator("pw-run-verdict").getByTestId("thresholds").waitFor();
+    await screenshot(page, "run-detail-phone-thresholds");
+    const cells = await figures(page, "pw-run-verdict", "table.thresholds");
+    expect(cells.length).toBe(2 * 5);
+    expect(cells.filter((c) => !c.inView).map((c) => c.text), "thresholds off-screen at 390 px").toEqual([]);
+    // Each figure names itself; the expression and the pass/fail badge stand alone.
+    expect(cells.filter((c) => c.label !== "").map((c) => `${c.label}${c.text}`)).toEqual([
+      "Limit: < 1000 ms",
+      "Measured: 30.0 ms",
+      "On failure: judged at the end",
+      "Limit: < 5.00 %",
+      "Measured: 20.00 %",
+      "On failure: aborts the run",
+    ]);
+    await page.setViewportSize({ width: 1366, height: 800 });
+    consoleWatch.assertClean("run detail with a broken latency line");
+  }, 60_000);
+
   it("the live view's per-step table (latest second) reads at 390 px too", async () => {
     const { page, consoleWatch } = s;
     const table = '[data-testid="live-step-table"]';

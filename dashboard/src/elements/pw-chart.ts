@@ -174,7 +174,7 @@ export class PwChart extends LitElement {
       stroke: text,
       grid: { stroke: grid, width: 1 },
       ticks: { stroke: grid, width: 1 },
-      values: (_u: uPlot, splits: number[]) => splits.map((v) => formatTick(v, unit)),
+      values: (_u: uPlot, splits: number[]) => formatTicks(splits, unit),
       // Wide enough for the longest label ("100 %", "1.25 s"), so none is clipped.
       size: (_u: uPlot, values: string[] | null) => axisSize(values),
     });
@@ -220,7 +220,7 @@ export class PwChart extends LitElement {
           spanGaps: false,
           points: { show: false },
           value: (_u: uPlot, v: number | null) =>
-            v === null ? "–" : formatTick(v, s.scale === "y2" ? this.unit2 : this.unit),
+            v === null ? "–" : formatTicks([v], s.scale === "y2" ? this.unit2 : this.unit)[0]!,
         })),
       ],
       plugins: [
@@ -262,11 +262,20 @@ function clockTick(epochSeconds: number, step: number): string {
   return `${hh}:${mm}:${String(d.getSeconds()).padStart(2, "0")}`;
 }
 
-function formatTick(v: number, unit: string): string {
-  if (unit === "%") return `${Number((v * 100).toFixed(2))} %`;
-  if (unit === "ms") return v >= 1000 ? `${Number((v / 1000).toFixed(2))} s` : `${Number(v.toFixed(1))} ms`;
-  if (unit === "/s") return `${Number(v.toFixed(1))}/s`;
-  return String(Number(v.toFixed(2)));
+/**
+ * Labels of an axis's ticks (or of one legend value) with their unit: latencies all in s once one
+ * reaches a second ("0 s … 6 s", not "0 ms … 6 s").
+ */
+function formatTicks(splits: number[], unit: string): string[] {
+  if (unit === "%") return splits.map((v) => `${Number((v * 100).toFixed(2))} %`);
+  if (unit === "ms") {
+    const inSeconds = splits.some((v) => v >= 1000);
+    return splits.map((v) =>
+      inSeconds ? `${Number((v / 1000).toFixed(2))} s` : `${Number(v.toFixed(1))} ms`,
+    );
+  }
+  if (unit === "/s") return splits.map((v) => `${Number(v.toFixed(1))}/s`);
+  return splits.map((v) => String(Number(v.toFixed(2))));
 }
 
 declare global {

@@ -14,7 +14,7 @@ import { LiveController } from "../controllers/live-controller.ts";
 import { formatDuration, formatMs, formatPercent, formatRate } from "../format.ts";
 import { AlertBook } from "../live/alert-book.ts";
 import { CauseBook } from "../live/cause-book.ts";
-import { latencyGap } from "../live/latency-gap.ts";
+import { latencyGap, latencyHoles } from "../live/latency-gap.ts";
 import type { LiveMessage, LiveWindowMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
@@ -379,6 +379,7 @@ export class PwLiveRun extends LitElement {
             .data=${latency}
             .markers=${markers}
             gap=${latencyGap(latency, this.step, causes)}
+            note=${latencyHoles(latency, this.step, causes)}
           ></pw-chart>
         </section>
         <section class="panel">
