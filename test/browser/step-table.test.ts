@@ -165,7 +165,10 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
       windows: [0, 1, 2, 3, 4].flatMap((i) => [
         i === 2
           ? failedWindow(JOURNEY_STEP, first + i)
-          : makeWindow({ runId, step: JOURNEY_STEP, worker: "w0", second: first + i }, [2_000_000, 3_000_000]),
+          : makeWindow(
+              { runId, step: JOURNEY_STEP, worker: "w0", second: first + i },
+              [2_000_000, 3_000_000],
+            ),
         i === 2
           ? failedWindow("checkout", first + i)
           : makeWindow({ runId, step: "checkout", worker: "w0", second: first + i }, [20_000, 30_000]),
@@ -182,7 +185,8 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     // Logged in by the first test, unless run alone.
     await page.goto(`${hub.url}/`);
     await page.getByTestId("whoami").or(page.getByLabel("Email")).first().waitFor();
-    if ((await page.getByTestId("whoami").count()) === 0) await logInByMail(page, hub, "admin@peakwatch.test");
+    if ((await page.getByTestId("whoami").count()) === 0)
+      await logInByMail(page, hub, "admin@peakwatch.test");
     await page.setViewportSize({ width: 390, height: 844 });
     await showView(page, `#/runs/${runId}`);
     const note = page.locator("pw-run-detail pw-chart").first().getByTestId("chart-note");
@@ -194,7 +198,10 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     await screenshot(page, "run-detail-phone-thresholds");
     const cells = await figures(page, "pw-run-verdict", "table.thresholds");
     expect(cells.length).toBe(2 * 5);
-    expect(cells.filter((c) => !c.inView).map((c) => c.text), "thresholds off-screen at 390 px").toEqual([]);
+    expect(
+      cells.filter((c) => !c.inView).map((c) => c.text),
+      "thresholds off-screen at 390 px",
+    ).toEqual([]);
     // Each figure names itself; the expression and the pass/fail badge stand alone.
     expect(cells.filter((c) => c.label !== "").map((c) => `${c.label}${c.text}`)).toEqual([
       "Limit: < 1000 ms",
