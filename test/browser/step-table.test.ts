@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
 import { JOURNEY_STEP } from "../../core/names.ts";
+import { alertHistory } from "../../db/schema/alerting.ts";
 import { screenshot, screenshotDir } from "../helpers/browser.ts";
 import { makeRunReport, makeWindow } from "../hub/fixtures.ts";
 import { logInByMail, showView } from "./pages.ts";
@@ -137,7 +138,7 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     consoleWatch.assertClean("step table at two sizes");
   }, 120_000);
 
-  it("run detail on a phone: thresholds as labelled cards, and the latency note names the seconds the line breaks", async () => {
+  it("run detail on a phone: thresholds as labelled cards, the latency note names the seconds the line breaks; the finished live view lists alerts from history", async () => {
     const { page, server: hub, consoleWatch } = s;
     const runId = "breaks-a";
     const post = async (path: string, body: unknown) => {
@@ -211,7 +212,27 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
       "Measured: 20.00 %",
       "On failure: aborts the run",
     ]);
+
+    // The alert that fired during the run is only in the alert history (as after a hub restart):
+    // the live view of the finished run lists it from there, with the value it fired at.
+    await hub.database.db.insert(alertHistory).values({
+      fingerprint: "fp-breaks",
+      rule: "CheckoutErrorRate",
+      kind: "firing",
+      severity: "critical",
+      at: startedAt + 3_000,
+      labels: { runId, step: "checkout" },
+      value: 0.5,
+    });
     await page.setViewportSize({ width: 1366, height: 800 });
+    await showView(page, `#/live/${runId}`);
+    const incident = page.locator('pw-live-run [data-testid="live-alerts"] [data-testid="incident"]');
+    await expect.poll(async () => incident.count(), { timeout: 15_000 }).toBe(1);
+    expect(await incident.textContent()).toMatch(/critical\s+CheckoutErrorRate 50(\.0)? % at /);
+    expect(await incident.getAttribute("data-run")).toBe(runId);
+    // Listed once: the verdict above names it in its text but does not list it again.
+    expect(await page.locator('pw-live-run [data-testid="incident"]').count()).toBe(1);
+    await screenshot(page, "live-finished-run-alerts");
     consoleWatch.assertClean("run detail with a broken latency line");
   }, 60_000);
 

@@ -24,6 +24,7 @@ import { wholeRunP95 } from "../live/whole-run.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import { stackedTable } from "../styles/stacked-table.ts";
+import { incidentList, incidentListStyles } from "./incident-list.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-errors-table.ts";
@@ -57,6 +58,7 @@ const latencySeries: ChartSeries[] = [
 export class PwLiveRun extends LitElement {
   static override styles = [
     sharedStyles,
+    incidentListStyles,
     css`
       .kpis {
         display: grid;
@@ -308,6 +310,10 @@ export class PwLiveRun extends LitElement {
       : [];
     const finished = run !== undefined && FINAL.has(run.status);
     const alerts = this.runAlerts(id, finished);
+    // A finished run's alerts from the alert history (its verdict): the engine's live state loses
+    // resolved ones after a while, and all of them when the hub restarts.
+    const verdict = this.verdict.value;
+    const incidents = finished && verdict?.runId === id ? verdict.incidents : undefined;
     const latency = this.series.aligned(this.step, ["p50", "p95", "p99"]);
     const causes = this.causes.rows();
     const errors = topSeries(
@@ -331,6 +337,7 @@ export class PwLiveRun extends LitElement {
               .verdict=${this.verdict.value}
               .verdictError=${this.verdict.error?.message}
               stateShown
+              incidentsShown
             ></pw-run-verdict>`
             : null
         }
@@ -341,9 +348,13 @@ export class PwLiveRun extends LitElement {
       <section class="panel" aria-label=${finished ? "Alerts of this run" : "Active alerts"} data-testid="live-alerts">
         <h2>${finished ? "Alerts of this run" : "Active alerts"}</h2>
         ${
-          alerts.length === 0
-            ? html`<p class="muted">${finished ? "No alerts fired during this run." : "None firing."}</p>`
-            : html`<ul>
+          incidents
+            ? incidents.length === 0
+              ? html`<p class="muted">No alerts fired during this run.</p>`
+              : incidentList(id, incidents)
+            : alerts.length === 0
+              ? html`<p class="muted">${finished ? "No alerts fired during this run." : "None firing."}</p>`
+              : html`<ul>
               ${alerts.map(
                 (a) =>
                   html`<li data-fingerprint=${a.fingerprint} data-run=${a.labels.runId ?? ""}>

@@ -1,12 +1,13 @@
-import { css, html, LitElement } from "lit";
+import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { describeResult } from "../../../core/threshold-expression.ts";
 import { thresholdNoData } from "../../../core/threshold-no-data.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import type { Run, RunDetail } from "../api/types.ts";
-import { formatDuration, formatTime } from "../format.ts";
+import { formatDuration } from "../format.ts";
 import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
+import { incidentList, incidentListStyles } from "./incident-list.ts";
 import "./pw-table-scroll.ts";
 
 /** "passed with incidents" → "Passed with incidents". */
@@ -22,14 +23,9 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export class PwRunVerdict extends LitElement {
   static override styles = [
     sharedStyles,
+    incidentListStyles,
     // On a phone each threshold is a card of labelled lines: five columns cut "On failure" off.
     cardRows("table.thresholds"),
-    css`
-      .incidents {
-        margin: 0.25rem 0 0.75rem;
-        padding-left: 1.25rem;
-      }
-    `,
   ];
 
   @property({ attribute: false }) run: Run | undefined;
@@ -41,6 +37,8 @@ export class PwRunVerdict extends LitElement {
   @property({ attribute: false }) verdictError: string | undefined;
   /** The page already shows the run's state as a badge: the verdict then does not repeat it. */
   @property({ type: Boolean }) stateShown = false;
+  /** The page lists the run's alerts in a panel of its own: the verdict then only names them in its text. */
+  @property({ type: Boolean }) incidentsShown = false;
 
   override render() {
     const run = this.run;
@@ -72,23 +70,7 @@ export class PwRunVerdict extends LitElement {
               </p>`
             : null
       }
-      ${
-        v && v.incidents.length > 0
-          ? html`<ul class="incidents" aria-label="Alerts that fired during the run">
-            ${v.incidents.map(
-              (i) => html`<li data-testid="incident" data-rule=${i.rule} data-severity=${i.severity}>
-                <span class="badge ${i.severity === "critical" ? "firing" : "pending"}">${i.severity}</span>
-                <strong>${i.rule}</strong> ${i.valueText} at ${formatTime(i.at)}${
-                  i.injectedFault
-                    ? html`, caused by the injected fault <code>${i.injectedFault}</code>`
-                    : null
-                }
-                ${i.summary ? html`<span class="muted"> – ${i.summary}</span>` : null}
-              </li>`,
-            )}
-          </ul>`
-          : null
-      }
+      ${v && v.incidents.length > 0 && !this.incidentsShown ? incidentList(run.runId, v.incidents) : null}
       ${run.verdict ? html`<p class="muted" data-testid="verdict-text">${run.verdict}</p>` : null}
       ${
         (run.thresholds ?? []).length > 0
