@@ -30,4 +30,32 @@ describe("peakwatch runs", () => {
     const line = runLine(run!, 7);
     expect(line).toMatch(/^run-new {2}smoke .* 5 min 26 s {2}aborted: 5 requests, 0\.00 % errors$/);
   });
+
+  it("says a run passed with incidents, and how many alerts fired, when its thresholds held but critical alerts fired", () => {
+    const incident = (severity: string) => ({ severity, rule: "CheckoutErrorRate" });
+    write(
+      "run-incidents",
+      JSON.stringify({
+        ...JSON.parse(summary("run-incidents", 3_000_000, "passed", "passed: 8377 requests, 1.68 % errors")),
+        combinedVerdict: {
+          state: "passed-with-incidents",
+          incidents: [incident("critical"), incident("critical"), incident("warning")],
+          text: "Thresholds passed; 2 critical alerts fired during the run (…)",
+        },
+      }),
+    );
+    const [run] = listRuns(dir, 20);
+    expect(runLine(run!, 13)).toMatch(
+      /5 min 26 s {2}passed with incidents: 8377 requests, 1\.68 % errors; 2 critical alerts, 1 warning$/,
+    );
+    // A combined verdict this version cannot read: the run is still listed, by its status.
+    write(
+      "run-future",
+      JSON.stringify({
+        ...JSON.parse(summary("run-future", 4_000_000, "passed", "passed: 3 requests, 0.00 % errors")),
+        combinedVerdict: { state: "some-new-state", incidents: [] },
+      }),
+    );
+    expect(runLine(listRuns(dir, 20)[0]!, 10)).toMatch(/ {2}passed: 3 requests, 0\.00 % errors$/);
+  });
 });

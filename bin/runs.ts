@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { commonSettings, parseEnv } from "../core/config.ts";
+import { verdictStateLabels, verdictStates } from "../core/verdict.ts";
 
 const usage = `Usage: peakwatch runs [--limit N]
 
@@ -22,6 +23,11 @@ const Listed = z.object({
   verdict: z.string(),
   startedAt: z.number(),
   endedAt: z.number(),
+  /** Thresholds and the alerts that fired, when the run reported to a hub. */
+  combinedVerdict: z
+    .object({ state: z.enum(verdictStates), incidents: z.array(z.object({ severity: z.string() })) })
+    .optional()
+    .catch(undefined),
 });
 type Listed = z.infer<typeof Listed>;
 
@@ -67,20 +73,41 @@ export function listRuns(runsDir: string, limit: number): Listed[] {
   return runs.sort((a, b) => b.startedAt - a.startedAt);
 }
 
-/** One line a run: id, profile, local start time, length, verdict (with its status). */
+/**
+ * One line a run: id, profile, local start time, length, and its verdict: the state as the
+ * dashboard says it (thresholds and the alerts that fired: "passed with incidents", never a bare
+ * "passed" next to critical alerts), the figures, and how many alerts fired by severity.
+ */
 export function runLine(r: Listed, idWidth: number): string {
   const started = new Date(r.startedAt).toLocaleString(undefined, {
     dateStyle: "short",
     timeStyle: "medium",
   });
+  // The verdict starts with the status: "aborted: 5 requests, 0.00 % errors, …".
+  const figures = r.verdict.startsWith(`${r.status}:`)
+    ? r.verdict.slice(r.status.length + 1).trim()
+    : r.verdict;
+  const combined = r.combinedVerdict;
+  const state = combined ? verdictStateLabels[combined.state] : r.status;
   return [
     r.runId.padEnd(idWidth),
     r.profile.padEnd(14),
     started,
     duration((r.endedAt - r.startedAt) / 1000).padStart(11),
-    // The verdict starts with the status: "aborted: 5 requests, 0.00 % errors, …".
-    r.verdict.startsWith(`${r.status}:`) ? r.verdict : `${r.status}: ${r.verdict}`,
+    `${state}: ${figures}${combined ? alertCounts(combined.incidents) : ""}`,
   ].join("  ");
+}
+
+/** "; 2 critical alerts, 1 warning" ("" when none fired). */
+function alertCounts(incidents: ReadonlyArray<{ severity: string }>): string {
+  const bySeverity = new Map<string, number>();
+  for (const i of incidents) bySeverity.set(i.severity, (bySeverity.get(i.severity) ?? 0) + 1);
+  const parts = [...bySeverity].map(([severity, n]) =>
+    severity === "critical"
+      ? `${n} critical alert${n === 1 ? "" : "s"}`
+      : `${n} ${severity}${n === 1 ? "" : "s"}`,
+  );
+  return parts.length > 0 ? `; ${parts.join(", ")}` : "";
 }
 
 /** `peakwatch runs`: the runs whose reports are in this machine's data directory. */
