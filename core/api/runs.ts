@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RunReportSchema } from "../run.ts";
-import { RunVerdictSchema } from "../verdict.ts";
+import { RunVerdictSchema, verdictStates } from "../verdict.ts";
 
 /** A run as the hub's API shows it: what its generator reported plus who started it. */
 export const RunViewSchema = RunReportSchema.extend({
@@ -8,6 +8,11 @@ export const RunViewSchema = RunReportSchema.extend({
   startedBy: z.string().nullable(),
   /** Unix epoch milliseconds of the last report. */
   updatedAt: z.number().int(),
+  /**
+   * In lists (GET /runs): the verdict's state, thresholds with the alerts that fired during the run
+   * ("passed-with-incidents" where `status` says "passed"); absent when not judged.
+   */
+  verdictState: z.enum(verdictStates).optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 

@@ -3,38 +3,74 @@ import type { Alert } from "../../core/alert.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
-import { faultAt, type RunIncident, type RunVerdict, runVerdict } from "../../core/verdict.ts";
+import {
+  faultAt,
+  type RunIncident,
+  type RunVerdict,
+  runVerdict,
+  type VerdictState,
+} from "../../core/verdict.ts";
 import type { Db } from "../../db/open.ts";
-import { alertHistory } from "../../db/schema/alerting.ts";
-import { runs } from "../../db/schema/hub.ts";
+import { type AlertHistoryRow, alertHistory } from "../../db/schema/alerting.ts";
+import { type RunRow, runs } from "../../db/schema/hub.ts";
 import { faultsActiveAt } from "../faults/active.ts";
 import { originOf } from "./measure.ts";
 import { RuleStore } from "./rule-store.ts";
 
+type IncidentRun = {
+  runId: string;
+  target: string;
+  startedAt: number;
+  endedAt: number | null;
+  faults: FaultMarker[];
+};
+
 /**
  * The alerts that fired during a run: those about the run itself (label runId) and those about
  * its target without a run (probe and scraped-metric alerts such as ShopDown), between its start
- * and its end. Each names the fault the profile injected then, if any.
+ * and its end, in the run's project. Each names the fault the profile injected then, if any.
  */
 export async function runIncidents(
   db: Db,
-  run: { runId: string; target: string; startedAt: number; endedAt: number | null; faults: FaultMarker[] },
+  run: IncidentRun,
   rules: ReadonlyArray<Rule>,
   now: number,
+  projectId: string,
 ): Promise<RunIncident[]> {
-  const until = run.endedAt ?? now;
-  const rows = await db
+  const rows = await firingBetween(db, projectId, run.startedAt, run.endedAt ?? now, 1000);
+  return incidentsOf(run, rows, rules, now);
+}
+
+/** Firing events of a project between two instants (epoch ms), oldest first, `limit` at most. */
+function firingBetween(db: Db, projectId: string, from: number, until: number, limit: number) {
+  return db
     .select()
     .from(alertHistory)
     .where(
-      and(eq(alertHistory.kind, "firing"), gte(alertHistory.at, run.startedAt), lte(alertHistory.at, until)),
+      and(
+        eq(alertHistory.projectId, projectId),
+        eq(alertHistory.kind, "firing"),
+        gte(alertHistory.at, from),
+        lte(alertHistory.at, until),
+      ),
     )
     .orderBy(asc(alertHistory.at))
-    .limit(1000);
+    .limit(limit);
+}
+
+/** The firing events among `rows` that belong to `run` (see runIncidents), as incidents. Pure. */
+function incidentsOf(
+  run: IncidentRun,
+  rows: ReadonlyArray<AlertHistoryRow>,
+  rules: ReadonlyArray<Rule>,
+  now: number,
+): RunIncident[] {
+  const until = run.endedAt ?? now;
   const target = originOf(run.target);
   const byName = new Map(rules.map((r) => [r.name, r]));
   const out: RunIncident[] = [];
   for (const row of rows) {
+    if (row.at < run.startedAt || row.at > until) continue;
     const labels = row.labels as Record<string, string>;
     const ours =
       labels.runId === undefined
@@ -56,6 +92,41 @@ export async function runIncidents(
   return out;
 }
 
+/** Firing events read at most to judge a list of runs at once. */
+const LIST_EVENTS = 5000;
+
+/**
+ * The verdict state of each run of a list (thresholds with the alerts that fired during it), from
+ * one read of the alert history over the runs' span; a run is left out (state unknown) when that
+ * span holds more firing events than are read. For lists: the History view, `GET /runs`.
+ */
+export async function verdictStatesOf(
+  db: Db,
+  list: ReadonlyArray<RunRow>,
+  now: number,
+  projectId: string,
+): Promise<Map<string, VerdictState>> {
+  const states = new Map<string, VerdictState>();
+  if (list.length === 0) return states;
+  const from = Math.min(...list.map((r) => r.startedAt));
+  const until = Math.max(...list.map((r) => r.endedAt ?? now));
+  const rows = await firingBetween(db, projectId, from, until, LIST_EVENTS + 1);
+  // Read to the end of the span, or only as far as the events read reach.
+  const complete = rows.length <= LIST_EVENTS;
+  const reached = complete ? until : rows[LIST_EVENTS - 1]!.at;
+  for (const r of list) {
+    if ((r.endedAt ?? now) >= reached && !complete) continue;
+    const run = { ...r, faults: r.faults as FaultMarker[] };
+    const incidents = incidentsOf(run, rows, [], now);
+    const thresholds = r.thresholds as ThresholdResult[];
+    states.set(
+      r.runId,
+      runVerdict({ runId: r.runId, status: r.status as RunStatus, thresholds }, incidents).state,
+    );
+  }
+  return states;
+}
+
 /** The verdict of one stored run; throws not_found. */
 export async function verdictOfRun(
   db: Db,
@@ -71,7 +142,7 @@ export async function verdictOfRun(
     .where(and(eq(runs.runId, runId), eq(runs.projectId, projectId)));
   if (!row) throw new AppError("not_found", `no run ${runId}`);
   const faults = row.faults as FaultMarker[];
-  const incidents = await runIncidents(db, { ...row, faults }, rules, now);
+  const incidents = await runIncidents(db, { ...row, faults }, rules, now, projectId);
   const verdict = runVerdict(
     { runId, status: row.status as RunStatus, thresholds: row.thresholds as ThresholdResult[] },
     incidents,

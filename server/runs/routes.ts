@@ -13,7 +13,7 @@ import { autoWorkers, runStatuses } from "../../core/run.ts";
 import { JOURNEY_STEP, type WindowSummary } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { runs } from "../../db/schema/hub.ts";
-import { storedRunVerdict } from "../alerting/run-verdict.ts";
+import { storedRunVerdict, verdictStatesOf } from "../alerting/run-verdict.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
@@ -133,7 +133,13 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
       .where(and(eq(runs.projectId, projectOf(c).id), status ? eq(runs.status, status) : undefined))
       .orderBy(desc(runs.startedAt))
       .limit(limit);
-    return c.json({ runs: rows.map(rowToRunView) });
+    const states = await verdictStatesOf(db, rows, Date.now(), projectOf(c).id);
+    return c.json({
+      runs: rows.map((r) => {
+        const verdictState = states.get(r.runId);
+        return { ...rowToRunView(r), ...(verdictState ? { verdictState } : {}) };
+      }),
+    });
   });
 
   app.post("/runs", requireRole("ops"), async (c) => {

@@ -1,5 +1,6 @@
 import { css, html, LitElement } from "lit";
 import { customElement, state } from "lit/decorators.js";
+import { verdictStateLabels } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf, type Run } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
@@ -79,6 +80,11 @@ export class PwHistory extends LitElement {
 
   private row(r: Run) {
     const checked = this.picked.includes(r.runId);
+    // The verdict's state (thresholds and the alerts that fired) where the hub judged it; the
+    // figures without the status they start with, which the badge already says.
+    const shown = r.verdictState ?? r.status;
+    const verdict = r.verdict ?? "";
+    const figures = verdict.startsWith(`${r.status}: `) ? verdict.slice(r.status.length + 2) : verdict;
     return html`<tr>
       <td>
         <input
@@ -92,8 +98,12 @@ export class PwHistory extends LitElement {
       <td data-label="Profile">${r.profile}</td>
       <td data-label="Started">${formatTime(r.startedAt)}</td>
       <td data-label="Length">${r.endedAt ? formatDuration((r.endedAt - r.startedAt) / 1000) : "–"}</td>
-      <td data-label="Status"><span class="badge ${r.status}">${r.status}</span></td>
-      <td class="verdict" data-label="Verdict">${r.verdict ?? ""}</td>
+      <td data-label="Status">
+        <span class="badge ${shown}" data-testid="history-state" data-state=${shown}
+          >${r.verdictState ? verdictStateLabels[r.verdictState] : r.status}</span
+        >
+      </td>
+      <td class="verdict" data-label="Verdict">${figures}</td>
     </tr>`;
   }
 
