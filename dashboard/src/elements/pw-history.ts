@@ -80,9 +80,9 @@ export class PwHistory extends LitElement {
 
   private row(r: Run) {
     const checked = this.picked.includes(r.runId);
-    // The verdict's state (thresholds and the alerts that fired) where the hub judged it; the
-    // figures without the status they start with, which the badge already says.
-    const shown = r.verdictState ?? r.status;
+    // The verdict's state (thresholds and the alerts that fired) where the hub judged it, else the
+    // status; the figures without the status they start with, which the badge already says.
+    const shown = r.verdictState === undefined ? r.status : r.verdictState;
     const verdict = r.verdict ?? "";
     const figures = verdict.startsWith(`${r.status}: `) ? verdict.slice(r.status.length + 2) : verdict;
     return html`<tr>
@@ -100,7 +100,7 @@ export class PwHistory extends LitElement {
       <td data-label="Length">${r.endedAt ? formatDuration((r.endedAt - r.startedAt) / 1000) : "–"}</td>
       <td data-label="Status">
         <span class="badge ${shown}" data-testid="history-state" data-state=${shown}
-          >${r.verdictState ? verdictStateLabels[r.verdictState] : r.status}</span
+          >${r.verdictState === undefined ? r.status : verdictStateLabels[r.verdictState]}</span
         >
       </td>
       <td class="verdict" data-label="Verdict">${figures}</td>
