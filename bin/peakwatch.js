@@ -12,6 +12,11 @@ process.on("uncaughtException", (error) => {
   );
   process.exit(4);
 });
+// `peakwatch runs | head`: the reader left before the end. What is left to print goes nowhere and
+// the command carries on (a run still ends with its own exit code), as the Unix tools' readers expect.
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+});
 register();
 const { main } = await import("./cli.ts");
 process.exitCode = await main(process.argv.slice(2));
