@@ -58,7 +58,10 @@ function firingBetween(db: Db, projectId: string, from: number, until: number, l
     .limit(limit);
 }
 
-/** The firing events among `rows` that belong to `run` (see runIncidents), as incidents. Pure. */
+/**
+ * The firing events among `rows` (oldest first) that belong to `run` (see runIncidents), as
+ * incidents; only the rows of the run's span are visited. Pure.
+ */
 function incidentsOf(
   run: IncidentRun,
   rows: ReadonlyArray<AlertHistoryRow>,
@@ -69,8 +72,9 @@ function incidentsOf(
   const target = originOf(run.target);
   const byName = new Map(rules.map((r) => [r.name, r]));
   const out: RunIncident[] = [];
-  for (const row of rows) {
-    if (row.at < run.startedAt || row.at > until) continue;
+  for (let i = firstAtOrAfter(rows, run.startedAt); i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.at > until) break;
     const labels = row.labels as Record<string, string>;
     const ours =
       labels.runId === undefined
@@ -90,6 +94,18 @@ function incidentsOf(
     });
   }
   return out;
+}
+
+/** The index of the first row at or after `at` in rows sorted by time (rows.length when none). */
+function firstAtOrAfter(rows: ReadonlyArray<AlertHistoryRow>, at: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Firing events read at most to judge a list of runs at once. */

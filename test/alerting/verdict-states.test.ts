@@ -52,6 +52,9 @@ for (const kind of databaseKinds) {
         // the same shop (no run label), which is none of this project's business.
         fired(DEFAULT_PROJECT_ID, span(1).startedAt + 60_000, { runId: "v-clean" }, "warning"),
         fired(randomUUID(), span(1).startedAt + 90_000, { target }),
+        // About the shop, between two runs: during neither.
+        fired(DEFAULT_PROJECT_ID, span(0).endedAt + 60_000, { target }),
+        fired(DEFAULT_PROJECT_ID, span(1).startedAt - 1, { target }),
       ]);
     });
     afterAll(async () => t?.close());
