@@ -49,7 +49,6 @@ interface Reserved {
 const formatMoney = (minor: number, currency: Currency) =>
   `${(minor / 10 ** minorDigits[currency]).toFixed(minorDigits[currency])} ${currency}`;
 
-const UNIQUE_VIOLATION = "23505";
 /** The checkout statement's way of saying "a line is short" (see reserve). */
 const DIVISION_BY_ZERO = "22012";
 
@@ -86,7 +85,10 @@ export class CheckoutService {
     try {
       reserved = await this.reserve(buyer, body, idempotencyKey);
     } catch (error) {
-      if (idempotencyKey && hasPgCode(error, UNIQUE_VIOLATION)) {
+      // A twin with the same key got there first: its order took the key (unique violation), or
+      // it already paid and emptied the cart ("the cart is empty"), or took the last stock. The
+      // retry gets the twin's answer, whatever this attempt ran into.
+      if (idempotencyKey) {
         const previous = await this.findByKey(buyer.customerId, idempotencyKey);
         if (previous) return this.answer(previous);
       }
