@@ -1,4 +1,4 @@
-import { lt } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { products } from "../../db/schema/shop.ts";
 
@@ -19,7 +19,8 @@ export interface RestockPolicy {
 export async function restockLowProducts(db: Db, policy: RestockPolicy): Promise<string[]> {
   const rows = await db
     .update(products)
-    .set({ stock: policy.to })
+    // greatest(): a policy whose `to` lies under `below` never takes units away.
+    .set({ stock: sql`greatest(${products.stock}, ${policy.to})` })
     .where(lt(products.stock, policy.below))
     .returning({ id: products.id });
   return rows.map((r) => r.id);

@@ -28,8 +28,9 @@ export function latencyHoles(data: Aligned, step: string, causes: ReadonlyArray<
   const filled = xs.map((_, i) => hasValue(data, i));
   const first = filled.indexOf(true);
   if (first === -1) return "";
+  const last = filled.lastIndexOf(true);
   let holes = 0;
-  for (let i = first + 1; i < filled.lastIndexOf(true); i++) if (!filled[i]) holes++;
+  for (let i = first + 1; i < last; i++) if (!filled[i]) holes++;
   if (holes === 0) return "";
   const named = failedNames(step, causes);
   const what = step === JOURNEY_STEP ? "no journey succeeded" : `no request of ${step} succeeded`;
