@@ -42,6 +42,34 @@ async function figures(page: Page, host = "pw-step-table", table = "table") {
     }, table);
 }
 
+/**
+ * Pixels of the first chart of `host` drawn in the colour of the theme variable `color` (give or
+ * take anti-aliasing): how much of one series is on screen.
+ */
+async function seriesPixels(page: Page, host: string, color: string): Promise<number> {
+  return page
+    .locator(`${host} pw-chart`)
+    .first()
+    .evaluate((chart, name) => {
+      const canvas = chart.shadowRoot!.querySelector("canvas")!;
+      const probe = document.createElement("canvas").getContext("2d")!;
+      probe.fillStyle = getComputedStyle(chart).getPropertyValue(name).trim();
+      const hex = probe.fillStyle as string;
+      const want = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+      const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (
+          Math.abs(data[i]! - want[0]!) +
+            Math.abs(data[i + 1]! - want[1]!) +
+            Math.abs(data[i + 2]! - want[2]!) <
+          60
+        )
+          n++;
+      return n;
+    }, color);
+}
+
 describeInBrowser("the per-step table at laptop and phone width", () => {
   const s = withHub();
 
@@ -117,6 +145,9 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
         // A step without latency says why: the cause of its failures.
         expect(cells.map((c) => c.text)).toContain("no successful request: 2 × HTTP 503");
         if (name === "run-detail") {
+          // One second of data: its latencies show as dots (a line through one point draws
+          // nothing). p50 is the one not hidden under another (p95 = p99 here).
+          expect(await seriesPixels(page, "pw-run-detail", "--pw-chart-4"), "p50 dot").toBeGreaterThan(12);
           // The errors-by-cause table beside it: every cell in view, the message whole.
           const causes = await figures(page, "pw-errors-table");
           expect(

@@ -3,6 +3,7 @@ import { customElement, property, query } from "lit/decorators.js";
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css?inline";
 import { type ChartMarker, faultMarkersPlugin } from "../charts/fault-markers.ts";
+import { isolatedPoints } from "../charts/isolated-points.ts";
 import type { Aligned } from "../live/run-series.ts";
 
 /** One line of a chart; `color` is a theme variable name such as `--pw-chart-1`. */
@@ -190,9 +191,21 @@ export class PwChart extends LitElement {
       width: this.width(),
       height: this.height,
       cursor: { drag: { x: true, y: false } },
-      // Room above the top tick, so its label ("100 %") is not cut in half by the canvas edge.
-      padding: [12, 8, 0, 0],
-      scales: { x: { time: !this.relative }, y: { range: range(this.unit) } },
+      // Room above the top tick, so its label ("100 %") is not cut in half by the canvas edge, and
+      // right of the last time tick ("17:08:35" is centred on it) unless a right axis gives it.
+      padding: [12, hasY2 ? 8 : this.relative ? 20 : 32, 0, 0],
+      scales: {
+        // One second alone: uPlot would stretch the axis over a whole day ("00:00" on every
+        // tick, the dot at the edge); ten seconds around it read as what they are.
+        x: {
+          time: !this.relative,
+          range: (u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+            const xs = u.data[0];
+            return xs.length === 1 ? [xs[0]! - 5, xs[0]! + 5] : [min, max];
+          },
+        },
+        y: { range: range(this.unit) },
+      },
       axes: [
         {
           stroke: text,
@@ -218,7 +231,17 @@ export class PwChart extends LitElement {
           width: 1.5,
           dash: s.dash ? [6, 4] : undefined,
           spanGaps: false,
-          points: { show: false },
+          // A line needs two points: a value alone (a one-second run, a second between gaps) is
+          // drawn as a dot instead of nothing.
+          points: {
+            show: false,
+            size: 7,
+            fill: color(s.color),
+            filter: (u: uPlot, seriesIdx: number) => {
+              const [from, to] = u.series[0]!.idxs ?? [0, -1];
+              return isolatedPoints(u.data[seriesIdx] ?? [], from, to);
+            },
+          },
           value: (_u: uPlot, v: number | null) =>
             v === null ? "–" : formatTicks([v], s.scale === "y2" ? this.unit2 : this.unit)[0]!,
         })),
