@@ -7,8 +7,10 @@
  * ingest bench measures ingest) and their minutes merged and stored as the hub's background pass
  * does while a run is ingested; then the hub starts, so its first read of each kind is the first
  * after a restart (cold: nothing in memory) and the next ones are what a reader of a finished run
- * gets. PGlite in its own thread, as the hub opens it (HUB_PGLITE_THREAD, on by default), or
- * Postgres at `postgresUrl`.
+ * gets. Also the run list (GET /runs?limit=500, each run judged with the alerts that fired in
+ * it) over LIST_RUNS runs spread across the long run's 36 h and LIST_EVENTS firing events, against
+ * the list of the 50 newest. PGlite in its own thread, as the hub opens it (HUB_PGLITE_THREAD, on
+ * by default), or Postgres at `postgresUrl`.
  */
 import { sql } from "drizzle-orm";
 import { componentDomains } from "../db/domains.ts";
@@ -19,6 +21,9 @@ import { startTestHub } from "../test/helpers/hub.ts";
 import { makeWindow } from "../test/hub/fixtures.ts";
 
 const READ_WINDOWS = Number(process.env.BENCH_READ_WINDOWS ?? 130_000);
+/** Runs and firing alert events the run list is read over. */
+const LIST_RUNS = 2000;
+const LIST_EVENTS = 20_000;
 const PATHS = { detail: "", report: "/report.html", series: "/series?step=browse&stat=p95" } as const;
 export type ReadName = keyof typeof PATHS;
 
@@ -28,10 +33,22 @@ export interface ReadTimes {
   reads: Record<ReadName, { coldMs: number; coldHealthMs: number; warmMs: number; worstHealthMs: number }>;
 }
 
+/** GET /runs of `limit` runs: the slowest of three reads, ms, and the slowest /healthz meanwhile. */
+export interface ListTimes {
+  limit: number;
+  warmMs: number;
+  worstHealthMs: number;
+}
+
 export async function longRunReads(
   kind: "pglite" | "postgres",
   postgresUrl?: string,
-): Promise<{ long: ReadTimes; short: ReadTimes; idleHealthMs: number }> {
+): Promise<{
+  long: ReadTimes;
+  short: ReadTimes;
+  idleHealthMs: number;
+  list: { runs: number; events: number; full: ListTimes; first: ListTimes };
+}> {
   const nowSecond = Math.floor(Date.now() / 1000);
   // Not the tests' in-process PGlite: on the hub's own thread a statement never stalls a request,
   // and what a reader waits for on the event loop is what a user of `npm start` would.
@@ -62,6 +79,22 @@ export async function longRunReads(
   };
   await seed("short-run", 600);
   await seed("long-run", READ_WINDOWS);
+  // The run list's runs, spread over the long run's span, each with its share of firing alerts.
+  const spanStart = (nowSecond - 40 * 3600) * 1000;
+  const spacing = Math.floor((READ_WINDOWS * 1000) / LIST_RUNS);
+  await database.db.execute(
+    sql`insert into hub.runs (run_id, profile, target, status, started_at, ended_at)
+        select 'listed-' || i, 'smoke', 'http://127.0.0.1:4100', 'passed', ${spanStart}::bigint + i * ${spacing}::bigint,
+               ${spanStart}::bigint + i * ${spacing}::bigint + ${Math.floor(spacing / 2)}::bigint
+        from generate_series(0, ${LIST_RUNS - 1}) as i`,
+  );
+  await database.db.execute(
+    sql`insert into alerting.alert_history (fingerprint, rule, kind, severity, at, labels, value)
+        select 'fp-' || (e % 50), 'CheckoutErrorRate', 'firing', 'critical',
+               ${spanStart}::bigint + e * ${Math.floor((READ_WINDOWS * 1000) / LIST_EVENTS)}::bigint,
+               jsonb_build_object('runId', 'listed-' || (e * ${LIST_RUNS} / ${LIST_EVENTS}), 'step', 'checkout'), 0.5
+        from generate_series(0, ${LIST_EVENTS - 1}) as e`,
+  );
   await pass.mergeSettled();
   await pass.stop();
   const t = await startTestHub({ database });
@@ -110,12 +143,28 @@ export async function longRunReads(
       }
       return { windows, reads };
     };
+    const listed = async (limit: number): Promise<ListTimes> => {
+      let warmMs = 0;
+      let worstHealthMs = 0;
+      for (let i = 0; i < 3; i++) {
+        const read = await timed(async () => {
+          const res = await fetch(`${t.url}/api/v1/runs?limit=${limit}`, { headers: viewer.headers });
+          const body = (await res.json()) as { runs?: Array<{ verdictState?: string }> };
+          if (res.status !== 200 || body.runs?.length !== limit)
+            throw new Error(`GET /runs?limit=${limit} answered ${res.status}`);
+        });
+        warmMs = Math.max(warmMs, read.ms);
+        worstHealthMs = Math.max(worstHealthMs, read.worstHealthMs);
+      }
+      return { limit, warmMs, worstHealthMs };
+    };
     // How slow /healthz is with no read at all: on a loaded machine, not zero.
     const idle = await timed(() => new Promise((r) => setTimeout(r, 2000)));
     return {
       short: await measure("short-run", 600),
       long: await measure("long-run", READ_WINDOWS),
       idleHealthMs: idle.worstHealthMs,
+      list: { runs: LIST_RUNS, events: LIST_EVENTS, full: await listed(500), first: await listed(50) },
     };
   } finally {
     await t.close();
