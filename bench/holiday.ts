@@ -109,7 +109,12 @@ try {
   const thresholds = summary.thresholds
     .map((t) => `${t.expression}: ${t.ok ? "passed" : "FAILED"} (${t.value ?? "no data"})`)
     .join("; ");
-  console.log(`\nrun exit code ${code}, status ${summary.status}, verdict ${summary.verdict}`);
+  // The hub's verdict when it gave one: "passed" beside the critical alerts the profile's fault
+  // fires would be the thresholds' word only.
+  const verdict = summary.combinedVerdict
+    ? `${summary.combinedVerdict.state} (${summary.combinedVerdict.incidents.length} alerts fired)`
+    : `${summary.verdict} (thresholds only: the hub gave no verdict)`;
+  console.log(`\nrun exit code ${code}, status ${summary.status}, verdict ${verdict}`);
   console.log(`thresholds: ${thresholds}`);
   console.log(
     `CPU over ${wall.toFixed(0)} s: hub ${share(byRole("hub"))}, shop ${share(byRole("shop"))}, probes ${share(byRole("probes"))}, generator ${share(generatorCpu)}; machine ${Math.round(100 * ((machine.busy - machineBefore.busy) / (machine.total - machineBefore.total)))} % busy, load average ${loadavg()[0]!.toFixed(1)}`,
