@@ -96,6 +96,13 @@ function describe(i: RunIncident): string {
   return `${i.rule} ${i.valueText} at ${clock(i.at)}${cause}`;
 }
 
+/** A run's verdict state from its status and whether a critical alert fired during it. Pure. */
+export function verdictState(status: RunStatus, criticalFired: boolean): VerdictState {
+  if (status === "starting" || status === "running") return "running";
+  if (status === "passed") return criticalFired ? "passed-with-incidents" : "passed";
+  return status;
+}
+
 /** The verdict of a run from its status, thresholds and the alerts that fired during it. Pure. */
 export function runVerdict(
   run: { runId: string; status: RunStatus; thresholds: ReadonlyArray<ThresholdResult> },
@@ -104,10 +111,7 @@ export function runVerdict(
   const thresholdsPassed = run.thresholds.every((t) => t.ok);
   const critical = incidents.filter((i) => i.severity === "critical");
   const others = incidents.filter((i) => i.severity !== "critical");
-  let state: VerdictState;
-  if (run.status === "starting" || run.status === "running") state = "running";
-  else if (run.status === "passed") state = critical.length > 0 ? "passed-with-incidents" : "passed";
-  else state = run.status;
+  const state = verdictState(run.status, critical.length > 0);
   const failed = run.thresholds.filter((t) => !t.ok).map((t) => t.expression);
   const parts: string[] = [];
   if (state === "running") parts.push("Running");

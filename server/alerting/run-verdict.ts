@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte } from "drizzle-orm";
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
@@ -9,6 +9,7 @@ import {
   type RunVerdict,
   runVerdict,
   type VerdictState,
+  verdictState,
 } from "../../core/verdict.ts";
 import type { Db } from "../../db/open.ts";
 import { type AlertHistoryRow, alertHistory } from "../../db/schema/alerting.ts";
@@ -75,12 +76,7 @@ function incidentsOf(
   for (let i = firstAtOrAfter(rows, run.startedAt); i < rows.length; i++) {
     const row = rows[i]!;
     if (row.at > until) break;
-    const labels = row.labels as Record<string, string>;
-    const ours =
-      labels.runId === undefined
-        ? labels.target === undefined || labels.target === target
-        : labels.runId === run.runId;
-    if (!ours) continue;
+    if (!ofRun(row.labels as RunLabels, run.runId, target)) continue;
     const alert = row.alert as Alert | null;
     out.push({
       rule: row.rule,
@@ -96,8 +92,19 @@ function incidentsOf(
   return out;
 }
 
+/** The labels that say which run an alert is about (absent: null from SQL, undefined from JSON). */
+type RunLabels = { runId?: string | null; target?: string | null };
+
+/**
+ * Whether an alert with these labels belongs to the run `runId` against `target` (an origin): an
+ * alert about the run itself, or about its target without a run (probe and scraped-metric alerts).
+ */
+function ofRun(labels: RunLabels, runId: string, target: string): boolean {
+  return labels.runId == null ? labels.target == null || labels.target === target : labels.runId === runId;
+}
+
 /** The index of the first row at or after `at` in rows sorted by time (rows.length when none). */
-function firstAtOrAfter(rows: ReadonlyArray<AlertHistoryRow>, at: number): number {
+function firstAtOrAfter(rows: ReadonlyArray<{ at: number }>, at: number): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
@@ -108,13 +115,13 @@ function firstAtOrAfter(rows: ReadonlyArray<AlertHistoryRow>, at: number): numbe
   return lo;
 }
 
-/** Firing events read at most to judge a list of runs at once. */
+/** Critical firing events read at most to judge a list of runs at once. */
 const LIST_EVENTS = 5000;
 
 /**
  * The verdict state of each run of a list (thresholds with the alerts that fired during it), from
  * one read of the alert history over the runs' span; a run is left out (state unknown) when that
- * span holds more firing events than are read. For lists: the History view, `GET /runs`.
+ * span holds more critical firing events than are read. For lists: the History view, `GET /runs`.
  */
 export async function verdictStatesOf(
   db: Db,
@@ -126,19 +133,40 @@ export async function verdictStatesOf(
   if (list.length === 0) return states;
   const from = Math.min(...list.map((r) => r.startedAt));
   const until = Math.max(...list.map((r) => r.endedAt ?? now));
-  const rows = await firingBetween(db, projectId, from, until, LIST_EVENTS + 1);
+  // Only what a state needs: critical events, their run and target read out in SQL, so no row's
+  // JSON is parsed on the hub's thread.
+  const rows = await db
+    .select({
+      at: alertHistory.at,
+      runId: sql<string | null>`${alertHistory.labels} ->> 'runId'`,
+      target: sql<string | null>`${alertHistory.labels} ->> 'target'`,
+    })
+    .from(alertHistory)
+    .where(
+      and(
+        eq(alertHistory.projectId, projectId),
+        eq(alertHistory.kind, "firing"),
+        eq(alertHistory.severity, "critical"),
+        gte(alertHistory.at, from),
+        lte(alertHistory.at, until),
+      ),
+    )
+    .orderBy(asc(alertHistory.at))
+    .limit(LIST_EVENTS + 1);
   // Read to the end of the span, or only as far as the events read reach.
   const complete = rows.length <= LIST_EVENTS;
   const reached = complete ? until : rows[LIST_EVENTS - 1]!.at;
   for (const r of list) {
-    if ((r.endedAt ?? now) >= reached && !complete) continue;
-    const run = { ...r, faults: r.faults as FaultMarker[] };
-    const incidents = incidentsOf(run, rows, [], now);
-    const thresholds = r.thresholds as ThresholdResult[];
-    states.set(
-      r.runId,
-      runVerdict({ runId: r.runId, status: r.status as RunStatus, thresholds }, incidents).state,
-    );
+    const end = r.endedAt ?? now;
+    if (end >= reached && !complete) continue;
+    const target = originOf(r.target);
+    let critical = false;
+    for (let i = firstAtOrAfter(rows, r.startedAt); i < rows.length && rows[i]!.at <= end; i++)
+      if (ofRun(rows[i]!, r.runId, target)) {
+        critical = true;
+        break;
+      }
+    states.set(r.runId, verdictState(r.status as RunStatus, critical));
   }
   return states;
 }

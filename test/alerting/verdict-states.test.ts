@@ -31,6 +31,8 @@ for (const kind of databaseKinds) {
       await report("v-incidents", { ...span(0), status: "passed" });
       await report("v-clean", { ...span(1), status: "passed" });
       await report("v-failed", { ...span(2), status: "failed" });
+      await report("v-shop-down", { ...span(3), status: "passed" });
+      await report("v-other-shop", { ...span(4), status: "passed" });
       const fired = (
         projectId: string,
         at: number,
@@ -55,6 +57,10 @@ for (const kind of databaseKinds) {
         // About the shop, between two runs: during neither.
         fired(DEFAULT_PROJECT_ID, span(0).endedAt + 60_000, { target }),
         fired(DEFAULT_PROJECT_ID, span(1).startedAt - 1, { target }),
+        // About the run's shop without a run label (a probe's ShopDown), during the run: it counts;
+        // about another shop during a run: it does not.
+        fired(DEFAULT_PROJECT_ID, span(3).startedAt + 1000, { target }),
+        fired(DEFAULT_PROJECT_ID, span(4).startedAt + 1000, { target: "http://127.0.0.1:4999" }),
       ]);
     });
     afterAll(async () => t?.close());
@@ -68,6 +74,8 @@ for (const kind of databaseKinds) {
         "v-incidents": ["passed", "passed-with-incidents"],
         "v-clean": ["passed", "passed"],
         "v-failed": ["failed", "failed"],
+        "v-shop-down": ["passed", "passed-with-incidents"],
+        "v-other-shop": ["passed", "passed"],
       });
       // The run's own verdict agrees, and lists only this project's alerts.
       for (const r of runs) {
