@@ -5,7 +5,8 @@
  *    and batch latency p50/p99, against a baseline of one agent in the same run; then the same
  *    agents paced at the goal's rate (BENCH_PACE windows/s; 20,000 on Postgres, 10,000 on
  *    PGlite), batch latency from each batch's intended send. PGlite always; Postgres too when
- *    BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
+ *    BENCH_DATABASE_URL (else TEST_DATABASE_URL, else the local server at 127.0.0.1:5432, as
+ *    bench:shop does; skipped, saying so, when none answers).
  * 2. Live fan-out, on a hub of its own: C clients (in BENCH_CLIENT_PROCESSES processes, 2, so
  *    their work is not the bench's nor the hub's) subscribed to `probes`; each ingested probe
  *    result is broadcast; prints delivery lag p50/p99 (result created → every client's receipt,
@@ -63,7 +64,28 @@ const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
 const LIVE_CLIENT = process.env.BENCH_LIVE_CLIENT === "ws" ? "ws" : "lean";
 /** Which parts run: ingest, fanout, reads (all by default). */
 const PARTS = new Set((process.env.BENCH_PARTS ?? "ingest,fanout,reads,histograms").split(","));
-const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+/** The Postgres the Postgres parts run on; set by main (undefined: none answered). */
+let pgUrl: string | undefined;
+
+/**
+ * BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server if it answers within 3 s:
+ * the issue's ingest goal is a Postgres figure, so `npm run bench` measures it when it can.
+ */
+async function postgresToUse(): Promise<string | undefined> {
+  const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (given) return given;
+  const local = "postgres://postgres@127.0.0.1:5432/postgres";
+  const probe = postgresClient(local, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  try {
+    await probe`select 1`;
+    return local;
+  } catch (error) {
+    console.log(`postgres: skipped (${local}: ${(error as Error).message}); set BENCH_DATABASE_URL`);
+    return undefined;
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
+}
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -653,6 +675,8 @@ async function main() {
   console.log(
     `hub bench: ${AGENTS} agents × batches of ${BATCH} windows for ${SECONDS} s; fan-out to ${CLIENTS} clients`,
   );
+  if (!process.env.BENCH_DATABASES || process.env.BENCH_DATABASES.split(",").includes("postgres"))
+    pgUrl = await postgresToUse();
   const kinds = (pgUrl ? (["pglite", "postgres"] as const) : (["pglite"] as const)).filter(
     (k) => !process.env.BENCH_DATABASES || process.env.BENCH_DATABASES.split(",").includes(k),
   );
