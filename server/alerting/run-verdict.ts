@@ -29,7 +29,8 @@ type IncidentRun = {
 /**
  * The alerts that fired during a run: those about the run itself (label runId) and those about
  * its target without a run (probe and scraped-metric alerts such as ShopDown), between its start
- * and its end, in the run's project. Each names the fault the profile injected then, if any.
+ * and its end, plus those labelled with the run that fired just after its end (LATE_RUN_ALERT_MS),
+ * in the run's project. Each names the fault the profile injected then, if any.
  */
 export async function runIncidents(
   db: Db,
@@ -38,7 +39,13 @@ export async function runIncidents(
   now: number,
   projectId: string,
 ): Promise<RunIncident[]> {
-  const rows = await firingBetween(db, projectId, run.startedAt, run.endedAt ?? now, 1000);
+  const rows = await firingBetween(
+    db,
+    projectId,
+    run.startedAt,
+    (run.endedAt ?? now) + LATE_RUN_ALERT_MS,
+    1000,
+  );
   return incidentsOf(run, rows, rules, now);
 }
 
@@ -75,8 +82,8 @@ function incidentsOf(
   const out: RunIncident[] = [];
   for (let i = firstAtOrAfter(rows, run.startedAt); i < rows.length; i++) {
     const row = rows[i]!;
-    if (row.at > until) break;
-    if (!ofRun(row.labels as RunLabels, run.runId, target)) continue;
+    if (row.at > until + LATE_RUN_ALERT_MS) break;
+    if (!ofRunAt(row.labels as RunLabels, row.at, run.runId, target, until)) continue;
     const alert = row.alert as Alert | null;
     out.push({
       rule: row.rule,
@@ -101,6 +108,23 @@ type RunLabels = { runId?: string | null; target?: string | null };
  */
 function ofRun(labels: RunLabels, runId: string, target: string): boolean {
   return labels.runId == null ? labels.target == null || labels.target === target : labels.runId === runId;
+}
+
+/**
+ * How long after its end an alert labelled with a run still counts for it. The run's last windows
+ * reach the hub, and are evaluated, after the generator's end instant; the hub resolves the run's
+ * alerts ("run ended") as soon as it hears of the end. An alert about the run that fires in
+ * between is the run's own (on a loaded machine a short run's burn alert fired 1-2 s after it).
+ */
+const LATE_RUN_ALERT_MS = 5 * 60_000;
+
+/**
+ * Whether an alert fired `at` belongs to the run that ended at `end`: one of the run's (see
+ * ofRun) during it, or one labelled with the run shortly after (LATE_RUN_ALERT_MS).
+ */
+function ofRunAt(labels: RunLabels, at: number, runId: string, target: string, end: number): boolean {
+  if (at <= end) return ofRun(labels, runId, target);
+  return at <= end + LATE_RUN_ALERT_MS && labels.runId === runId;
 }
 
 /** The index of the first row at or after `at` in rows sorted by time (rows.length when none). */
@@ -132,7 +156,7 @@ export async function verdictStatesOf(
   const states = new Map<string, VerdictState>();
   if (list.length === 0) return states;
   const from = Math.min(...list.map((r) => r.startedAt));
-  const until = Math.max(...list.map((r) => r.endedAt ?? now));
+  const until = Math.max(...list.map((r) => r.endedAt ?? now)) + LATE_RUN_ALERT_MS;
   // Only what a state needs: critical events, their run and target read out in SQL, so no row's
   // JSON is parsed on the hub's thread.
   const rows = await db
@@ -158,11 +182,12 @@ export async function verdictStatesOf(
   const reached = complete ? until : rows[LIST_EVENTS - 1]!.at;
   for (const r of list) {
     const end = r.endedAt ?? now;
-    if (end >= reached && !complete) continue;
+    if (end + LATE_RUN_ALERT_MS >= reached && !complete) continue;
     const target = originOf(r.target);
     let critical = false;
-    for (let i = firstAtOrAfter(rows, r.startedAt); i < rows.length && rows[i]!.at <= end; i++)
-      if (ofRun(rows[i]!, r.runId, target)) {
+    const last = end + LATE_RUN_ALERT_MS;
+    for (let i = firstAtOrAfter(rows, r.startedAt); i < rows.length && rows[i]!.at <= last; i++)
+      if (ofRunAt(rows[i]!, rows[i]!.at, r.runId, target, end)) {
         critical = true;
         break;
       }

@@ -33,6 +33,7 @@ for (const kind of databaseKinds) {
       await report("v-failed", { ...span(2), status: "failed" });
       await report("v-shop-down", { ...span(3), status: "passed" });
       await report("v-other-shop", { ...span(4), status: "passed" });
+      await report("v-late", { ...span(5), status: "passed" });
       const fired = (
         projectId: string,
         at: number,
@@ -61,6 +62,9 @@ for (const kind of databaseKinds) {
         // about another shop during a run: it does not.
         fired(DEFAULT_PROJECT_ID, span(3).startedAt + 1000, { target }),
         fired(DEFAULT_PROJECT_ID, span(4).startedAt + 1000, { target: "http://127.0.0.1:4999" }),
+        // Labelled with the run, 2 s after its end instant: its last windows were evaluated after
+        // the generator stopped (seen in CI on a short run). It is the run's.
+        fired(DEFAULT_PROJECT_ID, span(5).endedAt + 2000, { runId: "v-late", step: "checkout" }),
       ]);
     });
     afterAll(async () => t?.close());
@@ -76,6 +80,7 @@ for (const kind of databaseKinds) {
         "v-failed": ["failed", "failed"],
         "v-shop-down": ["passed", "passed-with-incidents"],
         "v-other-shop": ["passed", "passed"],
+        "v-late": ["passed", "passed-with-incidents"],
       });
       // The run's own verdict agrees, and lists only this project's alerts.
       for (const r of runs) {
