@@ -4,7 +4,9 @@
  * 1. Ingest: N concurrent agents POST batches of windows for a fixed time; prints windows/s
  *    and batch latency p50/p99, against a baseline of one agent in the same run; then the same
  *    agents paced at the goal's rate (BENCH_PACE windows/s; 20,000 on Postgres, 10,000 on
- *    PGlite), batch latency from each batch's intended send. PGlite always; Postgres too when
+ *    PGlite), batch latency from each batch's intended send. Each phase starts with its agents
+ *    connected and their runs known to the hub (one first batch each, timed and printed on its
+ *    own) and the hub idle again after the previous phase. PGlite always; Postgres too when
  *    BENCH_DATABASE_URL (else TEST_DATABASE_URL, else the local server at 127.0.0.1:5432, as
  *    bench:shop does; skipped, saying so, when none answers).
  * 2. Live fan-out, on a hub of its own: C clients (in BENCH_CLIENT_PROCESSES processes, 2, so
@@ -228,6 +230,38 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
   const latencies: number[] = [];
   let windows = 0;
   let failures = 0;
+  // Each agent as a live one is when the measured phase starts: connected, and its run known to
+  // the hub (a run's first batch also has its project and stop answer read on the reply's path).
+  // What that first batch took is reported on its own line, never mixed into the phase's figures.
+  const agentStates = Array.from({ length: agents }, (_, a) => {
+    const runId = `bench-${a}-${randomUUID().slice(0, 8)}`;
+    // Recent seconds, as live agents send: the hub refuses windows older than raw retention
+    // (48 h) or ahead of its clock, so each agent walks forward from 40 h ago.
+    // A window's JSON before and after its second, written once: building and stringifying 100
+    // objects per batch was agent CPU taken from the cores the hub runs on.
+    return { a, second: Math.floor(Date.now() / 1000) - 40 * 3600, head: windowJsonHead(runId) };
+  });
+  const send = async (agent: (typeof agentStates)[number]): Promise<number> => {
+    let body = "";
+    for (let i = 0; i < BATCH; i++, agent.second++)
+      body += `${i === 0 ? "" : ","}${agent.head}${agent.second}${tails[(agent.a * 7919 + agent.second) % tails.length]}`;
+    const res = await request(`${hub.url}/api/v1/ingest/windows`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/json" },
+      body: `{"windows":[${body}]}`,
+      dispatcher,
+    });
+    await res.body.text();
+    return res.statusCode;
+  };
+  const firstBatches = await Promise.all(
+    agentStates.map(async (agent) => {
+      const t0 = performance.now();
+      await send(agent);
+      return performance.now() - t0;
+    }),
+  );
+  await hubSettled(hub);
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   const cpuBefore = hub.cpuSeconds();
@@ -235,39 +269,22 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
   const postgresBefore = postgresCpuSeconds();
   const agentsCpuBefore = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: agents }, async (_, a) => {
-      // Recent seconds, as live agents send: the hub refuses windows older than raw retention
-      // (48 h) or ahead of its clock, so each agent walks forward from 40 h ago.
-      let second = Math.floor(Date.now() / 1000) - 40 * 3600;
-      const runId = `bench-${a}-${randomUUID().slice(0, 8)}`;
-      // A window's JSON before and after its second, written once: building and stringifying 100
-      // objects per batch was agent CPU taken from the cores the hub runs on.
-      const head = windowJsonHead(runId);
+    agentStates.map(async (agent) => {
       // Paced: one batch every `interval` ms per agent, the agents spread evenly over it.
       const interval = pace ? (agents * BATCH * 1000) / pace : 0;
-      let intended = started + (interval * a) / agents;
+      let intended = started + (interval * agent.a) / agents;
       while (performance.now() < deadline) {
         if (pace) {
           const wait = intended - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           if (intended >= deadline) break;
         }
-        let body = "";
-        for (let i = 0; i < BATCH; i++, second++)
-          body += `${i === 0 ? "" : ","}${head}${second}${tails[(a * 7919 + second) % tails.length]}`;
-        body = `{"windows":[${body}]}`;
         const t0 = pace ? intended : performance.now();
         intended += interval;
         try {
-          const res = await request(`${hub.url}/api/v1/ingest/windows`, {
-            method: "POST",
-            headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/json" },
-            body,
-            dispatcher,
-          });
-          await res.body.text();
+          const status = await send(agent);
           latencies.push(performance.now() - t0);
-          if (res.statusCode === 200) windows += BATCH;
+          if (status === 200) windows += BATCH;
           else failures++;
         } catch {
           // A reset keep-alive socket on a loaded machine: counted, not fatal (agents retry).
@@ -283,7 +300,10 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
   const agentsCpu = process.cpuUsage(agentsCpuBefore);
   await dispatcher.close();
   latencies.sort((x, y) => x - y);
+  firstBatches.sort((x, y) => x - y);
   return {
+    /** Each agent's first batch (connect, new run), before the phase's clock: p50 and max, ms. */
+    firstBatch: { p50: quantile(firstBatches, 0.5), max: firstBatches.at(-1) ?? Number.NaN },
     windowsPerSecond: windows / elapsed,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
@@ -302,6 +322,20 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
     hubCores: cpu / elapsed,
     agentsCores: (agentsCpu.user + agentsCpu.system) / 1e6 / elapsed,
   };
+}
+
+/**
+ * Waits (at most 10 s) until the hub's CPU over a quarter second is below a tenth of a core: the
+ * previous phase's background work (minute folds of what it stored) done, so a phase measures
+ * its own load only.
+ */
+async function hubSettled(hub: Hub): Promise<void> {
+  const until = performance.now() + 10_000;
+  while (performance.now() < until) {
+    const before = hub.cpuSeconds();
+    await new Promise((r) => setTimeout(r, 250));
+    if (!((hub.cpuSeconds() - before) / 0.25 >= 0.1)) return;
+  }
 }
 
 /** Sum and count of one of the hub's Prometheus histograms (its series with `labels`, e.g. `,kind="windows"`), read from its /metrics. */
@@ -700,7 +734,7 @@ async function main() {
       const loop = await loopDelay(hub);
       const storeAfter = await histogramTotals(hub, STORE_SECONDS, ',kind="windows"');
       console.log(
-        `[${label}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms; ${cpuOf(paced)}`,
+        `[${label}] ingest ${AGENTS} agents paced at ${pace} windows/s: ${fmt(paced.windowsPerSecond, 0)} windows/s stored, batch p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms from each batch's intended send (${paced.batches} batches, ${paced.failures} failed); in the hub: store p99 ≤ ${fmt(bucketQuantile(storeBefore.le, storeAfter.le, 0.99) * 1000, 0)} ms, event-loop delay p99 ${fmt(loop.p99Ms)} ms, max ${fmt(loop.maxMs)} ms; ${cpuOf(paced)}; before the clock, each agent's first batch (connect, new run): p50 ${fmt(paced.firstBatch.p50)} ms, max ${fmt(paced.firstBatch.max)} ms`,
       );
       summary.push({ kind, label, baseline, loaded, pace, paced });
     } finally {

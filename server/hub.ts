@@ -32,6 +32,7 @@ import { faultRoutes } from "./faults/routes.ts";
 import { pushFaultChange } from "./faults/shared.ts";
 import { agentResolver } from "./http/auth.ts";
 import { configRoutes } from "./http/config-routes.ts";
+import { perInterval } from "./ingest/per-interval.ts";
 import { perTick } from "./ingest/per-tick.ts";
 import type { IngestListener } from "./ingest/routes.ts";
 import { runProjectOf } from "./ingest/store.ts";
@@ -210,12 +211,26 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     audit,
   });
   metrics.ruleEvaluationSeconds.collect = () => alerting.service.engine.lastDurationMs / 1000;
+  // Windows are the workers' heartbeats, whichever replica stores them: one statement a second.
+  const heartbeats = perInterval<Window, Map<string, WorkerHeard>>({
+    intervalMs: HEARTBEAT_INTERVAL_MS,
+    start: () => new Map(),
+    add: latestSecondOf,
+    drain: (heard) => runWorkers.heard([...heard.values()]),
+    onError: (error) => console.error(`run workers: ${loggableMessage(error)}`),
+  });
+  // Other replicas read the new windows back for their live clients: a notice per quarter second.
+  const windowNotices = perInterval<Window, Map<string, RunSeconds>>({
+    intervalMs: WINDOW_NOTICE_INTERVAL_MS,
+    start: () => new Map(),
+    add: widenRunSeconds,
+    drain: (ranges) => bus.publish({ type: "windows", runs: [...ranges.values()] }),
+  });
   // Once per event-loop turn for every batch stored in it, after the replies: not per request.
   const afterWindowsStored = perTick<Window>((windows) => {
     liveWindows.ingest(windows);
-    // Windows are the workers' heartbeats, whichever replica stores them.
-    runWorkers.heard(windows).catch((error) => console.error(`run workers: ${loggableMessage(error)}`));
-    bus.publish({ type: "windows", runs: secondsByRun(windows) });
+    heartbeats.add(windows);
+    windowNotices.add(windows);
     alerting.dataIngested("windows", [...new Set(windows.map((w) => w.runId))]);
   });
   const ingestListeners: IngestListener[] = [
@@ -419,6 +434,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       server.closeIdleConnections();
       const cutOff = setTimeout(() => server.closeAllConnections(), 5_000).unref();
       clearInterval(windowTicker);
+      await windowNotices.flush();
       await supervisor.stop();
       await launcher.stopAll();
       await scraper.stop();
@@ -434,20 +450,47 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       wss.close();
       await serverClosed;
       clearTimeout(cutOff);
+      // The last requests' heartbeats (their after-store work runs on the turn after the reply).
+      await new Promise((resolve) => setImmediate(resolve));
+      await heartbeats.flush();
     },
   };
 }
 
-/** Each run's second range in a batch (what other replicas need to read it back). */
-function secondsByRun(windows: ReadonlyArray<Window>): Array<{ runId: string; from: number; to: number }> {
-  const ranges = new Map<string, { runId: string; from: number; to: number }>();
-  for (const w of windows) {
-    const r = ranges.get(w.runId);
-    if (!r) ranges.set(w.runId, { runId: w.runId, from: w.second, to: w.second });
-    else {
-      r.from = Math.min(r.from, w.second);
-      r.to = Math.max(r.to, w.second);
-    }
+/**
+ * How often a replica writes its workers' heartbeats (run_workers.last_seen_at): far below the
+ * seconds HUB_WORKER_TIMEOUT_SECONDS allows, far above what 20,000 windows/s would cost per commit.
+ */
+const HEARTBEAT_INTERVAL_MS = 1000;
+/** How often a replica tells the others which windows it stored (their live charts move per second). */
+const WINDOW_NOTICE_INTERVAL_MS = 250;
+
+interface WorkerHeard {
+  runId: string;
+  worker: string;
+  second: number;
+}
+
+/** Keeps each worker's latest second heard of. */
+function latestSecondOf(heard: Map<string, WorkerHeard>, w: Window): void {
+  const key = `${w.runId}\u0000${w.worker}`;
+  const seen = heard.get(key);
+  if (!seen) heard.set(key, { runId: w.runId, worker: w.worker, second: w.second });
+  else if (w.second > seen.second) seen.second = w.second;
+}
+
+interface RunSeconds {
+  runId: string;
+  from: number;
+  to: number;
+}
+
+/** Widens the run's second range to the window's (what other replicas need to read it back). */
+function widenRunSeconds(ranges: Map<string, RunSeconds>, w: Window): void {
+  const r = ranges.get(w.runId);
+  if (!r) ranges.set(w.runId, { runId: w.runId, from: w.second, to: w.second });
+  else {
+    r.from = Math.min(r.from, w.second);
+    r.to = Math.max(r.to, w.second);
   }
-  return [...ranges.values()];
 }
