@@ -275,9 +275,10 @@ async function ingest(hub: Hub, agents: number, seconds: number, pace?: number) 
       let intended = started + (interval * agent.a) / agents;
       while (performance.now() < deadline) {
         if (pace) {
+          // Not a sleep past the deadline: the phase's rate is its windows over its own span.
+          if (intended >= deadline) break;
           const wait = intended - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          if (intended >= deadline) break;
         }
         const t0 = pace ? intended : performance.now();
         intended += interval;
