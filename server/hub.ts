@@ -23,7 +23,7 @@ import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
 import { withBackupAge } from "./backup/age-sample.ts";
 import { createHubBackups } from "./backup/index.ts";
-import { localBus, postgresBus } from "./cluster/bus.ts";
+import { localBus, postgresBus, type RunSeconds, widenRunSeconds } from "./cluster/bus.ts";
 import { postgresCluster, soleCluster } from "./cluster/cluster.ts";
 import { registerLeaderGauge } from "./cluster/metrics.ts";
 import { relayClusterEvents } from "./cluster/relay.ts";
@@ -53,7 +53,7 @@ import { RunCoordinator } from "./runs/coordinator.ts";
 import { RunLauncher } from "./runs/launcher.ts";
 import { runRoutes } from "./runs/routes.ts";
 import { rowToRunView } from "./runs/run-view.ts";
-import { RunWorkers } from "./runs/run-workers.ts";
+import { latestSecondOf, RunWorkers, type WorkerHeard } from "./runs/run-workers.ts";
 import { MinuteRollups } from "./runs/slices-rollup.ts";
 import { RunSupervisor } from "./runs/supervisor.ts";
 import { scrapeRoutes } from "./scraper/routes.ts";
@@ -466,33 +466,3 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
 const HEARTBEAT_INTERVAL_MS = 500;
 /** How often a replica tells the others which windows it stored (their live charts move per second). */
 const WINDOW_NOTICE_INTERVAL_MS = 250;
-
-interface WorkerHeard {
-  runId: string;
-  worker: string;
-  second: number;
-}
-
-/** Keeps each worker's latest second heard of. */
-function latestSecondOf(heard: Map<string, WorkerHeard>, w: Window): void {
-  const key = `${w.runId}\u0000${w.worker}`;
-  const seen = heard.get(key);
-  if (!seen) heard.set(key, { runId: w.runId, worker: w.worker, second: w.second });
-  else if (w.second > seen.second) seen.second = w.second;
-}
-
-interface RunSeconds {
-  runId: string;
-  from: number;
-  to: number;
-}
-
-/** Widens the run's second range to the window's (what other replicas need to read it back). */
-function widenRunSeconds(ranges: Map<string, RunSeconds>, w: Window): void {
-  const r = ranges.get(w.runId);
-  if (!r) ranges.set(w.runId, { runId: w.runId, from: w.second, to: w.second });
-  else {
-    r.from = Math.min(r.from, w.second);
-    r.to = Math.max(r.to, w.second);
-  }
-}

@@ -13,7 +13,24 @@ export type ClusterEvent =
   /** Someone asked to stop or abort a run: the replica supervising it reads the request and acts. */
   | { type: "stop"; runId: string }
   | { type: "fault"; change: FaultChange; projectId: string }
-  | { type: "windows"; runs: Array<{ runId: string; from: number; to: number }> };
+  | { type: "windows"; runs: RunSeconds[] };
+
+/** A run's stored seconds, from and to (inclusive): what another replica reads back for its live clients. */
+export interface RunSeconds {
+  runId: string;
+  from: number;
+  to: number;
+}
+
+/** Widens the run's range in `ranges` to take in the window's second. */
+export function widenRunSeconds(ranges: Map<string, RunSeconds>, w: { runId: string; second: number }): void {
+  const r = ranges.get(w.runId);
+  if (!r) ranges.set(w.runId, { runId: w.runId, from: w.second, to: w.second });
+  else {
+    r.from = Math.min(r.from, w.second);
+    r.to = Math.max(r.to, w.second);
+  }
+}
 
 export interface ClusterBus {
   /** Tells the other replicas; never blocks, never throws. */

@@ -5,6 +5,17 @@ import { type RunWorkerRow, runWorkers } from "../../db/schema/hub.ts";
 import { pgArray } from "../ingest/pg-array.ts";
 
 /** Worker states that may still send windows. */
+/** A worker heard of through its windows: its run, its name and the latest second it covered. */
+export type WorkerHeard = Pick<Window, "runId" | "worker" | "second">;
+
+/** Keeps in `latest` each worker's latest second heard of (keyed by run and worker). */
+export function latestSecondOf(latest: Map<string, WorkerHeard>, w: WorkerHeard): void {
+  const key = `${w.runId}\u0000${w.worker}`;
+  const seen = latest.get(key);
+  if (!seen) latest.set(key, { runId: w.runId, worker: w.worker, second: w.second });
+  else if (w.second > seen.second) seen.second = w.second;
+}
+
 export const liveWorkerStates = ["starting", "running"] as const;
 
 /**
@@ -49,14 +60,9 @@ export class RunWorkers {
    * whole batch (every run and worker in it, unnested); rows of workers that are not tracked are
    * left alone.
    */
-  async heard(windows: ReadonlyArray<Pick<Window, "runId" | "worker" | "second">>): Promise<void> {
-    const latest = new Map<string, { runId: string; worker: string; second: number }>();
-    for (const w of windows) {
-      const key = `${w.runId}\u0000${w.worker}`;
-      const seen = latest.get(key);
-      if (!seen) latest.set(key, { runId: w.runId, worker: w.worker, second: w.second });
-      else if (w.second > seen.second) seen.second = w.second;
-    }
+  async heard(windows: ReadonlyArray<WorkerHeard>): Promise<void> {
+    const latest = new Map<string, WorkerHeard>();
+    for (const w of windows) latestSecondOf(latest, w);
     if (latest.size === 0) return;
     const heard = [...latest.values()];
     await this.db.execute(sql`update ${runWorkers} set
