@@ -17,7 +17,7 @@ import type { BenchFigure } from "./figures.ts";
 const quick: Record<string, { env?: Record<string, string>; args?: string[]; budget: number }> = {
   shop: { env: { BENCH_SECONDS: "3" }, budget: 170 },
   loadgen: { args: ["--seconds", "5", "--rss-seconds", "30"], budget: 150 },
-  hub: { env: { BENCH_SECONDS: "5", BENCH_CLIENTS: "1000" }, budget: 170 },
+  hub: { env: { BENCH_SECONDS: "5", BENCH_CLIENTS: "1000" }, budget: 200 },
   alerting: { budget: 90 },
   probes: { env: { BENCH_SECONDS: "2", BENCH_ROUNDS: "2" }, budget: 45 },
   dashboard: { budget: 45 },
