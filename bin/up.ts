@@ -139,7 +139,8 @@ export async function main(argv: string[]): Promise<number> {
     process.on("SIGTERM", onSignal);
   });
 
-  // Probes start once the shop answers, so a seeding shop does not read as DOWN at start-up.
+  // Probes start once the hub and the shop answer: a seeding shop does not read as DOWN at
+  // start-up, and the probes' first ask for the hub's probe definitions is answered.
   supervisor.start(["hub", "shop"]);
   const waiting = new Set(specs.map((s) => s.name));
   // A first start seeds the shop and a loaded machine is slow: say so, and keep waiting.
@@ -156,16 +157,9 @@ export async function main(argv: string[]): Promise<number> {
       if (up) waiting.delete(spec.name);
       return up;
     });
-  const healthy = await Promise.all(
-    specs.map((s) =>
-      s.name === "shop"
-        ? untilHealthy(s).then((up) => {
-            if (up) supervisor.start(["probes"]);
-            return up;
-          })
-        : untilHealthy(s),
-    ),
-  );
+  const servers = await Promise.all(specs.filter((s) => s.name !== "probes").map(untilHealthy));
+  if (servers.every(Boolean)) supervisor.start(["probes"]);
+  const healthy = [...servers, await untilHealthy(specs.find((s) => s.name === "probes")!)];
   clearTimeout(slowNotice);
   if (!stopped.signal.aborted && healthy.every(Boolean)) {
     // A command that joined while the stack was starting waits for this before it begins.

@@ -57,6 +57,10 @@ export class HubConfig {
     } catch (error) {
       return this.#note(`hub probe configuration unreachable: ${(error as Error).message}`);
     }
+    if (this.#lastNote.startsWith("hub probe configuration unreachable")) {
+      this.#lastNote = "";
+      this.#o.log("probes: hub probe configuration reachable again");
+    }
     if (text === this.#last) return;
     if (text.includes("{{env."))
       return this.#note("hub probe configuration refused: it may not use {{env.…}}");

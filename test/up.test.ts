@@ -114,6 +114,9 @@ describe("peakwatch up: one stack the CLI and the dashboard follow", () => {
     expect(stack.shop.url).toBe(shopUrl);
     // Marked ready with the banner: a command joining earlier waits for this instead of failing.
     expect(Date.parse(stack.readyAt ?? "")).toBeGreaterThanOrEqual(Date.parse(stack.startedAt));
+    // Probes start after the hub answers, so their first ask for its probe definitions succeeds.
+    expect(up.output()).toMatch(/hub listening on[\s\S]*started probes/);
+    expect(up.output()).not.toMatch(/probe configuration unreachable/);
 
     // The whole 30 s (about 150 journeys): a shorter run (45 journeys) had none that logged in
     // once in CI, and the logins are what shows the mailbox token came from the stack.

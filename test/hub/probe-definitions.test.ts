@@ -45,6 +45,29 @@ for (const kind of databaseKinds) {
       return { probes, notes };
     };
 
+    it("says when the hub's probe configuration is reachable again after a failed poll", async () => {
+      const notes: string[] = [];
+      let calls = 0;
+      const config = new HubConfig({
+        hubUrl: t.url,
+        token: t.agentToken,
+        intervalMs: 60_000,
+        onProbes: () => {},
+        log: (line) => notes.push(line),
+        // The first poll goes to a closed loopback port (a hub still starting), the next to the hub.
+        fetch: (url, init) => globalThis.fetch(calls++ === 0 ? "http://127.0.0.1:9/" : url, init),
+      });
+      await config.poll();
+      expect(notes).toEqual([expect.stringMatching(/^probes: hub probe configuration unreachable: /)]);
+      await config.poll();
+      expect(notes.slice(1)).toEqual([
+        "probes: hub probe configuration reachable again",
+        "probes: 0 probes from the hub",
+      ]);
+      await config.poll();
+      expect(notes).toHaveLength(3);
+    });
+
     const homeProbe = {
       name: "hub-home",
       kind: "http",
