@@ -333,5 +333,14 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
       })
       .toBe(0);
     expect(await page.locator('[data-testid="delta-table"] section').count()).toBeGreaterThan(3);
+    // Each run's verdict reads as on its own page: thresholds and alerts together. Run A's alerts
+    // fired while it ran, so it may not read a plain "Passed" here.
+    for (const [i, id] of [a, b].entries()) {
+      const verdict = (await apiFromPage(page, "GET", `/runs/${encodeURIComponent(id)}/verdict`)).body;
+      const badge = page.getByTestId("verdict-state").nth(i);
+      expect(await badge.getAttribute("data-state"), id).toBe(verdict.state);
+      if (id === a) expect(verdict.state).not.toBe("passed");
+    }
+    await screenshot(page, "compare-verdicts");
   });
 });

@@ -1,6 +1,7 @@
 import { css, html, LitElement } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { JOURNEY_STEP } from "../../../core/names.ts";
+import type { RunVerdict } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
 import type { WindowSample } from "../compare/bootstrap.ts";
@@ -22,7 +23,7 @@ import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
-import "./pw-run-verdict.ts";
+import { loadVerdict } from "./pw-run-verdict.ts";
 import "./pw-step-table.ts";
 import "./pw-table-scroll.ts";
 
@@ -60,6 +61,9 @@ interface Loaded {
   id: string;
   detail: RunDetail;
   series: RunSeries;
+  /** Thresholds and alerts together: a run whose alerts fired reads "passed with incidents", as everywhere. */
+  verdict: RunVerdict | null;
+  verdictError: string | undefined;
 }
 
 /**
@@ -128,6 +132,8 @@ export class PwCompare extends LitElement {
 
   private readonly data = new ApiTask(this, {
     task: async (signal) => {
+      // Nothing to ask for until two runs are picked (the page says so).
+      if (!this.a || !this.b) return undefined;
       const details = await Promise.all(
         [this.a, this.b].map((id) =>
           hub.get<RunDetail>(`/runs/${encodeURIComponent(id)}`, undefined, signal),
@@ -139,14 +145,17 @@ export class PwCompare extends LitElement {
       const loaded = await Promise.all(
         [this.a, this.b].map(async (id, i): Promise<Loaded> => {
           const series = new RunSeries();
-          await loadSeries(hub, series, {
-            runId: id,
-            steps: [JOURNEY_STEP],
-            keys: ["achieved", "p50", "p95", "p99", "errorRate", "rate"],
-            resolution,
-            signal,
-          });
-          return { id, detail: details[i]!, series };
+          const [verdict] = await Promise.all([
+            loadVerdict(id, signal),
+            loadSeries(hub, series, {
+              runId: id,
+              steps: [JOURNEY_STEP],
+              keys: ["achieved", "p50", "p95", "p99", "errorRate", "rate"],
+              resolution,
+              signal,
+            }),
+          ]);
+          return { id, detail: details[i]!, series, ...verdict };
         }),
       );
       this.judged = new Set([JOURNEY_STEP]);
@@ -259,7 +268,12 @@ export class PwCompare extends LitElement {
         ${runs.map(
           (r, i) => html`<section class="panel">
             <h2>${i === 0 ? "A" : "B"} · <a href=${routeHref("run", r.id)}>${r.id}</a> · ${r.detail.run.profile}</h2>
-            <pw-run-verdict .run=${r.detail.run} .detail=${r.detail}></pw-run-verdict>
+            <pw-run-verdict
+              .run=${r.detail.run}
+              .detail=${r.detail}
+              .verdict=${r.verdict}
+              .verdictError=${r.verdictError}
+            ></pw-run-verdict>
           </section>`,
         )}
       </div>`;

@@ -20,7 +20,7 @@ import type { ChartSeries } from "./pw-chart.ts";
 import "./pw-chart.ts";
 import "./pw-errors-table.ts";
 import "./pw-faults-at-start.ts";
-import "./pw-run-verdict.ts";
+import { loadVerdict } from "./pw-run-verdict.ts";
 import "./pw-run-workers.ts";
 import "./pw-step-table.ts";
 
@@ -60,12 +60,7 @@ export class PwRunDetail extends LitElement {
           signal,
         ),
         // Thresholds combined with the alerts that fired during the run; the page stands without it.
-        hub
-          .get<RunVerdict>(`/runs/${encodeURIComponent(id)}/verdict`, undefined, signal)
-          .catch((error: unknown) => {
-            if (signal.aborted) throw error;
-            return error instanceof Error ? error.message : String(error);
-          }),
+        loadVerdict(id, signal),
         loadSeries(hub, series, {
           runId: id,
           steps: [JOURNEY_STEP],
@@ -73,9 +68,7 @@ export class PwRunDetail extends LitElement {
           signal,
         }),
       ]);
-      return typeof verdict === "string"
-        ? { detail, series, changes, active, verdict: null, verdictError: verdict }
-        : { detail, series, changes, active, verdict, verdictError: undefined };
+      return { detail, series, changes, active, ...verdict };
     },
     args: () => [this.runId],
   });

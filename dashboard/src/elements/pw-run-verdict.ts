@@ -3,12 +3,34 @@ import { customElement, property } from "lit/decorators.js";
 import { describeResult } from "../../../core/threshold-expression.ts";
 import { thresholdNoData } from "../../../core/threshold-no-data.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
+import { hub } from "../api/hub-client.ts";
 import type { Run, RunDetail } from "../api/types.ts";
 import { formatDuration } from "../format.ts";
 import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import { incidentList, incidentListStyles } from "./incident-list.ts";
 import "./pw-table-scroll.ts";
+
+/**
+ * GET /runs/:id/verdict: the run's thresholds combined with the alerts that fired during it. A
+ * page stands without it: a failed read comes back as its message (verdictError), not thrown.
+ */
+export async function loadVerdict(
+  runId: string,
+  signal: AbortSignal,
+): Promise<{ verdict: RunVerdict | null; verdictError: string | undefined }> {
+  try {
+    const verdict = await hub.get<RunVerdict>(
+      `/runs/${encodeURIComponent(runId)}/verdict`,
+      undefined,
+      signal,
+    );
+    return { verdict, verdictError: undefined };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { verdict: null, verdictError: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 /** "passed with incidents" → "Passed with incidents". */
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -31,7 +53,7 @@ export class PwRunVerdict extends LitElement {
   @property({ attribute: false }) run: Run | undefined;
   /** The run's per-step totals, to say why a threshold has no data; the table stands without them. */
   @property({ attribute: false }) detail: RunDetail | undefined;
-  /** GET /runs/:id/verdict; null or undefined until it is known (or where nobody asked: Compare). */
+  /** GET /runs/:id/verdict (loadVerdict); null or undefined until it is known. */
   @property({ attribute: false }) verdict: RunVerdict | null | undefined;
   /** Why the verdict could not be read, when it could not. */
   @property({ attribute: false }) verdictError: string | undefined;
