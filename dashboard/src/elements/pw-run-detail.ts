@@ -3,7 +3,7 @@ import { customElement, property } from "lit/decorators.js";
 import { type CauseRow, DROPPED } from "../../../core/error-causes.ts";
 import type { FaultChange } from "../../../core/faults.ts";
 import { JOURNEY_STEP } from "../../../core/names.ts";
-import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
+import { verdictStateLabels } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import type { RunDetail } from "../api/types.ts";
 import { changeMarkers, runMarkers } from "../charts/run-markers.ts";
