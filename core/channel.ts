@@ -144,8 +144,10 @@ const timing = z
   .max(7 * 24 * 3600)
   .optional();
 
+// Strict: a key we do not know (Alertmanager's `receiver` for `channel`, a typo) is refused by
+// name instead of being dropped, which would save a tree that routes nowhere.
 export const RouteSchema: z.ZodType<Route, unknown> = z.lazy(() =>
-  z.object({
+  z.strictObject({
     channel: channelName.optional(),
     matchers: z.array(MatcherSchema).max(20).default([]),
     groupBy: z
@@ -169,11 +171,20 @@ export const InhibitRuleSchema = z.object({
 export type InhibitRule = z.infer<typeof InhibitRuleSchema>;
 
 /** The routing document: PUT /routes, or `route` + `inhibitRules` of PEAKWATCH_ALERTING_CONFIG. */
-export const RoutingSchema = z.object({
+export const RoutingSchema = z.strictObject({
   route: RouteSchema,
   inhibitRules: z.array(InhibitRuleSchema).max(100).default([]),
 });
 export type Routing = z.infer<typeof RoutingSchema>;
+
+/** PUT /routes: the document, and the `source` GET /routes answered with (ignored), so a GET can be PUT back. */
+export const RoutingBodySchema = RoutingSchema.extend({ source: z.string().max(20).optional() });
+
+/** Every channel a routing tree names, with where (`route.routes[0].channel`), in tree order. */
+export function routeChannels(route: Route, path = "route"): Array<{ channel: string; path: string }> {
+  const own = route.channel === undefined ? [] : [{ channel: route.channel, path: `${path}.channel` }];
+  return [...own, ...route.routes.flatMap((child, i) => routeChannels(child, `${path}.routes[${i}]`))];
+}
 
 /** The whole start-up declaration (PEAKWATCH_ALERTING_CONFIG). */
 export const AlertingFileSchema = z.object({

@@ -130,6 +130,28 @@ for (const kind of databaseKinds) {
         source: "api",
         route: { routes: [{ channel: "ops-hook", groupWaitSeconds: 5 }] },
       });
+      // What GET answered can be PUT back as it is.
+      expect((await h.request("PUT", "/routes", "admin", got)).status).toBe(200);
+    });
+
+    it("refuses a route to a channel the project does not have, or a key it does not know, and keeps the tree", async () => {
+      const before = await json(await h.request("GET", "/routes", "admin"));
+      const unknownChannel = await h.request("PUT", "/routes", "admin", {
+        route: { routes: [{ channel: "ops-hook" }, { channel: "nonexistent-channel" }] },
+      });
+      expect(unknownChannel.status).toBe(400);
+      expect((await json(unknownChannel)).message).toBe(
+        'body.route.routes[1].channel: no channel named "nonexistent-channel" in this project (its channels: ops-hook)',
+      );
+      // Alertmanager's word for a channel: refused by name, not dropped (which saved a tree routing nowhere).
+      const receiver = await h.request("PUT", "/routes", "admin", {
+        route: { routes: [{ receiver: "ops-hook" }] },
+      });
+      expect(receiver.status).toBe(400);
+      expect((await json(receiver)).message).toMatch(/^body\.route\.routes\[0\]: .*receiver/);
+      const topLevel = await h.request("PUT", "/routes", "admin", { route: {}, receivers: [] });
+      expect((await json(topLevel)).message).toMatch(/^body: .*receivers/);
+      expect(await json(await h.request("GET", "/routes", "admin"))).toEqual(before);
     });
 
     it("summarises for managers: firing now, SLOs (no data is not met), incidents over 24 h and 7 days", async () => {

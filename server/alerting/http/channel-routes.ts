@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { ChannelInputSchema, RoutingSchema } from "../../../core/channel.ts";
+import { ChannelInputSchema, RoutingBodySchema, routeChannels } from "../../../core/channel.ts";
+import { AppError } from "../../../core/http/app-error.ts";
 import { parseOr400 } from "../../../core/http/validate.ts";
 import type { AuditRecorder } from "../../audit/audit-log.ts";
 import { requireRole } from "../../http/auth.ts";
@@ -73,7 +74,19 @@ export function channelRoutes(service: AlertingService, audit?: AuditRecorder): 
     return c.json({ route: defaultRoute(rows), inhibitRules: defaultInhibitRules, source: "default" });
   });
   app.put("/routes", requireRole("admin"), async (c) => {
-    const doc = await jsonBody(c, RoutingSchema);
+    const { source: _shown, ...doc } = await jsonBody(c, RoutingBodySchema);
+    // A route to a channel the project does not have would deliver nowhere: refused, naming it.
+    const names = new Set((await service.channels.rows(projectOf(c).id)).map((r) => r.name));
+    const unknown = routeChannels(doc.route).find((r) => !names.has(r.channel));
+    if (unknown)
+      throw new AppError(
+        "bad_request",
+        `body.${unknown.path}: no channel named "${unknown.channel}" in this project (${
+          names.size === 0
+            ? "it has no channels yet: add one first"
+            : `its channels: ${[...names].sort().join(", ")}`
+        })`,
+      );
     await service.routing.put(projectOf(c).id, doc, "api");
     await service.reloadChannels();
     await audited(c, "routing.replaced", "routes");
