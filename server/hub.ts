@@ -318,7 +318,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         cookieMaxAge: config.HUB_SESSION_MAX_MINUTES * 60,
         trustProxy: config.HUB_TRUST_PROXY,
       }),
-      adminRoutes({ users, sessions, agents, audit }),
+      adminRoutes({ users, sessions, agents, audit, now }),
       projectRoutes({ projects, users, audit }),
       auditRoutes(audit),
       runRoutes({

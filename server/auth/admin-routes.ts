@@ -29,6 +29,19 @@ const CreateTokenSchema = z.object({
 const toDate = (v: string | null | undefined) =>
   v === undefined ? undefined : v === null ? null : new Date(v);
 
+/**
+ * A user or token created already expired could never be used (a token's secret would be shown
+ * for nothing): refused, naming the field. A PATCH may still set a past expiry: that ends a
+ * user's access now.
+ */
+function futureExpiry(expiresAt: string | null | undefined, what: string, now: number): void {
+  if (expiresAt && Date.parse(expiresAt) <= now)
+    throw new AppError(
+      "bad_request",
+      `body.expiresAt: ${expiresAt} is in the past: a ${what} created already expired could never be used`,
+    );
+}
+
 /** Who the audit log names for a change: the admin's email (routes here are admin-only). */
 const actorOf = (p: Principal | null | undefined) => (p?.kind === "user" ? p.email : (p?.name ?? "unknown"));
 
@@ -38,6 +51,8 @@ export function adminRoutes(deps: {
   sessions: Sessions;
   agents: AgentTokens;
   audit: AuditLog;
+  /** The hub's clock (tests move it). */
+  now: () => number;
 }): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
   app.use("/users", requireRole("admin"));
@@ -45,13 +60,16 @@ export function adminRoutes(deps: {
   app.use("/agent-tokens", requireRole("admin"));
   app.use("/agent-tokens/*", requireRole("admin"));
 
-  app.get("/users", async (c) => c.json({ users: (await deps.users.list()).map(userView) }));
+  app.get("/users", async (c) =>
+    c.json({ users: (await deps.users.list()).map((u) => userView(u, deps.now())) }),
+  );
 
   app.post("/users", async (c) => {
     const body = await jsonBody(c, CreateUserSchema);
+    futureExpiry(body.expiresAt, "user", deps.now());
     const user = await deps.users.create({ ...body, expiresAt: toDate(body.expiresAt) });
     if (!user) throw new AppError("conflict", `a user with email ${body.email} exists`);
-    const view = userView(user);
+    const view = userView(user, deps.now());
     await deps.audit.record({
       actor: actorOf(c.get("principal")),
       action: "user.created",
@@ -67,8 +85,8 @@ export function adminRoutes(deps: {
     const before = await deps.users.byId(id);
     const user = await deps.users.update(id, { role: body.role, expiresAt: toDate(body.expiresAt) });
     if (!before || !user) throw new AppError("not_found", `no user ${id}`);
-    const was = userView(before);
-    const now = userView(user);
+    const was = userView(before, deps.now());
+    const now = userView(user, deps.now());
     const detail: Record<string, unknown> = {};
     if (was.role !== now.role) detail.role = { from: was.role, to: now.role };
     if (was.expiresAt !== now.expiresAt) detail.expiresAt = { from: was.expiresAt, to: now.expiresAt };
@@ -82,7 +100,7 @@ export function adminRoutes(deps: {
     }
     // A changed role or expiry applies at once: the user logs in again under the new terms.
     await deps.sessions.endAllOf(id);
-    return c.json(userView(user));
+    return c.json(userView(user, deps.now()));
   });
 
   app.delete("/users/:id", async (c) => {
@@ -102,6 +120,7 @@ export function adminRoutes(deps: {
 
   app.post("/agent-tokens", async (c) => {
     const body = await jsonBody(c, CreateTokenSchema);
+    futureExpiry(body.expiresAt, "token", deps.now());
     const { name } = body;
     const expires = toDate(body.expiresAt) ?? null;
     const principal = c.get("principal");

@@ -10,15 +10,18 @@ export interface UserView {
   email: string;
   role: Role;
   expiresAt: string | null;
+  /** Past its expiry at `now`: listed, marked, and refused at its next request, until removed. */
+  expired: boolean;
   createdAt: string;
 }
 
-export function userView(u: User): UserView {
+export function userView(u: User, now = Date.now()): UserView {
   return {
     id: u.id,
     email: u.email,
     role: u.role,
     expiresAt: u.expiresAt?.toISOString() ?? null,
+    expired: !userActive(u, now),
     createdAt: u.createdAt.toISOString(),
   };
 }

@@ -26,12 +26,21 @@ describeInBrowser("agent tokens in the Admin view", () => {
   it("an admin creates a token, sees its secret once, sees an expired one marked, and revokes it (audited)", async () => {
     const { page, server: stack } = s;
     await logIn(page, stack, stack.adminEmail);
-    // One token that expired yesterday: listed, marked expired, not deleted.
-    const stale = await apiFromPage(page, "POST", "/agent-tokens", {
+    // A token created already expired could never be used: refused, naming the field.
+    const past = await apiFromPage(page, "POST", "/agent-tokens", {
       name: "old-worker",
       expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
     });
+    expect(past.status).toBe(400);
+    expect(past.body.message).toMatch(/^body\.expiresAt: .* is in the past/);
+    // One token that expires in a few seconds: once past, listed, marked expired, not deleted.
+    const expiresAt = Date.now() + 4000;
+    const stale = await apiFromPage(page, "POST", "/agent-tokens", {
+      name: "old-worker",
+      expiresAt: new Date(expiresAt).toISOString(),
+    });
     expect(stale.status).toBe(201);
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 200)));
     await showView(page, "#/admin");
     const panel = page.locator("pw-agent-tokens");
     await expect

@@ -89,6 +89,43 @@ for (const kind of databaseKinds) {
       await expect(t.login(ops.email)).rejects.toThrow(/401/);
     });
 
+    it("refuses a user or agent token created already expired, naming the field; an expired user is listed as expired", async () => {
+      const admin = await t.loginAs("admin");
+      const past = new Date(Date.now() - 86_400_000).toISOString();
+      const usersBefore = await (await call("GET", "/users", admin.headers)).text();
+      const user = await call("POST", "/users", admin.headers, {
+        email: "too-late@peakwatch.test",
+        role: "viewer",
+        expiresAt: past,
+      });
+      expect(user.status).toBe(400);
+      expect(((await user.json()) as { message: string }).message).toBe(
+        `body.expiresAt: ${past} is in the past: a user created already expired could never be used`,
+      );
+      expect(await (await call("GET", "/users", admin.headers)).text()).toBe(usersBefore);
+      const tokensBefore = await (await call("GET", "/agent-tokens", admin.headers)).text();
+      const token = await call("POST", "/agent-tokens", admin.headers, { name: "too-late", expiresAt: past });
+      expect(token.status).toBe(400);
+      expect(((await token.json()) as { message: string }).message).toMatch(
+        /^body\.expiresAt: .* is in the past/,
+      );
+      expect(await (await call("GET", "/agent-tokens", admin.headers)).text()).toBe(tokensBefore);
+
+      // A PATCH may set a past expiry (it ends a user's access now): the list marks the user expired.
+      const created = await call("POST", "/users", admin.headers, {
+        email: "leaving@peakwatch.test",
+        role: "viewer",
+      });
+      const { id, expired } = (await created.json()) as { id: string; expired: boolean };
+      expect(expired).toBe(false);
+      expect((await call("PATCH", `/users/${id}`, admin.headers, { expiresAt: past })).status).toBe(200);
+      const list = (await (await call("GET", "/users", admin.headers)).json()) as {
+        users: Array<{ email: string; expired: boolean }>;
+      };
+      expect(list.users.find((u) => u.email === "leaving@peakwatch.test")?.expired).toBe(true);
+      expect(list.users.find((u) => u.email === admin.email)?.expired).toBe(false);
+    });
+
     it("logout ends the session", async () => {
       const s = await t.loginAs("viewer");
       expect((await call("POST", "/auth/logout", s.headers)).status).toBe(200);

@@ -52,6 +52,8 @@ export interface User {
   email: string;
   role: Role;
   expiresAt?: number | string | null;
+  /** Past its expiry: refused at its next request, listed until removed. */
+  expired?: boolean;
 }
 
 /** A notification channel as GET /channels shows it; secrets never leave the hub. */

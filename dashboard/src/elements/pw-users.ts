@@ -58,7 +58,10 @@ export class PwUsers extends LitElement {
     return html`<tr>
       <td>${u.email}</td>
       ${roleCell(`Role of ${u.email}`, u.role, self, (role) => void this.setRole(u, role))}
-      <td>${expires ? formatTime(expires) : "never"}</td>
+      <td>
+        ${expires ? formatTime(expires) : "never"}
+        ${u.expired ? html`<span class="badge failed">expired</span>` : null}
+      </td>
       ${removeCell(u.email, self, () => void this.removeUser(u))}
     </tr>`;
   }
