@@ -259,8 +259,15 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
         .toMatch(new RegExp(`^Workers: a whole number from 1 to 64 .*not "${bad}"$`));
     }
     expect(await runs()).toBe(before);
+    // The refusal is red, in the Start panel, and goes once the form is changed.
+    const message = page.getByTestId("control-message");
+    expect(await message.getAttribute("class")).toContain("error-text");
+    expect(await message.evaluate((el) => el.closest("section")?.getAttribute("aria-labelledby"))).toBe(
+      "start-title",
+    );
 
     await form.getByLabel("Workers").fill("2");
+    await expect.poll(() => message.count()).toBe(0);
     await form.getByRole("button", { name: "Start run" }).click();
     await page.waitForURL(/#\/live\/.+/);
     const runId = decodeURIComponent(new URL(page.url()).hash.replace("#/live/", ""));

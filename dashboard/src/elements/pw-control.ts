@@ -43,7 +43,8 @@ export class PwControl extends LitElement {
   ];
 
   @property({ attribute: false }) me: Me | undefined;
-  @state() private message = "";
+  /** The last start or stop's outcome, shown in the panel it came from; a failure in red. */
+  @state() private outcome: { where: "start" | "stop"; ok: boolean; text: string } | undefined;
   @state() private busy = false;
   @state() private workersError = false;
 
@@ -81,9 +82,9 @@ export class PwControl extends LitElement {
           : html`<p class="muted" data-testid="no-control">Starting and stopping runs and
             switching faults needs the ops role; you have ${this.me?.role}.</p>`
       }
-      ${this.message ? html`<p role="status" data-testid="control-message">${this.message}</p>` : null}
       <section class="panel" aria-labelledby="active-title">
         <h2 id="active-title">Runs in progress</h2>
+        ${this.outcomeLine("stop")}
         ${
           active.length === 0
             ? html`<p class="muted">None.</p>`
@@ -133,7 +134,7 @@ export class PwControl extends LitElement {
       : undefined;
     return html`<section class="panel" aria-labelledby="start-title">
       <h2 id="start-title">Start a run</h2>
-      <form @submit=${this.start} data-testid="start-form">
+      <form @submit=${this.start} @input=${this.edited} data-testid="start-form">
         <label
           >Profile
           <select name="profile" required>
@@ -169,6 +170,7 @@ export class PwControl extends LitElement {
         /></label>
         <button class="primary" type="submit" ?disabled=${this.busy || profiles.length === 0}>Start run</button>
       </form>
+      ${this.outcomeLine("start")}
       <p class="muted" id="workers-hint">
         Workers: generator processes on the hub's machine (1 to ${MAX_LOCAL_WORKERS}, or "auto" for its cores − 1), each sending an interleaved share
         of the one schedule from a common start. A worker that dies makes the run degraded, naming it.
@@ -181,6 +183,22 @@ export class PwControl extends LitElement {
     </section>`;
   }
 
+  private outcomeLine(where: "start" | "stop") {
+    const o = this.outcome;
+    if (o?.where !== where) return null;
+    return html`<p
+      role=${o.ok ? "status" : "alert"}
+      class=${o.ok ? "" : "error-text"}
+      data-testid="control-message"
+    >${o.text}</p>`;
+  }
+
+  /** A failure under the form is about what was sent: it goes once the form is changed. */
+  private edited = (): void => {
+    if (this.outcome?.where === "start" && !this.outcome.ok) this.outcome = undefined;
+    this.workersError = false;
+  };
+
   private async start(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const data = new FormData(event.target as HTMLFormElement);
@@ -189,11 +207,11 @@ export class PwControl extends LitElement {
     // A bad worker count is named and nothing is sent.
     this.workersError = !workers.ok;
     if (!workers.ok) {
-      this.message = workers.error;
+      this.outcome = { where: "start", ok: false, text: workers.error };
       return;
     }
     localStorage.setItem(TARGET_KEY, target);
-    await this.act(async () => {
+    await this.act("start", async () => {
       const body = await hub.post<RunStarted>("/runs", {
         profile: String(data.get("profile")),
         target,
@@ -202,27 +220,27 @@ export class PwControl extends LitElement {
         workers: workers.workers,
       });
       const id = body.run.runId;
-      this.message = `Started ${id}.`;
+      this.outcome = { where: "start", ok: true, text: `Started ${id}.` };
       location.hash = routeHref("live", id);
     });
   }
 
   private async stop(run: Run): Promise<void> {
-    await this.act(async () => {
+    await this.act("stop", async () => {
       await hub.post(`/runs/${encodeURIComponent(run.runId)}/stop`);
-      this.message = `Stopping ${run.runId}.`;
+      this.outcome = { where: "stop", ok: true, text: `Stopping ${run.runId}.` };
       await this.runs.run();
     });
   }
 
-  private async act(action: () => Promise<void>): Promise<void> {
+  private async act(where: "start" | "stop", action: () => Promise<void>): Promise<void> {
     // The last attempt's outcome goes as the next one starts: no stale error under the form.
-    this.message = "";
+    this.outcome = undefined;
     this.busy = true;
     try {
       await action();
     } catch (error) {
-      this.message = failureText(error);
+      this.outcome = { where, ok: false, text: failureText(error) };
     } finally {
       this.busy = false;
     }
