@@ -256,7 +256,12 @@ for (const kind of kinds) {
       expect(resubscribe!.lastAlertSeq!).toBeLessThan(missed.seq);
       await page.getByText("Connection to the hub lost, reconnecting").waitFor({ state: "detached" });
       // The alert history (from the hub's database) lists it too.
-      await page.locator("pw-alert-history tr", { hasText: runId }).first().waitFor({ timeout: 5000 });
+      const historyRow = page.locator("pw-alert-history tr", { hasText: runId }).first();
+      await historyRow.waitFor({ timeout: 5000 });
+      // With what it measured, in the rule's unit, as in the list of alerts above it.
+      expect(await historyRow.getByTestId("history-value").textContent()).toMatch(
+        /^value -?[\d.]+\s?(%|ms|s|×)/,
+      );
       await screenshot(page, `${kind}-after-restart`);
       consoleWatch.disallow();
       consoleWatch.assertClean("hub restart (refused connections while it was down excepted)");

@@ -79,7 +79,21 @@ export class PwAlertHistory extends LitElement {
                   (e) => html`<tr>
                   <td class="when">${formatTime(e.at)}</td>
                   <td class="change"><span class="badge ${e.kind}">${e.kind}</span></td>
-                  <td class="labels">${e.alert.rule} <span class="muted">${formatLabels(e.alert.labels)}</span></td>
+                  <td class="labels">
+                    <strong>${e.alert.rule}</strong> <span class="muted">(${e.alert.severity})</span>
+                    ${e.alert.annotations.summary ? html`<div>${e.alert.annotations.summary}</div>` : null}
+                    ${
+                      e.alert.value !== null
+                        ? html`<div data-testid="history-value">value ${e.alert.valueText ?? Number(e.alert.value.toFixed(4))}</div>`
+                        : null
+                    }
+                    ${
+                      e.kind === "resolved" && e.alert.annotations.resolution
+                        ? html`<div class="muted">resolved: ${e.alert.annotations.resolution}</div>`
+                        : null
+                    }
+                    <div class="muted">${formatLabels(e.alert.labels)}</div>
+                  </td>
                 </tr>`,
                 )
           }
