@@ -248,6 +248,13 @@ for (const kind of kinds) {
             `${error}\nmissed seq ${missed.seq}; frames sent: ${liveFramesSent.slice(framesBefore).join(" | ")}\nreceived: ${liveFramesReceived.slice(-10).join(" | ")}`,
           );
         });
+      // The run is named once: by the summary when it names it, else on a line of its own.
+      const noticeText = await page
+        .getByTestId("alert-notice")
+        .filter({ hasText: runId })
+        .first()
+        .textContent();
+      expect(noticeText!.split(runId).length - 1, noticeText!).toBe(1);
       const resubscribe = liveFramesSent
         .slice(framesBefore)
         .map((f) => JSON.parse(f) as { type: string; lastAlertSeq?: number })

@@ -137,8 +137,19 @@ export class PwAlertNotice extends LitElement {
           ${event.alert.rule} (${event.alert.severity})
         </div>
         ${event.alert.annotations.resolution ? html`<div class="muted">${event.alert.annotations.resolution}</div>` : null}
-        <div class="muted">${event.alert.annotations.summary ?? formatLabels(event.alert.labels)}</div>
-        ${event.alert.labels.runId ? html`<div class="muted">run ${event.alert.labels.runId}</div>` : null}
+        <div class="muted">
+          ${
+            // A resolved alert's summary is what it measured while firing, over the limit: said so.
+            event.kind === "resolved" && event.alert.annotations.summary ? "while firing: " : ""
+          }${event.alert.annotations.summary ?? formatLabels(event.alert.labels)}
+        </div>
+        ${
+          // The run, unless the summary already names it.
+          event.alert.labels.runId &&
+          !(event.alert.annotations.summary ?? "").includes(event.alert.labels.runId)
+            ? html`<div class="muted">run ${event.alert.labels.runId}</div>`
+            : null
+        }
         <div class="row" style="margin-top:0.5rem">
           <a href=${routeHref("alerts")} @click=${() => this.dismiss(event)}>Open alerts</a>
           <button @click=${() => this.dismiss(event)} aria-label=${`Dismiss notice for ${event.alert.rule}`}>
