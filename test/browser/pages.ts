@@ -77,6 +77,16 @@ export async function apiFromPage(
 }
 
 /** Shows a view by its hash and waits until it has rendered and nothing is loading. */
+/** POSTs to the hub's ingest API (`runs`, `windows`, …) with its agent token; fails the test unless 200. */
+export async function ingest(hub: TestHub, path: string, body: unknown): Promise<void> {
+  const r = await fetch(`${hub.url}/api/v1/ingest/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...hub.agentHeaders },
+    body: JSON.stringify(body),
+  });
+  expect(r.status, await r.text()).toBe(200);
+}
+
 export async function showView(page: Page, hash: string): Promise<void> {
   await page.evaluate((h) => {
     location.hash = h;

@@ -6,7 +6,7 @@ import { JOURNEY_STEP } from "../../core/names.ts";
 import { alertHistory } from "../../db/schema/alerting.ts";
 import { screenshot, screenshotDir } from "../helpers/browser.ts";
 import { makeRunReport, makeWindow } from "../hub/fixtures.ts";
-import { logInByMail, showView } from "./pages.ts";
+import { ingest, logInByMail, showView } from "./pages.ts";
 import { describeInBrowser, withHub } from "./suite.ts";
 
 const sizes = [
@@ -172,14 +172,7 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
   it("run detail on a phone: thresholds as labelled cards, the latency note names the seconds the line breaks; the finished live view lists alerts from history", async () => {
     const { page, server: hub, consoleWatch } = s;
     const runId = "breaks-a";
-    const post = async (path: string, body: unknown) => {
-      const r = await fetch(`${hub.url}/api/v1/ingest/${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...hub.agentHeaders },
-        body: JSON.stringify(body),
-      });
-      expect(r.status, await r.text()).toBe(200);
-    };
+    const post = (path: string, body: unknown) => ingest(hub, path, body);
     const startedAt = Date.now() - 60_000;
     const first = Math.floor(startedAt / 1000) + 1;
     await post("runs", makeRunReport(runId, { startedAt }));

@@ -8,7 +8,8 @@ import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf, type Me, type Run, type RunDetail } from "../api/types.ts";
 import { changeMarkers, duringRun, runMarkers } from "../charts/run-markers.ts";
-import { OTHER_COLOR, seriesColors, topSeries } from "../charts/top-series.ts";
+import { StepColors } from "../charts/step-colors.ts";
+import { OTHER_COLOR, topSeries } from "../charts/top-series.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatDuration, formatMs, formatPercent, formatRate } from "../format.ts";
@@ -18,9 +19,10 @@ import { latencyGap, latencyHoles } from "../live/latency-gap.ts";
 import type { LiveMessage, LiveWindowMessage } from "../live/messages.ts";
 import { chartResolution } from "../live/resolution.ts";
 import { RunSeries } from "../live/run-series.ts";
+import { FINISHED } from "../live/run-status.ts";
 import { loadSeries } from "../live/series-loader.ts";
 import { ALL_REQUESTS, readStepFigures, type StepFigures, successLatency } from "../live/step-figures.ts";
-import { wholeRunP95 } from "../live/whole-run.ts";
+import { finishedDetail, wholeRunP95 } from "../live/whole-run.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import { stackedTable } from "../styles/stacked-table.ts";
@@ -32,7 +34,6 @@ import "./pw-faults-at-start.ts";
 import "./pw-run-verdict.ts";
 
 const LIVE_POINTS = 3600;
-const FINAL = new Set(["passed", "failed", "aborted", "error", "degraded"]);
 const rateSeries: ChartSeries[] = [
   { label: "target", color: "--pw-chart-2", dash: true },
   { label: "achieved", color: "--pw-chart-1" },
@@ -104,6 +105,8 @@ export class PwLiveRun extends LitElement {
   /** The switches already on when the run started (GET /faults/changes `active`). */
   @state() private active: FaultChange[] = [];
   private readonly alerts = new AlertBook();
+  /** Each step's line colour in the error chart, kept for the life of the view (reloads reorder steps). */
+  private readonly stepColors = new StepColors();
   /** Failed requests by step and cause for the errors table: REST totals, then live seconds. */
   private causes = new CauseBook();
   /**
@@ -118,7 +121,7 @@ export class PwLiveRun extends LitElement {
     task: async (signal) => {
       if (this.runId) return [];
       const runs = listOf<Run>(await hub.get("/runs", { limit: 20 }, signal), "runs");
-      const newest = runs.find((r) => !FINAL.has(r.status)) ?? runs[0];
+      const newest = runs.find((r) => !FINISHED.has(r.status)) ?? runs[0];
       if (newest) this.followed = newest.runId;
       return runs;
     },
@@ -198,7 +201,7 @@ export class PwLiveRun extends LitElement {
   private readonly verdict = new ApiTask<RunVerdict | null>(this, {
     task: async (signal) => {
       const id = this.currentId();
-      if (!id || !this.run || !FINAL.has(this.run.status)) return null;
+      if (!id || !this.run || !FINISHED.has(this.run.status)) return null;
       return hub.get<RunVerdict>(`/runs/${encodeURIComponent(id)}/verdict`, undefined, signal);
     },
     args: () => [this.currentId(), this.run?.status],
@@ -267,18 +270,18 @@ export class PwLiveRun extends LitElement {
     } else if (message.type === "run") {
       if (message.run.runId === id) {
         // The final totals (errors table, figures) once the run ends: reload them once.
-        if (FINAL.has(message.run.status) && !FINAL.has(this.run?.status ?? "")) void this.detail.run();
+        if (FINISHED.has(message.run.status) && !FINISHED.has(this.run?.status ?? "")) void this.detail.run();
         this.run = message.run;
       } else if (
         !this.runId &&
-        !FINAL.has(message.run.status) &&
+        !FINISHED.has(message.run.status) &&
         message.run.startedAt >= (this.run?.startedAt ?? 0)
       ) {
         // A new run started while following the newest: bind to it (willUpdate starts new charts).
         this.followed = message.run.runId;
       }
     } else if (message.type === "fault") {
-      if (this.run && !FINAL.has(this.run.status) && duringRun(message.change, this.run))
+      if (this.run && !FINISHED.has(this.run.status) && duringRun(message.change, this.run))
         this.changes = [...this.changes, message.change];
     } else if (message.type === "alert") {
       if (this.alerts.apply(message.event)) this.requestUpdate();
@@ -308,7 +311,7 @@ export class PwLiveRun extends LitElement {
     const markers = run
       ? [...runMarkers(run.faults ?? [], run.startedAt), ...changeMarkers(this.changes)]
       : [];
-    const finished = run !== undefined && FINAL.has(run.status);
+    const finished = run !== undefined && FINISHED.has(run.status);
     const alerts = this.runAlerts(id, finished);
     // A finished run's alerts from the alert history (its verdict): the engine's live state loses
     // resolved ones after a while, and all of them when the hub restarts.
@@ -316,10 +319,9 @@ export class PwLiveRun extends LitElement {
     const incidents = finished && verdict?.runId === id ? verdict.incidents : undefined;
     const latency = this.series.aligned(this.step, ["p50", "p95", "p99"]);
     const causes = this.causes.rows();
-    const errors = topSeries(
-      steps.map((s) => ({ label: s, values: this.series.aligned(s, ["errorRate"])[1] ?? [] })),
-      "max",
-    );
+    const errors = this.errorLines(steps);
+    // Only the bound run's detail once it has ended: one loaded while it ran has partial totals.
+    const whole = finishedDetail(this.detail.value, id);
     return html`<h1>Live run <code>${id}</code></h1>
       <section class="panel" aria-label="Run status">
         <div class="row">
@@ -330,10 +332,10 @@ export class PwLiveRun extends LitElement {
           <a href=${routeHref("run", id)}>Run detail and reports</a>
         </div>
         ${
-          run && FINAL.has(run.status)
+          run && FINISHED.has(run.status)
             ? html`<pw-run-verdict
               .run=${run}
-              .detail=${this.detail.value}
+              .detail=${whole}
               .verdict=${this.verdict.value}
               .verdictError=${this.verdict.error?.message}
               stateShown
@@ -344,7 +346,7 @@ export class PwLiveRun extends LitElement {
         ${run ? html`<pw-faults-at-start .active=${this.active}></pw-faults-at-start>` : null}
         ${this.detail.error ? html`<p class="error-text">${this.detail.error.message}</p>` : null}
       </section>
-      ${this.kpis(latest, finished && this.detail.value?.run.runId === id ? this.detail.value : undefined)}
+      ${this.kpis(latest, finished, whole)}
       <section class="panel" aria-label=${finished ? "Alerts of this run" : "Active alerts"} data-testid="live-alerts">
         <h2>${finished ? "Alerts of this run" : "Active alerts"}</h2>
         ${
@@ -398,11 +400,8 @@ export class PwLiveRun extends LitElement {
             data-testid="error-chart"
             title="Error rate per step"
             unit="%"
-            .series=${errors.map((e, i) => ({
-              label: e.label,
-              color: i === errors.length - 1 && errors.length < steps.length ? OTHER_COLOR : seriesColors[i]!,
-            }))}
-            .data=${[this.series.seconds, ...errors.map((e) => e.values)]}
+            .series=${errors.series}
+            .data=${errors.data}
             .markers=${markers}
           ></pw-chart>
         </section>
@@ -415,17 +414,39 @@ export class PwLiveRun extends LitElement {
   }
 
   /**
+   * The error chart's lines: the steps with the highest peaks, the rest folded into "other"; each
+   * step in its own colour for the life of the view, whatever order the steps come in.
+   */
+  private errorLines(steps: ReadonlyArray<string>) {
+    const lines = topSeries(
+      steps.map((s) => ({ label: s, values: this.series.aligned(s, ["errorRate"])[1] ?? [] })),
+      "max",
+    );
+    const folded = lines.length < steps.length;
+    const named = folded ? lines.slice(0, -1) : lines;
+    const colors = this.stepColors.colorsOf(named.map((l) => l.label));
+    // Past the named steps comes the folded rest.
+    const series: ChartSeries[] = lines.map((l, i) => ({ label: l.label, color: colors[i] ?? OTHER_COLOR }));
+    return { series, data: [this.series.seconds, ...lines.map((l) => l.values)] };
+  }
+
+  /**
    * Headline tiles, each with its unit and what it measures: request latency is every HTTP
    * request merged; journey duration includes think time; the error share is of all requests
    * over the seconds the charts show.
+   *
+   * The latest second while the run goes on; once it has ended and its final REST detail is in
+   * (`whole`) the latency tiles cover the whole run and the arrival tiles say they show its last
+   * second. Between the end and that detail the latency tiles keep their last figures.
    */
-  /**
-   * The headline tiles: the latest second while the run goes on; once it has ended (`whole`, its
-   * REST detail) the latency tiles cover the whole run and the arrival tiles say they show its
-   * last second.
-   */
-  private kpis(latest: StepFigures | undefined, whole?: RunDetail) {
-    const requests = this.series.latest(ALL_REQUESTS);
+  private kpis(latest: StepFigures | undefined, ended: boolean, whole?: RunDetail) {
+    // Ended, the whole-run figures still loading: the newest second with a latency, so a tile does
+    // not read "no request" after a run that sent hundreds (its last seconds are often idle).
+    const recent = (step: string) =>
+      (ended ? this.series.latestWith(step, (f) => successLatency(f, "p95") !== null) : undefined) ??
+      this.series.latest(step);
+    const requests = recent(ALL_REQUESTS);
+    const journey = recent(JOURNEY_STEP);
     const errorShare = this.series.ratioOver(ALL_REQUESTS, "errors", "rate");
     const seconds = this.series.seconds;
     const kpi = (id: string, label: string, value: string, title = "", why = "") =>
@@ -439,15 +460,15 @@ export class PwLiveRun extends LitElement {
       requests && successLatency(requests, "p95") === null
         ? this.noLatencyWhy(requests.rate ?? 0, ALL_REQUESTS)
         : "";
-    const journeyWhy = latest && successLatency(latest, "p95") === null ? "no journey completed" : "";
+    const journeyWhy = journey && successLatency(journey, "p95") === null ? "no journey completed" : "";
     const last = whole ? ", last second" : "";
     const requestP95 = whole
       ? wholeRunP95(whole.requests)
       : { value: formatMs(successLatency(requests, "p95")), why: requestWhy };
     const journeyP95 = whole
       ? wholeRunP95(whole.steps[JOURNEY_STEP], true)
-      : { value: formatMs(successLatency(latest, "p95")), why: journeyWhy };
-    const span = whole ? "the whole run" : "latest second";
+      : { value: formatMs(successLatency(journey, "p95")), why: journeyWhy };
+    const span = whole ? "the whole run" : ended ? "last second with a figure" : "latest second";
     return html`<section class="panel kpis" aria-label="Headline figures" data-ticks=${this.ticks}>
       ${kpi("target", `Target arrivals${last}`, formatRate(latest?.target), "journeys scheduled in the latest second")}
       ${kpi("achieved", `Achieved arrivals${last}`, formatRate(latest?.achieved), "journeys started in the latest second")}

@@ -42,6 +42,17 @@ describe("RunSeries", () => {
     expect(series.latest("b")?.p95).toBe(30);
   });
 
+  it("finds the newest second with a figure past idle ones (a run's last seconds)", () => {
+    const series = new RunSeries();
+    series.put(100, { a: figures(10) });
+    series.put(101, { a: figures(20) });
+    series.put(102, { a: { ...figures(0), rate: 0, p50: null, p95: null, p99: null } });
+    expect(series.latest("a")?.p95).toBeNull();
+    expect(series.latestWith("a", (f) => f.p95 !== null)?.p95).toBe(20);
+    expect(series.latestWith("a", () => false)).toBeUndefined();
+    expect(series.latestWith("b", () => true)).toBeUndefined();
+  });
+
   it("keeps at most maxPoints seconds, dropping the oldest", () => {
     const series = new RunSeries(3);
     for (let s = 0; s < 5; s++) series.put(s, { a: figures(s) });
@@ -80,6 +91,12 @@ describe("readStepFigures", () => {
       achieved: 50,
       dropped: 10,
     });
+  });
+
+  it("gives a second without a request (a journey step between arrivals) no error share, not 0 %", () => {
+    const idle = readStepFigures({ ...step, count: 0, errors: 0, errorRate: 0, p50: 0, p95: 0, p99: 0 });
+    expect(idle.rate).toBe(0);
+    expect(idle.errorRate).toBeNull();
   });
 
   it("shows the latency of a second where every request failed as a gap, not a zero", () => {

@@ -64,12 +64,19 @@ export class RunSeries {
 
   /** The newest figures of a step, or undefined before its first second. */
   latest(step: string): StepFigures | undefined {
+    return this.latestWith(step, () => true);
+  }
+
+  /** The figures of the newest second of a step that `wanted` accepts, or undefined when none does. */
+  latestWith(step: string, wanted: (figures: StepFigures) => boolean): StepFigures | undefined {
     const column = this.columns.get(step);
-    const i = this.seconds.length - 1;
-    if (!column || i < 0) return undefined;
-    const out = {} as StepFigures;
-    for (const key of figureKeys) out[key] = column[key][i] ?? null;
-    return out;
+    if (!column) return undefined;
+    for (let i = this.seconds.length - 1; i >= 0; i--) {
+      const figures = {} as StepFigures;
+      for (const key of figureKeys) figures[key] = column[key][i] ?? null;
+      if (wanted(figures)) return figures;
+    }
+    return undefined;
   }
 
   private column(step: string): Record<FigureKey, Array<number | null>> {

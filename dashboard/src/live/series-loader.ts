@@ -71,10 +71,14 @@ export async function loadSeries(
   }
 }
 
-/** Missing figures are gaps; so is the latency of a second where no request succeeded. */
+/**
+ * Missing figures are gaps; so is the latency of a second where no request succeeded, and the
+ * failed share of one with no request at all (the hub sends 0 for 0 of 0).
+ */
 function complete(partial: Partial<StepFigures>): StepFigures {
   const out = {} as StepFigures;
   for (const key of figureKeys) out[key] = partial[key] ?? null;
   if (noneSucceeded(partial)) for (const key of latencyKeys) out[key] = null;
+  if (out.rate === 0) out.errorRate = null;
   return out;
 }

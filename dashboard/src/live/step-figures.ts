@@ -38,7 +38,8 @@ export type FigureKey = (typeof figureKeys)[number];
 
 /**
  * One step's figures from a live window message (core/live.ts LiveStep, the hub's contract).
- * A step with no successful request has no latency that second: a gap, never a zero.
+ * A step with no successful request has no latency that second: a gap, never a zero; one with no
+ * request at all has no failed share either (the hub sends 0 for 0 of 0).
  */
 export function readStepFigures(step: LiveStep): StepFigures {
   const succeeded = step.count - step.errors > 0;
@@ -48,7 +49,7 @@ export function readStepFigures(step: LiveStep): StepFigures {
     p99: succeeded ? step.p99 : null,
     rate: step.count,
     errors: step.errors,
-    errorRate: step.errorRate,
+    errorRate: step.count > 0 ? step.errorRate : null,
     target: step.targetRate,
     achieved: step.achievedRate,
     dropped: step.dropped,

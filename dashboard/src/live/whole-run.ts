@@ -1,6 +1,8 @@
 import { noLatencyReason } from "../../../core/error-causes.ts";
 import type { WindowSummary } from "../../../core/window.ts";
+import type { RunDetail } from "../api/types.ts";
 import { formatMs } from "../format.ts";
+import { FINISHED } from "./run-status.ts";
 
 /** A latency tile's figure, and why it has none. */
 export interface LatencyFigure {
@@ -21,4 +23,13 @@ export function wholeRunP95(summary: WindowSummary | undefined, journey = false)
     value: "–",
     why: journey ? "no journey completed" : noLatencyReason(summary.count, summary.causes),
   };
+}
+
+/**
+ * The detail whose totals the whole-run tiles show: `runId`'s, loaded once the run had ended. One
+ * loaded while it ran holds the totals of its first seconds (none at its start: "no request"), so
+ * between the run's end and the reload landing the tiles keep their live figures instead.
+ */
+export function finishedDetail(detail: RunDetail | undefined, runId: string): RunDetail | undefined {
+  return detail?.run.runId === runId && FINISHED.has(detail.run.status) ? detail : undefined;
 }
