@@ -12,12 +12,20 @@ export interface ProgressFigures {
   errorRate: number;
 }
 
-/** One progress line: elapsed/total, current rate, p95 and errors. Pure, for testing. */
+/**
+ * One progress line: elapsed/total, the last second's arrivals against their target (open model)
+ * and its requests, p95 and errors. Arrivals (journeys started) and requests are never mixed:
+ * a second with no arrival reads "arrivals 0/s", not its request rate. Pure, for testing.
+ */
 export function progressLine(f: ProgressFigures): string {
   const p = f.point;
-  const rate = p ? `${p.achieved > 0 ? p.achieved : p.requests}/s` : "-";
-  // One decimal where the rate has one: 2.5/s must not read as 3/s beside an achieved 2/s.
-  const target = f.targetRate > 0 ? ` (target ${Number(f.targetRate.toFixed(1))}/s)` : "";
+  // The target of the same second as the arrivals (a ramp moves on meanwhile); before the first
+  // second, the executor's target now. One decimal where it has one: 2.5/s is not 3/s.
+  const targetRate = p && p.target > 0 ? p.target : f.targetRate;
+  const perSecond = (n: number) => `${Number(n.toFixed(1))}/s`;
+  const arrivals =
+    targetRate > 0 ? [`arrivals ${p ? perSecond(p.achieved) : "-"} (target ${perSecond(targetRate)})`] : [];
+  const requests = `requests ${p ? perSecond(p.requests) : "-"}`;
   // An empty histogram reads 0 ms: with every request failed, say so instead of "fast".
   const p95 = !p
     ? "-"
@@ -28,7 +36,8 @@ export function progressLine(f: ProgressFigures): string {
         : "-";
   return [
     `[${fmt(f.elapsed)}/${fmt(f.total)}]`,
-    `rate ${rate}${target}`,
+    ...arrivals,
+    requests,
     `p95 ${p95}`,
     `errors ${(f.errorRate * 100).toFixed(2)} %`,
     `dropped ${p?.dropped ?? 0}`,

@@ -85,7 +85,7 @@ describe("reports", () => {
       },
     });
     expect(line).toBe(
-      "[1:15/7:30]  rate 59/s (target 60/s)  p95 81.3 ms  errors 1.23 %  dropped 1  active 12",
+      "[1:15/7:30]  arrivals 59/s (target 60/s)  requests 240/s  p95 81.3 ms  errors 1.23 %  dropped 1  active 12",
     );
   });
 
@@ -109,7 +109,32 @@ describe("reports", () => {
       },
     });
     expect(line).toBe(
-      "[0:10/0:15]  rate 2/s (target 2.5/s)  p95 - (no request succeeded)  errors 100.00 %  dropped 0",
+      "[0:10/0:15]  arrivals 2/s (target 2.5/s)  requests 3/s  p95 - (no request succeeded)  errors 100.00 %  dropped 0",
+    );
+  });
+
+  it("the progress line never shows requests as arrivals, and a closed model shows requests alone", () => {
+    const point = {
+      second: 1,
+      target: 1.5,
+      achieved: 0,
+      dropped: 0,
+      requests: 24,
+      errors: 0,
+      p50: 3,
+      p95: 5,
+      p99: 8,
+      serviceP99: 4,
+    };
+    // A second in which no journey started (their requests go on): not "24/s (target 1.5/s)".
+    expect(progressLine({ elapsed: 20, total: 26, targetRate: 3, errorRate: 0, point })).toBe(
+      "[0:20/0:26]  arrivals 0/s (target 1.5/s)  requests 24/s  p95 5.0 ms  errors 0.00 %  dropped 0",
+    );
+    expect(
+      progressLine({ elapsed: 20, total: 60, targetRate: 0, errorRate: 0, point: { ...point, target: 0 } }),
+    ).toBe("[0:20/1:00]  requests 24/s  p95 5.0 ms  errors 0.00 %  dropped 0");
+    expect(progressLine({ elapsed: 0, total: 60, targetRate: 2, errorRate: 0, point: undefined })).toBe(
+      "[0:00/1:00]  arrivals - (target 2/s)  requests -  p95 -  errors 0.00 %  dropped 0",
     );
   });
 
