@@ -139,8 +139,9 @@ export class PwAlertNotice extends LitElement {
         ${event.alert.annotations.resolution ? html`<div class="muted">${event.alert.annotations.resolution}</div>` : null}
         <div class="muted">
           ${
-            // A resolved alert's summary is what it measured while firing, over the limit: said so.
-            event.kind === "resolved" && event.alert.annotations.summary ? "while firing: " : ""
+            // A resolved alert's summary holds its last measured value (over the limit when the run
+            // ended it): said so, so it does not read as a current breach.
+            event.kind === "resolved" && event.alert.annotations.summary ? "last measured: " : ""
           }${event.alert.annotations.summary ?? formatLabels(event.alert.labels)}
         </div>
         ${
