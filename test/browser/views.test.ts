@@ -162,6 +162,10 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
       probe: { name: "shop-health-hourly", kind: "http", url: `${stack.shopUrl}/healthz`, interval: "1h" },
     });
     expect(defined.status).toBe(201);
+    // Admin rows with long unbroken names: a token (its creator's email beside it) and a backup file.
+    const token = await apiFromPage(page, "POST", "/agent-tokens", { name: "ci-nightly-checkout-loadtest" });
+    expect(token.status).toBe(201);
+    expect((await apiFromPage(page, "POST", "/backups")).status).toBe(201);
 
     const views: Array<[string, string]> = [
       ["summary", "#/summary"],
@@ -217,6 +221,14 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
         );
         brokenNames.push(...hidden.map((h) => `${size.name}: ${h}`));
       }
+      // Emails and file names wrap after "@", "." or "-", never inside a word ("peakwatc|h.local").
+      if (name === "admin") {
+        for (const table of ["users-table", "agent-tokens-table", "backups-table"]) {
+          const cells = `[data-testid=${table}] td`;
+          expect(await page.locator(cells).count(), `${table} has rows`).toBeGreaterThan(0);
+          brokenNames.push(...(await midWordBreaks(page, cells)).map((b) => `${size.name}: ${table}: ${b}`));
+        }
+      }
       await screenshot(page, `layout-${size.name}-${name}`);
     };
 
@@ -256,7 +268,7 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     expect(unreachable, "table columns out of reach at 390 px").toEqual([]);
     expect(
       brokenNames,
-      "objective names broken mid-word, figures split from their units, status badges cut off",
+      "objective names, emails and file names broken mid-word, figures split from their units, status badges cut off",
     ).toEqual([]);
     consoleWatch.assertClean("every view at two sizes");
   }, 240_000);
@@ -267,6 +279,17 @@ describeInBrowser("dashboard views: runs apart, layout", () => {
     await row.getByText("expected status 200, got 503").first().waitFor({ timeout: 10_000 });
     expect(await row.locator(".badge").first().textContent()).toBe("down");
     expect(await row.getByText("expected status 200, got 503").count()).toBe(3);
+  });
+
+  it("the Probes page shows a phase the check never had (no TLS for http://, no DNS for an IP) as not applicable, not 0 ms", async () => {
+    await showView(page, "#/probes");
+    const legend = page.locator('article[data-probe="shop-home"] pw-phase-bar .legend');
+    // The probe's target is http://127.0.0.1:…/: plain http to an IP literal.
+    expect(await legend.getByTitle("no TLS: http://").textContent()).toBe("TLS –");
+    expect(await legend.getByTitle("no DNS lookup: IP address").textContent()).toBe("DNS –");
+    // Phases that happened keep their figure, a zero one included.
+    expect(await legend.textContent()).toContain("connect 0.40 ms");
+    expect(await legend.textContent()).not.toMatch(/(^|\s)0\.00 ms/);
   });
 
   it("fault switches: parameters edited in Control, failing_product on with a picked product, stale errors cleared", async () => {

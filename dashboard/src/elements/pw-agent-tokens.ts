@@ -6,7 +6,9 @@ import { act } from "../api/act.ts";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
+import { breakable } from "../format-breaks.ts";
 import { adminStyles } from "../styles/admin.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-table-scroll.ts";
 
@@ -22,6 +24,8 @@ export class PwAgentTokens extends LitElement {
   static override styles = [
     sharedStyles,
     adminStyles,
+    // Five columns squeezed the dates to "neve|r" at 390 px: on a phone each token is a card.
+    cardRows("table"),
     css`
       .secret {
         margin-top: 0.75rem;
@@ -93,10 +97,12 @@ export class PwAgentTokens extends LitElement {
 
   private row(t: AgentTokenView) {
     return html`<tr>
-      <td>${t.name}${t.createdBy ? html` <span class="muted">by ${t.createdBy}</span>` : null}</td>
-      <td>${formatTime(Date.parse(t.createdAt))}</td>
-      <td>${t.lastUsedAt ? formatTime(Date.parse(t.lastUsedAt)) : "never"}</td>
-      <td>
+      <td class="name">
+        ${breakable(t.name)}${t.createdBy ? html` <span class="muted">by ${breakable(t.createdBy)}</span>` : null}
+      </td>
+      <td data-label="Created">${formatTime(Date.parse(t.createdAt))}</td>
+      <td data-label="Last used">${t.lastUsedAt ? formatTime(Date.parse(t.lastUsedAt)) : "never"}</td>
+      <td data-label="Expires">
         ${t.expiresAt ? formatTime(Date.parse(t.expiresAt)) : "never"}
         ${t.expired ? html`<span class="badge failed">expired</span>` : null}
       </td>

@@ -6,6 +6,8 @@ import { ApiError } from "../api/api-error.ts";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatAgo, formatTime } from "../format.ts";
+import { breakable } from "../format-breaks.ts";
+import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-table-scroll.ts";
 
@@ -17,6 +19,7 @@ import "./pw-table-scroll.ts";
 export class PwBackups extends LitElement {
   static override styles = [
     sharedStyles,
+    adminStyles,
     css`
       .actions {
         display: flex;
@@ -24,10 +27,6 @@ export class PwBackups extends LitElement {
         align-items: center;
         flex-wrap: wrap;
         margin-top: 0.75rem;
-      }
-      td,
-      th {
-        overflow-wrap: anywhere;
       }
     `,
   ];
@@ -88,7 +87,9 @@ export class PwBackups extends LitElement {
       <tbody>
         ${list.backups.map(
           (b) => html`<tr>
-            <td><a href=${hub.href(`/backups/${encodeURIComponent(b.name)}`)} download=${b.name}>${b.name}</a></td>
+            <td class="name">
+              <a href=${hub.href(`/backups/${encodeURIComponent(b.name)}`)} download=${b.name}>${breakable(b.name)}</a>
+            </td>
             <td>${formatTime(Date.parse(b.createdAt))}</td>
             <td>${formatBytes(b.bytes)}</td>
           </tr>`,

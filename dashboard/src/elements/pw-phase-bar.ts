@@ -1,7 +1,8 @@
-import { css, html, LitElement } from "lit";
+import { css, html, LitElement, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { Phases } from "../../../core/probe-result.ts";
 import { formatMs } from "../format.ts";
+import type { SkippedPhases } from "../format-phases.ts";
 
 const phases = [
   { key: "dns", label: "DNS", color: "--pw-chart-3" },
@@ -11,7 +12,10 @@ const phases = [
   { key: "transfer", label: "transfer", color: "--pw-chart-4" },
 ] as const;
 
-/** One check's time split into phases (DNS, connect, TLS, first byte, transfer) as a stacked bar. */
+/**
+ * One check's time split into phases (DNS, connect, TLS, first byte, transfer) as a stacked bar;
+ * a phase the check did not have reads "–" with why as its tooltip, not "0.00 ms".
+ */
 @customElement("pw-phase-bar")
 export class PwPhaseBar extends LitElement {
   static override styles = css`
@@ -43,6 +47,8 @@ export class PwPhaseBar extends LitElement {
   `;
 
   @property({ attribute: false }) phases: Phases | undefined;
+  /** Phases the check did not have, with why (skippedPhases). */
+  @property({ attribute: false }) skipped: SkippedPhases = {};
 
   override render() {
     const p = this.phases;
@@ -57,7 +63,11 @@ export class PwPhaseBar extends LitElement {
       <div class="legend">
         ${phases.map(
           (ph) =>
-            html`<span><span class="dot" style="background:var(${ph.color})"></span>${ph.label} ${formatMs(p[ph.key])}</span>`,
+            html`<span title=${this.skipped[ph.key] ?? nothing}
+              ><span class="dot" style="background:var(${ph.color})"></span>${ph.label} ${
+                this.skipped[ph.key] ? "–" : formatMs(p[ph.key])
+              }</span
+            >`,
         )}
       </div>`;
   }

@@ -6,6 +6,7 @@ import { listOf, type Me, type ProbeStatus } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { LiveController } from "../controllers/live-controller.ts";
 import { formatAgo, formatMs, formatTime } from "../format.ts";
+import { skippedPhases } from "../format-phases.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-phase-bar.ts";
 import "./pw-probe-editor.ts";
@@ -178,7 +179,10 @@ export class PwProbes extends LitElement {
         </div>
         <div>
           <div class="muted">Last check phases</div>
-          <pw-phase-bar .phases=${last?.phases}></pw-phase-bar>
+          <pw-phase-bar
+            .phases=${last?.phases}
+            .skipped=${last ? skippedPhases(last.target, last.phases) : {}}
+          ></pw-phase-bar>
         </div>
       </div>
       <h3>Recent failures</h3>

@@ -5,6 +5,7 @@ import { hub } from "../api/hub-client.ts";
 import { listOf, type User } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatTime } from "../format.ts";
+import { breakable } from "../format-breaks.ts";
 import { adminStyles } from "../styles/admin.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import { emailAndRoleFields, removeCell, roleCell } from "./admin-cells.ts";
@@ -56,7 +57,7 @@ export class PwUsers extends LitElement {
     const self = u.email === this.self;
     const expires = typeof u.expiresAt === "string" ? Date.parse(u.expiresAt) : u.expiresAt;
     return html`<tr>
-      <td>${u.email}</td>
+      <td class="name">${breakable(u.email)}</td>
       ${roleCell(`Role of ${u.email}`, u.role, self, (role) => void this.setRole(u, role))}
       <td>
         ${expires ? formatTime(expires) : "never"}
