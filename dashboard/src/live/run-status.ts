@@ -1,2 +1,6 @@
-/** The states a run ends in; any other (starting, running) means it still goes on. */
-export const FINISHED: ReadonlySet<string> = new Set(["passed", "failed", "aborted", "error", "degraded"]);
+import { runStatuses } from "../../../core/run.ts";
+
+/** The states a run ends in: every run status but starting and running, which mean it goes on. */
+export const FINISHED: ReadonlySet<string> = new Set(
+  runStatuses.filter((s) => s !== "starting" && s !== "running"),
+);
