@@ -34,4 +34,29 @@ describe("skippedPhases", () => {
   it("a target that is not a URL rules nothing out", () => {
     expect(skippedPhases("not a url", zero)).toEqual({});
   });
+
+  it("a check that failed before any response did not reach the phases after where it stopped", () => {
+    const refused = { ...zero, connect: 1.2, total: 1.2 };
+    expect(skippedPhases("https://shop.example/", refused, { kind: "http", ok: false })).toEqual({
+      tls: "not reached: the check failed in connect",
+      firstByte: "not reached: the check failed in connect",
+      transfer: "not reached: the check failed in connect",
+    });
+    // Plain http: TLS keeps its own reason; the request phases were not reached.
+    expect(skippedPhases("http://127.0.0.1:9/", refused, { kind: "http", ok: false })).toEqual({
+      tls: "no TLS: http://",
+      dns: "no DNS lookup: IP address",
+      firstByte: "not reached: the check failed in connect",
+      transfer: "not reached: the check failed in connect",
+    });
+  });
+
+  it("a failed check that got a response, or a flow's, reached every phase it timed", () => {
+    const slow = { ...zero, dns: 1, connect: 1, tls: 3, firstByte: 900, total: 905 };
+    expect(skippedPhases("https://shop.example/", slow, { kind: "http", ok: false, status: 500 })).toEqual(
+      {},
+    );
+    expect(skippedPhases("https://shop.example/", slow, { kind: "flow", ok: false })).toEqual({});
+    expect(skippedPhases("https://shop.example/", slow, { kind: "http", ok: true, status: 200 })).toEqual({});
+  });
 });

@@ -181,7 +181,7 @@ export class PwProbes extends LitElement {
           <div class="muted">Last check phases</div>
           <pw-phase-bar
             .phases=${last?.phases}
-            .skipped=${last ? skippedPhases(last.target, last.phases) : {}}
+            .skipped=${last ? skippedPhases(last.target, last.phases, last) : {}}
           ></pw-phase-bar>
         </div>
       </div>
