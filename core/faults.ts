@@ -46,6 +46,12 @@ export const faultParams = {
   readiness: z.object({}),
   /** Empties the shop's catalog cache and keeps it empty while on: every catalog read hits the database. */
   cache_flush: z.object({}),
+  /**
+   * The hot product sells out: its page and listings show 0 in stock, and adding it to a cart or
+   * checking it out answers 409 as a real sell-out does (checkouts counted as out_of_stock). The
+   * stored stock is left alone, so switching it off brings the product back.
+   */
+  stock_out: z.object({ productId: z.uuid() }),
 } satisfies Record<FaultName, z.ZodObject>;
 
 export type FaultParams = { [K in FaultName]: z.infer<(typeof faultParams)[K]> };

@@ -22,6 +22,7 @@ export const faultNames = [
   "memory_leak",
   "readiness",
   "cache_flush",
+  "stock_out",
 ] as const;
 export type FaultName = (typeof faultNames)[number];
 

@@ -307,7 +307,7 @@ const operations: Operation[] = [
   {
     method: "get",
     path: "/faults/products",
-    summary: "Products of the shop to pick for failing_product ({id, name})",
+    summary: "Products of the shop to pick for failing_product and stock_out ({id, name})",
     access: "viewer",
   },
   {

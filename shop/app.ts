@@ -133,6 +133,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
       );
     }
   };
+  const soldOut = () => faults.get("stock_out")?.productId;
   const carts = new CartStore(db);
   const catalogCache = new CatalogCache({
     ttlMs: config.SHOP_CATALOG_CACHE_SECONDS * 1000,
@@ -162,6 +163,7 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
     outbox,
     metrics,
     checkProduct,
+    soldOut,
     onStockChange: (productId) => catalog.productChanged(productId),
   });
   const trustProxy = config.SHOP_TRUST_PROXY;
@@ -177,8 +179,8 @@ export async function createShop(deps: ShopDeps): Promise<Shop> {
   // and checkout activity). A `/x/*` pattern matches `/x` too, so each prefix is named once.
   const session = loadSession(sessions);
   for (const path of ["/api/cart/*", "/api/auth/*", "/api/me", "/api/checkout/*"]) app.use(path, session);
-  app.route("/api", catalogRoutes({ catalog, checkProduct }));
-  app.route("/api/cart", cartRoutes({ carts, trustProxy, checkProduct }));
+  app.route("/api", catalogRoutes({ catalog, checkProduct, soldOut }));
+  app.route("/api/cart", cartRoutes({ carts, trustProxy, checkProduct, soldOut }));
   app.route(
     "/api",
     authRoutes({

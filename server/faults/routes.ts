@@ -125,7 +125,7 @@ export function faultRoutes(options: FaultRoutesOptions): Hono<HubEnv> {
   app.get("/faults", requireRole("viewer"), () => forward("GET", "/admin/faults"));
 
   /**
-   * Products to pick for `failing_product` (its `productId` is required): the first page of the
+   * Products to pick for `failing_product` and `stock_out` (their `productId` is required): the first page of the
    * shop's public catalog by name, as `{id, name}`.
    */
   app.get("/faults/products", requireRole("viewer"), async (c) => {

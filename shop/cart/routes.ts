@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import { AddCartItemBody, CartItemParam, UpdateCartItemBody } from "../../core/shop-api.ts";
 import { CART_COOKIE, readCookie, setPrivateCookie } from "../http/cookies.ts";
@@ -15,6 +16,8 @@ export function cartRoutes(deps: {
   carts: CartStore;
   trustProxy: boolean;
   checkProduct: (productId: string) => void;
+  /** The product the stock_out fault sells out, if it is on. */
+  soldOut: () => string | undefined;
 }): Hono<ShopEnv> {
   const app = new Hono<ShopEnv>();
   const { carts } = deps;
@@ -28,6 +31,9 @@ export function cartRoutes(deps: {
   app.post("/items", async (c) => {
     const { productId, quantity } = await jsonBody(c, AddCartItemBody);
     deps.checkProduct(productId);
+    // What the cart store says when the stock is short, so a load test sees a real sell-out.
+    if (deps.soldOut() === productId)
+      throw new AppError("conflict", 'only 0 in stock (fault switch "stock_out")');
     const owner = ownerOf(c);
     const { cartId, cart } = await carts.add(owner, productId, quantity);
     if (!owner.customerId && cartId !== owner.anonymousCartId) {

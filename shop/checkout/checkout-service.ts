@@ -29,6 +29,8 @@ export interface CheckoutDeps {
   metrics: ShopMetrics;
   /** Throws when a product is switched to fail (failing_product fault). */
   checkProduct: (productId: string) => void;
+  /** The product the stock_out fault sells out, if it is on. */
+  soldOut?: () => string | undefined;
   /** Told after a product's stock changed (the catalog cache forgets its page). */
   onStockChange?: (productId: string) => void;
 }
@@ -147,6 +149,10 @@ export class CheckoutService {
       .orderBy(asc(cartItems.productId));
     if (lines.length === 0) throw new AppError("bad_request", "the cart is empty");
     for (const line of lines) this.deps.checkProduct(line.productId);
+    const soldOut = this.deps.soldOut?.();
+    const gone = soldOut === undefined ? undefined : lines.find((l) => l.productId === soldOut);
+    // The answer a real sell-out gets (below), counted as out_of_stock by checkout().
+    if (gone) throw new AppError("conflict", `not enough stock of ${gone.name} (fault switch "stock_out")`);
     const currency = body.currency ?? "USD";
     const subtotal = lines.reduce((sum, l) => sum + l.priceCents * l.quantity, 0);
     const itemCount = lines.reduce((sum, l) => sum + l.quantity, 0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultName, FaultState, FaultsResponse } from "../../core/faults.ts";
-import type { ProductPage } from "../../core/shop-api.ts";
+import type { Product, ProductPage } from "../../core/shop-api.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { ADMIN_TOKEN, loggedInClient, ShopClient, startTestShop, type TestShop } from "../helpers/shop.ts";
 
@@ -100,11 +100,35 @@ for (const kind of databaseKinds) {
           return (await bypassed()) > before;
         },
       },
+      // Sold out everywhere a shopper meets it: its page, the listing, and adding it to a cart.
+      stock_out: {
+        params: { productId: "" },
+        effect: async () => {
+          const id = productIds[4]!;
+          const page = (await client().get<Product>(`/api/products/${id}`)).body;
+          const listing = (await client().get<ProductPage>("/api/products?pageSize=5")).body.items;
+          const buyer = await loggedInClient(t, `customer${nextCustomer++}@shop.test`);
+          const added = await buyer.post<{ message: string }>("/api/cart/items", {
+            productId: id,
+            quantity: 1,
+          });
+          const shown = [
+            page.stock === 0,
+            listing.find((p) => p.id === id)?.stock === 0,
+            added.status === 409,
+          ];
+          // All three or none: a half-sold-out product would be a bug of its own.
+          expect(new Set(shown).size, JSON.stringify({ shown, added: added.body })).toBe(1);
+          return shown[0]!;
+        },
+      },
     };
     const paramsOf = (name: FaultName) =>
       name === "failing_product"
         ? { ...switches[name].params, productId: productIds[2] }
-        : switches[name].params;
+        : name === "stock_out"
+          ? { productId: productIds[4] }
+          : switches[name].params;
 
     for (const name of Object.keys(switches) as FaultName[]) {
       it(`${name}: shows its effect and turns off through the API`, async () => {
@@ -129,6 +153,25 @@ for (const kind of databaseKinds) {
         expect(await switches[name].effect()).toBe(false);
       });
     }
+
+    it("stock_out: a cart filled before the sell-out cannot check out (409, counted out_of_stock); the stored stock is untouched", async () => {
+      const id = productIds[4]!;
+      const buyer = await loggedInClient(t, `customer${nextCustomer++}@shop.test`);
+      expect((await buyer.post("/api/cart/items", { productId: id, quantity: 1 })).status).toBe(201);
+      const stock = (await client().get<Product>(`/api/products/${id}`)).body.stock;
+      const outOfStock = async () =>
+        (await t.shop.metrics.checkouts.get()).values.find((v) => v.labels.outcome === "out_of_stock")
+          ?.value ?? 0;
+      const before = await outOfStock();
+      await put("stock_out", { productId: id });
+      const refused = await buyer.post<{ message: string }>("/api/checkout");
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toMatch(/^not enough stock of .+ \(fault switch "stock_out"\)$/);
+      expect(await outOfStock()).toBe(before + 1);
+      await client().request("DELETE", "/admin/faults/stock_out", undefined, admin);
+      expect((await client().get<Product>(`/api/products/${id}`)).body.stock).toBe(stock);
+      expect((await buyer.post("/api/checkout")).status).toBe(201);
+    });
 
     it("a switch scoped to routes leaves other routes alone", async () => {
       await put("errors", { rate: 1, status: 500, routes: ["/api/categories"] });

@@ -31,6 +31,8 @@ const descriptions: Record<FaultName, string> = {
   memory_leak: "Retains memory on every request",
   readiness: "Fails the shop's readiness check",
   cache_flush: "Empties the catalog cache and keeps it cold: every read hits the database",
+  stock_out:
+    "The hot product sells out: shown 0 in stock, adding it to a cart or checking it out answers 409",
 };
 const faultNames = Object.keys(descriptions) as FaultName[];
 
@@ -132,7 +134,7 @@ export class PwFaults extends LitElement {
     refreshMs: 10_000,
   });
 
-  /** Products to pick for failing_product: its productId is required. */
+  /** Products to pick for failing_product and stock_out: their productId is required. */
   private readonly products = new ApiTask(this, {
     task: async (signal) =>
       this.canSwitch

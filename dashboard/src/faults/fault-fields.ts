@@ -96,6 +96,7 @@ export const faultFields: Record<FaultName, FaultField[]> = {
   ],
   readiness: [],
   cache_flush: [],
+  stock_out: [{ key: "productId", label: "Product", unit: "", kind: "product", fallback: "" }],
 };
 
 /** Form text per field key. */
