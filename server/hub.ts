@@ -342,7 +342,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         rollups,
       }),
       // Before probeRoutes: its viewer-only /probes/* middleware would refuse the agents' poll.
-      probeDefinitionRoutes({ db }),
+      probeDefinitionRoutes({
+        db,
+        allowed: { shopUrl: config.PEAKWATCH_SHOP_URL, extraHosts: config.PEAKWATCH_ALLOWED_TARGETS },
+      }),
       probeRoutes({ db }),
       readinessRoutes({ db, now }),
       configRoutes(() => ({

@@ -217,7 +217,13 @@ const operations: Operation[] = [
     access: "agent",
   },
   { method: "get", path: "/probes/definitions", summary: "Probes defined through the hub", access: "viewer" },
-  { method: "post", path: "/probes/definitions", summary: "Define a probe (core/probe.ts)", access: "ops" },
+  {
+    method: "post",
+    path: "/probes/definitions",
+    summary:
+      "Define a probe (core/probe.ts); its hosts must be loopback, the shop or PEAKWATCH_ALLOWED_TARGETS",
+    access: "ops",
+  },
   {
     method: "patch",
     path: "/probes/definitions/{name}",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import { StorableInstantSchema } from "../../core/instant.ts";
+import type { User } from "../../db/schema/hub.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv, Principal } from "../http/env.ts";
@@ -11,7 +12,7 @@ import { projectOf } from "../projects/scope.ts";
 import type { AgentTokens } from "./agent-tokens.ts";
 import { roles } from "./roles.ts";
 import type { Sessions } from "./sessions.ts";
-import { type Users, userView } from "./users.ts";
+import { type Users, userActive, userView } from "./users.ts";
 
 const expiresAt = StorableInstantSchema.nullable();
 const CreateUserSchema = z.object({
@@ -60,6 +61,27 @@ export function adminRoutes(deps: {
   app.use("/agent-tokens", requireRole("admin"));
   app.use("/agent-tokens/*", requireRole("admin"));
 
+  /**
+   * Refuses a change that would leave no active admin (the only admin demoting or expiring
+   * themself): nobody could then manage users from the dashboard or the API.
+   */
+  const keepAnAdmin = async (user: User, change: z.infer<typeof PatchUserSchema>) => {
+    const now = deps.now();
+    if (user.role !== "admin" || !userActive(user, now)) return;
+    const demoted = change.role !== undefined && change.role !== "admin";
+    const expired = change.expiresAt != null && Date.parse(change.expiresAt) <= now;
+    if (!demoted && !expired) return;
+    const others = (await deps.users.list()).filter(
+      (u) => u.id !== user.id && u.role === "admin" && userActive(u, now),
+    );
+    if (others.length > 0) return;
+    const field = demoted ? "body.role" : "body.expiresAt";
+    throw new AppError(
+      "conflict",
+      `${field}: ${user.email} is the only active admin; make another user admin first, or nobody could manage users`,
+    );
+  };
+
   app.get("/users", async (c) =>
     c.json({ users: (await deps.users.list()).map((u) => userView(u, deps.now())) }),
   );
@@ -83,6 +105,7 @@ export function adminRoutes(deps: {
     const { id } = parseOr400(IdSchema, c.req.param(), "params");
     const body = await jsonBody(c, PatchUserSchema);
     const before = await deps.users.byId(id);
+    if (before) await keepAnAdmin(before, body);
     const user = await deps.users.update(id, { role: body.role, expiresAt: toDate(body.expiresAt) });
     if (!before || !user) throw new AppError("not_found", `no user ${id}`);
     const was = userView(before, deps.now());

@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
-import { ProbeSchema } from "../../core/probe.ts";
+import { type Probe, ProbeSchema } from "../../core/probe.ts";
 import type { Db } from "../../db/open.ts";
 import { requireAgent, requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { jsonBody } from "../http/json-body.ts";
 import { projectOf } from "../projects/scope.ts";
 import { ProbeDefinitions } from "./definitions.ts";
+import { type AllowedTargets, probeTargetProblem } from "./targets.ts";
 
 /**
  * A probe as the probes process checks it (`probes --check` uses the same core schema). Probes
@@ -29,8 +30,12 @@ const NameSchema = z.object({ name: z.string().min(1).max(100) });
  * delete them, and every probes process polls GET /probes/config with its agent token.
  * Mount before probeRoutes: its viewer-only middleware on /probes/* would turn agents away.
  */
-export function probeDefinitionRoutes({ db }: { db: Db }): Hono<HubEnv> {
+export function probeDefinitionRoutes({ db, allowed }: { db: Db; allowed: AllowedTargets }): Hono<HubEnv> {
   const store = new ProbeDefinitions(db);
+  const checkTargets = (probe: Probe | undefined) => {
+    const problem = probe && probeTargetProblem(probe, allowed);
+    if (problem) throw new AppError("bad_request", problem);
+  };
   const app = new Hono<HubEnv>();
   const by = (c: { get(key: "principal"): HubEnv["Variables"]["principal"] }) => {
     const p = c.get("principal");
@@ -48,6 +53,7 @@ export function probeDefinitionRoutes({ db }: { db: Db }): Hono<HubEnv> {
 
   app.post("/probes/definitions", requireRole("ops"), async (c) => {
     const body = await jsonBody(c, CreateSchema);
+    checkTargets(body.probe);
     const created = await store.create(projectOf(c).id, body.probe, body.paused, by(c));
     if (!created) throw new AppError("conflict", `a probe named ${body.probe.name} exists; edit it instead`);
     return c.json(created, 201);
@@ -58,6 +64,7 @@ export function probeDefinitionRoutes({ db }: { db: Db }): Hono<HubEnv> {
     const body = await jsonBody(c, UpdateSchema);
     if (body.probe && body.probe.name !== name)
       throw new AppError("bad_request", `body.probe.name: must stay ${name} (delete and add to rename)`);
+    checkTargets(body.probe);
     const updated = await store.update(projectOf(c).id, name, body, by(c));
     if (!updated) throw new AppError("not_found", `no probe definition ${name}`);
     return c.json(updated);

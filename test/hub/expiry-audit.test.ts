@@ -157,6 +157,40 @@ for (const kind of databaseKinds) {
       expect((await audit()).entries.length).toBe(auditBefore);
     });
 
+    it("the only active admin cannot demote or expire themself; with a second admin either may be demoted", async () => {
+      type Listed = { id: string; email: string; role: string; expired: boolean };
+      const users = async () =>
+        ((await (await api("/users", { headers: admin.headers })).json()) as { users: Listed[] }).users;
+      const me = (await users()).find((u) => u.email === admin.email)!;
+      const patch = (id: string, body: unknown) =>
+        api(`/users/${id}`, { method: "PATCH", headers: admin.headers, body });
+      // The hub's first admin (admin@peakwatch.test) is another admin: demoting it is allowed.
+      const others = (await users()).filter((u) => u.role === "admin" && u.id !== me.id);
+      expect(others.length).toBeGreaterThan(0);
+      for (const other of others) expect((await patch(other.id, { role: "viewer" })).status).toBe(200);
+      const auditBefore = (await audit()).entries.length;
+
+      const demote = await patch(me.id, { role: "viewer" });
+      expect(demote.status).toBe(409);
+      expect(((await demote.json()) as { message: string }).message).toBe(
+        `body.role: ${admin.email} is the only active admin; make another user admin first, or nobody could manage users`,
+      );
+      const expire = await patch(me.id, { expiresAt: new Date(now() - MINUTE).toISOString() });
+      expect(expire.status).toBe(409);
+      expect(((await expire.json()) as { message: string }).message).toMatch(
+        /^body\.expiresAt: .* is the only active admin/,
+      );
+      expect((await users()).find((u) => u.id === me.id)).toMatchObject({ role: "admin", expired: false });
+      expect((await audit()).entries.length).toBe(auditBefore);
+      // The session survives the refusal (a refused PATCH ends no sessions).
+      expect((await api("/users", { headers: admin.headers })).status).toBe(200);
+
+      // With another admin again, the first may step down.
+      for (const other of others) expect((await patch(other.id, { role: "admin" })).status).toBe(200);
+      expect((await patch(me.id, { role: "ops" })).status).toBe(200);
+      admin = await t.loginAs("admin");
+    });
+
     it("role changes and deletions are logged; the log pages newest first and is admin only", async () => {
       const email = `changing-${kind}@peakwatch.test`;
       const created = await api("/users", {

@@ -126,9 +126,50 @@ for (const kind of databaseKinds) {
       });
       expect(envSecret.status).toBe(400);
       expect(envSecret.body.message).toMatch(/\{\{env/);
+      const outside = await call("POST", "/probes/definitions", ops.headers, {
+        probe: { ...homeProbe, name: "outside", url: "http://example.com/" },
+      });
+      expect(outside.status).toBe(400);
+      expect(outside.body.message).toBe(
+        "body.probe.url: example.com is not allowlisted (loopback, the shop and PEAKWATCH_ALLOWED_TARGETS are)",
+      );
+      const tcp = await call("POST", "/probes/definitions", ops.headers, {
+        probe: { name: "db", kind: "tcp", host: "10.0.0.5", port: 5432 },
+      });
+      expect(tcp.status).toBe(400);
+      expect(tcp.body.message).toMatch(/^body\.probe\.host: 10\.0\.0\.5:5432 is not allowlisted/);
+      const templatedHost = await call("POST", "/probes/definitions", ops.headers, {
+        probe: {
+          name: "flow",
+          kind: "flow",
+          steps: [
+            { name: "home", url: "http://127.0.0.1:9/" },
+            { name: "next", url: "{{target}}/api" },
+          ],
+        },
+      });
+      expect(templatedHost.status).toBe(400);
+      expect(templatedHost.body.message).toMatch(
+        /^body\.probe\.steps\.1\.url: write the scheme and host out/,
+      );
       const listed = await call("GET", "/probes/definitions", viewer.headers);
       expect(listed.status).toBe(200);
       expect(listed.body.definitions).toEqual([]);
+    });
+
+    it("refuses an edit that points a kept probe outside the allowlist and keeps the old target", async () => {
+      expect(
+        (await call("POST", "/probes/definitions", ops.headers, { probe: { ...homeProbe, name: "kept" } }))
+          .status,
+      ).toBe(201);
+      const moved = await call("PATCH", "/probes/definitions/kept", ops.headers, {
+        probe: { ...homeProbe, name: "kept", url: "https://203.0.113.9/login" },
+      });
+      expect(moved.status).toBe(400);
+      expect(moved.body.message).toMatch(/^body\.probe\.url: 203\.0\.113\.9 is not allowlisted/);
+      const { probes } = await poll();
+      expect(probes?.find((p) => p.name === "kept")).toMatchObject({ url: homeProbe.url });
+      expect((await call("DELETE", "/probes/definitions/kept", ops.headers)).status).toBe(204);
     });
 
     it("lets viewers read but not change definitions, and agents only read the served configuration", async () => {
