@@ -43,7 +43,7 @@ const enabled = z.boolean().default(true);
  * credentials in `smtpUrl`, PagerDuty's routing key) are stored encrypted and never returned.
  */
 export const ChannelInputSchema = z.discriminatedUnion("kind", [
-  z.object({
+  z.strictObject({
     name: channelName,
     kind: z.literal("webhook"),
     enabled,
@@ -51,7 +51,7 @@ export const ChannelInputSchema = z.discriminatedUnion("kind", [
     /** Sent with every request, e.g. an Authorization header. Secret. */
     headers: headers.default({}),
   }),
-  z.object({
+  z.strictObject({
     name: channelName,
     kind: z.literal("alertmanager"),
     enabled,
@@ -59,7 +59,7 @@ export const ChannelInputSchema = z.discriminatedUnion("kind", [
     url: ChannelUrlSchema,
     headers: headers.default({}),
   }),
-  z.object({
+  z.strictObject({
     name: channelName,
     kind: z.literal("email"),
     enabled,
@@ -72,7 +72,7 @@ export const ChannelInputSchema = z.discriminatedUnion("kind", [
       .optional(),
     from: z.string().max(200).optional(),
   }),
-  z.object({
+  z.strictObject({
     name: channelName,
     kind: z.literal("slack"),
     enabled,
@@ -81,7 +81,7 @@ export const ChannelInputSchema = z.discriminatedUnion("kind", [
     /** Overrides the webhook's default channel, e.g. "#ops". */
     channel: z.string().max(100).optional(),
   }),
-  z.object({
+  z.strictObject({
     name: channelName,
     kind: z.literal("pagerduty"),
     enabled,

@@ -29,7 +29,7 @@ const stepName = z
 
 /** What a threshold rule measures; every query yields one value per series (run, probe, metric labels). */
 export const QuerySchema = z.discriminatedUnion("source", [
-  z.object({
+  z.strictObject({
     source: z.literal("windows"),
     stat: z.enum(windowStats),
     /** The journey step, e.g. "checkout"; "journey" is the whole journey (arrival figures live there). */
@@ -38,7 +38,7 @@ export const QuerySchema = z.discriminatedUnion("source", [
     /** Fewer requests than this in the window gives no value: one failed request of two is not an outage. */
     minCount: z.number().int().nonnegative().default(1),
   }),
-  z.object({
+  z.strictObject({
     source: z.literal("probes"),
     stat: z.enum(probeStats),
     /** Only this probe; absent means every probe (one series each). */
@@ -46,7 +46,7 @@ export const QuerySchema = z.discriminatedUnion("source", [
     windowSeconds,
     minCount: z.number().int().nonnegative().default(1),
   }),
-  z.object({
+  z.strictObject({
     source: z.literal("metrics"),
     stat: z.enum(metricStats),
     /** The scraped series name. */
@@ -58,7 +58,7 @@ export type Query = z.infer<typeof QuerySchema>;
 
 /** One window pair of a multiwindow burn-rate alert (SRE workbook ch. 5): both must burn faster than `factor`. */
 export const BurnWindowSchema = z
-  .object({
+  .strictObject({
     longSeconds: windowSeconds,
     shortSeconds: windowSeconds,
     factor: z.number().positive(),
@@ -90,14 +90,14 @@ const common = {
 
 /** A rule as written by users or shipped as a default; what the API accepts. */
 export const RuleSpecSchema = z.discriminatedUnion("kind", [
-  z.object({
+  z.strictObject({
     ...common,
     kind: z.literal("threshold"),
     query: QuerySchema,
     comparator: z.enum(comparators),
     threshold: z.number(),
   }),
-  z.object({
+  z.strictObject({
     ...common,
     kind: z.literal("burn_rate"),
     /** The step whose error ratio spends the budget ("journey" for the whole journey). */
@@ -109,6 +109,17 @@ export const RuleSpecSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 export type RuleSpec = z.infer<typeof RuleSpecSchema>;
+
+/** Fields GET /rules answers with that a client cannot set; ignored in a body so a read rule can be PUT back. */
+const ruleReadOnly = ["id", "builtin", "createdAt", "updatedAt"] as const;
+
+/** What POST /rules and PUT /rules/:id accept: a RuleSpec (unknown fields refused), read-only fields ignored. */
+export const RuleBodySchema = z.preprocess((body) => {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
+  const spec: Record<string, unknown> = { ...body };
+  for (const key of ruleReadOnly) delete spec[key];
+  return spec;
+}, RuleSpecSchema);
 export type ThresholdRuleSpec = Extract<RuleSpec, { kind: "threshold" }>;
 export type BurnRateRuleSpec = Extract<RuleSpec, { kind: "burn_rate" }>;
 

@@ -4,7 +4,7 @@ import { MatcherSchema, matchAll } from "./matchers.ts";
 
 /** What POST /silences accepts: mutes notifications of matching alerts between startsAt and endsAt. */
 export const SilenceInputSchema = z
-  .object({
+  .strictObject({
     matchers: z.array(MatcherSchema).min(1).max(20),
     /** Unix epoch milliseconds; absent means now. */
     startsAt: z.number().int().nonnegative().optional(),

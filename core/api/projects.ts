@@ -12,13 +12,13 @@ export const ProjectSlugSchema = z
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "a slug is 1–40 lower-case letters, digits or dashes");
 
 /** POST /api/v1/projects. */
-export const NewProjectSchema = z.object({
+export const NewProjectSchema = z.strictObject({
   slug: ProjectSlugSchema,
   name: z.string().trim().min(1).max(100),
 });
 
 /** PUT /api/v1/projects/:slug/members: add a member or change their role. */
-export const ProjectMemberInputSchema = z.object({
+export const ProjectMemberInputSchema = z.strictObject({
   email: z.email(),
   role: z.enum(projectRoles),
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ChannelUrlSchema } from "../channel.ts";
 
 /** POST /api/v1/scrape/targets: a Prometheus /metrics URL for the hub to scrape into the project. */
-export const ScrapeTargetInputSchema = z.object({ url: ChannelUrlSchema });
+export const ScrapeTargetInputSchema = z.strictObject({ url: ChannelUrlSchema });
 export type ScrapeTargetInput = z.infer<typeof ScrapeTargetInputSchema>;
 
 /** A scrape target as GET /api/v1/scrape/targets lists it; `id` is null for one set by HUB_SCRAPE_TARGETS. */

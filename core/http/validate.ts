@@ -17,6 +17,12 @@ export function describeZodError(error: z.ZodError, where: string): string {
   const issue = error.issues[0];
   if (!issue) return `${where}: invalid`;
   const path = formatPath(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    // Named as the field itself, so a misspelt `rateScal` reads like any other bad field.
+    const key = formatPath([...issue.path, issue.keys[0] ?? "?"]);
+    const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(", ")})` : "";
+    return `${where}.${key}: unknown field${more}; check its spelling`;
+  }
   return `${where}${path ? `.${path}` : ""}: ${issue.message}`;
 }
 

@@ -15,14 +15,14 @@ import type { Sessions } from "./sessions.ts";
 import { type Users, userActive, userView } from "./users.ts";
 
 const expiresAt = StorableInstantSchema.nullable();
-const CreateUserSchema = z.object({
+const CreateUserSchema = z.strictObject({
   email: z.email().max(320),
   role: z.enum(roles),
   expiresAt: expiresAt.optional(),
 });
-const PatchUserSchema = z.object({ role: z.enum(roles).optional(), expiresAt: expiresAt.optional() });
+const PatchUserSchema = z.strictObject({ role: z.enum(roles).optional(), expiresAt: expiresAt.optional() });
 const IdSchema = z.object({ id: z.uuid() });
-const CreateTokenSchema = z.object({
+const CreateTokenSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   expiresAt: expiresAt.optional(),
 });

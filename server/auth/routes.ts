@@ -25,8 +25,8 @@ const tooMany = (retryAfterSeconds: number, what: string) =>
     headers: { "retry-after": String(retryAfterSeconds) },
   });
 
-const RequestSchema = z.object({ email: z.email().max(320) });
-const VerifySchema = z.object({
+const RequestSchema = z.strictObject({ email: z.email().max(320) });
+const VerifySchema = z.strictObject({
   challengeId: z.uuid(),
   code: z.string().regex(/^\d{6,10}$/, "the code is digits"),
 });

@@ -19,9 +19,9 @@ import { type AllowedTargets, probeTargetProblem } from "./targets.ts";
 const servedProbe = ProbeSchema.refine((p) => !JSON.stringify(p).includes("{{env."), {
   message: "probes defined on the hub may not use {{env.…}} (use a probe file on the probes host)",
 });
-const CreateSchema = z.object({ probe: servedProbe, paused: z.boolean().default(false) });
+const CreateSchema = z.strictObject({ probe: servedProbe, paused: z.boolean().default(false) });
 const UpdateSchema = z
-  .object({ probe: servedProbe.optional(), paused: z.boolean().optional() })
+  .strictObject({ probe: servedProbe.optional(), paused: z.boolean().optional() })
   .refine((b) => b.probe !== undefined || b.paused !== undefined, { message: "give probe and/or paused" });
 const NameSchema = z.object({ name: z.string().min(1).max(100) });
 

@@ -71,7 +71,7 @@ const ListSchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   status: z.enum(runStatuses).optional(),
 });
-const StartSchema = z.object({
+const StartSchema = z.strictObject({
   profile: z.string().min(1).max(200),
   /** The shop to load; the hub's own shop (PEAKWATCH_SHOP_URL) when absent. */
   target: z.url().optional(),

@@ -148,9 +148,11 @@ for (const kind of databaseKinds) {
         route: { routes: [{ receiver: "ops-hook" }] },
       });
       expect(receiver.status).toBe(400);
-      expect((await json(receiver)).message).toMatch(/^body\.route\.routes\[0\]: .*receiver/);
+      expect((await json(receiver)).message).toBe(
+        "body.route.routes[0].receiver: unknown field; check its spelling",
+      );
       const topLevel = await h.request("PUT", "/routes", "admin", { route: {}, receivers: [] });
-      expect((await json(topLevel)).message).toMatch(/^body: .*receivers/);
+      expect((await json(topLevel)).message).toBe("body.receivers: unknown field; check its spelling");
       expect(await json(await h.request("GET", "/routes", "admin"))).toEqual(before);
     });
 

@@ -83,6 +83,84 @@ for (const kind of databaseKinds) {
       expect(wrong).toEqual([]);
     });
 
+    it("refuses an unknown or misspelt field with 400 naming it, and stores nothing", async () => {
+      const count = async (path: string, key: string) =>
+        ((await (await send("GET", path, admin.headers)).json()) as Record<string, unknown[]>)[key]!.length;
+      const lists: Array<[string, string]> = [
+        ["/api/v1/users", "users"],
+        ["/api/v1/agent-tokens", "tokens"],
+        ["/api/v1/rules", "rules"],
+        ["/api/v1/runs", "runs"],
+        ["/api/v1/silences", "silences"],
+      ];
+      const before = await Promise.all(lists.map(([path, key]) => count(path, key)));
+      const cases: Array<[string, string, unknown, string]> = [
+        [
+          "POST",
+          "/api/v1/runs",
+          { profile: "smoke", rateScal: 2 },
+          "body.rateScal: unknown field; check its spelling",
+        ],
+        [
+          "POST",
+          "/api/v1/rules",
+          {
+            name: "slow",
+            kind: "threshold",
+            query: { source: "windows", stat: "p95", windowSeconds: 60, step: "browse", extra: 1 },
+            comparator: ">",
+            threshold: 1,
+          },
+          "body.query.extra: unknown field; check its spelling",
+        ],
+        [
+          "POST",
+          "/api/v1/agent-tokens",
+          { name: "ci", role: "admin" },
+          "body.role: unknown field; check its spelling",
+        ],
+        [
+          "POST",
+          "/api/v1/users",
+          { email: "x@peakwatch.test", role: "viewer", admin: true, note: "n" },
+          "body.admin: unknown field (and note); check its spelling",
+        ],
+        [
+          "POST",
+          "/api/v1/silences",
+          { matchers: [{ name: "a", value: "b" }], endsAt: Date.now() + 60_000, comment: "c", creator: "me" },
+          "body.creator: unknown field; check its spelling",
+        ],
+      ];
+      const wrong: string[] = [];
+      for (const [method, path, body, message] of cases) {
+        const r = await send(method, path, admin.headers, body);
+        const got = ((await r.json()) as { message?: string }).message ?? "";
+        if (r.status !== 400 || got !== message) wrong.push(`${method} ${path}: ${r.status} ${got}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(await Promise.all(lists.map(([path, key]) => count(path, key)))).toEqual(before);
+    });
+
+    it("takes back a rule exactly as GET answered it (its read-only fields are ignored)", async () => {
+      const spec = {
+        name: "round_trip",
+        kind: "threshold",
+        query: { source: "windows", stat: "p95", windowSeconds: 60 },
+        comparator: ">",
+        threshold: 500,
+      };
+      const created = await send("POST", "/api/v1/rules", admin.headers, spec);
+      expect(created.status).toBe(201);
+      const { rule } = (await created.json()) as { rule: Record<string, unknown> };
+      const put = await send("PUT", `/api/v1/rules/${rule.id}`, admin.headers, { ...rule, threshold: 750 });
+      expect(put.status).toBe(200);
+      expect(((await put.json()) as { rule: { threshold: number; id: string } }).rule).toMatchObject({
+        id: rule.id,
+        threshold: 750,
+      });
+    });
+
     it("refuses a large body with 413 before reading it, even on an anonymous route (finding 4)", async () => {
       const declared = await send(
         "POST",

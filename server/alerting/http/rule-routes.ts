@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { parseOr400 } from "../../../core/http/validate.ts";
-import { RuleSpecSchema } from "../../../core/rule.ts";
+import { RuleBodySchema } from "../../../core/rule.ts";
 import { requireRole } from "../../http/auth.ts";
 import type { HubEnv } from "../../http/env.ts";
 import { jsonBody } from "../../http/json-body.ts";
@@ -26,7 +26,7 @@ export function ruleRoutes(service: AlertingService): Hono<HubEnv> {
   );
   app.post("/rules", requireRole("engineer"), async (c) => {
     const rule = await service.rules.create(
-      await jsonBody(c, RuleSpecSchema),
+      await jsonBody(c, RuleBodySchema),
       actor(c),
       false,
       projectOf(c).id,
@@ -38,7 +38,7 @@ export function ruleRoutes(service: AlertingService): Hono<HubEnv> {
     const ruleId = id(c.req.param("id"));
     const rule = await service.rules.update(
       ruleId,
-      await jsonBody(c, RuleSpecSchema),
+      await jsonBody(c, RuleBodySchema),
       actor(c),
       projectOf(c).id,
     );
