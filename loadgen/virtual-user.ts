@@ -31,3 +31,15 @@ export function syntheticAddress(id: number): string {
   const n = (id % 131_070) + 1;
   return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
 }
+
+/**
+ * Where a process's users start: an offset from the run id (a new run, new shoppers) plus an
+ * equal share of the customers per worker (the workers of a split run never share a shopper
+ * until each has created customers/workers of them).
+ */
+export function firstUserOf(runId: string, workerIndex: number, workers: number, customers: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < runId.length; i++) h = Math.imul(h ^ runId.charCodeAt(i), 0x01000193) >>> 0;
+  const share = Math.floor(customers / Math.max(1, workers));
+  return (h + workerIndex * share) % customers;
+}

@@ -15,6 +15,12 @@ export interface ExecutorContext {
   testHooksToken: string | undefined;
   /** Seeded shop customers to log in as (customer1..N@shop.test). */
   customers: number;
+  /**
+   * The first user this process creates (see firstUserOf): runs and the workers of one split run
+   * start at different customers and addresses, so a repeated run does not log the same
+   * shoppers in again and meet the shop's per-account OTP limits.
+   */
+  firstUser: number;
   /** A pool already connected and warmed before the start instant (open model); closed with the run. */
   http?: HttpClient;
   /** Where the open model records its own lateness per arrival. */

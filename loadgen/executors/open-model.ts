@@ -71,7 +71,7 @@ export const openModel: ExecutorFactory = (profile, startMs, segment) => {
       /** Resolves once no journey is in flight or ready after the schedule ended. */
       let settled: (() => void) | undefined;
 
-      const acquire = () => free.pop() ?? new VirtualUser(created++, ctx.customers);
+      const acquire = () => free.pop() ?? new VirtualUser(ctx.firstUser + created++, ctx.customers);
 
       /** A journey ended at `endMs`: it is recorded, and its user takes the next waiting arrival. */
       const ended = (
