@@ -4,7 +4,8 @@
  */
 import { type CauseCounts, mergeCauses } from "./error-causes.ts";
 import { addHistogram, decodeHistogram, type Histogram, newHistogram } from "./histogram.ts";
-import type { ParsedThreshold } from "./threshold-expression.ts";
+import type { RunStatus, ThresholdResult } from "./run.ts";
+import { type ParsedThreshold, parseThreshold } from "./threshold-expression.ts";
 import { causesOf, errorTotal, JOURNEY_STEP, type Window } from "./window.ts";
 
 /** Aggregated figures of one step over some span of seconds (one run, or a sliding window). */
@@ -155,6 +156,50 @@ export function evaluateThreshold(
 ): { value: number | null; ok: boolean } {
   const value = measure(t, totals);
   return { value, ok: holds(t, value) };
+}
+
+/**
+ * Judges a run's thresholds (as its report lists them) afresh over `totals`: the hub's verdict of
+ * a run split over workers, whose own reports judged their share only. An expression that no
+ * longer parses fails with no value.
+ */
+export function judgeThresholds(
+  thresholds: ReadonlyArray<Pick<ThresholdResult, "expression" | "abortOnFail">>,
+  totals: ReadonlyMap<string, StepTotals>,
+): ThresholdResult[] {
+  return thresholds.map(({ expression, abortOnFail }) => {
+    const parsed = parseThreshold(expression);
+    const r = parsed.ok ? evaluateThreshold(parsed.threshold, totals) : { ok: false, value: null };
+    return { expression, ok: r.ok, value: r.value, abortOnFail };
+  });
+}
+
+/** A run's figures for its verdict line: requests, errors, p95 checkout, failed thresholds. */
+export function verdictFigures(
+  totals: ReadonlyMap<string, StepTotals>,
+  thresholds: ReadonlyArray<ThresholdResult>,
+): string[] {
+  const requests = requestTotals(totals);
+  const count = requests?.count ?? 0;
+  const errors = requests?.errors ?? 0;
+  const checkout = totals.get("checkout");
+  const parts = [`${count} requests`, `${count === 0 ? 0 : ((errors / count) * 100).toFixed(2)} % errors`];
+  if (checkout && checkout.latency.totalCount > 0) {
+    parts.push(`p95 checkout ${(checkout.latency.getValueAtPercentile(95) / 1000).toFixed(0)} ms`);
+  }
+  const failed = thresholds.filter((t) => !t.ok).map((t) => t.expression);
+  if (failed.length > 0) parts.push(`failed: ${failed.join("; ")}`);
+  return parts;
+}
+
+/** A run's plain-words verdict for managers ("failed: 1200 requests, 0.50 % errors, …"). */
+export function verdictLine(
+  status: RunStatus,
+  totals: ReadonlyMap<string, StepTotals>,
+  thresholds: ReadonlyArray<ThresholdResult>,
+  extra?: string,
+): string {
+  return `${status}: ${[...verdictFigures(totals, thresholds), ...(extra ? [extra] : [])].join(", ")}`;
 }
 
 export {

@@ -3,6 +3,7 @@ import type { ExecutionSegment } from "../core/execution-segment.ts";
 import type { LatencySummary } from "../core/histogram.ts";
 import { type Profile, profileSeconds } from "../core/profile.ts";
 import { type RunExitCode, type RunReport, type RunStatus, runExitCode } from "../core/run.ts";
+import { verdictLine } from "../core/threshold.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { executorFor } from "./executors/index.ts";
 import { FaultTimeline } from "./faults.ts";
@@ -10,12 +11,13 @@ import { HttpClient } from "./http-client.ts";
 import { writeRunFiles } from "./outputs/files.ts";
 import { HubOutput } from "./outputs/hub.ts";
 import { ProgressPrinter } from "./outputs/progress.ts";
-import { buildSummary, type RunSummary, verdictOf } from "./outputs/summary.ts";
+import { buildSummary, type RunSummary } from "./outputs/summary.ts";
 import { fetchVerdict } from "./outputs/verdict.ts";
 import { RunStats } from "./run-stats.ts";
 import { SchedulingLag, schedulingLagLine } from "./scheduling-lag.ts";
 import { collectStartupGarbage } from "./startup-gc.ts";
 import { ThresholdWatch } from "./thresholds.ts";
+import { firstUserOf, SEEDED_CUSTOMERS } from "./virtual-user.ts";
 import { type RequestListener, WindowAggregator, type WindowSink } from "./window-aggregator.ts";
 
 export interface RunOptions {
@@ -205,6 +207,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   }, 200);
 
   let runError: unknown;
+  const customers = o.customers ?? SEEDED_CUSTOMERS;
   try {
     await executor.run({
       target: o.target,
@@ -212,7 +215,8 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       aggregator,
       signal: controller.signal,
       testHooksToken: o.testHooksToken,
-      customers: o.customers ?? 2000,
+      customers,
+      firstUser: firstUserOf(o.runId, o.segment?.index ?? 0, o.segment?.count ?? 1, customers),
       http,
       lag,
     });
@@ -246,7 +250,7 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
     const a = abortedBy as { expression: string; value: string };
     extra = `stopped early: ${a.expression} was ${a.value}`;
   }
-  const verdict = verdictOf(status, stats, thresholds, extra);
+  const verdict = verdictLine(status, stats.totals, thresholds, extra);
   const endedAt = Math.round(clock.now());
   const finalReport = report(status, { endedAt, thresholds, verdict });
   let hubFigures: RunSummary["hub"];

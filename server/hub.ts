@@ -275,7 +275,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       .catch(() => {});
   };
   const runWorkers = new RunWorkers(db, now);
-  const coordinator = new RunCoordinator({ db, agents, workers: runWorkers, changed: runChanged, now });
+  const coordinator = new RunCoordinator({
+    db,
+    agents,
+    workers: runWorkers,
+    changed: runChanged,
+    now,
+    rollups,
+  });
   const workerHubUrl = () => config.HUB_WORKER_HUB_URL ?? hubUrl;
   const launcher = new RunLauncher({
     db,

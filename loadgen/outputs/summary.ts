@@ -199,27 +199,6 @@ export function causeLines(s: Pick<RunSummary, "causes">, limit = 10): string[] 
   return ["errors by cause:", ...lines];
 }
 
-/** A plain-words verdict for managers. */
-export function verdictOf(
-  status: RunStatus,
-  stats: RunStats,
-  thresholds: ReadonlyArray<ThresholdResult>,
-  extra?: string,
-): string {
-  const requestsHist = [...stats.totals].filter(([s]) => s !== JOURNEY_STEP);
-  const count = requestsHist.reduce((n, [, t]) => n + t.count, 0);
-  const errors = requestsHist.reduce((n, [, t]) => n + t.errors, 0);
-  const checkout = stats.totals.get("checkout");
-  const parts = [`${count} requests`, `${count === 0 ? 0 : ((errors / count) * 100).toFixed(2)} % errors`];
-  if (checkout && checkout.latency.totalCount > 0) {
-    parts.push(`p95 checkout ${(checkout.latency.getValueAtPercentile(95) / 1000).toFixed(0)} ms`);
-  }
-  const failed = thresholds.filter((t) => !t.ok).map((t) => t.expression);
-  if (failed.length > 0) parts.push(`failed: ${failed.join("; ")}`);
-  if (extra) parts.push(extra);
-  return `${status}: ${parts.join(", ")}`;
-}
-
 /** A threshold's measured value in its own unit ("912.5 ms", "1.20 %"), for people. */
 export function formatThresholdValue(t: Pick<ThresholdResult, "expression" | "value">): string {
   const parsed = parseThreshold(t.expression);

@@ -11,12 +11,13 @@ import {
   type RunStatus,
   runExitCode,
 } from "../../core/run.ts";
+import { verdictLine } from "../../core/threshold.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type RunFiles, writeRunFiles } from "../outputs/files.ts";
 import { HubOutput } from "../outputs/hub.ts";
 import { ProgressPrinter } from "../outputs/progress.ts";
-import { buildSummary, type RunSummary, verdictOf } from "../outputs/summary.ts";
+import { buildSummary, type RunSummary } from "../outputs/summary.ts";
 import { fetchVerdict } from "../outputs/verdict.ts";
 import { RunStats } from "../run-stats.ts";
 import { ThresholdWatch } from "../thresholds.ts";
@@ -268,7 +269,7 @@ export async function coordinate(o: CoordinatorOptions): Promise<CoordinatorOutc
     ...(byThreshold ? [`stopped early: ${(abortedBy as { expression: string }).expression}`] : []),
     ...losses.map(describeWorkerLoss),
   ].join("; ");
-  const verdict = verdictOf(status, stats, thresholds, extra || undefined);
+  const verdict = verdictLine(status, stats.totals, thresholds, extra || undefined);
   const endedAt = Math.round(clock.now());
   let hubFigures: RunSummary["hub"];
   if (hub) {

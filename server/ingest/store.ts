@@ -155,6 +155,10 @@ export async function storeRunReport(
         endedAt: sql`case when ${hubCloses} then ${runs.endedAt} else excluded.ended_at end`,
         startedAt: sql`case when ${hubCloses} then ${runs.startedAt} else excluded.started_at end`,
         workerLosses: sql`case when ${hubCloses} then ${runs.workerLosses} else excluded.worker_losses end`,
+        // Its worker 0 alone switches faults; the hub judges thresholds over all workers at the end.
+        faults: sql`case when ${hubCloses} and excluded.faults = '[]'::jsonb then ${runs.faults} else excluded.faults end`,
+        thresholds: sql`case when ${hubCloses} and ${runs.status} not in ('starting', 'running') then ${runs.thresholds} else excluded.thresholds end`,
+        verdict: sql`case when ${hubCloses} then ${runs.verdict} else excluded.verdict end`,
         plannedSeconds: sql`coalesce(excluded.planned_seconds, ${runs.plannedSeconds})`,
         updatedAt: sql`now()`,
       },

@@ -1,4 +1,6 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import type { ThresholdResult } from "../../core/run.ts";
+import { judgeThresholds, totalsFromWindows, verdictFigures } from "../../core/threshold.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import type { Db } from "../../db/open.ts";
 import { type RunRow, type RunWorkerRow, runs } from "../../db/schema/hub.ts";
@@ -7,6 +9,9 @@ import type { StopMode } from "./launcher.ts";
 import { allEnded, coordinatedOutcome, type RunEnding } from "./run-outcome.ts";
 import { runPlan } from "./run-plan.ts";
 import type { RunWorkers } from "./run-workers.ts";
+import { sliceAsWindow } from "./slices.ts";
+import { loadSummarySlices } from "./slices-query.ts";
+import type { MinuteRollups } from "./slices-rollup.ts";
 
 export interface RunCoordinatorOptions {
   db: Db;
@@ -15,6 +20,8 @@ export interface RunCoordinatorOptions {
   /** Tells live clients (on every replica) that a run changed. */
   changed: (runId: string) => void;
   now?: () => number;
+  /** The per-minute roll-ups a long run's totals are read from (raw windows without them). */
+  rollups?: MinuteRollups;
   log?: (line: string) => void;
 }
 
@@ -66,30 +73,44 @@ export class RunCoordinator {
     const workers = await this.options.workers.list(runId);
     if (!allEnded(workers)) return;
     const [run] = await this.options.db
-      .select({ stopRequest: runs.stopRequest, workerLosses: runs.workerLosses })
+      .select({ stopRequest: runs.stopRequest, workerLosses: runs.workerLosses, thresholds: runs.thresholds })
       .from(runs)
       .where(eq(runs.runId, runId));
-    const outcome = coordinatedOutcome(workers, Boolean(run?.stopRequest));
+    let outcome = coordinatedOutcome(workers, Boolean(run?.stopRequest));
     const losses = (run?.workerLosses ?? []) as WorkerLoss[];
-    await this.close(
-      runId,
-      outcome,
-      // The losses are the cause: of a degraded run, and of one that errored because all were lost.
-      losses.length > 0 && (outcome === "degraded" || outcome === "error")
-        ? `${outcome}: ${losses.map(describeWorkerLoss).join("; ")}`
-        : undefined,
+    // Each worker judged its own share; the run is judged once, over every worker's windows.
+    const totals = totalsFromWindows(
+      (await loadSummarySlices(this.options.db, runId, {}, this.options.rollups)).map(sliceAsWindow),
     );
+    const thresholds = judgeThresholds((run?.thresholds ?? []) as ThresholdResult[], totals);
+    if (outcome === "passed" || outcome === "failed")
+      outcome = thresholds.every((t) => t.ok) ? "passed" : "failed";
+    const figures = verdictFigures(totals, thresholds);
+    // The losses are the cause: of a degraded run, and of one that errored because all were lost.
+    const cause = losses.length > 0 && (outcome === "degraded" || outcome === "error");
+    const verdict = `${outcome}: ${[...(cause ? [losses.map(describeWorkerLoss).join("; ")] : []), ...figures].join(", ")}`;
+    await this.close(runId, outcome, verdict, thresholds);
   }
 
   /**
-   * Ends a run that is still open with `status` (and `verdict` when given), revokes its agent
+   * Ends a run that is still open with `status` (and `verdict` and `thresholds` when given), revokes its agent
    * token, and tells live clients. Idempotent: a closed run is left as it is.
    */
-  async close(runId: string, status: RunEnding, verdict?: string): Promise<void> {
+  async close(
+    runId: string,
+    status: RunEnding,
+    verdict?: string,
+    thresholds?: ThresholdResult[],
+  ): Promise<void> {
     const now = this.options.now ?? Date.now;
     const closed = await this.options.db
       .update(runs)
-      .set({ status, endedAt: now(), ...(verdict !== undefined ? { verdict } : {}) })
+      .set({
+        status,
+        endedAt: now(),
+        ...(verdict !== undefined ? { verdict } : {}),
+        ...(thresholds !== undefined ? { thresholds } : {}),
+      })
       .where(and(eq(runs.runId, runId), inArray(runs.status, active)))
       .returning({ runId: runs.runId });
     await this.revokeToken(runId);

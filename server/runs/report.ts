@@ -17,7 +17,7 @@ import { describeResult, totalsFromWindows } from "../../core/threshold.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
 import type { WindowSummary } from "../../core/window.ts";
 import { yieldToLoop } from "../event-loop.ts";
-import type { Slice } from "./slices.ts";
+import { type Slice, sliceAsWindow } from "./slices.ts";
 
 /** Everything a run report shows: the run, per-step summaries and request totals. */
 export interface RunReportData {
@@ -81,12 +81,12 @@ export async function reportModel(
   const seconds = new Set(slices.map((s) => s.second));
   const perSecond = slices.every((s) => s.span === 1) && seconds.size <= MAX_SECOND_POINTS;
   const resolution = perSecond ? 1 : 60;
-  const byBucket = new Map<number, ReturnType<typeof asWindow>[]>();
+  const byBucket = new Map<number, ReturnType<typeof sliceAsWindow>[]>();
   for (const s of slices) {
     const start = Math.floor(s.second / resolution) * resolution;
     const list = byBucket.get(start);
-    if (list) list.push(asWindow(s));
-    else byBucket.set(start, [asWindow(s)]);
+    if (list) list.push(sliceAsWindow(s));
+    else byBucket.set(start, [sliceAsWindow(s)]);
   }
   const buckets = [...byBucket.keys()].sort((a, b) => a - b);
   const series: ReportPoint[] = [];
@@ -114,18 +114,11 @@ export async function reportModel(
       combinedVerdict,
       ...(faultsAtStart ? { faultsAtStart } : {}),
     },
-    totalsFromWindows(totals.map(asWindow)),
+    totalsFromWindows(totals.map(sliceAsWindow)),
     series,
     resolution,
   );
 }
-
-/** A slice in the generator's window shape (rates as rate × seconds sum the same way). */
-const asWindow = (s: Slice) => ({
-  ...s,
-  targetRate: s.targetRateSeconds,
-  achievedRate: s.achievedRateSeconds,
-});
 
 /** report.html of a stored run: the renderer the load generator uses for its own report.html. */
 export async function htmlReport(

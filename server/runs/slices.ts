@@ -30,6 +30,13 @@ export interface Slice {
   failedLatency?: string;
 }
 
+/** A slice in the generator's window shape (rates as rate × seconds sum the same way). */
+export const sliceAsWindow = (s: Slice) => ({
+  ...s,
+  targetRate: s.targetRateSeconds,
+  achievedRate: s.achievedRateSeconds,
+});
+
 import { type SeriesStat, seriesStats } from "../../core/names.ts";
 
 export { type SeriesStat, seriesStats };

@@ -234,4 +234,52 @@ describeEachDatabase("run supervision", componentDomains.hub, (db, kind) => {
     await restarted.tick();
     expect((await runRow("cli-outage")).status).toBe("error");
   });
+
+  it("a split run is judged once over every worker's windows, not by the last worker to report; worker 0's faults stay", async () => {
+    const runId = "split-judged";
+    const start = now;
+    await startRun(runId, 2, cluster.self.key);
+    const first = Math.floor(start / 1000);
+    // Each worker sent 20 s × 3 requests = 60 of checkout: 120 together.
+    for (const worker of ["w0", "w1"])
+      await storeWindows(
+        db().db,
+        Array.from({ length: 20 }, (_, s) =>
+          makeWindow({ runId, step: "checkout", worker, second: first + s }),
+        ),
+        DEFAULT_PROJECT_ID,
+      );
+    const fault = { at: start + 5 * SECOND, action: "set", fault: "latency", detail: "+300 ms" };
+    const finalReport = (worker: string, faults: unknown[]) =>
+      RunReportSchema.parse(
+        makeRunReport(runId, {
+          startedAt: start,
+          workers: 2,
+          status: "failed",
+          endedAt: start + 20 * SECOND,
+          // Each worker judged its own half: 60 requests, below the run's 100.
+          thresholds: [{ expression: "count(checkout) > 100", ok: false, value: 60 }],
+          faults,
+          verdict: `failed: 60 requests (${worker} alone)`,
+        }),
+      );
+    await storeRunReport(db().db, finalReport("w0", [fault]), DEFAULT_PROJECT_ID);
+    await storeRunReport(db().db, finalReport("w1", []), DEFAULT_PROJECT_ID);
+    // Both exited 1 (their share failed); the hub closes the run over the merged windows.
+    for (const worker of ["w0", "w1"]) await workers.ended(runId, worker, { state: "exited", exitCode: 1 });
+    await coordinator.finishIfEnded(runId);
+    const run = await runRow(runId);
+    expect(run.status).toBe("passed");
+    expect(run.thresholds).toEqual([
+      { expression: "count(checkout) > 100", ok: true, value: 120, abortOnFail: false },
+    ]);
+    expect(run.verdict).toMatch(/^passed: 120 requests, 0\.00 % errors, p95 checkout 3 ms$/);
+    expect(run.faults).toEqual([fault]);
+    // A late report of a worker leaves the hub's judgement alone.
+    await storeRunReport(db().db, finalReport("w1", []), DEFAULT_PROJECT_ID);
+    const after = await runRow(runId);
+    expect(after.thresholds).toEqual(run.thresholds);
+    expect(after.verdict).toBe(run.verdict);
+    expect(after.status).toBe("passed");
+  });
 });
