@@ -36,6 +36,8 @@ export const RunIncidentSchema = z.object({
   summary: z.string(),
   /** The fault the profile injected on purpose that was active then, e.g. "payment_failure (30 %)". */
   injectedFault: z.string().nullable(),
+  /** True when it fired before the run and was still firing when the run started (`at` is before it). */
+  firingAtStart: z.boolean().optional(),
 });
 export type RunIncident = z.infer<typeof RunIncidentSchema>;
 
@@ -92,6 +94,7 @@ export function faultAt(markers: ReadonlyArray<FaultMarker>, startedAt: number, 
 const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 
 function describe(i: RunIncident): string {
+  if (i.firingAtStart) return `${i.rule} ${i.valueText}, firing since ${clock(i.at)}`;
   const cause = i.injectedFault ? `, caused by the injected fault ${i.injectedFault}` : "";
   return `${i.rule} ${i.valueText} at ${clock(i.at)}${cause}`;
 }
@@ -110,6 +113,8 @@ export function runVerdict(
 ): RunVerdict {
   const thresholdsPassed = run.thresholds.every((t) => t.ok);
   const critical = incidents.filter((i) => i.severity === "critical");
+  const before = critical.filter((i) => i.firingAtStart);
+  const during = critical.filter((i) => !i.firingAtStart);
   const others = incidents.filter((i) => i.severity !== "critical");
   const state = verdictState(run.status, critical.length > 0);
   const failed = run.thresholds.filter((t) => !t.ok).map((t) => t.expression);
@@ -120,9 +125,13 @@ export function runVerdict(
   if (run.status === "aborted" || run.status === "error" || run.status === "degraded")
     parts.push(`run ${run.status}`);
   const plural = (n: number, what: string) => `${n} ${what} alert${n === 1 ? "" : "s"}`;
-  if (critical.length > 0)
+  if (before.length > 0)
     parts.push(
-      `${plural(critical.length, "critical")} fired during the run (${critical.map(describe).join("; ")})`,
+      `${plural(before.length, "critical")} already firing when the run started (${before.map(describe).join("; ")})`,
+    );
+  if (during.length > 0)
+    parts.push(
+      `${plural(during.length, "critical")} fired during the run (${during.map(describe).join("; ")})`,
     );
   if (others.length > 0) parts.push(`${plural(others.length, "other")} (${others.map(describe).join("; ")})`);
   if (incidents.length === 0 && state !== "running") parts.push("no alert fired during the run");

@@ -13,7 +13,7 @@ export const xmlEscape = (s: string): string =>
   );
 
 /**
- * One test case per alert that fired during the run: a critical one is an error (the run "passed
+ * One test case per alert that fired during the run (or was firing when it started): a critical one is an error (the run "passed
  * with incidents"), named with the fault the profile injected if one caused it; other severities
  * are passed test cases with their story.
  */
@@ -25,7 +25,10 @@ export function incidentCases(profile: string, verdict: RunVerdict): string[] {
     const story = `${i.summary}${i.injectedFault ? ` (caused by the injected fault ${i.injectedFault})` : ""}`;
     if (i.severity !== "critical")
       return `${head}\n      <system-out>${xmlEscape(story)}</system-out>\n    </testcase>`;
-    return `${head}\n      <error message="${xmlEscape(`critical alert fired during the run: ${i.rule} ${i.valueText}`)}" type="alert">${xmlEscape(story)}</error>\n    </testcase>`;
+    const what = i.firingAtStart
+      ? "critical alert already firing when the run started"
+      : "critical alert fired during the run";
+    return `${head}\n      <error message="${xmlEscape(`${what}: ${i.rule} ${i.valueText}`)}" type="alert">${xmlEscape(story)}</error>\n    </testcase>`;
   });
 }
 

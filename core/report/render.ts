@@ -37,7 +37,7 @@ function alertsSection(m: ReportModel): { verdict: string; section: string } {
   const rows = v.incidents
     .map(
       (i) =>
-        `<tr data-incident="${esc(i.rule)}" data-severity="${esc(i.severity)}"><td>${esc(i.rule)}</td><td>${esc(i.severity)}</td><td>${esc(i.valueText)}</td><td>${clock(i.at)}</td><td>${i.injectedFault ? `injected fault ${esc(i.injectedFault)}` : "–"}</td><td>${esc(i.summary)}</td></tr>`,
+        `<tr data-incident="${esc(i.rule)}" data-severity="${esc(i.severity)}"><td>${esc(i.rule)}</td><td>${esc(i.severity)}</td><td>${esc(i.valueText)}</td><td>${i.firingAtStart ? `before the run, ${clock(i.at)}` : clock(i.at)}</td><td>${i.injectedFault ? `injected fault ${esc(i.injectedFault)}` : i.firingAtStart ? "already firing when the run started" : "–"}</td><td>${esc(i.summary)}</td></tr>`,
     )
     .join("");
   return {

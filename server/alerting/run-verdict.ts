@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Alert } from "../../core/alert.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
@@ -12,6 +12,7 @@ import {
   verdictState,
 } from "../../core/verdict.ts";
 import type { Db } from "../../db/open.ts";
+import { rowsOf } from "../../db/rows.ts";
 import { type AlertHistoryRow, alertHistory } from "../../db/schema/alerting.ts";
 import { type RunRow, runs } from "../../db/schema/hub.ts";
 import { faultsActiveAt } from "../faults/active.ts";
@@ -39,14 +40,54 @@ export async function runIncidents(
   now: number,
   projectId: string,
 ): Promise<RunIncident[]> {
-  const rows = await firingBetween(
-    db,
-    projectId,
-    run.startedAt,
-    (run.endedAt ?? now) + LATE_RUN_ALERT_MS,
-    1000,
+  const [before, rows] = await Promise.all([
+    firingAtStart(db, projectId, run, 100),
+    firingBetween(db, projectId, run.startedAt, (run.endedAt ?? now) + LATE_RUN_ALERT_MS, 1000),
+  ]);
+  const byName = new Map(rules.map((r) => [r.name, r]));
+  const ongoing = before.map(
+    (row): RunIncident => ({
+      ...incidentOf(row, byName),
+      injectedFault: null,
+      firingAtStart: true,
+    }),
   );
-  return incidentsOf(run, rows, rules, now);
+  return [...ongoing, ...incidentsOf(run, rows, byName, now)];
+}
+
+/**
+ * How far before a run's start an alert still firing then is looked for: alerts fire once and
+ * resolve once, so one that began earlier than this is not seen.
+ */
+const FIRING_AT_START_LOOKBACK_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Whether the alert of the `alert_history` row in scope fired before `start` and was still
+ * firing then (no `resolved` event of its fingerprint since), and is about `target` or no target
+ * at all (never about another run).
+ */
+const stillFiringAt = (start: number | SQL, target: string | SQL) => sql`
+  ${alertHistory.kind} = 'firing'
+  and ${alertHistory.at} >= (${start})::bigint - ${FIRING_AT_START_LOOKBACK_MS}::bigint
+  and ${alertHistory.at} < (${start})::bigint
+  and ${alertHistory.labels} ->> 'runId' is null
+  and coalesce(${alertHistory.labels} ->> 'target', (${target})::text) = (${target})::text
+  and not exists (
+    select 1 from ${alertHistory} as resolution
+    where resolution.project_id = ${alertHistory.projectId}
+      and resolution.fingerprint = ${alertHistory.fingerprint}
+      and resolution.kind = 'resolved'
+      and resolution.at > ${alertHistory.at} and resolution.at <= (${start})::bigint
+  )`;
+
+/** The alerts about the run's target that were already firing when it started, oldest first. */
+function firingAtStart(db: Db, projectId: string, run: IncidentRun, limit: number) {
+  return db
+    .select()
+    .from(alertHistory)
+    .where(and(eq(alertHistory.projectId, projectId), stillFiringAt(run.startedAt, originOf(run.target))))
+    .orderBy(asc(alertHistory.at))
+    .limit(limit);
 }
 
 /** Firing events of a project between two instants (epoch ms), oldest first, `limit` at most. */
@@ -73,30 +114,36 @@ function firingBetween(db: Db, projectId: string, from: number, until: number, l
 function incidentsOf(
   run: IncidentRun,
   rows: ReadonlyArray<AlertHistoryRow>,
-  rules: ReadonlyArray<Rule>,
+  byName: ReadonlyMap<string, Rule>,
   now: number,
 ): RunIncident[] {
   const until = run.endedAt ?? now;
   const target = originOf(run.target);
-  const byName = new Map(rules.map((r) => [r.name, r]));
   const out: RunIncident[] = [];
   for (let i = firstAtOrAfter(rows, run.startedAt); i < rows.length; i++) {
     const row = rows[i]!;
     if (row.at > until + LATE_RUN_ALERT_MS) break;
     if (!ofRunAt(row.labels as RunLabels, row.at, run.runId, target, until)) continue;
-    const alert = row.alert as Alert | null;
-    out.push({
-      rule: row.rule,
-      severity: row.severity as RunIncident["severity"],
-      fingerprint: row.fingerprint,
-      value: row.value,
-      valueText: formatRuleValue(byName.get(row.rule), row.value),
-      at: row.at,
-      summary: alert?.annotations.summary ?? "",
-      injectedFault: faultAt(run.faults, run.startedAt, row.at),
-    });
+    out.push({ ...incidentOf(row, byName), injectedFault: faultAt(run.faults, run.startedAt, row.at) });
   }
   return out;
+}
+
+/** A firing event as an incident, its value in its rule's unit. */
+function incidentOf(
+  row: AlertHistoryRow,
+  byName: ReadonlyMap<string, Rule>,
+): Omit<RunIncident, "injectedFault"> {
+  const alert = row.alert as Alert | null;
+  return {
+    rule: row.rule,
+    severity: row.severity as RunIncident["severity"],
+    fingerprint: row.fingerprint,
+    value: row.value,
+    valueText: formatRuleValue(byName.get(row.rule), row.value),
+    at: row.at,
+    summary: alert?.annotations.summary ?? "",
+  };
 }
 
 /** The labels that say which run an alert is about (absent: null from SQL, undefined from JSON). */
@@ -180,8 +227,13 @@ export async function verdictStatesOf(
   // Read to the end of the span, or only as far as the events read reach.
   const complete = rows.length <= LIST_EVENTS;
   const reached = complete ? until : rows[LIST_EVENTS - 1]!.at;
+  const firingAtStart = await runsWithCriticalAtStart(db, list, projectId);
   for (const r of list) {
     const end = r.endedAt ?? now;
+    if (firingAtStart.has(r.runId)) {
+      states.set(r.runId, verdictState(r.status as RunStatus, true));
+      continue;
+    }
     if (end + LATE_RUN_ALERT_MS >= reached && !complete) continue;
     const target = originOf(r.target);
     let critical = false;
@@ -194,6 +246,25 @@ export async function verdictStatesOf(
     states.set(r.runId, verdictState(r.status as RunStatus, critical));
   }
   return states;
+}
+
+/** The runs of `list` that started while a critical alert about their target was firing; one query. */
+async function runsWithCriticalAtStart(
+  db: Db,
+  list: ReadonlyArray<RunRow>,
+  projectId: string,
+): Promise<Set<string>> {
+  const each = list.map((r) => sql`(${r.runId}::text, ${r.startedAt}::bigint, ${originOf(r.target)}::text)`);
+  const rows = rowsOf<{ run_id: string }>(
+    await db.execute(sql`
+      select run.run_id from (values ${sql.join(each, sql`, `)}) as run(run_id, started_at, target)
+      where exists (
+        select 1 from ${alertHistory}
+        where ${alertHistory.projectId} = ${projectId} and ${alertHistory.severity} = 'critical'
+          and ${stillFiringAt(sql`run.started_at`, sql`run.target`)}
+      )`),
+  );
+  return new Set(rows.map((r) => r.run_id));
 }
 
 /** The verdict of one stored run; throws not_found. */

@@ -34,6 +34,7 @@ for (const kind of databaseKinds) {
       await report("v-shop-down", { ...span(3), status: "passed" });
       await report("v-other-shop", { ...span(4), status: "passed" });
       await report("v-late", { ...span(5), status: "passed" });
+      await report("v-ongoing", { ...span(6), status: "passed" });
       const fired = (
         projectId: string,
         at: number,
@@ -49,22 +50,33 @@ for (const kind of databaseKinds) {
         labels,
         value: 0.3,
       });
+      /** The resolution of a firing event `row`, at `at`. */
+      const resolved = (row: ReturnType<typeof fired>, at: number) => ({ ...row, kind: "resolved", at });
+      const betweenRuns = fired(DEFAULT_PROJECT_ID, span(0).endedAt + 60_000, { target });
+      const justBefore = fired(DEFAULT_PROJECT_ID, span(1).startedAt - 1, { target });
+      const shopDown = fired(DEFAULT_PROJECT_ID, span(3).startedAt + 1000, { target });
       await t.database.db.insert(alertHistory).values([
         fired(DEFAULT_PROJECT_ID, span(0).startedAt + 60_000, { runId: "v-incidents", step: "checkout" }),
         // During the clean run: a warning of its own, and another project's critical alert about
         // the same shop (no run label), which is none of this project's business.
         fired(DEFAULT_PROJECT_ID, span(1).startedAt + 60_000, { runId: "v-clean" }, "warning"),
         fired(randomUUID(), span(1).startedAt + 90_000, { target }),
-        // About the shop, between two runs: during neither.
-        fired(DEFAULT_PROJECT_ID, span(0).endedAt + 60_000, { target }),
-        fired(DEFAULT_PROJECT_ID, span(1).startedAt - 1, { target }),
+        // About the shop, between two runs and resolved by the second's start: during neither.
+        betweenRuns,
+        resolved(betweenRuns, span(0).endedAt + 120_000),
+        justBefore,
+        resolved(justBefore, span(1).startedAt),
         // About the run's shop without a run label (a probe's ShopDown), during the run: it counts;
         // about another shop during a run: it does not.
-        fired(DEFAULT_PROJECT_ID, span(3).startedAt + 1000, { target }),
+        shopDown,
+        resolved(shopDown, span(3).endedAt),
         fired(DEFAULT_PROJECT_ID, span(4).startedAt + 1000, { target: "http://127.0.0.1:4999" }),
         // Labelled with the run, 2 s after its end instant: its last windows were evaluated after
         // the generator stopped (seen in CI on a short run). It is the run's.
         fired(DEFAULT_PROJECT_ID, span(5).endedAt + 2000, { runId: "v-late", step: "checkout" }),
+        // About the shop, fired before the run and still firing when it started: the run was
+        // judged on a shop that was already down.
+        fired(DEFAULT_PROJECT_ID, span(5).endedAt + 60_000, { target }),
       ]);
     });
     afterAll(async () => t?.close());
@@ -81,6 +93,7 @@ for (const kind of databaseKinds) {
         "v-shop-down": ["passed", "passed-with-incidents"],
         "v-other-shop": ["passed", "passed"],
         "v-late": ["passed", "passed-with-incidents"],
+        "v-ongoing": ["passed", "passed-with-incidents"],
       });
       // The run's own verdict agrees, and lists only this project's alerts.
       for (const r of runs) {
@@ -93,6 +106,13 @@ for (const kind of databaseKinds) {
         await fetch(`${t.url}/api/v1/runs/v-clean/verdict`, { headers: viewer.headers })
       ).json()) as RunVerdict;
       expect(clean.incidents.map((i) => i.severity)).toEqual(["warning"]);
+      const ongoing = (await (
+        await fetch(`${t.url}/api/v1/runs/v-ongoing/verdict`, { headers: viewer.headers })
+      ).json()) as RunVerdict;
+      expect(ongoing.incidents).toMatchObject([{ rule: "CheckoutErrorRate", firingAtStart: true }]);
+      expect(ongoing.text).toMatch(
+        /1 critical alert already firing when the run started \(CheckoutErrorRate .*, firing since \d\d:\d\d UTC\)/,
+      );
     });
   });
 }

@@ -27,9 +27,11 @@ export function incidentList(runId: string, incidents: ReadonlyArray<RunIncident
         data-run=${runId}
       >
         <span class="badge ${i.severity === "critical" ? "firing" : "pending"}">${i.severity}</span>
-        <strong>${i.rule}</strong> ${i.valueText} at ${formatTime(i.at)}${
-          i.injectedFault ? html`, caused by the injected fault <code>${i.injectedFault}</code>` : null
-        }
+        <strong>${i.rule}</strong> ${i.valueText}${
+          i.firingAtStart
+            ? html`, already firing when the run started (since ${formatTime(i.at)})`
+            : html` at ${formatTime(i.at)}`
+        }${i.injectedFault ? html`, caused by the injected fault <code>${i.injectedFault}</code>` : null}
         ${i.summary ? html`<span class="muted"> – ${i.summary}</span>` : null}
       </li>`,
     )}
