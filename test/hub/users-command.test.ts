@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bin/up/ports.ts";
+import { openDb, pgliteDir } from "../../db/open.ts";
+import { auditLog, sessions, users } from "../../db/schema/hub.ts";
 import { startPeakwatch } from "../helpers/up.ts";
 
 const run = promisify(execFile);
@@ -28,6 +31,60 @@ describe("peakwatch users", () => {
     await expect(cli("add", "x@example.com", "--role", "root")).rejects.toMatchObject({ code: 2 });
   });
 
+  it("refuses an expiry in the past or not a date, naming --expires, and stores nothing", async () => {
+    for (const [value, message] of [
+      ["2020-01-01", /--expires 2020-01-01T00:00:00\.000Z is in the past: the user could never log in/],
+      ["next tuesday", /--expires "next tuesday" is not a date/],
+    ] as const) {
+      const refused = await cli("add", "past@example.com", "--role", "viewer", "--expires", value).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(refused?.code).toBe(2);
+      expect(refused?.stderr).toMatch(message);
+    }
+    expect((await cli("list")).stdout).not.toMatch(/past@example.com/);
+  }, 240_000);
+
+  it("writes its changes to the audit log, ends the user's sessions on a change, and lists expired users as expired", async () => {
+    const withDb = async <T>(use: (db: Awaited<ReturnType<typeof openDb>>["db"]) => Promise<T>) => {
+      const database = await openDb({ domains: ["hub"], dataDir: pgliteDir(dataDir, "hub") });
+      try {
+        return await use(database.db);
+      } finally {
+        await database.close();
+      }
+    };
+    await cli("add", "temp@example.com", "--role", "viewer", "--expires", "2099-01-01");
+    await withDb(async (db) => {
+      const [user] = await db.select().from(users).where(eq(users.email, "temp@example.com"));
+      const at = new Date();
+      await db
+        .insert(sessions)
+        .values({ tokenHash: "h", userId: user!.id, csrfToken: "c", createdAt: at, lastSeenAt: at });
+    });
+    await cli("add", "temp@example.com", "--role", "ops", "--expires", "2099-01-01");
+    await withDb(async (db) => {
+      const entries = await db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.target, "temp@example.com"))
+        .orderBy(auditLog.id);
+      expect(entries.map((e) => [e.action, e.detail])).toEqual([
+        ["user.created", { role: "viewer", expiresAt: "2099-01-01T00:00:00.000Z" }],
+        ["user.changed", { role: { from: "viewer", to: "ops" } }],
+      ]);
+      expect(entries[0]!.actor).toMatch(/^peakwatch users \(.+\)$/);
+      expect(await db.select().from(sessions)).toEqual([]);
+      // Expiry passes while the user exists: the list says so.
+      await db
+        .update(users)
+        .set({ expiresAt: new Date(Date.now() - 60_000) })
+        .where(eq(users.email, "temp@example.com"));
+    });
+    expect((await cli("list")).stdout).toMatch(/temp@example.com\tops\texpired \d{4}-/);
+  }, 240_000);
+
   it("refuses to write beside a running hub on the embedded database, and says where to go instead", async () => {
     const port = await freePort();
     const hub = startPeakwatch(["hub"], {
@@ -46,7 +103,7 @@ describe("peakwatch users", () => {
         "--role",
         "viewer",
         "--expires",
-        "2020-01-01",
+        "2099-01-01",
       ).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
