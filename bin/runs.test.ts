@@ -58,4 +58,25 @@ describe("peakwatch runs", () => {
     );
     expect(runLine(listRuns(dir, 20)[0]!, 10)).toMatch(/ {2}passed: 3 requests, 0\.00 % errors$/);
   });
+
+  it("lists a run the hub split over workers once, from its workers' summaries, with their shares summed", () => {
+    const share = (worker: string, startedAt: number, requests: number, errors: number) => {
+      mkdirSync(join(dir, "run-split", worker), { recursive: true });
+      writeFileSync(
+        join(dir, "run-split", worker, "summary.json"),
+        JSON.stringify({
+          ...JSON.parse(summary("run-split", startedAt, "passed", `passed: ${requests} requests`)),
+          requests,
+          errors,
+        }),
+      );
+    };
+    share("w0", 5_000_000, 600, 3);
+    share("w1", 5_000_040, 400, 2);
+    const listed = listRuns(dir, 20);
+    expect(listed.filter((r) => r.runId === "run-split")).toHaveLength(1);
+    expect(runLine(listed[0]!, 9)).toMatch(
+      /^run-split {2}smoke .* 5 min 26 s {2}shares passed: 1000 requests, 0\.50 % errors over 2 workers; the run's verdict: the dashboard's History$/,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { commonSettings, parseEnv } from "../core/config.ts";
@@ -8,7 +8,8 @@ import { verdictStateLabels, verdictStates } from "../core/verdict.ts";
 const usage = `Usage: peakwatch runs [--limit N]
 
 Lists the load runs whose reports are on this machine (<data dir>/runs/<id>/summary.json: runs
-of \`peakwatch run\` and those the hub started), newest first: id, profile, start, length, status
+of \`peakwatch run\` and those the hub started; a run the hub split over workers is one line
+from its workers' <id>/w<N>/summary.json), newest first: id, profile, start, length, status
 and verdict. Open one in the dashboard (History, or #/runs/<id>) or its report.html.
 
 Options:
@@ -29,7 +30,16 @@ const Listed = z.object({
     .optional()
     .catch(undefined),
 });
-type Listed = z.infer<typeof Listed>;
+/** A listed run; `split` when the hub split it over workers, each of which wrote its own share's summary. */
+type Listed = z.infer<typeof Listed> & {
+  split?: { workers: number; statuses: string[]; requests: number; errors: number };
+};
+
+/** The figures a worker's summary adds to its split run's line. */
+const Share = Listed.extend({ requests: z.number(), errors: z.number() });
+
+/** A worker's folder of a run the hub split: w0, w1, … */
+const WORKER_DIR = /^w\d{1,4}$/;
 
 /** A summary.json larger than this is not read (it holds per-second series; a day's run is a few MB). */
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
@@ -50,27 +60,86 @@ export function listRuns(runsDir: string, limit: number): Listed[] {
   } catch {
     return [];
   }
-  const found: Array<{ file: string; mtime: number }> = [];
+  const found: Array<{ files: string[]; mtime: number }> = [];
   for (const id of ids) {
-    const file = join(runsDir, id, "summary.json");
-    try {
-      const st = statSync(file);
-      if (st.isFile() && st.size <= MAX_SUMMARY_BYTES) found.push({ file, mtime: st.mtimeMs });
-    } catch {
-      // A run still going, or a worker's folder: no summary yet.
+    const own = summaryFile(join(runsDir, id, "summary.json"));
+    if (own) {
+      found.push({ files: [own.file], mtime: own.mtime });
+      continue;
     }
+    // A run the hub split over workers on this machine: one summary per worker's share.
+    const shares = workerDirs(join(runsDir, id)).flatMap((w) => {
+      const share = summaryFile(join(runsDir, id, w, "summary.json"));
+      return share ? [share] : [];
+    });
+    if (shares.length > 0)
+      found.push({ files: shares.map((f) => f.file), mtime: Math.max(...shares.map((f) => f.mtime)) });
   }
   const runs: Listed[] = [];
-  for (const { file } of found.sort((a, b) => b.mtime - a.mtime)) {
+  for (const { files } of found.sort((a, b) => b.mtime - a.mtime)) {
     if (runs.length >= limit) break;
-    try {
-      const parsed = Listed.safeParse(JSON.parse(readFileSync(file, "utf8")));
-      if (parsed.success) runs.push(parsed.data);
-    } catch {
-      // Half-written or not ours: skipped.
-    }
+    const run =
+      files.length === 1 && !WORKER_DIR.test(basename(dirname(files[0]!))) ? whole(files[0]!) : split(files);
+    if (run) runs.push(run);
   }
   return runs.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** The file when it is a summary small enough to read, with its modification time. */
+function summaryFile(file: string): { file: string; mtime: number } | undefined {
+  try {
+    const st = statSync(file);
+    return st.isFile() && st.size <= MAX_SUMMARY_BYTES ? { file, mtime: st.mtimeMs } : undefined;
+  } catch {
+    return undefined; // A run still going: no summary yet.
+  }
+}
+
+/** The worker folders (w0, w1, …) of a run's folder, in worker order. */
+function workerDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => WORKER_DIR.test(name))
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  } catch {
+    return [];
+  }
+}
+
+/** A summary read and checked, or undefined when half-written or not ours. */
+function read<T>(file: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const whole = (file: string): Listed | undefined => read(file, Listed);
+
+/** One line for a split run from its workers' summaries: their span, shares' statuses and summed figures. */
+function split(files: ReadonlyArray<string>): Listed | undefined {
+  const shares = files.flatMap((f) => {
+    const share = read(f, Share);
+    return share ? [share] : [];
+  });
+  const first = shares[0];
+  if (!first) return undefined;
+  return {
+    runId: first.runId,
+    profile: first.profile,
+    status: first.status,
+    verdict: first.verdict,
+    startedAt: Math.min(...shares.map((s) => s.startedAt)),
+    endedAt: Math.max(...shares.map((s) => s.endedAt)),
+    split: {
+      workers: shares.length,
+      statuses: [...new Set(shares.map((s) => s.status))],
+      requests: shares.reduce((n, s) => n + s.requests, 0),
+      errors: shares.reduce((n, s) => n + s.errors, 0),
+    },
+  };
 }
 
 /**
@@ -83,19 +152,28 @@ export function runLine(r: Listed, idWidth: number): string {
     dateStyle: "short",
     timeStyle: "medium",
   });
+  const when = [
+    r.runId.padEnd(idWidth),
+    r.profile.padEnd(14),
+    started,
+    duration((r.endedAt - r.startedAt) / 1000).padStart(11),
+  ];
+  if (r.split) {
+    // Each worker judged its share only: the whole run's verdict is the hub's.
+    const { workers, statuses, requests, errors } = r.split;
+    const rate = requests === 0 ? 0 : (errors / requests) * 100;
+    return [
+      ...when,
+      `shares ${statuses.join("/")}: ${requests} requests, ${rate.toFixed(2)} % errors over ${workers} workers; the run's verdict: the dashboard's History`,
+    ].join("  ");
+  }
   // The verdict starts with the status: "aborted: 5 requests, 0.00 % errors, …".
   const figures = r.verdict.startsWith(`${r.status}:`)
     ? r.verdict.slice(r.status.length + 1).trim()
     : r.verdict;
   const combined = r.combinedVerdict;
   const state = combined ? verdictStateLabels[combined.state] : r.status;
-  return [
-    r.runId.padEnd(idWidth),
-    r.profile.padEnd(14),
-    started,
-    duration((r.endedAt - r.startedAt) / 1000).padStart(11),
-    `${state}: ${figures}${combined ? alertCounts(combined.incidents) : ""}`,
-  ].join("  ");
+  return [...when, `${state}: ${figures}${combined ? alertCounts(combined.incidents) : ""}`].join("  ");
 }
 
 /** "; 2 critical alerts, 1 warning" ("" when none fired). */
