@@ -6,6 +6,8 @@ import { RunVerdictSchema } from "../verdict.ts";
 export const IncidentWindowSchema = z.object({
   count: z.number().int(),
   resolved: z.number().int(),
+  /** Incidents of the window that have not resolved yet. */
+  open: z.number().int().default(0),
   meanSecondsToResolve: z.number().nullable(),
 });
 export type IncidentWindow = z.infer<typeof IncidentWindowSchema>;

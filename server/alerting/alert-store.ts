@@ -108,9 +108,14 @@ export class AlertStore {
   async incidentsSince(
     from: number,
     projectId: string,
-  ): Promise<Array<{ kind: string; at: number; firedAt: number | null }>> {
+  ): Promise<Array<{ kind: string; at: number; firedAt: number | null; fingerprint: string }>> {
     return this.db
-      .select({ kind: alertHistory.kind, at: alertHistory.at, firedAt: alertHistory.firedAt })
+      .select({
+        kind: alertHistory.kind,
+        at: alertHistory.at,
+        firedAt: alertHistory.firedAt,
+        fingerprint: alertHistory.fingerprint,
+      })
       .from(alertHistory)
       .where(
         and(

@@ -12,19 +12,28 @@ const DAY_MS = 24 * 3600 * 1000;
 export interface IncidentWindow {
   count: number;
   resolved: number;
+  /** Incidents of the window not resolved since they fired. */
+  open: number;
   meanSecondsToResolve: number | null;
 }
 
-/** Incidents (alerts that fired) in a window and the mean time from firing to resolved. Pure. */
+/** Incidents (alerts that fired) in a window, how many are still open, and the mean time from firing to resolved. Pure. */
 export function incidentWindow(
-  events: ReadonlyArray<{ kind: string; at: number; firedAt: number | null }>,
+  events: ReadonlyArray<{ kind: string; at: number; firedAt: number | null; fingerprint: string }>,
 ): IncidentWindow {
-  const fired = events.filter((e) => e.kind === "firing").length;
+  const firings = events.filter((e) => e.kind === "firing");
+  const fired = firings.length;
+  // The last resolution of each alert: a firing after it is still open.
+  const lastResolved = new Map<string, number>();
+  for (const e of events)
+    if (e.kind === "resolved")
+      lastResolved.set(e.fingerprint, Math.max(e.at, lastResolved.get(e.fingerprint) ?? 0));
+  const open = firings.filter((e) => (lastResolved.get(e.fingerprint) ?? -1) < e.at).length;
   const durations = events
     .filter((e) => e.kind === "resolved" && e.firedAt !== null)
     .map((e) => (e.at - e.firedAt!) / 1000);
   const mean = durations.length === 0 ? null : durations.reduce((a, b) => a + b, 0) / durations.length;
-  return { count: fired, resolved: durations.length, meanSecondsToResolve: mean };
+  return { count: fired, resolved: durations.length, open, meanSecondsToResolve: mean };
 }
 
 /** What the engine measured last for each rule, by rule id (null values: not enough data). */

@@ -110,11 +110,13 @@ export class PwSummary extends LitElement {
         ? `${s.firing} alert${s.firing === 1 ? "" : "s"} firing`
         : breached
           ? "Objectives breached"
-          : noData > 0 && noData === s.slos.length
-            ? "No alert firing; objectives have no data yet"
-            : noData > 0
-              ? "No alert firing; some objectives have no data"
-              : "All objectives met, no alert firing";
+          : s.slos.length === 0
+            ? "No alert firing; no objectives set"
+            : noData > 0 && noData === s.slos.length
+              ? "No alert firing; objectives have no data yet"
+              : noData > 0
+                ? "No alert firing; some objectives have no data"
+                : "All objectives met, no alert firing";
     const good = s.firing === 0 && !breached && noData === 0;
     return html`<p class="big ${good ? "ok" : s.firing > 0 || breached ? "bad" : "muted"}" data-testid="headline">
         ${headline}
@@ -236,6 +238,8 @@ export class PwSummary extends LitElement {
                   (w) => html`<dt>Last ${w.label}</dt>
                     <dd>
                       ${w.incidents} incident${w.incidents === 1 ? "" : "s"}${
+                        w.open > 0 ? html`, <strong class="bad">${w.open} still open</strong>` : ""
+                      }${
                         w.meanSecondsToResolve !== null
                           ? html`, resolved in ${formatDuration(w.meanSecondsToResolve)} on average`
                           : ""

@@ -2,7 +2,7 @@ import { type Summary, SummarySchema } from "../../../core/api/summary.ts";
 
 /** The manager summary as the dashboard shows it: the hub's answer plus its incident windows in words. */
 export interface SummaryView extends Summary {
-  windows: Array<{ label: string; incidents: number; meanSecondsToResolve: number | null }>;
+  windows: Array<{ label: string; incidents: number; open: number; meanSecondsToResolve: number | null }>;
 }
 
 /**
@@ -24,11 +24,13 @@ export function readSummary(body: unknown): SummaryView {
       {
         label: "24 h",
         incidents: s.incidents.last24h.count,
+        open: s.incidents.last24h.open,
         meanSecondsToResolve: s.incidents.last24h.meanSecondsToResolve,
       },
       {
         label: "7 days",
         incidents: s.incidents.last7d.count,
+        open: s.incidents.last7d.open,
         meanSecondsToResolve: s.incidents.last7d.meanSecondsToResolve,
       },
     ],
