@@ -59,7 +59,7 @@ describe("probe files", () => {
     ["probes: [", "p.yaml line 1: not valid YAML or JSON"],
     [
       "probes:\n  - {kind: http, name: a, url: 'http://x', assertion: [{type: status, in: [200]}]}",
-      'p.yaml: probes[0]: Unrecognized key: "assertion"',
+      "p.yaml: probes[0].assertion: unknown field; check its spelling",
     ],
     ["probe: []", "p.yaml: probes: Invalid input: expected array"],
   ])("names the bad field: %s", (text, message) => {

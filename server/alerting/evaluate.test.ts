@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { fingerprint } from "../../core/fingerprint.ts";
 import { encodeHistogram, newHistogram, recordMicros } from "../../core/histogram.ts";
-import { type Rule, RuleSpecSchema } from "../../core/rule.ts";
+import { type Rule, RuleBodySchema } from "../../core/rule.ts";
 import type { AlertData, WindowSample } from "./data.ts";
 import { evaluateRule, type TrackedAlert } from "./evaluate.ts";
 import { measure } from "./measure.ts";
 
 function rule(spec: unknown): Rule {
-  return { ...RuleSpecSchema.parse(spec), id: "r1", builtin: false, createdAt: 0, updatedAt: 0 };
+  // A Rule spread back in keeps its read-only fields: the body schema drops them.
+  return { ...RuleBodySchema.parse(spec), id: "r1", builtin: false, createdAt: 0, updatedAt: 0 };
 }
 
 function latencyOf(ms: number): string {

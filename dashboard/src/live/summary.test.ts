@@ -8,7 +8,7 @@ const summary = {
   acknowledged: 0,
   slos: [{ name: "CheckoutErrorBudgetBurn", objective: 0.99, current: 0.97, status: "breached", ok: false }],
   incidents: {
-    last24h: { count: 3, resolved: 2, meanSecondsToResolve: 420 },
+    last24h: { count: 3, resolved: 2, open: 1, meanSecondsToResolve: 420 },
     last7d: { count: 5, resolved: 5, meanSecondsToResolve: null },
   },
   profiles: ["smoke"],
@@ -21,8 +21,8 @@ describe("readSummary", () => {
     const view = readSummary(summary);
     expect(view.slos).toEqual(summary.slos);
     expect(view.windows).toEqual([
-      { label: "24 h", incidents: 3, meanSecondsToResolve: 420 },
-      { label: "7 days", incidents: 5, meanSecondsToResolve: null },
+      { label: "24 h", incidents: 3, open: 1, meanSecondsToResolve: 420 },
+      { label: "7 days", incidents: 5, open: 0, meanSecondsToResolve: null },
     ]);
   });
 
