@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRuleValue, type RuleSpec, RuleSpecSchema } from "./rule.ts";
+import { describeRuleCondition, formatRuleValue, type RuleSpec, RuleSpecSchema } from "./rule.ts";
 
 const threshold = (query: Record<string, unknown>): RuleSpec =>
   RuleSpecSchema.parse({ name: "R", kind: "threshold", comparator: ">", threshold: 1, query });
@@ -36,5 +36,34 @@ describe("formatRuleValue: every value shown with its unit", () => {
     });
     expect(formatRuleValue(burn, 31.8182)).toBe("31.8× budget");
     expect(formatRuleValue(burn, null)).toBe("no data");
+  });
+});
+
+describe("describeRuleCondition: a rule's condition in words, with units", () => {
+  it("words threshold and burn-rate rules", () => {
+    const p95 = RuleSpecSchema.parse({
+      name: "SlowCheckout",
+      kind: "threshold",
+      comparator: ">",
+      threshold: 800,
+      query: { source: "windows", stat: "p95", step: "checkout", windowSeconds: 60 },
+    });
+    expect(describeRuleCondition(p95)).toBe("p95 of checkout over 1 min > 800 ms");
+    const errors = threshold({ source: "windows", stat: "error_rate", windowSeconds: 30 });
+    expect(describeRuleCondition({ ...errors, threshold: 0.05 } as RuleSpec)).toBe(
+      "error rate of whole journeys over 30 s > 5 %",
+    );
+    const burn = RuleSpecSchema.parse({
+      name: "Burn",
+      kind: "burn_rate",
+      objective: 0.99,
+      windows: [
+        { longSeconds: 3600, shortSeconds: 300, factor: 14.4 },
+        { longSeconds: 21_600, shortSeconds: 1800, factor: 6 },
+      ],
+    });
+    expect(describeRuleCondition(burn)).toBe(
+      "error budget of whole journeys (objective 99 %) burning faster than 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min",
+    );
   });
 });

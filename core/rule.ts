@@ -182,3 +182,33 @@ export function formatRuleValue(rule: RuleSpec | undefined, value: number | null
   }
   return round(value, 3);
 }
+
+/** A span of seconds in words: "30 s", "5 min", "1 h", "1 h 30 min". */
+function spanText(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  const minutes = Math.round((seconds % 3600) / 60);
+  return `${Math.floor(seconds / 3600)} h${minutes > 0 ? ` ${minutes} min` : ""}`;
+}
+
+/** What a query measures in words: "p95 of checkout", "success ratio of probe homepage". */
+function queryText(q: Query): string {
+  const stat = q.stat.replace(/_/g, " ");
+  if (q.source === "windows") return `${stat} of ${q.step === "journey" ? "whole journeys" : q.step}`;
+  if (q.source === "probes") return `${stat} of ${q.probe ? `probe ${q.probe}` : "each probe"}`;
+  return `${stat} of ${q.series}`;
+}
+
+/**
+ * A rule's condition in words, values in their unit: "p95 of checkout over 1 min > 800 ms";
+ * "error budget of whole journeys (objective 99 %) burning faster than 14.4× over 1 h and 5 min".
+ */
+export function describeRuleCondition(rule: RuleSpec): string {
+  if (rule.kind === "threshold")
+    return `${queryText(rule.query)} over ${spanText(rule.query.windowSeconds)} ${rule.comparator} ${formatRuleValue(rule, rule.threshold)}`;
+  const step = rule.step === "journey" ? "whole journeys" : rule.step;
+  const windows = rule.windows
+    .map((w) => `${w.factor}× over ${spanText(w.longSeconds)} and ${spanText(w.shortSeconds)}`)
+    .join(", or ");
+  return `error budget of ${step} (objective ${Number((rule.objective * 100).toFixed(3))} %) burning faster than ${windows}`;
+}

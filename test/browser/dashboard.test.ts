@@ -193,10 +193,25 @@ for (const kind of kinds) {
         .getByRole("combobox", { name: `Silence ${event.alert.rule} for` })
         .selectOption({ label: "4 hours" });
       await row.getByRole("button", { name: `Silence ${event.alert.rule}` }).click();
-      await page.getByText(`Silenced ${event.alert.rule} until`).waitFor({ timeout: 5000 });
+      // The message names the alert by its labels, and the Silences panel lists what is muted.
+      const silenced = page.getByRole("status").filter({ hasText: `Silenced ${event.alert.rule} (` });
+      await silenced.waitFor({ timeout: 5000 });
+      expect(await silenced.textContent()).toContain(`runId=${runId}`);
       const silences = await apiFromPage(page, "GET", "/silences");
       expect(JSON.stringify(silences.body)).toContain(runId);
+      const silenceRow = page.getByTestId("silences").locator("tr[data-silence]").filter({ hasText: runId });
+      await silenceRow.waitFor({ timeout: 5000 });
+      // The rules panel words each rule's condition with its unit.
+      const ruleRow = page.getByTestId("rules").locator(`tr[data-rule="${event.alert.rule}"]`);
+      await ruleRow.waitFor({ timeout: 5000 });
+      expect(await ruleRow.textContent()).toMatch(/over \d+ (s|min|h)|burning faster than/);
       await screenshot(page, `${kind}-alerts`);
+      // Unsilence ends it early: gone from the panel, and the hub holds no silence in force for it.
+      await silenceRow.getByRole("button", { name: /^Unsilence / }).click();
+      await page.getByText("its alerts notify again").waitFor({ timeout: 5000 });
+      await expect.poll(() => silenceRow.count(), { timeout: 5000 }).toBe(0);
+      const after = await apiFromPage(page, "GET", "/silences");
+      expect(JSON.stringify(after.body)).not.toContain(runId);
       consoleWatch.assertClean("alerts");
     }, 150_000);
 

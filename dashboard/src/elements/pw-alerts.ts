@@ -12,6 +12,8 @@ import { AlertBook } from "../live/alert-book.ts";
 import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-alert-history.ts";
+import "./pw-rules.ts";
+import "./pw-silences.ts";
 import "./pw-table-scroll.ts";
 
 const filters: Array<{ label: string; states: AlertState[] }> = [
@@ -32,7 +34,7 @@ const silenceChoices = [
 
 /**
  * Alerts: firing / pending / resolved with filters, acknowledge, silence for a chosen duration,
- * and the history. Kept current by live alert events; refetched after a reconnect.
+ * the silences in force (unsilence), the rules, and the history. Kept current by live alert events; refetched after a reconnect.
  */
 @customElement("pw-alerts")
 export class PwAlerts extends LitElement {
@@ -141,6 +143,8 @@ export class PwAlerts extends LitElement {
           </tbody>
         </table></pw-table-scroll>
       </section>
+      <pw-silences .me=${this.me}></pw-silences>
+      <pw-rules></pw-rules>
       <pw-alert-history></pw-alert-history>`;
   }
 
@@ -222,8 +226,8 @@ export class PwAlerts extends LitElement {
         endsAt: now + seconds * 1000,
         comment: `silenced from the dashboard for ${a.rule}`,
       });
-      this.message = `Silenced ${a.rule} until ${formatTime(now + seconds * 1000)}.`;
-      await this.alerts.run();
+      this.message = `Silenced ${a.rule} (${formatLabels(a.labels)}) until ${formatTime(now + seconds * 1000)}; end it early under Silences.`;
+      await Promise.all([this.alerts.run(), this.renderRoot.querySelector("pw-silences")?.reload()]);
     });
   }
 
