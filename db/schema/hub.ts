@@ -391,6 +391,21 @@ export const probeDefinitions = hub.table(
 export type ProbeDefinitionRow = typeof probeDefinitions.$inferSelect;
 
 /**
+ * Probes deleted from the hub: their stored results stay (history, reports) but the probe list
+ * leaves out a probe whose latest result is from before it was deleted. Adding a probe of the
+ * same name again removes its row.
+ */
+export const retiredProbes = hub.table(
+  "retired_probes",
+  {
+    projectId: projectColumn(),
+    name: text().notNull(),
+    retiredAt: epoch("retired_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);
+
+/**
  * Fixed-window login limit counters shared by every hub replica (server/auth/login-limits.ts):
  * one row per (limit, key), taken by one conditional UPSERT per attempt. `keyHash` is a
  * SHA-256 of the address or account-and-address, so the table holds no emails or addresses.

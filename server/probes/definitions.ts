@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Probe } from "../../core/probe.ts";
 import type { Db } from "../../db/open.ts";
-import { type ProbeDefinitionRow, probeDefinitions } from "../../db/schema/hub.ts";
+import { type ProbeDefinitionRow, probeDefinitions, retiredProbes } from "../../db/schema/hub.ts";
 
 /** A probe the hub keeps, as the API shows it. */
 export interface ProbeDefinitionView {
@@ -51,6 +51,11 @@ export class ProbeDefinitions {
       .values({ projectId, name: probe.name, definition: probe, paused, updatedBy: by })
       .onConflictDoNothing()
       .returning();
+    // A probe of a deleted one's name is listed again from its first result.
+    if (row)
+      await this.db
+        .delete(retiredProbes)
+        .where(and(eq(retiredProbes.projectId, projectId), eq(retiredProbes.name, probe.name)));
     return row ? view(row) : undefined;
   }
 
@@ -74,11 +79,22 @@ export class ProbeDefinitions {
     return row ? view(row) : undefined;
   }
 
-  async delete(projectId: string, name: string): Promise<boolean> {
-    const deleted = await this.db
-      .delete(probeDefinitions)
-      .where(and(eq(probeDefinitions.projectId, projectId), eq(probeDefinitions.name, name)))
-      .returning({ name: probeDefinitions.name });
-    return deleted.length > 0;
+  /** Deletes the definition and retires its name (see retiredProbes); false when there was none. */
+  async delete(projectId: string, name: string, now = Date.now()): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx
+        .delete(probeDefinitions)
+        .where(and(eq(probeDefinitions.projectId, projectId), eq(probeDefinitions.name, name)))
+        .returning({ name: probeDefinitions.name });
+      if (deleted.length === 0) return false;
+      await tx
+        .insert(retiredProbes)
+        .values({ projectId, name, retiredAt: now })
+        .onConflictDoUpdate({
+          target: [retiredProbes.projectId, retiredProbes.name],
+          set: { retiredAt: now },
+        });
+      return true;
+    });
   }
 }

@@ -5,10 +5,17 @@ import { AppError } from "../../core/http/app-error.ts";
 import { parseOr400 } from "../../core/http/validate.ts";
 import type { ProbeResult } from "../../core/probe-result.ts";
 import type { Db } from "../../db/open.ts";
-import { type ProbeResultRow, probeResults } from "../../db/schema/hub.ts";
+import { type ProbeResultRow, probeResults, retiredProbes } from "../../db/schema/hub.ts";
 import { requireRole } from "../http/auth.ts";
 import type { HubEnv } from "../http/env.ts";
 import { projectOf } from "../projects/scope.ts";
+
+/**
+ * After a probe is deleted from the hub, results still arrive until each probes process next asks
+ * for its definitions (PEAKWATCH_PROBES_HUB_CONFIG_SECONDS, 60 s by default) and its check in
+ * flight ends; those do not bring the probe back.
+ */
+const RETIRED_GRACE_MS = 5 * 60_000;
 
 /** A stored probe result in its wire shape. */
 export function rowToProbeResult(r: ProbeResultRow): ProbeResult {
@@ -73,14 +80,22 @@ export function probeRoutes({ db }: { db: Db }): Hono<HubEnv> {
   app.use("/probes/*", requireRole("viewer"));
 
   app.get("/probes", async (c) => {
+    const projectId = projectOf(c).id;
     // Newest result per (probe, region): its state is the probe's state there.
-    const rows = await db
-      .selectDistinctOn([probeResults.probe, probeResults.region])
-      .from(probeResults)
-      .where(eq(probeResults.projectId, projectOf(c).id))
-      .orderBy(probeResults.probe, probeResults.region, desc(probeResults.startedAt));
+    const [rows, retired] = await Promise.all([
+      db
+        .selectDistinctOn([probeResults.probe, probeResults.region])
+        .from(probeResults)
+        .where(eq(probeResults.projectId, projectId))
+        .orderBy(probeResults.probe, probeResults.region, desc(probeResults.startedAt)),
+      db.select().from(retiredProbes).where(eq(retiredProbes.projectId, projectId)),
+    ]);
+    const retiredAt = new Map(retired.map((r) => [r.name, r.retiredAt]));
+    // A deleted probe leaves the list; results after its deletion (another probes process with
+    // its name) bring it back once the checks in flight at the deletion have had their time.
+    const listed = rows.filter((r) => r.startedAt > (retiredAt.get(r.probe) ?? -Infinity) + RETIRED_GRACE_MS);
     return c.json({
-      probes: rows.map((r) => ({
+      probes: listed.map((r) => ({
         name: r.probe,
         kind: r.kind,
         target: r.target,

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { screenshot } from "../helpers/browser.ts";
+import { makeProbeResult } from "../hub/fixtures.ts";
 import { logInByMail } from "./pages.ts";
 import { describeInBrowser, withHub } from "./suite.ts";
 
@@ -52,9 +53,27 @@ describeInBrowser("Probes view: probes defined on the hub", () => {
       .toMatch(/paused/);
     expect(await served()).toEqual([]);
 
+    // A check it made before it was deleted: its card shows on the page.
+    const reported = await fetch(`${t.url}/api/v1/ingest/probe-results`, {
+      method: "POST",
+      headers: { ...t.agentHeaders, "content-type": "application/json" },
+      body: JSON.stringify({
+        results: [makeProbeResult({ probe: "edge-home", startedAt: Date.now() - 1000 })],
+      }),
+    });
+    expect(reported.status).toBe(200);
+    const card = page.locator('article[data-probe="edge-home"]');
+    await card.waitFor({ timeout: 10_000 });
+
     page.once("dialog", (dialog) => void dialog.accept());
     await editor.getByRole("button", { name: "Delete probe edge-home" }).click();
     await editor.getByText("None yet.").waitFor();
+    // Deleted: its card leaves the page at once, and the hub no longer lists it.
+    await expect.poll(() => card.count(), { timeout: 5000 }).toBe(0);
+    const listed = (await (await fetch(`${t.url}/api/v1/probes`, { headers: ops.headers })).json()) as {
+      probes: { name: string }[];
+    };
+    expect(listed.probes.map((p) => p.name)).not.toContain("edge-home");
     watch.assertClean("probe editor");
   }, 120_000);
 });

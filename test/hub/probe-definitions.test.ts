@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Probe } from "../../core/probe.ts";
+import { retiredProbes } from "../../db/schema/hub.ts";
 import { HubConfig } from "../../probes/hub-config.ts";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
+import { makeProbeResult } from "./fixtures.ts";
 
 for (const kind of databaseKinds) {
   describe(`[${kind}] probe definitions on the hub`, () => {
@@ -109,6 +111,38 @@ for (const kind of databaseKinds) {
       expect((await call("DELETE", "/probes/definitions/hub-home", ops.headers)).status).toBe(204);
       expect((await poll()).probes).toEqual([]);
       expect((await call("DELETE", "/probes/definitions/hub-home", ops.headers)).status).toBe(404);
+    });
+
+    it("a deleted probe leaves the probes list (its results kept); results after its deletion, or the probe added again, bring it back", async () => {
+      const probe = { ...homeProbe, name: "short-lived" };
+      expect((await call("POST", "/probes/definitions", ops.headers, { probe })).status).toBe(201);
+      const report = async (startedAt: number) => {
+        const result = makeProbeResult({ probe: "short-lived", startedAt });
+        const r = await call("POST", "/ingest/probe-results", t.agentHeaders, { results: [result] });
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
+      };
+      const listed = async () =>
+        ((await call("GET", "/probes", viewer.headers)).body.probes as Array<{ name: string }>)
+          .map((p) => p.name)
+          .includes("short-lived");
+      await report(Date.now() - 1000);
+      expect(await listed()).toBe(true);
+      expect((await call("DELETE", "/probes/definitions/short-lived", ops.headers)).status).toBe(204);
+      expect(await listed()).toBe(false);
+      // A check in flight at the deletion reports a little later: still gone.
+      await report(Date.now());
+      expect(await listed()).toBe(false);
+      // Its history stays readable.
+      const history = await call("GET", "/probes/short-lived/results", viewer.headers);
+      expect(history.body.results).toHaveLength(2);
+      // Added again: listed again.
+      expect((await call("POST", "/probes/definitions", ops.headers, { probe })).status).toBe(201);
+      expect(await listed()).toBe(true);
+      expect((await call("DELETE", "/probes/definitions/short-lived", ops.headers)).status).toBe(204);
+      // Another probes process still checking under that name, well after the deletion: listed.
+      await t.database.db.update(retiredProbes).set({ retiredAt: Date.now() - 10 * 60_000 });
+      await report(Date.now());
+      expect(await listed()).toBe(true);
     });
 
     it("refuses bad definitions with a 400 naming the field, as probes --check does, and stores nothing", async () => {

@@ -208,6 +208,8 @@ export class PwProbeEditor extends LitElement {
     try {
       await action();
       await this.definitions.run();
+      // The probes page lists probes by their results: it reads again (a deleted one leaves it).
+      this.dispatchEvent(new CustomEvent("probes-changed", { bubbles: true, composed: true }));
     } catch (error) {
       this.error = error instanceof ApiError ? error.message : "the hub could not be reached";
     } finally {

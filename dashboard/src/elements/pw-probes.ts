@@ -139,6 +139,7 @@ export class PwProbes extends LitElement {
       },
       onReconnect: () => void this.probes.run(),
     });
+    this.addEventListener("probes-changed", () => void this.probes.run());
   }
 
   override render() {
