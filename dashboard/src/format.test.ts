@@ -6,6 +6,7 @@ import {
   formatMs,
   formatPercent,
   formatRate,
+  formatTime,
   nameParts,
 } from "./format.ts";
 
@@ -47,5 +48,14 @@ describe("format", () => {
     expect(nameParts("x")).toEqual(["x"]);
     for (const name of ["CheckoutErrorBudgetBurn", "a_b_", "ÄrgerNow", ""])
       expect(nameParts(name).join("")).toBe(name);
+  });
+});
+
+describe("formatTime", () => {
+  it("shows the year and the time zone, so an instant reads the same to everyone", () => {
+    const text = formatTime(Date.UTC(2026, 11, 6, 1, 2, 3));
+    expect(text).toMatch(/2026/);
+    expect(text).toMatch(/\b(UTC|GMT|[A-Z]{2,5})([+-]\d{1,2}(:\d\d)?)?$/);
+    expect(formatTime(null)).toBe("–");
   });
 });

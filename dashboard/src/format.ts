@@ -32,10 +32,21 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(s / 86_400)} d${s % 86_400 >= 3600 ? ` ${Math.floor((s % 86_400) / 3600)} h` : ""}`;
 }
 
-/** An epoch-milliseconds instant as local date and time, or "–". */
+/** Every instant the dashboard shows: the reader's locale, with the year and the time zone. */
+const instantFormat = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZoneName: "short",
+});
+
+/** An epoch-milliseconds instant as local date and time with its zone ("12/06/2026, 01:02:03 UTC"), or "–". */
 export function formatTime(epochMs: number | null | undefined): string {
   if (epochMs === null || epochMs === undefined || !Number.isFinite(epochMs)) return "–";
-  return new Date(epochMs).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+  return instantFormat.format(epochMs);
 }
 
 /** How long ago `epochMs` was, relative to `now`: "just now", "5 min ago". */

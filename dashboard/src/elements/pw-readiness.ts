@@ -4,6 +4,7 @@ import type { ReadinessEntry, ReadinessView } from "../../../core/api/readiness.
 import { formatRate } from "../../../core/readiness.ts";
 import { hub } from "../api/hub-client.ts";
 import { ApiTask } from "../controllers/api-task.ts";
+import { formatTime } from "../format.ts";
 import { routeHref } from "../router.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-sparkline.ts";
@@ -16,8 +17,7 @@ function readReadiness(body: unknown): ReadinessView {
 }
 
 /** The date a measurement was taken, with its year: verdicts are compared across releases. */
-const measured = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+const measured = (iso: string) => formatTime(Date.parse(iso));
 
 const ratio = (x: number) => `${(Math.floor(x * 10) / 10).toFixed(1)}×`;
 
