@@ -9,6 +9,7 @@ import { parseRunArgs, RUN_USAGE } from "./args.ts";
 import { loadLoadgenConfig } from "./config.ts";
 import { journeysNeedingMailbox } from "./journeys/needs.ts";
 import type { RunFiles } from "./outputs/files.ts";
+import { agentTokenRefusal } from "./outputs/hub-token.ts";
 import { RawSamples } from "./outputs/raw-samples.ts";
 import { causeLines, headlineLines, type RunSummary, thresholdLines } from "./outputs/summary.ts";
 import { loadProfile } from "./profile-loader.ts";
@@ -100,6 +101,12 @@ export async function main(argv: string[]): Promise<number> {
   const ownShare = args.oneWorker && args.workers > 1 ? [args.worker ?? `w${args.workerIndex}`] : [];
   const outDir = args.out ?? join(config.PEAKWATCH_DATA_DIR, "runs", runId, ...ownShare);
   const hub = hubUrl && token ? { url: hubUrl, token } : undefined;
+  // A token the hub refuses would spool the whole run to disk and exit 0: say so before any load.
+  const refused = hub && !coordinated ? await agentTokenRefusal(hub) : undefined;
+  if (refused) {
+    console.error(`peakwatch run: --token: ${refused}; nothing was sent`);
+    return runExitCodes.usage;
+  }
   if (!coordinated)
     console.error(
       hub

@@ -102,6 +102,12 @@ const operations: Operation[] = [
     body: ProbeResultBatchSchema,
   },
   {
+    method: "get",
+    path: "/ingest/token",
+    summary: "Checks the agent token: 200 with the project it reports to, 401 when refused",
+    access: "agent",
+  },
+  {
     method: "post",
     path: "/ingest/runs",
     summary: "Upsert a run report by runId",

@@ -63,6 +63,9 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
   // handler then reads through a ReadableStream (≈ 5 % of the hub's CPU at 20,000 windows/s).
   app.use("/ingest/*", requireAgent(), limitBody(maxBytes, { hint: "send smaller batches" }));
 
+  // An agent checks its token before it sends load: a refused token is said at once, not after the run.
+  app.get("/ingest/token", (c) => c.json({ project: projectOf(c).slug }));
+
   app.post("/ingest/windows", async (c) => {
     const windows = await validateWindowBatch(await jsonBody(c, z.unknown()), limits);
     const project = projectOf(c);

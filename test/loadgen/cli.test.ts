@@ -122,6 +122,32 @@ describe("peakwatch run (command line)", () => {
       ...extra,
     });
 
+  it("a token the hub refuses exits 2 before any request, naming --token (it once spooled the whole run and exited 0)", async () => {
+    const shop = await captureListener();
+    const hub = createServer((req, res) => {
+      req.resume();
+      res.statusCode = 401;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ error: "unauthorized", message: "unknown agent token" }));
+    });
+    await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
+    const hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
+    try {
+      const plain = profile("token-check.json", { stages: [{ duration: "3s", rate: 5 }] });
+      const r = await run([plain, "--target", shop.url, "--hub", hubUrl, "--token", "wrong"], {
+        PEAKWATCH_DATA_DIR: dir,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /--token: the hub at http:\/\/127\.0\.0\.1:\d+ refused the agent token \(401: unknown agent token\)/,
+      );
+      expect(shop.seen).toEqual([]);
+    } finally {
+      await shop.close();
+      await new Promise<void>((resolve) => hub.close(() => resolve()));
+    }
+  });
+
   it("a journey that needs the mailbox without the test-hooks token exits 2 before any request, naming the setting", async () => {
     const listener = await captureListener();
     try {
