@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { BackupComponent } from "../core/backup/archive.ts";
 import { formatBytes } from "../core/bytes.ts";
@@ -8,6 +10,20 @@ import { findBackupKey } from "../server/backup/backup-key.ts";
 import { type DatabaseLocation, dumpSource } from "../server/backup/database-dump.ts";
 import { loadHubConfig } from "../server/config.ts";
 import { loadShopConfig } from "../shop/config.ts";
+
+/** Why a backup cannot be written to `out`, checked before the (long) dump; undefined when it can. */
+function outProblem(out: string): string | undefined {
+  const dir = dirname(resolve(out));
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  } catch {
+    return `the directory ${dir} does not exist; create it first`;
+  }
+  try {
+    if (statSync(out).isDirectory()) return `${out} is a directory; give a file name inside it`;
+  } catch {}
+  return undefined;
+}
 
 const usage = `Usage: peakwatch backup [--out FILE] [--shop]
 
@@ -58,6 +74,11 @@ export async function main(argv: string[]): Promise<number> {
   const component: BackupComponent = values.shop ? "shop" : "hub";
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const out = values.out ?? `peakwatch-${component}-${stamp}.pwbackup`;
+  const wrongOut = outProblem(out);
+  if (wrongOut) {
+    console.error(`peakwatch backup: --out: ${wrongOut}`);
+    return 2;
+  }
   try {
     const { location, dataDir, masterKeyEnv } = locationOf(component);
     const { key, from } = findBackupKey({ env: masterKeyEnv, dataDir, component });

@@ -119,10 +119,25 @@ function plannedPeak(
   return { peak: peakRate, from: `${plan} (${loaded.profile.name})` };
 }
 
+/**
+ * How each step is judged; a break needs `sustain` failing windows inside the measured step, so
+ * a step shorter than that could never break (every step would "hold").
+ */
+function judging(measureSeconds: number, windowSeconds: number, sustainWindows: number) {
+  if (windowSeconds * sustainWindows > measureSeconds)
+    throw new UsageError(
+      `--window ${windowSeconds}s × --sustain ${sustainWindows} is longer than --step ${measureSeconds}s: no step could ever break; shorten --window or lengthen --step`,
+    );
+  return { measureSeconds, windowSeconds, sustainWindows };
+}
+
 function report(m: CapacityMeasurement): string[] {
   const verdict = readinessVerdict(m);
   const lines = [
-    `Capacity of ${m.target}: ${formatRate(m.capacityJourneys)} journeys/s (${m.capacityRequests} requests/s)${m.confirmed ? ", confirmed by a repeated step" : ", not confirmed"}`,
+    m.knee
+      ? `Capacity of ${m.target}: ${formatRate(m.capacityJourneys)} journeys/s (${m.capacityRequests} requests/s)${m.confirmed ? ", confirmed by a repeated step" : ", not confirmed"}`
+      : // Nothing broke: the highest step held is a floor, not the capacity.
+        `Capacity of ${m.target}: at least ${formatRate(m.capacityJourneys)} journeys/s (${m.capacityRequests} requests/s): no SLO broke up to the highest step; raise --max-rate (or --max-steps) to find the limit`,
   ];
   if (m.knee)
     lines.push(
@@ -190,9 +205,11 @@ export async function main(argv: string[]): Promise<number> {
         maxSteps: number("max-steps", values["max-steps"], 12, 2, 50),
       },
       warmupSeconds: seconds("warmup", values.warmup, 5),
-      measureSeconds: seconds("step", values.step, 20),
-      windowSeconds: seconds("window", values.window, 5),
-      sustainWindows: number("sustain", values.sustain, 2, 1, 100),
+      ...judging(
+        seconds("step", values.step, 20),
+        seconds("window", values.window, 5),
+        number("sustain", values.sustain, 2, 1, 100),
+      ),
       cooldownSeconds: values.cooldown === undefined ? 2 : seconds("cooldown", values.cooldown, 2),
       primeSeconds: values.prime === "0" ? 0 : seconds("prime", values.prime, 10),
       plannedPeak: planned.peak,

@@ -123,6 +123,10 @@ async function fromLog(argv: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw new Error("missing FILE: give one or more access logs");
   if (!values.out) throw new Error("--out is required (profile.yaml or profile.json)");
+  if (!/\.(json|ya?ml)$/i.test(values.out))
+    throw new Error(
+      `--out ${values.out}: end the name in .yaml or .json (peakwatch run reads a profile file by its extension)`,
+    );
   const gap = DURATION.exec(values["idle-gap"] ?? "30m");
   if (!gap) throw new Error(`--idle-gap: expected a duration such as "30m", got "${values["idle-gap"]}"`);
   const smoothing = positive("smooth", values.smooth, 3, 99);

@@ -8,7 +8,7 @@ import { main as buildDashboard } from "./build-dashboard.ts";
 import { readStack, removeStack, stackPath, writeStack } from "./stack.ts";
 import { waitHealthy } from "./up/health.ts";
 import { PrefixedLog } from "./up/log.ts";
-import { portIsFree } from "./up/ports.ts";
+import { portIsFree, suggestPort } from "./up/ports.ts";
 import { sharedSecrets } from "./up/secrets.ts";
 import { type ChildSpec, Supervisor } from "./up/supervisor.ts";
 
@@ -66,9 +66,18 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    if (!(await portIsFree(host, port))) {
+    const twin = ports.find(([other, p]) => other !== variable && p === port);
+    if (twin) {
       console.error(
-        `peakwatch up: ${variable}: port ${port} on ${host} is already in use. Stop whatever holds it, or choose another port, e.g. ${variable}=${port + 1} npm start`,
+        `peakwatch up: ${variable} and ${twin[0]} are both ${port}; give each component its own port`,
+      );
+      return 2;
+    }
+    if (!(await portIsFree(host, port))) {
+      // Suggest a port that is free now and none of the stack's own.
+      const suggestion = await suggestPort(host, port, new Set(ports.map(([, p]) => p)));
+      console.error(
+        `peakwatch up: ${variable}: port ${port} on ${host} is already in use. Stop whatever holds it, or choose another port${suggestion ? `, e.g. ${variable}=${suggestion} npm start` : ""}`,
       );
       return 2;
     }

@@ -18,6 +18,10 @@ describe("argsErrorMessage", () => {
     expect(argsErrorMessage(errorOf(["--out"]))).toBe("--out needs a value");
     expect(argsErrorMessage(errorOf(["--shop=yes"]))).toBe("--shop takes no value");
     expect(argsErrorMessage(errorOf(["file"]))).toBe('unexpected argument "file"');
+    // A negative number reads as another option: said so, not "takes no value".
+    expect(argsErrorMessage(errorOf(["--out", "-1"]))).toBe(
+      '--out needs a value; a value starting with "-" is written --out=-…',
+    );
   });
 
   it("keeps any other error's message, and tells usage errors from crashes", () => {

@@ -1,6 +1,7 @@
 /**
  * A `node:util` parseArgs error in a command's words, without Node's advice about `--`:
- * `unknown option "--bogus"`, `--out needs a value`, `--shop takes no value`,
+ * `unknown option "--bogus"`, `--out needs a value`, `--shop takes no value`, a negative value
+ * read as an option explained,
  * `unexpected argument "a"`. Any other error keeps its message. Never throws.
  */
 export function argsErrorMessage(error: unknown): string {
@@ -15,7 +16,11 @@ export function argsErrorMessage(error: unknown): string {
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return `unexpected argument "${quoted}"`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return text.includes("argument missing") ? `${flag} needs a value` : `${flag} takes no value`;
+      if (text.includes("argument missing")) return `${flag} needs a value`;
+      // `--rate-scale -1`: a value starting with a dash reads as another option.
+      if (text.includes("ambiguous"))
+        return `${flag} needs a value; a value starting with "-" is written ${flag}=-…`;
+      return `${flag} takes no value`;
     default:
       return text;
   }

@@ -89,7 +89,7 @@ export function parseRunArgs(argv: string[]): { ok: true; args: RunArgs } | { ok
     if (raw === undefined) return 1;
     const n = Number(raw);
     if (!(Number.isFinite(n) && n > 0 && n <= 1000))
-      throw new Error(`--${flag}: expected a number > 0, got "${raw}"`);
+      throw new Error(`--${flag}: expected a number above 0 and at most 1000, got "${raw}"`);
     return n;
   };
   if (values["run-id"] !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(values["run-id"])) {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../bin/up/ports.ts";
+import { freePort, portIsFree } from "../bin/up/ports.ts";
 import type { StackFile } from "../core/stack.ts";
 import { chromiumInstalled, launchBrowser, screenshot, skipReason } from "./helpers/browser.ts";
 import {
@@ -317,17 +317,35 @@ describe("peakwatch up: refusals", () => {
     expect(up.output()).not.toMatch(/started hub/);
   });
 
-  it("says which port is taken instead of starting", async () => {
-    const env = await portsEnv();
+  it("says which port is taken instead of starting, and suggests a free one that is none of the stack's", async () => {
+    // The shop's port taken, the hub and the probes on the next two: the suggestion skips them.
+    let base = await freePort();
+    while (!(await Promise.all([1, 2, 3].map((d) => portIsFree("127.0.0.1", base + d)))).every(Boolean))
+      base = await freePort();
+    const env = {
+      ...(await portsEnv()),
+      PEAKWATCH_SHOP_PORT: String(base),
+      PEAKWATCH_HUB_PORT: String(base + 1),
+      PEAKWATCH_PROBES_PORT: String(base + 2),
+    };
     const blocker = createServer().listen(Number(env.PEAKWATCH_SHOP_PORT), "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
     try {
       const up = startPeakwatch(["up"], env);
       expect(await up.exited).toBe(2);
       expect(up.output()).toMatch(/PEAKWATCH_SHOP_PORT: port \d+ on 127\.0\.0\.1 is already in use/);
+      // It once suggested the hub's port, one above the shop's.
+      expect(up.output()).toMatch(new RegExp(`PEAKWATCH_SHOP_PORT=${base + 3} npm start`));
     } finally {
       blocker.close();
     }
+  });
+
+  it("refuses two components on one port, naming both variables", async () => {
+    const env = await portsEnv();
+    const up = startPeakwatch(["up"], { ...env, PEAKWATCH_PROBES_PORT: env.PEAKWATCH_HUB_PORT });
+    expect(await up.exited).toBe(2);
+    expect(up.output()).toMatch(/PEAKWATCH_HUB_PORT and PEAKWATCH_PROBES_PORT are both \d+/);
   });
 
   it("ignores a stack file whose `up` is gone, and says so", async () => {

@@ -22,3 +22,14 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
     });
   });
 }
+
+/** The first port above `port` (within 100) free on `host` and not in `taken`; undefined when none is. */
+export async function suggestPort(
+  host: string,
+  port: number,
+  taken: ReadonlySet<number>,
+): Promise<number | undefined> {
+  for (let candidate = port + 1; candidate <= Math.min(65_535, port + 100); candidate++)
+    if (!taken.has(candidate) && (await portIsFree(host, candidate))) return candidate;
+  return undefined;
+}

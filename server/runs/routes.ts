@@ -71,6 +71,8 @@ const ListSchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   status: z.enum(runStatuses).optional(),
 });
+/** One machine's worth of local generator processes; more belong on Kubernetes. */
+const MAX_LOCAL_WORKERS = 64;
 const StartSchema = z.strictObject({
   profile: z.string().min(1).max(200),
   /** The shop to load; the hub's own shop (PEAKWATCH_SHOP_URL) when absent. */
@@ -80,15 +82,13 @@ const StartSchema = z.strictObject({
   /** Worker processes (local) or pods (kubernetes) that split the run's schedule; "auto": this machine's cores − 1. */
   workers: z
     .union([z.literal("auto"), z.number().int().min(1).max(1000)], {
-      error: 'a whole number from 1 to 1000, or "auto"',
+      error: `a whole number from 1 to ${MAX_LOCAL_WORKERS} (to 1000 with placement "kubernetes"), or "auto"`,
     })
     .default(1)
     .transform((w) => (w === "auto" ? autoWorkers(availableParallelism()) : w)),
   /** `local`: child processes of this hub; `kubernetes`: an Indexed Job manifest the hub writes. */
   placement: z.enum(["local", "kubernetes"]).default("local"),
 });
-/** One machine's worth of local generator processes; more belong on Kubernetes. */
-const MAX_LOCAL_WORKERS = 64;
 const SeriesSchema = z.object({
   step: z.string().min(1).max(100).optional(),
   stat: z.enum(seriesStats).default("p95"),

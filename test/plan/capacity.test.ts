@@ -149,5 +149,11 @@ describe("peakwatch capacity against the real shop", () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--slo: "p95\(checkout\) < fast"/);
+    // A judging window longer than a step could never see a break: refused, not "held" forever.
+    const never = await capacity(["--target", shop.url, "--window", "30s", "--step", "20s"], {
+      PEAKWATCH_DATA_DIR: dir,
+    });
+    expect(never.code).toBe(2);
+    expect(never.stderr).toMatch(/--window 30s × --sustain 2 is longer than --step 20s/);
   });
 });

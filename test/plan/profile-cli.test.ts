@@ -60,6 +60,10 @@ describe("peakwatch profile (command line)", () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--compress: expected a factor such as "60x"/);
+    // A profile `peakwatch run` could not read by its name is refused before any work.
+    const txt = await peakwatch(["profile", "from-log", join(dir, "x.log"), "--out", join(dir, "x.txt")]);
+    expect(txt.code).toBe(2);
+    expect(txt.stderr).toMatch(/--out .*x\.txt: end the name in \.yaml or \.json/);
 
     const only = join(dir, "scanners.log");
     writeFileSync(
