@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { faultsAtStartText } from "./faults-at-start.ts";
+import { faultDetailWords, faultsAtStartText } from "./faults-at-start.ts";
 
 describe("faultsAtStartText", () => {
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -12,7 +12,7 @@ describe("faultsAtStartText", () => {
       iso,
     );
     expect(text).toBe(
-      "Faults on at start: latency on (fixedMs=150) since 1970-01-01T00:00:00.000Z, by ops@shop.test; errors on since 1970-01-01T00:00:01.000Z, by another project",
+      "Faults on at start: latency on (fixed 150 ms) since 1970-01-01T00:00:00.000Z, by ops@shop.test; errors on since 1970-01-01T00:00:01.000Z, by another project",
     );
   });
   it("says until when a switch that turns itself off stays on", () => {
@@ -26,5 +26,16 @@ describe("faultsAtStartText", () => {
   });
   it("is null when no switch was on", () => {
     expect(faultsAtStartText([], iso)).toBeNull();
+  });
+
+  it("words each parameter with its unit", () => {
+    expect(
+      faultDetailWords(
+        'fixedMs=150, jitterMs=20, probability=0.5, routes=["/checkout","/cart"], aboveRatePerSecond=40',
+      ),
+    ).toBe("fixed 150 ms, jitter 20 ms, probability 50 %, routes /checkout, /cart, above rate per second 40");
+    expect(faultDetailWords("percentage=30")).toBe("30 %");
+    expect(faultDetailWords('productId="p-1", status=503')).toBe("product id p-1, status 503");
+    expect(faultDetailWords("not key value text")).toBe("not key value text");
   });
 });

@@ -17,7 +17,7 @@ describe("reports", () => {
       text: "Thresholds passed; 1 critical alert fired during the run (CheckoutErrorRate 16 % at 14:02 UTC)",
     };
     expect(headlineLines({ status: "passed", verdict, combinedVerdict })).toEqual([
-      `verdict: passed-with-incidents: ${combinedVerdict.text}`,
+      `verdict: passed with incidents: ${combinedVerdict.text}`,
       `thresholds ${verdict}`,
     ]);
     expect(
@@ -50,7 +50,7 @@ describe("reports", () => {
       ],
     };
     const line =
-      "Faults on at start: latency on (fixedMs=150) since 1970-01-01T00:00:00.000Z until 1970-01-01T00:01:00.000Z, by ops@shop.test";
+      "Faults on at start: latency on (fixed 150 ms) since 1970-01-01T00:00:00.000Z until 1970-01-01T00:01:00.000Z, by ops@shop.test";
     expect(headlineLines({ status: "passed", verdict: "passed: 10 requests", combinedVerdict })[2]).toBe(
       line,
     );

@@ -5,7 +5,7 @@ import { buildReportModel, type ReportModel, reportSteps } from "../../core/repo
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
 import { describeResult, formatMeasured, parseThreshold } from "../../core/threshold.ts";
 import { type StepTotals, thresholdNoData } from "../../core/threshold-no-data.ts";
-import type { RunVerdict } from "../../core/verdict.ts";
+import { type RunVerdict, verdictStateLabels } from "../../core/verdict.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
 import type { WorkerLoss } from "../../core/worker-loss.ts";
 import type { RunStats, SecondPoint } from "../run-stats.ts";
@@ -161,7 +161,7 @@ export function headlineLines(s: Pick<RunSummary, "status" | "verdict" | "combin
     new Date(ms).toISOString(),
   );
   return [
-    `verdict: ${s.combinedVerdict.state}: ${s.combinedVerdict.text}`,
+    `verdict: ${verdictStateLabels[s.combinedVerdict.state]}: ${s.combinedVerdict.text}`,
     `${judged} ${s.verdict}`,
     ...(atStart ? [atStart] : []),
   ];

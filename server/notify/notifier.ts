@@ -20,8 +20,22 @@ export function httpResult(status: number, body: string): SendResult {
 
 /** A transport failure (refused, reset, timed out) is worth retrying. */
 export function transportFailure(error: unknown, signal: AbortSignal): SendResult {
-  const message = signal.aborted ? "timed out" : error instanceof Error ? error.message : String(error);
-  return { ok: false, retryable: true, error: message };
+  return { ok: false, retryable: true, error: signal.aborted ? "timed out" : errorWithCause(error) };
+}
+
+/**
+ * An error's message with the causes under it: fetch says only "fetch failed", its cause says
+ * "connect ECONNREFUSED 127.0.0.1:9", which is what a person needs to read.
+ */
+export function errorWithCause(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    const text = current instanceof Error ? current.message : String(current);
+    if (text && !parts.includes(text)) parts.push(text);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(": ") || "unknown error";
 }
 
 /** POSTs JSON and classifies the answer; never throws. */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseProfile } from "../../core/profile.ts";
 import type { RunVerdict } from "../../core/verdict.ts";
+import { verdictStateLabels } from "../../core/verdict.ts";
 import { headlineLines, type RunSummary } from "../../loadgen/outputs/summary.ts";
 import { ensureDashboardBuilt } from "../browser/stack.ts";
 import { hubApi, tuneShippedRule, withEnv } from "../helpers/alerting.ts";
@@ -77,7 +78,9 @@ for (const kind of databaseKinds) {
       // The terminal's first lines agree: the combined verdict leads, the thresholds line says what it judges.
       const [headline, thresholdsLine] = headlineLines(outcome.summary);
       expect(headline).toMatch(
-        new RegExp(`^verdict: ${outcome.summary.combinedVerdict?.state}: Thresholds passed`),
+        new RegExp(
+          `^verdict: ${verdictStateLabels[outcome.summary.combinedVerdict!.state]}: Thresholds passed`,
+        ),
       );
       expect(thresholdsLine).toMatch(/^thresholds passed: \d+ requests/);
 

@@ -69,7 +69,7 @@ describeInBrowser("a fault switched on before a run is named on the run's pages"
         const line = (await atStartLine(page, host))!;
         expect(line.text).toMatch(
           new RegExp(
-            `^Faults on at start: latency on \\(fixedMs=150, jitterMs=0, probability=1\\) since .+, by ${stack.adminEmail}$`,
+            `^Faults on at start: latency on \\(fixed 150 ms, jitter 0 ms, probability 100 %\\) since .+, by ${stack.adminEmail}$`,
           ),
         );
         expect(line.inView, `${view} at ${size.width} px`).toBe(true);

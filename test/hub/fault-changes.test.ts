@@ -141,7 +141,7 @@ for (const kind of databaseKinds) {
       expect(report.status).toBe(200);
       const line = (await report.text()).match(/<p data-faults-at-start>([^<]*)<\/p>/)?.[1];
       expect(line).toMatch(
-        /^Faults on at start: latency on \(fixedMs=150, jitterMs=0, probability=1\) since \d\d:\d\d:\d\d UTC, by .+@/,
+        /^Faults on at start: latency on \(fixed 150 ms, jitter 0 ms, probability 100 %\) since \d\d:\d\d:\d\d UTC, by .+@/,
       );
       // The generator reads the same from the run's verdict (agent token) for summary.json, JUnit and the terminal.
       const verdict = await fetchVerdict({ url: t.url, token: t.agentToken }, runId);
