@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { commonSettings, parseEnv } from "../core/config.ts";
+import { instantFormat } from "../core/instant.ts";
 import { verdictStateLabels, verdictStates } from "../core/verdict.ts";
 
 const usage = `Usage: peakwatch runs [--limit N]
@@ -148,10 +149,7 @@ function split(files: ReadonlyArray<string>): Listed | undefined {
  * "passed" next to critical alerts), the figures, and how many alerts fired by severity.
  */
 export function runLine(r: Listed, idWidth: number): string {
-  const started = new Date(r.startedAt).toLocaleString(undefined, {
-    dateStyle: "short",
-    timeStyle: "medium",
-  });
+  const started = instantFormat.format(r.startedAt);
   const when = [
     r.runId.padEnd(idWidth),
     r.profile.padEnd(14),

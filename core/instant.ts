@@ -14,3 +14,17 @@ export const StorableInstantSchema = z.iso.datetime({ offset: true }).refine(
   },
   { message: "a date between 1970 and 9999" },
 );
+
+/**
+ * How people see an instant, in the CLI and the dashboard alike: the reader's locale, with the
+ * year, the seconds and the time zone ("12/06/2026, 01:02:03 AM UTC").
+ */
+export const instantFormat = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZoneName: "short",
+});

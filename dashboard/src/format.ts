@@ -1,4 +1,5 @@
 /** Display formatting shared by every view; pure, so it is unit-tested. */
+import { instantFormat } from "../../core/instant.ts";
 
 /** Milliseconds with a unit sized to the value: 0.42 ms, 12.3 ms, 1.25 s. */
 export function formatMs(ms: number | null | undefined): string {
@@ -31,17 +32,6 @@ export function formatDuration(seconds: number | null | undefined): string {
     return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
   return `${Math.floor(s / 86_400)} d${s % 86_400 >= 3600 ? ` ${Math.floor((s % 86_400) / 3600)} h` : ""}`;
 }
-
-/** Every instant the dashboard shows: the reader's locale, with the year and the time zone. */
-const instantFormat = new Intl.DateTimeFormat(undefined, {
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  timeZoneName: "short",
-});
 
 /** An epoch-milliseconds instant as local date and time with its zone ("12/06/2026, 01:02:03 UTC"), or "–". */
 export function formatTime(epochMs: number | null | undefined): string {
