@@ -61,6 +61,8 @@ export const commands: Record<string, Command> = {
   },
   runs: {
     summary: "list the load runs whose reports are on this machine, newest first",
+    // Joins the stack to ask its hub for the verdict of runs the hub split over workers.
+    joinsStack: true,
     load: () => import("./runs.ts"),
   },
   profiles: {

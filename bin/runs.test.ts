@@ -76,7 +76,15 @@ describe("peakwatch runs", () => {
     const listed = listRuns(dir, 20);
     expect(listed.filter((r) => r.runId === "run-split")).toHaveLength(1);
     expect(runLine(listed[0]!, 9)).toMatch(
-      /^run-split {2}smoke .* 5 min 26 s {2}shares passed: 1000 requests, 0\.50 % errors over 2 workers; the run's verdict: the dashboard's History$/,
+      /^run-split {2}smoke .* 5 min 26 s {2}shares passed: 1000 requests, 0\.50 % errors over 2 workers; the run's verdict: the dashboard's History \(no hub to ask\)$/,
+    );
+    // With the hub's verdict (asked when a stack or PEAKWATCH_HUB_URL says where it is).
+    const judged = {
+      ...listed[0]!,
+      combinedVerdict: { state: "failed" as const, incidents: [{ severity: "critical" }] },
+    };
+    expect(runLine(judged, 9)).toMatch(
+      /5 min 26 s {2}failed: 1000 requests, 0\.50 % errors over 2 workers; 1 critical alert$/,
     );
   });
 });

@@ -2,15 +2,17 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { commonSettings, parseEnv } from "../core/config.ts";
+import { commonSettings, optionalString, parseEnv } from "../core/config.ts";
 import { instantFormat } from "../core/instant.ts";
 import { verdictStateLabels, verdictStates } from "../core/verdict.ts";
+import { fetchVerdict } from "../loadgen/outputs/verdict.ts";
 
 const usage = `Usage: peakwatch runs [--limit N]
 
 Lists the load runs whose reports are on this machine (<data dir>/runs/<id>/summary.json: runs
 of \`peakwatch run\` and those the hub started; a run the hub split over workers is one line
-from its workers' <id>/w<N>/summary.json), newest first: id, profile, start, length, status
+from its workers' <id>/w<N>/summary.json, its verdict asked of the hub of the running stack or
+PEAKWATCH_HUB_URL), newest first: id, profile, start, length, status
 and verdict. Open one in the dashboard (History, or #/runs/<id>) or its report.html.
 
 Options:
@@ -41,6 +43,9 @@ const Share = Listed.extend({ requests: z.number(), errors: z.number() });
 
 /** A worker's folder of a run the hub split: w0, w1, … */
 const WORKER_DIR = /^w\d{1,4}$/;
+
+/** Split runs whose verdict is asked of the hub at most, so a long list stays quick. */
+const MAX_VERDICTS_ASKED = 20;
 
 /** A summary.json larger than this is not read (it holds per-second series; a day's run is a few MB). */
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
@@ -159,10 +164,13 @@ export function runLine(r: Listed, idWidth: number): string {
   if (r.split) {
     // Each worker judged its share only: the whole run's verdict is the hub's.
     const { workers, statuses, requests, errors } = r.split;
-    const rate = requests === 0 ? 0 : (errors / requests) * 100;
+    const figures = `${requests} requests, ${(requests === 0 ? 0 : (errors / requests) * 100).toFixed(2)} % errors over ${workers} workers`;
+    const combined = r.combinedVerdict;
     return [
       ...when,
-      `shares ${statuses.join("/")}: ${requests} requests, ${rate.toFixed(2)} % errors over ${workers} workers; the run's verdict: the dashboard's History`,
+      combined
+        ? `${verdictStateLabels[combined.state]}: ${figures}${alertCounts(combined.incidents)}`
+        : `shares ${statuses.join("/")}: ${figures}; the run's verdict: the dashboard's History (no hub to ask)`,
     ].join("  ");
   }
   // The verdict starts with the status: "aborted: 5 requests, 0.00 % errors, …".
@@ -202,12 +210,30 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peakwatch runs: --limit: expected a whole number from 1 to 1000, got "${values.limit}"`);
     return 2;
   }
-  const { PEAKWATCH_DATA_DIR: dataDir } = parseEnv(
-    z.object({ PEAKWATCH_DATA_DIR: commonSettings.PEAKWATCH_DATA_DIR }),
+  const env = parseEnv(
+    z.object({
+      PEAKWATCH_DATA_DIR: commonSettings.PEAKWATCH_DATA_DIR,
+      PEAKWATCH_HUB_URL: optionalString.pipe(z.url().optional()),
+      PEAKWATCH_AGENT_TOKEN: optionalString,
+    }),
     process.env,
   );
-  const runsDir = join(dataDir, "runs");
+  const runsDir = join(env.PEAKWATCH_DATA_DIR, "runs");
   const runs = listRuns(runsDir, limit);
+  // A split run's workers each judged their share: the run's verdict is the hub's, asked for when
+  // this machine's stack (or the environment) says where the hub is.
+  const hub =
+    env.PEAKWATCH_HUB_URL && env.PEAKWATCH_AGENT_TOKEN
+      ? { url: env.PEAKWATCH_HUB_URL, token: env.PEAKWATCH_AGENT_TOKEN }
+      : undefined;
+  const split = runs.filter((r) => r.split).slice(0, MAX_VERDICTS_ASKED);
+  if (hub)
+    await Promise.all(
+      split.map(async (r) => {
+        const verdict = await fetchVerdict(hub, r.runId, 3000);
+        if (verdict) r.combinedVerdict = verdict;
+      }),
+    );
   if (runs.length === 0) {
     console.log(`No run reports in ${runsDir} yet. Start one with: peakwatch run smoke`);
     return 0;
