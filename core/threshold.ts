@@ -179,9 +179,14 @@ export function verdictFigures(
   totals: ReadonlyMap<string, StepTotals>,
   thresholds: ReadonlyArray<ThresholdResult>,
 ): string[] {
-  const requests = requestTotals(totals);
-  const count = requests?.count ?? 0;
-  const errors = requests?.errors ?? 0;
+  // Counts only: no histogram of all requests is merged for a line that shows none.
+  let count = 0;
+  let errors = 0;
+  for (const [step, t] of totals) {
+    if (step === JOURNEY_STEP) continue;
+    count += t.count;
+    errors += t.errors;
+  }
   const checkout = totals.get("checkout");
   const parts = [`${count} requests`, `${count === 0 ? 0 : ((errors / count) * 100).toFixed(2)} % errors`];
   if (checkout && checkout.latency.totalCount > 0) {

@@ -7,7 +7,7 @@ import { openDb, pgliteDir } from "../db/open.ts";
 import { sessions } from "../db/schema/hub.ts";
 import { AuditLog } from "./audit/audit-log.ts";
 import { type Role, roles } from "./auth/roles.ts";
-import { Users, userView } from "./auth/users.ts";
+import { Users, userChangeDetail, userView } from "./auth/users.ts";
 import { loadHubConfig } from "./config.ts";
 
 /** The shell account running this command, for the audit log. */
@@ -125,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     const actor = `peakwatch users (${osUser()})`;
     const was = before ? userView(before, now) : undefined;
     const view = userView(user, now);
+    const changed = was ? userChangeDetail(was, view) : {};
     if (!was) {
       await audit.record({
         actor,
@@ -132,11 +133,8 @@ export async function main(argv: string[]): Promise<number> {
         target: view.email,
         detail: { role: view.role, expiresAt: view.expiresAt },
       });
-    } else if (was.role !== view.role || was.expiresAt !== view.expiresAt) {
-      const detail: Record<string, unknown> = {};
-      if (was.role !== view.role) detail.role = { from: was.role, to: view.role };
-      if (was.expiresAt !== view.expiresAt) detail.expiresAt = { from: was.expiresAt, to: view.expiresAt };
-      await audit.record({ actor, action: "user.changed", target: view.email, detail });
+    } else if (Object.keys(changed).length > 0) {
+      await audit.record({ actor, action: "user.changed", target: view.email, detail: changed });
       // As through the API: the user logs in again under the new terms.
       await database.db.delete(sessions).where(eq(sessions.userId, user.id));
     }

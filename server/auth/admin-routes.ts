@@ -12,7 +12,7 @@ import { projectOf } from "../projects/scope.ts";
 import type { AgentTokens } from "./agent-tokens.ts";
 import { roles } from "./roles.ts";
 import type { Sessions } from "./sessions.ts";
-import { type Users, userActive, userView } from "./users.ts";
+import { type Users, userActive, userChangeDetail, userView } from "./users.ts";
 
 const expiresAt = StorableInstantSchema.nullable();
 const CreateUserSchema = z.strictObject({
@@ -110,9 +110,7 @@ export function adminRoutes(deps: {
     if (!before || !user) throw new AppError("not_found", `no user ${id}`);
     const was = userView(before, deps.now());
     const now = userView(user, deps.now());
-    const detail: Record<string, unknown> = {};
-    if (was.role !== now.role) detail.role = { from: was.role, to: now.role };
-    if (was.expiresAt !== now.expiresAt) detail.expiresAt = { from: was.expiresAt, to: now.expiresAt };
+    const detail = userChangeDetail(was, now);
     if (Object.keys(detail).length > 0) {
       await deps.audit.record({
         actor: actorOf(c.get("principal")),

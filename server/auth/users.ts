@@ -26,6 +26,14 @@ export function userView(u: User, now = Date.now()): UserView {
   };
 }
 
+/** What an audit entry says changed between two views of a user (role, expiry); empty when nothing did. */
+export function userChangeDetail(was: UserView, now: UserView): Record<string, unknown> {
+  const detail: Record<string, unknown> = {};
+  if (was.role !== now.role) detail.role = { from: was.role, to: now.role };
+  if (was.expiresAt !== now.expiresAt) detail.expiresAt = { from: was.expiresAt, to: now.expiresAt };
+  return detail;
+}
+
 /** Emails are compared case-insensitively: stored lower-case. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 

@@ -1,15 +1,16 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { ThresholdResult } from "../../core/run.ts";
-import { judgeThresholds, totalsFromWindows, verdictFigures } from "../../core/threshold.ts";
+import { addWindow, judgeThresholds, type StepTotals, verdictFigures } from "../../core/threshold.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import type { Db } from "../../db/open.ts";
 import { type RunRow, type RunWorkerRow, runs } from "../../db/schema/hub.ts";
 import type { AgentTokens } from "../auth/agent-tokens.ts";
+import { yieldToLoop } from "../event-loop.ts";
 import type { StopMode } from "./launcher.ts";
 import { allEnded, coordinatedOutcome, type RunEnding } from "./run-outcome.ts";
 import { runPlan } from "./run-plan.ts";
 import type { RunWorkers } from "./run-workers.ts";
-import { sliceAsWindow } from "./slices.ts";
+import { type Slice, sliceAsWindow } from "./slices.ts";
 import { loadSummarySlices } from "./slices-query.ts";
 import type { MinuteRollups } from "./slices-rollup.ts";
 
@@ -79,9 +80,7 @@ export class RunCoordinator {
     let outcome = coordinatedOutcome(workers, Boolean(run?.stopRequest));
     const losses = (run?.workerLosses ?? []) as WorkerLoss[];
     // Each worker judged its own share; the run is judged once, over every worker's windows.
-    const totals = totalsFromWindows(
-      (await loadSummarySlices(this.options.db, runId, {}, this.options.rollups)).map(sliceAsWindow),
-    );
+    const totals = await totalsOf(await loadSummarySlices(this.options.db, runId, {}, this.options.rollups));
     const thresholds = judgeThresholds((run?.thresholds ?? []) as ThresholdResult[], totals);
     if (outcome === "passed" || outcome === "failed")
       outcome = thresholds.every((t) => t.ok) ? "passed" : "failed";
@@ -121,6 +120,19 @@ export class RunCoordinator {
   async revokeToken(runId: string): Promise<void> {
     await this.options.agents.revokeNamed(`run:${runId}`);
   }
+}
+
+/** Slices whose histograms are decoded between two turns of the event loop. */
+const SLICES_PER_TURN = 500;
+
+/** Per-step totals of a run's slices, yielding between chunks: a long run never holds the hub. */
+async function totalsOf(slices: ReadonlyArray<Slice>): Promise<Map<string, StepTotals>> {
+  const totals = new Map<string, StepTotals>();
+  for (let i = 0; i < slices.length; i += SLICES_PER_TURN) {
+    if (i > 0) await yieldToLoop();
+    for (const s of slices.slice(i, i + SLICES_PER_TURN)) addWindow(totals, sliceAsWindow(s));
+  }
+  return totals;
 }
 
 /**
