@@ -17,6 +17,12 @@ describe("formatRuleValue: every value shown with its unit", () => {
       0.1234,
       "0.123 s",
     ],
+    // A backup's age of two days, as the HubBackupOverdue rule's threshold reads in the Rules panel.
+    [
+      { source: "metrics", stat: "last", series: "peakwatch_hub_backup_age_seconds", windowSeconds: 120 },
+      2 * 24 * 3600,
+      "2 d",
+    ],
     [
       { source: "metrics", stat: "last", series: "process_resident_memory_bytes", windowSeconds: 60 },
       3 * 2 ** 20,

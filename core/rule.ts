@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { severities } from "./alert.ts";
+import { durationText } from "./duration.ts";
 import { LabelsSchema } from "./matchers.ts";
 
 /** How a measured value is compared with a rule's threshold. */
@@ -161,7 +162,7 @@ const msStats = new Set(["p50", "p95", "p99", "latency_p50", "latency_p95", "lat
 
 /**
  * A rule's measured value with its unit: "16 %", "912 ms", "14.4× budget", "3 dropped",
- * "0.12 s" (a scraped series named …_seconds; …_bytes and …_ratio likewise), "3".
+ * "0.12 s" or "2 d" (a scraped series named …_seconds; …_bytes and …_ratio likewise), "3".
  */
 export function formatRuleValue(rule: RuleSpec | undefined, value: number | null): string {
   if (value === null) return "no data";
@@ -175,20 +176,13 @@ export function formatRuleValue(rule: RuleSpec | undefined, value: number | null
     if (stat === "rate") return `${round(value, 1)}/s`;
     if (stat === "dropped") return `${round(value, 0)} dropped`;
     if (query.source === "metrics") {
-      if (query.series.endsWith("_seconds")) return `${round(value, 3)} s`;
+      if (query.series.endsWith("_seconds"))
+        return Math.abs(value) >= 60 ? durationText(value) : `${round(value, 3)} s`;
       if (query.series.endsWith("_bytes")) return `${round(value / 2 ** 20, 1)} MiB`;
       if (query.series.endsWith("_ratio")) return `${round(value * 100, 1)} %`;
     }
   }
   return round(value, 3);
-}
-
-/** A span of seconds in words: "30 s", "5 min", "1 h", "1 h 30 min". */
-function spanText(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  const minutes = Math.round((seconds % 3600) / 60);
-  return `${Math.floor(seconds / 3600)} h${minutes > 0 ? ` ${minutes} min` : ""}`;
 }
 
 /** What a query measures in words: "p95 of checkout", "success ratio of probe homepage". */
@@ -205,10 +199,10 @@ function queryText(q: Query): string {
  */
 export function describeRuleCondition(rule: RuleSpec): string {
   if (rule.kind === "threshold")
-    return `${queryText(rule.query)} over ${spanText(rule.query.windowSeconds)} ${rule.comparator} ${formatRuleValue(rule, rule.threshold)}`;
+    return `${queryText(rule.query)} over ${durationText(rule.query.windowSeconds)} ${rule.comparator} ${formatRuleValue(rule, rule.threshold)}`;
   const step = rule.step === "journey" ? "whole journeys" : rule.step;
   const windows = rule.windows
-    .map((w) => `${w.factor}× over ${spanText(w.longSeconds)} and ${spanText(w.shortSeconds)}`)
+    .map((w) => `${w.factor}× over ${durationText(w.longSeconds)} and ${durationText(w.shortSeconds)}`)
     .join(", or ");
   return `error budget of ${step} (objective ${Number((rule.objective * 100).toFixed(3))} %) burning faster than ${windows}`;
 }

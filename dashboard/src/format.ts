@@ -1,4 +1,5 @@
 /** Display formatting shared by every view; pure, so it is unit-tested. */
+import { durationText } from "../../core/duration.ts";
 import { instantFormat } from "../../core/instant.ts";
 
 /** Milliseconds with a unit sized to the value: 0.42 ms, 12.3 ms, 1.25 s. */
@@ -22,16 +23,8 @@ export function formatRate(perSecond: number | null | undefined): string {
   return `${perSecond >= 100 ? Math.round(perSecond) : Number(perSecond.toFixed(1))}/s`;
 }
 
-/** A duration in seconds, in words: 45 s, 3 min 20 s, 2 h 5 min, 3 d 4 h. */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "–";
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-  if (s < 86_400)
-    return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ""}`;
-  return `${Math.floor(s / 86_400)} d${s % 86_400 >= 3600 ? ` ${Math.floor((s % 86_400) / 3600)} h` : ""}`;
-}
+/** A duration in seconds, in words: 45 s, 3 min 20 s, 2 h 5 min, 3 d 4 h (one wording with the CLI and alert texts). */
+export const formatDuration = durationText;
 
 /** An epoch-milliseconds instant as local date and time with its zone ("12/06/2026, 01:02:03 UTC"), or "–". */
 export function formatTime(epochMs: number | null | undefined): string {

@@ -14,6 +14,13 @@ describe("renderTemplate", () => {
     expect(renderTemplate("p95 {{ $value | ms }}", { ...data, value: 812.5 })).toBe("p95 812.5 ms");
   });
 
+  it("says a long span in words and a short one in seconds", () => {
+    expect(renderTemplate("no backup for {{ $value | seconds }}", { ...data, value: 180_000 })).toBe(
+      "no backup for 2 d 2 h",
+    );
+    expect(renderTemplate("lag {{ $value | seconds }}", { ...data, value: 0.25 })).toBe("lag 0.25 s");
+  });
+
   it("never throws on missing values or unknown formatters", () => {
     expect(renderTemplate("{{ $value }} {{ $labels.nope }}|", { ...data, value: null })).toBe("n/a |");
     expect(renderTemplate("{{ $value | shout }}", data)).toBe("{{ $value | shout }}");

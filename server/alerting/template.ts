@@ -1,3 +1,4 @@
+import { durationText } from "../../core/duration.ts";
 import type { Labels } from "../../core/fingerprint.ts";
 
 export interface TemplateData {
@@ -11,7 +12,8 @@ const formatters: Record<string, (value: number) => string> = {
   humanize: (v) => (Math.abs(v) >= 1000 ? v.toExponential(2) : round(v)),
   humanizePercentage: (v) => `${round(v * 100)}%`,
   ms: (v) => `${round(v)} ms`,
-  seconds: (v) => `${round(v)} s`,
+  // A backup two days old reads "2 d", not "172800 s"; a lag of a quarter second stays "0.25 s".
+  seconds: (v) => (Math.abs(v) >= 60 ? durationText(v) : `${round(v)} s`),
 };
 
 function round(v: number): string {
