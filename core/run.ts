@@ -69,6 +69,17 @@ export const FaultMarkerSchema = z.object({
 export type FaultMarker = z.infer<typeof FaultMarkerSchema>;
 
 /**
+ * The abort threshold that stopped a generator before its end: `expression` failed over its
+ * sliding window, measuring `value` (in the expression's unit, e.g. "25.3 %"), on `worker`.
+ */
+export const StoppedBySchema = z.object({
+  expression: z.string().min(1).max(200),
+  value: z.string().max(100),
+  worker: z.string().min(1).max(100).optional(),
+});
+export type StoppedBy = z.infer<typeof StoppedBySchema>;
+
+/**
  * A load run's state as its generator reports it (POST /api/v1/ingest/runs, agent token).
  * Idempotent: the hub upserts by runId, so a generator may send it as often as it likes.
  */
@@ -93,5 +104,10 @@ export const RunReportSchema = z.object({
   faults: z.array(FaultMarkerSchema).max(1000).default([]),
   /** A plain-words verdict for managers, e.g. "passed: p95 checkout 412 ms, 0.2 % errors". */
   verdict: z.string().max(2000).optional(),
+  /**
+   * Set when an abort threshold stopped this generator early. The hub stops the other workers of a
+   * run it split, and judges the whole run failed on it.
+   */
+  stoppedBy: StoppedBySchema.optional(),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;

@@ -2,8 +2,14 @@ import { setMaxListeners } from "node:events";
 import type { ExecutionSegment } from "../core/execution-segment.ts";
 import type { LatencySummary } from "../core/histogram.ts";
 import { type Profile, profileSeconds } from "../core/profile.ts";
-import { type RunExitCode, type RunReport, type RunStatus, runExitCode } from "../core/run.ts";
-import { verdictLine } from "../core/threshold.ts";
+import {
+  type RunExitCode,
+  type RunReport,
+  type RunStatus,
+  runExitCode,
+  type StoppedBy,
+} from "../core/run.ts";
+import { stoppedEarlyText, verdictLine } from "../core/threshold.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { executorFor } from "./executors/index.ts";
 import { FaultTimeline } from "./faults.ts";
@@ -246,13 +252,16 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
       : `held the whole ramp, capacity ≥ ${breakpoint.highestRateHeld} journeys/s`;
   } else if (byThreshold || thresholds.some((t) => !t.ok)) status = "failed";
   else status = "passed";
+  // A split run's other workers stop on it: the hub that closes the run reads this.
+  let stoppedBy: StoppedBy | undefined;
   if (byThreshold && !profile.breakpoint) {
     const a = abortedBy as { expression: string; value: string };
-    extra = `stopped early: ${a.expression} was ${a.value}`;
+    extra = stoppedEarlyText(a);
+    stoppedBy = { ...a, ...(o.worker ? { worker: o.worker } : {}) };
   }
   const verdict = verdictLine(status, stats.totals, thresholds, extra);
   const endedAt = Math.round(clock.now());
-  const finalReport = report(status, { endedAt, thresholds, verdict });
+  const finalReport = report(status, { endedAt, thresholds, verdict, ...(stoppedBy ? { stoppedBy } : {}) });
   let hubFigures: RunSummary["hub"];
   if (hub) {
     if (reportRun) hub.setReport(finalReport);

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
+import type { StoppedBy } from "../core/run.ts";
 import type { Window } from "../core/window.ts";
 import { loggableMessage } from "../db/loggable-error.ts";
 import type { Db } from "../db/open.ts";
@@ -249,10 +250,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         bus.publish({ type: "probes", ids: results.map((r) => r.id) });
         alerting.dataIngested("probe-results", []);
       },
-      runStored: (run, projectId) => {
+      runStored: (run, projectId, report) => {
         live.broadcast("runs", { type: "run", run }, projectId);
         live.broadcastRun(run.runId, { type: "run", run });
         bus.publish({ type: "run", runId: run.runId });
+        if (report.stoppedBy && report.workers > 1)
+          stopOnThreshold(report.runId, report.stoppedBy).catch((error) =>
+            console.error(
+              `run ${report.runId}: could not stop its other workers: ${(error as Error).message}`,
+            ),
+          );
       },
     },
   ];
@@ -283,6 +290,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     now,
     rollups,
   });
+  // An abort threshold that stopped one worker of a split run stops the others, as a user's stop would.
+  const stopOnThreshold = async (runId: string, stoppedBy: StoppedBy) => {
+    if (!(await coordinator.stopOnThreshold(runId, stoppedBy))) return;
+    runChanged(runId);
+    if (!launcher.stop(runId, "stop")) bus.publish({ type: "stop", runId });
+  };
   const workerHubUrl = () => config.HUB_WORKER_HUB_URL ?? hubUrl;
   const launcher = new RunLauncher({
     db,

@@ -215,6 +215,11 @@ export const runs = hub.table(
     supervisorKey: integer(),
     /** `stop` or `abort` once someone asked, on any replica; the supervising replica acts on it. */
     stopRequest: text(),
+    /**
+     * The abort threshold that stopped a worker of a split run the hub closes (core/run.ts StoppedBy):
+     * the first worker's, which stopped the others; null when none did.
+     */
+    stoppedBy: jsonb(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index().on(t.startedAt), index().on(t.projectId, t.startedAt)],

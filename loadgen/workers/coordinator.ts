@@ -10,8 +10,9 @@ import {
   type RunReport,
   type RunStatus,
   runExitCode,
+  type StoppedBy,
 } from "../../core/run.ts";
-import { verdictLine } from "../../core/threshold.ts";
+import { stoppedEarlyText, verdictLine } from "../../core/threshold.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type RunFiles, writeRunFiles } from "../outputs/files.ts";
@@ -266,14 +267,15 @@ export async function coordinate(o: CoordinatorOptions): Promise<CoordinatorOutc
   const woke = workers.flatMap((w) => (w.woke === undefined ? [] : [w.woke]));
   const startSkewMs = woke.length === 0 ? 0 : Math.max(...woke) - Math.min(...woke);
   const extra = [
-    ...(byThreshold ? [`stopped early: ${(abortedBy as { expression: string }).expression}`] : []),
+    ...(byThreshold ? [stoppedEarlyText(abortedBy as StoppedBy)] : []),
     ...losses.map(describeWorkerLoss),
   ].join("; ");
   const verdict = verdictLine(status, stats.totals, thresholds, extra || undefined);
   const endedAt = Math.round(clock.now());
   let hubFigures: RunSummary["hub"];
   if (hub) {
-    hub.setReport(report(status, { endedAt, thresholds, verdict }));
+    const stoppedBy = byThreshold ? { stoppedBy: abortedBy as StoppedBy } : {};
+    hub.setReport(report(status, { endedAt, thresholds, verdict, ...stoppedBy }));
     const { pending } = await hub.close(Date.now() + 30_000);
     // What the workers left unsent adds to the coordinator's own.
     const fromWorkers = workers.reduce((n, w) => n + (w.done?.hub?.pending ?? 0), 0);

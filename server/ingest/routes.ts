@@ -5,7 +5,7 @@ import type { RunView } from "../../core/api/runs.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { limitBody } from "../../core/http/body-limit.ts";
 import { type ProbeResult, ProbeResultBatchSchema } from "../../core/probe-result.ts";
-import { RunReportSchema } from "../../core/run.ts";
+import { type RunReport, RunReportSchema } from "../../core/run.ts";
 import type { Window } from "../../core/window.ts";
 import type { Db } from "../../db/open.ts";
 import { requireAgent } from "../http/auth.ts";
@@ -23,7 +23,8 @@ import { WindowWriter, WriterBusy } from "./window-writer.ts";
 export interface IngestListener {
   windowsStored?(windows: ReadonlyArray<Window>, seconds: number, projectId: string): void;
   probeResultsStored?(results: ReadonlyArray<ProbeResult>, seconds: number, projectId: string): void;
-  runStored?(run: RunView, projectId: string): void;
+  /** `report` is what the generator sent; `run` is the run as stored, which the hub may keep apart from it. */
+  runStored?(run: RunView, projectId: string, report: RunReport): void;
 }
 
 export interface IngestRoutesOptions {
@@ -105,7 +106,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     // Raced with another project's report of the same id: that run is not this token's to touch.
     if (!row) throw new AppError("not_found", `no run ${report.runId}`);
     const run = rowToRunView(row);
-    for (const l of listeners) l.runStored?.(run, project.id);
+    for (const l of listeners) l.runStored?.(run, project.id, report);
     return c.json({ ok: true });
   });
   return app;

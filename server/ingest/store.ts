@@ -140,6 +140,7 @@ export async function storeRunReport(
     thresholds: report.thresholds,
     faults: report.faults,
     verdict: report.verdict ?? null,
+    stoppedBy: report.stoppedBy ?? null,
   };
   const { runId: _key, projectId: _project, ...update } = values;
   // A worker of a run the hub split ends only its own share: the hub closes the run (server/runs/coordinator.ts).
@@ -159,6 +160,8 @@ export async function storeRunReport(
         faults: sql`case when ${hubCloses} and excluded.faults = '[]'::jsonb then ${runs.faults} else excluded.faults end`,
         thresholds: sql`case when ${hubCloses} and ${runs.status} not in ('starting', 'running') then ${runs.thresholds} else excluded.thresholds end`,
         verdict: sql`case when ${hubCloses} then ${runs.verdict} else excluded.verdict end`,
+        // The hub records the first worker's abort when it stops the others (RunCoordinator.stopOnThreshold).
+        stoppedBy: sql`case when ${hubCloses} then ${runs.stoppedBy} else excluded.stopped_by end`,
         plannedSeconds: sql`coalesce(excluded.planned_seconds, ${runs.plannedSeconds})`,
         updatedAt: sql`now()`,
       },

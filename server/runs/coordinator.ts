@@ -1,6 +1,12 @@
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import type { ThresholdResult } from "../../core/run.ts";
-import { addWindow, judgeThresholds, type StepTotals, verdictFigures } from "../../core/threshold.ts";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import type { StoppedBy, ThresholdResult } from "../../core/run.ts";
+import {
+  addWindow,
+  judgeThresholds,
+  type StepTotals,
+  stoppedEarlyText,
+  verdictFigures,
+} from "../../core/threshold.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import type { Db } from "../../db/open.ts";
 import { type RunRow, type RunWorkerRow, runs } from "../../db/schema/hub.ts";
@@ -48,6 +54,32 @@ export class RunCoordinator {
   }
 
   /**
+   * Stops a run the hub split over workers because an abort threshold stopped one of them: the
+   * others stop as on a user's stop (flush, report), and the run is judged failed at its end.
+   * True when this call asked (the first worker's stop wins); false when the run is not open, not
+   * supervised by a hub, or already asked to stop.
+   */
+  async stopOnThreshold(runId: string, stoppedBy: StoppedBy): Promise<boolean> {
+    const updated = await this.options.db
+      .update(runs)
+      .set({ stopRequest: "stop", stoppedBy })
+      .where(
+        and(
+          eq(runs.runId, runId),
+          inArray(runs.status, active),
+          isNotNull(runs.supervisorKey),
+          isNull(runs.stopRequest),
+        ),
+      )
+      .returning({ runId: runs.runId });
+    if (updated.length === 0) return false;
+    (this.options.log ?? console.log)(
+      `run ${runId}: ${stoppedEarlyText(stoppedBy)}; stopping its other workers`,
+    );
+    return true;
+  }
+
+  /**
    * Marks a worker lost (died, or silent before its end); once all have ended the run ends
    * degraded, or error when every worker was lost.
    */
@@ -74,20 +106,35 @@ export class RunCoordinator {
     const workers = await this.options.workers.list(runId);
     if (!allEnded(workers)) return;
     const [run] = await this.options.db
-      .select({ stopRequest: runs.stopRequest, workerLosses: runs.workerLosses, thresholds: runs.thresholds })
+      .select({
+        stopRequest: runs.stopRequest,
+        stoppedBy: runs.stoppedBy,
+        workerLosses: runs.workerLosses,
+        thresholds: runs.thresholds,
+      })
       .from(runs)
       .where(eq(runs.runId, runId));
-    let outcome = coordinatedOutcome(workers, Boolean(run?.stopRequest));
+    const stoppedBy = (run?.stoppedBy ?? null) as StoppedBy | null;
+    // An abort that someone asked for after the threshold's stop still makes the run aborted.
+    const stop =
+      stoppedBy && run?.stopRequest !== "abort" ? "threshold" : run?.stopRequest ? "requested" : undefined;
+    let outcome = coordinatedOutcome(workers, stop);
     const losses = (run?.workerLosses ?? []) as WorkerLoss[];
     // Each worker judged its own share; the run is judged once, over every worker's windows.
     const totals = await totalsOf(await loadSummarySlices(this.options.db, runId, {}, this.options.rollups));
     const thresholds = judgeThresholds((run?.thresholds ?? []) as ThresholdResult[], totals);
-    if (outcome === "passed" || outcome === "failed")
+    // A run an abort threshold stopped failed, however its whole-run figures read.
+    if ((outcome === "passed" || outcome === "failed") && stop !== "threshold")
       outcome = thresholds.every((t) => t.ok) ? "passed" : "failed";
     const figures = verdictFigures(totals, thresholds);
     // The losses are the cause: of a degraded run, and of one that errored because all were lost.
     const cause = losses.length > 0 && (outcome === "degraded" || outcome === "error");
-    const verdict = `${outcome}: ${[...(cause ? [losses.map(describeWorkerLoss).join("; ")] : []), ...figures].join(", ")}`;
+    const verdict = `${outcome}: ${[
+      ...(cause ? [losses.map(describeWorkerLoss).join("; ")] : []),
+      ...figures,
+      // As a single generator words it, with the worker that stopped first.
+      ...(stop === "threshold" && stoppedBy ? [stoppedEarlyText(stoppedBy)] : []),
+    ].join(", ")}`;
     await this.close(runId, outcome, verdict, thresholds);
   }
 

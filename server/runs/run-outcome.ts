@@ -1,4 +1,4 @@
-import type { RunStatus } from "../../core/run.ts";
+import { type RunStatus, runExitCodes } from "../../core/run.ts";
 
 /** How a run ends (every status but the two of a run in progress). */
 export type RunEnding = Exclude<RunStatus, "starting" | "running">;
@@ -10,20 +10,28 @@ export interface WorkerEnding {
 }
 
 /**
+ * Why a coordinated run was stopped before its end: someone asked (`requested`), or an abort
+ * threshold stopped one worker and the hub stopped the others (`threshold`).
+ */
+export type StopCause = "requested" | "threshold";
+
+/**
  * The status of a coordinated run whose workers have all ended: aborted when someone asked it
  * to stop, degraded when some (not all) workers were lost before their share was done, error
  * when every worker was lost (a lone generator that crashed included), failed when a worker's
- * thresholds failed (exit code 1), error when one could not run (any other code), else passed.
- * Pure.
+ * thresholds failed (exit code 1) or an abort threshold stopped the run, error when one could not
+ * run (any other code, but the 130 of the workers the hub stopped on a threshold), else passed. Pure.
  */
-export function coordinatedOutcome(workers: ReadonlyArray<WorkerEnding>, stopRequested: boolean): RunEnding {
-  if (stopRequested) return "aborted";
+export function coordinatedOutcome(workers: ReadonlyArray<WorkerEnding>, stop?: StopCause): RunEnding {
+  if (stop === "requested") return "aborted";
   const lost = workers.filter((w) => w.state === "lost").length;
   // Degraded means the other workers' data stands; with none left (a lone generator that
   // crashed, or every worker lost) the run failed to run.
   if (lost > 0) return lost < workers.length ? "degraded" : "error";
-  if (workers.some((w) => w.exitCode !== null && w.exitCode !== 0 && w.exitCode !== 1)) return "error";
-  if (workers.some((w) => w.exitCode === 1)) return "failed";
+  const fine = new Set<number | null>([null, runExitCodes.passed, runExitCodes.failed]);
+  if (stop === "threshold") fine.add(runExitCodes.aborted);
+  if (workers.some((w) => !fine.has(w.exitCode))) return "error";
+  if (stop === "threshold" || workers.some((w) => w.exitCode === runExitCodes.failed)) return "failed";
   return "passed";
 }
 

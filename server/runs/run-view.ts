@@ -1,5 +1,5 @@
 import type { RunView } from "../../core/api/runs.ts";
-import type { RunReport } from "../../core/run.ts";
+import type { RunReport, StoppedBy } from "../../core/run.ts";
 import type { RunRow } from "../../db/schema/hub.ts";
 
 /** A runs row as the API shows it. */
@@ -17,6 +17,7 @@ export function rowToRunView(r: RunRow): RunView {
     thresholds: r.thresholds as RunReport["thresholds"],
     faults: r.faults as RunReport["faults"],
     ...(r.verdict !== null ? { verdict: r.verdict } : {}),
+    ...(r.stoppedBy !== null ? { stoppedBy: r.stoppedBy as StoppedBy } : {}),
     startedBy: r.startedBy,
     updatedAt: r.updatedAt.getTime(),
   };

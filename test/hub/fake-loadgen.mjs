@@ -1,15 +1,25 @@
-// A stand-in for `peakwatch run` in hub tests: reports the run as running, sends one window,
-// then on SIGTERM reports it aborted and exits — what the real generator does, minus the load.
+// A stand-in for `peakwatch run` in hub tests: reports the run as running, then on SIGTERM
+// reports it aborted and exits 130 — what the real generator does, minus the load.
+// `--abort-worker I` (put in HUB_RUN_COMMAND) makes worker I of a split run act as one an abort
+// threshold stopped: it reports the run failed with `stoppedBy` and exits 1.
 import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
   allowPositionals: true,
   options: Object.fromEntries(
-    ["target", "hub", "token", "run-id", "rate-scale", "duration-scale"].map((name) => [
-      name,
-      { type: "string" },
-    ]),
+    [
+      "target",
+      "hub",
+      "token",
+      "run-id",
+      "rate-scale",
+      "duration-scale",
+      "workers",
+      "worker-index",
+      "start-at",
+      "abort-worker",
+    ].map((name) => [name, { type: "string" }]),
   ),
   strict: false,
 });
@@ -19,11 +29,20 @@ const hub = values.hub ?? process.env.PEAKWATCH_HUB_URL;
 const token = values.token ?? process.env.PEAKWATCH_AGENT_TOKEN;
 const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 const startedAt = Date.now();
-const report = (status) =>
+const workers = Number(values.workers ?? 1);
+const report = (status, extra = {}) =>
   fetch(`${hub}/api/v1/ingest/runs`, {
     method: "POST",
     headers,
-    body: JSON.stringify({ runId: values["run-id"], profile, target: values.target, status, startedAt }),
+    body: JSON.stringify({
+      runId: values["run-id"],
+      profile,
+      target: values.target,
+      status,
+      startedAt,
+      workers,
+      ...extra,
+    }),
   });
 
 const res = await report("running");
@@ -33,7 +52,14 @@ if (res.status !== 200) {
 }
 console.log(`fake run ${values["run-id"]} rate-scale=${values["rate-scale"] ?? 1}`);
 process.once("SIGTERM", async () => {
-  await report("aborted");
-  process.exit(1);
+  await report("aborted", { endedAt: Date.now() });
+  process.exit(130);
 });
+const worker = `w${values["worker-index"] ?? 0}`;
+if (values["abort-worker"] !== undefined && values["abort-worker"] === values["worker-index"]) {
+  await new Promise((r) => setTimeout(r, 300));
+  const stoppedBy = { expression: "error_rate < 20%", value: "31.2 %", worker };
+  const ended = await report("failed", { endedAt: Date.now(), stoppedBy });
+  process.exit(ended.status === 200 ? 1 : 3);
+}
 setTimeout(() => process.exit(0), 60_000);

@@ -1,0 +1,1 @@
+ALTER TABLE "hub"."runs" ADD COLUMN "stopped_by" jsonb;
