@@ -16,6 +16,15 @@ describe("parseOr400", () => {
     expect(bad).toThrowError(/^body\.items\[1\]\.count: /);
   });
 
+  it("names every bad field of a form, up to three, then says how many more", () => {
+    const form = z.strictObject({ name: z.string().min(1), threshold: z.number(), forSeconds: z.number() });
+    expect(() => parseOr400(form, { name: "", threshold: "x", forSeconds: 5 }, "body")).toThrowError(
+      /^body\.name: .+; body\.threshold: [^;]+$/,
+    );
+    const many = () => parseOr400(schema, { items: [1, 2, 3, 4, 5].map(() => ({ count: "x" })) }, "body");
+    expect(many).toThrowError(/^body\.items\[0\]\.count: .+; body\.items\[2\]\.count: [^;]+ \(and 2 more\)$/);
+  });
+
   it("formats nested paths", () => {
     expect(formatPath(["a", 0, "b"])).toBe("a[0].b");
   });

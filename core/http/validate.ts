@@ -12,10 +12,11 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-/** One line naming the first bad field: `body.items[3].count: Expected number, received string`. */
-export function describeZodError(error: z.ZodError, where: string): string {
-  const issue = error.issues[0];
-  if (!issue) return `${where}: invalid`;
+/** Bad fields named in one message; past these the message says how many more there are. */
+const MAX_NAMED_ISSUES = 3;
+
+/** One issue as `body.items[3].count: Expected number, received string`. */
+function describeIssue(issue: z.core.$ZodIssue, where: string): string {
   const path = formatPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     // Named as the field itself, so a misspelt `rateScal` reads like any other bad field.
@@ -24,6 +25,18 @@ export function describeZodError(error: z.ZodError, where: string): string {
     return `${where}.${key}: unknown field${more}; check its spelling`;
   }
   return `${where}${path ? `.${path}` : ""}: ${issue.message}`;
+}
+
+/**
+ * One line naming the bad fields, so a form can be fixed in one go: `body.name: Too small…;
+ * body.threshold: Expected number, received string`. At most three, then "(and N more)".
+ */
+export function describeZodError(error: z.ZodError, where: string): string {
+  const issues = error.issues;
+  if (issues.length === 0) return `${where}: invalid`;
+  const named = issues.slice(0, MAX_NAMED_ISSUES).map((issue) => describeIssue(issue, where));
+  const more = issues.length - named.length;
+  return `${named.join("; ")}${more > 0 ? ` (and ${more} more)` : ""}`;
 }
 
 /**
