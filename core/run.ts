@@ -36,6 +36,19 @@ export const runExitCodes = {
 } as const;
 export type RunExitCode = (typeof runExitCodes)[keyof typeof runExitCodes];
 
+/** What a generator's exit code says, in words ("code 1: a threshold failed"); unknown codes as the bare code. */
+export function exitCodeText(code: number): string {
+  const words: Record<number, string> = {
+    [runExitCodes.passed]: "passed",
+    [runExitCodes.failed]: "a threshold failed",
+    [runExitCodes.usage]: "usage error",
+    [runExitCodes.degraded]: "degraded",
+    [runExitCodes.error]: "error",
+    [runExitCodes.aborted]: "stopped",
+  };
+  return words[code] ? `code ${code}: ${words[code]}` : `code ${code}`;
+}
+
 /** The exit code of a run that ended with `status` (a run still in progress counts as an error). */
 export function runExitCode(status: RunStatus): RunExitCode {
   return status === "starting" || status === "running" ? runExitCodes.error : runExitCodes[status];

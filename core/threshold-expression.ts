@@ -4,6 +4,8 @@
  * histogram code that evaluates them (core/threshold.ts).
  */
 
+import type { StoppedBy, ThresholdResult } from "./run.ts";
+
 /** What a threshold measures, and in which unit its value is compared. */
 const metricKinds = {
   latency: "ms",
@@ -122,4 +124,23 @@ export function describeResult(
     measured: formatMeasured(parsed.threshold, value),
     limit: `${parsed.threshold.op} ${formatLimit(parsed.threshold)}`,
   };
+}
+
+/** Why a run stopped before its end, in words: "stopped early: error_rate < 20% was 25.3 % on worker w1". */
+export function stoppedEarlyText(s: StoppedBy): string {
+  return `stopped early: ${s.expression} was ${s.value}${s.worker ? ` on worker ${s.worker}` : ""}`;
+}
+
+/**
+ * What a threshold does when it fails, in words: "stopped the run: 52.24 % over its window on
+ * worker w1" for the one that stopped the run, "aborts the run" for another abort threshold, else
+ * "judged at the end".
+ */
+export function onFailureText(
+  t: Pick<ThresholdResult, "expression" | "abortOnFail">,
+  stoppedBy?: StoppedBy | null,
+): string {
+  if (stoppedBy && stoppedBy.expression === t.expression)
+    return `stopped the run: ${stoppedBy.value} over its window${stoppedBy.worker ? ` on worker ${stoppedBy.worker}` : ""}`;
+  return t.abortOnFail ? "aborts the run" : "judged at the end";
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { encodeHistogram, newHistogram, recordMicros } from "./histogram.ts";
-import { evaluateThreshold, type ParsedThreshold, parseThreshold, totalsFromWindows } from "./threshold.ts";
+import {
+  evaluateThreshold,
+  onFailureText,
+  type ParsedThreshold,
+  parseThreshold,
+  stoppedEarlyText,
+  totalsFromWindows,
+} from "./threshold.ts";
 import type { Window } from "./window.ts";
 
 function parsed(expression: string): ParsedThreshold {
@@ -84,5 +91,24 @@ describe("evaluateThreshold", () => {
 
   it("no data never passes", () => {
     expect(evaluateThreshold(parsed("p95(chekout) < 800ms"), totals)).toEqual({ value: null, ok: false });
+  });
+});
+
+describe("what a run's thresholds say about stopping it", () => {
+  const stoppedBy = { expression: "error_rate < 20%", value: "52.24 %", worker: "w1" };
+
+  it("names the threshold that stopped the run, its figure over its window and the worker", () => {
+    expect(onFailureText({ expression: "error_rate < 20%", abortOnFail: true }, stoppedBy)).toBe(
+      "stopped the run: 52.24 % over its window on worker w1",
+    );
+    expect(stoppedEarlyText(stoppedBy)).toBe("stopped early: error_rate < 20% was 52.24 % on worker w1");
+    expect(stoppedEarlyText({ expression: "p95 < 1s", value: "1.20 s" })).toBe(
+      "stopped early: p95 < 1s was 1.20 s",
+    );
+  });
+
+  it("says what the other thresholds do when they fail", () => {
+    expect(onFailureText({ expression: "p95 < 1s", abortOnFail: true }, stoppedBy)).toBe("aborts the run");
+    expect(onFailureText({ expression: "p95 < 1s", abortOnFail: false })).toBe("judged at the end");
   });
 });

@@ -4,7 +4,7 @@
  */
 import { type CauseCounts, mergeCauses } from "./error-causes.ts";
 import { addHistogram, decodeHistogram, type Histogram, newHistogram } from "./histogram.ts";
-import type { RunStatus, StoppedBy, ThresholdResult } from "./run.ts";
+import type { RunStatus, ThresholdResult } from "./run.ts";
 import { type ParsedThreshold, parseThreshold } from "./threshold-expression.ts";
 import { causesOf, errorTotal, JOURNEY_STEP, type Window } from "./window.ts";
 
@@ -207,15 +207,12 @@ export function verdictLine(
   return `${status}: ${[...verdictFigures(totals, thresholds), ...(extra ? [extra] : [])].join(", ")}`;
 }
 
-/** Why a run stopped before its end, in words: "stopped early: error_rate < 20% was 25.3 % on worker w1". */
-export function stoppedEarlyText(s: StoppedBy): string {
-  return `stopped early: ${s.expression} was ${s.value}${s.worker ? ` on worker ${s.worker}` : ""}`;
-}
-
 export {
   describeResult,
   formatLimit,
   formatMeasured,
+  onFailureText,
   type ParsedThreshold,
   parseThreshold,
+  stoppedEarlyText,
 } from "./threshold-expression.ts";

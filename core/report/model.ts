@@ -5,7 +5,7 @@
 import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../error-causes.ts";
 import type { FaultChange } from "../faults.ts";
 import { decodeHistogram, type Histogram, HistogramUnion, maxOf } from "../histogram.ts";
-import type { FaultMarker, RunStatus, ThresholdResult } from "../run.ts";
+import type { FaultMarker, RunStatus, StoppedBy, ThresholdResult } from "../run.ts";
 import type { StepTotals } from "../threshold.ts";
 import type { RunVerdict } from "../verdict.ts";
 import { errorTotal, JOURNEY_STEP, type Window } from "../window.ts";
@@ -69,6 +69,8 @@ export interface ReportModel {
   journey: { p50: number; p95: number; p99: number } | null;
   breakpoint?: { highestRateHeld: number };
   thresholds: ThresholdResult[];
+  /** The abort threshold that stopped the run before its end, when one did. */
+  stoppedBy?: StoppedBy;
   faults: FaultMarker[];
   /**
    * Thresholds combined with the alerts that fired during the run, as the hub judged it; absent
@@ -240,6 +242,7 @@ export type ReportMeta = Pick<
   | "endedAt"
   | "plannedSeconds"
   | "thresholds"
+  | "stoppedBy"
   | "faults"
   | "breakpoint"
   | "combinedVerdict"

@@ -5,7 +5,7 @@
  */
 import { addCause, noLatencyReason } from "../error-causes.ts";
 import { faultsAtStartText } from "../faults-at-start.ts";
-import { describeResult } from "../threshold.ts";
+import { describeResult, onFailureText } from "../threshold.ts";
 import { type StepTotals, thresholdNoData } from "../threshold-no-data.ts";
 import { verdictStateLabels } from "../verdict.ts";
 import { escapeHtml as esc } from "./escape.ts";
@@ -114,7 +114,7 @@ export function renderReport(m: ReportModel): string {
       const d = describeResult(t.expression, t.value);
       const measured =
         t.value === null ? thresholdNoData(t.expression, totals.steps, totals.all) : d.measured;
-      return `<tr class="${t.ok ? "ok" : "bad"}" data-threshold="${esc(t.expression)}"><td>${t.ok ? "✔ held" : "✘ failed"}</td><td><code>${esc(t.expression)}</code></td><td>${esc(d.limit)}</td><td>${esc(measured)}</td><td>${t.abortOnFail ? "aborts the run when it fails" : "judged at the end"}</td></tr>`;
+      return `<tr class="${t.ok ? "ok" : "bad"}" data-threshold="${esc(t.expression)}"><td>${t.ok ? "✔ held" : "✘ failed"}</td><td><code>${esc(t.expression)}</code></td><td>${esc(d.limit)}</td><td>${esc(measured)}</td><td>${esc(onFailureText(t, m.stoppedBy))}</td></tr>`;
     })
     .join("");
   const causeRows = m.causes

@@ -215,7 +215,7 @@ describe("reports", () => {
     expect(html).toContain("connection refused");
     expect(html).toContain("ECONNREFUSED 127.0.0.1:1");
     expect(html).toMatch(/<td>HTTP 503<\/td><td>get<\/td><td>1<\/td><td>9\.09 %<\/td>/);
-    expect(html).toContain("<td>&lt; 1.00 %</td><td>20.00 %</td><td>aborts the run when it fails</td>");
+    expect(html).toContain("<td>&lt; 1.00 %</td><td>20.00 %</td><td>aborts the run</td>");
     expect(html).toContain("<td>&lt; 800 ms</td><td>2.0 ms</td><td>judged at the end</td>");
     expect(causeLines(summary)[1]).toContain("HTTP 503 at get: 1 (9.09 % of its requests) – HTTP 503");
   });

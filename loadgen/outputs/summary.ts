@@ -3,7 +3,7 @@ import { faultsAtStartText } from "../../core/faults-at-start.ts";
 import { type LatencySummary, summarize } from "../../core/histogram.ts";
 import { buildReportModel, type ReportModel, reportSteps } from "../../core/report/model.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
-import { describeResult, formatMeasured, parseThreshold } from "../../core/threshold.ts";
+import { describeResult, formatMeasured, onFailureText, parseThreshold } from "../../core/threshold.ts";
 import { type StepTotals, thresholdNoData } from "../../core/threshold-no-data.ts";
 import { type RunVerdict, verdictStateLabels } from "../../core/verdict.ts";
 import { JOURNEY_STEP } from "../../core/window.ts";
@@ -138,6 +138,7 @@ export function reportModelOf(s: RunSummary, stats: RunStats): ReportModel {
       endedAt: s.endedAt,
       plannedSeconds: s.plannedSeconds,
       thresholds: s.thresholds,
+      ...(s.abortedBy && "expression" in s.abortedBy && !s.breakpoint ? { stoppedBy: s.abortedBy } : {}),
       faults: s.faults,
       breakpoint: s.breakpoint,
       combinedVerdict: s.combinedVerdict,
@@ -171,7 +172,10 @@ export function headlineLines(s: Pick<RunSummary, "status" | "verdict" | "combin
  * The end-of-run lines for the terminal, one per threshold: pass or fail, measured and limit in
  * the threshold's unit, and why there was nothing to measure when there was not.
  */
-export function thresholdLines(s: Pick<RunSummary, "thresholds" | "steps" | "requests">): string[] {
+export function thresholdLines(
+  s: Pick<RunSummary, "thresholds" | "steps" | "requests"> & Partial<Pick<RunSummary, "abortedBy">>,
+): string[] {
+  const stoppedBy = s.abortedBy && "expression" in s.abortedBy ? s.abortedBy : undefined;
   const steps: Record<string, StepTotals> = {};
   const requests: StepTotals = { count: s.requests, causes: {} };
   for (const [step, t] of Object.entries(s.steps)) {
@@ -181,7 +185,7 @@ export function thresholdLines(s: Pick<RunSummary, "thresholds" | "steps" | "req
   return s.thresholds.map((t) => {
     const d = describeResult(t.expression, t.value);
     const measured = t.value === null ? thresholdNoData(t.expression, steps, requests) : d.measured;
-    const abort = t.abortOnFail ? "  [aborts the run]" : "";
+    const abort = t.abortOnFail ? `  [${onFailureText(t, stoppedBy)}]` : "";
     return `  ${t.ok ? "✔" : "✘"} ${t.expression}  measured ${measured} (limit ${d.limit})${abort}`;
   });
 }

@@ -110,6 +110,7 @@ export async function reportModel(
       endedAt: run.endedAt ?? null,
       plannedSeconds: run.plannedSeconds ?? null,
       thresholds: run.thresholds,
+      ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
       faults: run.faults,
       combinedVerdict,
       ...(faultsAtStart ? { faultsAtStart } : {}),

@@ -321,7 +321,7 @@ describeInBrowser("projects in the dashboard: switcher, members, isolation", () 
     await expect
       .poll(() => page.getByTestId("chart-gap").textContent())
       .toMatch(
-        /^No journey completed, so there is no latency to chart\. Failed: connection refused \d+ \(in /,
+        /^No journey completed, so there is no latency to chart\. Failed: \d+ × connection refused \(in /,
       );
     expect(await page.getByTestId("detail-error-share").textContent()).toMatch(
       /, mostly connection refused$/,

@@ -217,7 +217,7 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     const note = page.locator("pw-run-detail pw-chart").first().getByTestId("chart-note");
     await expect.poll(async () => (await note.count()) > 0, { timeout: 15_000 }).toBe(true);
     expect(await note.textContent()).toMatch(
-      /^No line in 1 of \d+ seconds: no journey succeeded in them\. Failed in the run: HTTP 503 2 \(/,
+      /^No line in 1 of \d+ seconds: no journey succeeded in them\. Failed in the run: 2 × HTTP 503 \(/,
     );
     await page.locator("pw-run-verdict").getByTestId("thresholds").waitFor();
     await screenshot(page, "run-detail-phone-thresholds");

@@ -1,6 +1,6 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
-import { describeResult } from "../../../core/threshold-expression.ts";
+import { describeResult, onFailureText } from "../../../core/threshold-expression.ts";
 import { thresholdNoData } from "../../../core/threshold-no-data.ts";
 import { type RunVerdict, verdictStateLabels } from "../../../core/verdict.ts";
 import { hub } from "../api/hub-client.ts";
@@ -121,7 +121,7 @@ export class PwRunVerdict extends LitElement {
                       : html`<td class="num" data-label="Measured" data-testid="measured">${d.measured}</td>`
                   }
                   <td><span class="badge ${t.ok ? "passed" : "failed"}">${t.ok ? "pass" : "fail"}</span></td>
-                  <td data-label="On failure">${t.abortOnFail ? "aborts the run" : "judged at the end"}</td>
+                  <td data-label="On failure">${onFailureText(t, run.stoppedBy)}</td>
                 </tr>`;
               })}
             </tbody>

@@ -1,6 +1,7 @@
 import { html, LitElement } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { RunWorkerListSchema, type RunWorkerView } from "../../../core/api/runs.ts";
+import { exitCodeText } from "../../../core/run.ts";
 import { describeWorkerLoss } from "../../../core/worker-loss.ts";
 import { hub } from "../api/hub-client.ts";
 import type { Run } from "../api/types.ts";
@@ -84,7 +85,14 @@ export class PwRunWorkers extends LitElement {
                           : formatTime(w.lastSeenAt)
                     }
                   </td>
-                  <td>${w.exitCode === null ? "–" : `code ${w.exitCode}`}</td>
+                  <td data-testid="worker-exit">
+                    ${w.exitCode === null ? "–" : exitCodeText(w.exitCode)}
+                    ${
+                      run.stoppedBy?.worker === w.worker
+                        ? html`<div class="muted">stopped the run: ${run.stoppedBy.expression} was ${run.stoppedBy.value}</div>`
+                        : null
+                    }
+                  </td>
                 </tr>`,
               )}
             </tbody>

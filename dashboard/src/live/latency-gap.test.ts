@@ -69,7 +69,7 @@ describe("latency of seconds where nothing succeeded", () => {
         [refused],
       ),
     ).toBe(
-      "No request of browse succeeded, so there is no latency to chart. Failed: connection refused 40 (100.0 %).",
+      "No request of browse succeeded, so there is no latency to chart. Failed: 40 × connection refused (100.0 %).",
     );
     expect(
       latencyGap(
@@ -81,7 +81,7 @@ describe("latency of seconds where nothing succeeded", () => {
         [refused, { ...refused, step: "cart", count: 3 }],
       ),
     ).toBe(
-      "No journey completed, so there is no latency to chart. Failed: connection refused 43 (in browse, cart).",
+      "No journey completed, so there is no latency to chart. Failed: 43 × connection refused (in browse, cart).",
     );
   });
 
@@ -121,7 +121,7 @@ describe("a latency line with breaks", () => {
         [declined],
       ),
     ).toBe(
-      "No line in 2 of 4 seconds: no journey succeeded in them. Failed in the run: HTTP 402 37 (in checkout).",
+      "No line in 2 of 4 seconds: no journey succeeded in them. Failed in the run: 37 × HTTP 402 (in checkout).",
     );
   });
 
@@ -137,7 +137,7 @@ describe("a latency line with breaks", () => {
         [refused],
       ),
     ).toBe(
-      "No line in 1 of 4 points (10 s each): no request of browse succeeded in them. Failed in the run: connection refused 40 (100.0 %).",
+      "No line in 1 of 4 points (10 s each): no request of browse succeeded in them. Failed in the run: 40 × connection refused (100.0 %).",
     );
   });
 
@@ -172,7 +172,7 @@ describe("a latency line with breaks", () => {
       [null, null, 30, null, 35, null, null],
     ];
     expect(latencyHoles(data, "journey", [declined])).toBe(
-      "No line in 1 of 7 seconds: no journey succeeded in them. Failed in the run: HTTP 402 37 (in checkout).",
+      "No line in 1 of 7 seconds: no journey succeeded in them. Failed in the run: 37 × HTTP 402 (in checkout).",
     );
     data[1]![3] = 21;
     expect(latencyHoles(data, "journey", [declined])).toBe("");

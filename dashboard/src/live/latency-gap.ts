@@ -58,14 +58,14 @@ function hasValue(data: Aligned, i: number): boolean {
   return false;
 }
 
-/** A step's failure causes with count and share (the journey: every step's, summed by cause), three at most. */
+/** A step's failure causes as "40 × connection refused" with their share (the journey: every step's, summed by cause), three at most. */
 function failedNames(step: string, causes: ReadonlyArray<CauseRow>): string[] {
   const failures = causes.filter((r) => r.cause !== DROPPED);
   const own = failures.filter((r) => r.step === step);
   const named =
     own.length > 0
-      ? own.map((r) => `${r.label} ${r.count} (${formatPercent(r.share, 1)})`)
-      : [...byCause(failures).values()].map((c) => `${c.label} ${c.count} (in ${c.steps.join(", ")})`);
+      ? own.map((r) => `${r.count} × ${r.label} (${formatPercent(r.share, 1)})`)
+      : [...byCause(failures).values()].map((c) => `${c.count} × ${c.label} (in ${c.steps.join(", ")})`);
   return named.slice(0, 3);
 }
 
