@@ -41,6 +41,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peakwatch run: ${loaded.error}`);
     return runExitCodes.usage;
   }
+  const coordinated = process.env[COORDINATED_ENV] === "1";
+  // A breakpoint's capacity is where one ramp breaks: workers on other machines cannot judge it
+  // apart. Workers this process coordinates can (--workers N alone): it watches their merged windows.
+  if (loaded.profile.breakpoint && args.oneWorker && args.workers > 1 && !coordinated)
+    return usage(
+      `--worker-index: profile ${args.profile} finds a capacity and cannot be split across machines; run it as one process, or with --workers N alone on one machine`,
+    );
   const coordinating = args.workers > 1 && !args.oneWorker;
   // An open-model worker sends its execution segment of the whole schedule; closed-model
   // workers each hold 1/N of the connections.
@@ -48,7 +55,6 @@ export async function main(argv: string[]): Promise<number> {
   const share = coordinating || openModel ? 1 : args.workers;
   const scaled = scaleProfile(loaded.profile, { rate: args.rateScale / share, duration: args.durationScale });
   const segment = { index: args.workerIndex, count: coordinating ? 1 : args.workers };
-  const coordinated = process.env[COORDINATED_ENV] === "1";
   // N workers share one shop: only worker 0 switches its faults on and off. The thresholds of a
   // local worker are its coordinator's to judge, over the merged windows.
   const profile = {

@@ -2,14 +2,8 @@ import { setMaxListeners } from "node:events";
 import type { ExecutionSegment } from "../core/execution-segment.ts";
 import type { LatencySummary } from "../core/histogram.ts";
 import { type Profile, profileSeconds } from "../core/profile.ts";
-import {
-  type RunExitCode,
-  type RunReport,
-  type RunStatus,
-  runExitCode,
-  type StoppedBy,
-} from "../core/run.ts";
-import { stoppedEarlyText, verdictLine } from "../core/threshold.ts";
+import { type RunExitCode, type RunReport, type RunStatus, runExitCode } from "../core/run.ts";
+import { verdictLine } from "../core/threshold.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { executorFor } from "./executors/index.ts";
 import { FaultTimeline } from "./faults.ts";
@@ -19,6 +13,7 @@ import { HubOutput } from "./outputs/hub.ts";
 import { ProgressPrinter } from "./outputs/progress.ts";
 import { buildSummary, type RunSummary } from "./outputs/summary.ts";
 import { fetchVerdict } from "./outputs/verdict.ts";
+import { judgeRun } from "./run-outcome.ts";
 import { RunStats } from "./run-stats.ts";
 import { SchedulingLag, schedulingLagLine } from "./scheduling-lag.ts";
 import { collectStartupGarbage } from "./startup-gc.ts";
@@ -237,31 +232,24 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   await faults?.stop(startMs);
 
   const thresholds = watch.final(stats);
-  const byThreshold = abortedBy !== undefined && "expression" in abortedBy;
-  let status: RunStatus;
-  let extra: string | undefined;
-  let breakpoint: RunSummary["breakpoint"];
-  if (runError) status = "error";
-  else if (abortedBy && !byThreshold) status = "aborted";
-  else if (profile.breakpoint) {
-    // A breakpoint run is meant to break: its result is the capacity found, not a failure.
-    status = "passed";
-    breakpoint = { highestRateHeld: Math.round(watch.highestRateHeld * 10) / 10 };
-    extra = byThreshold
-      ? `capacity ${breakpoint.highestRateHeld} journeys/s (broke on ${(abortedBy as { expression: string }).expression})`
-      : `held the whole ramp, capacity ≥ ${breakpoint.highestRateHeld} journeys/s`;
-  } else if (byThreshold || thresholds.some((t) => !t.ok)) status = "failed";
-  else status = "passed";
-  // A split run's other workers stop on it: the hub that closes the run reads this.
-  let stoppedBy: StoppedBy | undefined;
-  if (byThreshold && !profile.breakpoint) {
-    const a = abortedBy as { expression: string; value: string };
-    extra = stoppedEarlyText(a);
-    stoppedBy = { ...a, ...(o.worker ? { worker: o.worker } : {}) };
-  }
-  const verdict = verdictLine(status, stats.totals, thresholds, extra);
+  const { status, extra, breakpoint, stoppedBy } = judgeRun({
+    error: runError !== undefined,
+    abortedBy,
+    lostWorkers: 0,
+    breakpoint: Boolean(profile.breakpoint),
+    highestRateHeld: watch.highestRateHeld,
+    thresholds,
+  });
+  const verdict = verdictLine(status, stats.totals, thresholds, extra.join("; ") || undefined);
   const endedAt = Math.round(clock.now());
-  const finalReport = report(status, { endedAt, thresholds, verdict, ...(stoppedBy ? { stoppedBy } : {}) });
+  // A split run's other workers stop on it: the hub that closes the run reads this.
+  const stoppedByWorker = stoppedBy && { ...stoppedBy, ...(o.worker ? { worker: o.worker } : {}) };
+  const finalReport = report(status, {
+    endedAt,
+    thresholds,
+    verdict,
+    ...(stoppedByWorker ? { stoppedBy: stoppedByWorker } : {}),
+  });
   let hubFigures: RunSummary["hub"];
   if (hub) {
     if (reportRun) hub.setReport(finalReport);

@@ -10,9 +10,8 @@ import {
   type RunReport,
   type RunStatus,
   runExitCode,
-  type StoppedBy,
 } from "../../core/run.ts";
-import { stoppedEarlyText, verdictLine } from "../../core/threshold.ts";
+import { verdictLine } from "../../core/threshold.ts";
 import { describeWorkerLoss, type WorkerLoss, workerLoss } from "../../core/worker-loss.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type RunFiles, writeRunFiles } from "../outputs/files.ts";
@@ -20,6 +19,7 @@ import { HubOutput } from "../outputs/hub.ts";
 import { ProgressPrinter } from "../outputs/progress.ts";
 import { buildSummary, type RunSummary } from "../outputs/summary.ts";
 import { fetchVerdict } from "../outputs/verdict.ts";
+import { judgeRun } from "../run-outcome.ts";
 import { RunStats } from "../run-stats.ts";
 import { ThresholdWatch } from "../thresholds.ts";
 import { COORDINATED_ENV, type CoordinatorMessage, type WorkerMessage } from "./messages.ts";
@@ -256,26 +256,23 @@ export async function coordinate(o: CoordinatorOptions): Promise<CoordinatorOutc
 
   const losses = lossesOf();
   const thresholds = watch.final(stats);
-  const byThreshold = abortedBy !== undefined && "expression" in abortedBy;
   const statuses = workers.flatMap((w) => (w.done ? [w.done.status] : []));
-  let status: RunStatus;
-  if (statuses.includes("error")) status = "error";
-  else if (abortedBy && !byThreshold) status = "aborted";
-  else if (losses.length > 0) status = "degraded";
-  else if (byThreshold || thresholds.some((t) => !t.ok)) status = "failed";
-  else status = "passed";
+  const { status, extra, breakpoint, stoppedBy } = judgeRun({
+    error: statuses.includes("error"),
+    abortedBy,
+    lostWorkers: losses.length,
+    breakpoint: Boolean(profile.breakpoint),
+    highestRateHeld: watch.highestRateHeld,
+    thresholds,
+  });
   const woke = workers.flatMap((w) => (w.woke === undefined ? [] : [w.woke]));
   const startSkewMs = woke.length === 0 ? 0 : Math.max(...woke) - Math.min(...woke);
-  const extra = [
-    ...(byThreshold ? [stoppedEarlyText(abortedBy as StoppedBy)] : []),
-    ...losses.map(describeWorkerLoss),
-  ].join("; ");
-  const verdict = verdictLine(status, stats.totals, thresholds, extra || undefined);
+  const words = [...extra, ...losses.map(describeWorkerLoss)].join("; ");
+  const verdict = verdictLine(status, stats.totals, thresholds, words || undefined);
   const endedAt = Math.round(clock.now());
   let hubFigures: RunSummary["hub"];
   if (hub) {
-    const stoppedBy = byThreshold ? { stoppedBy: abortedBy as StoppedBy } : {};
-    hub.setReport(report(status, { endedAt, thresholds, verdict, ...stoppedBy }));
+    hub.setReport(report(status, { endedAt, thresholds, verdict, ...(stoppedBy ? { stoppedBy } : {}) }));
     const { pending } = await hub.close(Date.now() + 30_000);
     // What the workers left unsent adds to the coordinator's own.
     const fromWorkers = workers.reduce((n, w) => n + (w.done?.hub?.pending ?? 0), 0);
@@ -299,6 +296,7 @@ export async function coordinate(o: CoordinatorOptions): Promise<CoordinatorOutc
       thresholds,
       faults: faultsOf(),
       abortedBy,
+      breakpoint,
       hub: hubFigures,
       combinedVerdict: hubVerdict ?? undefined,
       workers: o.workers,

@@ -150,6 +150,12 @@ export function runRoutes(options: RunRoutesOptions): Hono<HubEnv> {
         `body.profile: unknown profile "${body.profile}" (see GET /api/v1/profiles)`,
       );
     }
+    if (builtinProfiles[body.profile]!.breakpoint && body.workers > 1) {
+      throw new AppError(
+        "bad_request",
+        `body.workers: profile ${body.profile} finds a capacity where one ramp breaks and runs as one generator (one drives its whole ramp); leave workers at 1`,
+      );
+    }
     const target = body.target ?? options.shopUrl;
     const allowed = targetAllowed(target, {
       shopUrl: options.shopUrl,

@@ -204,6 +204,16 @@ for (const kind of databaseKinds) {
       expect((await call("POST", `/runs/${run.runId}/abort`, ops.headers)).status).toBe(202);
     });
 
+    it("runs the breakpoint profile as one generator: a split of it is refused naming workers, and nothing starts", async () => {
+      const before = await call("GET", "/runs", ops.headers);
+      const res = await call("POST", "/runs", ops.headers, { profile: "breakpoint", workers: 2 });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(
+        /^body\.workers: profile breakpoint finds a capacity .* leave workers at 1$/,
+      );
+      expect((await call("GET", "/runs", ops.headers)).body.runs).toEqual(before.body.runs);
+    });
+
     probeApiTests(() => t);
   });
 }

@@ -92,6 +92,17 @@ describe("peakwatch run (command line)", () => {
     expect(r.stderr).toMatch(/--rate-scale: expected a number/);
   });
 
+  it("refuses to split the breakpoint profile across machines, naming --worker-index", async () => {
+    const r = await run(
+      ["breakpoint", "--target", target.url, "--workers", "2", "--worker-index", "1", "--run-id", "bp-split"],
+      { PEAKWATCH_DATA_DIR: dir },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--worker-index: profile breakpoint finds a capacity and cannot be split across machines/,
+    );
+  });
+
   it("refuses a target that is not allowlisted, saying how to allow it", async () => {
     const r = await run(["smoke", "--target", "http://shop.example.com:8080"], { PEAKWATCH_DATA_DIR: dir });
     expect(r.code).toBe(2);
