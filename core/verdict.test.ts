@@ -35,6 +35,25 @@ describe("runVerdict", () => {
     );
   });
 
+  it("tells two alerts of one rule apart by the label that differs, and names a lone one by its rule alone", () => {
+    const down = (probe: string, at: number) =>
+      incident({
+        rule: "ShopDown",
+        valueText: "0 %",
+        at,
+        firingAtStart: true,
+        labels: { alertname: "ShopDown", severity: "critical", probe, region: "local" },
+      });
+    const v = runVerdict(passed, [
+      down("shop-cart", start - 60_000),
+      down("shop-home", start - 30_000),
+      incident({}),
+    ]);
+    expect(v.text).toBe(
+      "Thresholds passed; 2 critical alerts already firing when the run started (ShopDown (probe shop-cart) 0 %, firing since 13:59 UTC; ShopDown (probe shop-home) 0 %, firing since 13:59 UTC); 1 critical alert fired during the run (CheckoutErrorRate 16 % at 14:02 UTC)",
+    );
+  });
+
   it("names the fault the profile injected next to the alert it caused", () => {
     const v = runVerdict(passed, [incident({ injectedFault: "payment_failure (percentage 30)" })]);
     expect(v.text).toContain(

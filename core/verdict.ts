@@ -38,6 +38,8 @@ export const RunIncidentSchema = z.object({
   injectedFault: z.string().nullable(),
   /** True when it fired before the run and was still firing when the run started (`at` is before it). */
   firingAtStart: z.boolean().optional(),
+  /** The alert's labels, which tell apart two alerts of one rule (probe shop-cart, probe shop-home). */
+  labels: z.record(z.string().max(100), z.string().max(1000)).optional(),
 });
 export type RunIncident = z.infer<typeof RunIncidentSchema>;
 
@@ -93,10 +95,34 @@ export function faultAt(markers: ReadonlyArray<FaultMarker>, startedAt: number, 
 
 const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 
-function describe(i: RunIncident): string {
-  if (i.firingAtStart) return `${i.rule} ${i.valueText}, firing since ${clock(i.at)}`;
+/** Labels every alert carries, which never tell two alerts of one rule apart. */
+const COMMON_LABELS = new Set(["alertname", "severity"]);
+
+/**
+ * For each rule with more than one incident in `incidents`, the label names whose values differ
+ * between them ("probe"), so each can be named: "ShopDown (probe shop-cart)".
+ */
+function tellingLabels(incidents: ReadonlyArray<RunIncident>): Map<string, string[]> {
+  const byRule = new Map<string, RunIncident[]>();
+  for (const i of incidents) byRule.set(i.rule, [...(byRule.get(i.rule) ?? []), i]);
+  const out = new Map<string, string[]>();
+  for (const [rule, list] of byRule) {
+    if (list.length < 2) continue;
+    const names = new Set(list.flatMap((i) => Object.keys(i.labels ?? {})));
+    const differ = [...names].filter(
+      (n) => !COMMON_LABELS.has(n) && new Set(list.map((i) => i.labels?.[n])).size > 1,
+    );
+    out.set(rule, differ.sort());
+  }
+  return out;
+}
+
+function describe(i: RunIncident, telling: ReadonlyMap<string, string[]>): string {
+  const which = (telling.get(i.rule) ?? []).map((n) => `${n} ${i.labels?.[n] ?? "none"}`);
+  const name = which.length > 0 ? `${i.rule} (${which.join(", ")})` : i.rule;
+  if (i.firingAtStart) return `${name} ${i.valueText}, firing since ${clock(i.at)}`;
   const cause = i.injectedFault ? `, caused by the injected fault ${i.injectedFault}` : "";
-  return `${i.rule} ${i.valueText} at ${clock(i.at)}${cause}`;
+  return `${name} ${i.valueText} at ${clock(i.at)}${cause}`;
 }
 
 /** A run's verdict state from its status and whether a critical alert fired during it. Pure. */
@@ -125,15 +151,13 @@ export function runVerdict(
   if (run.status === "aborted" || run.status === "error" || run.status === "degraded")
     parts.push(`run ${run.status}`);
   const plural = (n: number, what: string) => `${n} ${what} alert${n === 1 ? "" : "s"}`;
+  const telling = tellingLabels(incidents);
+  const words = (list: ReadonlyArray<RunIncident>) => list.map((i) => describe(i, telling)).join("; ");
   if (before.length > 0)
-    parts.push(
-      `${plural(before.length, "critical")} already firing when the run started (${before.map(describe).join("; ")})`,
-    );
+    parts.push(`${plural(before.length, "critical")} already firing when the run started (${words(before)})`);
   if (during.length > 0)
-    parts.push(
-      `${plural(during.length, "critical")} fired during the run (${during.map(describe).join("; ")})`,
-    );
-  if (others.length > 0) parts.push(`${plural(others.length, "other")} (${others.map(describe).join("; ")})`);
+    parts.push(`${plural(during.length, "critical")} fired during the run (${words(during)})`);
+  if (others.length > 0) parts.push(`${plural(others.length, "other")} (${words(others)})`);
   if (incidents.length === 0 && state !== "running") parts.push("no alert fired during the run");
   return { runId: run.runId, state, thresholdsPassed, incidents: [...incidents], text: parts.join("; ") };
 }

@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
+import type { Labels } from "../../core/fingerprint.ts";
 import type { Alert } from "../../core/alert.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
@@ -143,6 +144,7 @@ function incidentOf(
     valueText: formatRuleValue(byName.get(row.rule), row.value),
     at: row.at,
     summary: alert?.annotations.summary ?? "",
+    labels: row.labels as Labels,
   };
 }
 
