@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
-import type { Labels } from "../../core/fingerprint.ts";
 import type { Alert } from "../../core/alert.ts";
+import type { Labels } from "../../core/fingerprint.ts";
 import { AppError } from "../../core/http/app-error.ts";
 import { formatRuleValue, type Rule } from "../../core/rule.ts";
 import type { FaultMarker, RunStatus, ThresholdResult } from "../../core/run.ts";
