@@ -214,6 +214,10 @@ export class PwSummary extends LitElement {
                   </p>
                   <p data-testid="latest-verdict-text">${v.text}</p>`
                 : null
+            }
+            ${
+              // The run's own figures: requests, errors, checkout p95, and a breakpoint run's capacity.
+              run.verdict ? html`<p class="muted" data-testid="latest-run-figures">${run.verdict}</p>` : null
             }`
           : html`<p class="muted">No finished load test${this.profile ? ` of ${this.profile}` : " longer than a minute"} yet.</p>`
       }
