@@ -7,7 +7,8 @@ const threshold = (query: Record<string, unknown>): RuleSpec =>
 describe("formatRuleValue: every value shown with its unit", () => {
   it.each([
     [{ source: "windows", stat: "error_rate", windowSeconds: 60 }, 0.2857, "28.6 %"],
-    [{ source: "windows", stat: "p95", windowSeconds: 60 }, 1018.367, "1018 ms"],
+    [{ source: "windows", stat: "p95", windowSeconds: 60 }, 1018.367, "1.02 s"],
+    [{ source: "windows", stat: "p99", windowSeconds: 60 }, 912.4, "912 ms"],
     [{ source: "windows", stat: "rate", windowSeconds: 60 }, 6, "6/s"],
     [{ source: "windows", stat: "dropped", windowSeconds: 60 }, 7, "7 dropped"],
     [{ source: "probes", stat: "success_ratio", windowSeconds: 60 }, 0.5, "50 %"],

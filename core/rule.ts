@@ -161,7 +161,7 @@ const ratioStats = new Set(["error_rate", "achieved_ratio", "success_ratio"]);
 const msStats = new Set(["p50", "p95", "p99", "latency_p50", "latency_p95", "latency_p99"]);
 
 /**
- * A rule's measured value with its unit: "16 %", "912 ms", "14.4× budget", "3 dropped",
+ * A rule's measured value with its unit: "16 %", "912 ms", "1.02 s", "14.4× budget", "3 dropped",
  * "0.12 s" or "2 d" (a scraped series named …_seconds; …_bytes and …_ratio likewise), "3".
  */
 export function formatRuleValue(rule: RuleSpec | undefined, value: number | null): string {
@@ -172,7 +172,8 @@ export function formatRuleValue(rule: RuleSpec | undefined, value: number | null
     const query = rule.query;
     const stat = query.stat;
     if (ratioStats.has(stat)) return `${round(value * 100, 1)} %`;
-    if (msStats.has(stat)) return `${round(value, 0)} ms`;
+    if (msStats.has(stat))
+      return Math.abs(value) >= 1000 ? `${round(value / 1000, 2)} s` : `${round(value, 0)} ms`;
     if (stat === "rate") return `${round(value, 1)}/s`;
     if (stat === "dropped") return `${round(value, 0)} dropped`;
     if (query.source === "metrics") {
