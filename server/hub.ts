@@ -250,11 +250,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         bus.publish({ type: "probes", ids: results.map((r) => r.id) });
         alerting.dataIngested("probe-results", []);
       },
-      runStored: (run, projectId, report) => {
+      runStored: (run, projectId, report, by) => {
         live.broadcast("runs", { type: "run", run }, projectId);
         live.broadcastRun(run.runId, { type: "run", run });
         bus.publish({ type: "run", runId: run.runId });
-        if (report.stoppedBy && report.workers > 1)
+        // Only the run's own workers (its token) may stop it; another agent of the project only reports.
+        if (report.stoppedBy && report.workers > 1 && by === `run:${report.runId}`)
           stopOnThreshold(report.runId, report.stoppedBy).catch((error) =>
             console.error(
               `run ${report.runId}: could not stop its other workers: ${(error as Error).message}`,

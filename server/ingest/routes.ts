@@ -23,8 +23,11 @@ import { WindowWriter, WriterBusy } from "./window-writer.ts";
 export interface IngestListener {
   windowsStored?(windows: ReadonlyArray<Window>, seconds: number, projectId: string): void;
   probeResultsStored?(results: ReadonlyArray<ProbeResult>, seconds: number, projectId: string): void;
-  /** `report` is what the generator sent; `run` is the run as stored, which the hub may keep apart from it. */
-  runStored?(run: RunView, projectId: string, report: RunReport): void;
+  /**
+   * `report` is what the generator sent; `run` is the run as stored, which the hub may keep apart
+   * from it; `by` names the agent token that sent it (`run:<id>` for a run's own).
+   */
+  runStored?(run: RunView, projectId: string, report: RunReport, by: string): void;
 }
 
 export interface IngestRoutesOptions {
@@ -106,7 +109,9 @@ export function ingestRoutes(options: IngestRoutesOptions): Hono<HubEnv> {
     // Raced with another project's report of the same id: that run is not this token's to touch.
     if (!row) throw new AppError("not_found", `no run ${report.runId}`);
     const run = rowToRunView(row);
-    for (const l of listeners) l.runStored?.(run, project.id, report);
+    const principal = c.get("principal");
+    const by = principal?.kind === "agent" ? principal.name : "";
+    for (const l of listeners) l.runStored?.(run, project.id, report, by);
     return c.json({ ok: true });
   });
   return app;

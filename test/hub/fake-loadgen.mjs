@@ -1,7 +1,7 @@
 // A stand-in for `peakwatch run` in hub tests: reports the run as running, then on SIGTERM
 // reports it aborted and exits 130 — what the real generator does, minus the load.
-// `--abort-worker I` (put in HUB_RUN_COMMAND) makes worker I of a split run act as one an abort
-// threshold stopped: it reports the run failed with `stoppedBy` and exits 1.
+// `--abort-worker I/N` (put in HUB_RUN_COMMAND) makes worker I of a run split over N act as one an
+// abort threshold stopped: it reports the run failed with `stoppedBy` and exits 1.
 import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
@@ -56,7 +56,7 @@ process.once("SIGTERM", async () => {
   process.exit(130);
 });
 const worker = `w${values["worker-index"] ?? 0}`;
-if (values["abort-worker"] !== undefined && values["abort-worker"] === values["worker-index"]) {
+if (values["abort-worker"] === `${values["worker-index"]}/${workers}`) {
   await new Promise((r) => setTimeout(r, 300));
   const stoppedBy = { expression: "error_rate < 20%", value: "31.2 %", worker };
   const ended = await report("failed", { endedAt: Date.now(), stoppedBy });

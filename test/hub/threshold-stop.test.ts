@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../helpers/db.ts";
 import { startTestHub, type TestHub, type TestSession } from "../helpers/hub.ts";
 
-/** Worker 1 of every split run acts as one whose abort threshold stopped it (test/hub/fake-loadgen.mjs). */
-const abortingLoadgen = ["node", "test/hub/fake-loadgen.mjs", "--abort-worker", "1"].join(",");
+/** Worker 1 of a run split over 3 acts as one whose abort threshold stopped it (test/hub/fake-loadgen.mjs). */
+const abortingLoadgen = ["node", "test/hub/fake-loadgen.mjs", "--abort-worker", "1/3"].join(",");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface RunBody {
@@ -67,12 +67,34 @@ for (const kind of databaseKinds) {
       ]);
     }, 60_000);
 
-    it("a user's stop of a split run still ends it aborted", async () => {
+    it("only the run's own workers stop it: another agent token's stoppedBy is not acted on, and a user's stop ends it aborted", async () => {
       const started = await call<{ run: RunBody }>("POST", "/runs", { profile: "smoke", workers: 2 });
       const { runId } = started.run;
-      // Worker 1 reports its abort 300 ms after it starts; stopping before that is the user's stop.
+      let run = started.run;
+      for (let i = 0; i < 100 && run.status !== "running"; i++) {
+        await sleep(100);
+        run = (await call<{ run: RunBody }>("GET", `/runs/${runId}`)).run;
+      }
+      const forged = await fetch(`${t.url}/api/v1/ingest/runs`, {
+        method: "POST",
+        headers: { ...t.agentHeaders, "content-type": "application/json" },
+        body: JSON.stringify({
+          runId,
+          profile: "smoke",
+          target: "http://127.0.0.1:4100",
+          status: "failed",
+          startedAt: Date.now(),
+          workers: 2,
+          stoppedBy: { expression: "error_rate < 20%", value: "99 %", worker: "w0" },
+        }),
+      });
+      expect(forged.status).toBe(200);
+      await sleep(1000);
+      run = (await call<{ run: RunBody }>("GET", `/runs/${runId}`)).run;
+      expect(run.status).toBe("running");
+      expect(run.stoppedBy).toBeUndefined();
       await call("POST", `/runs/${runId}/stop`);
-      expect((await ended(started.run)).status).toBe("aborted");
+      expect((await ended(run)).status).toBe("aborted");
     }, 60_000);
   });
 }
