@@ -23,7 +23,13 @@ const CreateUserSchema = z.strictObject({
 const PatchUserSchema = z.strictObject({ role: z.enum(roles).optional(), expiresAt: expiresAt.optional() });
 const IdSchema = z.object({ id: z.uuid() });
 const CreateTokenSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    // The hub names each run's own token so; one of ours by that name would stop or revoke with the run.
+    .refine((name) => !name.startsWith("run:"), "names starting with run: are the hub's own run tokens"),
   expiresAt: expiresAt.optional(),
 });
 

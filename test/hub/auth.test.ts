@@ -110,6 +110,13 @@ for (const kind of databaseKinds) {
         /^body\.expiresAt: .* is in the past/,
       );
       expect(await (await call("GET", "/agent-tokens", admin.headers)).text()).toBe(tokensBefore);
+      // The hub names each run's own token run:<id>: a token of ours by that name would end with the run.
+      const runLike = await call("POST", "/agent-tokens", admin.headers, { name: "run:nightly" });
+      expect(runLike.status).toBe(400);
+      expect(((await runLike.json()) as { message: string }).message).toBe(
+        "body.name: names starting with run: are the hub's own run tokens",
+      );
+      expect(await (await call("GET", "/agent-tokens", admin.headers)).text()).toBe(tokensBefore);
 
       // A PATCH may set a past expiry (it ends a user's access now): the list marks the user expired.
       const created = await call("POST", "/users", admin.headers, {
