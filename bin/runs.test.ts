@@ -86,5 +86,17 @@ describe("peakwatch runs", () => {
     expect(runLine(judged, 9)).toMatch(
       /5 min 26 s {2}failed: 1000 requests, 0\.50 % errors over 2 workers; 1 critical alert$/,
     );
+    // A hub that judged the whole run gives its line, cause included, in place of the workers' sums.
+    const stopped = {
+      ...judged,
+      combinedVerdict: {
+        ...judged.combinedVerdict,
+        runLine:
+          "failed: 1000 requests, 0.50 % errors, stopped early: error_rate < 20% was 31.2 % on worker w1",
+      },
+    };
+    expect(runLine(stopped, 9)).toMatch(
+      /5 min 26 s {2}failed: 1000 requests, 0\.50 % errors, stopped early: error_rate < 20% was 31\.2 % on worker w1 \(2 workers\); 1 critical alert$/,
+    );
   });
 });

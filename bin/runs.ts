@@ -29,7 +29,11 @@ const Listed = z.object({
   endedAt: z.number(),
   /** Thresholds and the alerts that fired, when the run reported to a hub. */
   combinedVerdict: z
-    .object({ state: z.enum(verdictStates), incidents: z.array(z.object({ severity: z.string() })) })
+    .object({
+      state: z.enum(verdictStates),
+      incidents: z.array(z.object({ severity: z.string() })),
+      runLine: z.string().optional(),
+    })
     .optional()
     .catch(undefined),
 });
@@ -164,8 +168,11 @@ export function runLine(r: Listed, idWidth: number): string {
   if (r.split) {
     // Each worker judged its share only: the whole run's verdict is the hub's.
     const { workers, statuses, requests, errors } = r.split;
-    const figures = `${requests} requests, ${(requests === 0 ? 0 : (errors / requests) * 100).toFixed(2)} % errors over ${workers} workers`;
+    const summed = `${requests} requests, ${(requests === 0 ? 0 : (errors / requests) * 100).toFixed(2)} % errors over ${workers} workers`;
     const combined = r.combinedVerdict;
+    // The hub's line for the whole run ("failed: …, stopped early: … on worker w1"), else the workers' sums.
+    const line = combined?.runLine?.replace(/^[a-z-]+:\s*/, "");
+    const figures = line ? `${line} (${workers} workers)` : summed;
     return [
       ...when,
       combined

@@ -57,6 +57,11 @@ export const RunVerdictSchema = z.object({
    */
   // A list this build cannot read (a newer hub's) is left out rather than losing the verdict with it.
   faultsAtStart: z.array(FaultChangeSchema).max(200).optional().catch(undefined),
+  /**
+   * The run's own verdict line as the hub stored it ("failed: 170 requests, …, stopped early: …"):
+   * of a split run, the one the hub judged over every worker's windows.
+   */
+  runLine: z.string().max(2000).optional(),
 });
 export type RunVerdict = z.infer<typeof RunVerdictSchema>;
 

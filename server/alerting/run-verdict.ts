@@ -290,7 +290,11 @@ export async function verdictOfRun(
     incidents,
   );
   const faultsAtStart = await faultsActiveAt(db, row.startedAt, projectId);
-  return faultsAtStart.length === 0 ? verdict : { ...verdict, faultsAtStart };
+  return {
+    ...verdict,
+    ...(faultsAtStart.length > 0 ? { faultsAtStart } : {}),
+    ...(row.verdict !== null ? { runLine: row.verdict } : {}),
+  };
 }
 
 /** The verdict of one stored run with the rules as stored (for its reports); throws not_found. */
