@@ -1,5 +1,5 @@
 import { css, html, LitElement } from "lit";
-import { customElement } from "lit/decorators.js";
+import { customElement, state } from "lit/decorators.js";
 import type { AlertEvent } from "../../../core/alert.ts";
 import { hub } from "../api/hub-client.ts";
 import { listOf } from "../api/types.ts";
@@ -10,7 +10,15 @@ import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-table-scroll.ts";
 
-/** The alert history: every state change, newest first (GET /alerts/history). */
+/** Changes shown at first, and added by each "Show older". */
+const PAGE = 25;
+/** The most the hub gives in one read (GET /alerts/history?limit). */
+const MAX_LIMIT = 1000;
+
+/**
+ * The alert history: every state change, newest first (GET /alerts/history), a page at a time so
+ * a busy day does not make the Alerts view thousands of pixels long.
+ */
 @customElement("pw-alert-history")
 export class PwAlertHistory extends LitElement {
   static override styles = [
@@ -30,13 +38,22 @@ export class PwAlertHistory extends LitElement {
     `,
   ];
 
+  /** How many changes are shown; the hub is asked for one more page than that, to know if there are older. */
+  @state() private shown = PAGE;
+
   private readonly history = new ApiTask(this, {
     task: async (signal) =>
-      listOf<AlertEvent>(await hub.get("/alerts/history", { limit: 100 }, signal), "events").sort(
-        (a, b) => b.seq - a.seq,
-      ),
+      listOf<AlertEvent>(
+        await hub.get("/alerts/history", { limit: Math.min(MAX_LIMIT, this.shown + PAGE) }, signal),
+        "events",
+      ).sort((a, b) => b.seq - a.seq),
     refreshMs: 30_000,
   });
+
+  private showOlder(): void {
+    this.shown = Math.min(MAX_LIMIT, this.shown + PAGE);
+    void this.history.run();
+  }
   private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -59,7 +76,9 @@ export class PwAlertHistory extends LitElement {
   }
 
   override render() {
-    const events = this.history.value ?? [];
+    const all = this.history.value ?? [];
+    const events = all.slice(0, this.shown);
+    const older = all.length > events.length;
     return html`<section class="panel" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
       ${this.history.error ? html`<p class="error-text">${this.history.error.message}</p>` : null}
@@ -99,6 +118,14 @@ export class PwAlertHistory extends LitElement {
           }
         </tbody>
       </table></pw-table-scroll>
+      ${
+        older
+          ? html`<p>
+              <span class="muted" data-testid="history-shown">Showing the latest ${events.length} changes</span>
+              <button type="button" data-testid="history-older" @click=${() => this.showOlder()}>Show older</button>
+            </p>`
+          : null
+      }
     </section>`;
   }
 }
