@@ -101,14 +101,17 @@ export function parseThreshold(
 /** Formats a measured value in the threshold's unit for people. */
 export function formatMeasured(t: ParsedThreshold, value: number | null): string {
   if (value === null) return "no data";
-  if (t.kind === "latency") return `${value.toFixed(1)} ms`;
+  // A second and more in seconds, as the dashboard's figures read: "1.40 s", not "1400.0 ms".
+  if (t.kind === "latency")
+    return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
   if (t.kind === "ratio") return `${(value * 100).toFixed(2)} %`;
   return String(value);
 }
 
-/** A threshold's limit in its unit ("800 ms", "1.00 %", "95.00 %", "0"). */
+/** A threshold's limit in its unit ("800 ms", "1 s", "1.00 %", "95.00 %", "0"). */
 export function formatLimit(t: ParsedThreshold): string {
-  if (t.kind === "latency") return `${t.limit} ms`;
+  if (t.kind === "latency")
+    return t.limit >= 1000 ? `${Number((t.limit / 1000).toFixed(3))} s` : `${t.limit} ms`;
   if (t.kind === "ratio") return `${(t.limit * 100).toFixed(2)} %`;
   return String(t.limit);
 }

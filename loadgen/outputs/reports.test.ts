@@ -152,7 +152,7 @@ describe("reports", () => {
       ],
     });
     expect(lines).toEqual([
-      "  ✘ p95 < 1s  measured no data: no successful request: 53 × connection refused (limit < 1000 ms)",
+      "  ✘ p95 < 1s  measured no data: no successful request: 53 × connection refused (limit < 1 s)",
       '  ✘ p95(chekout) < 800ms  measured no data: no step "chekout" ran in this run (limit < 800 ms)  [aborts the run]',
     ]);
   });
@@ -243,7 +243,7 @@ describe("reports", () => {
     );
     const html = htmlReport(summary, stats);
     const why = "no successful request: 4 × connection refused";
-    expect(html).toContain(`<td>&lt; 1000 ms</td><td>no data: ${why}</td>`);
+    expect(html).toContain(`<td>&lt; 1 s</td><td>no data: ${why}</td>`);
     expect(html).toContain(`<td colspan="4">${why}</td>`);
     expect(html).toContain(`<p>nothing to chart: ${why}</p>`);
     expect(html).not.toContain("0.0 ms");

@@ -229,7 +229,7 @@ describeInBrowser("the per-step table at laptop and phone width", () => {
     ).toEqual([]);
     // Each figure names itself; the expression and the pass/fail badge stand alone.
     expect(cells.filter((c) => c.label !== "").map((c) => `${c.label}${c.text}`)).toEqual([
-      "Limit: < 1000 ms",
+      "Limit: < 1 s",
       "Measured: 30.0 ms",
       "On failure: judged at the end",
       "Limit: < 5.00 %",
