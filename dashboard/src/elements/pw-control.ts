@@ -173,7 +173,9 @@ export class PwControl extends LitElement {
       ${this.outcomeLine("start")}
       <p class="muted" id="workers-hint">
         Workers: generator processes on the hub's machine (1 to ${MAX_LOCAL_WORKERS}, or "auto" for its cores − 1), each sending an interleaved share
-        of the one schedule from a common start. A worker that dies makes the run degraded, naming it.
+        of the one schedule from a common start. A worker that dies makes the run degraded, naming it; an abort
+        threshold that stops one stops them all. The breakpoint profile runs as one generator: its capacity is where
+        one ramp breaks.
       </p>
       <p class="muted" id="target-hint" data-testid="target-hint">
         ${allowed ? `Runs may target: ${allowed} (PEAKWATCH_ALLOWED_TARGETS adds hosts).` : "Loading the hub's shop…"}
