@@ -193,7 +193,7 @@ export function verdictFigures(
     parts.push(`p95 checkout ${(checkout.latency.getValueAtPercentile(95) / 1000).toFixed(0)} ms`);
   }
   const failed = thresholds.filter((t) => !t.ok).map((t) => t.expression);
-  if (failed.length > 0) parts.push(`failed: ${failed.join("; ")}`);
+  if (failed.length > 0) parts.push(`thresholds failed: ${failed.join("; ")}`);
   return parts;
 }
 
