@@ -49,14 +49,31 @@ export function formatRate(r: number): string {
 
 const ratio = (x: number) => `${(Math.floor(x * 10) / 10).toFixed(1)}×`;
 
-/** The verdict; the ratio is rounded down so "1.0×" never hides a capacity just below the peak. */
+/**
+ * The verdict; the ratio is rounded down so "1.0×" never hides a capacity just below the peak. A
+ * search that held every step (no knee) found a lower bound, and says "at least": the shop may
+ * hold more than the highest step tried, and one that held every step below the planned peak has
+ * not shown it cannot reach it.
+ */
 export function readinessVerdict(m: VerdictInput): ReadinessVerdict {
-  const capacity = `capacity ${formatRate(m.capacityJourneys)} journeys/s`;
+  const bound = m.knee === null && m.capacityJourneys > 0;
+  const atLeast = bound ? "at least " : "";
+  const capacity = `capacity ${atLeast}${formatRate(m.capacityJourneys)} journeys/s`;
   if (m.plannedPeak === null || !(m.plannedPeak > 0))
     return { ready: null, headroom: null, text: `Measured: ${capacity} (no planned peak to compare with)` };
   const headroom = m.capacityJourneys / m.plannedPeak;
   if (headroom >= 1)
-    return { ready: true, headroom, text: `Ready: ${capacity}, ${ratio(headroom)} the planned peak` };
+    return {
+      ready: true,
+      headroom,
+      text: `Ready: ${capacity}, ${atLeast}${ratio(headroom)} the planned peak`,
+    };
+  if (bound)
+    return {
+      ready: false,
+      headroom,
+      text: `Not shown ready: held every step up to ${formatRate(m.capacityJourneys)} journeys/s, ${ratio(headroom)} the planned peak; raise --max-rate past the peak`,
+    };
   if (m.knee) {
     const at = m.knee.rate / m.plannedPeak;
     return {
