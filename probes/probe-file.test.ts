@@ -61,7 +61,7 @@ describe("probe files", () => {
       "probes:\n  - {kind: http, name: a, url: 'http://x', assertion: [{type: status, in: [200]}]}",
       "p.yaml: probes[0].assertion: unknown field; check its spelling",
     ],
-    ["probe: []", "p.yaml: probes: Invalid input: expected array"],
+    ["probe: []", "p.yaml: probes: required (an array); p.yaml: probe: unknown field; check its spelling"],
   ])("names the bad field: %s", (text, message) => {
     expect(check(text)).toContain(message);
   });

@@ -24,7 +24,10 @@ export function parseProbeFile(text: string, source: string): ProbeFileOutcome {
   }
   const result = ProbeFileSchema.safeParse(data);
   if (!result.success)
-    return { ok: false, error: describeZodError(result.error, source).replace(`${source}.`, `${source}: `) };
+    return {
+      ok: false,
+      error: describeZodError(result.error, source).replaceAll(`${source}.`, `${source}: `),
+    };
   const bad = findBadJsonPath(result.data.probes) ?? findUndefinedVariable(result.data.probes);
   if (bad) return { ok: false, error: `${source}: ${bad}` };
   return { ok: true, file: result.data };

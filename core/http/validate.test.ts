@@ -25,6 +25,13 @@ describe("parseOr400", () => {
     expect(many).toThrowError(/^body\.items\[0\]\.count: .+; body\.items\[2\]\.count: [^;]+ \(and 2 more\)$/);
   });
 
+  it("says a missing field is required, and what it takes", () => {
+    const login = z.strictObject({ challengeId: z.uuid(), code: z.string() });
+    expect(() => parseOr400(login, { code: "123456" }, "body")).toThrowError(
+      /^body\.challengeId: required \(a string\)$/,
+    );
+  });
+
   it("formats nested paths", () => {
     expect(formatPath(["a", 0, "b"])).toBe("a[0].b");
   });

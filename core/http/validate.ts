@@ -24,7 +24,12 @@ function describeIssue(issue: z.core.$ZodIssue, where: string): string {
     const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(", ")})` : "";
     return `${where}.${key}: unknown field${more}; check its spelling`;
   }
-  return `${where}${path ? `.${path}` : ""}: ${issue.message}`;
+  // zod words a missing field as "Invalid input: expected string, received undefined".
+  const missing =
+    issue.code === "invalid_type" && / received undefined$/.test(issue.message)
+      ? `required (${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected})`
+      : undefined;
+  return `${where}${path ? `.${path}` : ""}: ${missing ?? issue.message}`;
 }
 
 /**
