@@ -7,6 +7,7 @@ import { hub } from "../api/hub-client.ts";
 import type { Run } from "../api/types.ts";
 import { ApiTask } from "../controllers/api-task.ts";
 import { formatAgo, formatTime } from "../format.ts";
+import { cardRows } from "../styles/card-rows.ts";
 import { sharedStyles } from "../styles/shared.ts";
 import "./pw-table-scroll.ts";
 
@@ -19,7 +20,8 @@ const ACTIVE = new Set(["starting", "running"]);
  */
 @customElement("pw-run-workers")
 export class PwRunWorkers extends LitElement {
-  static override styles = [sharedStyles];
+  // On a phone each worker is a card of labelled lines: five columns cut "Exit" off.
+  static override styles = [sharedStyles, cardRows("table")];
 
   @property({ attribute: false }) run: Run | undefined;
 
@@ -75,8 +77,8 @@ export class PwRunWorkers extends LitElement {
                     <span class="badge ${w.state}">${w.state}</span>
                     ${w.lostReason ? html`<div class="error-text">${w.lostReason}</div>` : null}
                   </td>
-                  <td>${w.pid === null ? "pod" : html`pid ${w.pid}`}${w.host ? html` <span class="muted">on ${w.host}</span>` : null}</td>
-                  <td>
+                  <td data-label="Process">${w.pid === null ? "pod" : html`pid ${w.pid}`}${w.host ? html` <span class="muted">on ${w.host}</span>` : null}</td>
+                  <td data-label="Last window">
                     ${
                       w.lastSeenAt === null
                         ? html`<span class="muted">none yet</span>`
@@ -85,7 +87,7 @@ export class PwRunWorkers extends LitElement {
                           : formatTime(w.lastSeenAt)
                     }
                   </td>
-                  <td data-testid="worker-exit">
+                  <td data-testid="worker-exit" data-label="Exit">
                     ${w.exitCode === null ? "–" : exitCodeText(w.exitCode)}
                     ${
                       run.stoppedBy?.worker === w.worker
