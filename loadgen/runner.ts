@@ -242,8 +242,9 @@ export async function runLoad(o: RunOptions): Promise<RunOutcome> {
   });
   const verdict = verdictLine(status, stats.totals, thresholds, extra.join("; ") || undefined);
   const endedAt = Math.round(clock.now());
-  // A split run's other workers stop on it: the hub that closes the run reads this.
-  const stoppedByWorker = stoppedBy && { ...stoppedBy, ...(o.worker ? { worker: o.worker } : {}) };
+  // A split run's other workers stop on it: the hub that closes the run reads this, and names the worker.
+  const split = (o.workers ?? 1) > 1 && o.worker !== undefined;
+  const stoppedByWorker = stoppedBy && { ...stoppedBy, ...(split ? { worker: o.worker } : {}) };
   const finalReport = report(status, {
     endedAt,
     thresholds,
