@@ -174,19 +174,25 @@ export function judgeThresholds(
   });
 }
 
+/** Requests and failed requests over every step but the journey (whose count is journeys). */
+export function requestCounts(totals: ReadonlyMap<string, StepTotals>): { requests: number; errors: number } {
+  let requests = 0;
+  let errors = 0;
+  for (const [step, t] of totals) {
+    if (step === JOURNEY_STEP) continue;
+    requests += t.count;
+    errors += t.errors;
+  }
+  return { requests, errors };
+}
+
 /** A run's figures for its verdict line: requests, errors, p95 checkout, failed thresholds. */
 export function verdictFigures(
   totals: ReadonlyMap<string, StepTotals>,
   thresholds: ReadonlyArray<ThresholdResult>,
 ): string[] {
   // Counts only: no histogram of all requests is merged for a line that shows none.
-  let count = 0;
-  let errors = 0;
-  for (const [step, t] of totals) {
-    if (step === JOURNEY_STEP) continue;
-    count += t.count;
-    errors += t.errors;
-  }
+  const { requests: count, errors } = requestCounts(totals);
   const checkout = totals.get("checkout");
   const parts = [`${count} requests`, `${count === 0 ? 0 : ((errors / count) * 100).toFixed(2)} % errors`];
   if (checkout && checkout.latency.totalCount > 0) {

@@ -6,7 +6,7 @@ import { type CauseCounts, type CauseRow, causeRows, mergeCauses } from "../erro
 import type { FaultChange } from "../faults.ts";
 import { decodeHistogram, type Histogram, HistogramUnion, maxOf } from "../histogram.ts";
 import type { FaultMarker, RunStatus, StoppedBy, ThresholdResult } from "../run.ts";
-import type { StepTotals } from "../threshold.ts";
+import { requestCounts, type StepTotals } from "../threshold.ts";
 import type { RunVerdict } from "../verdict.ts";
 import { errorTotal, JOURNEY_STEP, type Window } from "../window.ts";
 
@@ -190,13 +190,7 @@ export function reportTotals(
   ReportModel,
   "requests" | "errors" | "errorRate" | "targetArrivals" | "achievedArrivals" | "dropped"
 > {
-  let requests = 0;
-  let errors = 0;
-  for (const [step, t] of totals) {
-    if (step === JOURNEY_STEP) continue;
-    requests += t.count;
-    errors += t.errors;
-  }
+  const { requests, errors } = requestCounts(totals);
   const j = totals.get(JOURNEY_STEP);
   return {
     requests,
